@@ -1,0 +1,45 @@
+//! # diorama-sdk
+//!
+//! Everything a platform author needs to add a platform to diorama:
+//!
+//! - the WIT contract (`wit/platform.wit`, package `diorama:platform@0.1.0`);
+//! - the [`Platform`] trait and the [`export_platform!`] macro: a plugin is a
+//!   plain serde struct, snapshot and restore come for free;
+//! - shared models every platform needs, in [`models`]: a seeded generator,
+//!   virtual time and daily rhythm, reaction timing, popularity, ids, text and
+//!   personas;
+//! - a native test [`harness`] that drives a platform without a WebAssembly
+//!   engine, for unit tests and benchmarks.
+
+pub mod guest;
+pub mod harness;
+pub mod models;
+mod platform;
+pub mod types;
+
+pub use platform::{parse_params, restore, snapshot, Platform};
+pub use types::*;
+
+/// The version of the WIT package this SDK implements.
+pub const INTERFACE_VERSION: &str = "0.1.0";
+
+/// The generated component bindings. Not for direct use.
+#[doc(hidden)]
+pub mod bindings {
+    wit_bindgen::generate!({
+        path: "wit",
+        world: "platform",
+        pub_export_macro: true,
+        export_macro_name: "__export_platform_bindings",
+        default_bindings_module: "diorama_sdk::bindings",
+    });
+}
+
+/// Log a line through the host (inside a component) or into the harness's
+/// log (natively).
+pub fn log(level: Level, message: &str) {
+    #[cfg(target_arch = "wasm32")]
+    guest::host_log(level, message);
+    #[cfg(not(target_arch = "wasm32"))]
+    harness::record_log(level, message);
+}

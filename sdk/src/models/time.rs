@@ -1,0 +1,60 @@
+//! Virtual time: local hours in the account's timezone and the daily rhythm.
+
+use chrono::{TimeZone, Timelike};
+use chrono_tz::Tz;
+
+use crate::types::{Millis, HOUR};
+
+/// Parse an IANA timezone name (`Europe/Paris`, `UTC`).
+pub fn parse_tz(name: &str) -> Result<Tz, String> {
+    name.parse::<Tz>()
+        .map_err(|_| format!("unknown timezone `{name}` (expected an IANA name such as `Europe/Paris`)"))
+}
+
+/// The local time of day at `at`, in fractional hours [0, 24).
+pub fn local_hour(at: Millis, tz: Tz) -> f64 {
+    match tz.timestamp_millis_opt(at).single() {
+        Some(t) => {
+            t.hour() as f64 + t.minute() as f64 / 60.0 + t.second() as f64 / 3600.0
+        }
+        None => ((at.rem_euclid(24 * HOUR)) as f64) / HOUR as f64,
+    }
+}
+
+/// The relative activity of an audience at local hour `h` (mean 1 over a
+/// day): lowest around 04:00, highest in the late afternoon and evening
+/// (about 16:00–21:00), the peak about twice the mean and several times the
+/// night trough.
+pub fn daily_rhythm(h: f64) -> f64 {
+    // A smooth curve from two harmonics, peaking near 18:00, trough near 04:30.
+    let x = std::f64::consts::TAU * (h - 18.0) / 24.0;
+    let v = 1.0 + 0.62 * x.cos() + 0.18 * (2.0 * x).cos();
+    v.max(0.05)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paris_is_ahead_of_utc_in_winter() {
+        // 2026-01-05 12:00 UTC is 13:00 in Paris.
+        let at = 1_767_614_400_000;
+        assert_eq!(local_hour(at, parse_tz("UTC").unwrap()), 12.0);
+        assert_eq!(local_hour(at, parse_tz("Europe/Paris").unwrap()), 13.0);
+    }
+
+    #[test]
+    fn unknown_timezone_is_an_error() {
+        assert!(parse_tz("Mars/Olympus").unwrap_err().contains("Mars/Olympus"));
+    }
+
+    #[test]
+    fn rhythm_peaks_in_the_evening_and_averages_one() {
+        let mean: f64 = (0..240).map(|i| daily_rhythm(i as f64 / 10.0)).sum::<f64>() / 240.0;
+        assert!((mean - 1.0).abs() < 0.01, "{mean}");
+        let peak = daily_rhythm(18.0);
+        let trough = daily_rhythm(4.0);
+        assert!(peak > 1.6 && peak / trough > 2.0, "{peak} {trough}");
+    }
+}

@@ -1,0 +1,70 @@
+//! The trait a platform author implements.
+
+use serde::{de::DeserializeOwned, Serialize};
+
+use crate::types::{AccountConfig, Action, ActionError, Event, Millis, PlatformInfo};
+
+/// A platform simulator: a plain struct whose serde state is the account's
+/// whole state. `snapshot` and `restore` come for free from serde.
+///
+/// The same type runs inside a WebAssembly component (through
+/// [`export_platform!`](crate::export_platform)) and natively (through
+/// [`Harness`](crate::harness::Harness)), so it can be unit-tested and
+/// benchmarked without an engine.
+pub trait Platform: Serialize + DeserializeOwned + Sized + 'static {
+    /// What the platform is: name, kinds, signals, limits, defaults.
+    fn describe() -> PlatformInfo;
+
+    /// Create the account's state. Reject bad parameters with a message
+    /// that names the parameter.
+    fn init(config: &AccountConfig) -> Result<Self, String>;
+
+    /// Advance the model over `[from, to)`, pushing every event of that
+    /// window (each with `from <= at < to`) onto `out`, in any order.
+    fn step(&mut self, from: Millis, to: Millis, out: &mut Vec<Event>);
+
+    /// Apply a scenario perturbation at `at`. The default understands no signal.
+    fn signal(&mut self, at: Millis, name: &str, params: &serde_json::Value) -> Result<(), String> {
+        let _ = (at, params);
+        Err(format!(
+            "{} does not understand the signal `{name}`",
+            Self::describe().name
+        ))
+    }
+
+    /// The creator acts at `at`. The default supports no action.
+    fn act(&mut self, at: Millis, action: &Action) -> Result<Vec<Event>, ActionError> {
+        let _ = at;
+        Err(ActionError::Invalid(format!(
+            "{} does not support the action `{}`",
+            Self::describe().name,
+            action.kind
+        )))
+    }
+}
+
+/// Encode a platform's state for a snapshot.
+pub fn snapshot<P: Platform>(state: &P) -> Vec<u8> {
+    // Serialising plain serde state to JSON cannot fail for the types
+    // platforms use (no maps with non-string keys are allowed by JSON; a
+    // platform that uses one gets an empty snapshot and `restore` reports it).
+    serde_json::to_vec(state).unwrap_or_default()
+}
+
+/// Decode a platform's state from a snapshot.
+pub fn restore<P: Platform>(bytes: &[u8]) -> Result<P, String> {
+    serde_json::from_slice(bytes).map_err(|e| format!("snapshot does not decode: {e}"))
+}
+
+/// Parse an `act` or `signal` parameter string as a JSON object.
+pub fn parse_params(params: &str) -> Result<serde_json::Value, String> {
+    if params.trim().is_empty() {
+        return Ok(serde_json::Value::Object(Default::default()));
+    }
+    let value: serde_json::Value =
+        serde_json::from_str(params).map_err(|e| format!("parameters are not valid JSON: {e}"))?;
+    if !value.is_object() {
+        return Err("parameters must be a JSON object".to_string());
+    }
+    Ok(value)
+}
