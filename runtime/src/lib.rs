@@ -1,0 +1,11 @@
+//! # diorama
+//!
+//! The host runtime: loads sandboxed platform simulators (WebAssembly
+//! components), drives them over virtual time, stores every event in sled and
+//! runs Rhai scenarios over them.
+//!
+//! Data flows one way: script → [`engine`] → [`plugin`] instances → events →
+//! [`store`] → readers ([`report`]).
+
+pub mod plugin;
+pub mod store;

@@ -1,0 +1,84 @@
+//! The command line: `diorama run`, `diorama plugins`.
+//!
+//! Exit codes: 0 when every expectation holds, 1 when one fails, 2 on any
+//! error (bad arguments, script syntax or runtime error, plugin failure).
+
+mod plugins;
+mod run;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "diorama",
+    version,
+    about = "A miniature, scriptable replica of social platforms",
+    long_about = "A miniature, scriptable replica of social platforms: sandboxed platform \
+                  simulators (WebAssembly components) driven over virtual time by Rhai scenarios, \
+                  with every event stored in an embedded database."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Run a scenario script in virtual time; exit 0 if every expectation holds, 1 if one
+    /// fails, 2 on an error.
+    Run(run::RunArgs),
+    /// List the available platform plugins.
+    Plugins(plugins::PluginsArgs),
+}
+
+/// Options shared by commands that load plugins.
+#[derive(clap::Args, Debug, Clone)]
+pub struct PluginDirArg {
+    /// Load extra plugins (*.wasm components) from this folder; a plugin with the name of a
+    /// built-in one replaces it.
+    #[arg(long, value_name = "DIR")]
+    pub plugins: Option<PathBuf>,
+}
+
+/// Parse the arguments and run the command; returns the exit code.
+pub fn main() -> i32 {
+    init_logging();
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            // Help and version go to stdout with 0; usage errors to stderr with 2.
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return code;
+        }
+    };
+    match cli.command {
+        Command::Run(args) => run::run(args),
+        Command::Plugins(args) => plugins::plugins(args),
+    }
+}
+
+fn init_logging() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("DIORAMA_LOG").unwrap_or_else(|_| EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .without_time()
+        .try_init();
+}
+
+/// Load the built-in plugins and those of `--plugins`.
+pub(crate) fn load_plugins(
+    dir: &PluginDirArg,
+) -> Result<crate::plugin::PluginHost, crate::plugin::PluginError> {
+    let mut host = crate::plugin::PluginHost::new(crate::plugin::HostOptions::default())?;
+    host.load_builtin()?;
+    if let Some(d) = &dir.plugins {
+        host.load_dir(d)?;
+    }
+    Ok(host)
+}

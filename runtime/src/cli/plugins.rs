@@ -1,0 +1,96 @@
+//! `diorama plugins`: what platforms are available.
+
+use std::fmt::Write;
+
+use super::{load_plugins, PluginDirArg};
+use crate::engine::clock::format_duration;
+use crate::plugin::{LoadedPlugin, PluginSource};
+
+#[derive(clap::Args, Debug)]
+pub struct PluginsArgs {
+    #[command(flatten)]
+    dir: PluginDirArg,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn plugins(args: PluginsArgs) -> i32 {
+    let host = match load_plugins(&args.dir) {
+        Ok(h) => h,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return 2;
+        }
+    };
+    let list = host.plugins();
+    if args.json {
+        let items: Vec<serde_json::Value> = list.iter().map(|p| plugin_json(p)).collect();
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&items).unwrap_or_default()
+        );
+    } else {
+        print!("{}", plugins_text(&list));
+    }
+    0
+}
+
+fn source(p: &LoadedPlugin) -> String {
+    match &p.source {
+        PluginSource::Builtin => "built-in".to_string(),
+        PluginSource::File(path) => path.display().to_string(),
+    }
+}
+
+fn plugin_json(p: &LoadedPlugin) -> serde_json::Value {
+    serde_json::json!({
+        "name": p.info.name,
+        "version": p.info.version,
+        "interface": p.interface_version,
+        "source": source(p),
+        "content_kinds": p.info.content_kinds,
+        "interaction_kinds": p.info.interaction_kinds,
+        "metrics": p.info.metrics,
+        "signals": p.info.signals,
+        "actions": p.info.actions,
+        "limits": p.info.limits,
+        "defaults": serde_json::from_str::<serde_json::Value>(&p.info.defaults).unwrap_or(serde_json::Value::Null),
+    })
+}
+
+fn plugins_text(list: &[&LoadedPlugin]) -> String {
+    let mut s = String::new();
+    for p in list {
+        let i = &p.info;
+        let _ = writeln!(
+            s,
+            "{} {}  (interface diorama:platform@{}, {})",
+            i.name,
+            i.version,
+            p.interface_version,
+            source(p)
+        );
+        let _ = writeln!(s, "  content:      {}", i.content_kinds.join(", "));
+        let _ = writeln!(s, "  interactions: {}", i.interaction_kinds.join(", "));
+        let _ = writeln!(s, "  metrics:      {}", i.metrics.join(", "));
+        let _ = writeln!(s, "  actions:      {}", i.actions.join(", "));
+        if i.signals.is_empty() {
+            let _ = writeln!(s, "  signals:      none");
+        } else {
+            let _ = writeln!(s, "  signals:");
+            for sig in &i.signals {
+                let _ = writeln!(s, "    {:<12} {}", sig.name, sig.description);
+            }
+        }
+        if !i.limits.is_empty() {
+            let limits: Vec<String> = i
+                .limits
+                .iter()
+                .map(|l| format!("{} {} per {}", l.action, l.max, format_duration(l.per)))
+                .collect();
+            let _ = writeln!(s, "  limits:       {}", limits.join(", "));
+        }
+    }
+    s
+}

@@ -1,0 +1,475 @@
+//! The simulation engine: a virtual clock, one plugin instance per
+//! (profile, platform), all stepped over the same windows, their events
+//! merged in a deterministic order, numbered per profile, written to the
+//! store and handed to listeners (reports, streams).
+//!
+//! Merge order: time, then profile creation order, then platform name, then
+//! the order the plugin returned them in. Plugin calls run on the caller's
+//! thread; storing and listeners run on a writer thread, so persisting
+//! overlaps with simulating. [`Simulation::sync`] waits for the writer.
+
+pub mod clock;
+mod writer;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use diorama_sdk::{AccountConfig, Action, ActionError, Event, Millis, MINUTE};
+use serde::Serialize;
+
+use crate::plugin::{PluginError, PluginHost, PluginInstance};
+use crate::store::{OwnerId, Store, StoreError, StoredEvent};
+
+pub use writer::EventListener;
+use writer::Writer;
+
+/// The engine steps every instance over windows of this length.
+pub const DEFAULT_WINDOW: Millis = MINUTE;
+
+/// Events are handed to the writer in chunks of about this many.
+const CHUNK: usize = 8_192;
+
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error(transparent)]
+    Plugin(#[from] PluginError),
+    #[error("store: {0}")]
+    Store(#[from] StoreError),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("plugin `{platform}` of profile `{profile}` misbehaved in `step`: {reason}")]
+    Contract {
+        profile: String,
+        platform: String,
+        reason: String,
+    },
+    #[error("output: {0}")]
+    Output(String),
+}
+
+/// What a profile is made of.
+#[derive(Clone, Debug, Serialize)]
+pub struct ProfileSpec {
+    pub name: String,
+    pub niche: String,
+    pub timezone: String,
+    /// Platform name → its parameters (a JSON object).
+    pub platforms: BTreeMap<String, serde_json::Value>,
+}
+
+/// How a run is set up.
+#[derive(Clone, Debug)]
+pub struct RunSettings {
+    pub seed: u64,
+    pub start: Millis,
+    pub window: Millis,
+}
+
+impl Default for RunSettings {
+    fn default() -> Self {
+        RunSettings {
+            seed: 42,
+            start: clock::DEFAULT_START,
+            window: DEFAULT_WINDOW,
+        }
+    }
+}
+
+struct Instance {
+    platform: String,
+    plugin: PluginInstance,
+}
+
+struct Profile {
+    id: OwnerId,
+    spec: ProfileSpec,
+    /// Sorted by platform name.
+    instances: Vec<Instance>,
+    next_seq: u64,
+}
+
+/// Counts of events by platform, type and kind, for reports.
+pub type Tally = BTreeMap<String, BTreeMap<&'static str, BTreeMap<String, u64>>>;
+
+/// A simulation in progress.
+pub struct Simulation {
+    host: Arc<PluginHost>,
+    store: Store,
+    settings: RunSettings,
+    now: Millis,
+    profiles: Vec<Profile>,
+    tally: Tally,
+    total_events: u64,
+    pending: Vec<Vec<StoredEvent>>,
+    pending_order: Vec<(u32, u32)>,
+    writer: Writer,
+}
+
+impl Simulation {
+    pub fn new(
+        host: Arc<PluginHost>,
+        store: Store,
+        settings: RunSettings,
+        listeners: Vec<Box<dyn EventListener>>,
+    ) -> Self {
+        let writer = Writer::spawn(store.clone(), listeners);
+        Simulation {
+            host,
+            store,
+            now: settings.start,
+            settings,
+            profiles: Vec::new(),
+            tally: Tally::new(),
+            total_events: 0,
+            pending: Vec::new(),
+            pending_order: Vec::new(),
+            writer,
+        }
+    }
+
+    pub fn now(&self) -> Millis {
+        self.now
+    }
+
+    pub fn settings(&self) -> &RunSettings {
+        &self.settings
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn host(&self) -> &PluginHost {
+        &self.host
+    }
+
+    pub fn tally(&self) -> &Tally {
+        &self.tally
+    }
+
+    pub fn total_events(&self) -> u64 {
+        self.total_events
+    }
+
+    /// Move the virtual start; only before any time has passed.
+    pub fn set_start(&mut self, start: Millis) -> Result<(), EngineError> {
+        if self.now != self.settings.start || !self.profiles.is_empty() {
+            return Err(EngineError::Invalid(
+                "the start time can only be set before any profile is created".into(),
+            ));
+        }
+        self.settings.start = start;
+        self.now = start;
+        Ok(())
+    }
+
+    /// The profiles, in creation order: (store id, spec).
+    pub fn profiles(&self) -> impl Iterator<Item = (OwnerId, &ProfileSpec)> {
+        self.profiles.iter().map(|p| (p.id, &p.spec))
+    }
+
+    pub fn profile_id(&self, index: usize) -> Option<OwnerId> {
+        self.profiles.get(index).map(|p| p.id)
+    }
+
+    /// Create a profile with one plugin instance per platform; returns its index.
+    pub fn add_profile(
+        &mut self,
+        spec: ProfileSpec,
+        record_extra: serde_json::Value,
+    ) -> Result<usize, EngineError> {
+        if spec.platforms.is_empty() {
+            return Err(EngineError::Invalid(format!(
+                "profile `{}` has no platform (available: {})",
+                spec.name,
+                self.available_platforms()
+            )));
+        }
+        if self.profiles.iter().any(|p| p.spec.name == spec.name) {
+            return Err(EngineError::Invalid(format!(
+                "a profile named `{}` already exists",
+                spec.name
+            )));
+        }
+        diorama_sdk::models::time::parse_tz(&spec.timezone).map_err(EngineError::Invalid)?;
+        let index = self.profiles.len();
+        let mut instances = Vec::new();
+        for (platform, params) in &spec.platforms {
+            if self.host.get(platform).is_none() {
+                return Err(EngineError::Invalid(format!(
+                    "unknown platform `{platform}` (available: {})",
+                    self.available_platforms()
+                )));
+            }
+            let config = AccountConfig {
+                profile: spec.name.clone(),
+                niche: spec.niche.clone(),
+                seed: derive_seed(self.settings.seed, index as u64, platform),
+                start: self.now,
+                timezone: spec.timezone.clone(),
+                params: params.to_string(),
+            };
+            let plugin = self.host.instantiate(platform, &config)?;
+            instances.push(Instance {
+                platform: platform.clone(),
+                plugin,
+            });
+        }
+        let id = self.store.new_owner_id()?;
+        let mut record = serde_json::json!({
+            "name": spec.name,
+            "niche": spec.niche,
+            "timezone": spec.timezone,
+            "platforms": spec.platforms,
+            "created_at": self.now,
+        });
+        if let (Some(obj), serde_json::Value::Object(extra)) = (record.as_object_mut(), record_extra)
+        {
+            obj.extend(extra);
+        }
+        self.store.put_profile(id, &record)?;
+        self.writer.add_profile(id, spec.name.clone());
+        self.profiles.push(Profile {
+            id,
+            spec,
+            instances,
+            next_seq: 1,
+        });
+        self.pending.push(Vec::new());
+        Ok(index)
+    }
+
+    fn available_platforms(&self) -> String {
+        let names: Vec<_> = self.host.plugins().iter().map(|p| p.info.name.clone()).collect();
+        if names.is_empty() {
+            "none".into()
+        } else {
+            names.join(", ")
+        }
+    }
+
+    /// Advance virtual time by `duration`, window by window. `progress` is
+    /// called after each window with the new time and the events so far.
+    pub fn advance(
+        &mut self,
+        duration: Millis,
+        mut progress: impl FnMut(Millis, u64),
+    ) -> Result<(), EngineError> {
+        if duration < 0 {
+            return Err(EngineError::Invalid(format!(
+                "cannot advance by a negative duration ({duration} ms)"
+            )));
+        }
+        let end = self.now.saturating_add(duration);
+        if end - self.settings.start > clock::MAX_RUN_SPAN {
+            return Err(EngineError::Invalid(format!(
+                "advancing to {} would take the run past its limit of {} of virtual time",
+                clock::format_instant(end),
+                clock::format_duration(clock::MAX_RUN_SPAN)
+            )));
+        }
+        while self.now < end {
+            // Windows stay aligned to the run's start, whatever the durations.
+            let offset = (self.now - self.settings.start).rem_euclid(self.settings.window);
+            let to = (self.now - offset + self.settings.window).min(end);
+            self.step_window(to)?;
+            progress(self.now, self.total_events);
+        }
+        Ok(())
+    }
+
+    /// Step every instance over [now, to) and merge their events.
+    pub fn step_window(&mut self, to: Millis) -> Result<(), EngineError> {
+        let from = self.now;
+        // (profile index, instance index, event), collected in (profile,
+        // platform) order; each instance's events sorted by time.
+        let mut batch: Vec<(u32, u32, Event)> = Vec::new();
+        for (pi, profile) in self.profiles.iter_mut().enumerate() {
+            for (ii, instance) in profile.instances.iter_mut().enumerate() {
+                let events = instance.plugin.step(from, to)?;
+                if let Some(bad) = events.iter().find(|e| e.at < from || e.at >= to) {
+                    return Err(EngineError::Contract {
+                        profile: profile.spec.name.clone(),
+                        platform: instance.platform.clone(),
+                        reason: format!(
+                            "returned an event at {} outside the window [{}, {})",
+                            clock::format_instant(bad.at),
+                            clock::format_instant(from),
+                            clock::format_instant(to)
+                        ),
+                    });
+                }
+                batch.extend(events.into_iter().map(|e| (pi as u32, ii as u32, e)));
+            }
+        }
+        // A stable sort by time keeps (profile, platform, plugin order) among
+        // equal times: the merge order is fully determined.
+        batch.sort_by_key(|(_, _, e)| e.at);
+        self.now = to;
+        let tagged = batch
+            .into_iter()
+            .map(|(pi, ii, e)| {
+                let platform = self.profiles[pi as usize].instances[ii as usize]
+                    .platform
+                    .clone();
+                (pi, platform, e)
+            })
+            .collect();
+        self.accept(tagged)
+    }
+
+    fn accept(&mut self, events: Vec<(u32, String, Event)>) -> Result<(), EngineError> {
+        for (pi, platform, event) in events {
+            let profile = &mut self.profiles[pi as usize];
+            let seq = profile.next_seq;
+            profile.next_seq += 1;
+            tally(&mut self.tally, &platform, &event);
+            self.total_events += 1;
+            let list = &mut self.pending[pi as usize];
+            self.pending_order.push((pi, list.len() as u32));
+            list.push(StoredEvent {
+                seq,
+                profile: profile.id,
+                platform,
+                event,
+            });
+        }
+        if self.pending_order.len() >= CHUNK {
+            self.send_pending()?;
+        }
+        Ok(())
+    }
+
+    fn send_pending(&mut self) -> Result<(), EngineError> {
+        if self.pending_order.is_empty() {
+            return Ok(());
+        }
+        let by_profile: Vec<(OwnerId, Vec<StoredEvent>)> = self
+            .profiles
+            .iter()
+            .zip(self.pending.iter_mut())
+            .map(|(p, list)| (p.id, std::mem::take(list)))
+            .collect();
+        let order = std::mem::take(&mut self.pending_order);
+        self.writer.send(by_profile, order)
+    }
+
+    /// Wait until every event so far is stored and seen by the listeners.
+    pub fn sync(&mut self) -> Result<(), EngineError> {
+        self.send_pending()?;
+        self.writer.sync()
+    }
+
+    fn instance(
+        &mut self,
+        profile: usize,
+        platform: &str,
+    ) -> Result<(&ProfileSpec, &mut PluginInstance), EngineError> {
+        let p = self
+            .profiles
+            .get_mut(profile)
+            .ok_or_else(|| EngineError::Invalid(format!("no profile number {profile}")))?;
+        let names: Vec<&str> = p.instances.iter().map(|i| i.platform.as_str()).collect();
+        let listed = names.join(", ");
+        match p.instances.iter_mut().find(|i| i.platform == platform) {
+            Some(i) => Ok((&p.spec, &mut i.plugin)),
+            None => Err(EngineError::Invalid(format!(
+                "profile `{}` has no `{platform}` account (it has: {listed})",
+                p.spec.name
+            ))),
+        }
+    }
+
+    /// Send a signal to one platform of a profile, now.
+    pub fn signal(
+        &mut self,
+        profile: usize,
+        platform: &str,
+        name: &str,
+        params: &serde_json::Value,
+    ) -> Result<(), EngineError> {
+        let now = self.now;
+        let (_, plugin) = self.instance(profile, platform)?;
+        plugin.signal(now, name, &params.to_string())?;
+        Ok(())
+    }
+
+    /// The creator acts on one platform of a profile, now. The plugin's
+    /// refusal (invalid, not found, rate limited) is the inner error.
+    pub fn act(
+        &mut self,
+        profile: usize,
+        platform: &str,
+        action: &Action,
+    ) -> Result<Result<Vec<StoredEvent>, ActionError>, EngineError> {
+        let now = self.now;
+        let (_, plugin) = self.instance(profile, platform)?;
+        let events = match plugin.act(now, action)? {
+            Ok(events) => events,
+            Err(e) => return Ok(Err(e)),
+        };
+        let (id, first_seq) = (self.profiles[profile].id, self.profiles[profile].next_seq);
+        let stored: Vec<StoredEvent> = events
+            .iter()
+            .enumerate()
+            .map(|(k, e)| StoredEvent {
+                seq: first_seq + k as u64,
+                profile: id,
+                platform: platform.to_string(),
+                event: Event {
+                    at: now,
+                    payload: e.payload.clone(),
+                },
+            })
+            .collect();
+        let tagged = events
+            .into_iter()
+            .map(|mut e| {
+                e.at = now;
+                (profile as u32, platform.to_string(), e)
+            })
+            .collect();
+        self.accept(tagged)?;
+        Ok(Ok(stored))
+    }
+
+    /// Store a snapshot of every instance, wait for the writer, flush the
+    /// store and the listeners.
+    pub fn finish(&mut self) -> Result<(), EngineError> {
+        self.sync()?;
+        for p in self.profiles.iter_mut() {
+            for i in p.instances.iter_mut() {
+                let bytes = i.plugin.snapshot()?;
+                self.store.put_snapshot(p.id, &i.platform, &bytes)?;
+            }
+        }
+        self.writer.finish()?;
+        self.store.flush()?;
+        Ok(())
+    }
+}
+
+fn tally(t: &mut Tally, platform: &str, event: &Event) {
+    let by_type = match t.get_mut(platform) {
+        Some(m) => m,
+        None => t.entry(platform.to_string()).or_default(),
+    };
+    let by_kind = by_type.entry(event.type_name()).or_default();
+    match by_kind.get_mut(event.kind()) {
+        Some(n) => *n += 1,
+        None => {
+            by_kind.insert(event.kind().to_string(), 1);
+        }
+    }
+}
+
+/// The seed of one instance: the run's seed mixed with the profile's
+/// position and the platform's name (splitmix64 finaliser).
+pub fn derive_seed(run_seed: u64, profile_index: u64, platform: &str) -> u64 {
+    let mut x = run_seed
+        ^ profile_index.wrapping_mul(0x9E37_79B9_7F4A_7C15)
+        ^ diorama_sdk::models::rng::fnv1a(platform.as_bytes());
+    x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    x ^ (x >> 31)
+}

@@ -1,0 +1,1 @@
+//! Loading, sandboxing and calling platform plugins.

@@ -1,0 +1,140 @@
+//! `events.jsonl`: one event a line, keys always in the same order, absent
+//! fields left out.
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::Path;
+
+use diorama_sdk::{Author, Payload};
+use serde::Serialize;
+
+use crate::engine::{clock, EventListener};
+use crate::store::{OwnerId, StoredEvent};
+
+#[derive(Serialize)]
+struct Line<'a> {
+    seq: u64,
+    at: i64,
+    time: String,
+    profile: &'a str,
+    platform: &'a str,
+    #[serde(rename = "type")]
+    type_name: &'a str,
+    kind: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    content_id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    parent_id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    author: Option<&'a Author>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    title: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    text: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    url: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sentiment: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    dm_type: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    total: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    delta: Option<i64>,
+}
+
+/// Serialise one event as a JSON line (without the newline).
+pub fn event_line(profile: &str, e: &StoredEvent, out: &mut Vec<u8>) {
+    let ev = &e.event;
+    let mut line = Line {
+        seq: e.seq,
+        at: ev.at,
+        time: clock::format_instant(ev.at),
+        profile,
+        platform: &e.platform,
+        type_name: ev.type_name(),
+        kind: ev.kind(),
+        id: None,
+        content_id: None,
+        parent_id: None,
+        author: None,
+        title: None,
+        text: None,
+        url: None,
+        sentiment: None,
+        dm_type: None,
+        total: None,
+        delta: None,
+    };
+    match &ev.payload {
+        Payload::Content(c) => {
+            line.id = Some(&c.id);
+            line.title = Some(&c.title);
+            line.text = Some(&c.text);
+            line.url = Some(&c.url);
+        }
+        Payload::Interaction(i) => {
+            line.id = Some(&i.id);
+            line.content_id = i.content_id.as_deref();
+            line.parent_id = i.parent_id.as_deref();
+            line.author = Some(&i.author);
+            line.text = Some(&i.text);
+            line.sentiment = i.sentiment.as_deref();
+            line.dm_type = i.dm_type.as_deref();
+        }
+        Payload::Metric(m) => {
+            line.content_id = m.content_id.as_deref();
+            line.total = Some(m.total);
+            line.delta = Some(m.delta);
+        }
+        Payload::Notice(n) => {
+            line.text = Some(&n.message);
+        }
+    }
+    // Serialising borrowed strings and integers into a Vec cannot fail.
+    let _ = serde_json::to_writer(&mut *out, &line);
+}
+
+/// Writes every event to `events.jsonl` as it is stored.
+pub struct JsonlWriter {
+    out: BufWriter<File>,
+    line: Vec<u8>,
+}
+
+impl JsonlWriter {
+    pub fn create(dir: &Path) -> std::io::Result<JsonlWriter> {
+        let file = File::create(dir.join("events.jsonl"))?;
+        Ok(JsonlWriter {
+            out: BufWriter::with_capacity(1 << 20, file),
+            line: Vec::with_capacity(512),
+        })
+    }
+}
+
+impl EventListener for JsonlWriter {
+    fn on_events(
+        &mut self,
+        names: &BTreeMap<OwnerId, String>,
+        events: &[&StoredEvent],
+    ) -> Result<(), String> {
+        for e in events {
+            self.line.clear();
+            let name = names.get(&e.profile).map(String::as_str).unwrap_or("?");
+            event_line(name, e, &mut self.line);
+            self.line.push(b'\n');
+            self.out
+                .write_all(&self.line)
+                .map_err(|err| format!("cannot write events.jsonl: {err}"))?;
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self) -> Result<(), String> {
+        self.out
+            .flush()
+            .map_err(|err| format!("cannot write events.jsonl: {err}"))
+    }
+}

@@ -1,0 +1,1 @@
+//! The sled layout and its queries.

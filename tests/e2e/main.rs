@@ -1,0 +1,9 @@
+//! End-to-end tests: run the `diorama` binary as a tester would and check
+//! exit codes, messages and the files it writes.
+
+mod common;
+mod determinism;
+mod errors;
+mod hostile;
+mod plugins_cmd;
+mod run;

@@ -1,0 +1,125 @@
+//! `diorama run` on scenarios that should pass or fail.
+
+use crate::common::*;
+
+#[test]
+fn viral_spike_passes_and_writes_reports() {
+    let dir = scratch();
+    let script = root().join("scenarios/viral_spike.rhai");
+    let r = diorama(
+        dir.path(),
+        &[
+            "run",
+            path_str(&script),
+            "--out",
+            "out",
+            "--junit",
+            "out/junit.xml",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.describe());
+    assert!(r.stdout.contains("PASSED"), "{}", r.describe());
+    assert!(dir.path().join("diorama-data").is_dir(), "the default data folder is used");
+
+    let report = read_json(&dir.path().join("out/report.json"));
+    assert_eq!(report["status"], "passed");
+    assert_eq!(report["seed"], 42);
+    assert_eq!(report["start"], "2026-01-05T00:00:00.000Z");
+    assert_eq!(report["end"], "2026-01-06T06:00:00.000Z");
+    let expectations = report["expectations"].as_array().unwrap();
+    assert!(expectations.len() >= 5);
+    assert!(expectations.iter().all(|e| e["passed"] == true));
+    let views = report["values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["name"] == "views")
+        .expect("views reported")["value"]
+        .as_i64()
+        .unwrap();
+    assert!(views > 400_000, "{views}");
+
+    let events = read_lines(&dir.path().join("out/events.jsonl"));
+    assert_eq!(report["events"].as_u64().unwrap(), events.len() as u64);
+    let mut last = i64::MIN;
+    for (i, e) in events.iter().enumerate() {
+        let at = e["at"].as_i64().expect("at");
+        assert!(at >= last, "events are in time order");
+        last = at;
+        assert_eq!(e["seq"].as_u64(), Some(i as u64 + 1));
+        assert_eq!(e["platform"], "youtube");
+        assert_eq!(e["profile"], "techtalks");
+        assert!(e["kind"].is_string());
+    }
+    let comment = events
+        .iter()
+        .find(|e| e["kind"] == "comment")
+        .expect("comments in the log");
+    for key in ["id", "content_id", "author", "text", "sentiment"] {
+        assert!(!comment[key].is_null(), "comment has `{key}`: {comment}");
+    }
+    let counted: u64 = report["counts"]["youtube"]["interaction"]["comment"]
+        .as_u64()
+        .unwrap();
+    let seen = events.iter().filter(|e| e["kind"] == "comment").count() as u64;
+    assert_eq!(counted, seen);
+
+    let junit = std::fs::read_to_string(dir.path().join("out/junit.xml")).unwrap();
+    assert!(junit.starts_with("<?xml"));
+    assert_eq!(
+        junit.matches("<testcase ").count(),
+        expectations.len(),
+        "{junit}"
+    );
+    assert!(junit.contains("failures=\"0\""));
+}
+
+#[test]
+fn shared_modules_import_from_the_script_folder() {
+    let dir = scratch();
+    let r = diorama(
+        dir.path(),
+        &["run", path_str(&scenario("passing.rhai")), "--out", "o"],
+    );
+    assert_eq!(r.code, 0, "{}", r.describe());
+    let report = read_json(&dir.path().join("o/report.json"));
+    assert_eq!(report["profiles"][0]["name"], "demo");
+    assert_eq!(report["profiles"][0]["niche"], "gaming");
+}
+
+#[test]
+fn a_failed_expectation_exits_1_with_a_readable_message() {
+    let dir = scratch();
+    let r = diorama(
+        dir.path(),
+        &[
+            "run",
+            path_str(&scenario("failing.rhai")),
+            "--junit",
+            "j.xml",
+            "--out",
+            "o",
+        ],
+    );
+    assert_eq!(r.code, 1, "{}", r.describe());
+    assert!(r.stdout.contains("FAIL a billion comments in two hours"), "{}", r.describe());
+    assert!(r.stdout.contains("failing.rhai:5:1"), "names the line: {}", r.describe());
+    assert!(r.stdout.contains("FAILED: 1 of 2 expectations failed"));
+    let junit = std::fs::read_to_string(dir.path().join("j.xml")).unwrap();
+    assert!(junit.contains("failures=\"1\""), "{junit}");
+    assert!(junit.contains("<failure message=\"a billion comments in two hours\">"));
+    assert_eq!(read_json(&dir.path().join("o/report.json"))["status"], "failed");
+}
+
+#[test]
+fn the_data_folder_and_store_survive_runs() {
+    let dir = scratch();
+    for _ in 0..2 {
+        let r = diorama(
+            dir.path(),
+            &["run", path_str(&scenario("failing.rhai")), "--data", "db"],
+        );
+        assert_eq!(r.code, 1, "{}", r.describe());
+    }
+    assert!(dir.path().join("db").is_dir());
+}
