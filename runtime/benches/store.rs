@@ -1,1 +1,345 @@
-fn main() {}
+//! Store throughput and query latency.
+//!
+//! `cargo bench -p diorama --bench store` prints:
+//! - events/s appending 1,000,000 realistic events (mostly comments with
+//!   authors and ~80-character text, some metric updates, a few videos) in
+//!   calls of 1,000–10,000 events, indexes and aggregates included;
+//! - the same stream appended one event per call (first 100,000 events), as
+//!   a baseline, and the ratio;
+//! - time per `interactions()` page of 50 on an owner with 100k
+//!   interactions, for each kind of filter, and a few point reads.
+//!
+//! Set `STORE_BENCH_EVENTS` to change the size of the first figure.
+
+use std::time::{Duration, Instant};
+
+use diorama::store::{CountQuery, InteractionFilter, Store, StoredEvent};
+use diorama_sdk::{Author, Content, Event, Interaction, Metric, Payload};
+
+/// xorshift64*: fixed seed, so every run appends the same stream.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+    fn id(&mut self, len: usize) -> String {
+        const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        (0..len).map(|_| A[self.below(64) as usize] as char).collect()
+    }
+}
+
+const WORDS: [&str; 24] = [
+    "great", "video", "thanks", "for", "sharing", "this", "I", "tried", "it", "and", "it",
+    "worked", "love", "the", "editing", "when", "is", "part", "two", "coming", "out", "so",
+    "helpful", "honestly",
+];
+
+fn text(r: &mut Rng) -> String {
+    let mut s = String::with_capacity(96);
+    while s.len() < 60 + r.below(40) as usize {
+        if !s.is_empty() {
+            s.push(' ');
+        }
+        s.push_str(WORDS[r.below(WORDS.len() as u64) as usize]);
+    }
+    s
+}
+
+/// A creator's stream: a video every ~2,000 events, metric updates for
+/// recent videos (~8 %), a few account metrics and DMs, the rest comments
+/// and replies from a heavy-tailed pool of 20,000 viewers.
+fn stream(owner: u64, n: usize) -> Vec<StoredEvent> {
+    let mut r = Rng(0x9e37_79b9_7f4a_7c15);
+    let authors: Vec<Author> = (0..20_000)
+        .map(|k| Author {
+            id: format!("UC{}", r.id(22)),
+            handle: format!("@viewer{k}"),
+            display_name: format!("Viewer {k}"),
+            avatar_url: format!("https://yt3.ggpht.com/ytc/{}=s88-c-k-c0x00ffffff-no-rj", r.id(40)),
+            verified: r.below(50) == 0,
+            followers: r.below(100_000),
+        })
+        .collect();
+    let mut videos: Vec<String> = Vec::new();
+    let mut views: Vec<i64> = Vec::new();
+    let mut out = Vec::with_capacity(n);
+    let mut at: i64 = 1_767_225_600_000;
+    for seq in 1..=n as u64 {
+        at += r.below(400) as i64;
+        let roll = r.below(1000);
+        let payload = if videos.is_empty() || roll < 1 {
+            let id = r.id(11);
+            videos.push(id.clone());
+            views.push(0);
+            Payload::Content(Content {
+                url: format!("https://www.youtube.com/watch?v={id}"),
+                id,
+                kind: "video".into(),
+                title: text(&mut r),
+                text: format!("{} {}", text(&mut r), text(&mut r)),
+            })
+        } else if roll < 80 {
+            let v = videos.len() - 1 - (r.below(videos.len().min(10) as u64) as usize);
+            let delta = r.below(500) as i64;
+            views[v] += delta;
+            Payload::Metric(Metric {
+                content_id: Some(videos[v].clone()),
+                name: if roll % 2 == 0 { "views" } else { "likes" }.into(),
+                total: views[v],
+                delta,
+            })
+        } else if roll < 82 {
+            Payload::Metric(Metric {
+                content_id: None,
+                name: "subscribers".into(),
+                total: 100_000 + seq as i64 / 100,
+                delta: 1,
+            })
+        } else {
+            // Heavy-tailed author choice: squaring a uniform favours the head.
+            let u = r.below(1 << 20) as f64 / (1u64 << 20) as f64;
+            let a = &authors[(u * u * authors.len() as f64) as usize];
+            let dm = roll < 90;
+            let v = videos.len() - 1 - (r.below(videos.len().min(5) as u64) as usize);
+            let sentiment = match r.below(20) {
+                0..=12 => "positive",
+                13..=17 => "neutral",
+                _ => "negative",
+            };
+            Payload::Interaction(Interaction {
+                id: format!("Ugz{}", r.id(23)),
+                kind: if dm { "dm" } else if roll < 300 { "reply" } else { "comment" }.into(),
+                content_id: (!dm).then(|| videos[v].clone()),
+                parent_id: (roll >= 90 && roll < 300).then(|| format!("Ugz{}", r.id(23))),
+                author: a.clone(),
+                text: text(&mut r),
+                sentiment: (!dm).then(|| sentiment.into()),
+                dm_type: dm.then(|| "fan".into()),
+            })
+        };
+        out.push(StoredEvent {
+            seq,
+            profile: owner,
+            platform: "youtube".into(),
+            event: Event { at, payload },
+        });
+    }
+    out
+}
+
+fn per_sec(n: usize, d: Duration) -> f64 {
+    n as f64 / d.as_secs_f64()
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let n: usize = std::env::var("STORE_BENCH_EVENTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_000_000);
+    // Which parts to run: any of blocks, single, queries (default all).
+    let parts = std::env::var("STORE_BENCH_PARTS").unwrap_or_else(|_| "blocks,single,queries".into());
+    let run = |part: &str| parts.split(',').any(|p| p.trim() == part);
+    let events = stream(1, n);
+    let interactions = events
+        .iter()
+        .filter(|e| matches!(e.event.payload, Payload::Interaction(_)))
+        .count();
+    println!(
+        "store bench: {n} events ({interactions} interactions), postcard size {:.0} B/event",
+        events
+            .iter()
+            .map(|e| postcard::to_allocvec(&e.event).map(|v| v.len()).unwrap_or(0))
+            .sum::<usize>() as f64
+            / n as f64
+    );
+
+    // 1. Block appends in calls of 1,000–10,000 events.
+    let dir = tempfile::tempdir()?;
+    let store = Store::open(&dir.path().join("blocks"))?;
+    let sizes = [1000usize, 2500, 5000, 10_000, 4000, 1500];
+    let start = Instant::now();
+    let (mut i, mut k, mut calls) = (0, 0, 0);
+    let to = if run("blocks") { events.len() } else { 0 };
+    while i < to {
+        let end = (i + sizes[k % sizes.len()]).min(events.len());
+        store.append(1, &events[i..end])?;
+        i = end;
+        k += 1;
+        calls += 1;
+    }
+    let appended = start.elapsed();
+    store.flush()?;
+    let total = start.elapsed();
+    let blocks_rate = per_sec(to, total);
+    println!(
+        "block appends:  {:>9.0} events/s  ({n} events in {calls} calls of 1,000-10,000: {:.2} s appending + {:.2} s flush)",
+        blocks_rate,
+        appended.as_secs_f64(),
+        (total - appended).as_secs_f64()
+    );
+
+    // 2. Single-event calls.
+    let single_n = if run("single") { n.min(100_000) } else { 0 };
+    if single_n > 0 {
+        let store2 = Store::open(&dir.path().join("single"))?;
+        let start = Instant::now();
+        for e in &events[..single_n] {
+            store2.append(1, std::slice::from_ref(e))?;
+        }
+        store2.flush()?;
+        let single_rate = per_sec(single_n, start.elapsed());
+        println!(
+            "single appends: {:>9.0} events/s  ({single_n} calls of one event); blocks are {:.1}x faster",
+            single_rate,
+            blocks_rate / single_rate
+        );
+        drop(store2);
+    }
+
+    if !run("queries") {
+        return Ok(());
+    }
+    // 3. Queries on an owner with 100k interactions.
+    let mut cut = 0;
+    let mut seen = 0;
+    while cut < events.len() && seen < 100_000 {
+        if matches!(events[cut].event.payload, Payload::Interaction(_)) {
+            seen += 1;
+        }
+        cut += 1;
+    }
+    let owner2: Vec<StoredEvent> = events[..cut]
+        .iter()
+        .cloned()
+        .map(|mut e| {
+            e.profile = 2;
+            e
+        })
+        .collect();
+    for chunk in owner2.chunks(5000) {
+        store.append(2, chunk)?;
+    }
+    let popular_video = store
+        .contents(2, Some("youtube"), Some("video"))?
+        .into_iter()
+        .max_by_key(|c| c.interactions)
+        .ok_or("no video")?;
+    let author_of = |pick: usize| -> String {
+        let mut ids: Vec<&str> = owner2
+            .iter()
+            .filter_map(|e| match &e.event.payload {
+                Payload::Interaction(i) => Some(i.author.id.as_str()),
+                _ => None,
+            })
+            .collect();
+        ids.sort_unstable();
+        let mut counts: Vec<(usize, &str)> = Vec::new();
+        for id in ids {
+            match counts.last_mut() {
+                Some((c, last)) if *last == id => *c += 1,
+                _ => counts.push((1, id)),
+            }
+        }
+        counts.sort();
+        counts[pick.min(counts.len() - 1)].1.to_string()
+    };
+    let busiest = author_of(usize::MAX);
+    let rare = author_of(0);
+    println!(
+        "interactions() on an owner with {seen} interactions ({cut} events), page of 50, cursor walk:"
+    );
+    let video_name = format!(
+        "content = most commented video ({} interactions)",
+        popular_video.interactions
+    );
+    let filters: Vec<(&str, InteractionFilter)> = vec![
+        ("no filter", InteractionFilter::default()),
+        (
+            "kind = comment, sentiment = negative",
+            InteractionFilter {
+                kind: Some("comment".into()),
+                sentiment: Some("negative".into()),
+                ..Default::default()
+            },
+        ),
+        (
+            &video_name,
+            InteractionFilter {
+                content_id: Some(popular_video.id.clone()),
+                ..Default::default()
+            },
+        ),
+        (
+            "author = busiest viewer",
+            InteractionFilter {
+                author_id: Some(busiest),
+                ..Default::default()
+            },
+        ),
+        (
+            "author = a one-comment viewer (scans every block index)",
+            InteractionFilter {
+                author_id: Some(rare),
+                ..Default::default()
+            },
+        ),
+        (
+            "kind = dm",
+            InteractionFilter {
+                kind: Some("dm".into()),
+                ..Default::default()
+            },
+        ),
+    ];
+    for (name, f) in &filters {
+        let mut pages = 0usize;
+        let mut got = 0usize;
+        let mut cursor = None;
+        let start = Instant::now();
+        while pages < 200 {
+            let page = store.interactions(2, f, cursor, 50)?;
+            pages += 1;
+            got += page.len();
+            match page.last() {
+                Some(e) if page.len() == 50 => cursor = Some(e.seq),
+                _ => break,
+            }
+        }
+        let per_page = start.elapsed() / pages as u32;
+        println!("  {name:<58} {per_page:>10.1?}/page ({pages} pages, {got} results)");
+    }
+    let start = Instant::now();
+    let reads = 10_000u64;
+    let mut r = Rng(7);
+    for _ in 0..reads {
+        let seq = 1 + r.below(cut as u64);
+        store.event(2, seq)?.ok_or("missing event")?;
+    }
+    println!("  event(seq), random seqs: {:>10.1?}/read", start.elapsed() / reads as u32);
+    let start = Instant::now();
+    let q = CountQuery {
+        kind: Some("comment".into()),
+        sentiment: Some("negative".into()),
+        ..Default::default()
+    };
+    let mut c = 0;
+    for _ in 0..1000 {
+        c = store.count(2, &q)?;
+    }
+    println!("  count(kind = comment, sentiment = negative) = {c}: {:>10.1?}/query", start.elapsed() / 1000);
+    let start = Instant::now();
+    let latest = store.latest_content(2, Some("youtube"), Some("video"))?;
+    println!(
+        "  latest_content: {:?} ({:.1?})",
+        latest.map(|c| (c.id, c.metrics.get("views").copied())),
+        start.elapsed()
+    );
+    Ok(())
+}

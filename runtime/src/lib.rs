@@ -9,3 +9,7 @@
 
 pub mod plugin;
 pub mod store;
+pub mod cli;
+pub mod engine;
+pub mod report;
+pub mod script;

@@ -36,8 +36,10 @@ impl Default for Limits {
             max_call_levels: 64,
             max_expr_depth: 64,
             max_string_size: 1 << 20,
-            max_array_size: 100_000,
-            max_map_size: 10_000,
+            max_array_size: 200_000,
+            // Sizes are counted over nested values: 10,000 interaction maps
+            // of about 17 entries each must fit.
+            max_map_size: 500_000,
             max_modules: 64,
         }
     }

@@ -3,7 +3,7 @@
 use std::path::{Component, Path, PathBuf};
 
 use rhai::module_resolvers::FileModuleResolver;
-use rhai::{Engine, EvalAltResult, ModuleResolver, Position, SharedModule};
+use rhai::{Engine, EvalAltResult, Module, ModuleResolver, Position, Shared};
 
 /// A file resolver confined to one folder: `import "common"` loads
 /// `<folder>/common.rhai`; absolute paths and `..` are refused.
@@ -28,7 +28,7 @@ impl ModuleResolver for FolderResolver {
         source: Option<&str>,
         path: &str,
         pos: Position,
-    ) -> Result<SharedModule, Box<EvalAltResult>> {
+    ) -> Result<Shared<Module>, Box<EvalAltResult>> {
         let p = Path::new(path);
         let escapes = p.is_absolute()
             || path.contains('\\')

@@ -8,17 +8,16 @@
 //! events it returns. See the module doc of [`crate::store`] for the byte
 //! layouts.
 
-use std::collections::HashMap;
+use diorama_sdk::{Author, Content, Event, Interaction, Metric, Notice, Payload};
 
-use diorama_sdk::{Event, Payload};
-
-use super::codec::{hash_str, put_varint, u32_at, u64_at, Reader};
-use super::StoredEvent;
+use super::codec::{hash_str, put_str, put_varint, u32_at, u64_at, unzigzag, zigzag, FxMap, Reader};
+use super::{InteractionFilter, StoredEvent};
 
 /// Most events in one block.
 pub(crate) const MAX_EVENTS: usize = 1000;
-/// A block is closed once its records reach this many bytes. sled writes
-/// values past ~128 KiB as separate files, which is several times slower.
+/// A block is closed once its records and tables reach this many bytes.
+/// sled writes log items past ~128 KiB as separate files, which is slower;
+/// measured, 96 KiB blocks append fastest.
 pub(crate) const MAX_BYTES: usize = 96 * 1024;
 
 const BLOCK_FORMAT: u8 = 1;
@@ -26,24 +25,39 @@ const INDEX_FORMAT: u8 = 1;
 const INDEX_HEADER: usize = 1 + 8 + 8 + 8 + 4 * 4;
 const TABLE_ENTRY: usize = 16;
 
+const TAG_CONTENT: u8 = 0;
+const TAG_INTERACTION: u8 = 1;
+const TAG_METRIC: u8 = 2;
+const TAG_NOTICE: u8 = 3;
+
 /// Why a block or index could not be read.
 pub(crate) type Corrupt = String;
 
-/// Accumulates events into one block and its index.
-pub(crate) struct BlockBuilder {
+type AuthorKey<'e> = (&'e str, &'e str, &'e str, &'e str, bool, u64);
+
+/// Accumulates events into one block and its index. Short repeated strings
+/// (platforms, kinds, content ids, sentiments, metric names) go to a
+/// per-block dictionary and authors to a per-block table, so a record holds
+/// little more than its id, text and `at`.
+pub(crate) struct BlockBuilder<'e> {
     first_seq: u64,
     last_seq: u64,
+    base_at: i64,
     seqs: Vec<u64>,
     lens: Vec<u32>,
-    platforms: Vec<String>,
+    strings: Vec<&'e str>,
+    string_ix: FxMap<&'e str, u32>,
+    authors: Vec<&'e Author>,
+    author_ix: FxMap<AuthorKey<'e>, u32>,
+    table_bytes: usize,
     records: Vec<u8>,
     // index
     min_at: i64,
     max_at: i64,
     all: Vec<u32>,
-    kinds: HashMap<u64, Vec<u32>>,
-    contents: HashMap<u64, Vec<u32>>,
-    authors: HashMap<u64, Vec<u32>>,
+    kinds: FxMap<u64, Vec<u32>>,
+    contents: FxMap<u64, Vec<u32>>,
+    by_author: FxMap<u64, Vec<u32>>,
 }
 
 /// One finished block: its last seq (the key), the block and index bytes.
@@ -53,21 +67,26 @@ pub(crate) struct Built {
     pub index: Vec<u8>,
 }
 
-impl BlockBuilder {
+impl<'e> BlockBuilder<'e> {
     pub(crate) fn new() -> Self {
         BlockBuilder {
             first_seq: 0,
             last_seq: 0,
+            base_at: 0,
             seqs: Vec::with_capacity(MAX_EVENTS),
             lens: Vec::with_capacity(MAX_EVENTS),
-            platforms: Vec::new(),
+            strings: Vec::new(),
+            string_ix: FxMap::default(),
+            authors: Vec::new(),
+            author_ix: FxMap::default(),
+            table_bytes: 0,
             records: Vec::with_capacity(MAX_BYTES + 4096),
             min_at: i64::MAX,
             max_at: i64::MIN,
             all: Vec::new(),
-            kinds: HashMap::new(),
-            contents: HashMap::new(),
-            authors: HashMap::new(),
+            kinds: FxMap::default(),
+            contents: FxMap::default(),
+            by_author: FxMap::default(),
         }
     }
 
@@ -79,50 +98,145 @@ impl BlockBuilder {
     pub(crate) fn has_room_for(&self, seq: u64) -> bool {
         self.seqs.is_empty()
             || (self.seqs.len() < MAX_EVENTS
-                && self.records.len() < MAX_BYTES
+                && self.records.len() + self.table_bytes < MAX_BYTES
                 && seq - self.first_seq <= u64::from(u32::MAX))
     }
 
+    fn dict(&mut self, s: &'e str) -> u64 {
+        if let Some(i) = self.string_ix.get(s) {
+            return u64::from(*i);
+        }
+        let i = self.strings.len() as u32;
+        self.strings.push(s);
+        self.string_ix.insert(s, i);
+        self.table_bytes += s.len() + 1;
+        u64::from(i)
+    }
+
+    fn opt_dict(&mut self, s: Option<&'e str>) -> u64 {
+        match s {
+            None => 0,
+            Some(s) => self.dict(s) + 1,
+        }
+    }
+
+    fn author(&mut self, a: &'e Author) -> u64 {
+        let key = (
+            a.id.as_str(),
+            a.handle.as_str(),
+            a.display_name.as_str(),
+            a.avatar_url.as_str(),
+            a.verified,
+            a.followers,
+        );
+        if let Some(i) = self.author_ix.get(&key) {
+            return u64::from(*i);
+        }
+        let i = self.authors.len() as u32;
+        self.authors.push(a);
+        self.author_ix.insert(key, i);
+        self.table_bytes +=
+            a.id.len() + a.handle.len() + a.display_name.len() + a.avatar_url.len() + 8;
+        u64::from(i)
+    }
+
     /// Adds one event; the caller checked order and room.
-    pub(crate) fn push(&mut self, ev: &StoredEvent) -> Result<(), postcard::Error> {
+    pub(crate) fn push(&mut self, ev: &'e StoredEvent) {
         if self.seqs.is_empty() {
             self.first_seq = ev.seq;
+            self.base_at = ev.event.at;
         }
         self.last_seq = ev.seq;
         let start = self.records.len();
-        let pidx = match self.platforms.iter().position(|p| *p == ev.platform) {
-            Some(i) => i,
-            None => {
-                self.platforms.push(ev.platform.clone());
-                self.platforms.len() - 1
+        let platform = self.dict(&ev.platform);
+        let mut rec = std::mem::take(&mut self.records);
+        put_varint(&mut rec, platform);
+        put_varint(&mut rec, zigzag(ev.event.at.wrapping_sub(self.base_at)));
+        match &ev.event.payload {
+            Payload::Content(c) => {
+                let Content {
+                    id,
+                    kind,
+                    title,
+                    text,
+                    url,
+                } = c;
+                rec.push(TAG_CONTENT);
+                put_varint(&mut rec, self.dict(id));
+                put_varint(&mut rec, self.dict(kind));
+                put_str(&mut rec, title);
+                put_str(&mut rec, text);
+                put_str(&mut rec, url);
             }
-        };
-        put_varint(&mut self.records, pidx as u64);
-        let records = std::mem::take(&mut self.records);
-        self.records = postcard::to_extend(&ev.event, records)?;
-        self.lens.push((self.records.len() - start) as u32);
-        self.seqs.push(ev.seq);
+            Payload::Interaction(i) => {
+                let Interaction {
+                    id,
+                    kind,
+                    content_id,
+                    parent_id,
+                    author,
+                    text,
+                    sentiment,
+                    dm_type,
+                } = i;
+                rec.push(TAG_INTERACTION);
+                put_str(&mut rec, id);
+                put_varint(&mut rec, self.dict(kind));
+                put_varint(&mut rec, self.opt_dict(content_id.as_deref()));
+                match parent_id {
+                    None => rec.push(0),
+                    Some(p) => {
+                        rec.push(1);
+                        put_str(&mut rec, p);
+                    }
+                }
+                put_varint(&mut rec, self.author(author));
+                put_str(&mut rec, text);
+                put_varint(&mut rec, self.opt_dict(sentiment.as_deref()));
+                put_varint(&mut rec, self.opt_dict(dm_type.as_deref()));
 
-        if let Payload::Interaction(i) = &ev.event.payload {
-            let rel = (ev.seq - self.first_seq) as u32;
-            self.min_at = self.min_at.min(ev.event.at);
-            self.max_at = self.max_at.max(ev.event.at);
-            self.all.push(rel);
-            self.kinds.entry(hash_str(&i.kind)).or_default().push(rel);
-            if let Some(c) = &i.content_id {
-                self.contents.entry(hash_str(c)).or_default().push(rel);
+                let rel = (ev.seq - self.first_seq) as u32;
+                self.min_at = self.min_at.min(ev.event.at);
+                self.max_at = self.max_at.max(ev.event.at);
+                self.all.push(rel);
+                self.kinds.entry(hash_str(kind)).or_default().push(rel);
+                if let Some(c) = content_id {
+                    self.contents.entry(hash_str(c)).or_default().push(rel);
+                }
+                self.by_author
+                    .entry(hash_str(&author.id))
+                    .or_default()
+                    .push(rel);
             }
-            self.authors
-                .entry(hash_str(&i.author.id))
-                .or_default()
-                .push(rel);
+            Payload::Metric(m) => {
+                let Metric {
+                    content_id,
+                    name,
+                    total,
+                    delta,
+                } = m;
+                rec.push(TAG_METRIC);
+                put_varint(&mut rec, self.opt_dict(content_id.as_deref()));
+                put_varint(&mut rec, self.dict(name));
+                put_varint(&mut rec, zigzag(*total));
+                put_varint(&mut rec, zigzag(*delta));
+            }
+            Payload::Notice(n) => {
+                let Notice { code, message } = n;
+                rec.push(TAG_NOTICE);
+                put_varint(&mut rec, self.dict(code));
+                put_str(&mut rec, message);
+            }
         }
-        Ok(())
+        self.lens.push((rec.len() - start) as u32);
+        self.records = rec;
+        self.seqs.push(ev.seq);
     }
 
     /// Encodes the block and its index and resets the builder.
     pub(crate) fn finish(&mut self) -> Built {
-        let mut block = Vec::with_capacity(self.records.len() + self.seqs.len() * 4 + 64);
+        let mut block =
+            Vec::with_capacity(self.records.len() + self.table_bytes + self.seqs.len() * 4 + 64);
         block.push(BLOCK_FORMAT);
         block.extend_from_slice(&[0u8; 4]);
         put_varint(&mut block, self.seqs.len() as u64);
@@ -130,10 +244,19 @@ impl BlockBuilder {
         for w in self.seqs.windows(2) {
             put_varint(&mut block, w[1] - w[0]);
         }
-        put_varint(&mut block, self.platforms.len() as u64);
-        for p in &self.platforms {
-            put_varint(&mut block, p.len() as u64);
-            block.extend_from_slice(p.as_bytes());
+        put_varint(&mut block, zigzag(self.base_at));
+        put_varint(&mut block, self.strings.len() as u64);
+        for s in &self.strings {
+            put_str(&mut block, s);
+        }
+        put_varint(&mut block, self.authors.len() as u64);
+        for a in &self.authors {
+            put_str(&mut block, &a.id);
+            put_str(&mut block, &a.handle);
+            put_str(&mut block, &a.display_name);
+            put_str(&mut block, &a.avatar_url);
+            block.push(u8::from(a.verified));
+            put_varint(&mut block, a.followers);
         }
         for l in &self.lens {
             put_varint(&mut block, u64::from(*l));
@@ -150,19 +273,23 @@ impl BlockBuilder {
         };
         self.seqs.clear();
         self.lens.clear();
-        self.platforms.clear();
+        self.strings.clear();
+        self.string_ix.clear();
+        self.authors.clear();
+        self.author_ix.clear();
+        self.table_bytes = 0;
         self.records.clear();
         self.min_at = i64::MAX;
         self.max_at = i64::MIN;
         self.all.clear();
         self.kinds.clear();
         self.contents.clear();
-        self.authors.clear();
+        self.by_author.clear();
         built
     }
 
     fn encode_index(&self) -> Vec<u8> {
-        let tables: [Vec<(u64, &Vec<u32>)>; 3] = [&self.kinds, &self.contents, &self.authors]
+        let tables: [Vec<(u64, &Vec<u32>)>; 3] = [&self.kinds, &self.contents, &self.by_author]
             .map(|m| {
                 let mut v: Vec<(u64, &Vec<u32>)> = m.iter().map(|(h, p)| (*h, p)).collect();
                 v.sort_unstable_by_key(|(h, _)| *h);
@@ -206,7 +333,11 @@ impl BlockBuilder {
 pub(crate) struct BlockView<B: AsRef<[u8]>> {
     bytes: B,
     pub seqs: Vec<u64>,
-    platforms: Vec<String>,
+    base_at: i64,
+    /// (start, end) of each dictionary string in `bytes` (checked UTF-8).
+    strings: Vec<(usize, usize)>,
+    /// Where each author of the table starts in `bytes`.
+    authors: Vec<usize>,
     /// (start, end) of each record in `bytes`.
     spans: Vec<(usize, usize)>,
 }
@@ -232,7 +363,8 @@ impl<B: AsRef<[u8]>> BlockView<B> {
             ));
         }
         let bad = |what: &str| format!("malformed header: {what}");
-        let mut r = Reader::new(&b[5..]);
+        let mut r = Reader::new(b);
+        r.bytes(5).ok_or_else(|| bad("prefix"))?;
         let count = r.varint().ok_or_else(|| bad("event count"))? as usize;
         if count == 0 || count > MAX_EVENTS {
             return Err(bad("event count out of range"));
@@ -242,25 +374,40 @@ impl<B: AsRef<[u8]>> BlockView<B> {
         seqs.push(seq);
         for _ in 1..count {
             let d = r.varint().ok_or_else(|| bad("seq delta"))?;
-            seq = seq.checked_add(d).filter(|_| d > 0).ok_or_else(|| bad("seq delta"))?;
+            seq = seq
+                .checked_add(d)
+                .filter(|_| d > 0)
+                .ok_or_else(|| bad("seq delta"))?;
             seqs.push(seq);
         }
-        let np = r.varint().ok_or_else(|| bad("platform count"))? as usize;
-        if np > count {
-            return Err(bad("platform count out of range"));
+        let base_at = unzigzag(r.varint().ok_or_else(|| bad("base time"))?);
+        let ns = r.varint().ok_or_else(|| bad("string count"))? as usize;
+        if ns > b.len() {
+            return Err(bad("string count out of range"));
         }
-        let mut platforms = Vec::with_capacity(np);
-        for _ in 0..np {
-            let len = r.varint().ok_or_else(|| bad("platform name"))? as usize;
-            let s = r.bytes(len).ok_or_else(|| bad("platform name"))?;
-            let s = std::str::from_utf8(s).map_err(|_| bad("platform name is not UTF-8"))?;
-            platforms.push(s.to_owned());
+        let mut strings = Vec::with_capacity(ns);
+        for _ in 0..ns {
+            let s = r.str().ok_or_else(|| bad("dictionary string"))?;
+            strings.push((r.pos() - s.len(), r.pos()));
+        }
+        let na = r.varint().ok_or_else(|| bad("author count"))? as usize;
+        if na > count {
+            return Err(bad("author count out of range"));
+        }
+        let mut authors = Vec::with_capacity(na);
+        for _ in 0..na {
+            authors.push(r.pos());
+            for _ in 0..4 {
+                r.skip_str().ok_or_else(|| bad("author"))?;
+            }
+            r.u8().ok_or_else(|| bad("author"))?;
+            r.varint().ok_or_else(|| bad("author"))?;
         }
         let mut lens = Vec::with_capacity(count);
         for _ in 0..count {
             lens.push(r.varint().ok_or_else(|| bad("record length"))? as usize);
         }
-        let mut at = 5 + r.pos();
+        let mut at = r.pos();
         let mut spans = Vec::with_capacity(count);
         for l in lens {
             let end = at.checked_add(l).filter(|e| *e <= b.len());
@@ -274,7 +421,9 @@ impl<B: AsRef<[u8]>> BlockView<B> {
         Ok(BlockView {
             bytes,
             seqs,
-            platforms,
+            base_at,
+            strings,
+            authors,
             spans,
         })
     }
@@ -290,26 +439,178 @@ impl<B: AsRef<[u8]>> BlockView<B> {
             .spans
             .get(i)
             .ok_or_else(|| format!("no record at position {i}"))?;
-        let rec = &self.bytes.as_ref()[start..end];
-        let mut r = Reader::new(rec);
         let seq = self.seqs[i];
-        let pidx = r
-            .varint()
-            .ok_or_else(|| format!("record of seq {seq}: missing platform"))?;
-        let platform = self
-            .platforms
-            .get(pidx as usize)
-            .ok_or_else(|| format!("record of seq {seq}: platform index {pidx} out of range"))?
-            .clone();
-        let event: Event = postcard::from_bytes(&rec[r.pos()..])
-            .map_err(|e| format!("record of seq {seq}: {e}"))?;
-        Ok(StoredEvent {
-            seq,
-            profile: owner,
-            platform,
-            event,
+        let mut r = Reader::new(&self.bytes.as_ref()[start..end]);
+        self.decode(&mut r)
+            .map(|(platform, event)| StoredEvent {
+                seq,
+                profile: owner,
+                platform,
+                event,
+            })
+            .ok_or_else(|| format!("record of seq {seq} is malformed"))
+    }
+
+    fn string(&self, k: u64) -> Option<&str> {
+        let (s, e) = *self.strings.get(usize::try_from(k).ok()?)?;
+        std::str::from_utf8(self.bytes.as_ref().get(s..e)?).ok()
+    }
+
+    fn dict(&self, r: &mut Reader<'_>) -> Option<String> {
+        self.string(r.varint()?).map(str::to_owned)
+    }
+
+    fn opt_dict(&self, r: &mut Reader<'_>) -> Option<Option<String>> {
+        match r.varint()? {
+            0 => Some(None),
+            k => Some(Some(self.string(k - 1)?.to_owned())),
+        }
+    }
+
+    /// The dictionary index of `s`, if this block has it.
+    fn find(&self, s: &str) -> Option<u64> {
+        let b = self.bytes.as_ref();
+        self.strings
+            .iter()
+            .position(|(st, e)| b.get(*st..*e) == Some(s.as_bytes()))
+            .map(|i| i as u64)
+    }
+
+    /// Resolves a filter's strings against this block's dictionary; `None`
+    /// when one of them is absent, so no record here can match.
+    pub(crate) fn probe<'f>(&self, f: &'f InteractionFilter) -> Option<Probe<'f>> {
+        let want = |s: &Option<String>| -> Option<Option<u64>> {
+            match s {
+                None => Some(None),
+                Some(s) => self.find(s).map(Some),
+            }
+        };
+        let plus_one = |v: Option<u64>| v.map(|k| k + 1);
+        Some(Probe {
+            platform: want(&f.platform)?,
+            kind: want(&f.kind)?,
+            content: plus_one(want(&f.content_id)?),
+            sentiment: plus_one(want(&f.sentiment)?),
+            dm_type: plus_one(want(&f.dm_type)?),
+            author_id: f.author_id.as_deref(),
+            since: f.since,
+            until: f.until,
         })
     }
+
+    /// Whether the record at `i` passes `p`, read without decoding it.
+    pub(crate) fn may_match(&self, i: usize, p: &Probe<'_>) -> Result<bool, Corrupt> {
+        let seq = self.seqs.get(i).copied().unwrap_or(0);
+        self.probe_record(i, p)
+            .ok_or_else(|| format!("record of seq {seq} is malformed"))
+    }
+
+    fn probe_record(&self, i: usize, p: &Probe<'_>) -> Option<bool> {
+        let (start, end) = *self.spans.get(i)?;
+        let mut r = Reader::new(self.bytes.as_ref().get(start..end)?);
+        let eq = |want: Option<u64>, have: u64| want.is_none_or(|w| w == have);
+        if !eq(p.platform, r.varint()?) {
+            return Some(false);
+        }
+        let at = self.base_at.wrapping_add(unzigzag(r.varint()?));
+        if p.since.is_some_and(|s| at < s) || p.until.is_some_and(|u| at >= u) {
+            return Some(false);
+        }
+        if r.u8()? != TAG_INTERACTION {
+            return Some(false);
+        }
+        r.skip_str()?;
+        if !eq(p.kind, r.varint()?) || !eq(p.content, r.varint()?) {
+            return Some(false);
+        }
+        if r.u8()? == 1 {
+            r.skip_str()?;
+        }
+        let author = r.varint()?;
+        if let Some(want) = p.author_id {
+            let at = *self.authors.get(usize::try_from(author).ok()?)?;
+            let id = Reader::new(self.bytes.as_ref().get(at..)?).str()?;
+            if id != want {
+                return Some(false);
+            }
+        }
+        r.skip_str()?;
+        Some(eq(p.sentiment, r.varint()?) && eq(p.dm_type, r.varint()?))
+    }
+
+    fn author(&self, k: u64) -> Option<Author> {
+        let at = *self.authors.get(usize::try_from(k).ok()?)?;
+        let mut r = Reader::new(self.bytes.as_ref().get(at..)?);
+        Some(Author {
+            id: r.str()?.to_owned(),
+            handle: r.str()?.to_owned(),
+            display_name: r.str()?.to_owned(),
+            avatar_url: r.str()?.to_owned(),
+            verified: match r.u8()? {
+                0 => false,
+                1 => true,
+                _ => return None,
+            },
+            followers: r.varint()?,
+        })
+    }
+
+    fn decode(&self, r: &mut Reader<'_>) -> Option<(String, Event)> {
+        let platform = self.dict(r)?;
+        let at = self.base_at.wrapping_add(unzigzag(r.varint()?));
+        let payload = match r.u8()? {
+            TAG_CONTENT => Payload::Content(Content {
+                id: self.dict(r)?,
+                kind: self.dict(r)?,
+                title: r.str()?.to_owned(),
+                text: r.str()?.to_owned(),
+                url: r.str()?.to_owned(),
+            }),
+            TAG_INTERACTION => Payload::Interaction(Interaction {
+                id: r.str()?.to_owned(),
+                kind: self.dict(r)?,
+                content_id: self.opt_dict(r)?,
+                parent_id: match r.u8()? {
+                    0 => None,
+                    1 => Some(r.str()?.to_owned()),
+                    _ => return None,
+                },
+                author: self.author(r.varint()?)?,
+                text: r.str()?.to_owned(),
+                sentiment: self.opt_dict(r)?,
+                dm_type: self.opt_dict(r)?,
+            }),
+            TAG_METRIC => Payload::Metric(Metric {
+                content_id: self.opt_dict(r)?,
+                name: self.dict(r)?,
+                total: unzigzag(r.varint()?),
+                delta: unzigzag(r.varint()?),
+            }),
+            TAG_NOTICE => Payload::Notice(Notice {
+                code: self.dict(r)?,
+                message: r.str()?.to_owned(),
+            }),
+            _ => return None,
+        };
+        if r.pos() != r.len() {
+            return None;
+        }
+        Some((platform, Event { at, payload }))
+    }
+}
+
+/// An [`InteractionFilter`] resolved against one block's dictionary:
+/// dictionary values to compare records with, without decoding them.
+pub(crate) struct Probe<'f> {
+    platform: Option<u64>,
+    kind: Option<u64>,
+    /// Opt-dict values (index + 1).
+    content: Option<u64>,
+    sentiment: Option<u64>,
+    dm_type: Option<u64>,
+    author_id: Option<&'f str>,
+    since: Option<i64>,
+    until: Option<i64>,
 }
 
 /// Which posting list of a block index to read.

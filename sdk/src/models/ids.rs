@@ -285,7 +285,9 @@ mod tests {
         for _ in 0..100 {
             let h = handle(&mut rng, "Maya Bakes!");
             assert!(h.starts_with("mayabakes"), "{h}");
-            assert!(h.bytes().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_'));
+            assert!(h
+                .bytes()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_'));
         }
         let mut d = String::new();
         push_digits(&mut d, 0);

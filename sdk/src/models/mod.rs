@@ -1,5 +1,22 @@
 //! Shared building blocks for platform simulators. Every model is
-//! deterministic: randomness comes only from a [`rng::Rng`] seeded at `init`.
+//! deterministic: randomness comes only from a [`rng::Rng`] seeded at `init`,
+//! time only from the virtual milliseconds the host passes in.
+//!
+//! - [`rng`]: the seeded ChaCha generator and its distributions;
+//! - [`time`]: local hours in a timezone, the audience's daily rhythm and
+//!   the creators' posting rhythm;
+//! - [`timing`]: the SEISMIC reaction-delay kernel and self-excitation;
+//! - [`popularity`]: log-normal post quality, power-law follower counts;
+//! - [`ids`]: platform-looking ids (YouTube video, channel and comment ids,
+//!   base62, handles);
+//! - [`text`]: niche-aware titles, descriptions, captions, comments,
+//!   replies and DMs, sentiment and DM-type mixes;
+//! - [`persona`]: authors and an account's audience of fans and visitors.
 
+pub mod ids;
+pub mod persona;
+pub mod popularity;
 pub mod rng;
+pub mod text;
 pub mod time;
+pub mod timing;

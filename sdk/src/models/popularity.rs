@@ -82,7 +82,8 @@ impl PowerLaw {
 
     pub fn sample(&self, rng: &mut Rng) -> f64 {
         let tail = (self.alpha - 1.0).max(1e-6);
-        rng.pareto(self.min.max(f64::MIN_POSITIVE), tail).min(self.max)
+        rng.pareto(self.min.max(f64::MIN_POSITIVE), tail)
+            .min(self.max)
     }
 
     /// A whole count: the sample minus `min`, rounded down (so counts start
@@ -114,7 +115,9 @@ mod tests {
     fn quality_has_mean_one_and_a_heavy_tail() {
         let mut rng = Rng::new(5, "quality");
         let n = 50_000;
-        let mut q: Vec<f64> = (0..n).map(|_| quality(&mut rng, DEFAULT_QUALITY_SIGMA)).collect();
+        let mut q: Vec<f64> = (0..n)
+            .map(|_| quality(&mut rng, DEFAULT_QUALITY_SIGMA))
+            .collect();
         let mean = q.iter().sum::<f64>() / n as f64;
         assert!((mean - 1.0).abs() < 0.03, "{mean}");
         q.sort_by(f64::total_cmp);

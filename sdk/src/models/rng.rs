@@ -162,7 +162,10 @@ mod tests {
             let n = 20_000;
             let sum: u64 = (0..n).map(|_| r.poisson(lambda)).sum();
             let mean = sum as f64 / n as f64;
-            assert!((mean - lambda).abs() < lambda * 0.05 + 0.05, "{lambda}: {mean}");
+            assert!(
+                (mean - lambda).abs() < lambda * 0.05 + 0.05,
+                "{lambda}: {mean}"
+            );
         }
     }
 }

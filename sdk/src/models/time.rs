@@ -1,22 +1,21 @@
 //! Virtual time: local hours in the account's timezone and the daily rhythm.
 
 use chrono::{TimeZone, Timelike};
-use chrono_tz::Tz;
+pub use chrono_tz::Tz;
 
 use crate::types::{Millis, HOUR};
 
 /// Parse an IANA timezone name (`Europe/Paris`, `UTC`).
 pub fn parse_tz(name: &str) -> Result<Tz, String> {
-    name.parse::<Tz>()
-        .map_err(|_| format!("unknown timezone `{name}` (expected an IANA name such as `Europe/Paris`)"))
+    name.parse::<Tz>().map_err(|_| {
+        format!("unknown timezone `{name}` (expected an IANA name such as `Europe/Paris`)")
+    })
 }
 
 /// The local time of day at `at`, in fractional hours [0, 24).
 pub fn local_hour(at: Millis, tz: Tz) -> f64 {
     match tz.timestamp_millis_opt(at).single() {
-        Some(t) => {
-            t.hour() as f64 + t.minute() as f64 / 60.0 + t.second() as f64 / 3600.0
-        }
+        Some(t) => t.hour() as f64 + t.minute() as f64 / 60.0 + t.second() as f64 / 3600.0,
         None => ((at.rem_euclid(24 * HOUR)) as f64) / HOUR as f64,
     }
 }
@@ -30,6 +29,15 @@ pub fn daily_rhythm(h: f64) -> f64 {
     let x = std::f64::consts::TAU * (h - 18.0) / 24.0;
     let v = 1.0 + 0.62 * x.cos() + 0.18 * (2.0 * x).cos();
     v.max(0.05)
+}
+
+/// When creators publish, by local hour `h` (mean 1 over a day): a bump
+/// around 15:00 (σ 3.5 h) over a low floor, so about three quarters of posts
+/// go out between 11:00 and 20:00 and very few at night.
+pub fn posting_rhythm(h: f64) -> f64 {
+    let d = (h - 15.0).rem_euclid(24.0);
+    let d = d.min(24.0 - d);
+    (0.05 + 2.6 * (-d * d / 24.5).exp()) / 0.99985
 }
 
 #[cfg(test)]
@@ -46,7 +54,9 @@ mod tests {
 
     #[test]
     fn unknown_timezone_is_an_error() {
-        assert!(parse_tz("Mars/Olympus").unwrap_err().contains("Mars/Olympus"));
+        assert!(parse_tz("Mars/Olympus")
+            .unwrap_err()
+            .contains("Mars/Olympus"));
     }
 
     #[test]
@@ -56,5 +66,19 @@ mod tests {
         let peak = daily_rhythm(18.0);
         let trough = daily_rhythm(4.0);
         assert!(peak > 1.6 && peak / trough > 2.0, "{peak} {trough}");
+    }
+
+    #[test]
+    fn posting_peaks_in_the_afternoon_and_averages_one() {
+        let mean: f64 = (0..240)
+            .map(|i| posting_rhythm(i as f64 / 10.0))
+            .sum::<f64>()
+            / 240.0;
+        assert!((mean - 1.0).abs() < 0.01, "{mean}");
+        assert!(posting_rhythm(15.0) > 2.0);
+        assert!(posting_rhythm(3.0) < 0.2);
+        let afternoon: f64 = (120..180).map(|i| posting_rhythm(i as f64 / 10.0)).sum();
+        let night: f64 = (0..60).map(|i| posting_rhythm(i as f64 / 10.0)).sum();
+        assert!(afternoon > 5.0 * night, "{afternoon} {night}");
     }
 }

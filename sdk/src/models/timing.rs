@@ -89,9 +89,21 @@ impl Seismic {
     /// A kernel with other constants (`c` per second, `s0` seconds) or
     /// another horizon (at least `s0`).
     pub fn new(c: f64, theta: f64, s0: f64, horizon: Millis) -> Self {
-        let c = if c.is_finite() && c > 0.0 { c } else { SEISMIC_C };
-        let theta = if theta.is_finite() && theta > 0.0 { theta } else { SEISMIC_THETA };
-        let s0 = if s0.is_finite() && s0 > 0.0 { s0 } else { SEISMIC_S0 };
+        let c = if c.is_finite() && c > 0.0 {
+            c
+        } else {
+            SEISMIC_C
+        };
+        let theta = if theta.is_finite() && theta > 0.0 {
+            theta
+        } else {
+            SEISMIC_THETA
+        };
+        let s0 = if s0.is_finite() && s0 > 0.0 {
+            s0
+        } else {
+            SEISMIC_S0
+        };
         let horizon = (horizon as f64 / SECOND as f64).max(s0);
         let mut k = Seismic {
             c,
@@ -360,12 +372,22 @@ mod tests {
     #[test]
     fn integral_matches_numeric_integration_of_density() {
         let k = Seismic::standard();
-        for (a, b) in [(0.0, 120.0), (100.0, 900.0), (3600.0, 7200.0), (250.0, 86_400.0)] {
+        for (a, b) in [
+            (0.0, 120.0),
+            (100.0, 900.0),
+            (3600.0, 7200.0),
+            (250.0, 86_400.0),
+        ] {
             let n = 200_000;
             let h = (b - a) / n as f64;
-            let num: f64 = (0..n).map(|i| k.density(a + (i as f64 + 0.5) * h) * h).sum();
+            let num: f64 = (0..n)
+                .map(|i| k.density(a + (i as f64 + 0.5) * h) * h)
+                .sum();
             let closed = k.integral(a, b);
-            assert!((num - closed).abs() < 1e-6 * closed.max(1e-3), "{a}..{b}: {num} vs {closed}");
+            assert!(
+                (num - closed).abs() < 1e-6 * closed.max(1e-3),
+                "{a}..{b}: {num} vs {closed}"
+            );
         }
     }
 
@@ -409,9 +431,9 @@ mod tests {
         assert!((0.12..0.15).contains(&over_day), "long tail: {over_day}");
         assert!(*d.last().unwrap_or(&0) <= DEFAULT_HORIZON);
         // A longer horizon moves the sampled median toward the untruncated 40.6 min.
-        let long = k.with_horizon(100_000 * DAY);
+        let long = k.with_horizon(1_000_000_000 * DAY);
         let m = long.quantile(0.5) / 60.0;
-        assert!((39.0..41.0).contains(&m), "{m}");
+        assert!((39.5..41.5).contains(&m), "{m}");
     }
 
     #[test]
@@ -427,7 +449,10 @@ mod tests {
         // Bumps add up.
         e.bump(memory, 1.0, memory);
         let rest = e.remaining(memory, memory);
-        assert!((rest - (2.0 * (-1.0f64).exp() + 1.0)).abs() < 1e-9, "{rest}");
+        assert!(
+            (rest - (2.0 * (-1.0f64).exp() + 1.0)).abs() < 1e-9,
+            "{rest}"
+        );
         e.prune(100 * memory, memory, 1e-6);
         assert_eq!(e.remaining(100 * memory, memory), 0.0);
         // Bad offspring values are ignored.

@@ -5,6 +5,12 @@
 //! - `memory`: allocates without bound in `step`;
 //! - `trap`: panics in `step` (a WebAssembly trap);
 //! - `init-loop`: spins forever in `init`;
+//! - `noisy-trap`: floods stderr, then panics in `step`;
+//! - `recurse`: recurses without end in `step` (a stack overflow);
+//! - `exit`: calls `std::process::exit(3)` in `step`;
+//! - `probe`: reports in a `probe` notice what the sandbox lets it see
+//!   (clocks, randomness, environment, files, network), after trying to
+//!   sleep for an hour;
 //! - `well`: behaves, emitting one notice per step (a control).
 
 use diorama_sdk::{
@@ -63,6 +69,30 @@ impl Platform for Hostile {
                 self.hoard.push(block);
             },
             "trap" => panic!("hostile plugin traps on purpose"),
+            "noisy-trap" => {
+                let line = "noise noise noise noise noise noise noise noise noise noise\n";
+                for _ in 0..20_000 {
+                    eprint!("{line}");
+                }
+                panic!("hostile plugin traps after the noise");
+            }
+            "exit" => std::process::exit(3),
+            "recurse" => {
+                out.push(Event {
+                    at: from,
+                    payload: Payload::Notice(Notice {
+                        code: "depth".into(),
+                        message: recurse(std::hint::black_box(1)).to_string(),
+                    }),
+                });
+            }
+            "probe" => out.push(Event {
+                at: from,
+                payload: Payload::Notice(Notice {
+                    code: "probe".into(),
+                    message: probe().to_string(),
+                }),
+            }),
             _ => out.push(Event {
                 at: from,
                 payload: Payload::Notice(Notice {
@@ -73,7 +103,12 @@ impl Platform for Hostile {
         }
     }
 
-    fn signal(&mut self, _at: Millis, name: &str, params: &serde_json::Value) -> Result<(), String> {
+    fn signal(
+        &mut self,
+        _at: Millis,
+        name: &str,
+        params: &serde_json::Value,
+    ) -> Result<(), String> {
         if name != "misbehave" {
             return Err(format!("hostile does not understand the signal `{name}`"));
         }
@@ -84,6 +119,38 @@ impl Platform for Hostile {
         self.mode = mode.to_string();
         Ok(())
     }
+}
+
+/// What the sandbox lets a guest see.
+fn probe() -> serde_json::Value {
+    use std::hash::{BuildHasher, Hasher};
+    use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+    let started = Instant::now();
+    std::thread::sleep(std::time::Duration::from_secs(3600));
+    let slept_ns = started.elapsed().as_nanos() as u64;
+    let now_ms = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(-1);
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_u64(1);
+    serde_json::json!({
+        "now_ms": now_ms,
+        "slept_ns": slept_ns,
+        "random": hasher.finish().to_string(),
+        "env": std::env::vars_os().count(),
+        "args": std::env::args_os().count(),
+        "files": std::fs::read_dir("/").is_ok() || std::fs::read_dir(".").is_ok(),
+        "network": std::net::TcpStream::connect("127.0.0.1:80").is_ok(),
+    })
+}
+
+#[allow(unconditional_recursion)] // on purpose
+fn recurse(n: u64) -> u64 {
+    let mut frame = [n; 16];
+    frame[std::hint::black_box(3)] += recurse(std::hint::black_box(n + 1));
+    std::hint::black_box(frame).iter().sum()
 }
 
 fn spin() -> ! {

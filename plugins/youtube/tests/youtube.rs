@@ -1,0 +1,513 @@
+//! Behaviour of the YouTube simulator, driven natively through the SDK's
+//! harness. Statistical checks use fixed seeds.
+
+use std::collections::BTreeMap;
+
+use diorama_sdk::harness::Harness;
+use diorama_sdk::models::time::{local_hour, parse_tz};
+use diorama_sdk::*;
+use diorama_youtube::YouTube;
+
+type H = Harness<YouTube>;
+
+fn harness(seed: u64, params: &str) -> H {
+    H::new(H::config(seed, "tech", params)).expect("valid config")
+}
+
+fn interactions(events: &[Event]) -> impl Iterator<Item = (Millis, &Interaction)> {
+    events.iter().filter_map(|e| match &e.payload {
+        Payload::Interaction(i) => Some((e.at, i)),
+        _ => None,
+    })
+}
+
+fn contents(events: &[Event]) -> Vec<(Millis, &Content)> {
+    events
+        .iter()
+        .filter_map(|e| match &e.payload {
+            Payload::Content(c) => Some((e.at, c)),
+            _ => None,
+        })
+        .collect()
+}
+
+fn metrics<'a>(
+    events: &'a [Event],
+    name: &'a str,
+) -> impl Iterator<Item = (Millis, &'a Metric)> + 'a {
+    events.iter().filter_map(move |e| match &e.payload {
+        Payload::Metric(m) if m.name == name => Some((e.at, m)),
+        _ => None,
+    })
+}
+
+/// The last reported total of `name` for a video, at or before `until`.
+fn total_at(events: &[Event], id: &str, name: &str, until: Millis) -> i64 {
+    metrics(events, name)
+        .filter(|(at, m)| m.content_id.as_deref() == Some(id) && *at <= until)
+        .map(|(_, m)| m.total)
+        .last()
+        .unwrap_or(0)
+}
+
+#[test]
+fn same_config_same_events_other_seed_other_events() {
+    let a = harness(7, "{}").advance(DAY);
+    let b = harness(7, "{}").advance(DAY);
+    assert!(a.len() > 200, "{}", a.len());
+    assert_eq!(a, b);
+    let c = harness(8, "{}").advance(DAY);
+    assert_ne!(a, c);
+    // Two profiles with the same seed are different channels.
+    let mut cfg = H::config(7, "tech", "{}");
+    cfg.profile = "p2".into();
+    let d = H::new(cfg).unwrap().advance(DAY);
+    assert_ne!(a, d);
+}
+
+#[test]
+fn events_fall_inside_their_window_whatever_the_window() {
+    for window in [SECOND * 20, 7 * MINUTE + 30 * SECOND, HOUR, 5 * HOUR] {
+        let cfg = H::config(3, "gaming", r#"{"subscribers": 500000}"#);
+        let mut yt = <YouTube as Platform>::init(&cfg).unwrap();
+        let mut from = cfg.start;
+        let mut n = 0;
+        while from < cfg.start + 2 * DAY {
+            let to = from + window;
+            let mut out = Vec::new();
+            yt.step(from, to, &mut out);
+            for e in &out {
+                assert!(
+                    e.at >= from && e.at < to,
+                    "window {window}: {} not in [{from}, {to})",
+                    e.at
+                );
+            }
+            n += out.len();
+            from = to;
+        }
+        assert!(n > 1000, "window {window}: only {n} events");
+    }
+}
+
+#[test]
+fn snapshot_and_restore_continue_identically() {
+    let run = |split: bool| {
+        let mut h = harness(11, r#"{"subscribers": 300000}"#);
+        let mut events = h.advance(5 * HOUR);
+        h.signal("viral", r#"{"factor": 8}"#).unwrap();
+        events.extend(h.act("publish", r#"{"title": "Surprise upload"}"#).unwrap());
+        events.extend(h.advance(DAY - 5 * HOUR));
+        if split {
+            h.snapshot_roundtrip().unwrap();
+        }
+        events.extend(h.advance(DAY));
+        (events, h.state().video_ids().count())
+    };
+    let (straight, videos) = run(false);
+    let (restored, _) = run(true);
+    assert!(videos >= 4, "{videos}");
+    assert!(straight.len() > 1000, "{}", straight.len());
+    assert_eq!(straight.len(), restored.len());
+    assert!(straight == restored, "a restored simulator diverged");
+}
+
+#[test]
+fn viral_spike_lifts_views_far_above_normal() {
+    let viral = r#"{"factor": 40, "ramp": 1800000, "decay": 28800000}"#;
+    for seed in [1, 2, 3] {
+        let cfg = H::config(seed, "tech", r#"{"subscribers": 120000}"#);
+        let mut with = H::new(cfg.clone()).unwrap();
+        let mut without = H::new(cfg).unwrap();
+        let mut ev_with = with.advance(6 * HOUR);
+        let mut ev_without = without.advance(6 * HOUR);
+        let video = contents(&ev_with)
+            .last()
+            .map(|(_, c)| c.id.clone())
+            .expect("a video by 6 h");
+        with.signal("viral", viral).unwrap();
+        ev_with.extend(with.advance(DAY));
+        ev_without.extend(without.advance(DAY));
+        let end = with.now();
+        let v_with = total_at(&ev_with, &video, "views", end);
+        let v_without = total_at(&ev_without, &video, "views", end);
+        assert!(
+            v_with > 450_000,
+            "seed {seed}: {v_with} views with the spike"
+        );
+        assert!(v_without < 60_000, "seed {seed}: {v_without} views without");
+        assert!(
+            v_with > 20 * v_without,
+            "seed {seed}: {v_with} vs {v_without}"
+        );
+        // Likes and comments follow.
+        let c_with = total_at(&ev_with, &video, "comments", end);
+        let c_without = total_at(&ev_without, &video, "comments", end);
+        assert!(
+            c_with > 10 * c_without.max(1),
+            "seed {seed}: {c_with} vs {c_without} comments"
+        );
+        assert!(total_at(&ev_with, &video, "likes", end) > 15_000);
+    }
+}
+
+#[test]
+fn a_typical_video_has_ten_to_twenty_thousand_views_after_a_day() {
+    let mut h = harness(5, r#"{"subscribers": 120000}"#);
+    let events = h.advance(8 * DAY);
+    let mut after_a_day: Vec<i64> = contents(&events)
+        .iter()
+        .filter(|(at, _)| *at < h.now() - DAY)
+        .map(|(at, c)| total_at(&events, &c.id, "views", at + DAY))
+        .collect();
+    assert!(after_a_day.len() >= 15, "{}", after_a_day.len());
+    after_a_day.sort_unstable();
+    let median = after_a_day[after_a_day.len() / 2];
+    assert!(
+        (8_000..25_000).contains(&median),
+        "median {median} of {after_a_day:?}"
+    );
+    // Heavy tail: the best video far above the median.
+    assert!(*after_a_day.last().unwrap() > 2 * median, "{after_a_day:?}");
+}
+
+#[test]
+fn a_normal_day_on_100k_subscribers() {
+    let mut days = Vec::new();
+    for seed in 20..26 {
+        let events = harness(seed, "{}").advance(DAY);
+        let videos = contents(&events).len();
+        let comments = interactions(&events).count();
+        let views: i64 = metrics(&events, "views").map(|(_, m)| m.delta).sum();
+        let updates = metrics(&events, "views").count() as i64;
+        // Views travel as periodic metrics, never one event per view.
+        assert!(views > 50 * updates, "{views} views in {updates} updates");
+        days.push((videos, comments, views));
+    }
+    let videos: usize = days.iter().map(|d| d.0).sum();
+    let comments: usize = days.iter().map(|d| d.1).sum();
+    let views: i64 = days.iter().map(|d| d.2).sum();
+    let per_day = comments as f64 / days.len() as f64;
+    assert!(
+        (2.0..4.5).contains(&(videos as f64 / days.len() as f64)),
+        "{days:?}"
+    );
+    assert!((150.0..900.0).contains(&per_day), "{days:?}");
+    let views_per_comment = views as f64 / comments as f64;
+    assert!(
+        (100.0..400.0).contains(&views_per_comment),
+        "{views_per_comment}"
+    );
+}
+
+#[test]
+fn comment_delays_have_a_median_under_an_hour_and_a_long_tail() {
+    let mut h = harness(9, r#"{"subscribers": 1000000}"#);
+    let events = h.advance(4 * DAY);
+    let published: BTreeMap<&str, Millis> = contents(&events)
+        .into_iter()
+        .filter(|(at, _)| *at < h.now() - 2 * DAY)
+        .map(|(at, c)| (c.id.as_str(), at))
+        .collect();
+    let mut delays: Vec<Millis> = interactions(&events)
+        .filter_map(|(at, i)| published.get(i.content_id.as_deref()?).map(|p| at - p))
+        .collect();
+    assert!(delays.len() > 2000, "{}", delays.len());
+    delays.sort_unstable();
+    let median = delays[delays.len() / 2] as f64 / MINUTE as f64;
+    assert!((15.0..90.0).contains(&median), "median {median} min");
+    let first_five =
+        delays.iter().filter(|&&d| d <= 5 * MINUTE).count() as f64 / delays.len() as f64;
+    assert!((0.08..0.35).contains(&first_five), "{first_five}");
+    let late = delays.iter().filter(|&&d| d > 6 * HOUR).count() as f64 / delays.len() as f64;
+    assert!(late > 0.08, "long tail: {late}");
+    assert!(*delays.last().unwrap() > DAY);
+}
+
+#[test]
+fn comments_follow_the_local_daily_rhythm() {
+    let mut cfg = H::config(4, "music", r#"{"subscribers": 1000000}"#);
+    cfg.timezone = "America/New_York".into();
+    let mut h = H::new(cfg).unwrap();
+    let events = h.advance(5 * DAY);
+    let tz = parse_tz("America/New_York").unwrap();
+    let mut by_hour = [0usize; 24];
+    for (at, _) in interactions(&events) {
+        by_hour[local_hour(at, tz) as usize] += 1;
+    }
+    let evening: usize = by_hour[15..23].iter().sum();
+    let night: usize = by_hour[3..7].iter().sum();
+    let evening_rate = evening as f64 / 8.0;
+    let night_rate = night as f64 / 4.0;
+    assert!(evening_rate > 2.5 * night_rate, "{by_hour:?}");
+    // Scheduled uploads favour the local afternoon, never the dead of night.
+    let hours: Vec<f64> = contents(&events)
+        .iter()
+        .skip(1)
+        .map(|(at, _)| local_hour(*at, tz))
+        .collect();
+    let afternoon = hours.iter().filter(|h| (11.0..20.0).contains(*h)).count();
+    assert!(
+        hours.len() >= 10 && afternoon * 10 >= hours.len() * 6,
+        "{hours:?}"
+    );
+    assert!(hours.iter().all(|h| !(0.5..4.5).contains(h)), "{hours:?}");
+}
+
+#[test]
+fn big_channels_scale_and_keep_the_sentiment_mix() {
+    let mut h = harness(2, r#"{"subscribers": 20000000}"#);
+    let events = h.advance(DAY);
+    let mut counts = BTreeMap::new();
+    let mut n = 0;
+    for (_, i) in interactions(&events) {
+        *counts
+            .entry(i.sentiment.clone().unwrap_or_default())
+            .or_insert(0usize) += 1;
+        n += 1;
+    }
+    assert!(n >= 10_000, "{n}");
+    for (s, want) in [("positive", 0.65), ("neutral", 0.25), ("negative", 0.10)] {
+        let got = counts.get(s).copied().unwrap_or(0) as f64 / n as f64;
+        assert!((got - want).abs() < 0.02, "{s}: {got}");
+    }
+    // Comments dominate; metrics are periodic.
+    let metric_events = events.iter().filter(|e| e.type_name() == "metric").count();
+    assert!(
+        metric_events * 20 < n,
+        "{metric_events} metrics vs {n} comments"
+    );
+    // Replies point at comments of the same video.
+    let parents: BTreeMap<&str, Option<&str>> = interactions(&events)
+        .filter(|(_, i)| i.kind == "comment")
+        .map(|(_, i)| (i.id.as_str(), i.content_id.as_deref()))
+        .collect();
+    let replies: Vec<&Interaction> = interactions(&events)
+        .filter(|(_, i)| i.kind == "reply")
+        .map(|(_, i)| i)
+        .collect();
+    assert!(replies.len() > n / 20, "{}", replies.len());
+    for r in replies {
+        let parent = r.parent_id.as_deref().expect("a reply has a parent");
+        assert!(r.id.starts_with(parent));
+        assert_eq!(
+            parents.get(parent).copied().flatten(),
+            r.content_id.as_deref()
+        );
+    }
+}
+
+#[test]
+fn content_and_interactions_look_like_youtube() {
+    let events = harness(12, r#"{"subscribers": 250000}"#).advance(DAY);
+    let videos = contents(&events);
+    assert!(!videos.is_empty());
+    let (first_at, first) = videos[0];
+    assert!(
+        first_at < H::config(0, "", "").start + 4 * HOUR,
+        "first video late"
+    );
+    for (_, c) in &videos {
+        assert_eq!(c.kind, "video");
+        assert_eq!(c.id.len(), 11);
+        assert_eq!(c.url, format!("https://www.youtube.com/watch?v={}", c.id));
+        assert!(!c.title.is_empty() && !c.text.is_empty());
+    }
+    let (_, i) = interactions(&events).next().expect("comments");
+    assert_eq!(i.content_id.as_deref().map(str::len), Some(11));
+    assert!(i.id.starts_with("Ug") && i.id.len() >= 26);
+    assert!(i
+        .author
+        .avatar_url
+        .starts_with("https://yt3.ggpht.example/"));
+    assert!(i.author.handle.starts_with('@'));
+    assert!(i.sentiment.is_some());
+    // Metrics: per video, totals grow and deltas add up; updates at least
+    // five minutes apart.
+    let mut last: BTreeMap<&str, (Millis, i64)> = BTreeMap::new();
+    for (at, m) in metrics(&events, "views") {
+        let id = m.content_id.as_deref().expect("per-video metric");
+        let (prev_at, prev) = last.get(id).copied().unwrap_or((Millis::MIN / 2, 0));
+        assert_eq!(m.total - prev, m.delta);
+        assert!(m.delta > 0);
+        assert!(at - prev_at >= 5 * MINUTE, "updates too close");
+        last.insert(id, (at, m.total));
+    }
+    assert!(last.contains_key(first.id.as_str()));
+    let subs: Vec<&Metric> = metrics(&events, "subscribers").map(|(_, m)| m).collect();
+    assert!((3..=7).contains(&subs.len()), "{}", subs.len());
+    assert!(subs.iter().all(|m| m.content_id.is_none()));
+    assert!(subs.last().unwrap().total > 250_000, "subscribers grow");
+}
+
+#[test]
+fn bad_params_name_the_field() {
+    for (params, field) in [
+        (r#"{"subscribers": "lots"}"#, "subscribers"),
+        (r#"{"uploads_per_day": 9}"#, "uploads_per_day"),
+        (r#"{"comment_rate": -1}"#, "comment_rate"),
+        (r#"{"like_rate": "x"}"#, "like_rate"),
+        (r#"{"avg_views": -3}"#, "avg_views"),
+        (r#"{"subscribers": 5, "followers": 3}"#, "followers"),
+    ] {
+        let e = H::new(H::config(1, "tech", params))
+            .err()
+            .expect("an error");
+        assert!(e.contains(field) && e.contains("youtube"), "{params}: {e}");
+    }
+    let e = H::new(H::config(1, "knitting circles", "{}"))
+        .err()
+        .unwrap();
+    assert!(e.contains("knitting circles"), "{e}");
+    let mut cfg = H::config(1, "tech", "{}");
+    cfg.timezone = "Moon/Base".into();
+    assert!(H::new(cfg).err().unwrap().contains("Moon/Base"));
+}
+
+#[test]
+fn signals_report_what_is_wrong() {
+    let mut h = harness(1, "{}");
+    let e = h.signal("viral", "{}").unwrap_err();
+    assert!(e.contains("no video"), "{e}");
+    h.advance(4 * HOUR);
+    let e = h.signal("explode", "{}").unwrap_err();
+    assert!(e.contains("youtube") && e.contains("explode"), "{e}");
+    let e = h
+        .signal("viral", r#"{"content_id": "nope0000000"}"#)
+        .unwrap_err();
+    assert!(e.contains("nope0000000"), "{e}");
+    let e = h.signal("viral", r#"{"factor": 0.5}"#).unwrap_err();
+    assert!(e.contains("factor"), "{e}");
+    h.signal("viral", r#"{"factor": 3}"#).unwrap();
+}
+
+#[test]
+fn publishing_is_rate_limited_to_six_a_day() {
+    let mut h = harness(1, r#"{"uploads_per_day": 0}"#);
+    for k in 0..6 {
+        let ev = h
+            .act(
+                "publish",
+                &format!(r#"{{"kind": "video", "title": "Part {k}"}}"#),
+            )
+            .unwrap();
+        assert_eq!(ev.len(), 1);
+        let Payload::Content(c) = &ev[0].payload else {
+            panic!("not content")
+        };
+        assert_eq!(c.title, format!("Part {k}"));
+        assert_eq!(ev[0].at, h.now());
+        h.advance(HOUR);
+    }
+    let first = H::config(1, "", "").start;
+    match h.act("publish", r#"{"title": "One too many"}"#) {
+        Err(ActionError::RateLimited(ms)) => assert_eq!(ms, first + DAY - h.now()),
+        other => panic!("expected a rate limit, got {other:?}"),
+    }
+    h.advance(18 * HOUR);
+    assert!(h.act("publish", r#"{"title": "Next day"}"#).is_ok());
+    assert!(matches!(
+        h.act("publish", r#"{"kind": "short", "title": "x"}"#),
+        Err(ActionError::Invalid(_))
+    ));
+    assert!(matches!(
+        h.act("publish", r#"{"kind": "video"}"#),
+        Err(ActionError::Invalid(_))
+    ));
+    assert!(
+        matches!(h.act("livestream", "{}"), Err(ActionError::Invalid(m)) if m.contains("livestream"))
+    );
+    // Scheduled uploads count too: no schedule would exceed the limit.
+    let events = harness(2, r#"{"uploads_per_day": 6}"#).advance(3 * DAY);
+    let times: Vec<Millis> = contents(&events).iter().map(|(at, _)| *at).collect();
+    for w in times.windows(7) {
+        assert!(w[6] - w[0] >= DAY, "seven uploads within a day");
+    }
+}
+
+#[test]
+fn the_creator_replies_to_recent_comments() {
+    let mut h = harness(3, "{}");
+    let events = h.advance(12 * HOUR);
+    let (_, c) = interactions(&events)
+        .find(|(_, i)| i.kind == "comment")
+        .expect("a comment");
+    let reply = h
+        .act(
+            "reply",
+            &format!(r#"{{"comment_id": "{}", "text": "thank you!"}}"#, c.id),
+        )
+        .unwrap();
+    let Payload::Interaction(r) = &reply[0].payload else {
+        panic!("not an interaction")
+    };
+    assert_eq!(r.kind, "reply");
+    assert_eq!(r.parent_id.as_deref(), Some(c.id.as_str()));
+    assert_eq!(r.content_id, c.content_id);
+    assert_eq!(&r.author, h.state().creator());
+    assert_eq!(r.text, "thank you!");
+    // Replying to a reply answers in its thread.
+    let again = h
+        .act(
+            "reply",
+            &format!(r#"{{"comment_id": "{}", "text": "also"}}"#, r.id),
+        )
+        .unwrap();
+    let Payload::Interaction(r2) = &again[0].payload else {
+        panic!()
+    };
+    assert_eq!(r2.parent_id.as_deref(), Some(c.id.as_str()));
+    for bad in [
+        "UgzAAAAAAAAAAAAAAAAA4AaABAg",
+        "Ugw000000000000000004AaABAg",
+        "garbage",
+    ] {
+        let e = h.act(
+            "reply",
+            &format!(r#"{{"comment_id": "{bad}", "text": "hi"}}"#),
+        );
+        assert!(
+            matches!(&e, Err(ActionError::NotFound(m)) if m.contains(bad)),
+            "{e:?}"
+        );
+    }
+    assert!(matches!(
+        h.act("reply", &format!(r#"{{"comment_id": "{}"}}"#, c.id)),
+        Err(ActionError::Invalid(_))
+    ));
+}
+
+#[test]
+fn describe_lists_the_contract() {
+    let info = <YouTube as Platform>::describe();
+    assert_eq!(info.name, "youtube");
+    assert_eq!(info.content_kinds, ["video"]);
+    assert_eq!(info.interaction_kinds, ["comment", "reply"]);
+    assert_eq!(info.metrics, ["views", "likes", "comments", "subscribers"]);
+    assert_eq!(info.signals[0].name, "viral");
+    assert_eq!(info.actions, ["publish", "reply"]);
+    assert_eq!(
+        (
+            info.limits[0].action.as_str(),
+            info.limits[0].max,
+            info.limits[0].per
+        ),
+        ("upload", 6, DAY)
+    );
+    let defaults: serde_json::Value = serde_json::from_str(&info.defaults).unwrap();
+    assert_eq!(defaults["subscribers"], 100_000);
+    assert!(H::new(H::config(1, "tech", &info.defaults)).is_ok());
+}
+
+#[test]
+fn old_videos_leave_the_active_set() {
+    let mut h = harness(6, r#"{"subscribers": 2000, "uploads_per_day": 2}"#);
+    h.advance(20 * DAY);
+    let videos = h.state().video_ids().count();
+    assert!(videos >= 30, "{videos}");
+    assert!(
+        h.state().active_videos() < videos / 2,
+        "{} of {videos}",
+        h.state().active_videos()
+    );
+}

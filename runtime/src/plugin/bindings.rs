@@ -1,0 +1,142 @@
+//! The host side of the WIT contract, one module per supported interface
+//! version, and conversions between the generated types and the SDK's plain
+//! ones.
+//!
+//! When a new version of `diorama:platform` is published, its bindings go
+//! next to these (`v0_2_0`), the old ones stay, and the host picks by the
+//! version a component exports.
+
+/// `diorama:platform@0.1.0`.
+pub(crate) mod v0_1_0 {
+    wasmtime::component::bindgen!({
+        path: "../sdk/wit",
+        world: "platform",
+    });
+
+    pub(crate) use self::diorama::platform::types as wit;
+
+    use diorama_sdk as sdk;
+
+    impl From<wit::Level> for sdk::Level {
+        fn from(l: wit::Level) -> Self {
+            match l {
+                wit::Level::Trace => sdk::Level::Trace,
+                wit::Level::Debug => sdk::Level::Debug,
+                wit::Level::Info => sdk::Level::Info,
+                wit::Level::Warn => sdk::Level::Warn,
+                wit::Level::Error => sdk::Level::Error,
+            }
+        }
+    }
+
+    impl From<wit::PlatformInfo> for sdk::PlatformInfo {
+        fn from(p: wit::PlatformInfo) -> Self {
+            sdk::PlatformInfo {
+                name: p.name,
+                version: p.version,
+                content_kinds: p.content_kinds,
+                interaction_kinds: p.interaction_kinds,
+                metrics: p.metrics,
+                signals: p
+                    .signals
+                    .into_iter()
+                    .map(|s| sdk::SignalInfo {
+                        name: s.name,
+                        description: s.description,
+                    })
+                    .collect(),
+                actions: p.actions,
+                limits: p
+                    .limits
+                    .into_iter()
+                    .map(|l| sdk::LimitInfo {
+                        action: l.action,
+                        max: l.max,
+                        per: l.per,
+                    })
+                    .collect(),
+                defaults: p.defaults,
+            }
+        }
+    }
+
+    impl From<&sdk::AccountConfig> for wit::AccountConfig {
+        fn from(c: &sdk::AccountConfig) -> Self {
+            wit::AccountConfig {
+                profile: c.profile.clone(),
+                niche: c.niche.clone(),
+                seed: c.seed,
+                start: c.start,
+                timezone: c.timezone.clone(),
+                params: c.params.clone(),
+            }
+        }
+    }
+
+    impl From<&sdk::Action> for wit::Action {
+        fn from(a: &sdk::Action) -> Self {
+            wit::Action {
+                kind: a.kind.clone(),
+                params: a.params.clone(),
+            }
+        }
+    }
+
+    impl From<wit::ActionError> for sdk::ActionError {
+        fn from(e: wit::ActionError) -> Self {
+            match e {
+                wit::ActionError::Invalid(m) => sdk::ActionError::Invalid(m),
+                wit::ActionError::NotFound(m) => sdk::ActionError::NotFound(m),
+                wit::ActionError::RateLimited(ms) => sdk::ActionError::RateLimited(ms),
+            }
+        }
+    }
+
+    impl From<wit::Author> for sdk::Author {
+        fn from(a: wit::Author) -> Self {
+            sdk::Author {
+                id: a.id,
+                handle: a.handle,
+                display_name: a.display_name,
+                avatar_url: a.avatar_url,
+                verified: a.verified,
+                followers: a.followers,
+            }
+        }
+    }
+
+    impl From<wit::Event> for sdk::Event {
+        fn from(e: wit::Event) -> Self {
+            let payload = match e.payload {
+                wit::Payload::Content(c) => sdk::Payload::Content(sdk::Content {
+                    id: c.id,
+                    kind: c.kind,
+                    title: c.title,
+                    text: c.text,
+                    url: c.url,
+                }),
+                wit::Payload::Interaction(i) => sdk::Payload::Interaction(sdk::Interaction {
+                    id: i.id,
+                    kind: i.kind,
+                    content_id: i.content_id,
+                    parent_id: i.parent_id,
+                    author: i.author.into(),
+                    text: i.text,
+                    sentiment: i.sentiment,
+                    dm_type: i.dm_type,
+                }),
+                wit::Payload::Metric(m) => sdk::Payload::Metric(sdk::Metric {
+                    content_id: m.content_id,
+                    name: m.name,
+                    total: m.total,
+                    delta: m.delta,
+                }),
+                wit::Payload::Notice(n) => sdk::Payload::Notice(sdk::Notice {
+                    code: n.code,
+                    message: n.message,
+                }),
+            };
+            sdk::Event { at: e.at, payload }
+        }
+    }
+}

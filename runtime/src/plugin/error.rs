@@ -1,0 +1,242 @@
+//! What can go wrong with a plugin, said so a user can act on it.
+
+use std::fmt;
+use std::time::Duration;
+
+/// What kind of failure a [`PluginError`] is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// A call did not return within the call timeout; the instance was stopped.
+    Timeout {
+        /// The timeout that was exceeded.
+        limit: Duration,
+    },
+    /// The instance tried to grow its memory beyond the limit.
+    OutOfMemory {
+        /// The limit, in bytes.
+        limit: usize,
+    },
+    /// The instance trapped (a panic, an `unreachable`, a stack overflow...).
+    Trap,
+    /// The plugin answered with an error of its own (unknown signal, bad
+    /// parameters...). The instance stays usable.
+    Rejected,
+    /// The file could not be read or is not a usable component.
+    Load,
+    /// The component was built for an interface version this host does not
+    /// support.
+    Version {
+        /// The version the component was built for, if it names one.
+        found: Option<String>,
+    },
+    /// No plugin of that name is loaded.
+    UnknownPlatform {
+        /// The names of the loaded plugins, sorted.
+        available: Vec<String>,
+    },
+    /// The host itself failed (engine setup, instantiation).
+    Host,
+}
+
+/// A plugin failure: which plugin, in which call, what happened.
+///
+/// Once a call fails with [`Timeout`](ErrorKind::Timeout),
+/// [`OutOfMemory`](ErrorKind::OutOfMemory) or [`Trap`](ErrorKind::Trap), the
+/// instance is poisoned: every later call returns the same error without
+/// calling into the plugin again.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{}", self.describe())]
+pub struct PluginError {
+    /// The plugin's name, or for failures before the plugin could name itself,
+    /// the file it came from.
+    pub plugin: String,
+    /// The call that failed: `describe`, `init`, `step`, `signal`, `act`,
+    /// `snapshot`, `restore`, or `load` / `instantiate`.
+    pub call: &'static str,
+    pub kind: ErrorKind,
+    /// The details: the trap, the guest's last words, the plugin's message.
+    pub reason: String,
+}
+
+impl PluginError {
+    pub(crate) fn new(
+        plugin: impl Into<String>,
+        call: &'static str,
+        kind: ErrorKind,
+        reason: impl Into<String>,
+    ) -> Self {
+        PluginError {
+            plugin: plugin.into(),
+            call,
+            kind,
+            reason: reason.into(),
+        }
+    }
+
+    /// A loading failure of the file or plugin `what`.
+    pub(crate) fn load(what: impl Into<String>, reason: impl Into<String>) -> Self {
+        PluginError::new(what, "load", ErrorKind::Load, reason)
+    }
+
+    pub(crate) fn host(
+        plugin: impl Into<String>,
+        call: &'static str,
+        reason: impl Into<String>,
+    ) -> Self {
+        PluginError::new(plugin, call, ErrorKind::Host, reason)
+    }
+
+    /// Whether this failure poisons the instance it happened in.
+    pub fn is_fatal(&self) -> bool {
+        matches!(
+            self.kind,
+            ErrorKind::Timeout { .. } | ErrorKind::OutOfMemory { .. } | ErrorKind::Trap
+        )
+    }
+
+    fn describe(&self) -> String {
+        let (plugin, call, reason) = (&self.plugin, self.call, &self.reason);
+        match &self.kind {
+            ErrorKind::Timeout { limit } => format!(
+                "plugin `{plugin}` failed in `{call}`: timed out (no answer within {}; the instance was stopped)",
+                HumanDuration(*limit)
+            ),
+            ErrorKind::OutOfMemory { limit } => format!(
+                "plugin `{plugin}` failed in `{call}`: out of memory (limit {})",
+                Bytes(*limit)
+            ),
+            ErrorKind::Trap => format!("plugin `{plugin}` failed in `{call}`: trapped: {reason}"),
+            ErrorKind::Rejected => format!("plugin `{plugin}` rejected `{call}`: {reason}"),
+            ErrorKind::Load => format!("{plugin}: {reason}"),
+            ErrorKind::Version { found: Some(found) } => format!(
+                "plugin {plugin} was built for diorama:platform@{found}; this diorama supports {}",
+                super::SUPPORTED_VERSIONS.join(", ")
+            ),
+            ErrorKind::Version { found: None } => format!(
+                "plugin {plugin} is not a diorama platform: {reason}"
+            ),
+            ErrorKind::UnknownPlatform { available } => {
+                if available.is_empty() {
+                    format!("unknown platform `{plugin}` (no plugins are loaded)")
+                } else {
+                    format!(
+                        "unknown platform `{plugin}` (available: {})",
+                        available.join(", ")
+                    )
+                }
+            }
+            ErrorKind::Host => format!("plugin `{plugin}` failed in `{call}`: {reason}"),
+        }
+    }
+}
+
+/// A duration as a person writes it: `1s`, `1.5s`, `250ms`.
+struct HumanDuration(Duration);
+
+impl fmt::Display for HumanDuration {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let ms = self.0.as_millis();
+        if ms >= 1000 && ms.is_multiple_of(1000) {
+            write!(f, "{}s", ms / 1000)
+        } else if ms >= 1000 {
+            write!(f, "{}s", self.0.as_secs_f64())
+        } else {
+            write!(f, "{ms}ms")
+        }
+    }
+}
+
+/// A size as a person writes it: `64 MiB`, `512 KiB`, `1000 bytes`.
+struct Bytes(usize);
+
+impl fmt::Display for Bytes {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        const KIB: usize = 1024;
+        const MIB: usize = 1024 * KIB;
+        const GIB: usize = 1024 * MIB;
+        let n = self.0;
+        if n >= GIB && n.is_multiple_of(GIB) {
+            write!(f, "{} GiB", n / GIB)
+        } else if n >= MIB && n.is_multiple_of(MIB) {
+            write!(f, "{} MiB", n / MIB)
+        } else if n >= MIB {
+            write!(f, "{:.1} MiB", n as f64 / MIB as f64)
+        } else if n >= KIB && n.is_multiple_of(KIB) {
+            write!(f, "{} KiB", n / KIB)
+        } else {
+            write!(f, "{n} bytes")
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_name_plugin_call_and_reason() {
+        let e = PluginError::new(
+            "hostile",
+            "step",
+            ErrorKind::Timeout {
+                limit: Duration::from_secs(1),
+            },
+            "",
+        );
+        assert_eq!(
+            e.to_string(),
+            "plugin `hostile` failed in `step`: timed out (no answer within 1s; the instance was stopped)"
+        );
+        let e = PluginError::new(
+            "hostile",
+            "step",
+            ErrorKind::OutOfMemory { limit: 64 << 20 },
+            "",
+        );
+        assert_eq!(
+            e.to_string(),
+            "plugin `hostile` failed in `step`: out of memory (limit 64 MiB)"
+        );
+        let e = PluginError::new("hostile", "step", ErrorKind::Trap, "boom");
+        assert_eq!(
+            e.to_string(),
+            "plugin `hostile` failed in `step`: trapped: boom"
+        );
+        let e = PluginError::new(
+            "foo",
+            "instantiate",
+            ErrorKind::UnknownPlatform {
+                available: vec!["youtube".into()],
+            },
+            "",
+        );
+        assert_eq!(e.to_string(), "unknown platform `foo` (available: youtube)");
+        let e = PluginError::new(
+            "y.wasm",
+            "load",
+            ErrorKind::Version {
+                found: Some("0.2.0".into()),
+            },
+            "",
+        );
+        assert_eq!(
+            e.to_string(),
+            "plugin y.wasm was built for diorama:platform@0.2.0; this diorama supports 0.1.0"
+        );
+    }
+
+    #[test]
+    fn human_sizes_and_durations() {
+        assert_eq!(Bytes(512 * 1024).to_string(), "512 KiB");
+        assert_eq!(Bytes(1000).to_string(), "1000 bytes");
+        assert_eq!(
+            HumanDuration(Duration::from_millis(250)).to_string(),
+            "250ms"
+        );
+        assert_eq!(
+            HumanDuration(Duration::from_millis(1500)).to_string(),
+            "1.5s"
+        );
+        assert_eq!(HumanDuration(Duration::from_secs(2)).to_string(), "2s");
+    }
+}

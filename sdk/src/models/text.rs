@@ -1,0 +1,1050 @@
+//! Niche-aware text: video titles and descriptions, post captions, comments
+//! and replies by sentiment, direct messages by type.
+//!
+//! Text comes from a variation engine: a body template (generic or specific
+//! to the niche) whose slots (`{s}` subject, `{t}` topic, `{a}` praise, ...)
+//! are filled from the niche's vocabulary, optionally joined by a second
+//! sentence, framed by an opener and a closer, then varied in punctuation,
+//! emoji and casing. The product of these choices is large enough that a
+//! thousand comments are all distinct and ten thousand nearly so, while each
+//! comment costs well under a microsecond (everything is static tables; the
+//! only allocation is the output string).
+//!
+//! Names and handles are never those of real people: display names combine
+//! common first names with initials or surnames at random, and handles are
+//! made from words, not from the display name's full name.
+//!
+//! Sentiment ([`Sentiment::sample`]: 65 % positive, 25 % neutral, 10 %
+//! negative) and DM types ([`DmType::sample`]: 40 % fan, 30 % question, 15 %
+//! collaboration, 10 % spam, 5 % criticism) follow the realism references in
+//! the design notes.
+
+use serde::{Deserialize, Serialize};
+
+use super::ids::push_digits;
+use super::rng::Rng;
+
+mod vocab;
+
+use vocab::*;
+
+/// A content niche: decides the vocabulary of titles, captions and comments.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Niche {
+    Tech,
+    Gaming,
+    Beauty,
+    Fitness,
+    Cooking,
+    Travel,
+    Education,
+    Comedy,
+    Music,
+    Lifestyle,
+}
+
+impl Niche {
+    pub const ALL: [Niche; 10] = [
+        Niche::Tech,
+        Niche::Gaming,
+        Niche::Beauty,
+        Niche::Fitness,
+        Niche::Cooking,
+        Niche::Travel,
+        Niche::Education,
+        Niche::Comedy,
+        Niche::Music,
+        Niche::Lifestyle,
+    ];
+
+    /// The canonical lower-case name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Niche::Tech => "tech",
+            Niche::Gaming => "gaming",
+            Niche::Beauty => "beauty",
+            Niche::Fitness => "fitness",
+            Niche::Cooking => "cooking",
+            Niche::Travel => "travel",
+            Niche::Education => "education",
+            Niche::Comedy => "comedy",
+            Niche::Music => "music",
+            Niche::Lifestyle => "lifestyle",
+        }
+    }
+
+    /// Parse a niche by name or alias, case-insensitively: `tech`, `Tech
+    /// reviews`, `makeup`, `recipes`, `vlogs`, ... An empty name is
+    /// `lifestyle` (general content). Unknown names are an error listing the
+    /// known niches.
+    pub fn parse(name: &str) -> Result<Niche, String> {
+        let lower = name.trim().to_ascii_lowercase();
+        if lower.is_empty() {
+            return Ok(Niche::Lifestyle);
+        }
+        for n in Niche::ALL {
+            if lower == n.name() {
+                return Ok(n);
+            }
+        }
+        // Aliases and keywords, matched on words of the name; the more
+        // specific niches win over lifestyle (listed last).
+        let words: Vec<&str> = lower
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .collect();
+        for (keys, niche) in NICHE_KEYWORDS {
+            if words.iter().any(|w| keys.contains(w)) {
+                return Ok(*niche);
+            }
+        }
+        let known: Vec<&str> = Niche::ALL.iter().map(|n| n.name()).collect();
+        Err(format!(
+            "unknown niche `{name}` (known: {})",
+            known.join(", ")
+        ))
+    }
+
+    fn vocab(self) -> &'static Vocab {
+        match self {
+            Niche::Tech => &TECH,
+            Niche::Gaming => &GAMING,
+            Niche::Beauty => &BEAUTY,
+            Niche::Fitness => &FITNESS,
+            Niche::Cooking => &COOKING,
+            Niche::Travel => &TRAVEL,
+            Niche::Education => &EDUCATION,
+            Niche::Comedy => &COMEDY,
+            Niche::Music => &MUSIC,
+            Niche::Lifestyle => &LIFESTYLE,
+        }
+    }
+}
+
+const NICHE_KEYWORDS: &[(&[&str], Niche)] = &[
+    (
+        &[
+            "tech",
+            "technology",
+            "gadget",
+            "gadgets",
+            "phone",
+            "phones",
+            "smartphone",
+            "pc",
+            "hardware",
+            "software",
+            "coding",
+            "programming",
+            "unboxing",
+        ],
+        Niche::Tech,
+    ),
+    (
+        &[
+            "gaming",
+            "game",
+            "games",
+            "gamer",
+            "esports",
+            "esport",
+            "speedrun",
+            "speedruns",
+            "minecraft",
+            "streamer",
+            "lets",
+            "playthrough",
+        ],
+        Niche::Gaming,
+    ),
+    (
+        &[
+            "beauty",
+            "makeup",
+            "skincare",
+            "skin",
+            "cosmetics",
+            "hair",
+            "nails",
+            "grwm",
+        ],
+        Niche::Beauty,
+    ),
+    (
+        &[
+            "fitness",
+            "gym",
+            "workout",
+            "workouts",
+            "training",
+            "bodybuilding",
+            "yoga",
+            "running",
+            "health",
+            "sport",
+            "sports",
+            "calisthenics",
+        ],
+        Niche::Fitness,
+    ),
+    (
+        &[
+            "cooking", "food", "foodie", "recipe", "recipes", "baking", "kitchen", "chef", "vegan",
+            "mukbang",
+        ],
+        Niche::Cooking,
+    ),
+    (
+        &[
+            "travel",
+            "traveling",
+            "travelling",
+            "trip",
+            "trips",
+            "adventure",
+            "backpacking",
+            "vanlife",
+            "tourism",
+        ],
+        Niche::Travel,
+    ),
+    (
+        &[
+            "education",
+            "educational",
+            "science",
+            "math",
+            "maths",
+            "history",
+            "learning",
+            "tutorial",
+            "tutorials",
+            "study",
+            "explainer",
+            "explainers",
+            "language",
+            "languages",
+            "finance",
+        ],
+        Niche::Education,
+    ),
+    (
+        &[
+            "comedy", "funny", "humor", "humour", "sketch", "sketches", "skits", "pranks", "memes",
+            "standup", "parody",
+        ],
+        Niche::Comedy,
+    ),
+    (
+        &[
+            "music", "musician", "songs", "song", "singing", "covers", "cover", "guitar", "piano",
+            "producer", "beats", "rap", "dance",
+        ],
+        Niche::Music,
+    ),
+    (
+        &[
+            "lifestyle",
+            "vlog",
+            "vlogs",
+            "vlogger",
+            "daily",
+            "family",
+            "fashion",
+            "home",
+            "minimalism",
+            "productivity",
+            "pets",
+            "diy",
+        ],
+        Niche::Lifestyle,
+    ),
+];
+
+/// The sentiment of a comment or reply.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Sentiment {
+    Positive,
+    Neutral,
+    Negative,
+}
+
+impl Sentiment {
+    pub const ALL: [Sentiment; 3] = [Sentiment::Positive, Sentiment::Neutral, Sentiment::Negative];
+    /// The reference mix: 65 % positive, 25 % neutral, 10 % negative.
+    pub const MIX: [f64; 3] = [0.65, 0.25, 0.10];
+
+    /// Draw a sentiment from [`MIX`](Self::MIX).
+    pub fn sample(rng: &mut Rng) -> Sentiment {
+        Self::sample_with(rng, &Self::MIX)
+    }
+
+    /// Draw a sentiment from another mix (weights for positive, neutral,
+    /// negative), e.g. for a troll wave.
+    pub fn sample_with(rng: &mut Rng, mix: &[f64; 3]) -> Sentiment {
+        Self::ALL[rng.weighted(mix)]
+    }
+
+    /// `positive`, `neutral` or `negative`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Sentiment::Positive => "positive",
+            Sentiment::Neutral => "neutral",
+            Sentiment::Negative => "negative",
+        }
+    }
+}
+
+/// The type of a direct message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DmType {
+    Fan,
+    Question,
+    Collaboration,
+    Spam,
+    Criticism,
+}
+
+impl DmType {
+    pub const ALL: [DmType; 5] = [
+        DmType::Fan,
+        DmType::Question,
+        DmType::Collaboration,
+        DmType::Spam,
+        DmType::Criticism,
+    ];
+    /// The reference mix: 40 % fan, 30 % question, 15 % collaboration, 10 %
+    /// spam, 5 % criticism.
+    pub const MIX: [f64; 5] = [0.40, 0.30, 0.15, 0.10, 0.05];
+
+    /// Draw a DM type from [`MIX`](Self::MIX).
+    pub fn sample(rng: &mut Rng) -> DmType {
+        Self::ALL[rng.weighted(&Self::MIX)]
+    }
+
+    /// `fan`, `question`, `collaboration`, `spam` or `criticism`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DmType::Fan => "fan",
+            DmType::Question => "question",
+            DmType::Collaboration => "collaboration",
+            DmType::Spam => "spam",
+            DmType::Criticism => "criticism",
+        }
+    }
+
+    /// The sentiment a DM of this type carries.
+    pub fn sentiment(self) -> Sentiment {
+        match self {
+            DmType::Fan => Sentiment::Positive,
+            DmType::Question | DmType::Collaboration | DmType::Spam => Sentiment::Neutral,
+            DmType::Criticism => Sentiment::Negative,
+        }
+    }
+}
+
+/// The default video length used for timestamps when none is known.
+pub const DEFAULT_VIDEO_SECONDS: u32 = 720;
+
+/// A random plausible video length, seconds: mostly 6–20 minutes, some
+/// short, a few long.
+pub fn video_seconds(rng: &mut Rng) -> u32 {
+    let minutes = rng.lognormal(2.45, 0.5).clamp(1.5, 95.0);
+    (minutes * 60.0) as u32 + rng.below(60) as u32
+}
+
+// --------------------------------------------------------------------------
+// The variation engine.
+
+fn pick(rng: &mut Rng, items: &[&'static str]) -> &'static str {
+    if items.is_empty() {
+        ""
+    } else {
+        items[rng.below(items.len() as u64) as usize]
+    }
+}
+
+/// Write `m:ss` (or `h:mm:ss`).
+fn push_timestamp(out: &mut String, seconds: u32) {
+    let h = seconds / 3600;
+    let m = (seconds / 60) % 60;
+    let s = seconds % 60;
+    if h > 0 {
+        push_digits(out, h as u64);
+        out.push(':');
+        if m < 10 {
+            out.push('0');
+        }
+    }
+    push_digits(out, m as u64);
+    out.push(':');
+    if s < 10 {
+        out.push('0');
+    }
+    push_digits(out, s as u64);
+}
+
+struct Ctx<'a> {
+    vocab: &'a Vocab,
+    video_seconds: u32,
+}
+
+/// Expand a template's slots into `out`.
+fn expand(out: &mut String, rng: &mut Rng, template: &str, ctx: &Ctx<'_>) {
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let Some(close) = after.find('}') else {
+            out.push_str(&rest[open..]);
+            return;
+        };
+        let slot = &after[..close];
+        rest = &after[close + 1..];
+        let v = ctx.vocab;
+        match slot {
+            "s" => out.push_str(pick(rng, v.subjects)),
+            "t" => out.push_str(pick(rng, v.topics)),
+            "o" => out.push_str(pick(rng, v.owns)),
+            "S" => out.push_str(pick(rng, v.title_subjects)),
+            "a" => out.push_str(pick(rng, PRAISE)),
+            "b" => out.push_str(pick(rng, FAULT)),
+            "f" => out.push_str(pick(rng, FOLKS)),
+            "d" => out.push_str(pick(rng, DURATIONS)),
+            "w" => out.push_str(pick(rng, WHEN)),
+            "v" => out.push_str(pick(rng, TITLE_VERDICTS)),
+            "n" => push_digits(out, 2 + rng.below(11)),
+            "N" => push_digits(out, NUMBERS[rng.below(NUMBERS.len() as u64) as usize]),
+            "ts" => {
+                let len = ctx.video_seconds.max(30);
+                push_timestamp(out, rng.below(len as u64) as u32);
+            }
+            "tag" => out.push_str(pick(rng, v.hashtags)),
+            "g" => out.push_str(pick(rng, v.pursuits)),
+            "c" => out.push_str(pick(rng, COUNTRIES)),
+            "brand" => out.push_str(pick(rng, BRANDS)),
+            "site" => out.push_str(pick(rng, SPAM_SITES)),
+            "handle" => {
+                out.push_str(pick(rng, HANDLE_WORDS_A));
+                out.push_str(pick(rng, HANDLE_WORDS_B));
+            }
+            _ => {
+                out.push('{');
+                out.push_str(slot);
+                out.push('}');
+            }
+        }
+    }
+    out.push_str(rest);
+}
+
+fn expand_pick(out: &mut String, rng: &mut Rng, pool: &[&'static str], ctx: &Ctx<'_>) {
+    let t = pick(rng, pool);
+    expand(out, rng, t, ctx);
+}
+
+fn capitalise_at(out: &mut String, start: usize) {
+    if let Some(c) = out[start..].chars().next() {
+        if c.is_ascii_lowercase() {
+            // Safe: ASCII replaced by ASCII.
+            out.replace_range(start..start + 1, &c.to_ascii_uppercase().to_string());
+        }
+    }
+}
+
+fn ends_with_question(s: &str) -> bool {
+    s.trim_end().ends_with('?')
+}
+
+fn pools(sentiment: Sentiment, v: &Vocab) -> (&'static [&'static str], &'static [&'static str]) {
+    match sentiment {
+        Sentiment::Positive => (POSITIVE, v.positive),
+        Sentiment::Neutral => (NEUTRAL, v.neutral),
+        Sentiment::Negative => (NEGATIVE, v.negative),
+    }
+}
+
+fn body(out: &mut String, rng: &mut Rng, sentiment: Sentiment, ctx: &Ctx<'_>) {
+    let (generic, specific) = pools(sentiment, ctx.vocab);
+    let t = if !specific.is_empty() && rng.chance(0.3) {
+        pick(rng, specific)
+    } else {
+        pick(rng, generic)
+    };
+    expand(out, rng, t, ctx);
+}
+
+fn end_punctuation(out: &mut String, rng: &mut Rng, sentiment: Sentiment) {
+    if ends_with_question(out) {
+        if rng.chance(0.15) {
+            out.push('?');
+        }
+        return;
+    }
+    let marks: &[&str] = match sentiment {
+        Sentiment::Positive => &["", "", "!", "!", "!!", "!!!", ".", " !"],
+        Sentiment::Neutral => &["", "", ".", ".", "...", "!"],
+        Sentiment::Negative => &["", ".", ".", "...", "!", "??", " smh"],
+    };
+    out.push_str(pick(rng, marks));
+}
+
+fn emoji(out: &mut String, rng: &mut Rng, sentiment: Sentiment) {
+    let (p, set): (f64, &[&str]) = match sentiment {
+        Sentiment::Positive => (0.45, EMOJI_POSITIVE),
+        Sentiment::Neutral => (0.25, EMOJI_NEUTRAL),
+        Sentiment::Negative => (0.2, EMOJI_NEGATIVE),
+    };
+    if !rng.chance(p) {
+        return;
+    }
+    out.push(' ');
+    let e = pick(rng, set);
+    match rng.below(6) {
+        0..=2 => out.push_str(e),
+        3 => {
+            out.push_str(e);
+            out.push_str(e);
+        }
+        4 => {
+            out.push_str(e);
+            out.push_str(e);
+            out.push_str(e);
+        }
+        _ => {
+            out.push_str(e);
+            out.push_str(pick(rng, set));
+        }
+    }
+}
+
+fn casing(out: &mut String, rng: &mut Rng, start: usize, sentiment: Sentiment) {
+    let r = rng.unit();
+    if r < 0.25 {
+        out[start..].make_ascii_lowercase();
+    } else if r < 0.28 && sentiment == Sentiment::Positive && out.len() - start < 48 {
+        out[start..].make_ascii_uppercase();
+    } else {
+        capitalise_at(out, start);
+    }
+}
+
+/// Swap two adjacent ASCII letters somewhere after `start`: a typo.
+fn typo(out: &mut String, rng: &mut Rng, start: usize) {
+    let len = out.len();
+    if len < start + 4 {
+        return;
+    }
+    let from = start + rng.below((len - start - 1) as u64) as usize;
+    let b = out.as_bytes();
+    let Some(i) = (from..len - 1)
+        .find(|&i| b[i].is_ascii_lowercase() && b[i + 1].is_ascii_lowercase() && b[i] != b[i + 1])
+    else {
+        return;
+    };
+    let swapped = [b[i + 1], b[i]];
+    if let Ok(s) = std::str::from_utf8(&swapped) {
+        let s = s.to_string();
+        out.replace_range(i..i + 2, &s);
+    }
+}
+
+/// Append a comment of the given sentiment on a video (or post) of the
+/// niche. `video_seconds` bounds timestamps such as "3:41" (0: a default).
+pub fn write_comment(
+    out: &mut String,
+    rng: &mut Rng,
+    niche: Niche,
+    sentiment: Sentiment,
+    video_seconds: u32,
+) {
+    let ctx = Ctx {
+        vocab: niche.vocab(),
+        video_seconds: if video_seconds == 0 {
+            DEFAULT_VIDEO_SECONDS
+        } else {
+            video_seconds
+        },
+    };
+    let start = out.len();
+    let (openers, closers, tails) = match sentiment {
+        Sentiment::Positive => (OPEN_POSITIVE, CLOSE_POSITIVE, TAIL_POSITIVE),
+        Sentiment::Neutral => (OPEN_NEUTRAL, CLOSE_NEUTRAL, TAIL_NEUTRAL),
+        Sentiment::Negative => (OPEN_NEGATIVE, CLOSE_NEGATIVE, TAIL_NEGATIVE),
+    };
+    if sentiment == Sentiment::Neutral && rng.chance(0.12) {
+        // "3:41 ..." or "at 3:41, ...": pointing at a moment.
+        let t = pick(rng, &["{ts} ", "at {ts}, ", "{ts} - ", "around {ts}: "]);
+        expand(out, rng, t, &ctx);
+    } else if rng.chance(if sentiment == Sentiment::Neutral {
+        0.45
+    } else {
+        0.35
+    }) {
+        out.push_str(pick(rng, openers));
+        out.push(' ');
+    }
+    body(out, rng, sentiment, &ctx);
+    if rng.chance(0.25) {
+        end_punctuation(out, rng, sentiment);
+        if !out.ends_with(' ') {
+            out.push(' ');
+        }
+        let s = out.len();
+        body(out, rng, sentiment, &ctx);
+        capitalise_at(out, s);
+    }
+    let question = ends_with_question(out);
+    if rng.chance(if question { 0.45 } else { 0.3 }) {
+        end_punctuation(out, rng, sentiment);
+        if !out.ends_with(' ') {
+            out.push(' ');
+        }
+        let pool = if question { QUESTION_TAILS } else { closers };
+        expand_pick(out, rng, pool, &ctx);
+    }
+    if rng.chance(0.12) && !ends_with_question(out) {
+        out.push(' ');
+        out.push_str(pick(rng, tails));
+    }
+    end_punctuation(out, rng, sentiment);
+    if rng.chance(0.08) {
+        typo(out, rng, start);
+    }
+    casing(out, rng, start, sentiment);
+    emoji(out, rng, sentiment);
+}
+
+/// A comment; see [`write_comment`].
+pub fn comment(rng: &mut Rng, niche: Niche, sentiment: Sentiment, video_seconds: u32) -> String {
+    let mut s = String::with_capacity(96);
+    write_comment(&mut s, rng, niche, sentiment, video_seconds);
+    s
+}
+
+/// Append a reply to another viewer's comment.
+pub fn write_reply(
+    out: &mut String,
+    rng: &mut Rng,
+    niche: Niche,
+    sentiment: Sentiment,
+    video_seconds: u32,
+) {
+    let ctx = Ctx {
+        vocab: niche.vocab(),
+        video_seconds: if video_seconds == 0 {
+            DEFAULT_VIDEO_SECONDS
+        } else {
+            video_seconds
+        },
+    };
+    let start = out.len();
+    let pool = match sentiment {
+        Sentiment::Positive => REPLY_POSITIVE,
+        Sentiment::Neutral => REPLY_NEUTRAL,
+        Sentiment::Negative => REPLY_NEGATIVE,
+    };
+    expand_pick(out, rng, pool, &ctx);
+    if rng.chance(0.3) {
+        end_punctuation(out, rng, sentiment);
+        out.push(' ');
+        let s = out.len();
+        body(out, rng, sentiment, &ctx);
+        capitalise_at(out, s);
+    }
+    end_punctuation(out, rng, sentiment);
+    casing(out, rng, start, sentiment);
+    emoji(out, rng, sentiment);
+}
+
+/// A reply; see [`write_reply`].
+pub fn reply(rng: &mut Rng, niche: Niche, sentiment: Sentiment, video_seconds: u32) -> String {
+    let mut s = String::with_capacity(80);
+    write_reply(&mut s, rng, niche, sentiment, video_seconds);
+    s
+}
+
+/// A direct message of the given type.
+pub fn dm(rng: &mut Rng, niche: Niche, kind: DmType) -> String {
+    let ctx = Ctx {
+        vocab: niche.vocab(),
+        video_seconds: DEFAULT_VIDEO_SECONDS,
+    };
+    let pool = match kind {
+        DmType::Fan => DM_FAN,
+        DmType::Question => DM_QUESTION,
+        DmType::Collaboration => DM_COLLAB,
+        DmType::Spam => DM_SPAM,
+        DmType::Criticism => DM_CRITICISM,
+    };
+    let mut out = String::with_capacity(160);
+    if kind != DmType::Spam && rng.chance(0.5) {
+        out.push_str(pick(rng, DM_GREETINGS));
+        out.push(' ');
+    }
+    let s = out.len();
+    expand_pick(&mut out, rng, pool, &ctx);
+    capitalise_at(&mut out, s);
+    if kind == DmType::Fan && rng.chance(0.4) {
+        out.push(' ');
+        out.push_str(pick(rng, EMOJI_POSITIVE));
+    }
+    if kind == DmType::Collaboration && rng.chance(0.6) {
+        let t = pick(rng, DM_COLLAB_SIGNOFF);
+        expand(&mut out, rng, t, &ctx);
+    }
+    out
+}
+
+fn title_case_first(out: &mut String, start: usize) {
+    capitalise_at(out, start);
+}
+
+/// A video title for the niche.
+pub fn video_title(rng: &mut Rng, niche: Niche) -> String {
+    let v = niche.vocab();
+    let ctx = Ctx {
+        vocab: v,
+        video_seconds: DEFAULT_VIDEO_SECONDS,
+    };
+    let mut out = String::with_capacity(64);
+    let t = if rng.chance(0.75) {
+        pick(rng, v.titles)
+    } else {
+        pick(rng, GENERIC_TITLES)
+    };
+    expand(&mut out, rng, t, &ctx);
+    title_case_first(&mut out, 0);
+    if rng.chance(0.12) {
+        out.push_str(pick(rng, TITLE_SUFFIXES));
+    }
+    out
+}
+
+/// A video description: a hook, a few lines about the video, chapters
+/// with timestamps within `video_seconds`, links (on `.example` hosts) and
+/// hashtags.
+pub fn video_description(rng: &mut Rng, niche: Niche, video_seconds: u32) -> String {
+    let v = niche.vocab();
+    let len = if video_seconds == 0 {
+        DEFAULT_VIDEO_SECONDS
+    } else {
+        video_seconds
+    };
+    let ctx = Ctx {
+        vocab: v,
+        video_seconds: len,
+    };
+    let mut out = String::with_capacity(512);
+    let s = out.len();
+    expand_pick(&mut out, rng, DESCRIPTION_HOOKS, &ctx);
+    capitalise_at(&mut out, s);
+    out.push_str("\n\n");
+    let s = out.len();
+    expand_pick(&mut out, rng, v.description_lines, &ctx);
+    capitalise_at(&mut out, s);
+    out.push_str("\n\n");
+    // Chapters at increasing times.
+    let chapters = 3 + rng.below(4) as u32;
+    out.push_str("Chapters:\n0:00 Intro\n");
+    let mut at = 0;
+    for i in 1..chapters {
+        let step = len / chapters;
+        at = (i * step + rng.below((step / 2).max(1) as u64) as u32).max(at + 1);
+        push_timestamp(&mut out, at);
+        out.push(' ');
+        let s = out.len();
+        expand_pick(&mut out, rng, CHAPTERS, &ctx);
+        capitalise_at(&mut out, s);
+        out.push('\n');
+    }
+    out.push('\n');
+    expand_pick(&mut out, rng, DESCRIPTION_LINKS, &ctx);
+    out.push_str("\n\n");
+    for i in 0..(2 + rng.below(3)) {
+        if i > 0 {
+            out.push(' ');
+        }
+        out.push('#');
+        out.push_str(pick(rng, v.hashtags));
+    }
+    out
+}
+
+/// A short post caption (Instagram, TikTok): a line and hashtags.
+pub fn caption(rng: &mut Rng, niche: Niche) -> String {
+    let v = niche.vocab();
+    let ctx = Ctx {
+        vocab: v,
+        video_seconds: DEFAULT_VIDEO_SECONDS,
+    };
+    let mut out = String::with_capacity(120);
+    expand_pick(&mut out, rng, CAPTIONS, &ctx);
+    capitalise_at(&mut out, 0);
+    if rng.chance(0.5) {
+        out.push(' ');
+        out.push_str(pick(rng, EMOJI_POSITIVE));
+    }
+    for _ in 0..(2 + rng.below(4)) {
+        out.push_str(" #");
+        out.push_str(pick(rng, v.hashtags));
+    }
+    out
+}
+
+/// A made-up display name: a first name, sometimes with an initial, a
+/// surname or a word.
+pub fn write_display_name(out: &mut String, rng: &mut Rng) {
+    let first = pick(rng, FIRST_NAMES);
+    match rng.below(10) {
+        0..=2 => out.push_str(first),
+        3..=4 => {
+            out.push_str(first);
+            out.push(' ');
+            out.push((b'A' + rng.below(26) as u8) as char);
+            out.push('.');
+        }
+        5..=7 => {
+            out.push_str(first);
+            out.push(' ');
+            out.push_str(pick(rng, SURNAMES));
+        }
+        _ => {
+            // A channel-style name: "Pixel Fox", "Cozy Kitchen".
+            let a = pick(rng, HANDLE_WORDS_A);
+            let b = pick(rng, HANDLE_WORDS_B);
+            let s = out.len();
+            out.push_str(a);
+            capitalise_at(out, s);
+            out.push(' ');
+            let s = out.len();
+            out.push_str(b);
+            capitalise_at(out, s);
+        }
+    }
+}
+
+/// A base for a handle, made of words (not of a person's full name):
+/// `pixelfox`, `maya.cooks`, `the_real_owl`.
+pub fn write_handle_base(out: &mut String, rng: &mut Rng) {
+    match rng.below(4) {
+        0 => {
+            out.push_str(pick(rng, FIRST_NAMES));
+            out.push_str(pick(rng, &["", "_", "."]));
+            out.push_str(pick(rng, HANDLE_WORDS_B));
+        }
+        1 => {
+            out.push_str(pick(
+                rng,
+                &["the", "its", "just", "real", "not", "mr", "ms", "xo"],
+            ));
+            out.push_str(pick(rng, &["", "_"]));
+            out.push_str(pick(rng, HANDLE_WORDS_B));
+        }
+        _ => {
+            out.push_str(pick(rng, HANDLE_WORDS_A));
+            out.push_str(pick(rng, &["", "", "_", "."]));
+            out.push_str(pick(rng, HANDLE_WORDS_B));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    #[test]
+    fn niches_parse_with_aliases() {
+        assert_eq!(Niche::parse("tech"), Ok(Niche::Tech));
+        assert_eq!(Niche::parse("Tech Reviews"), Ok(Niche::Tech));
+        assert_eq!(Niche::parse("makeup tutorials"), Ok(Niche::Beauty));
+        assert_eq!(Niche::parse("home cooking & recipes"), Ok(Niche::Cooking));
+        assert_eq!(Niche::parse("game reviews"), Ok(Niche::Gaming));
+        assert_eq!(Niche::parse("recipes"), Ok(Niche::Cooking));
+        assert_eq!(Niche::parse("daily vlogs"), Ok(Niche::Lifestyle));
+        assert_eq!(Niche::parse("esports"), Ok(Niche::Gaming));
+        assert_eq!(Niche::parse(""), Ok(Niche::Lifestyle));
+        for n in Niche::ALL {
+            assert_eq!(Niche::parse(&n.name().to_uppercase()), Ok(n));
+        }
+        let e = Niche::parse("underwater basket weaving").unwrap_err();
+        assert!(
+            e.contains("underwater basket weaving") && e.contains("cooking"),
+            "{e}"
+        );
+    }
+
+    fn distinct(n: usize, seed: u64, niche: Niche) -> usize {
+        let mut rng = Rng::new(seed, "distinct");
+        let set: BTreeSet<String> = (0..n)
+            .map(|_| {
+                let s = Sentiment::sample(&mut rng);
+                comment(&mut rng, niche, s, 900)
+            })
+            .collect();
+        set.len()
+    }
+
+    #[test]
+    fn a_thousand_comments_are_all_distinct() {
+        for (seed, niche) in [(1, Niche::Tech), (2, Niche::Cooking), (3, Niche::Comedy)] {
+            assert_eq!(distinct(1000, seed, niche), 1000, "{niche:?}");
+        }
+    }
+
+    #[test]
+    fn ten_thousand_comments_are_nearly_all_distinct() {
+        for (seed, niche) in Niche::ALL.iter().enumerate() {
+            let d = distinct(10_000, seed as u64 + 40, *niche);
+            assert!(d >= 9_900, "{niche:?}: {d}");
+        }
+    }
+
+    #[test]
+    fn ten_thousand_comments_of_each_sentiment_are_nearly_all_distinct() {
+        let mut rng = Rng::new(6, "neg");
+        for s in Sentiment::ALL {
+            let set: BTreeSet<String> = (0..10_000)
+                .map(|_| comment(&mut rng, Niche::Fitness, s, 600))
+                .collect();
+            assert!(set.len() >= 9_900, "{s:?}: {}", set.len());
+        }
+    }
+
+    #[test]
+    fn sentiment_mix_is_65_25_10() {
+        let mut rng = Rng::new(7, "mix");
+        let n = 20_000;
+        let mut counts = [0usize; 3];
+        for _ in 0..n {
+            counts[Sentiment::sample(&mut rng) as usize] += 1;
+        }
+        for (i, want) in Sentiment::MIX.iter().enumerate() {
+            let got = counts[i] as f64 / n as f64;
+            assert!((got - want).abs() < 0.02, "{i}: {got}");
+        }
+    }
+
+    #[test]
+    fn dm_mix_is_40_30_15_10_5() {
+        let mut rng = Rng::new(8, "dm");
+        let n = 20_000;
+        let mut counts = [0usize; 5];
+        for _ in 0..n {
+            counts[DmType::sample(&mut rng) as usize] += 1;
+        }
+        for (i, want) in DmType::MIX.iter().enumerate() {
+            let got = counts[i] as f64 / n as f64;
+            assert!((got - want).abs() < 0.02, "{i}: {got}");
+        }
+    }
+
+    #[test]
+    fn no_unfilled_slots_anywhere() {
+        let mut rng = Rng::new(9, "slots");
+        for niche in Niche::ALL {
+            for _ in 0..400 {
+                for s in Sentiment::ALL {
+                    let c = comment(&mut rng, niche, s, 600);
+                    assert!(!c.contains('{') && !c.contains('}'), "{c}");
+                    assert!(!c.trim().is_empty());
+                    let r = reply(&mut rng, niche, s, 600);
+                    assert!(!r.contains('{') && !r.contains('}'), "{r}");
+                }
+                for k in DmType::ALL {
+                    let d = dm(&mut rng, niche, k);
+                    assert!(!d.contains('{') && !d.contains('}'), "{d}");
+                }
+                let t = video_title(&mut rng, niche);
+                assert!(!t.contains('{') && !t.contains('}') && !t.is_empty(), "{t}");
+                let d = video_description(&mut rng, niche, 600);
+                assert!(!d.contains('{') && !d.contains('}'), "{d}");
+                let c = caption(&mut rng, niche);
+                assert!(!c.contains('{') && !c.contains('}'), "{c}");
+            }
+        }
+    }
+
+    #[test]
+    fn neutral_comments_include_questions_and_timestamps_within_the_video() {
+        let mut rng = Rng::new(10, "neutral");
+        let cs: Vec<String> = (0..2000)
+            .map(|_| comment(&mut rng, Niche::Education, Sentiment::Neutral, 400))
+            .collect();
+        let questions = cs.iter().filter(|c| c.contains('?')).count();
+        assert!(questions > 300, "{questions}");
+        let mut stamps = 0;
+        for c in &cs {
+            for w in c.split(|ch: char| !(ch.is_ascii_digit() || ch == ':')) {
+                let parts: Vec<&str> = w.split(':').collect();
+                if parts.len() == 2 && !parts[0].is_empty() && parts[1].len() == 2 {
+                    let secs: u32 =
+                        parts[0].parse::<u32>().unwrap() * 60 + parts[1].parse::<u32>().unwrap();
+                    assert!(secs < 400, "{c}");
+                    stamps += 1;
+                }
+            }
+        }
+        assert!(stamps > 100, "{stamps}");
+    }
+
+    #[test]
+    fn text_is_niche_aware() {
+        let mut rng = Rng::new(11, "niche");
+        let tech: String = (0..300)
+            .map(|_| video_title(&mut rng, Niche::Tech))
+            .collect();
+        let cook: String = (0..300)
+            .map(|_| video_title(&mut rng, Niche::Cooking))
+            .collect();
+        assert_ne!(tech, cook);
+        let cook_lower = cook.to_lowercase();
+        assert!(
+            ["recipe", "kitchen", "cook", "bread", "pasta"]
+                .iter()
+                .any(|w| cook_lower.contains(w)),
+            "{cook}"
+        );
+    }
+
+    #[test]
+    fn descriptions_have_chapters_links_and_hashtags() {
+        let mut rng = Rng::new(12, "desc");
+        let d = video_description(&mut rng, Niche::Travel, 900);
+        assert!(d.contains("0:00 Intro"), "{d}");
+        assert!(d.contains('#'), "{d}");
+        assert!(!d.contains("http") || d.contains(".example"), "{d}");
+    }
+
+    #[test]
+    fn timestamps_format() {
+        let mut s = String::new();
+        push_timestamp(&mut s, 221);
+        s.push(' ');
+        push_timestamp(&mut s, 3723);
+        s.push(' ');
+        push_timestamp(&mut s, 5);
+        assert_eq!(s, "3:41 1:02:03 0:05");
+    }
+
+    #[test]
+    fn names_and_handles() {
+        let mut rng = Rng::new(13, "names");
+        for _ in 0..200 {
+            let mut n = String::new();
+            write_display_name(&mut n, &mut rng);
+            assert!(!n.is_empty());
+            let mut h = String::new();
+            write_handle_base(&mut h, &mut rng);
+            assert!(
+                h.bytes()
+                    .all(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b'.'),
+                "{h}"
+            );
+        }
+    }
+}
