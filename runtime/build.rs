@@ -245,6 +245,9 @@ fn build<'a>(
             cmd.env_remove(key);
         }
     }
+    // WebAssembly SIMD (on in wasmtime by default) lets the guests'
+    // generators and string code use vector instructions, as native builds do.
+    cmd.env("CARGO_TARGET_WASM32_WASIP2_RUSTFLAGS", "-Ctarget-feature=+simd128");
     let output = cmd.output().map_err(|e| {
         format!(
             "cannot run `{}` to build the plugins: {e}",

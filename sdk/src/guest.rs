@@ -31,9 +31,18 @@ pub fn step<P: Platform>(cell: &StateCell<P>, from: Millis, to: Millis) -> Vec<w
         crate::log(Level::Error, NOT_INITIALISED);
         return Vec::new();
     };
-    let mut out = Vec::new();
-    state.step(from, to, &mut out);
-    out.into_iter().map(Into::into).collect()
+    OUT.with(|buf| {
+        let mut out = buf.borrow_mut();
+        out.clear();
+        state.step(from, to, &mut out);
+        out.drain(..).map(Into::into).collect()
+    })
+}
+
+thread_local! {
+    /// The step's output buffer, reused so a busy window does not grow a
+    /// fresh vector every time.
+    static OUT: RefCell<Vec<Event>> = const { RefCell::new(Vec::new()) };
 }
 
 pub fn signal<P: Platform>(
@@ -199,6 +208,9 @@ impl From<ActionError> for wit::ActionError {
 
 /// Export a [`Platform`] implementation as the component's `simulator`.
 ///
+/// The export exists only when building for WebAssembly; a native build of
+/// the same crate (for tests and benchmarks) compiles it away.
+///
 /// ```ignore
 /// #[derive(serde::Serialize, serde::Deserialize)]
 /// struct MyPlatform { /* state */ }
@@ -208,6 +220,7 @@ impl From<ActionError> for wit::ActionError {
 #[macro_export]
 macro_rules! export_platform {
     ($ty:ty) => {
+        #[cfg(target_arch = "wasm32")]
         const _: () = {
             use $crate::bindings::diorama::platform::types as __wit;
             use $crate::bindings::exports::diorama::platform::simulator::Guest as __Guest;

@@ -15,7 +15,7 @@
 //!
 //! Parameters (JSON object, unknown fields rejected): `subscribers` (100000),
 //! `uploads_per_day` (3, at most 6), `avg_views` (lifetime views of an
-//! average video; default 15 % of subscribers), `comment_rate` (comments per
+//! average video; default 18 % of subscribers), `comment_rate` (comments per
 //! view before discussion adds its share, 0.005), `like_rate` (likes per
 //! view, 0.04).
 //!
@@ -642,8 +642,4 @@ impl Platform for YouTube {
     }
 }
 
-// The component exports exist only in the WebAssembly build: natively the
-// crate is a plain library (tests, benchmarks), and a native cdylib cannot
-// carry the component's export names.
-#[cfg(target_arch = "wasm32")]
 diorama_sdk::export_platform!(YouTube);

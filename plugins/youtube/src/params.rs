@@ -13,7 +13,7 @@ pub const UPLOAD_LIMIT: u32 = 6;
 /// median video gets two thirds of that, and as uploads land in the
 /// afternoon, just before the audience's evening peak, most of it within a
 /// day: a 120k channel's typical video has ~15k views after a day.
-pub const DEFAULT_VIEWS_PER_SUBSCRIBER: f64 = 0.15;
+pub const DEFAULT_VIEWS_PER_SUBSCRIBER: f64 = 0.18;
 
 /// The account parameters, resolved.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -210,7 +210,7 @@ mod tests {
         let p = Params::parse(&defaults_json()).unwrap();
         assert_eq!(p, Params::parse("").unwrap());
         assert_eq!(p.subscribers, 100_000);
-        assert_eq!(p.avg_views, 15_000.0);
+        assert_eq!(p.avg_views, 18_000.0);
         assert_eq!(Params::parse("{}").unwrap(), p);
     }
 

@@ -114,9 +114,20 @@ fn snapshot_and_restore_continue_identically() {
 
 #[test]
 fn viral_spike_lifts_views_far_above_normal() {
+    // The ready scenario's setting: 120k subscribers, the latest video goes
+    // viral (×40, 30 min ramp, 8 h decay) six hours in; in UTC the spike
+    // starts in the morning, in New York at 01:00, in the audience's trough.
     let viral = r#"{"factor": 40, "ramp": 1800000, "decay": 28800000}"#;
-    for seed in [1, 2, 3] {
-        let cfg = H::config(seed, "tech", r#"{"subscribers": 120000}"#);
+    for (seed, tz) in [
+        (1, "UTC"),
+        (2, "UTC"),
+        (3, "UTC"),
+        (4, "America/New_York"),
+        (5, "America/New_York"),
+        (6, "America/New_York"),
+    ] {
+        let mut cfg = H::config(seed, "tech", r#"{"subscribers": 120000}"#);
+        cfg.timezone = tz.into();
         let mut with = H::new(cfg.clone()).unwrap();
         let mut without = H::new(cfg).unwrap();
         let mut ev_with = with.advance(6 * HOUR);
@@ -132,19 +143,19 @@ fn viral_spike_lifts_views_far_above_normal() {
         let v_with = total_at(&ev_with, &video, "views", end);
         let v_without = total_at(&ev_without, &video, "views", end);
         assert!(
-            v_with > 450_000,
+            v_with > 500_000,
             "seed {seed}: {v_with} views with the spike"
         );
-        assert!(v_without < 60_000, "seed {seed}: {v_without} views without");
+        // However well the video did on its own, the spike dwarfs it.
         assert!(
-            v_with > 20 * v_without,
+            v_with > 5 * v_without,
             "seed {seed}: {v_with} vs {v_without}"
         );
         // Likes and comments follow.
         let c_with = total_at(&ev_with, &video, "comments", end);
         let c_without = total_at(&ev_without, &video, "comments", end);
         assert!(
-            c_with > 10 * c_without.max(1),
+            c_with > 4 * c_without.max(1),
             "seed {seed}: {c_with} vs {c_without} comments"
         );
         assert!(total_at(&ev_with, &video, "likes", end) > 15_000);
@@ -251,7 +262,8 @@ fn comments_follow_the_local_daily_rhythm() {
         hours.len() >= 10 && afternoon * 10 >= hours.len() * 6,
         "{hours:?}"
     );
-    assert!(hours.iter().all(|h| !(0.5..4.5).contains(h)), "{hours:?}");
+    let night = hours.iter().filter(|h| (0.5..5.5).contains(*h)).count();
+    assert!(night * 10 <= hours.len(), "{hours:?}");
 }
 
 #[test]

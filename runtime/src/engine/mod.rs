@@ -102,6 +102,8 @@ pub struct Simulation {
     total_events: u64,
     pending: Vec<Vec<StoredEvent>>,
     pending_order: Vec<(u32, u32)>,
+    /// The window's events before merging, reused.
+    batch: Vec<(u32, u32, Event)>,
     writer: Writer,
 }
 
@@ -123,6 +125,7 @@ impl Simulation {
             total_events: 0,
             pending: Vec::new(),
             pending_order: Vec::new(),
+            batch: Vec::new(),
             writer,
         }
     }
@@ -282,8 +285,9 @@ impl Simulation {
     pub fn step_window(&mut self, to: Millis) -> Result<(), EngineError> {
         let from = self.now;
         // (profile index, instance index, event), collected in (profile,
-        // platform) order; each instance's events sorted by time.
-        let mut batch: Vec<(u32, u32, Event)> = Vec::new();
+        // platform) order. The buffer is reused from window to window.
+        let mut batch = std::mem::take(&mut self.batch);
+        batch.clear();
         for (pi, profile) in self.profiles.iter_mut().enumerate() {
             for (ii, instance) in profile.instances.iter_mut().enumerate() {
                 let events = instance.plugin.step(from, to)?;
@@ -306,34 +310,34 @@ impl Simulation {
         // equal times: the merge order is fully determined.
         batch.sort_by_key(|(_, _, e)| e.at);
         self.now = to;
-        let tagged = batch
-            .into_iter()
-            .map(|(pi, ii, e)| {
-                let platform = self.profiles[pi as usize].instances[ii as usize]
-                    .platform
-                    .clone();
-                (pi, platform, e)
-            })
-            .collect();
-        self.accept(tagged)
+        for (pi, ii, event) in batch.drain(..) {
+            let platform = self.profiles[pi as usize].instances[ii as usize]
+                .platform
+                .clone();
+            self.accept_one(pi, platform, event);
+        }
+        self.batch = batch;
+        self.send_if_full()
     }
 
-    fn accept(&mut self, events: Vec<(u32, String, Event)>) -> Result<(), EngineError> {
-        for (pi, platform, event) in events {
-            let profile = &mut self.profiles[pi as usize];
-            let seq = profile.next_seq;
-            profile.next_seq += 1;
-            tally(&mut self.tally, &platform, &event);
-            self.total_events += 1;
-            let list = &mut self.pending[pi as usize];
-            self.pending_order.push((pi, list.len() as u32));
-            list.push(StoredEvent {
-                seq,
-                profile: profile.id,
-                platform,
-                event,
-            });
-        }
+    /// Number an event, count it and queue it for the writer.
+    fn accept_one(&mut self, pi: u32, platform: String, event: Event) {
+        let profile = &mut self.profiles[pi as usize];
+        let seq = profile.next_seq;
+        profile.next_seq += 1;
+        tally(&mut self.tally, &platform, &event);
+        self.total_events += 1;
+        let list = &mut self.pending[pi as usize];
+        self.pending_order.push((pi, list.len() as u32));
+        list.push(StoredEvent {
+            seq,
+            profile: profile.id,
+            platform,
+            event,
+        });
+    }
+
+    fn send_if_full(&mut self) -> Result<(), EngineError> {
         if self.pending_order.len() >= CHUNK {
             self.send_pending()?;
         }
@@ -348,9 +352,12 @@ impl Simulation {
             .profiles
             .iter()
             .zip(self.pending.iter_mut())
-            .map(|(p, list)| (p.id, std::mem::take(list)))
+            .map(|(p, list)| {
+                let capacity = list.len();
+                (p.id, std::mem::replace(list, Vec::with_capacity(capacity)))
+            })
             .collect();
-        let order = std::mem::take(&mut self.pending_order);
+        let order = std::mem::replace(&mut self.pending_order, Vec::with_capacity(CHUNK));
         self.writer.send(by_profile, order)
     }
 
@@ -422,14 +429,11 @@ impl Simulation {
                 },
             })
             .collect();
-        let tagged = events
-            .into_iter()
-            .map(|mut e| {
-                e.at = now;
-                (profile as u32, platform.to_string(), e)
-            })
-            .collect();
-        self.accept(tagged)?;
+        for mut e in events {
+            e.at = now;
+            self.accept_one(profile as u32, platform.to_string(), e);
+        }
+        self.send_if_full()?;
         Ok(Ok(stored))
     }
 

@@ -3,11 +3,12 @@
 //! the last seq it reflects (`through_seq`), so replaying the log after a
 //! crash applies every event exactly once.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use diorama_sdk::Payload;
 use serde::{Deserialize, Serialize};
 
+use super::codec::FxMap;
 use super::{ContentRecord, StoredEvent};
 
 /// The event types, as stored in counters.
@@ -60,7 +61,7 @@ type LeafRef<'e> = (&'e str, u8, &'e str, Option<&'e str>, Option<&'e str>);
 /// from the events and copied once per distinct shape.
 #[derive(Default)]
 pub(crate) struct Tally<'e> {
-    leaves: HashMap<LeafRef<'e>, u64>,
+    leaves: FxMap<LeafRef<'e>, u64>,
     account: BTreeMap<(&'e str, &'e str), i64>,
     last: Option<u64>,
 }
@@ -69,10 +70,15 @@ impl<'e> Tally<'e> {
     pub(crate) fn add(&mut self, ev: &'e StoredEvent) {
         let (kind, sentiment, dm_type) = match &ev.event.payload {
             Payload::Content(c) => (c.kind.as_str(), None, None),
-            Payload::Interaction(i) => (i.kind.as_str(), i.sentiment.as_deref(), i.dm_type.as_deref()),
+            Payload::Interaction(i) => (
+                i.kind.as_str(),
+                i.sentiment.as_deref(),
+                i.dm_type.as_deref(),
+            ),
             Payload::Metric(m) => {
                 if m.content_id.is_none() {
-                    self.account.insert((ev.platform.as_str(), m.name.as_str()), m.total);
+                    self.account
+                        .insert((ev.platform.as_str(), m.name.as_str()), m.total);
                 }
                 (m.name.as_str(), None, None)
             }
@@ -80,7 +86,13 @@ impl<'e> Tally<'e> {
         };
         *self
             .leaves
-            .entry((ev.platform.as_str(), type_code(ev), kind, sentiment, dm_type))
+            .entry((
+                ev.platform.as_str(),
+                type_code(ev),
+                kind,
+                sentiment,
+                dm_type,
+            ))
             .or_insert(0) += 1;
         self.last = Some(ev.seq);
     }

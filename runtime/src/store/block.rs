@@ -8,9 +8,13 @@
 //! events it returns. See the module doc of [`crate::store`] for the byte
 //! layouts.
 
+use std::collections::hash_map::Entry;
+
 use diorama_sdk::{Author, Content, Event, Interaction, Metric, Notice, Payload};
 
-use super::codec::{hash_str, put_str, put_varint, u32_at, u64_at, unzigzag, zigzag, FxMap, Reader};
+use super::codec::{
+    hash_str, put_str, put_varint, u32_at, u64_at, unzigzag, zigzag, FxMap, Reader,
+};
 use super::{InteractionFilter, StoredEvent};
 
 /// Most events in one block.
@@ -33,7 +37,23 @@ const TAG_NOTICE: u8 = 3;
 /// Why a block or index could not be read.
 pub(crate) type Corrupt = String;
 
-type AuthorKey<'e> = (&'e str, &'e str, &'e str, &'e str, bool, u64);
+/// An author as a table key: equal when every field is, hashed by id only
+/// (an id's other fields rarely change within a block).
+struct AuthorKey<'e>(&'e Author);
+
+impl PartialEq for AuthorKey<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.0 == other.0
+    }
+}
+
+impl Eq for AuthorKey<'_> {}
+
+impl std::hash::Hash for AuthorKey<'_> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.0.id.hash(state);
+    }
+}
 
 /// Accumulates events into one block and its index. Short repeated strings
 /// (platforms, kinds, content ids, sentiments, metric names) go to a
@@ -55,9 +75,10 @@ pub(crate) struct BlockBuilder<'e> {
     min_at: i64,
     max_at: i64,
     all: Vec<u32>,
-    kinds: FxMap<u64, Vec<u32>>,
-    contents: FxMap<u64, Vec<u32>>,
-    by_author: FxMap<u64, Vec<u32>>,
+    /// (hash, seq - first seq) per interaction, grouped at `finish`.
+    kinds: Vec<(u64, u32)>,
+    contents: Vec<(u64, u32)>,
+    by_author: Vec<(u64, u32)>,
 }
 
 /// One finished block: its last seq (the key), the block and index bytes.
@@ -84,9 +105,9 @@ impl<'e> BlockBuilder<'e> {
             min_at: i64::MAX,
             max_at: i64::MIN,
             all: Vec::new(),
-            kinds: FxMap::default(),
-            contents: FxMap::default(),
-            by_author: FxMap::default(),
+            kinds: Vec::new(),
+            contents: Vec::new(),
+            by_author: Vec::new(),
         }
     }
 
@@ -103,14 +124,16 @@ impl<'e> BlockBuilder<'e> {
     }
 
     fn dict(&mut self, s: &'e str) -> u64 {
-        if let Some(i) = self.string_ix.get(s) {
-            return u64::from(*i);
+        let next = self.strings.len() as u32;
+        match self.string_ix.entry(s) {
+            Entry::Occupied(e) => u64::from(*e.get()),
+            Entry::Vacant(e) => {
+                e.insert(next);
+                self.strings.push(s);
+                self.table_bytes += s.len() + 1;
+                u64::from(next)
+            }
         }
-        let i = self.strings.len() as u32;
-        self.strings.push(s);
-        self.string_ix.insert(s, i);
-        self.table_bytes += s.len() + 1;
-        u64::from(i)
     }
 
     fn opt_dict(&mut self, s: Option<&'e str>) -> u64 {
@@ -121,23 +144,17 @@ impl<'e> BlockBuilder<'e> {
     }
 
     fn author(&mut self, a: &'e Author) -> u64 {
-        let key = (
-            a.id.as_str(),
-            a.handle.as_str(),
-            a.display_name.as_str(),
-            a.avatar_url.as_str(),
-            a.verified,
-            a.followers,
-        );
-        if let Some(i) = self.author_ix.get(&key) {
-            return u64::from(*i);
+        let next = self.authors.len() as u32;
+        match self.author_ix.entry(AuthorKey(a)) {
+            Entry::Occupied(e) => u64::from(*e.get()),
+            Entry::Vacant(e) => {
+                e.insert(next);
+                self.authors.push(a);
+                self.table_bytes +=
+                    a.id.len() + a.handle.len() + a.display_name.len() + a.avatar_url.len() + 8;
+                u64::from(next)
+            }
         }
-        let i = self.authors.len() as u32;
-        self.authors.push(a);
-        self.author_ix.insert(key, i);
-        self.table_bytes +=
-            a.id.len() + a.handle.len() + a.display_name.len() + a.avatar_url.len() + 8;
-        u64::from(i)
     }
 
     /// Adds one event; the caller checked order and room.
@@ -199,14 +216,11 @@ impl<'e> BlockBuilder<'e> {
                 self.min_at = self.min_at.min(ev.event.at);
                 self.max_at = self.max_at.max(ev.event.at);
                 self.all.push(rel);
-                self.kinds.entry(hash_str(kind)).or_default().push(rel);
+                self.kinds.push((hash_str(kind), rel));
                 if let Some(c) = content_id {
-                    self.contents.entry(hash_str(c)).or_default().push(rel);
+                    self.contents.push((hash_str(c), rel));
                 }
-                self.by_author
-                    .entry(hash_str(&author.id))
-                    .or_default()
-                    .push(rel);
+                self.by_author.push((hash_str(&author.id), rel));
             }
             Payload::Metric(m) => {
                 let Metric {
@@ -288,13 +302,20 @@ impl<'e> BlockBuilder<'e> {
         built
     }
 
-    fn encode_index(&self) -> Vec<u8> {
-        let tables: [Vec<(u64, &Vec<u32>)>; 3] = [&self.kinds, &self.contents, &self.by_author]
-            .map(|m| {
-                let mut v: Vec<(u64, &Vec<u32>)> = m.iter().map(|(h, p)| (*h, p)).collect();
-                v.sort_unstable_by_key(|(h, _)| *h);
-                v
-            });
+    fn encode_index(&mut self) -> Vec<u8> {
+        // Sorting (hash, seq) pairs groups each hash's postings in seq order.
+        let lists = [&mut self.kinds, &mut self.contents, &mut self.by_author];
+        let tables: [Vec<(u64, usize, usize)>; 3] = lists.map(|pairs| {
+            pairs.sort_unstable();
+            let mut t: Vec<(u64, usize, usize)> = Vec::new();
+            for (i, (h, _)) in pairs.iter().enumerate() {
+                match t.last_mut() {
+                    Some((last, _, len)) if last == h => *len += 1,
+                    _ => t.push((*h, i, 1)),
+                }
+            }
+            t
+        });
         let n_entries: usize = tables.iter().map(Vec::len).sum();
         let n_postings = self.all.len() * 4;
         let mut out = Vec::with_capacity(INDEX_HEADER + n_entries * TABLE_ENTRY + n_postings * 4);
@@ -308,21 +329,21 @@ impl<'e> BlockBuilder<'e> {
         }
         let mut off = self.all.len() as u32;
         for t in &tables {
-            for (h, p) in t {
+            for (h, _, len) in t {
                 out.extend_from_slice(&h.to_le_bytes());
                 out.extend_from_slice(&off.to_le_bytes());
-                out.extend_from_slice(&(p.len() as u32).to_le_bytes());
-                off += p.len() as u32;
+                out.extend_from_slice(&(*len as u32).to_le_bytes());
+                off += *len as u32;
             }
         }
         for r in &self.all {
             out.extend_from_slice(&r.to_le_bytes());
         }
-        for t in &tables {
-            for (_, p) in t {
-                for r in p.iter() {
-                    out.extend_from_slice(&r.to_le_bytes());
-                }
+        // Tables are in hash order, and so are the sorted pairs: the
+        // postings follow in the same order as the table entries.
+        for pairs in [&self.kinds, &self.contents, &self.by_author] {
+            for (_, r) in pairs.iter() {
+                out.extend_from_slice(&r.to_le_bytes());
             }
         }
         out
@@ -347,7 +368,10 @@ impl<B: AsRef<[u8]>> BlockView<B> {
     pub(crate) fn parse(bytes: B) -> Result<Self, Corrupt> {
         let b = bytes.as_ref();
         if b.len() < 5 {
-            return Err(format!("block is {} bytes, shorter than its header", b.len()));
+            return Err(format!(
+                "block is {} bytes, shorter than its header",
+                b.len()
+            ));
         }
         if b[0] != BLOCK_FORMAT {
             return Err(format!(
@@ -635,7 +659,10 @@ pub(crate) struct IndexView<'a> {
 impl<'a> IndexView<'a> {
     pub(crate) fn parse(b: &'a [u8]) -> Result<Self, Corrupt> {
         if b.len() < INDEX_HEADER {
-            return Err(format!("index is {} bytes, shorter than its header", b.len()));
+            return Err(format!(
+                "index is {} bytes, shorter than its header",
+                b.len()
+            ));
         }
         if b[0] != INDEX_FORMAT {
             return Err(format!(
@@ -654,7 +681,7 @@ impl<'a> IndexView<'a> {
         }
         let entries: usize = n.iter().sum();
         let postings_at = INDEX_HEADER + entries * TABLE_ENTRY;
-        if postings_at > b.len() || (b.len() - postings_at) % 4 != 0 {
+        if postings_at > b.len() || !(b.len() - postings_at).is_multiple_of(4) {
             return Err("index tables run past the end".to_string());
         }
         if (b.len() - postings_at) / 4 < n_all {
@@ -682,7 +709,11 @@ impl<'a> IndexView<'a> {
 
     /// The (offset, len) in postings of the list for `hash`; `None` when
     /// no interaction of this block has it.
-    pub(crate) fn lookup(&self, which: Posting, hash: u64) -> Result<Option<(usize, usize)>, Corrupt> {
+    pub(crate) fn lookup(
+        &self,
+        which: Posting,
+        hash: u64,
+    ) -> Result<Option<(usize, usize)>, Corrupt> {
         let w = which as usize;
         let table_at = INDEX_HEADER + self.n[..w].iter().sum::<usize>() * TABLE_ENTRY;
         let (mut lo, mut hi) = (0usize, self.n[w]);
@@ -715,7 +746,11 @@ impl<'a> IndexView<'a> {
     }
 
     /// The first position in postings `(off, len)` whose seq is > `after`.
-    pub(crate) fn first_after(&self, (off, len): (usize, usize), after: Option<u64>) -> Option<usize> {
+    pub(crate) fn first_after(
+        &self,
+        (off, len): (usize, usize),
+        after: Option<u64>,
+    ) -> Option<usize> {
         let Some(after) = after else {
             return Some(off);
         };

@@ -12,7 +12,7 @@ fn author(n: u64) -> Author {
         handle: format!("@viewer{n}"),
         display_name: format!("Viewer {n}"),
         avatar_url: format!("https://yt3.example/a/{n}.jpg"),
-        verified: n % 10 == 0,
+        verified: n.is_multiple_of(10),
         followers: n * 7,
     }
 }
@@ -36,7 +36,13 @@ fn content(id: &str, kind: &str) -> Payload {
     })
 }
 
-fn interaction(kind: &str, content_id: Option<&str>, a: u64, sentiment: Option<&str>, dm: Option<&str>) -> Payload {
+fn interaction(
+    kind: &str,
+    content_id: Option<&str>,
+    a: u64,
+    sentiment: Option<&str>,
+    dm: Option<&str>,
+) -> Payload {
     Payload::Interaction(Interaction {
         id: format!("i-{kind}-{a}-{}", content_id.unwrap_or("none")),
         kind: kind.into(),
@@ -70,13 +76,19 @@ fn stream(owner: OwnerId, first: u64, n: u64) -> Vec<StoredEvent> {
         let vid = format!("vid{}", seq % 3);
         let p = if k < 3 {
             content(&format!("vid{k}"), "video")
-        } else if seq % 17 == 0 {
+        } else if seq.is_multiple_of(17) {
             metric(Some(&vid), "views", seq as i64 * 10)
-        } else if seq % 29 == 0 {
+        } else if seq.is_multiple_of(29) {
             metric(None, "subscribers", 1000 + seq as i64)
-        } else if seq % 31 == 0 {
-            interaction("dm", None, seq % 13, None, Some(if seq % 2 == 0 { "fan" } else { "spam" }))
-        } else if seq % 97 == 0 {
+        } else if seq.is_multiple_of(31) {
+            interaction(
+                "dm",
+                None,
+                seq % 13,
+                None,
+                Some(if seq.is_multiple_of(2) { "fan" } else { "spam" }),
+            )
+        } else if seq.is_multiple_of(97) {
             Payload::Notice(Notice {
                 code: "rate_limited".into(),
                 message: "slow down".into(),
@@ -148,12 +160,35 @@ fn appends_must_follow_in_seq_order_and_owner() {
     let (_d, s) = open();
     s.append(1, &stream(1, 1, 10)).unwrap();
     let err = s.append(1, &stream(1, 10, 2)).unwrap_err();
-    assert!(matches!(err, StoreError::OutOfOrder { owner: 1, seq: 10, after: 10 }), "{err}");
+    assert!(
+        matches!(
+            err,
+            StoreError::OutOfOrder {
+                owner: 1,
+                seq: 10,
+                after: 10
+            }
+        ),
+        "{err}"
+    );
     let mut bad = stream(1, 20, 3);
     bad[2].seq = 20;
-    assert!(matches!(s.append(1, &bad).unwrap_err(), StoreError::OutOfOrder { .. }));
+    assert!(matches!(
+        s.append(1, &bad).unwrap_err(),
+        StoreError::OutOfOrder { .. }
+    ));
     let err = s.append(2, &stream(1, 100, 1)).unwrap_err();
-    assert!(matches!(err, StoreError::WrongOwner { owner: 2, profile: 1, seq: 100 }), "{err}");
+    assert!(
+        matches!(
+            err,
+            StoreError::WrongOwner {
+                owner: 2,
+                profile: 1,
+                seq: 100
+            }
+        ),
+        "{err}"
+    );
     // Nothing of the rejected calls was written.
     assert_eq!(s.last_seq(1).unwrap(), Some(10));
     assert_eq!(s.last_seq(2).unwrap(), None);
@@ -174,7 +209,10 @@ fn fingerprint(s: &Store, o: OwnerId) -> Vec<String> {
             content_id: Some(vid.into()),
             ..Default::default()
         };
-        out.push(format!("{:?}", s.interactions(o, &f, Some(500), 300).unwrap()));
+        out.push(format!(
+            "{:?}",
+            s.interactions(o, &f, Some(500), 300).unwrap()
+        ));
     }
     let q = CountQuery {
         sentiment: Some("negative".into()),
@@ -182,7 +220,10 @@ fn fingerprint(s: &Store, o: OwnerId) -> Vec<String> {
     };
     out.push(format!("{}", s.count(o, &q).unwrap()));
     out.push(format!("{}", s.count(o, &CountQuery::default()).unwrap()));
-    out.push(format!("{:?}", s.account_metric(o, "youtube", "subscribers").unwrap()));
+    out.push(format!(
+        "{:?}",
+        s.account_metric(o, "youtube", "subscribers").unwrap()
+    ));
     out
 }
 
@@ -192,6 +233,10 @@ fn block_boundaries_do_not_change_reads() {
     let evs = stream(1, 1, 2500);
     s.append(1, &evs).unwrap();
     assert!(blocks_of(&s, 1) >= 3, "2,500 events span several blocks");
+    let st = s.owner_stats(1).unwrap();
+    assert_eq!(st.events, 2500);
+    assert_eq!(st.blocks, blocks_of(&s, 1) as u64);
+    assert!(st.block_bytes > 2500 * 50 && st.index_bytes > 0, "{st:?}");
 
     let mut other: Vec<StoredEvent> = evs.clone();
     for e in &mut other {
@@ -225,7 +270,10 @@ fn large_events_close_blocks_by_size() {
         }
     }
     s.append(1, &evs).unwrap();
-    assert!(blocks_of(&s, 1) >= 5, "300 × 2 KB events need several 96 KiB blocks");
+    assert!(
+        blocks_of(&s, 1) >= 5,
+        "300 × 2 KB events need several 96 KiB blocks"
+    );
     assert_eq!(all_events(&s, 1), evs);
     for e in evs.iter().step_by(7) {
         assert_eq!(s.event(1, e.seq).unwrap().as_ref(), Some(e));
@@ -253,7 +301,9 @@ fn counts_by_every_dimension() {
                     _ => (None, None),
                 };
                 q.platform.as_deref().is_none_or(|p| p == e.platform)
-                    && q.type_name.as_deref().is_none_or(|t| t == e.event.type_name())
+                    && q.type_name
+                        .as_deref()
+                        .is_none_or(|t| t == e.event.type_name())
                     && q.kind.as_deref().is_none_or(|k| k == e.event.kind())
                     && q.sentiment.as_deref().is_none_or(|x| Some(x) == sent)
                     && q.dm_type.as_deref().is_none_or(|x| Some(x) == dm)
@@ -263,23 +313,83 @@ fn counts_by_every_dimension() {
     let o = |s: &str| Some(s.to_string());
     let queries = [
         CountQuery::default(),
-        CountQuery { platform: o("youtube"), ..Default::default() },
-        CountQuery { platform: o("instagram"), ..Default::default() },
-        CountQuery { type_name: o("interaction"), ..Default::default() },
-        CountQuery { type_name: o("metric"), ..Default::default() },
-        CountQuery { type_name: o("content"), ..Default::default() },
-        CountQuery { type_name: o("notice"), ..Default::default() },
-        CountQuery { kind: o("comment"), ..Default::default() },
-        CountQuery { kind: o("views"), ..Default::default() },
-        CountQuery { platform: o("youtube"), type_name: o("interaction"), ..Default::default() },
-        CountQuery { platform: o("youtube"), type_name: o("interaction"), kind: o("dm"), ..Default::default() },
-        CountQuery { platform: o("youtube"), kind: o("comment"), sentiment: o("negative"), ..Default::default() },
-        CountQuery { kind: o("comment"), sentiment: o("positive"), ..Default::default() },
-        CountQuery { sentiment: o("positive"), ..Default::default() },
-        CountQuery { platform: o("instagram"), sentiment: o("positive"), ..Default::default() },
-        CountQuery { kind: o("dm"), dm_type: o("fan"), ..Default::default() },
-        CountQuery { platform: o("youtube"), dm_type: o("spam"), ..Default::default() },
-        CountQuery { kind: o("nothing"), ..Default::default() },
+        CountQuery {
+            platform: o("youtube"),
+            ..Default::default()
+        },
+        CountQuery {
+            platform: o("instagram"),
+            ..Default::default()
+        },
+        CountQuery {
+            type_name: o("interaction"),
+            ..Default::default()
+        },
+        CountQuery {
+            type_name: o("metric"),
+            ..Default::default()
+        },
+        CountQuery {
+            type_name: o("content"),
+            ..Default::default()
+        },
+        CountQuery {
+            type_name: o("notice"),
+            ..Default::default()
+        },
+        CountQuery {
+            kind: o("comment"),
+            ..Default::default()
+        },
+        CountQuery {
+            kind: o("views"),
+            ..Default::default()
+        },
+        CountQuery {
+            platform: o("youtube"),
+            type_name: o("interaction"),
+            ..Default::default()
+        },
+        CountQuery {
+            platform: o("youtube"),
+            type_name: o("interaction"),
+            kind: o("dm"),
+            ..Default::default()
+        },
+        CountQuery {
+            platform: o("youtube"),
+            kind: o("comment"),
+            sentiment: o("negative"),
+            ..Default::default()
+        },
+        CountQuery {
+            kind: o("comment"),
+            sentiment: o("positive"),
+            ..Default::default()
+        },
+        CountQuery {
+            sentiment: o("positive"),
+            ..Default::default()
+        },
+        CountQuery {
+            platform: o("instagram"),
+            sentiment: o("positive"),
+            ..Default::default()
+        },
+        CountQuery {
+            kind: o("dm"),
+            dm_type: o("fan"),
+            ..Default::default()
+        },
+        CountQuery {
+            platform: o("youtube"),
+            dm_type: o("spam"),
+            ..Default::default()
+        },
+        CountQuery {
+            kind: o("nothing"),
+            ..Default::default()
+        },
     ];
     for q in &queries {
         assert_eq!(s.count(1, q).unwrap(), brute(q), "{q:?}");
@@ -288,9 +398,18 @@ fn counts_by_every_dimension() {
     assert!(brute(&queries[11]) > 0 && brute(&queries[15]) > 0 && brute(&queries[16]) > 0);
     assert_eq!(s.count(2, &queries[0]).unwrap(), 0);
     let err = s
-        .count(1, &CountQuery { type_name: o("comments"), ..Default::default() })
+        .count(
+            1,
+            &CountQuery {
+                type_name: o("comments"),
+                ..Default::default()
+            },
+        )
         .unwrap_err();
-    assert!(err.to_string().contains("unknown event type `comments`"), "{err}");
+    assert!(
+        err.to_string().contains("unknown event type `comments`"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -298,51 +417,94 @@ fn content_records_follow_latest_metrics() {
     let (_d, s) = open();
     let o = 7;
     let e = |seq, at, p| ev(o, seq, "youtube", at, p);
-    s.append(o, &[
-        e(1, 100, content("a", "video")),
-        e(2, 200, content("b", "short")),
-        e(3, 210, metric(Some("a"), "views", 10)),
-        e(4, 220, interaction("comment", Some("a"), 1, Some("positive"), None)),
-        e(5, 230, metric(None, "subscribers", 500)),
-    ])
+    s.append(
+        o,
+        &[
+            e(1, 100, content("a", "video")),
+            e(2, 200, content("b", "short")),
+            e(3, 210, metric(Some("a"), "views", 10)),
+            e(
+                4,
+                220,
+                interaction("comment", Some("a"), 1, Some("positive"), None),
+            ),
+            e(5, 230, metric(None, "subscribers", 500)),
+        ],
+    )
     .unwrap();
-    s.append(o, &[
-        e(6, 300, metric(Some("a"), "views", 40)),
-        e(7, 310, metric(Some("a"), "likes", 3)),
-        e(8, 320, metric(Some("a"), "views", 55)),
-        e(9, 330, interaction("comment", Some("a"), 2, Some("neutral"), None)),
-        e(10, 340, interaction("reply", Some("b"), 2, Some("neutral"), None)),
-        e(11, 350, metric(None, "subscribers", 512)),
-        e(12, 360, content("c", "video")),
-        e(13, 370, metric(Some("ghost"), "views", 9)),
-    ])
+    s.append(
+        o,
+        &[
+            e(6, 300, metric(Some("a"), "views", 40)),
+            e(7, 310, metric(Some("a"), "likes", 3)),
+            e(8, 320, metric(Some("a"), "views", 55)),
+            e(
+                9,
+                330,
+                interaction("comment", Some("a"), 2, Some("neutral"), None),
+            ),
+            e(
+                10,
+                340,
+                interaction("reply", Some("b"), 2, Some("neutral"), None),
+            ),
+            e(11, 350, metric(None, "subscribers", 512)),
+            e(12, 360, content("c", "video")),
+            e(13, 370, metric(Some("ghost"), "views", 9)),
+        ],
+    )
     .unwrap();
     let a = s.content(o, "a").unwrap().expect("a");
     assert_eq!(a.kind, "video");
     assert_eq!(a.title, "Title of a");
     assert_eq!(a.published_at, 100);
     assert_eq!(a.seq, 1);
-    assert_eq!(a.metrics, BTreeMap::from([("views".into(), 55), ("likes".into(), 3)]));
+    assert_eq!(
+        a.metrics,
+        BTreeMap::from([("views".into(), 55), ("likes".into(), 3)])
+    );
     assert_eq!(a.interactions, 2);
     assert_eq!(s.content(o, "b").unwrap().expect("b").interactions, 1);
     // A metric for content never published is kept but not listed.
     assert_eq!(s.content(o, "ghost").unwrap(), None);
-    assert_eq!(s.account_metric(o, "youtube", "subscribers").unwrap(), Some(512));
+    assert_eq!(
+        s.account_metric(o, "youtube", "subscribers").unwrap(),
+        Some(512)
+    );
     assert_eq!(s.account_metric(o, "youtube", "views").unwrap(), None);
     assert_eq!(s.account_metric(o, "tiktok", "subscribers").unwrap(), None);
 
     let ids = |v: Vec<ContentRecord>| v.into_iter().map(|c| c.id).collect::<Vec<_>>();
     assert_eq!(ids(s.contents(o, None, None).unwrap()), ["a", "b", "c"]);
-    assert_eq!(ids(s.contents(o, Some("youtube"), Some("video")).unwrap()), ["a", "c"]);
-    assert_eq!(ids(s.contents(o, Some("tiktok"), None).unwrap()), Vec::<String>::new());
+    assert_eq!(
+        ids(s.contents(o, Some("youtube"), Some("video")).unwrap()),
+        ["a", "c"]
+    );
+    assert_eq!(
+        ids(s.contents(o, Some("tiktok"), None).unwrap()),
+        Vec::<String>::new()
+    );
     assert_eq!(s.latest_content(o, None, None).unwrap().unwrap().id, "c");
-    assert_eq!(s.latest_content(o, Some("youtube"), Some("short")).unwrap().unwrap().id, "b");
-    let latest_video = s.latest_content(o, Some("youtube"), Some("video")).unwrap().unwrap();
+    assert_eq!(
+        s.latest_content(o, Some("youtube"), Some("short"))
+            .unwrap()
+            .unwrap()
+            .id,
+        "b"
+    );
+    let latest_video = s
+        .latest_content(o, Some("youtube"), Some("video"))
+        .unwrap()
+        .unwrap();
     assert_eq!(latest_video.id, "c");
     assert_eq!(s.latest_content(o, None, Some("reel")).unwrap(), None);
     // Published order is by time, not seq.
-    s.append(o, &[e(14, 50, content("early", "video"))]).unwrap();
-    assert_eq!(ids(s.contents(o, None, Some("video")).unwrap()), ["early", "a", "c"]);
+    s.append(o, &[e(14, 50, content("early", "video"))])
+        .unwrap();
+    assert_eq!(
+        ids(s.contents(o, None, Some("video")).unwrap()),
+        ["early", "a", "c"]
+    );
 }
 
 fn ids_of(v: &[StoredEvent]) -> Vec<u64> {
@@ -356,7 +518,7 @@ fn interactions_by_each_filter() {
     // A second platform interleaved at the end, sharing a kind name.
     for k in 0..100u64 {
         let mut e = stream(1, 3001 + k, 1).remove(0);
-        if k % 2 == 0 {
+        if k.is_multiple_of(2) {
             e.platform = "instagram".into();
             e.event.payload = interaction("comment", Some("reel1"), k % 7, Some("positive"), None);
         }
@@ -367,27 +529,91 @@ fn interactions_by_each_filter() {
     let o = |s: &str| Some(s.to_string());
     let filters = [
         InteractionFilter::default(),
-        InteractionFilter { platform: o("youtube"), ..Default::default() },
-        InteractionFilter { platform: o("instagram"), ..Default::default() },
-        InteractionFilter { platform: o("instagram"), kind: o("comment"), author_id: o("UC000003"), ..Default::default() },
-        InteractionFilter { platform: o("youtube"), content_id: o("reel1"), ..Default::default() },
-        InteractionFilter { platform: o("tiktok"), ..Default::default() },
-        InteractionFilter { kind: o("comment"), ..Default::default() },
-        InteractionFilter { kind: o("dm"), ..Default::default() },
-        InteractionFilter { content_id: o("vid1"), ..Default::default() },
-        InteractionFilter { content_id: o("nope"), ..Default::default() },
-        InteractionFilter { author_id: o("UC000005"), ..Default::default() },
-        InteractionFilter { author_id: o("UC000005"), content_id: o("vid2"), ..Default::default() },
-        InteractionFilter { sentiment: o("negative"), ..Default::default() },
-        InteractionFilter { kind: o("dm"), dm_type: o("spam"), ..Default::default() },
-        InteractionFilter { since: Some(1_500_000), until: Some(2_000_000), ..Default::default() },
-        InteractionFilter { since: Some(99_000_000), ..Default::default() },
-        InteractionFilter { until: Some(1_000_500), ..Default::default() },
-        InteractionFilter { kind: o("comment"), author_id: o("UC000007"), sentiment: o("positive"), since: Some(2_000_000), ..Default::default() },
+        InteractionFilter {
+            platform: o("youtube"),
+            ..Default::default()
+        },
+        InteractionFilter {
+            platform: o("instagram"),
+            ..Default::default()
+        },
+        InteractionFilter {
+            platform: o("instagram"),
+            kind: o("comment"),
+            author_id: o("UC000003"),
+            ..Default::default()
+        },
+        InteractionFilter {
+            platform: o("youtube"),
+            content_id: o("reel1"),
+            ..Default::default()
+        },
+        InteractionFilter {
+            platform: o("tiktok"),
+            ..Default::default()
+        },
+        InteractionFilter {
+            kind: o("comment"),
+            ..Default::default()
+        },
+        InteractionFilter {
+            kind: o("dm"),
+            ..Default::default()
+        },
+        InteractionFilter {
+            content_id: o("vid1"),
+            ..Default::default()
+        },
+        InteractionFilter {
+            content_id: o("nope"),
+            ..Default::default()
+        },
+        InteractionFilter {
+            author_id: o("UC000005"),
+            ..Default::default()
+        },
+        InteractionFilter {
+            author_id: o("UC000005"),
+            content_id: o("vid2"),
+            ..Default::default()
+        },
+        InteractionFilter {
+            sentiment: o("negative"),
+            ..Default::default()
+        },
+        InteractionFilter {
+            kind: o("dm"),
+            dm_type: o("spam"),
+            ..Default::default()
+        },
+        InteractionFilter {
+            since: Some(1_500_000),
+            until: Some(2_000_000),
+            ..Default::default()
+        },
+        InteractionFilter {
+            since: Some(99_000_000),
+            ..Default::default()
+        },
+        InteractionFilter {
+            until: Some(1_000_500),
+            ..Default::default()
+        },
+        InteractionFilter {
+            kind: o("comment"),
+            author_id: o("UC000007"),
+            sentiment: o("positive"),
+            since: Some(2_000_000),
+            ..Default::default()
+        },
     ];
     for f in &filters {
         let want: Vec<u64> = evs.iter().filter(|e| f.matches(e)).map(|e| e.seq).collect();
-        assert_eq!(ids_of(&s.interactions(1, f, None, usize::MAX).unwrap()), want, "{f:?}");
+        assert_eq!(
+            ids_of(&s.interactions(1, f, None, usize::MAX).unwrap()),
+            want,
+            "{f:?}"
+        );
         // Paged by 50 with the last seq as cursor gives the same list.
         let mut paged = Vec::new();
         let mut cursor = None;
@@ -453,7 +679,8 @@ fn reopening_keeps_everything() {
         s.put_snapshot(1, "youtube", b"state").unwrap();
         let run = s.new_run(&json!({"seed": 7})).unwrap();
         assert_eq!(run, 1);
-        s.update_run(run, &json!({"seed": 7, "outcome": "passed"})).unwrap();
+        s.update_run(run, &json!({"seed": 7, "outcome": "passed"}))
+            .unwrap();
         s.append(1, &evs).unwrap();
         s.flush().unwrap();
         before = fingerprint(&s, 1);
@@ -461,8 +688,14 @@ fn reopening_keeps_everything() {
     let s = Store::open(&path).unwrap();
     assert_eq!(fingerprint(&s, 1), before);
     assert_eq!(s.profile(1).unwrap(), Some(json!({"name": "tech"})));
-    assert_eq!(s.snapshot(1, "youtube").unwrap().as_deref(), Some(&b"state"[..]));
-    assert_eq!(s.run(1).unwrap(), Some(json!({"seed": 7, "outcome": "passed"})));
+    assert_eq!(
+        s.snapshot(1, "youtube").unwrap().as_deref(),
+        Some(&b"state"[..])
+    );
+    assert_eq!(
+        s.run(1).unwrap(),
+        Some(json!({"seed": 7, "outcome": "passed"}))
+    );
     assert_eq!(s.new_owner_id().unwrap(), 2, "ids continue after reopening");
     assert_eq!(s.new_run(&json!({})).unwrap(), 2);
     // Appending continues after the stored seqs.
@@ -479,9 +712,15 @@ fn profiles_runs_and_snapshots() {
     s.put_profile(b, &json!({"n": "b"})).unwrap();
     s.put_profile(a, &json!({"n": "a"})).unwrap();
     s.put_profile(a, &json!({"n": "a2"})).unwrap();
-    assert_eq!(s.profiles().unwrap(), vec![(a, json!({"n": "a2"})), (b, json!({"n": "b"}))]);
+    assert_eq!(
+        s.profiles().unwrap(),
+        vec![(a, json!({"n": "a2"})), (b, json!({"n": "b"}))]
+    );
     assert_eq!(s.profile(99).unwrap(), None);
-    assert!(matches!(s.update_run(5, &json!({})), Err(StoreError::NoSuchRun(5))));
+    assert!(matches!(
+        s.update_run(5, &json!({})),
+        Err(StoreError::NoSuchRun(5))
+    ));
     assert_eq!(s.run(5).unwrap(), None);
     assert_eq!(s.snapshot(a, "youtube").unwrap(), None);
     s.put_snapshot(a, "youtube", &[1, 2, 3]).unwrap();
@@ -557,9 +796,19 @@ fn schema_version_mismatch_is_refused() {
         db.flush().unwrap();
     }
     let err = Store::open(&path).err().expect("refused");
-    assert!(matches!(err, StoreError::SchemaVersion { found: 99, expected: SCHEMA_VERSION, .. }));
+    assert!(matches!(
+        err,
+        StoreError::SchemaVersion {
+            found: 99,
+            expected: SCHEMA_VERSION,
+            ..
+        }
+    ));
     let msg = err.to_string();
-    assert!(msg.contains("schema version 99") && msg.contains(&path.display().to_string()), "{msg}");
+    assert!(
+        msg.contains("schema version 99") && msg.contains(&path.display().to_string()),
+        "{msg}"
+    );
 }
 
 #[test]
@@ -568,10 +817,16 @@ fn foreign_directories_and_locked_stores_are_refused() {
     std::fs::write(dir.path().join("notes.txt"), "mine").unwrap();
     let err = Store::open(dir.path()).err().expect("refused");
     assert!(matches!(err, StoreError::NotAStore { .. }), "{err}");
-    assert_eq!(std::fs::read_to_string(dir.path().join("notes.txt")).unwrap(), "mine");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("notes.txt")).unwrap(),
+        "mine"
+    );
 
     let file = dir.path().join("notes.txt");
-    assert!(matches!(Store::open(&file).err(), Some(StoreError::NotAStore { .. })));
+    assert!(matches!(
+        Store::open(&file).err(),
+        Some(StoreError::NotAStore { .. })
+    ));
 
     // A sled database of something else.
     let other = dir.path().join("other");
@@ -581,7 +836,10 @@ fn foreign_directories_and_locked_stores_are_refused() {
         db.flush().unwrap();
     }
     let err = Store::open(&other).err().expect("refused");
-    assert!(err.to_string().contains("without a diorama schema version"), "{err}");
+    assert!(
+        err.to_string().contains("without a diorama schema version"),
+        "{err}"
+    );
 
     let path = dir.path().join("data");
     let s = Store::open(&path).unwrap();
@@ -611,22 +869,40 @@ fn corrupt_block_is_an_error_naming_owner_and_seq() {
     s.inner.events.insert(&key, bytes).unwrap();
 
     let err = s.event(4, 1200).unwrap_err();
-    assert!(matches!(err, StoreError::CorruptBlock { owner: 4, seq, .. } if seq == last), "{err}");
+    assert!(
+        matches!(err, StoreError::CorruptBlock { owner: 4, seq, .. } if seq == last),
+        "{err}"
+    );
     let msg = err.to_string();
-    assert!(msg.contains("owner 4") && msg.contains(&format!("seq {last}")) && msg.contains("checksum"), "{msg}");
-    assert!(matches!(s.events(4, None, usize::MAX), Err(StoreError::CorruptBlock { owner: 4, .. })));
+    assert!(
+        msg.contains("owner 4") && msg.contains(&format!("seq {last}")) && msg.contains("checksum"),
+        "{msg}"
+    );
+    assert!(matches!(
+        s.events(4, None, usize::MAX),
+        Err(StoreError::CorruptBlock { owner: 4, .. })
+    ));
     let f = InteractionFilter::default();
-    assert!(matches!(s.interactions(4, &f, None, usize::MAX), Err(StoreError::CorruptBlock { owner: 4, .. })));
+    assert!(matches!(
+        s.interactions(4, &f, None, usize::MAX),
+        Err(StoreError::CorruptBlock { owner: 4, .. })
+    ));
     // Blocks before it still read.
     assert_eq!(s.event(4, 1).unwrap().map(|e| e.seq), Some(1));
 
     // A truncated block too.
     s.inner.events.insert(&key, &[1u8, 0, 0][..]).unwrap();
-    assert!(matches!(s.event(4, 1200), Err(StoreError::CorruptBlock { owner: 4, .. })));
+    assert!(matches!(
+        s.event(4, 1200),
+        Err(StoreError::CorruptBlock { owner: 4, .. })
+    ));
     // And a corrupt index.
     s.inner.event_index.insert(&key, &[1u8, 2, 3][..]).unwrap();
     let err = s.interactions(4, &f, Some(last - 1), 10).unwrap_err();
-    assert!(matches!(err, StoreError::CorruptIndex { owner: 4, .. }), "{err}");
+    assert!(
+        matches!(err, StoreError::CorruptIndex { owner: 4, .. }),
+        "{err}"
+    );
 }
 
 #[test]

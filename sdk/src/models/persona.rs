@@ -209,7 +209,7 @@ impl Audience {
         let n = self.fans.max(1) as f64;
         let u = rng.unit();
         let k = (K0.powf(1.0 - u) * (n + K0).powf(u)).floor() - K0;
-        (k.max(0.0) as u32).min(self.fans - 1)
+        (k.max(0.0) as u32).min(self.fans.saturating_sub(1))
     }
 
     /// The author of the next comment or message: a recurring fan with

@@ -394,8 +394,8 @@ mod tests {
     #[test]
     fn truncation_renormalises() {
         let k = Seismic::standard();
-        assert!((k.truncated_cdf(k.horizon as f64) - 1.0).abs() < 1e-12);
-        assert_eq!(k.truncated_cdf(k.horizon as f64 * 10.0), 1.0);
+        assert!((k.truncated_cdf(k.horizon) - 1.0).abs() < 1e-12);
+        assert_eq!(k.truncated_cdf(k.horizon * 10.0), 1.0);
         let five = k.truncated_cdf(300.0);
         assert!((five - 0.209).abs() < 0.002, "{five}");
         let median = k.quantile(0.5) / 60.0;
