@@ -195,7 +195,9 @@ fn ensure_target() -> Result<(), String> {
     if libdir.status.success() && path.is_dir() {
         return Ok(());
     }
-    println!("cargo:warning=the {TARGET} target is missing; adding it with `rustup target add {TARGET}`");
+    println!(
+        "cargo:warning=the {TARGET} target is missing; adding it with `rustup target add {TARGET}`"
+    );
     let status = Command::new("rustup")
         .args(["target", "add", TARGET])
         .status()
@@ -247,7 +249,10 @@ fn build<'a>(
     }
     // WebAssembly SIMD (on in wasmtime by default) lets the guests'
     // generators and string code use vector instructions, as native builds do.
-    cmd.env("CARGO_TARGET_WASM32_WASIP2_RUSTFLAGS", "-Ctarget-feature=+simd128");
+    cmd.env(
+        "CARGO_TARGET_WASM32_WASIP2_RUSTFLAGS",
+        "-Ctarget-feature=+simd128,-bulk-memory",
+    );
     let output = cmd.output().map_err(|e| {
         format!(
             "cannot run `{}` to build the plugins: {e}",

@@ -137,12 +137,7 @@ fn main() {
 
     // 2. End to end: the engine, the component, the merge, sled.
     let store = Store::open(&scratch.path().join("data")).expect("store");
-    let mut sim = Simulation::new(
-        Arc::new(warm),
-        store,
-        RunSettings::default(),
-        Vec::new(),
-    );
+    let mut sim = Simulation::new(Arc::new(warm), store, RunSettings::default(), Vec::new());
     let mut platforms = std::collections::BTreeMap::new();
     platforms.insert(
         "youtube".to_string(),
@@ -170,15 +165,39 @@ fn main() {
     println!("diorama foundation benchmark (YouTube, {subscribers} subscribers, comment rate {COMMENT_RATE}, 1 virtual day, 1-minute windows)");
     println!();
     println!("plugin boundary ({native_events} events, at most {largest_window} in one window)");
-    println!("  native build          {:>10.1} ms   {}", native_time.as_secs_f64() * 1e3, fmt_rate(native_rate));
-    println!("  component (wasmtime)  {:>10.1} ms   {}", component_time.as_secs_f64() * 1e3, fmt_rate(component_rate));
-    println!("  component / native    {:>10.2}x slower   (aim: within 2x)", native_rate / component_rate);
+    println!(
+        "  native build          {:>10.1} ms   {}",
+        native_time.as_secs_f64() * 1e3,
+        fmt_rate(native_rate)
+    );
+    println!(
+        "  component (wasmtime)  {:>10.1} ms   {}",
+        component_time.as_secs_f64() * 1e3,
+        fmt_rate(component_rate)
+    );
+    println!(
+        "  component / native    {:>10.2}x slower   (aim: within 2x)",
+        native_rate / component_rate
+    );
     println!();
     println!("end to end, persisted to sled ({e2e_events} events)");
-    println!("  run                   {:>10.1} ms   {}   (aim: >= 300 k events/s)", e2e_time.as_secs_f64() * 1e3, fmt_rate(e2e_rate));
+    println!(
+        "  run                   {:>10.1} ms   {}   (aim: >= 300 k events/s)",
+        e2e_time.as_secs_f64() * 1e3,
+        fmt_rate(e2e_rate)
+    );
     println!();
     println!("plugin loading");
-    println!("  compile (cold cache)  {:>10.1} ms", compile.as_secs_f64() * 1e3);
-    println!("  load from cache       {:>10.1} ms", load.as_secs_f64() * 1e3);
-    println!("  instantiate + init    {:>10.1} us   (mean of {n_inst}; aim: under 1 ms)", per_instance.as_secs_f64() * 1e6);
+    println!(
+        "  compile (cold cache)  {:>10.1} ms",
+        compile.as_secs_f64() * 1e3
+    );
+    println!(
+        "  load from cache       {:>10.1} ms",
+        load.as_secs_f64() * 1e3
+    );
+    println!(
+        "  instantiate + init    {:>10.1} us   (mean of {n_inst}; aim: under 1 ms)",
+        per_instance.as_secs_f64() * 1e6
+    );
 }

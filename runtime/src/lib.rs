@@ -7,9 +7,9 @@
 //! Data flows one way: script → [`engine`] → [`plugin`] instances → events →
 //! [`store`] → readers ([`report`]).
 
-pub mod plugin;
-pub mod store;
 pub mod cli;
 pub mod engine;
+pub mod plugin;
 pub mod report;
 pub mod script;
+pub mod store;

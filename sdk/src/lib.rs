@@ -20,6 +20,17 @@ pub mod types;
 pub use platform::{parse_params, restore, snapshot, Platform};
 pub use types::*;
 
+/// Inside a component, the SDK installs talc as the allocator (feature
+/// `fast-alloc`, on by default): every event's strings are allocated by the
+/// plugin and freed after the host has copied them.
+#[cfg(all(
+    feature = "fast-alloc",
+    target_family = "wasm",
+    not(target_feature = "atomics")
+))]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
 /// The version of the WIT package this SDK implements.
 pub const INTERFACE_VERSION: &str = "0.1.0";
 

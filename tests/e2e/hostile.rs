@@ -16,7 +16,14 @@ fn run_mode(mode: &str) -> Run {
     let plugins = test_plugins();
     diorama(
         dir.path(),
-        &["run", "hostile.rhai", "--plugins", path_str(&plugins), "--out", "o"],
+        &[
+            "run",
+            "hostile.rhai",
+            "--plugins",
+            path_str(&plugins),
+            "--out",
+            "o",
+        ],
     )
 }
 
@@ -55,5 +62,9 @@ fn a_trap_is_reported_with_the_plugins_message() {
     let r = run_mode("trap");
     assert_eq!(r.code, 2, "{}", r.describe());
     assert!(r.stderr.contains("trap"), "{}", r.describe());
-    assert!(r.stderr.contains("hostile plugin traps on purpose"), "{}", r.describe());
+    assert!(
+        r.stderr.contains("hostile plugin traps on purpose"),
+        "{}",
+        r.describe()
+    );
 }

@@ -8,7 +8,11 @@ fn lists_the_builtin_youtube_plugin() {
     let r = diorama(dir.path(), &["plugins"]);
     assert_eq!(r.code, 0, "{}", r.describe());
     assert!(r.stdout.contains("youtube "), "{}", r.describe());
-    assert!(r.stdout.contains("diorama:platform@0.1.0"), "{}", r.describe());
+    assert!(
+        r.stdout.contains("diorama:platform@0.1.0"),
+        "{}",
+        r.describe()
+    );
     assert!(r.stdout.contains("built-in"), "{}", r.describe());
     assert!(r.stdout.contains("viral"), "{}", r.describe());
     assert!(r.stdout.contains("video"), "{}", r.describe());
@@ -18,7 +22,10 @@ fn lists_the_builtin_youtube_plugin() {
 fn lists_plugins_from_a_folder_as_json() {
     let dir = scratch();
     let plugins = test_plugins();
-    let r = diorama(dir.path(), &["plugins", "--plugins", path_str(&plugins), "--json"]);
+    let r = diorama(
+        dir.path(),
+        &["plugins", "--plugins", path_str(&plugins), "--json"],
+    );
     assert_eq!(r.code, 0, "{}", r.describe());
     let list: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON");
     let names: Vec<&str> = list
@@ -29,7 +36,10 @@ fn lists_plugins_from_a_folder_as_json() {
         .collect();
     assert_eq!(names, ["hostile", "youtube"]);
     let hostile = &list[0];
-    assert!(hostile["source"].as_str().unwrap().ends_with("hostile.wasm"));
+    assert!(hostile["source"]
+        .as_str()
+        .unwrap()
+        .ends_with("hostile.wasm"));
     assert_eq!(hostile["interface"], "0.1.0");
 }
 

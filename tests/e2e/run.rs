@@ -19,7 +19,10 @@ fn viral_spike_passes_and_writes_reports() {
     );
     assert_eq!(r.code, 0, "{}", r.describe());
     assert!(r.stdout.contains("PASSED"), "{}", r.describe());
-    assert!(dir.path().join("diorama-data").is_dir(), "the default data folder is used");
+    assert!(
+        dir.path().join("diorama-data").is_dir(),
+        "the default data folder is used"
+    );
 
     let report = read_json(&dir.path().join("out/report.json"));
     assert_eq!(report["status"], "passed");
@@ -102,13 +105,24 @@ fn a_failed_expectation_exits_1_with_a_readable_message() {
         ],
     );
     assert_eq!(r.code, 1, "{}", r.describe());
-    assert!(r.stdout.contains("FAIL a billion comments in two hours"), "{}", r.describe());
-    assert!(r.stdout.contains("failing.rhai:5:1"), "names the line: {}", r.describe());
+    assert!(
+        r.stdout.contains("FAIL a billion comments in two hours"),
+        "{}",
+        r.describe()
+    );
+    assert!(
+        r.stdout.contains("failing.rhai:5:1"),
+        "names the line: {}",
+        r.describe()
+    );
     assert!(r.stdout.contains("FAILED: 1 of 2 expectations failed"));
     let junit = std::fs::read_to_string(dir.path().join("j.xml")).unwrap();
     assert!(junit.contains("failures=\"1\""), "{junit}");
     assert!(junit.contains("<failure message=\"a billion comments in two hours\">"));
-    assert_eq!(read_json(&dir.path().join("o/report.json"))["status"], "failed");
+    assert_eq!(
+        read_json(&dir.path().join("o/report.json"))["status"],
+        "failed"
+    );
 }
 
 #[test]

@@ -54,11 +54,19 @@ pub fn run(args: RunArgs) -> i32 {
     let mut listeners: Vec<Box<dyn EventListener>> = Vec::new();
     if let Some(out) = &args.out {
         if let Err(e) = std::fs::create_dir_all(out) {
-            return fail(format!("cannot create the output folder {}: {e}", out.display()));
+            return fail(format!(
+                "cannot create the output folder {}: {e}",
+                out.display()
+            ));
         }
         match JsonlWriter::create(out) {
             Ok(w) => listeners.push(Box::new(w)),
-            Err(e) => return fail(format!("cannot write {}: {e}", out.join("events.jsonl").display())),
+            Err(e) => {
+                return fail(format!(
+                    "cannot write {}: {e}",
+                    out.join("events.jsonl").display()
+                ))
+            }
         }
     }
     let run_id = match store.new_run(&serde_json::json!({
@@ -126,7 +134,10 @@ pub fn run(args: RunArgs) -> i32 {
     let mut code = report.status.exit_code();
     if let Some(out) = &args.out {
         if let Err(e) = report.write_json(out) {
-            code = fail(format!("cannot write {}: {e}", out.join("report.json").display()));
+            code = fail(format!(
+                "cannot write {}: {e}",
+                out.join("report.json").display()
+            ));
         }
     }
     if let Some(path) = &args.junit {
@@ -144,7 +155,10 @@ pub fn run(args: RunArgs) -> i32 {
         "expectations": report.expectations,
         "error": report.error,
     });
-    if let Err(e) = store.update_run(run_id, &record).and_then(|_| store.flush()) {
+    if let Err(e) = store
+        .update_run(run_id, &record)
+        .and_then(|_| store.flush())
+    {
         code = fail(e);
     }
     print!("{}", report.summary());

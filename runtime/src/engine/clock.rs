@@ -58,8 +58,13 @@ mod tests {
     fn instants_round_trip() {
         assert_eq!(parse_instant("2026-01-05T00:00:00Z"), Ok(DEFAULT_START));
         assert_eq!(format_instant(DEFAULT_START), "2026-01-05T00:00:00.000Z");
-        assert_eq!(parse_instant("2026-01-05T01:00:00+01:00"), Ok(DEFAULT_START));
-        assert!(parse_instant("yesterday").unwrap_err().contains("yesterday"));
+        assert_eq!(
+            parse_instant("2026-01-05T01:00:00+01:00"),
+            Ok(DEFAULT_START)
+        );
+        assert!(parse_instant("yesterday")
+            .unwrap_err()
+            .contains("yesterday"));
     }
 
     #[test]

@@ -226,7 +226,8 @@ impl Simulation {
             "platforms": spec.platforms,
             "created_at": self.now,
         });
-        if let (Some(obj), serde_json::Value::Object(extra)) = (record.as_object_mut(), record_extra)
+        if let (Some(obj), serde_json::Value::Object(extra)) =
+            (record.as_object_mut(), record_extra)
         {
             obj.extend(extra);
         }
@@ -243,7 +244,12 @@ impl Simulation {
     }
 
     fn available_platforms(&self) -> String {
-        let names: Vec<_> = self.host.plugins().iter().map(|p| p.info.name.clone()).collect();
+        let names: Vec<_> = self
+            .host
+            .plugins()
+            .iter()
+            .map(|p| p.info.name.clone())
+            .collect();
         if names.is_empty() {
             "none".into()
         } else {

@@ -61,7 +61,9 @@ impl Writer {
             Some(tx) => tx
                 .send(msg)
                 .map_err(|_| EngineError::Output("the writer thread has stopped".into())),
-            None => Err(EngineError::Output("the writer was already finished".into())),
+            None => Err(EngineError::Output(
+                "the writer was already finished".into(),
+            )),
         }
     }
 
@@ -78,7 +80,10 @@ impl Writer {
         self.post(Msg::Events { by_profile, order })
     }
 
-    fn round_trip(&self, make: fn(SyncSender<Result<(), EngineError>>) -> Msg) -> Result<(), EngineError> {
+    fn round_trip(
+        &self,
+        make: fn(SyncSender<Result<(), EngineError>>) -> Msg,
+    ) -> Result<(), EngineError> {
         let (tx, rx) = mpsc::sync_channel(1);
         self.post(make(tx))?;
         rx.recv()

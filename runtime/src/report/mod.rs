@@ -172,7 +172,9 @@ impl RunReport {
             ),
             Status::Error => format!(
                 "ERROR: {}",
-                self.error.as_deref().unwrap_or("the run stopped on an error")
+                self.error
+                    .as_deref()
+                    .unwrap_or("the run stopped on an error")
             ),
         };
         let _ = writeln!(s, "{verdict}");

@@ -229,14 +229,18 @@ pub(super) fn register(
         engine.register_fn(name, move |n: INT| -> Res<INT> {
             duration(n as FLOAT, unit, name)
         });
-        engine.register_fn(name, move |n: FLOAT| -> Res<INT> { duration(n, unit, name) });
+        engine.register_fn(name, move |n: FLOAT| -> Res<INT> {
+            duration(n, unit, name)
+        });
     }
     engine.register_fn("time", |ms: INT| clock::format_instant(ms));
 
     let k = c.clone();
     engine.register_fn("now", move || -> Res<INT> { Ok(k.sim()?.now()) });
     let k = c.clone();
-    engine.register_fn("seed", move || -> Res<INT> { Ok(k.sim()?.settings().seed as INT) });
+    engine.register_fn("seed", move || -> Res<INT> {
+        Ok(k.sim()?.settings().seed as INT)
+    });
     let k = c.clone();
     engine.register_fn("start", move |t: &str| -> Res<()> {
         let at = clock::parse_instant(t)?;
@@ -348,9 +352,10 @@ pub(super) fn register(
     engine.register_fn("latest", move |p: &mut Profile, platform: &str| {
         l(p, platform, None)
     });
-    engine.register_fn("latest", move |p: &mut Profile, platform: &str, kind: &str| {
-        latest(p, platform, Some(kind))
-    });
+    engine.register_fn(
+        "latest",
+        move |p: &mut Profile, platform: &str, kind: &str| latest(p, platform, Some(kind)),
+    );
 
     let contents = {
         let k = c.clone();
@@ -396,16 +401,19 @@ pub(super) fn register(
         )
     });
     let l = count.clone();
-    engine.register_fn("count", move |p: &mut Profile, platform: &str, kind: &str| {
-        l(
-            p,
-            CountQuery {
-                platform: Some(platform.into()),
-                kind: Some(kind.into()),
-                ..Default::default()
-            },
-        )
-    });
+    engine.register_fn(
+        "count",
+        move |p: &mut Profile, platform: &str, kind: &str| {
+            l(
+                p,
+                CountQuery {
+                    platform: Some(platform.into()),
+                    kind: Some(kind.into()),
+                    ..Default::default()
+                },
+            )
+        },
+    );
     engine.register_fn("count", move |p: &mut Profile, m: Map| -> Res<INT> {
         check_keys(
             &m,
@@ -425,47 +433,57 @@ pub(super) fn register(
     });
 
     let k = c.clone();
-    engine.register_fn("interactions", move |p: &mut Profile, m: Map| -> Res<Array> {
-        check_keys(
-            &m,
-            &[
-                "platform", "kind", "content", "author", "sentiment", "dm_type", "since",
-                "until", "limit",
-            ],
-            "interactions",
-        )?;
-        let content_id = match m.get("content") {
-            None => None,
-            Some(v) if v.is_unit() => None,
-            Some(v) if v.is::<Content>() => Some(v.clone_cast::<Content>().id),
-            Some(v) => Some(v.clone().into_string().map_err(|t| {
-                format!("interactions: `content` must be a Content or an id, not {t}")
-            })?),
-        };
-        let limit = opt_int(&m, "limit")?.unwrap_or(1_000);
-        if limit < 0 || limit as usize > MAX_QUERY {
-            return err(format!(
-                "interactions: `limit` must be between 0 and {MAX_QUERY}, not {limit}"
-            ));
-        }
-        let filter = InteractionFilter {
-            platform: opt_str(&m, "platform")?,
-            kind: opt_str(&m, "kind")?,
-            content_id,
-            author_id: opt_str(&m, "author")?,
-            sentiment: opt_str(&m, "sentiment")?,
-            dm_type: opt_str(&m, "dm_type")?,
-            since: opt_int(&m, "since")?,
-            until: opt_int(&m, "until")?,
-        };
-        let sim = k.synced()?;
-        let owner = sim.profile_id(p.index).ok_or("unknown profile")?;
-        let list = sim
-            .store()
-            .interactions(owner, &filter, None, limit as usize)
-            .map_err(|e| e.to_string())?;
-        Ok(list.iter().map(interaction_map).collect())
-    });
+    engine.register_fn(
+        "interactions",
+        move |p: &mut Profile, m: Map| -> Res<Array> {
+            check_keys(
+                &m,
+                &[
+                    "platform",
+                    "kind",
+                    "content",
+                    "author",
+                    "sentiment",
+                    "dm_type",
+                    "since",
+                    "until",
+                    "limit",
+                ],
+                "interactions",
+            )?;
+            let content_id = match m.get("content") {
+                None => None,
+                Some(v) if v.is_unit() => None,
+                Some(v) if v.is::<Content>() => Some(v.clone_cast::<Content>().id),
+                Some(v) => Some(v.clone().into_string().map_err(|t| {
+                    format!("interactions: `content` must be a Content or an id, not {t}")
+                })?),
+            };
+            let limit = opt_int(&m, "limit")?.unwrap_or(1_000);
+            if limit < 0 || limit as usize > MAX_QUERY {
+                return err(format!(
+                    "interactions: `limit` must be between 0 and {MAX_QUERY}, not {limit}"
+                ));
+            }
+            let filter = InteractionFilter {
+                platform: opt_str(&m, "platform")?,
+                kind: opt_str(&m, "kind")?,
+                content_id,
+                author_id: opt_str(&m, "author")?,
+                sentiment: opt_str(&m, "sentiment")?,
+                dm_type: opt_str(&m, "dm_type")?,
+                since: opt_int(&m, "since")?,
+                until: opt_int(&m, "until")?,
+            };
+            let sim = k.synced()?;
+            let owner = sim.profile_id(p.index).ok_or("unknown profile")?;
+            let list = sim
+                .store()
+                .interactions(owner, &filter, None, limit as usize)
+                .map_err(|e| e.to_string())?;
+            Ok(list.iter().map(interaction_map).collect())
+        },
+    );
 
     let k = c.clone();
     engine.register_fn(
@@ -591,5 +609,7 @@ pub(super) fn register(
     engine.register_fn("viral", move |x: Content, params: Map| {
         s(&x, "viral", params)
     });
-    engine.register_fn("viral", move |x: Content| signal_content(&x, "viral", Map::new()));
+    engine.register_fn("viral", move |x: Content| {
+        signal_content(&x, "viral", Map::new())
+    });
 }

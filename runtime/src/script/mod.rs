@@ -153,7 +153,11 @@ fn position_suffix(pos: Position) -> String {
 }
 
 fn syntax_error(file: &str, e: &ParseError) -> String {
-    format!("{file}{}: syntax error: {}", position_suffix(e.position()), e.err_type())
+    format!(
+        "{file}{}: syntax error: {}",
+        position_suffix(e.position()),
+        e.err_type()
+    )
 }
 
 /// `file:line:column: message`, naming the innermost place the error
@@ -184,9 +188,9 @@ fn runtime_error(file: &str, e: &EvalAltResult) -> String {
     }
     let message = match inner {
         EvalAltResult::ErrorRuntime(d, _) => d.to_string(),
-        EvalAltResult::ErrorTooManyOperations(_) => format!(
-            "the script exceeded its operation limit (a loop that never ends?)"
-        ),
+        EvalAltResult::ErrorTooManyOperations(_) => {
+            "the script exceeded its operation limit (a loop that never ends?)".to_string()
+        }
         other => {
             let mut m = other.to_string();
             // Rhai appends " (line L, position P)"; the position is given in front.

@@ -1,4 +1,4 @@
-//! Small binary helpers shared by the block and index formats: LEB128
+//! Small binary routines shared by the block and index formats: LEB128
 //! varints, fixed-width little-endian reads, big-endian key pieces and a
 //! stable string hash.
 
