@@ -35,7 +35,9 @@ impl Default for Limits {
             max_operations: 20_000_000,
             max_call_levels: 64,
             max_expr_depth: 64,
-            max_string_size: 1 << 20,
+            // Also counted over nested values: 10,000 interactions of about
+            // 500 bytes of text each must fit.
+            max_string_size: 16 << 20,
             max_array_size: 200_000,
             // Sizes are counted over nested values: 10,000 interaction maps
             // of about 17 entries each must fit.
