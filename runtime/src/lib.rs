@@ -12,4 +12,5 @@ pub mod engine;
 pub mod plugin;
 pub mod report;
 pub mod script;
+pub mod stats;
 pub mod store;

@@ -16,6 +16,8 @@ fn lists_the_builtin_youtube_plugin() {
     assert!(r.stdout.contains("built-in"), "{}", r.describe());
     assert!(r.stdout.contains("viral"), "{}", r.describe());
     assert!(r.stdout.contains("video"), "{}", r.describe());
+    assert!(r.stdout.contains("defaults:     {"), "{}", r.describe());
+    assert!(r.stdout.contains("subscribers"), "{}", r.describe());
 }
 
 #[test]

@@ -137,3 +137,72 @@ fn the_data_folder_and_store_survive_runs() {
     }
     assert!(dir.path().join("db").is_dir());
 }
+
+#[test]
+fn each_run_is_recorded_with_its_seed_script_and_outcome() {
+    let dir = scratch();
+    let script = scenario("failing.rhai");
+    let r = diorama(
+        dir.path(),
+        &["run", path_str(&script), "--data", "db", "--seed", "9"],
+    );
+    assert_eq!(r.code, 1, "{}", r.describe());
+    let store = diorama::store::Store::open(&dir.path().join("db")).expect("the store opens");
+    let run = store.run(1).expect("readable").expect("run 1 is recorded");
+    assert_eq!(run["seed"], 9);
+    assert_eq!(run["status"], "failed");
+    assert_eq!(run["script"], path_str(&script));
+    let expected = {
+        use sha2::{Digest, Sha256};
+        hex::encode(Sha256::digest(std::fs::read(&script).unwrap()))
+    };
+    assert_eq!(run["script_sha256"], expected.as_str());
+    assert_eq!(run["expectations"].as_array().map(Vec::len), Some(2));
+    assert_eq!(run["expectations"][1]["passed"], false);
+    assert!(store.run(2).expect("readable").is_none());
+    // The profile the script created is stored too, with its events.
+    let profiles = store.profiles().expect("profiles");
+    assert_eq!(profiles.len(), 1);
+    let (owner, record) = &profiles[0];
+    assert_eq!(record["name"], "p1");
+    assert!(store.last_seq(*owner).expect("readable").unwrap_or(0) > 0);
+}
+
+#[test]
+fn stats_reads_a_runs_output_folder() {
+    let dir = scratch();
+    let r = diorama(
+        dir.path(),
+        &["run", path_str(&scenario("passing.rhai")), "--out", "o"],
+    );
+    assert_eq!(r.code, 0, "{}", r.describe());
+    let r = diorama(dir.path(), &["stats", "o", "--json"]);
+    assert_eq!(r.code, 0, "{}", r.describe());
+    let st: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON");
+    let events = read_lines(&dir.path().join("o/events.jsonl"));
+    assert_eq!(st["events"].as_u64(), Some(events.len() as u64));
+    let comments = events.iter().filter(|e| e["kind"] == "comment").count() as u64;
+    assert_eq!(
+        st["interactions"]["youtube"]["comment"].as_u64(),
+        Some(comments)
+    );
+    assert_eq!(st["hours"]["histogram"].as_array().map(Vec::len), Some(24));
+    assert!(st["engagement"][0]["median"].as_f64().unwrap() > 0.0);
+
+    let text = diorama(dir.path(), &["stats", "o"]);
+    assert_eq!(text.code, 0, "{}", text.describe());
+    assert!(
+        text.stdout.contains("Comment sentiment"),
+        "{}",
+        text.describe()
+    );
+    assert!(
+        text.stdout.contains("Reaction delay"),
+        "{}",
+        text.describe()
+    );
+
+    let missing = diorama(dir.path(), &["stats", "nowhere"]);
+    assert_eq!(missing.code, 2, "{}", missing.describe());
+    assert!(missing.stderr.contains("nowhere"), "{}", missing.describe());
+}

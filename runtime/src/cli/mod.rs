@@ -1,10 +1,11 @@
-//! The command line: `diorama run`, `diorama plugins`.
+//! The command line: `diorama run`, `diorama plugins`, `diorama stats`.
 //!
 //! Exit codes: 0 when every expectation holds, 1 when one fails, 2 on any
 //! error (bad arguments, script syntax or runtime error, plugin failure).
 
 mod plugins;
 mod run;
+mod stats;
 
 use std::path::PathBuf;
 
@@ -31,6 +32,9 @@ enum Command {
     Run(run::RunArgs),
     /// List the available platform plugins.
     Plugins(plugins::PluginsArgs),
+    /// Print realism figures over a run's output folder: mixes, uniqueness, local hours,
+    /// reaction delays, views and engagement.
+    Stats(stats::StatsArgs),
 }
 
 /// Options shared by commands that load plugins.
@@ -57,6 +61,7 @@ pub fn main() -> i32 {
     match cli.command {
         Command::Run(args) => run::run(args),
         Command::Plugins(args) => plugins::plugins(args),
+        Command::Stats(args) => stats::stats(args),
     }
 }
 

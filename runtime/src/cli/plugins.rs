@@ -59,6 +59,14 @@ fn plugin_json(p: &LoadedPlugin) -> serde_json::Value {
     })
 }
 
+fn joined(items: &[String]) -> String {
+    if items.is_empty() {
+        "none".to_string()
+    } else {
+        items.join(", ")
+    }
+}
+
 fn plugins_text(list: &[&LoadedPlugin]) -> String {
     let mut s = String::new();
     for p in list {
@@ -71,10 +79,11 @@ fn plugins_text(list: &[&LoadedPlugin]) -> String {
             p.interface_version,
             source(p)
         );
-        let _ = writeln!(s, "  content:      {}", i.content_kinds.join(", "));
-        let _ = writeln!(s, "  interactions: {}", i.interaction_kinds.join(", "));
-        let _ = writeln!(s, "  metrics:      {}", i.metrics.join(", "));
-        let _ = writeln!(s, "  actions:      {}", i.actions.join(", "));
+        let _ = writeln!(s, "  content:      {}", joined(&i.content_kinds));
+        let _ = writeln!(s, "  interactions: {}", joined(&i.interaction_kinds));
+        let _ = writeln!(s, "  metrics:      {}", joined(&i.metrics));
+        let _ = writeln!(s, "  actions:      {}", joined(&i.actions));
+        let _ = writeln!(s, "  defaults:     {}", i.defaults);
         if i.signals.is_empty() {
             let _ = writeln!(s, "  signals:      none");
         } else {

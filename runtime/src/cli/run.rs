@@ -69,8 +69,16 @@ pub fn run(args: RunArgs) -> i32 {
             }
         }
     }
+    let script_sha256 = match std::fs::read(&args.script) {
+        Ok(bytes) => {
+            use sha2::{Digest, Sha256};
+            hex::encode(Sha256::digest(&bytes))
+        }
+        Err(e) => return fail(format!("{display}: cannot read the script: {e}")),
+    };
     let run_id = match store.new_run(&serde_json::json!({
         "script": display,
+        "script_sha256": script_sha256,
         "seed": args.seed,
         "status": "running",
     })) {
@@ -147,6 +155,7 @@ pub fn run(args: RunArgs) -> i32 {
     }
     let record = serde_json::json!({
         "script": display,
+        "script_sha256": script_sha256,
         "seed": args.seed,
         "status": report.status,
         "start": report.start_ms,

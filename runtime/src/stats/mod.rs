@@ -1,0 +1,571 @@
+//! Figures over a run's output folder (`events.jsonl` and `report.json`):
+//! the sentiment and direct-message mixes, how distinct comments are, when
+//! comments arrive in the audience's local day, how long after publishing
+//! they come, how views spread across posts, and engagement per platform.
+//! `diorama stats DIR` prints them; the same figures serialise as JSON.
+
+mod text;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::BufRead;
+use std::path::Path;
+
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+
+use diorama_sdk::models::time::{local_hour, parse_tz};
+use diorama_sdk::Millis;
+
+pub use text::render;
+
+/// Reference sentiment mix for comments (design notes).
+pub const SENTIMENT_MIX: [(&str, f64); 3] =
+    [("positive", 0.65), ("neutral", 0.25), ("negative", 0.10)];
+/// Reference mix of direct-message types (design notes).
+pub const DM_MIX: [(&str, f64); 5] = [
+    ("fan", 0.40),
+    ("question", 0.30),
+    ("collaboration", 0.15),
+    ("spam", 0.10),
+    ("criticism", 0.05),
+];
+
+#[derive(Debug, thiserror::Error)]
+pub enum StatsError {
+    #[error("{path}: {why}")]
+    Read { path: String, why: String },
+    #[error("{path}:{line}: not an event line: {why}")]
+    Line {
+        path: String,
+        line: usize,
+        why: String,
+    },
+}
+
+/// One share of a mix, with its reference.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Share {
+    pub name: String,
+    pub count: u64,
+    pub share: f64,
+    pub reference: f64,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Uniqueness {
+    pub comments: u64,
+    pub distinct: u64,
+    pub distinct_share: f64,
+    /// The same text twice under the same content.
+    pub repeats_under_same_post: u64,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Hours {
+    /// Comments per local hour 0..24.
+    pub histogram: Vec<u64>,
+    pub share_15_23: f64,
+    pub share_03_07: f64,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Delays {
+    pub count: u64,
+    /// Quantile (0.1, 0.25, 0.5, 0.75, 0.9, 0.99) → minutes.
+    pub quantiles_minutes: Vec<(f64, f64)>,
+    pub within_5_minutes: f64,
+    pub after_6_hours: f64,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Views {
+    pub platform: String,
+    pub posts: u64,
+    pub median: i64,
+    pub p90: i64,
+    pub max: i64,
+    /// Share of all views held by the top 10 % of posts.
+    pub top_decile_share: f64,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Engagement {
+    pub platform: String,
+    pub posts: u64,
+    pub audience: i64,
+    /// Median over posts of (likes + comments + shares) / audience.
+    pub median: f64,
+}
+
+/// Every figure.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Stats {
+    pub events: u64,
+    pub start: Option<String>,
+    pub end: Option<String>,
+    pub seed: Option<u64>,
+    /// platform → interaction kind → count.
+    pub interactions: BTreeMap<String, BTreeMap<String, u64>>,
+    pub sentiment: Vec<Share>,
+    pub dm_types: Vec<Share>,
+    pub uniqueness: Uniqueness,
+    pub hours: Hours,
+    pub delays: Delays,
+    pub views: Vec<Views>,
+    pub engagement: Vec<Engagement>,
+}
+
+/// The fields of an events.jsonl line the figures need.
+#[derive(Deserialize)]
+struct Line {
+    at: Millis,
+    #[serde(default)]
+    profile: String,
+    platform: String,
+    #[serde(rename = "type")]
+    type_name: String,
+    kind: String,
+    #[serde(default)]
+    id: Option<String>,
+    #[serde(default)]
+    content_id: Option<String>,
+    #[serde(default)]
+    text: Option<String>,
+    #[serde(default)]
+    sentiment: Option<String>,
+    #[serde(default)]
+    dm_type: Option<String>,
+    #[serde(default)]
+    total: Option<i64>,
+}
+
+/// The metrics that count as engagement, and those that measure an audience.
+const ENGAGEMENT_METRICS: [&str; 3] = ["likes", "comments", "shares"];
+const AUDIENCE_METRICS: [&str; 2] = ["subscribers", "followers"];
+
+#[derive(Default)]
+struct ContentSeen {
+    platform: String,
+    profile: String,
+    published: Millis,
+    metrics: BTreeMap<String, i64>,
+    comment_events: u64,
+}
+
+/// Compute the figures over `dir` (an output folder of `diorama run`).
+pub fn compute(dir: &Path) -> Result<Stats, StatsError> {
+    let report_path = dir.join("report.json");
+    let report: Option<serde_json::Value> = match std::fs::read_to_string(&report_path) {
+        Ok(t) => Some(serde_json::from_str(&t).map_err(|e| StatsError::Read {
+            path: report_path.display().to_string(),
+            why: format!("not a diorama report: {e}"),
+        })?),
+        Err(_) => None,
+    };
+    let mut zones: BTreeMap<String, Tz> = BTreeMap::new();
+    if let Some(profiles) = report.as_ref().and_then(|r| r["profiles"].as_array()) {
+        for p in profiles {
+            if let (Some(name), Some(tz)) = (p["name"].as_str(), p["timezone"].as_str()) {
+                if let Ok(tz) = parse_tz(tz) {
+                    zones.insert(name.to_string(), tz);
+                }
+            }
+        }
+    }
+
+    let events_path = dir.join("events.jsonl");
+    let file = std::fs::File::open(&events_path).map_err(|e| StatsError::Read {
+        path: events_path.display().to_string(),
+        why: format!("cannot open ({e}); give the folder `diorama run --out` wrote"),
+    })?;
+    let reader = std::io::BufReader::with_capacity(1 << 20, file);
+
+    let mut events = 0u64;
+    let mut interactions: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
+    let mut sentiment: BTreeMap<String, u64> = BTreeMap::new();
+    let mut dms: BTreeMap<String, u64> = BTreeMap::new();
+    let mut texts: BTreeSet<String> = BTreeSet::new();
+    let mut per_post: BTreeSet<(String, String)> = BTreeSet::new();
+    let mut comments = 0u64;
+    let mut repeats = 0u64;
+    let mut hours = vec![0u64; 24];
+    let mut delays: Vec<Millis> = Vec::new();
+    let mut contents: BTreeMap<(String, String), ContentSeen> = BTreeMap::new();
+    let mut audience: BTreeMap<(String, String), i64> = BTreeMap::new();
+
+    for (n, line) in reader.lines().enumerate() {
+        let line = line.map_err(|e| StatsError::Read {
+            path: events_path.display().to_string(),
+            why: e.to_string(),
+        })?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let e: Line = serde_json::from_str(&line).map_err(|err| StatsError::Line {
+            path: events_path.display().to_string(),
+            line: n + 1,
+            why: err.to_string(),
+        })?;
+        events += 1;
+        match e.type_name.as_str() {
+            "content" => {
+                if let Some(id) = e.id {
+                    let c = contents.entry((e.profile.clone(), id)).or_default();
+                    c.platform = e.platform;
+                    c.profile = e.profile;
+                    c.published = e.at;
+                }
+            }
+            "metric" => {
+                let total = e.total.unwrap_or(0);
+                match e.content_id {
+                    Some(cid) => {
+                        if ENGAGEMENT_METRICS.contains(&e.kind.as_str()) || e.kind == "views" {
+                            contents
+                                .entry((e.profile.clone(), cid))
+                                .or_default()
+                                .metrics
+                                .insert(e.kind, total);
+                        }
+                    }
+                    None => {
+                        if AUDIENCE_METRICS.contains(&e.kind.as_str()) {
+                            audience.insert((e.profile, e.platform), total);
+                        }
+                    }
+                }
+            }
+            "interaction" => {
+                *interactions
+                    .entry(e.platform.clone())
+                    .or_default()
+                    .entry(e.kind.clone())
+                    .or_insert(0) += 1;
+                if let Some(d) = &e.dm_type {
+                    *dms.entry(d.clone()).or_insert(0) += 1;
+                }
+                let is_comment = e.kind == "comment" || e.kind == "reply";
+                if let Some(s) = &e.sentiment {
+                    *sentiment.entry(s.clone()).or_insert(0) += 1;
+                }
+                if is_comment {
+                    comments += 1;
+                    let text = e.text.clone().unwrap_or_default();
+                    if let Some(cid) = &e.content_id {
+                        if !per_post.insert((cid.clone(), text.clone())) {
+                            repeats += 1;
+                        }
+                    }
+                    texts.insert(text);
+                    let h = match zones.get(&e.profile) {
+                        Some(tz) => local_hour(e.at, *tz),
+                        None => local_hour(e.at, Tz::UTC),
+                    };
+                    hours[(h as usize).min(23)] += 1;
+                    if e.kind == "comment" {
+                        if let Some(cid) = &e.content_id {
+                            if let Some(c) = contents.get_mut(&(e.profile.clone(), cid.clone())) {
+                                c.comment_events += 1;
+                                if e.at >= c.published {
+                                    delays.push(e.at - c.published);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    let total_comments: u64 = hours.iter().sum();
+    let window_share = |from: usize, to: usize| -> f64 {
+        if total_comments == 0 {
+            return 0.0;
+        }
+        hours[from..to].iter().sum::<u64>() as f64 / total_comments as f64
+    };
+
+    delays.sort_unstable();
+    let quantile = |q: f64| -> f64 {
+        if delays.is_empty() {
+            return 0.0;
+        }
+        let i = ((delays.len() - 1) as f64 * q).round() as usize;
+        delays[i] as f64 / 60_000.0
+    };
+    let share_of = |pred: &dyn Fn(Millis) -> bool| -> f64 {
+        if delays.is_empty() {
+            0.0
+        } else {
+            delays.iter().filter(|d| pred(**d)).count() as f64 / delays.len() as f64
+        }
+    };
+
+    Ok(Stats {
+        events,
+        start: report
+            .as_ref()
+            .and_then(|r| r["start"].as_str().map(String::from)),
+        end: report
+            .as_ref()
+            .and_then(|r| r["end"].as_str().map(String::from)),
+        seed: report.as_ref().and_then(|r| r["seed"].as_u64()),
+        interactions,
+        sentiment: mix(&sentiment, &SENTIMENT_MIX),
+        dm_types: mix(&dms, &DM_MIX),
+        uniqueness: Uniqueness {
+            comments,
+            distinct: texts.len() as u64,
+            distinct_share: if comments == 0 {
+                0.0
+            } else {
+                texts.len() as f64 / comments as f64
+            },
+            repeats_under_same_post: repeats,
+        },
+        hours: Hours {
+            share_15_23: window_share(15, 23),
+            share_03_07: window_share(3, 7),
+            histogram: hours,
+        },
+        delays: Delays {
+            count: delays.len() as u64,
+            quantiles_minutes: [0.1, 0.25, 0.5, 0.75, 0.9, 0.99]
+                .iter()
+                .map(|q| (*q, quantile(*q)))
+                .collect(),
+            within_5_minutes: share_of(&|d| d <= 5 * 60_000),
+            after_6_hours: share_of(&|d| d > 6 * 3_600_000),
+        },
+        views: views(&contents),
+        engagement: engagement(&contents, &audience),
+    })
+}
+
+fn mix(counts: &BTreeMap<String, u64>, reference: &[(&str, f64)]) -> Vec<Share> {
+    let total: u64 = counts.values().sum();
+    let mut out: Vec<Share> = reference
+        .iter()
+        .map(|(name, r)| {
+            let count = counts.get(*name).copied().unwrap_or(0);
+            Share {
+                name: name.to_string(),
+                count,
+                share: if total == 0 {
+                    0.0
+                } else {
+                    count as f64 / total as f64
+                },
+                reference: *r,
+            }
+        })
+        .collect();
+    // Values outside the reference are listed too, so nothing is hidden.
+    for (name, count) in counts {
+        if !reference.iter().any(|(r, _)| r == name) {
+            out.push(Share {
+                name: name.clone(),
+                count: *count,
+                share: *count as f64 / total as f64,
+                reference: 0.0,
+            });
+        }
+    }
+    out
+}
+
+fn percentile(sorted: &[i64], q: f64) -> i64 {
+    if sorted.is_empty() {
+        return 0;
+    }
+    sorted[((sorted.len() - 1) as f64 * q).round() as usize]
+}
+
+fn views(contents: &BTreeMap<(String, String), ContentSeen>) -> Vec<Views> {
+    let mut by_platform: BTreeMap<&str, Vec<i64>> = BTreeMap::new();
+    for c in contents.values() {
+        if c.platform.is_empty() {
+            continue;
+        }
+        if let Some(v) = c.metrics.get("views") {
+            by_platform.entry(&c.platform).or_default().push(*v);
+        }
+    }
+    by_platform
+        .into_iter()
+        .map(|(platform, mut v)| {
+            v.sort_unstable();
+            let total: i64 = v.iter().sum();
+            let top = v.len().div_ceil(10);
+            let top_sum: i64 = v.iter().rev().take(top).sum();
+            Views {
+                platform: platform.to_string(),
+                posts: v.len() as u64,
+                median: percentile(&v, 0.5),
+                p90: percentile(&v, 0.9),
+                max: v.last().copied().unwrap_or(0),
+                top_decile_share: if total == 0 {
+                    0.0
+                } else {
+                    top_sum as f64 / total as f64
+                },
+            }
+        })
+        .collect()
+}
+
+fn engagement(
+    contents: &BTreeMap<(String, String), ContentSeen>,
+    audience: &BTreeMap<(String, String), i64>,
+) -> Vec<Engagement> {
+    let mut rates: BTreeMap<&str, (Vec<f64>, i64)> = BTreeMap::new();
+    for c in contents.values() {
+        if c.platform.is_empty() {
+            continue;
+        }
+        let Some(aud) = audience
+            .get(&(c.profile.clone(), c.platform.clone()))
+            .copied()
+            .filter(|a| *a > 0)
+        else {
+            continue;
+        };
+        let comments = c
+            .metrics
+            .get("comments")
+            .copied()
+            .unwrap_or(c.comment_events as i64);
+        let likes = c.metrics.get("likes").copied().unwrap_or(0);
+        let shares = c.metrics.get("shares").copied().unwrap_or(0);
+        let entry = rates.entry(&c.platform).or_insert((Vec::new(), aud));
+        entry
+            .0
+            .push((likes + comments + shares) as f64 / aud as f64);
+        entry.1 = entry.1.max(aud);
+    }
+    rates
+        .into_iter()
+        .map(|(platform, (mut r, aud))| {
+            r.sort_by(f64::total_cmp);
+            let median = if r.is_empty() {
+                0.0
+            } else {
+                r[(r.len() - 1) / 2]
+            };
+            Engagement {
+                platform: platform.to_string(),
+                posts: r.len() as u64,
+                audience: aud,
+                median,
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HOUR: i64 = 3_600_000;
+    /// 2026-01-05 00:00 UTC.
+    const T0: i64 = 1_767_571_200_000;
+
+    fn write(dir: &Path, lines: &[serde_json::Value]) {
+        let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
+        std::fs::write(dir.join("events.jsonl"), text).unwrap();
+        std::fs::write(
+            dir.join("report.json"),
+            serde_json::json!({
+                "seed": 3, "start": "a", "end": "b",
+                "profiles": [{ "name": "p", "timezone": "Europe/Paris" }]
+            })
+            .to_string(),
+        )
+        .unwrap();
+    }
+
+    fn comment(at: i64, content: &str, text: &str, sentiment: &str) -> serde_json::Value {
+        serde_json::json!({ "at": at, "profile": "p", "platform": "yt", "type": "interaction",
+            "kind": "comment", "content_id": content, "text": text, "sentiment": sentiment })
+    }
+
+    #[test]
+    fn figures_are_exact_on_a_small_log() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut lines = vec![
+            serde_json::json!({ "at": T0, "profile": "p", "platform": "yt", "type": "metric",
+                "kind": "subscribers", "total": 1000 }),
+            serde_json::json!({ "at": T0, "profile": "p", "platform": "yt", "type": "content",
+                "kind": "video", "id": "v1" }),
+            serde_json::json!({ "at": T0, "profile": "p", "platform": "yt", "type": "content",
+                "kind": "video", "id": "v2" }),
+        ];
+        // v1: four comments, 10 min, 1 h, 2 h and 7 h after publishing (Paris is UTC+1).
+        lines.push(comment(T0 + HOUR / 6, "v1", "great", "positive"));
+        lines.push(comment(T0 + HOUR, "v1", "great", "positive"));
+        lines.push(comment(T0 + 2 * HOUR, "v1", "why?", "neutral"));
+        lines.push(comment(T0 + 7 * HOUR, "v2", "bad", "negative"));
+        lines.push(
+            serde_json::json!({ "at": T0 + HOUR, "profile": "p", "platform": "yt",
+            "type": "interaction", "kind": "dm", "text": "hi", "dm_type": "fan" }),
+        );
+        for (id, views, likes) in [("v1", 900, 40), ("v2", 100, 5)] {
+            lines.push(
+                serde_json::json!({ "at": T0 + 8 * HOUR, "profile": "p", "platform": "yt",
+                "type": "metric", "kind": "views", "content_id": id, "total": views }),
+            );
+            lines.push(
+                serde_json::json!({ "at": T0 + 8 * HOUR, "profile": "p", "platform": "yt",
+                "type": "metric", "kind": "likes", "content_id": id, "total": likes }),
+            );
+        }
+        write(dir.path(), &lines);
+        let st = compute(dir.path()).unwrap();
+        assert_eq!(st.events, 12);
+        assert_eq!(st.seed, Some(3));
+        assert_eq!(st.interactions["yt"]["comment"], 4);
+        assert_eq!(st.interactions["yt"]["dm"], 1);
+        assert_eq!(st.sentiment[0].count, 2);
+        assert_eq!(st.sentiment[0].share, 0.5);
+        assert_eq!(st.dm_types[0].name, "fan");
+        assert_eq!(st.dm_types[0].share, 1.0);
+        assert_eq!(st.uniqueness.comments, 4);
+        assert_eq!(st.uniqueness.distinct, 3);
+        assert_eq!(st.uniqueness.repeats_under_same_post, 1);
+        // Local hours in Paris: 01, 02, 03, 08.
+        assert_eq!(st.hours.histogram[1], 1);
+        assert_eq!(st.hours.histogram[2], 1);
+        assert_eq!(st.hours.histogram[3], 1);
+        assert_eq!(st.hours.histogram[8], 1);
+        assert_eq!(st.hours.share_03_07, 0.25);
+        assert_eq!(st.delays.count, 4);
+        // Sorted delays 10, 60, 120, 420 minutes; the median picks index 2 (round(1.5)).
+        assert_eq!(st.delays.quantiles_minutes[2], (0.5, 120.0));
+        assert_eq!(st.delays.after_6_hours, 0.25);
+        assert_eq!(st.views[0].posts, 2);
+        assert_eq!(st.views[0].max, 900);
+        assert_eq!(st.views[0].top_decile_share, 0.9);
+        // Engagement: v1 (40 + 3 comments) / 1000, v2 (5 + 1) / 1000; median = lower middle.
+        assert_eq!(st.engagement[0].posts, 2);
+        assert!((st.engagement[0].median - 0.006).abs() < 1e-12);
+        let text = render(&st, "out");
+        assert!(text.contains("positive"), "{text}");
+        assert!(text.contains("1 repeated under the same post"), "{text}");
+    }
+
+    #[test]
+    fn a_bad_line_is_named_with_its_number() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("events.jsonl"), "{\"at\": 1}\nnot json\n").unwrap();
+        let err = compute(dir.path()).unwrap_err().to_string();
+        assert!(err.contains("events.jsonl:1:"), "{err}");
+    }
+
+    #[test]
+    fn a_folder_without_events_says_what_it_needs() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = compute(dir.path()).unwrap_err().to_string();
+        assert!(err.contains("diorama run --out"), "{err}");
+    }
+}
