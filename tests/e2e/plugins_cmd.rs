@@ -36,7 +36,7 @@ fn lists_plugins_from_a_folder_as_json() {
         .iter()
         .map(|p| p["name"].as_str().unwrap())
         .collect();
-    assert_eq!(names, ["hostile", "youtube"]);
+    assert_eq!(names, ["hostile", "instagram", "tiktok", "youtube"]);
     let hostile = &list[0];
     assert!(hostile["source"]
         .as_str()

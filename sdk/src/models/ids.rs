@@ -177,6 +177,33 @@ impl CommentId {
     }
 }
 
+/// An Instagram media shortcode: 11 url-safe base64 characters (as in
+/// `https://www.instagram.com/p/<code>/`).
+pub fn instagram_shortcode(rng: &mut Rng) -> String {
+    encode_video_id(rng.next_u64())
+}
+
+/// An Instagram comment id: 17 digits starting 17 or 18 (9 in 10), or 18
+/// digits starting 18.
+pub fn instagram_comment_id(rng: &mut Rng) -> u64 {
+    if rng.chance(0.9) {
+        17_800_000_000_000_000 + rng.below(1_200_000_000_000_000)
+    } else {
+        180_000_000_000_000_000 + rng.below(10_000_000_000_000_000)
+    }
+}
+
+/// A 19-digit numeric id starting with `lead` (1–9): Instagram media and
+/// story ids (`3…`), TikTok video ids (`7…`).
+pub fn numeric_id19(rng: &mut Rng, lead: u64) -> u64 {
+    lead.clamp(1, 9) * 1_000_000_000_000_000_000 + rng.below(1_000_000_000_000_000_000)
+}
+
+/// A TikTok video id: 19 digits starting with 7.
+pub fn tiktok_video_id(rng: &mut Rng) -> u64 {
+    numeric_id19(rng, 7)
+}
+
 /// A handle built from a base word: `base` plus, often, a separator and
 /// digits, lower-cased (`maya_bakes`, `maya.bakes42`, `mayabakes1999`).
 pub fn handle(rng: &mut Rng, base: &str) -> String {
@@ -273,6 +300,23 @@ mod tests {
         assert_eq!(seen.len(), 10_000);
         assert_eq!(CommentId::parse("Ugz"), None);
         assert_eq!(CommentId::parse("Ugq0123456789abcdef4AaABAg!"), None);
+    }
+
+    #[test]
+    fn instagram_and_tiktok_ids() {
+        let mut rng = Rng::new(5, "ids");
+        let mut long = 0;
+        for _ in 0..2000 {
+            let c = instagram_comment_id(&mut rng).to_string();
+            assert!(c.len() == 17 || c.len() == 18, "{c}");
+            assert!(c.starts_with("17") || c.starts_with("18"), "{c}");
+            long += usize::from(c.len() == 18);
+            let s = instagram_shortcode(&mut rng);
+            assert_eq!(s.len(), 11);
+            let t = tiktok_video_id(&mut rng).to_string();
+            assert!(t.len() == 19 && t.starts_with('7'), "{t}");
+        }
+        assert!((100..300).contains(&long), "{long}");
     }
 
     #[test]

@@ -8,15 +8,21 @@
 //! - [`timing`]: the SEISMIC reaction-delay kernel and self-excitation;
 //! - [`popularity`]: log-normal post quality, power-law follower counts;
 //! - [`ids`]: platform-looking ids (YouTube video, channel and comment ids,
-//!   base62, handles);
+//!   Instagram shortcodes and numeric ids, TikTok video ids, base62, handles);
+//! - [`spike`]: the `viral` signal's spike and its parameters;
+//! - [`limits`]: rolling 24-hour action limits;
+//! - [`params`]: parsing parameters so errors name platform and field;
 //! - [`text`]: niche-aware titles, descriptions, captions, comments,
 //!   replies and DMs, sentiment and DM-type mixes;
 //! - [`persona`]: authors and an account's audience of fans and visitors.
 
 pub mod ids;
+pub mod limits;
+pub mod params;
 pub mod persona;
 pub mod popularity;
 pub mod rng;
+pub mod spike;
 pub mod text;
 pub mod time;
 pub mod timing;

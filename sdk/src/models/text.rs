@@ -21,8 +21,11 @@
 
 use serde::{Deserialize, Serialize};
 
+use std::collections::{HashSet, VecDeque};
+use std::hash::{BuildHasherDefault, Hasher};
+
 use super::ids::push_digits;
-use super::rng::Rng;
+use super::rng::{fnv1a, Rng};
 
 mod vocab;
 
@@ -390,6 +393,26 @@ fn push_timestamp(out: &mut String, seconds: u32) {
 struct Ctx<'a> {
     vocab: &'a Vocab,
     video_seconds: u32,
+    /// Whether the content has a timeline: without one, `{ts}` names a
+    /// part of the post ("the second pic") instead of a time.
+    timeline: bool,
+    /// The handle `{me}` stands for (without `@`).
+    mention: &'a str,
+}
+
+impl<'a> Ctx<'a> {
+    fn new(niche: Niche, video_seconds: u32) -> Ctx<'a> {
+        Ctx {
+            vocab: niche.vocab(),
+            video_seconds: if video_seconds == 0 {
+                DEFAULT_VIDEO_SECONDS
+            } else {
+                video_seconds
+            },
+            timeline: true,
+            mention: "",
+        }
+    }
 }
 
 /// Expand a template's slots into `out`.
@@ -418,10 +441,12 @@ fn expand(out: &mut String, rng: &mut Rng, template: &str, ctx: &Ctx<'_>) {
             "v" => out.push_str(pick(rng, TITLE_VERDICTS)),
             "n" => push_digits(out, 2 + rng.below(11)),
             "N" => push_digits(out, NUMBERS[rng.below(NUMBERS.len() as u64) as usize]),
-            "ts" => {
+            "ts" if ctx.timeline => {
                 let len = ctx.video_seconds.max(30);
                 push_timestamp(out, rng.below(len as u64) as u32);
             }
+            "ts" => out.push_str(pick(rng, MOMENTS)),
+            "me" => out.push_str(ctx.mention),
             "tag" => out.push_str(pick(rng, v.hashtags)),
             "g" => out.push_str(pick(rng, v.pursuits)),
             "c" => out.push_str(pick(rng, COUNTRIES)),
@@ -561,24 +586,20 @@ pub fn write_comment(
     sentiment: Sentiment,
     video_seconds: u32,
 ) {
-    let ctx = Ctx {
-        vocab: niche.vocab(),
-        video_seconds: if video_seconds == 0 {
-            DEFAULT_VIDEO_SECONDS
-        } else {
-            video_seconds
-        },
-    };
+    comment_with(out, rng, sentiment, &Ctx::new(niche, video_seconds));
+}
+
+fn comment_with(out: &mut String, rng: &mut Rng, sentiment: Sentiment, ctx: &Ctx<'_>) {
     let start = out.len();
     let (openers, closers, tails) = match sentiment {
         Sentiment::Positive => (OPEN_POSITIVE, CLOSE_POSITIVE, TAIL_POSITIVE),
         Sentiment::Neutral => (OPEN_NEUTRAL, CLOSE_NEUTRAL, TAIL_NEUTRAL),
         Sentiment::Negative => (OPEN_NEGATIVE, CLOSE_NEGATIVE, TAIL_NEGATIVE),
     };
-    if sentiment == Sentiment::Neutral && rng.chance(0.12) {
+    if sentiment == Sentiment::Neutral && ctx.timeline && rng.chance(0.12) {
         // "3:41 ..." or "at 3:41, ...": pointing at a moment.
         let t = pick(rng, &["{ts} ", "at {ts}, ", "{ts} - ", "around {ts}: "]);
-        expand(out, rng, t, &ctx);
+        expand(out, rng, t, ctx);
     } else if rng.chance(if sentiment == Sentiment::Neutral {
         0.45
     } else {
@@ -587,14 +608,14 @@ pub fn write_comment(
         out.push_str(pick(rng, openers));
         out.push(' ');
     }
-    body(out, rng, sentiment, &ctx);
+    body(out, rng, sentiment, ctx);
     if rng.chance(0.25) {
         end_punctuation(out, rng, sentiment);
         if !out.ends_with(' ') {
             out.push(' ');
         }
         let s = out.len();
-        body(out, rng, sentiment, &ctx);
+        body(out, rng, sentiment, ctx);
         capitalise_at(out, s);
     }
     let question = ends_with_question(out);
@@ -604,7 +625,7 @@ pub fn write_comment(
             out.push(' ');
         }
         let pool = if question { QUESTION_TAILS } else { closers };
-        expand_pick(out, rng, pool, &ctx);
+        expand_pick(out, rng, pool, ctx);
     }
     if rng.chance(0.12) && !ends_with_question(out) {
         out.push(' ');
@@ -633,26 +654,22 @@ pub fn write_reply(
     sentiment: Sentiment,
     video_seconds: u32,
 ) {
-    let ctx = Ctx {
-        vocab: niche.vocab(),
-        video_seconds: if video_seconds == 0 {
-            DEFAULT_VIDEO_SECONDS
-        } else {
-            video_seconds
-        },
-    };
+    reply_with(out, rng, sentiment, &Ctx::new(niche, video_seconds));
+}
+
+fn reply_with(out: &mut String, rng: &mut Rng, sentiment: Sentiment, ctx: &Ctx<'_>) {
     let start = out.len();
     let pool = match sentiment {
         Sentiment::Positive => REPLY_POSITIVE,
         Sentiment::Neutral => REPLY_NEUTRAL,
         Sentiment::Negative => REPLY_NEGATIVE,
     };
-    expand_pick(out, rng, pool, &ctx);
+    expand_pick(out, rng, pool, ctx);
     if rng.chance(0.3) {
         end_punctuation(out, rng, sentiment);
         out.push(' ');
         let s = out.len();
-        body(out, rng, sentiment, &ctx);
+        body(out, rng, sentiment, ctx);
         capitalise_at(out, s);
     }
     end_punctuation(out, rng, sentiment);
@@ -672,6 +689,8 @@ pub fn dm(rng: &mut Rng, niche: Niche, kind: DmType) -> String {
     let ctx = Ctx {
         vocab: niche.vocab(),
         video_seconds: DEFAULT_VIDEO_SECONDS,
+        timeline: true,
+        mention: "",
     };
     let pool = match kind {
         DmType::Fan => DM_FAN,
@@ -699,6 +718,291 @@ pub fn dm(rng: &mut Rng, niche: Niche, kind: DmType) -> String {
     out
 }
 
+/// How comments read on a platform.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CommentStyle {
+    /// Sentences, timestamps into the video ([`write_comment`]).
+    YouTube,
+    /// More emoji, friends tagged with @mentions, no timestamps on photos.
+    Instagram,
+    /// Mostly short, lower-case, emoji-heavy.
+    TikTok,
+}
+
+/// Append an `@handle` of a made-up account (for tagging a friend).
+fn push_tag(out: &mut String, rng: &mut Rng) {
+    out.push('@');
+    out.push_str(pick(rng, HANDLE_WORDS_A));
+    out.push_str(pick(rng, &["", "", "_", "."]));
+    out.push_str(pick(rng, HANDLE_WORDS_B));
+    if rng.chance(0.5) {
+        push_digits(out, rng.below(1000));
+    }
+}
+
+/// An extra run of one to three emoji of the sentiment's set.
+fn emoji_run(out: &mut String, rng: &mut Rng, sentiment: Sentiment) {
+    let set = match sentiment {
+        Sentiment::Positive => EMOJI_POSITIVE,
+        Sentiment::Neutral => EMOJI_NEUTRAL,
+        Sentiment::Negative => EMOJI_NEGATIVE,
+    };
+    out.push(' ');
+    let e = pick(rng, set);
+    for _ in 0..1 + rng.below(3) {
+        out.push_str(e);
+    }
+}
+
+/// Append a comment in a platform's style. `seconds`: the length of the
+/// video commented on, or `None` for a still post (no timestamps then).
+pub fn write_styled_comment(
+    out: &mut String,
+    rng: &mut Rng,
+    niche: Niche,
+    sentiment: Sentiment,
+    style: CommentStyle,
+    seconds: Option<u32>,
+) {
+    let mut ctx = Ctx::new(niche, seconds.unwrap_or(0));
+    ctx.timeline = seconds.is_some();
+    match style {
+        CommentStyle::YouTube => comment_with(out, rng, sentiment, &ctx),
+        CommentStyle::Instagram => {
+            // Tagging a friend: "@pixel.fox look at this ...".
+            let tag = match sentiment {
+                Sentiment::Positive => 0.16,
+                Sentiment::Neutral => 0.08,
+                Sentiment::Negative => 0.03,
+            };
+            if rng.chance(tag) {
+                push_tag(out, rng);
+                out.push(' ');
+                if rng.chance(0.6) {
+                    out.push_str(pick(rng, IG_TAG_LINES));
+                    out.push_str(pick(rng, &[" ", ". ", "! ", " - "]));
+                }
+            }
+            comment_with(out, rng, sentiment, &ctx);
+            if rng.chance(0.3) {
+                emoji_run(out, rng, sentiment);
+            }
+        }
+        CommentStyle::TikTok => {
+            if rng.chance(0.55) {
+                let start = out.len();
+                let pool = match sentiment {
+                    Sentiment::Positive => TIKTOK_SHORT_POSITIVE,
+                    Sentiment::Neutral => TIKTOK_SHORT_NEUTRAL,
+                    Sentiment::Negative => TIKTOK_SHORT_NEGATIVE,
+                };
+                if rng.chance(0.4) {
+                    out.push_str(pick(rng, TIKTOK_LEADS));
+                    out.push(' ');
+                }
+                expand_pick(out, rng, pool, &ctx);
+                if rng.chance(0.7) {
+                    out[start..].make_ascii_lowercase();
+                }
+                if rng.chance(0.3) {
+                    out.push(' ');
+                    out.push_str(pick(rng, TIKTOK_TAILS));
+                }
+                emoji_run(out, rng, sentiment);
+                if rng.chance(0.4) {
+                    out.push_str(pick(rng, EMOJI_POSITIVE));
+                }
+            } else {
+                comment_with(out, rng, sentiment, &ctx);
+                if rng.chance(0.5) {
+                    emoji_run(out, rng, sentiment);
+                }
+            }
+        }
+    }
+}
+
+/// Append a reply in a platform's style. On Instagram and TikTok a reply
+/// often starts with the `@handle` it answers (`to`, with or without `@`).
+pub fn write_styled_reply(
+    out: &mut String,
+    rng: &mut Rng,
+    niche: Niche,
+    sentiment: Sentiment,
+    style: CommentStyle,
+    seconds: Option<u32>,
+    to: Option<&str>,
+) {
+    let mut ctx = Ctx::new(niche, seconds.unwrap_or(0));
+    ctx.timeline = seconds.is_some();
+    let mention = match style {
+        CommentStyle::YouTube => 0.0,
+        CommentStyle::Instagram => 0.7,
+        CommentStyle::TikTok => 0.3,
+    };
+    if let Some(to) = to {
+        if rng.chance(mention) {
+            out.push('@');
+            out.push_str(to.trim_start_matches('@'));
+            out.push(' ');
+        }
+    }
+    reply_with(out, rng, sentiment, &ctx);
+    if style != CommentStyle::YouTube && rng.chance(0.3) {
+        emoji_run(out, rng, sentiment);
+    }
+}
+
+/// A post or comment by someone else that mentions `handle` (with or
+/// without `@`): "finally tried the sourdough thanks to @maya.bakes 🔥".
+pub fn mention(rng: &mut Rng, niche: Niche, handle: &str) -> String {
+    let mut ctx = Ctx::new(niche, 0);
+    ctx.timeline = false;
+    ctx.mention = handle.trim_start_matches('@');
+    let mut out = String::with_capacity(120);
+    expand_pick(&mut out, rng, MENTIONS, &ctx);
+    capitalise_at(&mut out, 0);
+    if rng.chance(0.5) {
+        out.push(' ');
+        out.push_str(pick(rng, EMOJI_POSITIVE));
+    }
+    for _ in 0..rng.below(3) {
+        out.push_str(" #");
+        out.push_str(pick(rng, ctx.vocab.hashtags));
+    }
+    out
+}
+
+/// Hashes `u64` keys that are already hashes: passes them through.
+#[derive(Default)]
+struct PassThrough(u64);
+
+impl Hasher for PassThrough {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8) | b as u64;
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+/// The most recent texts written under one post (or by one account's
+/// audience), remembered as 64-bit hashes, at most `capacity` of them so a
+/// busy post costs a bounded amount of state: a simulator checks new
+/// comments against it to avoid verbatim repeats.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Distinct {
+    capacity: usize,
+    order: VecDeque<u64>,
+    /// An index over `order`, for membership only (never iterated, so its
+    /// order cannot reach any output).
+    #[serde(skip)]
+    seen: HashSet<u64, BuildHasherDefault<PassThrough>>,
+}
+
+impl Default for Distinct {
+    fn default() -> Self {
+        Distinct::with_capacity(Self::POST_CAPACITY)
+    }
+}
+
+impl Distinct {
+    /// The default capacity, for one post.
+    pub const POST_CAPACITY: usize = 512;
+    /// A capacity for a whole account: any 1000 consecutive comments (and
+    /// a few thousand more) are all distinct.
+    pub const ACCOUNT_CAPACITY: usize = 4096;
+
+    pub fn with_capacity(capacity: usize) -> Self {
+        Distinct {
+            capacity: capacity.max(1),
+            order: VecDeque::new(),
+            seen: HashSet::default(),
+        }
+    }
+
+    fn index(&mut self) -> &mut HashSet<u64, BuildHasherDefault<PassThrough>> {
+        if self.seen.len() != self.order.len() {
+            // Restored from a snapshot: rebuild the index.
+            self.seen = self.order.iter().copied().collect();
+        }
+        &mut self.seen
+    }
+
+    /// Whether a text with this hash ([`fnv1a`] of its bytes) is here.
+    pub fn contains_hash(&mut self, h: u64) -> bool {
+        self.index().contains(&h)
+    }
+
+    /// Remember a hash; false when it was already here.
+    pub fn insert_hash(&mut self, h: u64) -> bool {
+        if !self.index().insert(h) {
+            return false;
+        }
+        self.order.push_back(h);
+        if self.order.len() > self.capacity {
+            if let Some(old) = self.order.pop_front() {
+                self.seen.remove(&old);
+            }
+        }
+        true
+    }
+
+    /// Whether `text` is new among the recent texts; remembers it.
+    pub fn insert(&mut self, text: &str) -> bool {
+        self.insert_hash(fnv1a(text.as_bytes()))
+    }
+
+    /// Forget everything (when the post goes quiet).
+    pub fn clear(&mut self) {
+        self.order.clear();
+        self.seen.clear();
+    }
+
+    pub fn len(&self) -> usize {
+        self.order.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.order.is_empty()
+    }
+
+    /// Write a text into `out` (cleared first) with `write`, again up to
+    /// `tries` times in all while it repeats one already written here.
+    pub fn write(&mut self, out: &mut String, tries: u32, write: impl FnMut(&mut String)) {
+        write_distinct(&mut [self], out, tries, write);
+    }
+}
+
+/// Write a text into `out` (cleared first) with `write`, again up to
+/// `tries` times in all while it repeats a text of any of `sets` (say, the
+/// post's and the account's); then remember it in all of them.
+pub fn write_distinct(
+    sets: &mut [&mut Distinct],
+    out: &mut String,
+    tries: u32,
+    mut write: impl FnMut(&mut String),
+) {
+    let mut h = 0;
+    for _ in 0..tries.max(1) {
+        out.clear();
+        write(out);
+        h = fnv1a(out.as_bytes());
+        if !sets.iter_mut().any(|s| s.contains_hash(h)) {
+            break;
+        }
+    }
+    for s in sets.iter_mut() {
+        s.insert_hash(h);
+    }
+}
+
 fn title_case_first(out: &mut String, start: usize) {
     capitalise_at(out, start);
 }
@@ -709,6 +1013,8 @@ pub fn video_title(rng: &mut Rng, niche: Niche) -> String {
     let ctx = Ctx {
         vocab: v,
         video_seconds: DEFAULT_VIDEO_SECONDS,
+        timeline: true,
+        mention: "",
     };
     let mut out = String::with_capacity(64);
     let t = if rng.chance(0.75) {
@@ -737,6 +1043,8 @@ pub fn video_description(rng: &mut Rng, niche: Niche, video_seconds: u32) -> Str
     let ctx = Ctx {
         vocab: v,
         video_seconds: len,
+        timeline: true,
+        mention: "",
     };
     let mut out = String::with_capacity(512);
     let s = out.len();
@@ -780,6 +1088,8 @@ pub fn caption(rng: &mut Rng, niche: Niche) -> String {
     let ctx = Ctx {
         vocab: v,
         video_seconds: DEFAULT_VIDEO_SECONDS,
+        timeline: true,
+        mention: "",
     };
     let mut out = String::with_capacity(120);
     expand_pick(&mut out, rng, CAPTIONS, &ctx);
@@ -1045,6 +1355,117 @@ mod tests {
                     .all(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b'.'),
                 "{h}"
             );
+        }
+    }
+    fn styled(n: usize, seed: u64, style: CommentStyle, seconds: Option<u32>) -> Vec<String> {
+        let mut rng = Rng::new(seed, "styled");
+        (0..n)
+            .map(|i| {
+                let s = Sentiment::sample(&mut rng);
+                let mut c = String::new();
+                write_styled_comment(&mut c, &mut rng, Niche::ALL[i % 10], s, style, seconds);
+                c
+            })
+            .collect()
+    }
+
+    #[test]
+    fn styled_comments_are_distinct_and_look_like_the_platform() {
+        for (style, seconds) in [
+            (CommentStyle::Instagram, None),
+            (CommentStyle::Instagram, Some(30)),
+            (CommentStyle::TikTok, Some(25)),
+        ] {
+            let cs = styled(10_000, 3, style, seconds);
+            let set: BTreeSet<&String> = cs.iter().collect();
+            assert!(set.len() >= 9_900, "{style:?}: {}", set.len());
+            let first: BTreeSet<&String> = cs[..1000].iter().collect();
+            assert_eq!(first.len(), 1000, "{style:?}");
+            for c in &cs {
+                assert!(!c.contains('{') && !c.trim().is_empty(), "{c}");
+            }
+            let emoji = cs.iter().filter(|c| !c.is_ascii()).count() as f64 / 1e4;
+            assert!(emoji > 0.5, "{style:?}: {emoji}");
+            if style == CommentStyle::Instagram {
+                let tags = cs.iter().filter(|c| c.starts_with('@')).count();
+                assert!(tags > 500, "{tags}");
+            }
+        }
+        // No timestamps on a photo.
+        for c in styled(3000, 4, CommentStyle::Instagram, None) {
+            assert!(
+                !c.split(|ch: char| !(ch.is_ascii_digit() || ch == ':'))
+                    .any(|w| w.len() >= 4 && w.contains(':')),
+                "{c}"
+            );
+        }
+        // TikTok comments are short.
+        let ig = styled(5000, 5, CommentStyle::Instagram, Some(30));
+        let tt = styled(5000, 5, CommentStyle::TikTok, Some(30));
+        let len = |v: &[String]| v.iter().map(|c| c.chars().count()).sum::<usize>() / v.len();
+        assert!(len(&tt) * 10 < len(&ig) * 8, "{} vs {}", len(&tt), len(&ig));
+    }
+
+    #[test]
+    fn distinct_retries_repeats() {
+        let mut d = Distinct::default();
+        let mut out = String::new();
+        let mut n = 0;
+        d.write(&mut out, 3, |o| {
+            n += 1;
+            o.push_str("same");
+        });
+        assert_eq!((n, d.len()), (1, 1));
+        let mut k = 0;
+        d.write(&mut out, 3, |o| {
+            k += 1;
+            o.push_str(if k < 3 { "same" } else { "new" });
+        });
+        assert_eq!((k, out.as_str(), d.len()), (3, "new", 2));
+        // Survives serde (the index is rebuilt).
+        let mut e: Distinct = serde_json::from_str(&serde_json::to_string(&d).unwrap()).unwrap();
+        assert!(!e.insert("new") && e.insert("newer"));
+        // Bounded.
+        for i in 0..2 * Distinct::POST_CAPACITY {
+            d.insert(&i.to_string());
+        }
+        assert_eq!(d.len(), Distinct::POST_CAPACITY);
+        let mut account = Distinct::with_capacity(10);
+        account.insert("x");
+        let mut tries = 0;
+        write_distinct(&mut [&mut e, &mut account], &mut out, 5, |o| {
+            tries += 1;
+            o.push_str(["new", "x", "y"][tries - 1]);
+        });
+        assert_eq!((tries, out.as_str()), (3, "y"));
+        assert!(!e.insert("y") && !account.insert("y"));
+        assert!(d.insert("0"));
+        d.clear();
+        assert!(d.is_empty());
+    }
+
+    #[test]
+    fn styled_replies_and_mentions() {
+        let mut rng = Rng::new(6, "replies");
+        let mut tagged = 0;
+        for _ in 0..1000 {
+            let mut r = String::new();
+            write_styled_reply(
+                &mut r,
+                &mut rng,
+                Niche::Beauty,
+                Sentiment::Positive,
+                CommentStyle::Instagram,
+                None,
+                Some("@pixel.fox"),
+            );
+            tagged += usize::from(r.starts_with("@pixel.fox "));
+            assert!(!r.contains('{'), "{r}");
+        }
+        assert!((600..800).contains(&tagged), "{tagged}");
+        for _ in 0..200 {
+            let m = mention(&mut rng, Niche::Cooking, "@maya.bakes");
+            assert!(m.contains("@maya.bakes") && !m.contains('{'), "{m}");
         }
     }
 }

@@ -3,7 +3,8 @@
 use chrono::{TimeZone, Timelike};
 pub use chrono_tz::Tz;
 
-use crate::types::{Millis, HOUR};
+use super::rng::Rng;
+use crate::types::{Millis, DAY, HOUR, MINUTE};
 
 /// Parse an IANA timezone name (`Europe/Paris`, `UTC`).
 pub fn parse_tz(name: &str) -> Result<Tz, String> {
@@ -38,6 +39,32 @@ pub fn posting_rhythm(h: f64) -> f64 {
     let d = (h - 15.0).rem_euclid(24.0);
     let d = d.min(24.0 - d);
     (0.05 + 2.6 * (-d * d / 24.5).exp()) / 0.99985
+}
+
+/// The next scheduled post after one at `t`, for an account posting about
+/// `per_day` times a day: a gap of about a day / `per_day` (±40 %) of
+/// "posting time", which runs fast in the local afternoon and barely at
+/// night ([`posting_rhythm`]). `Millis::MAX` when `per_day` is not > 0.
+pub fn schedule_after(rng: &mut Rng, t: Millis, per_day: f64, tz: Tz) -> Millis {
+    if per_day.is_nan() || per_day <= 0.0 {
+        return Millis::MAX;
+    }
+    let target = DAY as f64 / per_day * (0.6 + 0.8 * rng.unit());
+    let step = 10 * MINUTE;
+    let mut acc = 0.0;
+    let mut x = t;
+    // Bounded: the posting rhythm is at least 0.05, so this ends within
+    // ~1/0.05 of the target; cap it anyway.
+    for _ in 0..200_000 {
+        let w = posting_rhythm(local_hour(x + step / 2, tz));
+        let gain = w * step as f64;
+        if acc + gain >= target {
+            return x + ((target - acc) / w) as Millis;
+        }
+        acc += gain;
+        x += step;
+    }
+    x
 }
 
 #[cfg(test)]
@@ -80,5 +107,19 @@ mod tests {
         let afternoon: f64 = (120..180).map(|i| posting_rhythm(i as f64 / 10.0)).sum();
         let night: f64 = (0..60).map(|i| posting_rhythm(i as f64 / 10.0)).sum();
         assert!(afternoon > 5.0 * night, "{afternoon} {night}");
+    }
+
+    #[test]
+    fn schedule_spaces_posts_about_a_day_over_per_day() {
+        let tz = parse_tz("UTC").unwrap();
+        let mut rng = Rng::new(1, "schedule");
+        let mut t = 0;
+        let mut n = 0;
+        while t < 30 * DAY {
+            t = schedule_after(&mut rng, t, 4.0, tz);
+            n += 1;
+        }
+        assert!((100..140).contains(&n), "{n}");
+        assert_eq!(schedule_after(&mut rng, 0, 0.0, tz), Millis::MAX);
     }
 }

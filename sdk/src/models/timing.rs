@@ -50,7 +50,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::rng::Rng;
-use crate::types::{Millis, DAY, SECOND};
+use crate::types::{Millis, DAY, HOUR, MINUTE, SECOND};
 
 /// SEISMIC's initial reaction density, per second.
 pub const SEISMIC_C: f64 = 6.2657e-4;
@@ -341,6 +341,19 @@ impl Excitation {
             self.at = at.max(self.at);
         }
     }
+}
+
+/// Time to a post's next metric update: 5–15 minutes while it is fresh
+/// (under six hours old) or `hot` (e.g. viral), then longer as it ages
+/// (about hourly after a day, every few hours after four days).
+pub fn metric_interval(age: Millis, hot: bool, rng: &mut Rng) -> Millis {
+    if age < 6 * HOUR || hot {
+        return 5 * MINUTE + rng.below(10 * MINUTE as u64) as Millis;
+    }
+    let hours = age as f64 / HOUR as f64;
+    let mean =
+        (10.0 * MINUTE as f64 * (1.0 + hours / 4.0)).clamp(10.0 * MINUTE as f64, 6.0 * HOUR as f64);
+    (mean * (0.5 + rng.unit())) as Millis
 }
 
 #[cfg(test)]

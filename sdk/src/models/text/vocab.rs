@@ -758,6 +758,124 @@ pub(super) const CAPTIONS: &[&str] = &[
     "{s} >>>",
 ];
 
+// ---------------------------------------------------------------- platform styles
+
+/// What `{ts}` becomes on a post without a timeline.
+pub(super) const MOMENTS: &[&str] = &[
+    "the second pic",
+    "the last slide",
+    "the first photo",
+    "the third slide",
+    "the close-up",
+    "the last pic",
+    "the caption",
+    "the cover photo",
+];
+
+pub(super) const IG_TAG_LINES: &[&str] = &[
+    "look at this",
+    "we need to try this",
+    "this is so you",
+    "saving this for us",
+    "remember when we talked about this",
+    "you have to see this",
+    "told you",
+    "this one",
+    "literally us",
+    "sending this to you",
+    "weekend plan?",
+    "ok we're doing this",
+];
+
+/// Someone else's post or comment mentioning the creator (`{me}`).
+pub(super) const MENTIONS: &[&str] = &[
+    "finally tried {t} thanks to @{me}",
+    "obsessed with {t} from @{me}",
+    "@{me} {s} was {a}",
+    "all credit to @{me} for {t}",
+    "inspired by @{me}: day {n} of {g}",
+    "if you're into {g}, follow @{me}",
+    "@{me} made me rethink {t}",
+    "recreating {t} by @{me}",
+    "shoutout to @{me}, {t} was {a}",
+    "my take on {s}, inspired by @{me}",
+    "@{me} what do you think of {s}?",
+    "can't stop thinking about {t} by @{me}",
+];
+
+pub(super) const TIKTOK_SHORT_POSITIVE: &[&str] = &[
+    "the {t}",
+    "{t} was {a}",
+    "not me watching this {n} times",
+    "{s} >>>",
+    "ok but {t}",
+    "why is {t} so {a}",
+    "need {s} asap",
+    "POV: you found {s}",
+    "the way {t} was {a}",
+    "obsessed with {t}",
+    "{t} hits different",
+    "{s} fr",
+    "{s} is {a}",
+    "{t} though",
+    "{f} needs to see this",
+    "came back for {t}",
+    "{a} {a}",
+    "saving this for {w}",
+];
+
+pub(super) const TIKTOK_SHORT_NEUTRAL: &[&str] = &[
+    "part {n}?",
+    "{ts}?",
+    "wait what about {t}",
+    "link to {s}?",
+    "is {s} worth it",
+    "what about {o}?",
+    "first, {t} was {a}",
+    "here before {s} blows up",
+    "who else is here from the fyp for {t}",
+    "{t}??",
+    "anyone tried {s}?",
+    "{ts} is where it's at",
+    "how long did {t} take",
+    "me watching this {w}",
+];
+
+pub(super) const TIKTOK_SHORT_NEGATIVE: &[&str] = &[
+    "{t} was {b}",
+    "not {t}",
+    "{s}? nah",
+    "ratio + {t} was {b}",
+    "skip {t}",
+    "the {t} tho",
+    "{s} ain't it",
+    "{b}, {t} especially",
+    "why is {s} on my fyp",
+    "{t} is {b} ngl",
+    "unfollowing after {t}",
+];
+
+pub(super) const TIKTOK_LEADS: &[&str] = &[
+    "ok",
+    "wait",
+    "bro",
+    "nahh",
+    "omg",
+    "lowkey",
+    "highkey",
+    "be so fr",
+    "girl",
+    "ngl",
+    "yo",
+    "hold on",
+    "ok but",
+    "sorry but",
+    "honestly",
+];
+
+pub(super) const TIKTOK_TAILS: &[&str] =
+    &["fr", "ngl", "lol", "lmao", "no cap", "istg", "tbh", "😭"];
+
 // ---------------------------------------------------------------- niches
 
 pub(super) const TECH: Vocab = Vocab {

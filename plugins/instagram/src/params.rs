@@ -1,0 +1,159 @@
+//! Account parameters, parsed by hand so every error names the parameter.
+
+use diorama_sdk::models::params::{check_known, count, number_in, object};
+
+/// The most posts and reels an account may publish in 24 hours.
+pub const POST_LIMIT: u32 = 5;
+/// The most stories an account may publish in 24 hours.
+pub const STORY_LIMIT: u32 = 100;
+/// The most comments (replies) the creator may write in 24 hours.
+pub const COMMENT_LIMIT: u32 = 30;
+/// The most likes the creator may give in 24 hours.
+pub const LIKE_LIMIT: u32 = 200;
+
+pub const DEFAULT_FOLLOWERS: u64 = 100_000;
+pub const DEFAULT_POSTS_PER_DAY: f64 = 2.0;
+pub const DEFAULT_STORIES_PER_DAY: f64 = 3.0;
+/// Comments per account reached (before discussion adds its share).
+pub const DEFAULT_COMMENT_RATE: f64 = 0.0012;
+/// Likes per account reached. With a post reaching 20 % of the followers
+/// on average (log-normal across posts, the median post two thirds of
+/// that), the median post ends with likes + comments ≈ 0.45 % of the
+/// followers: Rival IQ's 0.47 % median engagement rate.
+pub const DEFAULT_LIKE_RATE: f64 = 0.033;
+/// DMs per day per follower: about 8 a day at 100k followers.
+pub const DMS_PER_FOLLOWER_DAY: f64 = 8e-5;
+
+const PLATFORM: &str = "instagram";
+const KNOWN: &[&str] = &[
+    "followers",
+    "posts_per_day",
+    "stories_per_day",
+    "comment_rate",
+    "like_rate",
+    "dm_rate",
+];
+
+/// The account parameters, resolved.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Params {
+    pub followers: u64,
+    /// Posts and reels per day (about half of them reels).
+    pub posts_per_day: f64,
+    pub stories_per_day: f64,
+    /// Comments per account reached.
+    pub comment_rate: f64,
+    /// Likes per account reached.
+    pub like_rate: f64,
+    /// DMs per day.
+    pub dm_rate: f64,
+}
+
+/// The defaults as a JSON object (`dm_rate: null` means "derived from
+/// followers").
+pub fn defaults_json() -> String {
+    format!(
+        "{{\"followers\":{DEFAULT_FOLLOWERS},\"posts_per_day\":{DEFAULT_POSTS_PER_DAY:?},\"stories_per_day\":{DEFAULT_STORIES_PER_DAY:?},\"comment_rate\":{DEFAULT_COMMENT_RATE},\"like_rate\":{DEFAULT_LIKE_RATE},\"dm_rate\":null}}"
+    )
+}
+
+impl Params {
+    /// Parse the account's `params` JSON object.
+    pub fn parse(params: &str) -> Result<Params, String> {
+        let map = object(PLATFORM, params, "params")?;
+        check_known(PLATFORM, &map, KNOWN, "parameter")?;
+        let followers = count(PLATFORM, &map, "followers")?.unwrap_or(DEFAULT_FOLLOWERS);
+        if followers > 10_000_000_000 {
+            return Err(format!(
+                "{PLATFORM}: `followers` must be at most 10000000000 (got {followers})"
+            ));
+        }
+        let posts_per_day = number_in(
+            PLATFORM,
+            &map,
+            "posts_per_day",
+            0.0,
+            POST_LIMIT as f64,
+            DEFAULT_POSTS_PER_DAY,
+            "(the posting limit)",
+        )?;
+        let stories_per_day = number_in(
+            PLATFORM,
+            &map,
+            "stories_per_day",
+            0.0,
+            STORY_LIMIT as f64,
+            DEFAULT_STORIES_PER_DAY,
+            "(the story limit)",
+        )?;
+        let comment_rate = number_in(
+            PLATFORM,
+            &map,
+            "comment_rate",
+            0.0,
+            1.0,
+            DEFAULT_COMMENT_RATE,
+            "comments per account reached",
+        )?;
+        let like_rate = number_in(
+            PLATFORM,
+            &map,
+            "like_rate",
+            0.0,
+            1.0,
+            DEFAULT_LIKE_RATE,
+            "likes per account reached",
+        )?;
+        let dm_rate = number_in(
+            PLATFORM,
+            &map,
+            "dm_rate",
+            0.0,
+            1e6,
+            followers as f64 * DMS_PER_FOLLOWER_DAY,
+            "DMs per day",
+        )?;
+        Ok(Params {
+            followers,
+            posts_per_day,
+            stories_per_day,
+            comment_rate,
+            like_rate,
+            dm_rate,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_parse_as_params() {
+        let p = Params::parse(&defaults_json()).unwrap();
+        assert_eq!(p, Params::parse("").unwrap());
+        assert_eq!(p, Params::parse("{}").unwrap());
+        assert_eq!(p.followers, 100_000);
+        assert!((p.dm_rate - 8.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn errors_name_the_field() {
+        for (json, field) in [
+            (r#"{"followers": -5}"#, "followers"),
+            (r#"{"followers": "many"}"#, "followers"),
+            (r#"{"posts_per_day": 12}"#, "posts_per_day"),
+            (r#"{"stories_per_day": -1}"#, "stories_per_day"),
+            (r#"{"comment_rate": "x"}"#, "comment_rate"),
+            (r#"{"like_rate": 2}"#, "like_rate"),
+            (r#"{"dm_rate": -3}"#, "dm_rate"),
+            (r#"{"follower": 5}"#, "follower"),
+        ] {
+            let e = Params::parse(json).unwrap_err();
+            assert!(
+                e.starts_with("instagram: ") && e.contains(&format!("`{field}`")),
+                "{json}: {e}"
+            );
+        }
+    }
+}
