@@ -73,6 +73,36 @@ fn host(cache: &std::path::Path) -> PluginHost {
     host
 }
 
+/// Run one profile with the given platforms over `span` of virtual time,
+/// persisted to a fresh store; returns the events and the wall time taken.
+fn run_profile(
+    host: &Arc<PluginHost>,
+    data: &std::path::Path,
+    platforms: &[(&str, serde_json::Value)],
+    span: i64,
+) -> (u64, Duration) {
+    let store = Store::open(data).expect("store");
+    let mut sim = Simulation::new(host.clone(), store, RunSettings::default(), Vec::new());
+    let platforms = platforms
+        .iter()
+        .map(|(name, params)| (name.to_string(), params.clone()))
+        .collect();
+    sim.add_profile(
+        diorama::engine::ProfileSpec {
+            name: "bench".into(),
+            niche: "tech".into(),
+            timezone: "UTC".into(),
+            platforms,
+        },
+        serde_json::json!({}),
+    )
+    .expect("profile");
+    let t = Instant::now();
+    sim.advance(span, |_, _| {}).expect("advance");
+    sim.finish().expect("finish");
+    (sim.total_events(), t.elapsed())
+}
+
 fn main() {
     let scratch = tempfile::tempdir().expect("scratch folder");
     let cache = scratch.path().join("cache");
@@ -136,32 +166,47 @@ fn main() {
     );
 
     // 2. End to end: the engine, the component, the merge, sled.
-    let store = Store::open(&scratch.path().join("data")).expect("store");
-    let mut sim = Simulation::new(Arc::new(warm), store, RunSettings::default(), Vec::new());
-    let mut platforms = std::collections::BTreeMap::new();
-    platforms.insert(
-        "youtube".to_string(),
-        serde_json::json!({ "subscribers": subscribers, "comment_rate": COMMENT_RATE }),
+    let host = Arc::new(warm);
+    let (e2e_events, e2e_time) = run_profile(
+        &host,
+        &scratch.path().join("data-e2e"),
+        &[(
+            "youtube",
+            serde_json::json!({ "subscribers": subscribers, "comment_rate": COMMENT_RATE }),
+        )],
+        span,
     );
-    sim.add_profile(
-        diorama::engine::ProfileSpec {
-            name: "bench".into(),
-            niche: "tech".into(),
-            timezone: "UTC".into(),
-            platforms,
-        },
-        serde_json::json!({}),
-    )
-    .expect("profile");
-    let t = Instant::now();
-    sim.advance(span, |_, _| {}).expect("advance");
-    sim.finish().expect("finish");
-    let e2e_time = t.elapsed();
-    let e2e_events = sim.total_events();
+
+    // 4. Three platforms on one profile: a normal week of a 100k creator, and
+    //    the stress profile on every platform at once.
+    let normal = [
+        ("youtube", serde_json::json!({ "subscribers": 100_000 })),
+        ("instagram", serde_json::json!({ "followers": 100_000 })),
+        ("tiktok", serde_json::json!({ "followers": 100_000 })),
+    ];
+    let (week_events, week_time) =
+        run_profile(&host, &scratch.path().join("data-week"), &normal, 7 * DAY);
+    let stress = [
+        (
+            "youtube",
+            serde_json::json!({ "subscribers": 5_000_000, "comment_rate": COMMENT_RATE }),
+        ),
+        (
+            "instagram",
+            serde_json::json!({ "followers": 5_000_000, "comment_rate": 0.05 }),
+        ),
+        (
+            "tiktok",
+            serde_json::json!({ "followers": 5_000_000, "comment_rate": 0.02 }),
+        ),
+    ];
+    let (three_events, three_time) =
+        run_profile(&host, &scratch.path().join("data-three"), &stress, span);
 
     let native_rate = rate(native_events, native_time);
     let component_rate = rate(component_events, component_time);
     let e2e_rate = rate(e2e_events, e2e_time);
+    let three_rate = rate(three_events, three_time);
     println!("diorama foundation benchmark (YouTube, {subscribers} subscribers, comment rate {COMMENT_RATE}, 1 virtual day, 1-minute windows)");
     println!();
     println!("plugin boundary ({native_events} events, at most {largest_window} in one window)");
@@ -186,6 +231,10 @@ fn main() {
         e2e_time.as_secs_f64() * 1e3,
         fmt_rate(e2e_rate)
     );
+    println!();
+    println!("three platforms on one profile (YouTube, Instagram, TikTok)");
+    println!("  a normal week, 100k audience each: {week_events} events in {:.1} ms of simulation (aim: well under 1 s)", week_time.as_secs_f64() * 1e3);
+    println!("  stress, 5M audience each, 1 day:   {three_events} events in {:.1} ms   {}   (aim: >= 300 k events/s)", three_time.as_secs_f64() * 1e3, fmt_rate(three_rate));
     println!();
     println!("plugin loading");
     println!(
