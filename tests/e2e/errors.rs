@@ -82,7 +82,7 @@ fn a_runtime_error_in_a_script_names_the_place() {
     let script = dir.path().join("bad_signal.rhai");
     std::fs::write(
         &script,
-        "let p = profile(#{ youtube: #{} });\nadvance(hours(3));\nlet v = p.latest(\"youtube\", \"video\");\nsignal(v, \"meteor\", #{});\n",
+        "let p = profile(#{ youtube: #{} });\nadvance(hours(6));\nlet v = p.latest(\"youtube\");\nsignal(v, \"meteor\", #{});\n",
     )
     .unwrap();
     let r = diorama(dir.path(), &["run", "bad_signal.rhai"]);

@@ -6,4 +6,6 @@ mod determinism;
 mod errors;
 mod hostile;
 mod plugins_cmd;
+mod realism;
 mod run;
+mod scenarios;

@@ -434,8 +434,8 @@ fn bad_params_and_signals_name_what_is_wrong() {
     let e = h.signal("viral", "{}").unwrap_err();
     assert!(e.contains("no post"), "{e}");
     h.advance(DAY);
-    let e = h.signal("troll_wave", "{}").unwrap_err();
-    assert!(e.contains("instagram") && e.contains("`troll_wave`"), "{e}");
+    let e = h.signal("explode", "{}").unwrap_err();
+    assert!(e.contains("instagram") && e.contains("`explode`"), "{e}");
     let e = h.signal("viral", r#"{"factor": 0.5}"#).unwrap_err();
     assert!(e.contains("`factor`"), "{e}");
     let e = h.signal("viral", r#"{"content_id": "nope"}"#).unwrap_err();

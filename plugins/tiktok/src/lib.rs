@@ -18,8 +18,14 @@
 //! shares ≈ 5.7 % of the followers, Rival IQ's 5.7 % median.
 //!
 //! Signals: `viral` {content_id?, factor = 10, ramp = 30 min, decay = 8 h}
-//! and `shadowban` {factor = 0.1, duration = 3 days} (see
-//! [`diorama_sdk::models::spike`]).
+//! and `shadowban` {depth = 0.9 (or factor = 1 − depth), duration = 3 days,
+//! recovery = 12 h} (see [`diorama_sdk::models::spike`]); `troll_wave`
+//! {content_id?, size = 200, duration = 2 h}: negative comments on one video
+//! from fresh accounts with under 100 followers; `brand_deal_flood` {factor
+//! = 10, duration = 24 h}: collaboration DMs multiplied; `controversy`
+//! {duration = 24 h, heal = 48 h, negativity = 0.6}: the comments'
+//! sentiment turns, then heals; `growth` {followers, duration = 24 h}:
+//! followers grow to a target (see [`diorama_sdk::models::signals`]).
 //!
 //! Actions: `publish` {kind?: "video", caption?} (10 videos in 24 hours),
 //! `reply` {comment_id, text} (100 comments in 24 hours), `dm_reply`
@@ -39,6 +45,10 @@ use diorama_sdk::models::params::check_known;
 use diorama_sdk::models::persona::{self, Audience, PersonaStyle};
 use diorama_sdk::models::popularity::{self, LogNormal};
 use diorama_sdk::models::rng::Rng;
+use diorama_sdk::models::signals::{
+    growth_description, troll_author, troll_wave_description, BrandDealFlood, Controversy, Growth,
+    TrollWave, BRAND_DEAL_FLOOD_DESCRIPTION, CONTROVERSY_DESCRIPTION,
+};
 use diorama_sdk::models::spike::{
     viral_description, Shadowban, Spike, ViralParams, SHADOWBAN_DESCRIPTION,
 };
@@ -56,6 +66,11 @@ pub use params::{Params, COMMENT_LIMIT, LIKE_LIMIT, VIDEO_LIMIT};
 use video::{Thread, Video, METRICS};
 
 const PLATFORM: &str = "tiktok";
+/// Follower updates while the account grows toward a target: every 30 to
+/// 60 minutes.
+const GROWTH_REPORT: Millis = 30 * MINUTE;
+/// The signals' names, for errors.
+const SIGNALS: &str = "viral, shadowban, troll_wave, brand_deal_flood, controversy, growth";
 /// The simulator advances in sub-steps of at most this length, aligned to
 /// whole minutes, whatever window the host steps.
 const SUBSTEP: Millis = MINUTE;
@@ -122,6 +137,15 @@ pub struct TikTok {
     shadowbans: Vec<Shadowban>,
     /// The audience's recent comment texts, against repeats.
     texts: Distinct,
+    #[serde(default)]
+    controversies: Vec<Controversy>,
+    #[serde(default)]
+    floods: Vec<BrandDealFlood>,
+    /// Troll waves under way and their target's index.
+    #[serde(default)]
+    trolls: Vec<(u32, TrollWave)>,
+    #[serde(default)]
+    growth: Option<Growth>,
 }
 
 /// A 19-digit numeric id (comments and messages start with 7 like videos).
@@ -192,12 +216,19 @@ impl TikTok {
         }
     }
 
-    fn followers_metric(&mut self, at: Millis, out: &mut Vec<Event>) {
+    fn followers_metric(&mut self, at: Millis, growth_done: bool, out: &mut Vec<Event>) {
         let gained = self.rng.poisson(self.follow_gain) as i64;
         let lost = self.rng.poisson(self.follow_loss) as i64;
         self.follow_gain = 0.0;
         self.follow_loss = 0.0;
         self.followers = (self.followers + gained - lost).max(0);
+        if let Some(g) = self.growth.as_mut() {
+            self.followers += g.take();
+            if growth_done {
+                self.followers = self.followers.max(g.target);
+                self.growth = None;
+            }
+        }
         out.push(Event {
             at,
             payload: Payload::Metric(Metric {
@@ -211,35 +242,122 @@ impl TikTok {
         self.creator.followers = self.followers as u64;
     }
 
+    /// The flood's extra collaboration DMs in `[a, b)`.
+    fn flood_dms(&mut self, a: Millis, b: Millis, rhythm: f64, out: &mut Vec<Event>) {
+        let extra = BrandDealFlood::extra_at(&self.floods, a);
+        if extra <= 0.0 {
+            return;
+        }
+        let span = (b - a) as f64 / DAY as f64 * rhythm;
+        let n = self
+            .rng
+            .poisson(self.params.dm_rate * span * DmType::MIX[2] * extra);
+        for _ in 0..n {
+            let at = a + self.rng.below((b - a) as u64) as Millis;
+            self.dm(at, DmType::Collaboration, out);
+        }
+    }
+
+    /// One DM of `kind` at `at`.
+    fn dm(&mut self, at: Millis, kind: DmType, out: &mut Vec<Event>) {
+        let rng = &mut self.rng;
+        let author = self.audience.pick(rng);
+        let body = text::dm(rng, self.niche, kind);
+        let id = numeric_id(rng);
+        self.recent_dms.push_back(id);
+        if self.recent_dms.len() > RECENT_DMS {
+            self.recent_dms.pop_front();
+        }
+        out.push(Event {
+            at,
+            payload: Payload::Interaction(Interaction {
+                id: id.to_string(),
+                kind: "dm".into(),
+                content_id: None,
+                parent_id: None,
+                author,
+                text: body,
+                sentiment: Some(kind.sentiment().as_str().into()),
+                dm_type: Some(kind.as_str().into()),
+            }),
+        });
+    }
+
     /// DMs in `[a, b)`.
     fn inbox(&mut self, a: Millis, b: Millis, rhythm: f64, out: &mut Vec<Event>) {
         let span = (b - a) as f64 / DAY as f64 * rhythm;
         let n_dms = self.rng.poisson(self.params.dm_rate * span);
         for _ in 0..n_dms {
-            let rng = &mut self.rng;
-            let at = a + rng.below((b - a) as u64) as Millis;
-            let kind = DmType::sample(rng);
-            let author = self.audience.pick(rng);
-            let body = text::dm(rng, self.niche, kind);
-            let id = numeric_id(rng);
-            self.recent_dms.push_back(id);
-            if self.recent_dms.len() > RECENT_DMS {
-                self.recent_dms.pop_front();
-            }
-            out.push(Event {
-                at,
-                payload: Payload::Interaction(Interaction {
-                    id: id.to_string(),
-                    kind: "dm".into(),
-                    content_id: None,
-                    parent_id: None,
-                    author,
-                    text: body,
-                    sentiment: Some(kind.sentiment().as_str().into()),
-                    dm_type: Some(kind.as_str().into()),
-                }),
-            });
+            let at = a + self.rng.below((b - a) as u64) as Millis;
+            let kind = DmType::sample(&mut self.rng);
+            self.dm(at, kind, out);
         }
+        self.flood_dms(a, b, rhythm, out);
+    }
+
+    /// The comments of the troll waves under way in `[a, b)`: negative,
+    /// from fresh accounts with under 100 followers.
+    fn troll_comments(&mut self, a: Millis, b: Millis, out: &mut Vec<Event>) {
+        let TikTok {
+            niche,
+            rng,
+            videos,
+            active,
+            recent,
+            trolls,
+            texts,
+            ..
+        } = self;
+        for (idx, wave) in trolls.iter_mut() {
+            let n = wave.due(b);
+            let Some(v) = videos.get_mut(*idx as usize) else {
+                continue;
+            };
+            if n > 0 && !v.active {
+                v.active = true;
+                active.push(*idx);
+            }
+            for _ in 0..n {
+                let at = wave.time_in(rng, a, b);
+                let author = troll_author(rng, PersonaStyle::TikTok);
+                let cid = numeric_id(rng);
+                v.remember_thread(Thread {
+                    id: cid,
+                    handle: author.handle.clone(),
+                });
+                recent.push_back((cid, *idx));
+                if recent.len() > RECENT_COMMENTS {
+                    recent.pop_front();
+                }
+                let seconds = Some(v.seconds);
+                let mut body = String::with_capacity(64);
+                write_distinct(&mut [&mut v.texts, texts], &mut body, 8, |out| {
+                    text::write_styled_comment(
+                        out,
+                        rng,
+                        *niche,
+                        Sentiment::Negative,
+                        CommentStyle::TikTok,
+                        seconds,
+                    )
+                });
+                v.comments += 1;
+                out.push(Event {
+                    at,
+                    payload: Payload::Interaction(Interaction {
+                        id: cid.to_string(),
+                        kind: "comment".into(),
+                        content_id: Some(v.id.clone()),
+                        parent_id: None,
+                        author,
+                        text: body,
+                        sentiment: Some(Sentiment::Negative.as_str().into()),
+                        dm_type: None,
+                    }),
+                });
+            }
+        }
+        trolls.retain(|(_, w)| !w.done());
     }
 
     /// Advance over one sub-step `[a, b)` (b − a ≤ a minute).
@@ -255,18 +373,32 @@ impl TikTok {
             self.next_video =
                 schedule_after(&mut self.plan, at, self.params.videos_per_day, tz).max(at + 1);
         }
-        if a >= self.next_followers_metric {
-            self.followers_metric(a, out);
-            self.next_followers_metric = a + 4 * HOUR + self.rng.below(4 * HOUR as u64) as Millis;
+        let mut growth_done = false;
+        if let Some(g) = self.growth.as_mut() {
+            let current = self.followers as f64 + self.follow_gain - self.follow_loss;
+            growth_done = g.advance(a, b, current);
+        }
+        if a >= self.next_followers_metric || growth_done {
+            self.followers_metric(a, growth_done, out);
+            self.next_followers_metric = if self.growth.is_some() {
+                a + GROWTH_REPORT + self.rng.below(GROWTH_REPORT as u64) as Millis
+            } else {
+                a + 4 * HOUR + self.rng.below(4 * HOUR as u64) as Millis
+            };
         }
         self.follow_loss += self.followers as f64 * CHURN_PER_DAY * (b - a) as f64 / DAY as f64;
         let rhythm = daily_rhythm(local_hour(a + (b - a) / 2, tz));
         self.inbox(a, b, rhythm, out);
+        if !self.trolls.is_empty() {
+            self.troll_comments(a, b, out);
+        }
+        self.controversies.retain(|c| !c.over(a));
+        self.floods.retain(|f| f.end > a);
         if self.active.is_empty() {
             return;
         }
         let reach_factor = rhythm * Shadowban::factor_at(&self.shadowbans, a);
-        self.shadowbans.retain(|s| s.end > b);
+        self.shadowbans.retain(|s| !s.over(b));
         let kernel = kernel();
         let excitation = excitation();
         let mut dropped = false;
@@ -280,6 +412,7 @@ impl TikTok {
             recent,
             follow_gain,
             texts,
+            controversies,
             ..
         } = self;
         for &idx in active.iter() {
@@ -298,6 +431,7 @@ impl TikTok {
                 audience,
                 recent,
                 texts,
+                controversies,
                 &excitation,
                 out,
             );
@@ -454,6 +588,7 @@ fn comments(
     audience: &mut Audience,
     recent: &mut VecDeque<(u64, u32)>,
     texts: &mut Distinct,
+    controversies: &[Controversy],
     excitation: &SelfExcitation,
     out: &mut Vec<Event>,
 ) {
@@ -473,7 +608,7 @@ fn comments(
         let at = lo + rng.below((b - lo).max(1) as u64) as Millis;
         let author = audience.pick(rng);
         offspring += excitation.offspring(author.followers);
-        let sentiment = Sentiment::sample(rng);
+        let sentiment = Controversy::sample(controversies, rng, at);
         let mut body = String::with_capacity(64);
         let cid = numeric_id(rng);
         let (kind, parent_id) = if !v.threads.is_empty() && rng.chance(reply_share) {
@@ -582,6 +717,22 @@ impl Platform for TikTok {
                     name: "shadowban".into(),
                     description: SHADOWBAN_DESCRIPTION.into(),
                 },
+                SignalInfo {
+                    name: "troll_wave".into(),
+                    description: troll_wave_description("video"),
+                },
+                SignalInfo {
+                    name: "brand_deal_flood".into(),
+                    description: BRAND_DEAL_FLOOD_DESCRIPTION.into(),
+                },
+                SignalInfo {
+                    name: "controversy".into(),
+                    description: CONTROVERSY_DESCRIPTION.into(),
+                },
+                SignalInfo {
+                    name: "growth".into(),
+                    description: growth_description("followers"),
+                },
             ],
             actions: vec!["publish".into(), "reply".into(), "dm_reply".into()],
             limits: vec![
@@ -636,6 +787,10 @@ impl Platform for TikTok {
             recent_dms: VecDeque::new(),
             shadowbans: Vec::new(),
             texts: Distinct::with_capacity(Distinct::ACCOUNT_CAPACITY),
+            controversies: Vec::new(),
+            floods: Vec::new(),
+            trolls: Vec::new(),
+            growth: None,
         })
     }
 
@@ -685,8 +840,43 @@ impl Platform for TikTok {
                 self.shadowbans.push(ban);
                 Ok(())
             }
+            "troll_wave" => {
+                let wave = TrollWave::parse(PLATFORM, at, params)?;
+                let idx = match &wave.content_id {
+                    Some(id) => self
+                        .videos
+                        .iter()
+                        .rposition(|v| &v.id == id)
+                        .ok_or_else(|| {
+                            format!("{PLATFORM}: no video with id `{id}` for `troll_wave`")
+                        })?,
+                    None => self.videos.len().checked_sub(1).ok_or_else(|| {
+                        format!("{PLATFORM}: no video has been published yet, so `troll_wave` has no target")
+                    })?,
+                };
+                let v = &mut self.videos[idx];
+                v.next_metric = v.next_metric.min(at + 5 * MINUTE);
+                self.trolls.push((idx as u32, wave));
+                Ok(())
+            }
+            "brand_deal_flood" => {
+                self.floods
+                    .push(BrandDealFlood::parse(PLATFORM, at, params)?);
+                Ok(())
+            }
+            "controversy" => {
+                self.controversies
+                    .push(Controversy::parse(PLATFORM, at, params)?);
+                Ok(())
+            }
+            "growth" => {
+                let g = Growth::parse(PLATFORM, "followers", at, self.followers, params)?;
+                self.growth = Some(g);
+                self.next_followers_metric = self.next_followers_metric.min(at + GROWTH_REPORT);
+                Ok(())
+            }
             other => Err(format!(
-                "{PLATFORM} does not understand the signal `{other}` (known: viral, shadowban)"
+                "{PLATFORM} does not understand the signal `{other}` (known: {SIGNALS})"
             )),
         }
     }

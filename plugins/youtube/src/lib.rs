@@ -1,32 +1,43 @@
 //! The YouTube simulator.
 //!
-//! A channel publishes videos on a schedule (about `uploads_per_day`, mostly
-//! in the local afternoon). Each video draws a log-normal quality, so a few
-//! videos get most of the views; its expected lifetime views (its *reach*)
-//! are `avg_views × quality`. Views arrive along the SEISMIC reaction curve
-//! (19 % in the first five minutes, a long tail, cut at 30 days) times the
-//! audience's daily rhythm, and travel as periodic `views` / `likes` /
-//! `comments` metric updates per video, never one event per view. Comments
+//! A channel publishes uploads on a schedule (about `uploads_per_day`,
+//! mostly in the local afternoon): regular videos and, a share
+//! `shorts_share` of them, vertical shorts; and now and then a community
+//! (text) post (`community_per_day`). Each upload draws a log-normal
+//! quality, so a few get most of the views; its expected lifetime views
+//! (its *reach*) are `avg_views × quality` (shorts: 2.5 × that, community
+//! posts: 0.4 × in impressions). Views arrive along the SEISMIC reaction
+//! curve (19 % in the first five minutes, a long tail, cut at 30 days; three
+//! times faster for shorts) times the audience's daily rhythm, and travel
+//! as periodic `views` / `likes` / `comments` metric updates per upload,
+//! never one event per view (community posts report no views). Comments
 //! arrive as Poisson counts per minute from the same intensity times
-//! `comment_rate`, plus a self-exciting part (each comment breeds on average
-//! a fraction of a further comment or reply, more for authors with many
-//! followers); some are replies to recent comments. Subscribers grow with
-//! views, minus a little churn, reported a few times a day.
+//! `comment_rate` (shorts: 30 % of it, community posts: twice), plus a
+//! self-exciting part (each comment breeds on average a fraction of a
+//! further comment or reply, more for authors with many followers); some are
+//! replies to recent comments. No comment text repeats verbatim under the
+//! same upload. Subscribers grow with views, minus a little churn, reported
+//! a few times a day.
 //!
-//! Parameters (JSON object, unknown fields rejected): `subscribers` (100000),
-//! `uploads_per_day` (3, at most 6), `avg_views` (lifetime views of an
-//! average video; default 18 % of subscribers), `comment_rate` (comments per
-//! view before discussion adds its share, 0.005), `like_rate` (likes per
-//! view, 0.04).
+//! Parameters (JSON object, unknown fields rejected): `subscribers`
+//! (100000), `uploads_per_day` (3, at most 6), `shorts_share` (1/3),
+//! `community_per_day` (0.3), `avg_views` (lifetime views of an average
+//! video; default 18 % of subscribers), `comment_rate` (comments per view
+//! before discussion adds its share, 0.005), `like_rate` (likes per view,
+//! 0.04).
 //!
-//! Signal `viral` {content_id?, factor = 10, ramp = 30 min, decay = 8 h}:
-//! multiplies one video's reach (default: the latest video) by a factor that
-//! ramps up linearly over `ramp` and decays exponentially back to 1 with time
-//! constant `decay` (see [`video::Viral`]).
+//! Signals (see `describe()` for their parameters): `viral` (one upload's
+//! reach multiplied by a factor that ramps up, then decays), `shadowban`
+//! (the channel's reach collapses, then recovers), `troll_wave` (negative
+//! comments from new low-follower accounts on one upload), `controversy`
+//! (the comments' sentiment turns negative, then heals) and `growth`
+//! (subscribers grow toward a target). YouTube has no DMs, so
+//! `brand_deal_flood` is an error.
 //!
-//! Actions: `publish` {kind: "video", title, description?} (at most 6
-//! uploads in 24 hours, counting scheduled ones), `reply` {comment_id, text}
-//! (a reply by the creator to a recent comment).
+//! Actions: `publish` {kind: "video" | "short" | "community", title,
+//! description?} (community: {kind, text}; at most 6 videos and shorts in
+//! 24 hours, counting scheduled ones), `reply` {comment_id, text} (a reply
+//! by the creator to a recent comment).
 
 mod params;
 pub mod video;
@@ -36,33 +47,53 @@ use std::collections::VecDeque;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use diorama_sdk::models::ids::{youtube_video_id, CommentId};
+use diorama_sdk::models::ids::{push_b64, youtube_video_id, CommentId};
+use diorama_sdk::models::limits::RateWindow;
 use diorama_sdk::models::persona::{self, Audience, PersonaStyle};
 use diorama_sdk::models::popularity::{self, LogNormal};
 use diorama_sdk::models::rng::Rng;
+use diorama_sdk::models::signals::{
+    growth_description, troll_author, troll_wave_description, Controversy, Growth, TrollWave,
+    CONTROVERSY_DESCRIPTION,
+};
+use diorama_sdk::models::spike::{
+    viral_description, Shadowban, Spike, ViralParams, SHADOWBAN_DESCRIPTION,
+};
 use diorama_sdk::models::text::{self, Niche, Sentiment};
-use diorama_sdk::models::time::{daily_rhythm, local_hour, parse_tz, posting_rhythm, Tz};
-use diorama_sdk::models::timing::{Seismic, SelfExcitation};
+use diorama_sdk::models::time::{daily_rhythm, local_hour, parse_tz, schedule_after, Tz};
+use diorama_sdk::models::timing::{metric_interval, Seismic, SelfExcitation};
 use diorama_sdk::{
     AccountConfig, Action, ActionError, Author, Content, Event, Interaction, LimitInfo, Metric,
     Millis, Payload, Platform, PlatformInfo, SignalInfo, DAY, HOUR, MINUTE,
 };
 
-use params::ViralParams;
 pub use params::{Params, UPLOAD_LIMIT};
-use video::{Video, Viral};
+pub use video::Kind;
+use video::Video;
+
+/// The platform's name, at the start of every error.
+pub const PLATFORM: &str = "youtube";
 
 /// The simulator advances in sub-steps of at most this length, aligned to
 /// whole minutes, whatever window the host steps.
 const SUBSTEP: Millis = MINUTE;
-/// Spread of video quality (log-normal σ).
+/// Spread of upload quality (log-normal σ).
 const QUALITY_SIGMA: f64 = popularity::DEFAULT_QUALITY_SIGMA;
-/// Spread of the like ratio between videos.
+/// Spread of the like ratio between uploads.
 const LIKE_SIGMA: f64 = 0.25;
-/// New subscribers per view.
+/// New subscribers per view (a short's viewers subscribe less).
 const SUBS_PER_VIEW: f64 = 0.003;
+const SHORT_SUBS: f64 = 0.3;
 /// Share of subscribers lost per day.
 const CHURN_PER_DAY: f64 = 0.0004;
+/// A short's reach and comments per view, relative to a video's.
+const SHORT_REACH: f64 = 2.5;
+const SHORT_COMMENTS: f64 = 0.3;
+/// A community post's impressions, likes and comments per impression,
+/// relative to a video's views, likes and comments per view.
+const COMMUNITY_REACH: f64 = 0.4;
+const COMMUNITY_LIKES: f64 = 3.0;
+const COMMUNITY_COMMENTS: f64 = 2.0;
 /// Share of ordinary comments that are replies to another viewer.
 const REPLY_SHARE: f64 = 0.12;
 /// Share of excited comments (bred by earlier ones) that are replies.
@@ -71,6 +102,12 @@ const EXCITED_REPLY_SHARE: f64 = 0.6;
 const RECENT_COMMENTS: usize = 4096;
 /// Memory of the self-excitation.
 const EXCITATION_MEMORY: Millis = 45 * MINUTE;
+/// How many times a comment is rewritten while it repeats one under the
+/// same upload.
+const TEXT_TRIES: u32 = 12;
+/// Subscriber updates while the channel grows toward a target: every
+/// 30 to 60 minutes.
+const GROWTH_REPORT: Millis = 30 * MINUTE;
 
 /// The reaction-delay kernel (SEISMIC, cut at 30 days).
 fn kernel() -> Seismic {
@@ -86,6 +123,29 @@ fn excitation() -> SelfExcitation {
     SelfExcitation::mishra(6.0, EXCITATION_MEMORY, 3.0)
 }
 
+/// Openers of community posts.
+const COMMUNITY_OPENERS: &[&str] = &[
+    "Quick question for you all:",
+    "Behind the scenes today.",
+    "Thank you for all the support this week!",
+    "New video coming very soon.",
+    "What should I make next?",
+    "Poll time, tell me in the comments:",
+    "Little update from the channel:",
+    "Been working on something big.",
+    "",
+];
+
+fn community_text(rng: &mut Rng, niche: Niche) -> String {
+    let opener = COMMUNITY_OPENERS[rng.below(COMMUNITY_OPENERS.len() as u64) as usize];
+    let caption = text::caption(rng, niche);
+    if opener.is_empty() {
+        caption
+    } else {
+        format!("{opener} {caption}")
+    }
+}
+
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct YouTube {
     niche: Niche,
@@ -95,9 +155,10 @@ pub struct YouTube {
     params: Params,
     /// Draws for the audience: comments, authors, metric noise.
     rng: Rng,
-    /// Draws for the channel's plan: upload times and the videos themselves
-    /// (ids, titles, quality), kept apart so the same channel publishes the
-    /// same videos whatever its audience does or how chatty it is.
+    /// Draws for the channel's plan: upload times and the uploads
+    /// themselves (ids, titles, quality), kept apart so the same channel
+    /// publishes the same uploads whatever its audience does or how chatty
+    /// it is.
     plan: Rng,
     /// End of the last step.
     clock: Millis,
@@ -110,14 +171,20 @@ pub struct YouTube {
     subs_loss: f64,
     next_subs_metric: Millis,
     next_upload: Millis,
-    /// Upload times within the last 24 hours (rate limit).
-    uploads: VecDeque<Millis>,
-    /// Every video, in publishing order.
+    next_community: Millis,
+    /// Videos and shorts within the last 24 hours (rate limit).
+    uploads: RateWindow,
+    /// Every upload and community post, in publishing order.
     videos: Vec<Video>,
-    /// Indexes of the videos still drawing an audience.
+    /// Indexes of the uploads still drawing an audience.
     active: Vec<u32>,
-    /// Recent top-level comments and their video, for `reply`.
+    /// Recent top-level comments and their upload, for `reply`.
     recent: VecDeque<(CommentId, u32)>,
+    shadowbans: Vec<Shadowban>,
+    controversies: Vec<Controversy>,
+    /// Troll waves under way and their target's index.
+    trolls: Vec<(u32, TrollWave)>,
+    growth: Option<Growth>,
 }
 
 impl YouTube {
@@ -132,12 +199,13 @@ impl YouTube {
         }
     }
 
-    /// The published videos' ids, oldest first.
+    /// The published uploads' ids (videos, shorts, community posts), oldest
+    /// first.
     pub fn video_ids(&self) -> impl Iterator<Item = &str> {
         self.videos.iter().map(|v| v.id.as_str())
     }
 
-    /// How many videos still draw an audience (and cost time per step).
+    /// How many uploads still draw an audience (and cost time per step).
     pub fn active_videos(&self) -> usize {
         self.active.len()
     }
@@ -147,85 +215,110 @@ impl YouTube {
         &self.creator
     }
 
-    /// Drop upload times older than 24 hours before `at`.
-    fn prune_uploads(&mut self, at: Millis) {
-        while self.uploads.front().is_some_and(|&t| t <= at - DAY) {
-            self.uploads.pop_front();
-        }
-    }
-
-    /// When an upload slot is free at or after `at`.
-    fn upload_slot_at(&mut self, at: Millis) -> Millis {
-        self.prune_uploads(at);
-        if (self.uploads.len() as u32) < UPLOAD_LIMIT {
-            at
-        } else {
-            self.uploads.front().map_or(at, |&t| t + DAY)
-        }
-    }
-
-    /// The next scheduled upload after one at `t`: a gap of about a day /
-    /// uploads_per_day of "posting time", which runs fast in the afternoon
-    /// and barely at night.
-    fn schedule_after(&mut self, t: Millis, tz: Tz) -> Millis {
-        let per_day = self.params.uploads_per_day;
-        if per_day <= 0.0 {
-            return Millis::MAX;
-        }
-        let target = DAY as f64 / per_day * (0.6 + 0.8 * self.plan.unit());
-        let step = 10 * MINUTE;
-        let mut acc = 0.0;
-        let mut x = t;
-        // Bounded: the posting rhythm is at least 0.03, so this ends within
-        // ~1/0.03 of the target; cap it anyway.
-        for _ in 0..200_000 {
-            let w = posting_rhythm(local_hour(x + step / 2, tz));
-            let gain = w * step as f64;
-            if acc + gain >= target {
-                return x + ((target - acc) / w) as Millis;
-            }
-            acc += gain;
-            x += step;
-        }
-        x
-    }
-
-    /// Create a video published at `at` and its content event.
-    fn publish(&mut self, at: Millis, title: Option<String>, description: Option<String>) -> Event {
+    /// Create an upload of `kind` published at `at` and its content event.
+    fn publish(
+        &mut self,
+        at: Millis,
+        kind: Kind,
+        title: Option<String>,
+        description: Option<String>,
+    ) -> Event {
         let rng = &mut self.plan;
-        let id = youtube_video_id(rng);
-        let seconds = text::video_seconds(rng);
-        let title = title.unwrap_or_else(|| text::video_title(rng, self.niche));
-        let description =
-            description.unwrap_or_else(|| text::video_description(rng, self.niche, seconds));
-        let quality = popularity::quality(rng, QUALITY_SIGMA);
-        let reach = self.params.avg_views * quality;
-        let like_ratio =
-            (self.params.like_rate * LogNormal::with_mean(1.0, LIKE_SIGMA).sample(rng)).min(1.0);
-        let mut video = Video::new(id.clone(), at, seconds, reach, like_ratio);
+        let niche = self.niche;
+        let p = &self.params;
+        let like = |rng: &mut Rng, scale: f64| {
+            (p.like_rate * scale * LogNormal::with_mean(1.0, LIKE_SIGMA).sample(rng)).min(1.0)
+        };
+        let (id, url, seconds, title, body, reach, like_ratio, comment_ratio) = match kind {
+            Kind::Video => {
+                let id = youtube_video_id(rng);
+                let seconds = text::video_seconds(rng);
+                let title = title.unwrap_or_else(|| text::video_title(rng, niche));
+                let body =
+                    description.unwrap_or_else(|| text::video_description(rng, niche, seconds));
+                let reach = p.avg_views * popularity::quality(rng, QUALITY_SIGMA);
+                let like_ratio = like(rng, 1.0);
+                let url = format!("https://www.youtube.com/watch?v={id}");
+                (
+                    id,
+                    url,
+                    seconds,
+                    title,
+                    body,
+                    reach,
+                    like_ratio,
+                    p.comment_rate,
+                )
+            }
+            Kind::Short => {
+                let id = youtube_video_id(rng);
+                let seconds = 15 + rng.below(46) as u32;
+                let title = title.unwrap_or_else(|| {
+                    let mut t = text::video_title(rng, niche);
+                    t.push_str(" #shorts");
+                    t
+                });
+                let body = description.unwrap_or_else(|| text::caption(rng, niche));
+                let reach = p.avg_views * SHORT_REACH * popularity::quality(rng, QUALITY_SIGMA);
+                let like_ratio = like(rng, 1.0);
+                let url = format!("https://www.youtube.com/shorts/{id}");
+                let comments = p.comment_rate * SHORT_COMMENTS;
+                (id, url, seconds, title, body, reach, like_ratio, comments)
+            }
+            Kind::Community => {
+                let mut id = String::with_capacity(36);
+                id.push_str("Ugkx");
+                push_b64(&mut id, rng, 32);
+                let body = description.unwrap_or_else(|| community_text(rng, niche));
+                let reach = p.avg_views * COMMUNITY_REACH * popularity::quality(rng, QUALITY_SIGMA);
+                let like_ratio = like(rng, COMMUNITY_LIKES);
+                let url = format!("https://www.youtube.com/post/{id}");
+                let comments = p.comment_rate * COMMUNITY_COMMENTS;
+                let title = title.unwrap_or_default();
+                (id, url, 0, title, body, reach, like_ratio, comments)
+            }
+        };
+        let mut video = Video::new(
+            id.clone(),
+            kind,
+            at,
+            seconds,
+            reach,
+            like_ratio,
+            comment_ratio,
+        );
         video.next_metric = at + 5 * MINUTE + rng.below(5 * MINUTE as u64) as Millis;
         let idx = self.videos.len() as u32;
         self.videos.push(video);
         self.active.push(idx);
-        self.uploads.push_back(at);
+        if kind.is_upload() {
+            self.uploads.record(at);
+        }
         Event {
             at,
             payload: Payload::Content(Content {
-                url: format!("https://www.youtube.com/watch?v={id}"),
+                url,
                 id,
-                kind: "video".into(),
+                kind: kind.as_str().into(),
                 title,
-                text: description,
+                text: body,
             }),
         }
     }
 
-    fn subscribers_metric(&mut self, at: Millis, out: &mut Vec<Event>) {
+    fn subscribers_metric(&mut self, at: Millis, growth_done: bool, out: &mut Vec<Event>) {
         let gained = self.rng.poisson(self.subs_gain) as i64;
         let lost = self.rng.poisson(self.subs_loss) as i64;
         self.subs_gain = 0.0;
         self.subs_loss = 0.0;
         self.subscribers = (self.subscribers + gained - lost).max(0);
+        if let Some(g) = self.growth.as_mut() {
+            self.subscribers += g.take();
+            if growth_done {
+                self.subscribers = self.subscribers.max(g.target);
+                self.growth = None;
+            }
+        }
         out.push(Event {
             at,
             payload: Payload::Metric(Metric {
@@ -239,58 +332,141 @@ impl YouTube {
         self.creator.followers = self.subscribers as u64;
     }
 
+    /// The comments of the troll waves under way in `[a, b)`.
+    fn troll_comments(&mut self, a: Millis, b: Millis, out: &mut Vec<Event>) {
+        let YouTube {
+            niche,
+            rng,
+            videos,
+            recent,
+            trolls,
+            ..
+        } = self;
+        for (idx, wave) in trolls.iter_mut() {
+            let n = wave.due(b);
+            let Some(v) = videos.get_mut(*idx as usize) else {
+                continue;
+            };
+            for _ in 0..n {
+                let at = wave.time_in(rng, a, b);
+                let author = troll_author(rng, PersonaStyle::YouTube);
+                let cid = CommentId::random(rng);
+                let mut id = String::with_capacity(50);
+                cid.write(&mut id);
+                v.remember_thread(cid);
+                recent.push_back((cid, *idx));
+                if recent.len() > RECENT_COMMENTS {
+                    recent.pop_front();
+                }
+                let seconds = v.seconds;
+                let mut body = String::with_capacity(100);
+                v.texts.write(&mut body, TEXT_TRIES, |out| {
+                    text::write_comment(out, rng, *niche, Sentiment::Negative, seconds)
+                });
+                v.comments += 1;
+                out.push(Event {
+                    at,
+                    payload: Payload::Interaction(Interaction {
+                        id,
+                        kind: "comment".into(),
+                        content_id: Some(v.id.clone()),
+                        parent_id: None,
+                        author,
+                        text: body,
+                        sentiment: Some(Sentiment::Negative.as_str().into()),
+                        dm_type: None,
+                    }),
+                });
+            }
+        }
+        trolls.retain(|(_, w)| !w.done());
+    }
+
     /// Advance over one sub-step `[a, b)` (b − a ≤ a minute).
     fn substep(&mut self, a: Millis, b: Millis, tz: Tz, out: &mut Vec<Event>) {
         // Scheduled uploads.
         while self.next_upload < b {
             let at = self.next_upload.max(a);
-            let slot = self.upload_slot_at(at);
-            if slot > at {
-                self.next_upload = slot;
+            if let Some(wait) = self.uploads.wait_day(at, UPLOAD_LIMIT) {
+                self.next_upload = at + wait;
                 continue;
             }
-            let event = self.publish(at, None, None);
+            let kind = if self.plan.chance(self.params.shorts_share) {
+                Kind::Short
+            } else {
+                Kind::Video
+            };
+            let event = self.publish(at, kind, None, None);
             out.push(event);
-            self.next_upload = self.schedule_after(at, tz).max(at + 1);
+            self.next_upload =
+                schedule_after(&mut self.plan, at, self.params.uploads_per_day, tz).max(at + 1);
+        }
+        while self.next_community < b {
+            let at = self.next_community.max(a);
+            let event = self.publish(at, Kind::Community, None, None);
+            out.push(event);
+            self.next_community =
+                schedule_after(&mut self.plan, at, self.params.community_per_day, tz).max(at + 1);
         }
 
-        if a >= self.next_subs_metric {
-            self.subscribers_metric(a, out);
-            self.next_subs_metric = a + 4 * HOUR + self.rng.below(4 * HOUR as u64) as Millis;
+        let mut growth_done = false;
+        if let Some(g) = self.growth.as_mut() {
+            let current = self.subscribers as f64 + self.subs_gain - self.subs_loss;
+            growth_done = g.advance(a, b, current);
+        }
+        if a >= self.next_subs_metric || growth_done {
+            self.subscribers_metric(a, growth_done, out);
+            self.next_subs_metric = if self.growth.is_some() {
+                a + GROWTH_REPORT + self.rng.below(GROWTH_REPORT as u64) as Millis
+            } else {
+                a + 4 * HOUR + self.rng.below(4 * HOUR as u64) as Millis
+            };
         }
         self.subs_loss += self.subscribers as f64 * CHURN_PER_DAY * (b - a) as f64 / DAY as f64;
 
+        if !self.trolls.is_empty() {
+            self.troll_comments(a, b, out);
+        }
         if self.active.is_empty() {
             return;
         }
         let rhythm = daily_rhythm(local_hour(a + (b - a) / 2, tz));
+        let reach_factor = rhythm * Shadowban::factor_at(&self.shadowbans, a);
+        self.shadowbans.retain(|s| !s.over(b));
+        self.controversies.retain(|c| !c.over(a));
         let kernel = kernel();
         let excitation = excitation();
         let mut dropped = false;
         let YouTube {
             niche,
-            params,
             rng,
             audience,
             videos,
             active,
             recent,
             subs_gain,
+            controversies,
             ..
         } = self;
         for &idx in active.iter() {
             let v = &mut videos[idx as usize];
-            let views = v.expected_views(&kernel, a, b) * rhythm;
+            let views = v.expected_views(&kernel, a, b) * reach_factor;
             v.pending_views += views;
-            *subs_gain += views * SUBS_PER_VIEW;
+            *subs_gain += views
+                * match v.kind {
+                    Kind::Video => SUBS_PER_VIEW,
+                    Kind::Short => SUBS_PER_VIEW * SHORT_SUBS,
+                    Kind::Community => 0.0,
+                };
 
             // Comments: ordinary ones from the views, excited ones from
             // earlier comments.
-            let n_base = rng.poisson(views * params.comment_rate);
+            let n_base = rng.poisson(views * v.comment_ratio);
             let n_excited = rng.poisson(v.excitation.expected(a, b, excitation.memory));
             if n_base + n_excited > 0 {
                 let lo = a.max(v.published);
                 let mut offspring = 0.0;
+                let seconds = v.seconds;
                 for k in 0..n_base + n_excited {
                     let reply_share = if k >= n_base {
                         EXCITED_REPLY_SHARE
@@ -300,13 +476,15 @@ impl YouTube {
                     let at = lo + rng.below((b - lo).max(1) as u64) as Millis;
                     let author = audience.pick(rng);
                     offspring += excitation.offspring(author.followers);
-                    let sentiment = Sentiment::sample(rng);
+                    let sentiment = Controversy::sample(controversies, rng, at);
                     let mut id = String::with_capacity(50);
                     let mut body = String::with_capacity(100);
                     let (kind, parent_id) = if !v.threads.is_empty() && rng.chance(reply_share) {
                         let parent = v.threads[rng.below(v.threads.len() as u64) as usize];
                         parent.write_reply(&mut id, rng);
-                        text::write_reply(&mut body, rng, *niche, sentiment, v.seconds);
+                        v.texts.write(&mut body, TEXT_TRIES, |out| {
+                            text::write_reply(out, rng, *niche, sentiment, seconds)
+                        });
                         ("reply", Some(parent.to_id()))
                     } else {
                         let cid = CommentId::random(rng);
@@ -316,7 +494,9 @@ impl YouTube {
                         if recent.len() > RECENT_COMMENTS {
                             recent.pop_front();
                         }
-                        text::write_comment(&mut body, rng, *niche, sentiment, v.seconds);
+                        v.texts.write(&mut body, TEXT_TRIES, |out| {
+                            text::write_comment(out, rng, *niche, sentiment, seconds)
+                        });
                         ("comment", None)
                     };
                     v.comments += 1;
@@ -339,20 +519,24 @@ impl YouTube {
 
             if a >= v.next_metric {
                 emit_metrics(v, a, rng, out);
-                v.next_metric = a + metric_interval(v, a, rng);
+                v.next_metric = a + metric_interval(a - v.published, v.viral_excess(a) > 0.5, rng);
             }
 
-            // Retire videos whose audience has gone.
-            v.virals.retain(|x| !x.faded(b));
-            let age = b - v.published;
-            let quiet = v.virals.is_empty()
+            // Retire uploads whose audience has gone.
+            v.spikes.retain(|x| !x.faded(b));
+            let age = v.curve_age(b);
+            let speed = v.kind.speed() as f64;
+            let quiet = v.spikes.is_empty()
+                && b >= v.busy_until
                 && v.excitation.remaining(b, excitation.memory) < 0.05
                 && (age >= kernel.horizon()
-                    || (age > DAY && v.reach * kernel.rate(age) * HOUR as f64 * 3.0 < 0.5));
+                    || (b - v.published > DAY
+                        && v.reach * kernel.rate(age) * speed * HOUR as f64 * 3.0 < 0.5));
             if quiet {
                 emit_metrics(v, a, rng, out);
                 v.active = false;
                 v.threads.clear();
+                v.texts.clear();
                 v.excitation = Default::default();
                 dropped = true;
             }
@@ -366,48 +550,95 @@ impl YouTube {
         self.videos.iter().position(|v| v.id == id)
     }
 
+    /// The upload a signal targets: `content_id`, or the latest upload
+    /// `default` accepts.
+    fn target(
+        &self,
+        signal: &str,
+        content_id: Option<&str>,
+        default: impl Fn(&Video) -> bool,
+    ) -> Result<usize, String> {
+        match content_id {
+            Some(id) => self
+                .find_video(id)
+                .ok_or_else(|| format!("{PLATFORM}: no video with id `{id}` for `{signal}`")),
+            None => self.videos.iter().rposition(default).ok_or_else(|| {
+                format!("{PLATFORM}: no video has been published yet, so `{signal}` has no target")
+            }),
+        }
+    }
+
+    fn activate(&mut self, idx: usize) {
+        let v = &mut self.videos[idx];
+        if !v.active {
+            v.active = true;
+            self.active.push(idx as u32);
+        }
+    }
+
     fn act_publish(&mut self, at: Millis, params: &Value) -> Result<Vec<Event>, ActionError> {
         let map = params
             .as_object()
             .ok_or_else(|| ActionError::Invalid("youtube: `publish` needs a JSON object".into()))?;
         for key in map.keys() {
-            if !["kind", "title", "description"].contains(&key.as_str()) {
+            if !["kind", "title", "description", "text"].contains(&key.as_str()) {
                 return Err(ActionError::Invalid(format!(
-                    "youtube: unknown `publish` parameter `{key}` (known: kind, title, description)"
+                    "youtube: unknown `publish` parameter `{key}` (known: kind, title, description, text)"
                 )));
             }
         }
-        match map.get("kind") {
-            None | Some(Value::Null) => {}
-            Some(Value::String(k)) if k == "video" => {}
-            Some(other) => {
-                return Err(ActionError::Invalid(format!(
-                    "youtube: `publish` `kind` must be \"video\" (got {other})"
-                )))
-            }
-        }
-        let title = match map.get("title") {
-            Some(Value::String(t)) if !t.trim().is_empty() => t.clone(),
-            _ => {
+        let kind = match map.get("kind") {
+            None | Some(Value::Null) => Some(Kind::Video),
+            Some(Value::String(k)) => Kind::parse(k),
+            Some(_) => None,
+        };
+        let Some(kind) = kind else {
+            return Err(ActionError::Invalid(format!(
+                "youtube: `publish` `kind` must be \"video\", \"short\" or \"community\" (got {})",
+                map.get("kind").unwrap_or(&Value::Null)
+            )));
+        };
+        let string = |key: &str| match map.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(d)) => Ok(Some(d.clone())),
+            Some(other) => Err(ActionError::Invalid(format!(
+                "youtube: `publish` `{key}` must be a string (got {other})"
+            ))),
+        };
+        let title = string("title")?;
+        let description = match (string("description")?, string("text")?) {
+            (Some(_), Some(_)) => {
                 return Err(ActionError::Invalid(
-                    "youtube: `publish` needs a non-empty `title` string".into(),
+                    "youtube: `publish` takes `description` or `text`, not both".into(),
                 ))
             }
+            (d, t) => d.or(t),
         };
-        let description = match map.get("description") {
-            None | Some(Value::Null) => String::new(),
-            Some(Value::String(d)) => d.clone(),
-            Some(other) => {
-                return Err(ActionError::Invalid(format!(
-                    "youtube: `publish` `description` must be a string (got {other})"
-                )))
+        let (title, description) = if kind == Kind::Community {
+            match description.filter(|d| !d.trim().is_empty()) {
+                Some(d) => (title.unwrap_or_default(), d),
+                None => {
+                    return Err(ActionError::Invalid(
+                        "youtube: a community `publish` needs a non-empty `text` string".into(),
+                    ))
+                }
+            }
+        } else {
+            match title.filter(|t| !t.trim().is_empty()) {
+                Some(t) => (t, description.unwrap_or_default()),
+                None => {
+                    return Err(ActionError::Invalid(
+                        "youtube: `publish` needs a non-empty `title` string".into(),
+                    ))
+                }
             }
         };
-        let slot = self.upload_slot_at(at);
-        if slot > at {
-            return Err(ActionError::RateLimited(slot - at));
+        if kind.is_upload() {
+            if let Some(wait) = self.uploads.wait_day(at, UPLOAD_LIMIT) {
+                return Err(ActionError::RateLimited(wait));
+            }
         }
-        Ok(vec![self.publish(at, Some(title), Some(description))])
+        Ok(vec![self.publish(at, kind, Some(title), Some(description))])
     }
 
     fn act_reply(&mut self, at: Millis, params: &Value) -> Result<Vec<Event>, ActionError> {
@@ -472,7 +703,7 @@ impl YouTube {
 }
 
 /// Draw the views and likes that arrived since the last update and emit
-/// the counters that changed.
+/// the counters that changed (no views for a community post).
 fn emit_metrics(v: &mut Video, at: Millis, rng: &mut Rng, out: &mut Vec<Event>) {
     let views = rng.poisson(v.pending_views) as i64;
     v.pending_views = 0.0;
@@ -480,6 +711,9 @@ fn emit_metrics(v: &mut Video, at: Millis, rng: &mut Rng, out: &mut Vec<Event>) 
     v.likes += rng.poisson(views as f64 * v.like_ratio) as i64;
     let totals = [v.views, v.likes, v.comments];
     for (i, name) in ["views", "likes", "comments"].into_iter().enumerate() {
+        if i == 0 && v.kind == Kind::Community {
+            continue;
+        }
         let delta = totals[i] - v.reported[i];
         if delta != 0 {
             out.push(Event {
@@ -496,26 +730,19 @@ fn emit_metrics(v: &mut Video, at: Millis, rng: &mut Rng, out: &mut Vec<Event>) 
     }
 }
 
-/// Time to the next metric update: 5–15 minutes while a video is fresh or
-/// viral, then longer as it ages (about hourly after a day, every few hours
-/// after four days).
-fn metric_interval(v: &Video, at: Millis, rng: &mut Rng) -> Millis {
-    let age = at - v.published;
-    if age < 6 * HOUR || v.viral_excess(at) > 0.5 {
-        return 5 * MINUTE + rng.below(10 * MINUTE as u64) as Millis;
-    }
-    let hours = age as f64 / HOUR as f64;
-    let mean =
-        (10.0 * MINUTE as f64 * (1.0 + hours / 4.0)).clamp(10.0 * MINUTE as f64, 6.0 * HOUR as f64);
-    (mean * (0.5 + rng.unit())) as Millis
-}
+/// The signals' names, for errors.
+const SIGNALS: &str = "viral, shadowban, troll_wave, controversy, growth";
 
 impl Platform for YouTube {
     fn describe() -> PlatformInfo {
+        let signal = |name: &str, description: String| SignalInfo {
+            name: name.into(),
+            description,
+        };
         PlatformInfo {
-            name: "youtube".into(),
+            name: PLATFORM.into(),
             version: env!("CARGO_PKG_VERSION").into(),
-            content_kinds: vec!["video".into()],
+            content_kinds: vec!["video".into(), "short".into(), "community".into()],
             interaction_kinds: vec!["comment".into(), "reply".into()],
             metrics: vec![
                 "views".into(),
@@ -523,10 +750,13 @@ impl Platform for YouTube {
                 "comments".into(),
                 "subscribers".into(),
             ],
-            signals: vec![SignalInfo {
-                name: "viral".into(),
-                description: "multiply a video's reach: {content_id?: latest video, factor: 10 (> 1), ramp: ms (30 min), decay: ms (8 h)}; the factor ramps up linearly over `ramp`, then decays back to 1 with time constant `decay`".into(),
-            }],
+            signals: vec![
+                signal("viral", viral_description("video")),
+                signal("shadowban", SHADOWBAN_DESCRIPTION.into()),
+                signal("troll_wave", troll_wave_description("video")),
+                signal("controversy", CONTROVERSY_DESCRIPTION.into()),
+                signal("growth", growth_description("subscribers")),
+            ],
             actions: vec!["publish".into(), "reply".into()],
             limits: vec![LimitInfo {
                 action: "upload".into(),
@@ -539,8 +769,8 @@ impl Platform for YouTube {
 
     fn init(config: &AccountConfig) -> Result<Self, String> {
         let params = Params::parse(&config.params)?;
-        let niche = Niche::parse(&config.niche).map_err(|e| format!("youtube: {e}"))?;
-        let tz = parse_tz(&config.timezone).map_err(|e| format!("youtube: {e}"))?;
+        let niche = Niche::parse(&config.niche).map_err(|e| format!("{PLATFORM}: {e}"))?;
+        let tz = parse_tz(&config.timezone).map_err(|e| format!("{PLATFORM}: {e}"))?;
         let mut rng = Rng::new(config.seed, &format!("youtube/{}", config.profile));
         let mut plan = Rng::new(config.seed, &format!("youtube/{}/plan", config.profile));
         let audience =
@@ -554,6 +784,7 @@ impl Platform for YouTube {
         } else {
             Millis::MAX
         };
+        let next_community = schedule_after(&mut plan, start, params.community_per_day, tz);
         let next_subs_metric = start + rng.below(HOUR as u64) as Millis;
         let subscribers = params.subscribers.min(i64::MAX as u64) as i64;
         Ok(YouTube {
@@ -572,10 +803,15 @@ impl Platform for YouTube {
             subs_loss: 0.0,
             next_subs_metric,
             next_upload: first_upload,
-            uploads: VecDeque::new(),
+            next_community,
+            uploads: RateWindow::default(),
             videos: Vec::new(),
             active: Vec::new(),
             recent: VecDeque::new(),
+            shadowbans: Vec::new(),
+            controversies: Vec::new(),
+            trolls: Vec::new(),
+            growth: None,
         })
     }
 
@@ -595,48 +831,58 @@ impl Platform for YouTube {
     }
 
     fn signal(&mut self, at: Millis, name: &str, params: &Value) -> Result<(), String> {
-        if name != "viral" {
-            return Err(format!(
-                "youtube does not understand the signal `{name}` (known: viral)"
-            ));
-        }
-        let p = ViralParams::parse(params)?;
-        let idx = match &p.content_id {
-            Some(id) => self
-                .find_video(id)
-                .ok_or_else(|| format!("youtube: no video with id `{id}` to make viral"))?,
-            None => self
-                .videos
-                .len()
-                .checked_sub(1)
-                .ok_or("youtube: no video has been published yet, so none can go viral")?,
-        };
-        let avg = self.params.avg_views;
-        let v = &mut self.videos[idx];
-        let span = (p.ramp as f64 / 2.0 + p.decay as f64).max(1.0);
-        v.virals.push(Viral {
-            start: at,
-            factor: p.factor,
-            ramp: p.ramp,
-            decay: p.decay,
-            reach_rate: v.reach.max(avg) / span,
-        });
-        v.next_metric = v.next_metric.min(at + 5 * MINUTE);
-        if !v.active {
-            v.active = true;
-            self.active.push(idx as u32);
+        match name {
+            "viral" => {
+                let p = ViralParams::parse(PLATFORM, params)?;
+                let idx = self.target("viral", p.content_id.as_deref(), |v| {
+                    v.kind != Kind::Community
+                })?;
+                let typical = self.params.avg_views;
+                let v = &mut self.videos[idx];
+                v.spikes.push(Spike::new(at, &p, v.reach.max(typical)));
+                v.next_metric = v.next_metric.min(at + 5 * MINUTE);
+                self.activate(idx);
+            }
+            "shadowban" => self.shadowbans.push(Shadowban::parse(PLATFORM, at, params)?),
+            "troll_wave" => {
+                let wave = TrollWave::parse(PLATFORM, at, params)?;
+                let idx = self.target("troll_wave", wave.content_id.as_deref(), |_| true)?;
+                let v = &mut self.videos[idx];
+                v.busy_until = v.busy_until.max(wave.start + wave.duration);
+                v.next_metric = v.next_metric.min(at + 5 * MINUTE);
+                self.activate(idx);
+                self.trolls.push((idx as u32, wave));
+            }
+            "controversy" => self
+                .controversies
+                .push(Controversy::parse(PLATFORM, at, params)?),
+            "growth" => {
+                let g = Growth::parse(PLATFORM, "subscribers", at, self.subscribers, params)?;
+                self.growth = Some(g);
+                self.next_subs_metric = self.next_subs_metric.min(at + GROWTH_REPORT);
+            }
+            "brand_deal_flood" => {
+                return Err(format!(
+                    "{PLATFORM} does not understand the signal `brand_deal_flood`: YouTube has no direct messages, so there is no inbox to flood (it applies to instagram and tiktok)"
+                ))
+            }
+            other => {
+                return Err(format!(
+                    "{PLATFORM} does not understand the signal `{other}` (known: {SIGNALS})"
+                ))
+            }
         }
         Ok(())
     }
 
     fn act(&mut self, at: Millis, action: &Action) -> Result<Vec<Event>, ActionError> {
         let params = diorama_sdk::parse_params(&action.params)
-            .map_err(|e| ActionError::Invalid(format!("youtube: {e}")))?;
+            .map_err(|e| ActionError::Invalid(format!("{PLATFORM}: {e}")))?;
         match action.kind.as_str() {
             "publish" => self.act_publish(at, &params),
             "reply" => self.act_reply(at, &params),
             other => Err(ActionError::Invalid(format!(
-                "youtube does not support the action `{other}` (known: publish, reply)"
+                "{PLATFORM} does not support the action `{other}` (known: publish, reply)"
             ))),
         }
     }

@@ -1,71 +1,81 @@
-//! One video's state: its reach, counters, excitation and viral spikes.
+//! One upload's state: its kind, reach, counters, excitation and viral
+//! spikes.
 
 use serde::{Deserialize, Serialize};
 
 use diorama_sdk::models::ids::CommentId;
+use diorama_sdk::models::spike::Spike;
+use diorama_sdk::models::text::Distinct;
 use diorama_sdk::models::timing::{Excitation, Seismic};
 use diorama_sdk::Millis;
 
 /// How many recent top-level comments a video remembers as reply targets.
 const THREADS: usize = 12;
 
-/// A `viral` spike on one video. The video's reach is multiplied by a factor
-/// m(t) that ramps linearly from 1 to `factor` over `ramp`, then decays
-/// exponentially back toward 1 with time constant `decay`:
-///
-/// ```text
-/// m(t) = 1 + (factor − 1) · r(t),  r = (t − start)/ramp on the ramp,
-///                                  r = exp(−(t − start − ramp)/decay) after
-/// ```
-///
-/// On top of the video's normal views, (m(t) − 1) × max(normal rate,
-/// `reach_rate`) extra views arrive, where `reach_rate` spreads the video's
-/// reach (at least the channel's typical reach) over the spike's duration
-/// (ramp/2 + decay). So an old video that goes viral gains about
-/// (factor − 1) × its reach, while a fresh one, whose normal rate is still
-/// high, has that rate multiplied. Likes and comments follow views.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Viral {
-    pub start: Millis,
-    pub factor: f64,
-    pub ramp: Millis,
-    pub decay: Millis,
-    /// Views per millisecond at which the reach is spread.
-    pub reach_rate: f64,
+/// How many comment texts a video remembers against verbatim repeats:
+/// more than even a viral video's day of comments.
+pub const VIDEO_TEXTS: usize = 32_768;
+
+/// What was published.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Kind {
+    /// A regular (horizontal) video.
+    Video,
+    /// A vertical short: more views per subscriber, fewer comments per
+    /// view, and its audience comes and goes faster.
+    Short,
+    /// A community (text) post: likes and comments, no views.
+    Community,
 }
 
-impl Viral {
-    /// m(t) − 1.
-    pub fn excess(&self, t: Millis) -> f64 {
-        if t < self.start {
-            return 0.0;
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Video => "video",
+            Kind::Short => "short",
+            Kind::Community => "community",
         }
-        let dt = (t - self.start) as f64;
-        let ramp = self.ramp as f64;
-        let r = if dt < ramp {
-            dt / ramp
-        } else {
-            (-(dt - ramp) / self.decay.max(1) as f64).exp()
-        };
-        (self.factor - 1.0) * r
     }
 
-    /// Whether the spike has faded to nothing (m − 1 below 0.2 %).
-    pub fn faded(&self, t: Millis) -> bool {
-        t > self.start + self.ramp && self.excess(t) < 0.002
+    pub fn parse(s: &str) -> Option<Kind> {
+        match s {
+            "video" => Some(Kind::Video),
+            "short" => Some(Kind::Short),
+            "community" => Some(Kind::Community),
+            _ => None,
+        }
+    }
+
+    /// How many times faster than a video's the audience's reaction curve
+    /// runs.
+    pub fn speed(self) -> Millis {
+        match self {
+            Kind::Short => 3,
+            Kind::Video | Kind::Community => 1,
+        }
+    }
+
+    /// Whether it counts against the upload limit.
+    pub fn is_upload(self) -> bool {
+        self != Kind::Community
     }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Video {
     pub id: String,
+    pub kind: Kind,
     pub published: Millis,
-    /// Length, seconds (bounds the timestamps viewers quote).
+    /// Length, seconds (bounds the timestamps viewers quote; 0 for a
+    /// community post).
     pub seconds: u32,
-    /// Expected lifetime views without any spike.
+    /// Expected lifetime views (impressions for a community post) without
+    /// any spike.
     pub reach: f64,
-    /// Likes per view for this video.
+    /// Likes per view for this upload.
     pub like_ratio: f64,
+    /// Comments per view for this upload.
+    pub comment_ratio: f64,
     pub views: i64,
     pub likes: i64,
     pub comments: i64,
@@ -75,21 +85,35 @@ pub struct Video {
     pub pending_views: f64,
     pub next_metric: Millis,
     pub excitation: Excitation,
-    pub virals: Vec<Viral>,
+    pub spikes: Vec<Spike>,
     /// Recent top-level comments: reply targets.
     pub threads: Vec<CommentId>,
     pub thread_next: u8,
+    /// The comment texts written under it, against verbatim repeats.
+    pub texts: Distinct,
+    /// Kept active at least until then (a troll wave under way).
+    pub busy_until: Millis,
     pub active: bool,
 }
 
 impl Video {
-    pub fn new(id: String, published: Millis, seconds: u32, reach: f64, like_ratio: f64) -> Self {
+    pub fn new(
+        id: String,
+        kind: Kind,
+        published: Millis,
+        seconds: u32,
+        reach: f64,
+        like_ratio: f64,
+        comment_ratio: f64,
+    ) -> Self {
         Video {
             id,
+            kind,
             published,
             seconds,
             reach,
             like_ratio,
+            comment_ratio,
             views: 0,
             likes: 0,
             comments: 0,
@@ -97,37 +121,39 @@ impl Video {
             pending_views: 0.0,
             next_metric: published,
             excitation: Excitation::default(),
-            virals: Vec::new(),
+            spikes: Vec::new(),
             threads: Vec::new(),
             thread_next: 0,
+            texts: Distinct::with_capacity(VIDEO_TEXTS),
+            busy_until: published,
             active: true,
         }
     }
 
     /// Expected views in `[a, b)` before the daily rhythm: the SEISMIC
-    /// share of the reach plus any viral excess.
+    /// share of the reach (on the kind's clock) plus any viral excess.
     pub fn expected_views(&self, kernel: &Seismic, a: Millis, b: Millis) -> f64 {
         let a = a.max(self.published);
         if b <= a {
             return 0.0;
         }
-        let base = self.reach * kernel.share(a - self.published, b - self.published);
-        if self.virals.is_empty() {
+        let k = self.kind.speed();
+        let base = self.reach * kernel.share((a - self.published) * k, (b - self.published) * k);
+        if self.spikes.is_empty() {
             return base;
         }
-        let mid = a + (b - a) / 2;
-        let dt = (b - a) as f64;
-        let extra: f64 = self
-            .virals
-            .iter()
-            .map(|v| v.excess(mid) * base.max(v.reach_rate * dt))
-            .sum();
+        let extra: f64 = self.spikes.iter().map(|s| s.extra(a, b, base)).sum();
         base + extra
+    }
+
+    /// The age on the reaction curve's clock.
+    pub fn curve_age(&self, at: Millis) -> Millis {
+        (at - self.published).saturating_mul(self.kind.speed())
     }
 
     /// The viral multiplier's excess at `t` (0 without a spike).
     pub fn viral_excess(&self, t: Millis) -> f64 {
-        self.virals.iter().map(|v| v.excess(t)).sum()
+        self.spikes.iter().map(|v| v.excess(t)).sum()
     }
 
     pub fn remember_thread(&mut self, id: CommentId) {
@@ -144,29 +170,12 @@ impl Video {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use diorama_sdk::{DAY, HOUR, MINUTE};
-
-    #[test]
-    fn viral_ramps_then_decays() {
-        let v = Viral {
-            start: 0,
-            factor: 40.0,
-            ramp: 30 * MINUTE,
-            decay: 8 * HOUR,
-            reach_rate: 1.0,
-        };
-        assert_eq!(v.excess(-1), 0.0);
-        assert!((v.excess(15 * MINUTE) - 19.5).abs() < 1e-9);
-        assert!((v.excess(30 * MINUTE) - 39.0).abs() < 1e-9);
-        assert!((v.excess(30 * MINUTE + 8 * HOUR) - 39.0 / std::f64::consts::E).abs() < 1e-9);
-        assert!(!v.faded(DAY));
-        assert!(v.faded(5 * DAY));
-    }
+    use diorama_sdk::{DAY, MINUTE};
 
     #[test]
     fn views_follow_the_kernel() {
         let k = Seismic::standard();
-        let v = Video::new("x".into(), 0, 600, 10_000.0, 0.04);
+        let v = Video::new("x".into(), Kind::Video, 0, 600, 10_000.0, 0.04, 0.005);
         let first = v.expected_views(&k, 0, 5 * MINUTE);
         assert!((first - 10_000.0 * k.share(0, 5 * MINUTE)).abs() < 1e-9);
         assert_eq!(v.expected_views(&k, -MINUTE, 0), 0.0);
@@ -174,5 +183,16 @@ mod tests {
             .map(|m| v.expected_views(&k, m * MINUTE, (m + 1) * MINUTE))
             .sum();
         assert!((day - 10_000.0 * k.share(0, DAY)).abs() < 1e-6);
+    }
+
+    #[test]
+    fn shorts_decay_faster() {
+        let k = Seismic::standard();
+        let v = Video::new("x".into(), Kind::Video, 0, 600, 10_000.0, 0.04, 0.005);
+        let s = Video::new("y".into(), Kind::Short, 0, 40, 10_000.0, 0.04, 0.005);
+        let day = |v: &Video| v.expected_views(&k, 0, DAY) / v.reach;
+        assert!(day(&s) > day(&v) + 0.05, "{} {}", day(&s), day(&v));
+        assert_eq!(Kind::parse("short"), Some(Kind::Short));
+        assert_eq!(Kind::parse("reel"), None);
     }
 }

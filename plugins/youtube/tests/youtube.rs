@@ -133,7 +133,8 @@ fn viral_spike_lifts_views_far_above_normal() {
         let mut ev_with = with.advance(6 * HOUR);
         let mut ev_without = without.advance(6 * HOUR);
         let video = contents(&ev_with)
-            .last()
+            .iter()
+            .rfind(|(_, c)| c.kind != "community")
             .map(|(_, c)| c.id.clone())
             .expect("a video by 6 h");
         with.signal("viral", viral).unwrap();
@@ -165,10 +166,10 @@ fn viral_spike_lifts_views_far_above_normal() {
 #[test]
 fn a_typical_video_has_ten_to_twenty_thousand_views_after_a_day() {
     let mut h = harness(5, r#"{"subscribers": 120000}"#);
-    let events = h.advance(8 * DAY);
+    let events = h.advance(10 * DAY);
     let mut after_a_day: Vec<i64> = contents(&events)
         .iter()
-        .filter(|(at, _)| *at < h.now() - DAY)
+        .filter(|(at, c)| *at < h.now() - DAY && c.kind == "video")
         .map(|(at, c)| total_at(&events, &c.id, "views", at + DAY))
         .collect();
     assert!(after_a_day.len() >= 15, "{}", after_a_day.len());
@@ -314,16 +315,31 @@ fn content_and_interactions_look_like_youtube() {
     let events = harness(12, r#"{"subscribers": 250000}"#).advance(DAY);
     let videos = contents(&events);
     assert!(!videos.is_empty());
-    let (first_at, first) = videos[0];
+    let (first_at, first) = videos
+        .iter()
+        .find(|(_, c)| c.kind != "community")
+        .copied()
+        .expect("an upload");
     assert!(
         first_at < H::config(0, "", "").start + 4 * HOUR,
         "first video late"
     );
     for (_, c) in &videos {
-        assert_eq!(c.kind, "video");
-        assert_eq!(c.id.len(), 11);
-        assert_eq!(c.url, format!("https://www.youtube.com/watch?v={}", c.id));
-        assert!(!c.title.is_empty() && !c.text.is_empty());
+        match c.kind.as_str() {
+            "video" => {
+                assert_eq!(c.id.len(), 11);
+                assert_eq!(c.url, format!("https://www.youtube.com/watch?v={}", c.id));
+                assert!(!c.title.is_empty());
+            }
+            "short" => {
+                assert_eq!(c.id.len(), 11);
+                assert_eq!(c.url, format!("https://www.youtube.com/shorts/{}", c.id));
+                assert!(c.title.ends_with("#shorts"));
+            }
+            "community" => assert!(c.id.starts_with("Ugkx") && c.title.is_empty()),
+            other => panic!("unexpected kind {other}"),
+        }
+        assert!(!c.text.is_empty());
     }
     let (_, i) = interactions(&events).next().expect("comments");
     assert_eq!(i.content_id.as_deref().map(str::len), Some(11));
@@ -419,8 +435,31 @@ fn publishing_is_rate_limited_to_six_a_day() {
     h.advance(18 * HOUR);
     assert!(h.act("publish", r#"{"title": "Next day"}"#).is_ok());
     assert!(matches!(
-        h.act("publish", r#"{"kind": "short", "title": "x"}"#),
+        h.act("publish", r#"{"kind": "reel", "title": "x"}"#),
         Err(ActionError::Invalid(_))
+    ));
+    // Shorts count as uploads, community posts do not.
+    assert!(matches!(
+        h.act("publish", r#"{"kind": "short", "title": "x"}"#),
+        Err(ActionError::RateLimited(_))
+    ));
+    let ev = h
+        .act(
+            "publish",
+            r#"{"kind": "community", "text": "Poll: what next?"}"#,
+        )
+        .unwrap();
+    let Payload::Content(c) = &ev[0].payload else {
+        panic!("not content")
+    };
+    assert_eq!(
+        (c.kind.as_str(), c.text.as_str()),
+        ("community", "Poll: what next?")
+    );
+    assert!(c.url.starts_with("https://www.youtube.com/post/Ugkx"));
+    assert!(matches!(
+        h.act("publish", r#"{"kind": "community"}"#),
+        Err(ActionError::Invalid(m)) if m.contains("text")
     ));
     assert!(matches!(
         h.act("publish", r#"{"kind": "video"}"#),
@@ -431,7 +470,11 @@ fn publishing_is_rate_limited_to_six_a_day() {
     );
     // Scheduled uploads count too: no schedule would exceed the limit.
     let events = harness(2, r#"{"uploads_per_day": 6}"#).advance(3 * DAY);
-    let times: Vec<Millis> = contents(&events).iter().map(|(at, _)| *at).collect();
+    let times: Vec<Millis> = contents(&events)
+        .iter()
+        .filter(|(_, c)| c.kind != "community")
+        .map(|(at, _)| *at)
+        .collect();
     for w in times.windows(7) {
         assert!(w[6] - w[0] >= DAY, "seven uploads within a day");
     }
@@ -493,10 +536,18 @@ fn the_creator_replies_to_recent_comments() {
 fn describe_lists_the_contract() {
     let info = <YouTube as Platform>::describe();
     assert_eq!(info.name, "youtube");
-    assert_eq!(info.content_kinds, ["video"]);
+    assert_eq!(info.content_kinds, ["video", "short", "community"]);
     assert_eq!(info.interaction_kinds, ["comment", "reply"]);
     assert_eq!(info.metrics, ["views", "likes", "comments", "subscribers"]);
-    assert_eq!(info.signals[0].name, "viral");
+    let signals: Vec<&str> = info.signals.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(
+        signals,
+        ["viral", "shadowban", "troll_wave", "controversy", "growth"]
+    );
+    assert!(info
+        .signals
+        .iter()
+        .all(|s| s.description.contains("ms") || s.description.contains("subscribers")));
     assert_eq!(info.actions, ["publish", "reply"]);
     assert_eq!(
         (
@@ -521,5 +572,247 @@ fn old_videos_leave_the_active_set() {
         h.state().active_videos() < videos / 2,
         "{} of {videos}",
         h.state().active_videos()
+    );
+}
+
+/// Interactions on one upload in `[from, to)`.
+fn on<'a>(events: &'a [Event], id: &'a str, from: Millis, to: Millis) -> Vec<&'a Interaction> {
+    interactions(events)
+        .filter(|(at, i)| (from..to).contains(at) && i.content_id.as_deref() == Some(id))
+        .map(|(_, i)| i)
+        .collect()
+}
+
+fn negative_share(list: &[&Interaction]) -> f64 {
+    let neg = list
+        .iter()
+        .filter(|i| i.sentiment.as_deref() == Some("negative"))
+        .count();
+    neg as f64 / list.len().max(1) as f64
+}
+
+#[test]
+fn shorts_and_community_posts_join_the_schedule() {
+    let events = harness(3, "{}").advance(7 * DAY);
+    let all = contents(&events);
+    let count = |k: &str| all.iter().filter(|(_, c)| c.kind == k).count() as f64 / 7.0;
+    let (videos, shorts, community) = (count("video"), count("short"), count("community"));
+    assert!((1.4..2.8).contains(&videos), "{videos} videos a day");
+    assert!((0.5..1.6).contains(&shorts), "{shorts} shorts a day");
+    assert!(
+        (0.1..0.8).contains(&community),
+        "{community} community posts a day"
+    );
+    assert!(
+        (2.3..3.7).contains(&(videos + shorts)),
+        "{videos} + {shorts}"
+    );
+    // Per upload after a day: shorts draw more views and fewer comments
+    // per view; community posts get likes and comments, no views.
+    let end = events.last().map_or(0, |e| e.at);
+    let stats = |kind: &str| {
+        let mut views = Vec::new();
+        let (mut v, mut c) = (0i64, 0usize);
+        for (at, content) in all
+            .iter()
+            .filter(|(at, c)| c.kind == kind && *at < end - DAY)
+        {
+            let n = total_at(&events, &content.id, "views", at + DAY);
+            views.push(n);
+            v += n;
+            c += on(&events, &content.id, *at, at + DAY).len();
+        }
+        views.sort_unstable();
+        (views[views.len() / 2], c as f64 / v.max(1) as f64)
+    };
+    let (video_views, video_cpv) = stats("video");
+    let (short_views, short_cpv) = stats("short");
+    assert!(short_views > video_views, "{short_views} vs {video_views}");
+    assert!(short_cpv < video_cpv / 2.0, "{short_cpv} vs {video_cpv}");
+    for (_, c) in all.iter().filter(|(_, c)| c.kind == "community") {
+        assert_eq!(total_at(&events, &c.id, "views", end), 0);
+    }
+    let liked = all
+        .iter()
+        .filter(|(_, c)| c.kind == "community")
+        .any(|(_, c)| total_at(&events, &c.id, "likes", end) > 0);
+    let commented = all
+        .iter()
+        .filter(|(_, c)| c.kind == "community")
+        .any(|(_, c)| !on(&events, &c.id, 0, end + 1).is_empty());
+    assert!(liked && commented);
+}
+
+#[test]
+fn no_comment_repeats_verbatim_under_a_viral_video() {
+    let mut h = harness(1, r#"{"subscribers": 300000}"#);
+    let mut events = h.advance(6 * HOUR);
+    let video = contents(&events)
+        .iter()
+        .rfind(|(_, c)| c.kind == "video")
+        .map(|(_, c)| c.id.clone())
+        .expect("a video");
+    h.signal(
+        "viral",
+        &format!(r#"{{"factor": 40, "content_id": "{video}"}}"#),
+    )
+    .unwrap();
+    events.extend(h.advance(DAY));
+    let mut per_video: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for (_, i) in interactions(&events) {
+        if let Some(id) = i.content_id.as_deref() {
+            per_video.entry(id).or_default().push(&i.text);
+        }
+    }
+    let (_, texts) = per_video
+        .iter()
+        .max_by_key(|(_, t)| t.len())
+        .expect("comments");
+    assert!(texts.len() >= 10_000, "{}", texts.len());
+    for texts in per_video.values() {
+        let distinct: std::collections::BTreeSet<&&str> = texts.iter().collect();
+        assert_eq!(distinct.len(), texts.len(), "a verbatim repeat");
+    }
+}
+
+#[test]
+fn a_troll_wave_brings_negative_comments_from_new_small_accounts() {
+    let mut h = harness(4, "{}");
+    let before = h.advance(8 * HOUR);
+    let target = contents(&before)
+        .iter()
+        .rfind(|(_, c)| c.kind == "video")
+        .map(|(_, c)| c.id.clone())
+        .expect("a video");
+    let seen: std::collections::BTreeSet<String> = interactions(&before)
+        .map(|(_, i)| i.author.id.clone())
+        .collect();
+    let start = h.now();
+    h.signal(
+        "troll_wave",
+        &format!(r#"{{"content_id": "{target}", "size": 300, "duration": 3600000}}"#),
+    )
+    .unwrap();
+    let after = h.advance(2 * HOUR);
+    let window = on(&after, &target, start, start + HOUR);
+    let trolls: Vec<&&Interaction> = window
+        .iter()
+        .filter(|i| {
+            i.sentiment.as_deref() == Some("negative")
+                && i.author.followers < 100
+                && !seen.contains(&i.author.id)
+        })
+        .collect();
+    assert!((300..340).contains(&trolls.len()), "{}", trolls.len());
+    assert!(negative_share(&window) > 0.6, "{}", negative_share(&window));
+    let authors: std::collections::BTreeSet<&str> =
+        trolls.iter().map(|i| i.author.id.as_str()).collect();
+    assert!(authors.len() >= 300, "trolls are fresh accounts");
+    // Elsewhere and afterwards, the usual mix.
+    let later = on(&after, &target, start + HOUR, start + 2 * HOUR);
+    assert!(negative_share(&later) < 0.3, "{}", negative_share(&later));
+    let e = h
+        .signal("troll_wave", r#"{"content_id": "nope0000000"}"#)
+        .unwrap_err();
+    assert!(e.contains("nope0000000"), "{e}");
+    let e = h.signal("troll_wave", r#"{"size": 0}"#).unwrap_err();
+    assert!(e.contains("youtube") && e.contains("`size`"), "{e}");
+}
+
+#[test]
+fn a_controversy_turns_the_sentiment_then_heals() {
+    let mut h = harness(7, r#"{"subscribers": 2000000}"#);
+    let mut events = h.advance(DAY);
+    let start = h.now();
+    h.signal(
+        "controversy",
+        r#"{"duration": 86400000, "heal": 86400000, "negativity": 0.6}"#,
+    )
+    .unwrap();
+    events.extend(h.advance(5 * DAY));
+    let window = |from: Millis, to: Millis| -> Vec<&Interaction> {
+        interactions(&events)
+            .filter(|(at, _)| (from..to).contains(at))
+            .map(|(_, i)| i)
+            .collect()
+    };
+    let before = window(start - DAY, start);
+    let peak = window(start, start + DAY);
+    let healed = window(start + 2 * DAY, start + 5 * DAY);
+    assert!(peak.len() > 2000 && healed.len() > 5000);
+    let (b, p, h) = (
+        negative_share(&before),
+        negative_share(&peak),
+        negative_share(&healed),
+    );
+    assert!((b - 0.10).abs() < 0.03, "before {b}");
+    assert!((0.55..0.65).contains(&p), "peak {p}");
+    assert!((h - 0.10).abs() < 0.03, "healed {h}");
+}
+
+#[test]
+fn growth_carries_subscribers_across_a_round_number() {
+    let mut h = harness(8, r#"{"subscribers": 99000}"#);
+    h.advance(2 * HOUR);
+    let start = h.now();
+    h.signal("growth", r#"{"subscribers": 100000, "duration": 43200000}"#)
+        .unwrap();
+    let events = h.advance(DAY);
+    let subs: Vec<(Millis, &Metric)> = metrics(&events, "subscribers").collect();
+    let during: Vec<i64> = subs
+        .iter()
+        .filter(|(at, _)| *at < start + 12 * HOUR + MINUTE)
+        .map(|(_, m)| m.total)
+        .collect();
+    assert!(during.len() >= 12, "{during:?}");
+    assert!(during[0] < 100_000, "{during:?}");
+    assert!(*during.last().unwrap() >= 100_000, "{during:?}");
+    assert!(during.windows(2).all(|w| w[1] >= w[0] - 20), "{during:?}");
+    // Then the usual few updates a day.
+    let afterwards = subs
+        .iter()
+        .filter(|(at, _)| *at > start + 13 * HOUR)
+        .count();
+    assert!(afterwards <= 4, "{afterwards}");
+    for bad in [r#"{"subscribers": 5}"#, r#"{"duration": 5}"#] {
+        let e = h.signal("growth", bad).unwrap_err();
+        assert!(e.contains("youtube") && e.contains("`subscribers`"), "{e}");
+    }
+}
+
+#[test]
+fn a_shadowban_collapses_views_then_they_recover() {
+    let cfg = H::config(9, "tech", "{}");
+    let mut with = H::new(cfg.clone()).unwrap();
+    let mut without = H::new(cfg).unwrap();
+    with.advance(DAY);
+    without.advance(DAY);
+    with.signal(
+        "shadowban",
+        r#"{"depth": 0.9, "duration": 86400000, "recovery": 43200000}"#,
+    )
+    .unwrap();
+    let views = |ev: &[Event]| -> i64 { metrics(ev, "views").map(|(_, m)| m.delta).sum() };
+    let (w, wo) = (with.advance(DAY), without.advance(DAY));
+    assert!(
+        views(&w) * 4 < views(&wo),
+        "{} vs {}",
+        views(&w),
+        views(&wo)
+    );
+    with.advance(DAY);
+    without.advance(DAY);
+    let (w, wo) = (with.advance(2 * DAY), without.advance(2 * DAY));
+    let ratio = views(&w) as f64 / views(&wo) as f64;
+    assert!(ratio > 0.6, "{ratio}");
+}
+
+#[test]
+fn youtube_has_no_inbox_to_flood() {
+    let mut h = harness(1, "{}");
+    let e = h.signal("brand_deal_flood", "{}").unwrap_err();
+    assert!(
+        e.contains("youtube") && e.contains("brand_deal_flood") && e.contains("direct messages"),
+        "{e}"
     );
 }

@@ -445,8 +445,8 @@ pub(super) fn register(
                     "author",
                     "sentiment",
                     "dm_type",
-                    "since",
-                    "until",
+                    "from",
+                    "to",
                     "limit",
                 ],
                 "interactions",
@@ -472,8 +472,8 @@ pub(super) fn register(
                 author_id: opt_str(&m, "author")?,
                 sentiment: opt_str(&m, "sentiment")?,
                 dm_type: opt_str(&m, "dm_type")?,
-                since: opt_int(&m, "since")?,
-                until: opt_int(&m, "until")?,
+                since: opt_int(&m, "from")?,
+                until: opt_int(&m, "to")?,
             };
             let sim = k.synced()?;
             let owner = sim.profile_id(p.index).ok_or("unknown profile")?;

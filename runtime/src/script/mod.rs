@@ -172,7 +172,10 @@ fn runtime_error(file: &str, e: &EvalAltResult) -> String {
     loop {
         match inner {
             EvalAltResult::ErrorInFunctionCall(name, src, next, p) => {
-                chain.push(format!("in function `{name}`{}", position_suffix(*p)));
+                chain.push(format!(
+                    "in `{name}`, called at {source}{}",
+                    position_suffix(*p)
+                ));
                 if !src.is_empty() {
                     source = src.clone();
                 }
@@ -180,7 +183,10 @@ fn runtime_error(file: &str, e: &EvalAltResult) -> String {
                 inner = next;
             }
             EvalAltResult::ErrorInModule(name, next, p) => {
-                chain.push(format!("in module `{name}`{}", position_suffix(*p)));
+                chain.push(format!(
+                    "in module `{name}`, imported at {source}{}",
+                    position_suffix(*p)
+                ));
                 source = name.clone();
                 pos = next.position();
                 inner = next;

@@ -56,6 +56,10 @@ pub struct Uniqueness {
     pub comments: u64,
     pub distinct: u64,
     pub distinct_share: f64,
+    /// Distinct texts among the run's first 1,000 comments and replies.
+    pub first_1000_distinct: u64,
+    /// Share of distinct texts among the run's first 10,000.
+    pub first_10000_distinct_share: f64,
     /// The same text twice under the same content.
     pub repeats_under_same_post: u64,
 }
@@ -106,6 +110,7 @@ pub struct Stats {
     pub seed: Option<u64>,
     /// platform → interaction kind → count.
     pub interactions: BTreeMap<String, BTreeMap<String, u64>>,
+    /// Sentiment of comments and replies.
     pub sentiment: Vec<Share>,
     pub dm_types: Vec<Share>,
     pub uniqueness: Uniqueness,
@@ -188,6 +193,7 @@ pub fn compute(dir: &Path) -> Result<Stats, StatsError> {
     let mut per_post: BTreeSet<(String, String)> = BTreeSet::new();
     let mut comments = 0u64;
     let mut repeats = 0u64;
+    let (mut first_1000, mut first_10000) = (0u64, 0u64);
     let mut hours = vec![0u64; 24];
     let mut delays: Vec<Millis> = Vec::new();
     let mut contents: BTreeMap<(String, String), ContentSeen> = BTreeMap::new();
@@ -244,11 +250,13 @@ pub fn compute(dir: &Path) -> Result<Stats, StatsError> {
                 if let Some(d) = &e.dm_type {
                     *dms.entry(d.clone()).or_insert(0) += 1;
                 }
+                // The reference mix is for comments and replies; DMs and
+                // mentions may carry a sentiment too, but are not counted.
                 let is_comment = e.kind == "comment" || e.kind == "reply";
-                if let Some(s) = &e.sentiment {
-                    *sentiment.entry(s.clone()).or_insert(0) += 1;
-                }
                 if is_comment {
+                    if let Some(s) = &e.sentiment {
+                        *sentiment.entry(s.clone()).or_insert(0) += 1;
+                    }
                     comments += 1;
                     let text = e.text.clone().unwrap_or_default();
                     if let Some(cid) = &e.content_id {
@@ -257,6 +265,12 @@ pub fn compute(dir: &Path) -> Result<Stats, StatsError> {
                         }
                     }
                     texts.insert(text);
+                    if comments == 1_000 {
+                        first_1000 = texts.len() as u64;
+                    }
+                    if comments == 10_000 {
+                        first_10000 = texts.len() as u64;
+                    }
                     let h = match zones.get(&e.profile) {
                         Some(tz) => local_hour(e.at, *tz),
                         None => local_hour(e.at, Tz::UTC),
@@ -323,6 +337,16 @@ pub fn compute(dir: &Path) -> Result<Stats, StatsError> {
                 texts.len() as f64 / comments as f64
             },
             repeats_under_same_post: repeats,
+            first_1000_distinct: if comments >= 1_000 {
+                first_1000
+            } else {
+                texts.len() as u64
+            },
+            first_10000_distinct_share: match comments {
+                0 => 0.0,
+                n if n >= 10_000 => first_10000 as f64 / 10_000.0,
+                n => texts.len() as f64 / n as f64,
+            },
         },
         hours: Hours {
             share_15_23: window_share(15, 23),
@@ -431,6 +455,14 @@ fn engagement(
         else {
             continue;
         };
+        // Content without likes, comments or shares (stories, say) is not a
+        // post people engage with this way.
+        if !ENGAGEMENT_METRICS
+            .iter()
+            .any(|m| c.metrics.contains_key(*m))
+        {
+            continue;
+        }
         let comments = c
             .metrics
             .get("comments")
@@ -548,6 +580,8 @@ mod tests {
         assert_eq!(st.views[0].top_decile_share, 0.9);
         // Engagement: v1 (40 + 3 comments) / 1000, v2 (5 + 1) / 1000; median = lower middle.
         assert_eq!(st.engagement[0].posts, 2);
+        assert_eq!(st.uniqueness.first_1000_distinct, 3);
+        assert_eq!(st.uniqueness.first_10000_distinct_share, 0.75);
         assert!((st.engagement[0].median - 0.006).abs() < 1e-12);
         let text = render(&st, "out");
         assert!(text.contains("positive"), "{text}");

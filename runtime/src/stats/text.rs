@@ -111,6 +111,12 @@ pub fn render(st: &Stats, dir: &str) -> String {
         pct(u.distinct_share).trim(),
         thousands(u.repeats_under_same_post as i64)
     );
+    let _ = writeln!(
+        s,
+        "  the first 1,000 hold {} distinct texts; the first 10,000 are {} distinct",
+        thousands(u.first_1000_distinct as i64),
+        pct(u.first_10000_distinct_share).trim()
+    );
     let _ = writeln!(s);
 
     let total: u64 = st.hours.histogram.iter().sum();

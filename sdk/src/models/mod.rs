@@ -10,6 +10,8 @@
 //! - [`ids`]: platform-looking ids (YouTube video, channel and comment ids,
 //!   Instagram shortcodes and numeric ids, TikTok video ids, base62, handles);
 //! - [`spike`]: the `viral` signal's spike and its parameters;
+//! - [`signals`]: the `troll_wave`, `brand_deal_flood`, `controversy` and
+//!   `growth` signals;
 //! - [`limits`]: rolling 24-hour action limits;
 //! - [`params`]: parsing parameters so errors name platform and field;
 //! - [`text`]: niche-aware titles, descriptions, captions, comments,
@@ -22,6 +24,7 @@ pub mod params;
 pub mod persona;
 pub mod popularity;
 pub mod rng;
+pub mod signals;
 pub mod spike;
 pub mod text;
 pub mod time;

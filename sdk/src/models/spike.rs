@@ -147,19 +147,26 @@ impl ViralParams {
 }
 
 /// A `shadowban`: an account's reach multiplied by `factor` in
-/// `[start, end)`.
+/// `[start, end)`, then climbing back linearly to 1 over `recovery`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Shadowban {
     pub start: Millis,
     pub end: Millis,
     pub factor: f64,
+    /// How long reach takes to climb back after `end` (0: at once).
+    #[serde(default)]
+    pub recovery: Millis,
 }
 
+/// The default time reach takes to recover after a shadowban.
+pub const DEFAULT_SHADOWBAN_RECOVERY: Millis = 12 * HOUR;
+
 /// The description of the `shadowban` signal for `describe()`.
-pub const SHADOWBAN_DESCRIPTION: &str = "cut the account's reach: {factor: 0.1 (0 ≤ f < 1), duration: ms (3 days)}; views, comments and new followers drop to `factor`, then recover";
+pub const SHADOWBAN_DESCRIPTION: &str = "cut the account's reach: {depth: 0.9 (0 < d ≤ 1, share of reach lost; or factor = 1 − depth), duration: ms (3 days), recovery: ms (12 h)}; views, comments and new followers collapse for `duration`, then climb back linearly over `recovery`";
 
 impl Shadowban {
-    /// Parse `{factor = 0.1, duration = 3 days}` for a ban from `at`.
+    /// Parse `{depth = 0.9 | factor = 0.1, duration = 3 days, recovery =
+    /// 12 h}` for a ban from `at`.
     pub fn parse(platform: &str, at: Millis, params: &Value) -> Result<Shadowban, String> {
         let map = match params {
             Value::Object(m) => m.clone(),
@@ -173,34 +180,77 @@ impl Shadowban {
         check_known(
             platform,
             &map,
-            &["factor", "duration"],
+            &["depth", "factor", "duration", "recovery"],
             "`shadowban` parameter",
         )?;
-        let factor = number(platform, &map, "factor")?.unwrap_or(0.1);
-        if !(0.0..1.0).contains(&factor) {
-            return Err(format!(
-                "{platform}: `shadowban` parameter `factor` must be in [0, 1) (got {factor})"
-            ));
-        }
+        let depth = number(platform, &map, "depth")?;
+        let factor = number(platform, &map, "factor")?;
+        let factor = match (depth, factor) {
+            (Some(_), Some(_)) => {
+                return Err(format!(
+                    "{platform}: `shadowban` takes `depth` or `factor` (= 1 − depth), not both"
+                ))
+            }
+            (Some(d), None) => {
+                if !(d > 0.0 && d <= 1.0) {
+                    return Err(format!(
+                        "{platform}: `shadowban` parameter `depth` must be in (0, 1] (got {d})"
+                    ));
+                }
+                1.0 - d
+            }
+            (None, Some(f)) => {
+                if !(0.0..1.0).contains(&f) {
+                    return Err(format!(
+                        "{platform}: `shadowban` parameter `factor` must be in [0, 1) (got {f})"
+                    ));
+                }
+                f
+            }
+            (None, None) => 0.1,
+        };
+        let year = 365.0 * DAY as f64;
         let duration = number(platform, &map, "duration")?.unwrap_or(3.0 * DAY as f64);
-        if !(duration >= 1.0 && duration <= 365.0 * DAY as f64) {
+        if !(duration >= 1.0 && duration <= year) {
             return Err(format!(
                 "{platform}: `shadowban` parameter `duration` must be a duration in ms > 0 (got {duration})"
+            ));
+        }
+        let recovery =
+            number(platform, &map, "recovery")?.unwrap_or(DEFAULT_SHADOWBAN_RECOVERY as f64);
+        if !(0.0..=year).contains(&recovery) {
+            return Err(format!(
+                "{platform}: `shadowban` parameter `recovery` must be a duration in ms ≥ 0 (got {recovery})"
             ));
         }
         Ok(Shadowban {
             start: at,
             end: at + duration as Millis,
             factor,
+            recovery: recovery as Millis,
         })
+    }
+
+    /// This ban's multiplier at `t`.
+    pub fn factor_at_time(&self, t: Millis) -> f64 {
+        if t < self.start || t >= self.end + self.recovery {
+            1.0
+        } else if t < self.end {
+            self.factor
+        } else {
+            let r = (t - self.end) as f64 / self.recovery.max(1) as f64;
+            self.factor + (1.0 - self.factor) * r
+        }
+    }
+
+    /// Whether the ban and its recovery are over at `t`.
+    pub fn over(&self, t: Millis) -> bool {
+        t >= self.end + self.recovery
     }
 
     /// The product of the factors of the bans in force at `t` (1 without).
     pub fn factor_at(bans: &[Shadowban], t: Millis) -> f64 {
-        bans.iter()
-            .filter(|s| s.start <= t && t < s.end)
-            .map(|s| s.factor)
-            .product()
+        bans.iter().map(|s| s.factor_at_time(t)).product()
     }
 }
 
@@ -243,15 +293,31 @@ mod tests {
 
     #[test]
     fn shadowbans() {
-        let b = Shadowban::parse("x", 0, &serde_json::json!({"factor": 0.5})).unwrap();
+        let b =
+            Shadowban::parse("x", 0, &serde_json::json!({"factor": 0.5, "recovery": 0})).unwrap();
         assert_eq!(b.end, 3 * DAY);
         let bans = [b.clone(), b];
         assert_eq!(Shadowban::factor_at(&bans, DAY), 0.25);
         assert_eq!(Shadowban::factor_at(&bans, 3 * DAY), 1.0);
+        let d = Shadowban::parse(
+            "x",
+            0,
+            &serde_json::json!({"depth": 0.8, "duration": 1000, "recovery": 1000}),
+        )
+        .unwrap();
+        assert!((d.factor_at_time(500) - 0.2).abs() < 1e-9);
+        assert!((d.factor_at_time(1500) - 0.6).abs() < 1e-9);
+        assert_eq!(d.factor_at_time(2000), 1.0);
+        assert!(d.over(2000) && !d.over(1999));
+        assert!(
+            Shadowban::parse("x", 0, &serde_json::json!({"depth": 0.5, "factor": 0.5})).is_err()
+        );
         for (j, f) in [
             (serde_json::json!({"factor": 1}), "factor"),
             (serde_json::json!({"duration": 0}), "duration"),
             (serde_json::json!({"reach": 0}), "reach"),
+            (serde_json::json!({"depth": 0}), "depth"),
+            (serde_json::json!({"recovery": -1}), "recovery"),
         ] {
             let e = Shadowban::parse("x", 0, &j).unwrap_err();
             assert!(e.contains(&format!("`{f}`")), "{e}");

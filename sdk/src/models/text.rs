@@ -654,10 +654,31 @@ pub fn write_reply(
     sentiment: Sentiment,
     video_seconds: u32,
 ) {
-    reply_with(out, rng, sentiment, &Ctx::new(niche, video_seconds));
+    reply_with(
+        out,
+        rng,
+        sentiment,
+        &Ctx::new(niche, video_seconds),
+        LONG_REPLIES,
+    );
 }
 
-fn reply_with(out: &mut String, rng: &mut Rng, sentiment: Sentiment, ctx: &Ctx<'_>) {
+/// How often a reply goes on past its opening line ("Same question." →
+/// "Same question. Did the battery test run on the older firmware?"). Long
+/// replies draw from the much larger body space, so they repeat far less.
+const LONG_REPLIES: f64 = 0.6;
+/// TikTok replies stay short.
+const LONG_REPLIES_TIKTOK: f64 = 0.3;
+/// YouTube threads run long.
+const LONG_THREADS: f64 = 0.8;
+
+fn reply_with(
+    out: &mut String,
+    rng: &mut Rng,
+    sentiment: Sentiment,
+    ctx: &Ctx<'_>,
+    long_replies: f64,
+) {
     let start = out.len();
     let pool = match sentiment {
         Sentiment::Positive => REPLY_POSITIVE,
@@ -665,7 +686,7 @@ fn reply_with(out: &mut String, rng: &mut Rng, sentiment: Sentiment, ctx: &Ctx<'
         Sentiment::Negative => REPLY_NEGATIVE,
     };
     expand_pick(out, rng, pool, ctx);
-    if rng.chance(0.3) {
+    if rng.chance(long_replies) {
         end_punctuation(out, rng, sentiment);
         out.push(' ');
         let s = out.len();
@@ -848,8 +869,20 @@ pub fn write_styled_reply(
             out.push(' ');
         }
     }
-    reply_with(out, rng, sentiment, &ctx);
-    if style != CommentStyle::YouTube && rng.chance(0.3) {
+    let (long_replies, emoji) = match style {
+        CommentStyle::YouTube => (LONG_THREADS, 0.0),
+        CommentStyle::Instagram => (LONG_REPLIES, 0.3),
+        // Short, and varied by emoji instead.
+        CommentStyle::TikTok => (LONG_REPLIES_TIKTOK, 0.6),
+    };
+    let start = out.len();
+    reply_with(out, rng, sentiment, &ctx, long_replies);
+    if style == CommentStyle::TikTok {
+        // TikTok replies are written in lower case ("fr!", "same question"),
+        // which also keeps them apart from other platforms' replies.
+        out[start..].make_ascii_lowercase();
+    }
+    if rng.chance(emoji) {
         emoji_run(out, rng, sentiment);
     }
 }
@@ -913,8 +946,9 @@ impl Default for Distinct {
 }
 
 impl Distinct {
-    /// The default capacity, for one post.
-    pub const POST_CAPACITY: usize = 512;
+    /// The default capacity, for one post: enough that no text repeats
+    /// under a post even when it goes viral (it grows only as comments come).
+    pub const POST_CAPACITY: usize = 32_768;
     /// A capacity for a whole account: any 1000 consecutive comments (and
     /// a few thousand more) are all distinct.
     pub const ACCOUNT_CAPACITY: usize = 4096;
@@ -980,9 +1014,28 @@ impl Distinct {
     }
 }
 
+/// Endings added to a text that still repeats after every rewrite, one or
+/// two of them, so it reads as the same thought typed again.
+const REPEAT_ENDINGS: &[&str] = &[
+    " fr",
+    " tbh",
+    " honestly",
+    " 💯",
+    " 👀",
+    " 🙏",
+    "!!",
+    " ...",
+    " lol",
+    " ngl",
+    " imo",
+    " 🤷",
+];
+
 /// Write a text into `out` (cleared first) with `write`, again up to
 /// `tries` times in all while it repeats a text of any of `sets` (say, the
-/// post's and the account's); then remember it in all of them.
+/// post's and the account's); if it still does, vary its ending; then
+/// remember it in all of them. Only when even the varied endings are all
+/// taken (over a hundred of them) may a repeat slip through.
 pub fn write_distinct(
     sets: &mut [&mut Distinct],
     out: &mut String,
@@ -990,12 +1043,28 @@ pub fn write_distinct(
     mut write: impl FnMut(&mut String),
 ) {
     let mut h = 0;
+    let mut repeats = true;
     for _ in 0..tries.max(1) {
         out.clear();
         write(out);
         h = fnv1a(out.as_bytes());
         if !sets.iter_mut().any(|s| s.contains_hash(h)) {
+            repeats = false;
             break;
+        }
+    }
+    if repeats {
+        let len = out.len();
+        'vary: for first in REPEAT_ENDINGS {
+            for second in std::iter::once(&"").chain(REPEAT_ENDINGS) {
+                out.truncate(len);
+                out.push_str(first);
+                out.push_str(second);
+                h = fnv1a(out.as_bytes());
+                if !sets.iter_mut().any(|s| s.contains_hash(h)) {
+                    break 'vary;
+                }
+            }
         }
     }
     for s in sets.iter_mut() {
@@ -1438,6 +1507,14 @@ mod tests {
             o.push_str(["new", "x", "y"][tries - 1]);
         });
         assert_eq!((tries, out.as_str()), (3, "y"));
+        // A text that keeps repeating gets a varied ending.
+        let mut post = Distinct::default();
+        let mut seen = std::collections::BTreeSet::new();
+        for _ in 0..100 {
+            post.write(&mut out, 4, |o| o.push_str("so good"));
+            assert!(out.starts_with("so good"));
+            assert!(seen.insert(out.clone()), "{out}");
+        }
         assert!(!e.insert("y") && !account.insert("y"));
         assert!(d.insert("0"));
         d.clear();
