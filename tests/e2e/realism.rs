@@ -120,4 +120,16 @@ fn a_large_run_has_realistic_figures() {
     );
     assert!((0.03..=0.09).contains(&tt), "TikTok {tt} (Rival IQ: 5.7 %)");
     assert!(tt > 5.0 * ig, "TikTok engages far more than Instagram");
+    // YouTube: on the order of one comment per few hundred views.
+    let yt = st["views"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["platform"] == "youtube")
+        .unwrap();
+    let per_1000 = yt["comments_per_1000_views"].as_f64().unwrap();
+    assert!(
+        (1.0..=10.0).contains(&per_1000),
+        "YouTube {per_1000} comments per 1,000 views"
+    );
 }

@@ -90,6 +90,8 @@ pub struct Views {
     pub max: i64,
     /// Share of all views held by the top 10 % of posts.
     pub top_decile_share: f64,
+    /// Comments per 1,000 views over these posts.
+    pub comments_per_1000_views: f64,
 }
 
 #[derive(Clone, Debug, Serialize, PartialEq)]
@@ -407,33 +409,44 @@ fn percentile(sorted: &[i64], q: f64) -> i64 {
 }
 
 fn views(contents: &BTreeMap<(String, String), ContentSeen>) -> Vec<Views> {
-    let mut by_platform: BTreeMap<&str, Vec<i64>> = BTreeMap::new();
+    // platform → (views per post, total comments on those posts)
+    let mut by_platform: BTreeMap<&str, (Vec<i64>, i64)> = BTreeMap::new();
     for c in contents.values() {
         if c.platform.is_empty() {
             continue;
         }
         if let Some(v) = c.metrics.get("views") {
-            by_platform.entry(&c.platform).or_default().push(*v);
+            let entry = by_platform.entry(&c.platform).or_default();
+            entry.0.push(*v);
+            entry.1 += c
+                .metrics
+                .get("comments")
+                .copied()
+                .unwrap_or(c.comment_events as i64);
         }
     }
     by_platform
         .into_iter()
-        .map(|(platform, mut v)| {
+        .map(|(platform, (mut v, comments))| {
             v.sort_unstable();
             let total: i64 = v.iter().sum();
             let top = v.len().div_ceil(10);
             let top_sum: i64 = v.iter().rev().take(top).sum();
+            let per_total = |x: i64| {
+                if total == 0 {
+                    0.0
+                } else {
+                    x as f64 / total as f64
+                }
+            };
             Views {
                 platform: platform.to_string(),
                 posts: v.len() as u64,
                 median: percentile(&v, 0.5),
                 p90: percentile(&v, 0.9),
                 max: v.last().copied().unwrap_or(0),
-                top_decile_share: if total == 0 {
-                    0.0
-                } else {
-                    top_sum as f64 / total as f64
-                },
+                top_decile_share: per_total(top_sum),
+                comments_per_1000_views: per_total(comments) * 1000.0,
             }
         })
         .collect()
@@ -578,6 +591,8 @@ mod tests {
         assert_eq!(st.views[0].posts, 2);
         assert_eq!(st.views[0].max, 900);
         assert_eq!(st.views[0].top_decile_share, 0.9);
+        // Four comments (three on v1, one on v2) over 1,000 views.
+        assert_eq!(st.views[0].comments_per_1000_views, 4.0);
         // Engagement: v1 (40 + 3 comments) / 1000, v2 (5 + 1) / 1000; median = lower middle.
         assert_eq!(st.engagement[0].posts, 2);
         assert_eq!(st.uniqueness.first_1000_distinct, 3);

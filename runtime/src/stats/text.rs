@@ -175,13 +175,14 @@ pub fn render(st: &Stats, dir: &str) -> String {
     for v in &st.views {
         let _ = writeln!(
             s,
-            "  {:<10} {} posts: median {}, p90 {}, max {}; the top 10 % of posts hold {} of views",
+            "  {:<10} {} posts: median {}, p90 {}, max {}; the top 10 % of posts hold {} of views; {:.1} comments per 1,000 views",
             v.platform,
             v.posts,
             thousands(v.median),
             thousands(v.p90),
             thousands(v.max),
-            pct(v.top_decile_share).trim()
+            pct(v.top_decile_share).trim(),
+            v.comments_per_1000_views
         );
     }
     let _ = writeln!(s);
