@@ -36,8 +36,10 @@ fn config(subscribers: u64) -> AccountConfig {
     AccountConfig {
         profile: "bench".into(),
         niche: "tech".into(),
-        seed: 42,
-        start: 1_767_571_200_000,
+        // The seed the engine gives the first profile's YouTube instance, so
+        // the boundary runs and the end-to-end run simulate the same channel.
+        seed: diorama::engine::derive_seed(RunSettings::default().seed, 0, "youtube"),
+        start: RunSettings::default().start,
         timezone: "UTC".into(),
         params: format!("{{\"subscribers\": {subscribers}, \"comment_rate\": {COMMENT_RATE}}}"),
     }

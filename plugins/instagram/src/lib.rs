@@ -22,6 +22,12 @@
 //! post ends with likes + comments ≈ 0.45 % of the followers, Rival IQ's
 //! 0.47 % median engagement rate.
 //!
+//! `comment_volume` ("low" | "medium" | "high" | "viral") multiplies the
+//! default `comment_rate` by 0.35, 1, 2.5 or 8, and `dm_frequency` ("low" |
+//! "medium" | "high") the default `dm_rate` (about 12 a day per 100k
+//! followers) by 0.4, 1 or 2.5; both default to "medium", and an explicit
+//! `comment_rate` or `dm_rate` wins.
+//!
 //! Signals: `viral` {content_id?, factor = 10, ramp = 30 min, decay = 8 h}
 //! (see [`diorama_sdk::models::spike`]); `shadowban` {depth = 0.9 (or
 //! factor = 1 − depth), duration = 3 days, recovery = 12 h}: reach of every

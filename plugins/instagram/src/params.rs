@@ -1,6 +1,7 @@
 //! Account parameters, parsed by hand so every error names the parameter.
 
 use diorama_sdk::models::params::{check_known, count, number_in, object};
+use diorama_sdk::models::volume::{CommentVolume, DmFrequency};
 
 /// The most posts and reels an account may publish in 24 hours.
 pub const POST_LIMIT: u32 = 5;
@@ -21,8 +22,9 @@ pub const DEFAULT_COMMENT_RATE: f64 = 0.0012;
 /// that), the median post ends with likes + comments ≈ 0.45 % of the
 /// followers: Rival IQ's 0.47 % median engagement rate.
 pub const DEFAULT_LIKE_RATE: f64 = 0.033;
-/// DMs per day per follower: about 8 a day at 100k followers.
-pub const DMS_PER_FOLLOWER_DAY: f64 = 8e-5;
+/// DMs per day per follower at the `medium` DM frequency: about 12 a day
+/// at 100k followers.
+pub const DMS_PER_FOLLOWER_DAY: f64 = 1.2e-4;
 
 const PLATFORM: &str = "instagram";
 const KNOWN: &[&str] = &[
@@ -32,6 +34,8 @@ const KNOWN: &[&str] = &[
     "comment_rate",
     "like_rate",
     "dm_rate",
+    "comment_volume",
+    "dm_frequency",
 ];
 
 /// The account parameters, resolved.
@@ -42,6 +46,12 @@ pub struct Params {
     pub posts_per_day: f64,
     pub stories_per_day: f64,
     /// Comments per account reached.
+    /// The named comment volume (`comment_rate` defaults to the platform's
+    /// rate times its factor).
+    pub comment_volume: CommentVolume,
+    /// The named DM frequency (`dm_rate` defaults to the platform's rate
+    /// times its factor).
+    pub dm_frequency: DmFrequency,
     pub comment_rate: f64,
     /// Likes per account reached.
     pub like_rate: f64,
@@ -53,7 +63,7 @@ pub struct Params {
 /// followers").
 pub fn defaults_json() -> String {
     format!(
-        "{{\"followers\":{DEFAULT_FOLLOWERS},\"posts_per_day\":{DEFAULT_POSTS_PER_DAY:?},\"stories_per_day\":{DEFAULT_STORIES_PER_DAY:?},\"comment_rate\":{DEFAULT_COMMENT_RATE},\"like_rate\":{DEFAULT_LIKE_RATE},\"dm_rate\":null}}"
+        "{{\"followers\":{DEFAULT_FOLLOWERS},\"posts_per_day\":{DEFAULT_POSTS_PER_DAY:?},\"stories_per_day\":{DEFAULT_STORIES_PER_DAY:?},\"comment_rate\":{DEFAULT_COMMENT_RATE},\"like_rate\":{DEFAULT_LIKE_RATE},\"dm_rate\":null,\"comment_volume\":\"medium\",\"dm_frequency\":\"medium\"}}"
     )
 }
 
@@ -68,6 +78,8 @@ impl Params {
                 "{PLATFORM}: `followers` must be at most 10000000000 (got {followers})"
             ));
         }
+        let comment_volume = CommentVolume::parse(PLATFORM, &map)?;
+        let dm_frequency = DmFrequency::parse(PLATFORM, &map)?;
         let posts_per_day = number_in(
             PLATFORM,
             &map,
@@ -92,7 +104,7 @@ impl Params {
             "comment_rate",
             0.0,
             1.0,
-            DEFAULT_COMMENT_RATE,
+            DEFAULT_COMMENT_RATE * comment_volume.factor(),
             "comments per account reached",
         )?;
         let like_rate = number_in(
@@ -110,11 +122,13 @@ impl Params {
             "dm_rate",
             0.0,
             1e6,
-            followers as f64 * DMS_PER_FOLLOWER_DAY,
+            followers as f64 * DMS_PER_FOLLOWER_DAY * dm_frequency.factor(),
             "DMs per day",
         )?;
         Ok(Params {
             followers,
+            comment_volume,
+            dm_frequency,
             posts_per_day,
             stories_per_day,
             comment_rate,
@@ -134,7 +148,7 @@ mod tests {
         assert_eq!(p, Params::parse("").unwrap());
         assert_eq!(p, Params::parse("{}").unwrap());
         assert_eq!(p.followers, 100_000);
-        assert!((p.dm_rate - 8.0).abs() < 1e-9);
+        assert!((p.dm_rate - 12.0).abs() < 1e-9);
     }
 
     #[test]
@@ -147,6 +161,9 @@ mod tests {
             (r#"{"comment_rate": "x"}"#, "comment_rate"),
             (r#"{"like_rate": 2}"#, "like_rate"),
             (r#"{"dm_rate": -3}"#, "dm_rate"),
+            (r#"{"comment_volume": "loud"}"#, "comment_volume"),
+            (r#"{"dm_frequency": "viral"}"#, "dm_frequency"),
+            (r#"{"dm_frequency": true}"#, "dm_frequency"),
             (r#"{"follower": 5}"#, "follower"),
         ] {
             let e = Params::parse(json).unwrap_err();
@@ -155,5 +172,20 @@ mod tests {
                 "{json}: {e}"
             );
         }
+    }
+
+    #[test]
+    fn levels_scale_the_rates_unless_they_are_given() {
+        let p = Params::parse(r#"{"comment_volume": "high", "dm_frequency": "low"}"#).unwrap();
+        assert!((p.comment_rate - 2.5 * DEFAULT_COMMENT_RATE).abs() < 1e-12);
+        let medium = Params::parse("{}").unwrap();
+        assert!((p.dm_rate - 0.4 * medium.dm_rate).abs() < 1e-9);
+        let p = Params::parse(
+            r#"{"comment_volume": "viral", "comment_rate": 0.001, "dm_frequency": "high", "dm_rate": 2}"#,
+        )
+        .unwrap();
+        assert_eq!((p.comment_rate, p.dm_rate), (0.001, 2.0));
+        let e = Params::parse(r#"{"dm_frequency": "viral"}"#).unwrap_err();
+        assert!(e.contains("low, medium, high"), "{e}");
     }
 }

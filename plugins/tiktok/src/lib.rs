@@ -17,6 +17,12 @@
 //! `comment_rate` 0.0006) the median video ends with likes + comments +
 //! shares ≈ 5.7 % of the followers, Rival IQ's 5.7 % median.
 //!
+//! `comment_volume` ("low" | "medium" | "high" | "viral") multiplies the
+//! default `comment_rate` by 0.35, 1, 2.5 or 8, and `dm_frequency` ("low" |
+//! "medium" | "high") the default `dm_rate` (about 8 a day per 100k
+//! followers) by 0.4, 1 or 2.5; both default to "medium", and an explicit
+//! `comment_rate` or `dm_rate` wins.
+//!
 //! Signals: `viral` {content_id?, factor = 10, ramp = 30 min, decay = 8 h}
 //! and `shadowban` {depth = 0.9 (or factor = 1 − depth), duration = 3 days,
 //! recovery = 12 h} (see [`diorama_sdk::models::spike`]); `troll_wave`

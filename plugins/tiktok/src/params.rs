@@ -1,6 +1,7 @@
 //! Account parameters, parsed by hand so every error names the parameter.
 
 use diorama_sdk::models::params::{check_known, count, number_in, object};
+use diorama_sdk::models::volume::{CommentVolume, DmFrequency};
 
 /// The most videos an account may publish in 24 hours.
 pub const VIDEO_LIMIT: u32 = 10;
@@ -21,8 +22,9 @@ pub const DEFAULT_COMMENT_RATE: f64 = 0.0006;
 pub const DEFAULT_LIKE_RATE: f64 = 0.085;
 /// Shares per view.
 pub const DEFAULT_SHARE_RATE: f64 = 0.006;
-/// DMs per day per follower: about 6 a day at 100k followers.
-pub const DMS_PER_FOLLOWER_DAY: f64 = 6e-5;
+/// DMs per day per follower at the `medium` DM frequency: about 8 a day
+/// at 100k followers.
+pub const DMS_PER_FOLLOWER_DAY: f64 = 8e-5;
 
 const PLATFORM: &str = "tiktok";
 const KNOWN: &[&str] = &[
@@ -33,6 +35,8 @@ const KNOWN: &[&str] = &[
     "like_rate",
     "share_rate",
     "dm_rate",
+    "comment_volume",
+    "dm_frequency",
 ];
 
 /// The account parameters, resolved.
@@ -42,6 +46,12 @@ pub struct Params {
     pub videos_per_day: f64,
     /// Expected lifetime views of a video of average quality.
     pub avg_views: f64,
+    /// The named comment volume (`comment_rate` defaults to the platform's
+    /// rate times its factor).
+    pub comment_volume: CommentVolume,
+    /// The named DM frequency (`dm_rate` defaults to the platform's rate
+    /// times its factor).
+    pub dm_frequency: DmFrequency,
     pub comment_rate: f64,
     pub like_rate: f64,
     pub share_rate: f64,
@@ -52,7 +62,7 @@ pub struct Params {
 /// The defaults as a JSON object (`null`: derived from followers).
 pub fn defaults_json() -> String {
     format!(
-        "{{\"followers\":{DEFAULT_FOLLOWERS},\"videos_per_day\":{DEFAULT_VIDEOS_PER_DAY:?},\"avg_views\":null,\"comment_rate\":{DEFAULT_COMMENT_RATE},\"like_rate\":{DEFAULT_LIKE_RATE},\"share_rate\":{DEFAULT_SHARE_RATE},\"dm_rate\":null}}"
+        "{{\"followers\":{DEFAULT_FOLLOWERS},\"videos_per_day\":{DEFAULT_VIDEOS_PER_DAY:?},\"avg_views\":null,\"comment_rate\":{DEFAULT_COMMENT_RATE},\"like_rate\":{DEFAULT_LIKE_RATE},\"share_rate\":{DEFAULT_SHARE_RATE},\"dm_rate\":null,\"comment_volume\":\"medium\",\"dm_frequency\":\"medium\"}}"
     )
 }
 
@@ -67,6 +77,8 @@ impl Params {
                 "{PLATFORM}: `followers` must be at most 10000000000 (got {followers})"
             ));
         }
+        let comment_volume = CommentVolume::parse(PLATFORM, &map)?;
+        let dm_frequency = DmFrequency::parse(PLATFORM, &map)?;
         let videos_per_day = number_in(
             PLATFORM,
             &map,
@@ -88,7 +100,11 @@ impl Params {
         let rate = |key: &str, default: f64, unit: &str| {
             number_in(PLATFORM, &map, key, 0.0, 1.0, default, unit)
         };
-        let comment_rate = rate("comment_rate", DEFAULT_COMMENT_RATE, "comments per view")?;
+        let comment_rate = rate(
+            "comment_rate",
+            DEFAULT_COMMENT_RATE * comment_volume.factor(),
+            "comments per view",
+        )?;
         let like_rate = rate("like_rate", DEFAULT_LIKE_RATE, "likes per view")?;
         let share_rate = rate("share_rate", DEFAULT_SHARE_RATE, "shares per view")?;
         let dm_rate = number_in(
@@ -97,11 +113,13 @@ impl Params {
             "dm_rate",
             0.0,
             1e6,
-            followers as f64 * DMS_PER_FOLLOWER_DAY,
+            followers as f64 * DMS_PER_FOLLOWER_DAY * dm_frequency.factor(),
             "DMs per day",
         )?;
         Ok(Params {
             followers,
+            comment_volume,
+            dm_frequency,
             videos_per_day,
             avg_views,
             comment_rate,
@@ -122,7 +140,7 @@ mod tests {
         assert_eq!(p, Params::parse("").unwrap());
         assert_eq!(p.followers, 100_000);
         assert_eq!(p.avg_views, 75_000.0);
-        assert!((p.dm_rate - 6.0).abs() < 1e-9);
+        assert!((p.dm_rate - 8.0).abs() < 1e-9);
     }
 
     #[test]
@@ -135,6 +153,9 @@ mod tests {
             (r#"{"like_rate": 2}"#, "like_rate"),
             (r#"{"share_rate": -1}"#, "share_rate"),
             (r#"{"dm_rate": -3}"#, "dm_rate"),
+            (r#"{"comment_volume": "loud"}"#, "comment_volume"),
+            (r#"{"dm_frequency": "viral"}"#, "dm_frequency"),
+            (r#"{"dm_frequency": true}"#, "dm_frequency"),
             (r#"{"subscribers": 5}"#, "subscribers"),
         ] {
             let e = Params::parse(json).unwrap_err();
@@ -143,5 +164,20 @@ mod tests {
                 "{json}: {e}"
             );
         }
+    }
+
+    #[test]
+    fn levels_scale_the_rates_unless_they_are_given() {
+        let p = Params::parse(r#"{"comment_volume": "high", "dm_frequency": "low"}"#).unwrap();
+        assert!((p.comment_rate - 2.5 * DEFAULT_COMMENT_RATE).abs() < 1e-12);
+        let medium = Params::parse("{}").unwrap();
+        assert!((p.dm_rate - 0.4 * medium.dm_rate).abs() < 1e-9);
+        let p = Params::parse(
+            r#"{"comment_volume": "viral", "comment_rate": 0.001, "dm_frequency": "high", "dm_rate": 2}"#,
+        )
+        .unwrap();
+        assert_eq!((p.comment_rate, p.dm_rate), (0.001, 2.0));
+        let e = Params::parse(r#"{"dm_frequency": "viral"}"#).unwrap_err();
+        assert!(e.contains("low, medium, high"), "{e}");
     }
 }

@@ -475,3 +475,42 @@ fn old_videos_leave_the_active_set() {
         h.state().active_videos()
     );
 }
+
+/// The median number of comments (replies not counted) on the first day and
+/// the mean number of DMs a day, over `days` seeds, at `params`.
+fn daily_volume(params: &str, days: u64) -> (usize, f64) {
+    let mut comments = Vec::new();
+    let mut dms = 0;
+    for seed in 300..300 + days {
+        let events = harness(seed, params).advance(DAY);
+        comments.push(
+            interactions(&events)
+                .filter(|(_, i)| i.kind == "comment")
+                .count(),
+        );
+        dms += interactions(&events)
+            .filter(|(_, i)| i.kind == "dm")
+            .count();
+    }
+    comments.sort_unstable();
+    (comments[comments.len() / 2], dms as f64 / days as f64)
+}
+
+/// `medium` at 100k gives this platform's share of the design notes'
+/// normal day across YouTube, Instagram and TikTok: ≈210 of the ≈500 comments and ≈8 of the ≈20 DMs.
+#[test]
+fn medium_volume_at_100k_gives_this_platforms_share_of_a_normal_day() {
+    let (comments, dms) = daily_volume(r#"{"comment_volume": "medium"}"#, 20);
+    assert_eq!((comments, dms), daily_volume("{}", 20));
+    assert!((140..300).contains(&comments), "{comments} comments a day");
+    assert!((5.5..10.5).contains(&dms), "{dms} DMs a day");
+    let (_, low) = daily_volume(r#"{"dm_frequency": "low"}"#, 20);
+    let (_, high) = daily_volume(r#"{"dm_frequency": "high"}"#, 20);
+    assert!(low < dms && dms < high, "{low} {dms} {high}");
+    let (low, _) = daily_volume(r#"{"comment_volume": "low"}"#, 9);
+    let (viral, _) = daily_volume(r#"{"comment_volume": "viral"}"#, 9);
+    assert!(
+        low * 2 < comments && comments * 4 < viral,
+        "{low} {comments} {viral}"
+    );
+}

@@ -16,15 +16,21 @@
 //! self-exciting part (each comment breeds on average a fraction of a
 //! further comment or reply, more for authors with many followers); some are
 //! replies to recent comments. No comment text repeats verbatim under the
-//! same upload. Subscribers grow with views, minus a little churn, reported
-//! a few times a day.
+//! same upload. The first top-level comments that prove likeable (at most
+//! ten per upload, a power-law appeal) collect likes from the upload's
+//! views, reported every two hours as `comment_likes` metrics whose
+//! `content_id` is the comment's id, only for comments whose count changed.
+//! Subscribers grow with views, minus a little churn, reported a few times
+//! a day.
 //!
 //! Parameters (JSON object, unknown fields rejected): `subscribers`
 //! (100000), `uploads_per_day` (3, at most 6), `shorts_share` (1/3),
 //! `community_per_day` (0.3), `avg_views` (lifetime views of an average
 //! video; default 18 % of subscribers), `comment_rate` (comments per view
-//! before discussion adds its share, 0.005), `like_rate` (likes per view,
-//! 0.04).
+//! before discussion adds its share, 0.005 times the `comment_volume`
+//! factor), `comment_volume` ("low" | "medium" | "high" | "viral": 0.35,
+//! 1, 2.5 or 8 times the default comment rate; "medium"), `like_rate`
+//! (likes per view, 0.04). `dm_frequency` is an error: YouTube has no DMs.
 //!
 //! Signals (see `describe()` for their parameters): `viral` (one upload's
 //! reach multiplied by a factor that ramps up, then decays), `shadowban`
@@ -69,7 +75,7 @@ use diorama_sdk::{
 
 pub use params::{Params, UPLOAD_LIMIT};
 pub use video::Kind;
-use video::Video;
+use video::{Video, COMMENT_LIKES_INTERVAL, COMMENT_LIKES_PER_VIEW};
 
 /// The platform's name, at the start of every error.
 pub const PLATFORM: &str = "youtube";
@@ -160,6 +166,9 @@ pub struct YouTube {
     /// publishes the same uploads whatever its audience does or how chatty
     /// it is.
     plan: Rng,
+    /// Draws for the likes on comments, kept apart so they change nothing
+    /// else.
+    likes_rng: Rng,
     /// End of the last step.
     clock: Millis,
     creator: Author,
@@ -446,6 +455,7 @@ impl YouTube {
             recent,
             subs_gain,
             controversies,
+            likes_rng,
             ..
         } = self;
         for &idx in active.iter() {
@@ -490,6 +500,7 @@ impl YouTube {
                         let cid = CommentId::random(rng);
                         cid.write(&mut id);
                         v.remember_thread(cid);
+                        v.track_comment(cid);
                         recent.push_back((cid, idx));
                         if recent.len() > RECENT_COMMENTS {
                             recent.pop_front();
@@ -518,7 +529,7 @@ impl YouTube {
             }
 
             if a >= v.next_metric {
-                emit_metrics(v, a, rng, out);
+                emit_metrics(v, a, rng, likes_rng, out);
                 v.next_metric = a + metric_interval(a - v.published, v.viral_excess(a) > 0.5, rng);
             }
 
@@ -533,8 +544,8 @@ impl YouTube {
                     || (b - v.published > DAY
                         && v.reach * kernel.rate(age) * speed * HOUR as f64 * 3.0 < 0.5));
             if quiet {
-                emit_metrics(v, a, rng, out);
                 v.active = false;
+                emit_metrics(v, a, rng, likes_rng, out);
                 v.threads.clear();
                 v.texts.clear();
                 v.excitation = Default::default();
@@ -704,11 +715,23 @@ impl YouTube {
 
 /// Draw the views and likes that arrived since the last update and emit
 /// the counters that changed (no views for a community post).
-fn emit_metrics(v: &mut Video, at: Millis, rng: &mut Rng, out: &mut Vec<Event>) {
+fn emit_metrics(
+    v: &mut Video,
+    at: Millis,
+    rng: &mut Rng,
+    likes_rng: &mut Rng,
+    out: &mut Vec<Event>,
+) {
     let views = rng.poisson(v.pending_views) as i64;
     v.pending_views = 0.0;
     v.views += views;
     v.likes += rng.poisson(views as f64 * v.like_ratio) as i64;
+    v.liked_views += views;
+    // The last update before the upload goes quiet reports everything.
+    if at >= v.liked_next || !v.active {
+        emit_comment_likes(v, at, likes_rng, out);
+        v.liked_next = at + COMMENT_LIKES_INTERVAL;
+    }
     let totals = [v.views, v.likes, v.comments];
     for (i, name) in ["views", "likes", "comments"].into_iter().enumerate() {
         if i == 0 && v.kind == Kind::Community {
@@ -726,6 +749,32 @@ fn emit_metrics(v: &mut Video, at: Millis, rng: &mut Rng, out: &mut Vec<Event>) 
                 }),
             });
             v.reported[i] = totals[i];
+        }
+    }
+}
+
+/// Likes on the upload's top comments from the views since they were last
+/// drawn, in proportion to each comment's appeal; a `comment_likes` metric
+/// for each comment whose count changed.
+fn emit_comment_likes(v: &mut Video, at: Millis, rng: &mut Rng, out: &mut Vec<Event>) {
+    let views = std::mem::take(&mut v.liked_views);
+    if views <= 0 {
+        return;
+    }
+    for c in v.liked.iter_mut() {
+        c.likes += rng.poisson(views as f64 * COMMENT_LIKES_PER_VIEW * c.appeal) as i64;
+        let delta = c.likes - c.reported;
+        if delta != 0 {
+            out.push(Event {
+                at,
+                payload: Payload::Metric(Metric {
+                    content_id: Some(c.id.to_id()),
+                    name: "comment_likes".into(),
+                    total: c.likes,
+                    delta,
+                }),
+            });
+            c.reported = c.likes;
         }
     }
 }
@@ -748,6 +797,7 @@ impl Platform for YouTube {
                 "views".into(),
                 "likes".into(),
                 "comments".into(),
+                "comment_likes".into(),
                 "subscribers".into(),
             ],
             signals: vec![
@@ -773,6 +823,10 @@ impl Platform for YouTube {
         let tz = parse_tz(&config.timezone).map_err(|e| format!("{PLATFORM}: {e}"))?;
         let mut rng = Rng::new(config.seed, &format!("youtube/{}", config.profile));
         let mut plan = Rng::new(config.seed, &format!("youtube/{}/plan", config.profile));
+        let likes_rng = Rng::new(
+            config.seed,
+            &format!("youtube/{}/comment_likes", config.profile),
+        );
         let audience =
             Audience::for_followers(rng.next_u64(), PersonaStyle::YouTube, params.subscribers);
         let mut creator =
@@ -794,6 +848,7 @@ impl Platform for YouTube {
             params,
             rng,
             plan,
+            likes_rng,
             clock: start,
             creator,
             audience,

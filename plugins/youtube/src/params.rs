@@ -2,6 +2,7 @@
 //! the platform and the parameter at fault.
 
 use diorama_sdk::models::params::{check_known, count, number, object};
+use diorama_sdk::models::volume::{reject_dm_frequency, CommentVolume};
 
 use crate::PLATFORM;
 
@@ -27,6 +28,9 @@ pub struct Params {
     pub community_per_day: f64,
     /// Expected lifetime views of a video of average quality.
     pub avg_views: f64,
+    /// The named comment volume (`comment_rate` defaults to the platform's
+    /// rate times its factor).
+    pub comment_volume: CommentVolume,
     /// Comments per view.
     pub comment_rate: f64,
     /// Likes per view.
@@ -48,13 +52,15 @@ const KNOWN: &[&str] = &[
     "avg_views",
     "comment_rate",
     "like_rate",
+    "comment_volume",
+    "dm_frequency",
 ];
 
 /// The defaults as a JSON object (`avg_views: null` means "derived from
 /// subscribers").
 pub fn defaults_json() -> String {
     format!(
-        "{{\"subscribers\":{DEFAULT_SUBSCRIBERS},\"uploads_per_day\":{DEFAULT_UPLOADS_PER_DAY:?},\"shorts_share\":{DEFAULT_SHORTS_SHARE},\"community_per_day\":{DEFAULT_COMMUNITY_PER_DAY},\"avg_views\":null,\"comment_rate\":{DEFAULT_COMMENT_RATE},\"like_rate\":{DEFAULT_LIKE_RATE}}}"
+        "{{\"subscribers\":{DEFAULT_SUBSCRIBERS},\"uploads_per_day\":{DEFAULT_UPLOADS_PER_DAY:?},\"shorts_share\":{DEFAULT_SHORTS_SHARE},\"community_per_day\":{DEFAULT_COMMUNITY_PER_DAY},\"avg_views\":null,\"comment_rate\":{DEFAULT_COMMENT_RATE},\"like_rate\":{DEFAULT_LIKE_RATE},\"comment_volume\":\"medium\"}}"
     )
 }
 
@@ -89,7 +95,10 @@ impl Params {
             Some(v) => return Err(format!("{PLATFORM}: `avg_views` must be > 0 (got {v})")),
             None => (subscribers as f64 * DEFAULT_VIEWS_PER_SUBSCRIBER).max(20.0),
         };
-        let comment_rate = number(PLATFORM, &map, "comment_rate")?.unwrap_or(DEFAULT_COMMENT_RATE);
+        reject_dm_frequency(PLATFORM, &map)?;
+        let comment_volume = CommentVolume::parse(PLATFORM, &map)?;
+        let comment_rate = number(PLATFORM, &map, "comment_rate")?
+            .unwrap_or(DEFAULT_COMMENT_RATE * comment_volume.factor());
         if !(0.0..=1.0).contains(&comment_rate) {
             return Err(format!(
                 "{PLATFORM}: `comment_rate` must be between 0 and 1 comments per view (got {comment_rate})"
@@ -107,6 +116,7 @@ impl Params {
             shorts_share,
             community_per_day,
             avg_views,
+            comment_volume,
             comment_rate,
             like_rate,
         })
@@ -124,6 +134,17 @@ mod tests {
         assert_eq!(p.subscribers, 100_000);
         assert_eq!(p.avg_views, 18_000.0);
         assert_eq!(Params::parse("{}").unwrap(), p);
+        assert_eq!(p.comment_volume, CommentVolume::Medium);
+    }
+
+    #[test]
+    fn volume_scales_the_comment_rate_unless_it_is_given() {
+        let high = Params::parse(r#"{"comment_volume": "high"}"#).unwrap();
+        assert!((high.comment_rate - 2.5 * DEFAULT_COMMENT_RATE).abs() < 1e-12);
+        let low = Params::parse(r#"{"comment_volume": "low"}"#).unwrap();
+        assert!(low.comment_rate < DEFAULT_COMMENT_RATE);
+        let both = Params::parse(r#"{"comment_volume": "viral", "comment_rate": 0.001}"#).unwrap();
+        assert_eq!(both.comment_rate, 0.001);
     }
 
     #[test]
@@ -138,6 +159,9 @@ mod tests {
             (r#"{"comment_rate": "x"}"#, "comment_rate"),
             (r#"{"like_rate": 2}"#, "like_rate"),
             (r#"{"subscriber": 5}"#, "subscriber"),
+            (r#"{"comment_volume": "loud"}"#, "comment_volume"),
+            (r#"{"comment_volume": 2}"#, "comment_volume"),
+            (r#"{"dm_frequency": "low"}"#, "dm_frequency"),
         ] {
             let e = Params::parse(json).unwrap_err();
             assert!(
@@ -145,6 +169,9 @@ mod tests {
                 "{json}: {e}"
             );
         }
+        assert!(Params::parse(r#"{"comment_volume": "x"}"#)
+            .unwrap_err()
+            .contains("low, medium, high, viral"));
         assert!(Params::parse("[1]").unwrap_err().contains("object"));
         assert!(Params::parse("{").unwrap_err().contains("JSON"));
     }

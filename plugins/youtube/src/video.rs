@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use diorama_sdk::models::ids::CommentId;
+use diorama_sdk::models::rng::fnv1a;
 use diorama_sdk::models::spike::Spike;
 use diorama_sdk::models::text::Distinct;
 use diorama_sdk::models::timing::{Excitation, Seismic};
@@ -15,6 +16,36 @@ const THREADS: usize = 12;
 /// How many comment texts a video remembers against verbatim repeats:
 /// more than even a viral video's day of comments.
 pub const VIDEO_TEXTS: usize = 32_768;
+
+/// How many top-level comments per upload collect likes: the ones
+/// viewers see first under it.
+pub const TOP_COMMENTS: usize = 10;
+
+/// Comment likes are drawn and reported at most this often per upload.
+pub const COMMENT_LIKES_INTERVAL: Millis = 2 * 60 * 60 * 1000;
+
+/// Comment likes per view, per unit of a comment's appeal.
+pub const COMMENT_LIKES_PER_VIEW: f64 = 0.001;
+
+/// A top-level comment that collects likes.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LikedComment {
+    pub id: CommentId,
+    /// How likeable it is: power-law across comments (most near the
+    /// minimum, a few dozens of times more).
+    pub appeal: f64,
+    pub likes: i64,
+    /// The total at the last `comment_likes` update.
+    pub reported: i64,
+}
+
+/// A comment's appeal, from its id (so it takes no draw from the
+/// audience's generator): Pareto with minimum 0.2 and tail exponent 1.2,
+/// capped at 40 (a top comment gets a few per cent of the views in likes).
+pub fn appeal(id: &CommentId) -> f64 {
+    let u = (fnv1a(id.to_id().as_bytes()) >> 11) as f64 / (1u64 << 53) as f64;
+    (0.2 / (1.0 - u).powf(1.0 / 1.2)).min(40.0)
+}
 
 /// What was published.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -91,6 +122,16 @@ pub struct Video {
     pub thread_next: u8,
     /// The comment texts written under it, against verbatim repeats.
     pub texts: Distinct,
+    /// The top-level comments that collect likes (at most
+    /// [`TOP_COMMENTS`]).
+    #[serde(default)]
+    pub liked: Vec<LikedComment>,
+    /// Views since the comments' likes were last drawn.
+    #[serde(default)]
+    pub liked_views: i64,
+    /// When their likes are drawn next.
+    #[serde(default)]
+    pub liked_next: Millis,
     /// Kept active at least until then (a troll wave under way).
     pub busy_until: Millis,
     pub active: bool,
@@ -125,6 +166,9 @@ impl Video {
             threads: Vec::new(),
             thread_next: 0,
             texts: Distinct::with_capacity(VIDEO_TEXTS),
+            liked: Vec::new(),
+            liked_views: 0,
+            liked_next: published,
             busy_until: published,
             active: true,
         }
@@ -154,6 +198,33 @@ impl Video {
     /// The viral multiplier's excess at `t` (0 without a spike).
     pub fn viral_excess(&self, t: Millis) -> f64 {
         self.spikes.iter().map(|v| v.excess(t)).sum()
+    }
+
+    /// Consider a new top-level comment for the ones that collect likes:
+    /// it takes a free place, or the place of the least liked and least
+    /// appealing one if it is more appealing.
+    pub fn track_comment(&mut self, id: CommentId) {
+        let appeal = appeal(&id);
+        let entry = LikedComment {
+            id,
+            appeal,
+            likes: 0,
+            reported: 0,
+        };
+        if self.liked.len() < TOP_COMMENTS {
+            self.liked.push(entry);
+            return;
+        }
+        let score = |c: &LikedComment| c.likes as f64 + c.appeal;
+        let mut weakest = 0;
+        for (i, c) in self.liked.iter().enumerate() {
+            if score(c) < score(&self.liked[weakest]) {
+                weakest = i;
+            }
+        }
+        if appeal > score(&self.liked[weakest]) {
+            self.liked[weakest] = entry;
+        }
     }
 
     pub fn remember_thread(&mut self, id: CommentId) {
@@ -194,5 +265,23 @@ mod tests {
         assert!(day(&s) > day(&v) + 0.05, "{} {}", day(&s), day(&v));
         assert_eq!(Kind::parse("short"), Some(Kind::Short));
         assert_eq!(Kind::parse("reel"), None);
+    }
+
+    #[test]
+    fn appeal_is_heavy_tailed_and_tracking_is_bounded() {
+        let mut rng = diorama_sdk::models::rng::Rng::new(1, "appeal");
+        let mut v = Video::new("x".into(), Kind::Video, 0, 600, 10_000.0, 0.04, 0.005);
+        let mut all: Vec<f64> = (0..2000)
+            .map(|_| {
+                let id = CommentId::random(&mut rng);
+                v.track_comment(id);
+                appeal(&id)
+            })
+            .collect();
+        all.sort_by(f64::total_cmp);
+        assert!(all[0] >= 0.2 && all[1999] <= 40.0);
+        assert!(all[1999] > 30.0 * all[1000], "{} {}", all[1999], all[1000]);
+        assert_eq!(v.liked.len(), TOP_COMMENTS);
+        assert!(v.liked.iter().all(|c| c.appeal > all[1000]));
     }
 }

@@ -1,7 +1,7 @@
 //! Behaviour of the YouTube simulator, driven natively through the SDK's
 //! harness. Statistical checks use fixed seeds.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use diorama_sdk::harness::Harness;
 use diorama_sdk::models::time::{local_hour, parse_tz};
@@ -538,7 +538,10 @@ fn describe_lists_the_contract() {
     assert_eq!(info.name, "youtube");
     assert_eq!(info.content_kinds, ["video", "short", "community"]);
     assert_eq!(info.interaction_kinds, ["comment", "reply"]);
-    assert_eq!(info.metrics, ["views", "likes", "comments", "subscribers"]);
+    assert_eq!(
+        info.metrics,
+        ["views", "likes", "comments", "comment_likes", "subscribers"]
+    );
     let signals: Vec<&str> = info.signals.iter().map(|s| s.name.as_str()).collect();
     assert_eq!(
         signals,
@@ -815,4 +818,102 @@ fn youtube_has_no_inbox_to_flood() {
         e.contains("youtube") && e.contains("brand_deal_flood") && e.contains("direct messages"),
         "{e}"
     );
+}
+
+/// The median number of comments (replies not counted) on the first day and
+/// the mean number of DMs a day, over `days` seeds, at `params`.
+fn daily_volume(params: &str, days: u64) -> (usize, f64) {
+    let mut comments = Vec::new();
+    let mut dms = 0;
+    for seed in 300..300 + days {
+        let events = harness(seed, params).advance(DAY);
+        comments.push(
+            interactions(&events)
+                .filter(|(_, i)| i.kind == "comment")
+                .count(),
+        );
+        dms += 0;
+    }
+    comments.sort_unstable();
+    (comments[comments.len() / 2], dms as f64 / days as f64)
+}
+
+/// `medium` at 100k gives this platform's share of the design notes'
+/// normal day across YouTube, Instagram and TikTok: ≈260 of the ≈500 comments and none of the DMs.
+#[test]
+fn medium_volume_at_100k_gives_this_platforms_share_of_a_normal_day() {
+    let (comments, dms) = daily_volume(r#"{"comment_volume": "medium"}"#, 20);
+    assert_eq!((comments, dms), daily_volume("{}", 20));
+    assert!((180..360).contains(&comments), "{comments} comments a day");
+    assert_eq!(dms, 0.0);
+    let (low, _) = daily_volume(r#"{"comment_volume": "low"}"#, 9);
+    let (viral, _) = daily_volume(r#"{"comment_volume": "viral"}"#, 9);
+    assert!(
+        low * 2 < comments && comments * 4 < viral,
+        "{low} {comments} {viral}"
+    );
+}
+
+#[test]
+fn top_comments_collect_skewed_likes_in_few_updates() {
+    let mut h = harness(41, "{}");
+    let events = h.advance(3 * DAY);
+    let comments: BTreeSet<&str> = interactions(&events)
+        .filter(|(_, i)| i.kind == "comment")
+        .map(|(_, i)| i.id.as_str())
+        .collect();
+    let mut totals = BTreeMap::<&str, i64>::new();
+    let mut updates = 0;
+    for (_, m) in metrics(&events, "comment_likes") {
+        let id = m.content_id.as_deref().expect("a comment id");
+        assert!(comments.contains(id), "likes on an unknown comment {id}");
+        let before = totals.insert(id, m.total).unwrap_or(0);
+        assert!(m.delta != 0 && m.total == before + m.delta, "{m:?}");
+        updates += 1;
+    }
+    // Some comments get likes, most none; the top few many more than the
+    // typical liked one.
+    assert!(totals.len() >= 10, "{} liked comments", totals.len());
+    assert!(
+        totals.len() * 4 < comments.len(),
+        "{} of {}",
+        totals.len(),
+        comments.len()
+    );
+    let mut likes: Vec<i64> = totals.values().copied().collect();
+    likes.sort_unstable();
+    let (median, top) = (likes[likes.len() / 2], likes[likes.len() - 1]);
+    assert!(
+        top >= 50 && top > 5 * median.max(1),
+        "median {median}, top {top}"
+    );
+    // Batched: comment-like updates stay a minority of the events.
+    assert!(updates * 3 < events.len(), "{updates} of {}", events.len());
+    assert!(
+        updates < comments.len() * 2,
+        "{updates} for {} comments",
+        comments.len()
+    );
+    eprintln!(
+        "{} comments, {} liked, median {median}, top {top}, {updates} updates of {} events",
+        comments.len(),
+        totals.len(),
+        events.len()
+    );
+}
+
+#[test]
+fn more_reach_brings_more_comment_likes() {
+    let top = |params: &str| {
+        let events = harness(42, params).advance(2 * DAY);
+        metrics(&events, "comment_likes")
+            .map(|(_, m)| m.total)
+            .max()
+            .unwrap_or(0)
+    };
+    let (small, big) = (
+        top(r#"{"subscribers": 20000}"#),
+        top(r#"{"subscribers": 1000000}"#),
+    );
+    assert!(big > 5 * small.max(1), "{small} vs {big}");
 }

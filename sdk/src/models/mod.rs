@@ -16,7 +16,8 @@
 //! - [`params`]: parsing parameters so errors name platform and field;
 //! - [`text`]: niche-aware titles, descriptions, captions, comments,
 //!   replies and DMs, sentiment and DM-type mixes;
-//! - [`persona`]: authors and an account's audience of fans and visitors.
+//! - [`persona`]: authors and an account's audience of fans and visitors;
+//! - [`volume`]: the named comment-volume and DM-frequency levels.
 
 pub mod ids;
 pub mod limits;
@@ -29,3 +30,4 @@ pub mod spike;
 pub mod text;
 pub mod time;
 pub mod timing;
+pub mod volume;
