@@ -25,11 +25,11 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 const WINDOW: i64 = MINUTE;
 
-/// A stress configuration: 20 million subscribers commenting 40 times more
+/// A stress configuration: 4 million subscribers commenting 40 times more
 /// than a real audience (one comment per 5 views), so one virtual day gives
 /// about a million events, nearly all comments — the costliest kind of event
 /// (author, text, ids) to generate, cross the boundary and store.
-const SUBSCRIBERS: u64 = 20_000_000;
+const SUBSCRIBERS: u64 = 4_000_000;
 const COMMENT_RATE: f64 = 0.2;
 
 fn config(subscribers: u64) -> AccountConfig {
