@@ -206,3 +206,34 @@ fn stats_reads_a_runs_output_folder() {
     assert_eq!(missing.code, 2, "{}", missing.describe());
     assert!(missing.stderr.contains("nowhere"), "{}", missing.describe());
 }
+
+#[test]
+fn progress_shows_on_a_terminal_and_stays_quiet_otherwise() {
+    let dir = scratch();
+    let script = scenario("realism.rhai");
+    // Not a terminal: stderr carries no progress line.
+    let quiet = diorama(dir.path(), &["run", path_str(&script), "--data", "quiet"]);
+    assert_eq!(quiet.code, 0, "{}", quiet.describe());
+    assert!(
+        !quiet.stderr.contains("virtual time"),
+        "{}",
+        quiet.describe()
+    );
+
+    // A pseudo-terminal (util-linux `script`): the progress line appears.
+    let command = format!(
+        "{} run {} --data tty",
+        env!("CARGO_BIN_EXE_diorama"),
+        path_str(&script)
+    );
+    let out = std::process::Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .current_dir(dir.path())
+        .env("DIORAMA_CACHE_DIR", dir.path().join("cache"))
+        .output()
+        .expect("util-linux `script` runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("virtual time 2026-01-"), "{text}");
+    assert!(text.contains("PASSED"), "{text}");
+}
