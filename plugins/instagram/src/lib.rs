@@ -70,7 +70,7 @@ use diorama_sdk::models::spike::{
 use diorama_sdk::models::text::{
     self, write_distinct, CommentStyle, Distinct, DmType, Niche, Sentiment,
 };
-use diorama_sdk::models::time::{daily_rhythm, local_hour, parse_tz, schedule_after, Tz};
+use diorama_sdk::models::time::{daily_rhythm, local_hour, schedule_after, substeps, Timezone, Tz};
 use diorama_sdk::models::timing::{metric_interval, Seismic, SelfExcitation};
 use diorama_sdk::{
     AccountConfig, Action, ActionError, Author, Content, Event, Interaction, LimitInfo, Metric,
@@ -131,9 +131,7 @@ fn excitation() -> SelfExcitation {
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Instagram {
     niche: Niche,
-    timezone: String,
-    #[serde(skip)]
-    tz: Option<Tz>,
+    timezone: Timezone,
     params: Params,
     /// Draws for the audience: comments, DMs, authors, metric noise.
     rng: Rng,
@@ -183,17 +181,6 @@ fn push_id19(out: &mut String, rng: &mut Rng, lead: u64) {
 }
 
 impl Instagram {
-    fn tz(&mut self) -> Tz {
-        match self.tz {
-            Some(tz) => tz,
-            None => {
-                let tz = parse_tz(&self.timezone).unwrap_or(Tz::UTC);
-                self.tz = Some(tz);
-                tz
-            }
-        }
-    }
-
     /// Every post, reel and story's id, oldest first.
     pub fn media_ids(&self) -> impl Iterator<Item = (&str, &'static str)> {
         self.media.iter().map(|m| (m.id.as_str(), m.kind.as_str()))
@@ -892,7 +879,7 @@ impl Platform for Instagram {
     fn init(config: &AccountConfig) -> Result<Self, String> {
         let params = Params::parse(&config.params)?;
         let niche = Niche::parse(&config.niche).map_err(|e| format!("{PLATFORM}: {e}"))?;
-        let tz = parse_tz(&config.timezone).map_err(|e| format!("{PLATFORM}: {e}"))?;
+        let timezone = Timezone::parse(&config.timezone).map_err(|e| format!("{PLATFORM}: {e}"))?;
         let mut rng = Rng::new(config.seed, &format!("instagram/{}", config.profile));
         let mut plan = Rng::new(config.seed, &format!("instagram/{}/plan", config.profile));
         let audience =
@@ -914,8 +901,7 @@ impl Platform for Instagram {
         let followers = params.followers.min(i64::MAX as u64) as i64;
         Ok(Instagram {
             niche,
-            timezone: config.timezone.clone(),
-            tz: Some(tz),
+            timezone,
             params,
             rng,
             plan,
@@ -950,12 +936,9 @@ impl Platform for Instagram {
         if to <= from {
             return;
         }
-        let tz = self.tz();
-        let mut a = from;
-        while a < to {
-            let b = ((a.div_euclid(SUBSTEP) + 1) * SUBSTEP).min(to);
+        let tz = self.timezone.tz();
+        for (a, b) in substeps(from, to, SUBSTEP) {
             self.substep(a, b, tz, out);
-            a = b;
         }
         self.clock = to;
     }

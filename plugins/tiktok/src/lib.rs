@@ -61,7 +61,7 @@ use diorama_sdk::models::spike::{
 use diorama_sdk::models::text::{
     self, write_distinct, CommentStyle, Distinct, DmType, Niche, Sentiment,
 };
-use diorama_sdk::models::time::{daily_rhythm, local_hour, parse_tz, schedule_after, Tz};
+use diorama_sdk::models::time::{daily_rhythm, local_hour, schedule_after, substeps, Timezone, Tz};
 use diorama_sdk::models::timing::{metric_interval, Seismic, SelfExcitation};
 use diorama_sdk::{
     AccountConfig, Action, ActionError, Author, Content, Event, Interaction, LimitInfo, Metric,
@@ -111,9 +111,7 @@ fn excitation() -> SelfExcitation {
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct TikTok {
     niche: Niche,
-    timezone: String,
-    #[serde(skip)]
-    tz: Option<Tz>,
+    timezone: Timezone,
     params: Params,
     /// Draws for the audience: comments, DMs, authors, metric noise.
     rng: Rng,
@@ -160,17 +158,6 @@ fn numeric_id(rng: &mut Rng) -> u64 {
 }
 
 impl TikTok {
-    fn tz(&mut self) -> Tz {
-        match self.tz {
-            Some(tz) => tz,
-            None => {
-                let tz = parse_tz(&self.timezone).unwrap_or(Tz::UTC);
-                self.tz = Some(tz);
-                tz
-            }
-        }
-    }
-
     /// The published videos' ids, oldest first.
     pub fn video_ids(&self) -> impl Iterator<Item = &str> {
         self.videos.iter().map(|v| v.id.as_str())
@@ -753,7 +740,7 @@ impl Platform for TikTok {
     fn init(config: &AccountConfig) -> Result<Self, String> {
         let params = Params::parse(&config.params)?;
         let niche = Niche::parse(&config.niche).map_err(|e| format!("{PLATFORM}: {e}"))?;
-        let tz = parse_tz(&config.timezone).map_err(|e| format!("{PLATFORM}: {e}"))?;
+        let timezone = Timezone::parse(&config.timezone).map_err(|e| format!("{PLATFORM}: {e}"))?;
         let mut rng = Rng::new(config.seed, &format!("tiktok/{}", config.profile));
         let mut plan = Rng::new(config.seed, &format!("tiktok/{}/plan", config.profile));
         let audience =
@@ -771,8 +758,7 @@ impl Platform for TikTok {
         let followers = params.followers.min(i64::MAX as u64) as i64;
         Ok(TikTok {
             niche,
-            timezone: config.timezone.clone(),
-            tz: Some(tz),
+            timezone,
             params,
             rng,
             plan,
@@ -805,12 +791,9 @@ impl Platform for TikTok {
         if to <= from {
             return;
         }
-        let tz = self.tz();
-        let mut a = from;
-        while a < to {
-            let b = ((a.div_euclid(SUBSTEP) + 1) * SUBSTEP).min(to);
+        let tz = self.timezone.tz();
+        for (a, b) in substeps(from, to, SUBSTEP) {
             self.substep(a, b, tz, out);
-            a = b;
         }
         self.clock = to;
     }

@@ -66,7 +66,7 @@ use diorama_sdk::models::spike::{
     viral_description, Shadowban, Spike, ViralParams, SHADOWBAN_DESCRIPTION,
 };
 use diorama_sdk::models::text::{self, Niche, Sentiment};
-use diorama_sdk::models::time::{daily_rhythm, local_hour, parse_tz, schedule_after, Tz};
+use diorama_sdk::models::time::{daily_rhythm, local_hour, schedule_after, substeps, Timezone, Tz};
 use diorama_sdk::models::timing::{metric_interval, Seismic, SelfExcitation};
 use diorama_sdk::{
     AccountConfig, Action, ActionError, Author, Content, Event, Interaction, LimitInfo, Metric,
@@ -155,9 +155,7 @@ fn community_text(rng: &mut Rng, niche: Niche) -> String {
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct YouTube {
     niche: Niche,
-    timezone: String,
-    #[serde(skip)]
-    tz: Option<Tz>,
+    timezone: Timezone,
     params: Params,
     /// Draws for the audience: comments, authors, metric noise.
     rng: Rng,
@@ -197,17 +195,6 @@ pub struct YouTube {
 }
 
 impl YouTube {
-    fn tz(&mut self) -> Tz {
-        match self.tz {
-            Some(tz) => tz,
-            None => {
-                let tz = parse_tz(&self.timezone).unwrap_or(Tz::UTC);
-                self.tz = Some(tz);
-                tz
-            }
-        }
-    }
-
     /// The published uploads' ids (videos, shorts, community posts), oldest
     /// first.
     pub fn video_ids(&self) -> impl Iterator<Item = &str> {
@@ -820,7 +807,8 @@ impl Platform for YouTube {
     fn init(config: &AccountConfig) -> Result<Self, String> {
         let params = Params::parse(&config.params)?;
         let niche = Niche::parse(&config.niche).map_err(|e| format!("{PLATFORM}: {e}"))?;
-        let tz = parse_tz(&config.timezone).map_err(|e| format!("{PLATFORM}: {e}"))?;
+        let timezone = Timezone::parse(&config.timezone).map_err(|e| format!("{PLATFORM}: {e}"))?;
+        let tz = timezone.tz();
         let mut rng = Rng::new(config.seed, &format!("youtube/{}", config.profile));
         let mut plan = Rng::new(config.seed, &format!("youtube/{}/plan", config.profile));
         let likes_rng = Rng::new(
@@ -843,8 +831,7 @@ impl Platform for YouTube {
         let subscribers = params.subscribers.min(i64::MAX as u64) as i64;
         Ok(YouTube {
             niche,
-            timezone: config.timezone.clone(),
-            tz: Some(tz),
+            timezone,
             params,
             rng,
             plan,
@@ -875,12 +862,9 @@ impl Platform for YouTube {
         if to <= from {
             return;
         }
-        let tz = self.tz();
-        let mut a = from;
-        while a < to {
-            let b = ((a.div_euclid(SUBSTEP) + 1) * SUBSTEP).min(to);
+        let tz = self.timezone.tz();
+        for (a, b) in substeps(from, to, SUBSTEP) {
             self.substep(a, b, tz, out);
-            a = b;
         }
         self.clock = to;
     }

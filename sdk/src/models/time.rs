@@ -3,6 +3,8 @@
 use chrono::{TimeZone, Timelike};
 pub use chrono_tz::Tz;
 
+use serde::{Deserialize, Serialize};
+
 use super::rng::Rng;
 use crate::types::{Millis, DAY, HOUR, MINUTE};
 
@@ -10,6 +12,63 @@ use crate::types::{Millis, DAY, HOUR, MINUTE};
 pub fn parse_tz(name: &str) -> Result<Tz, String> {
     name.parse::<Tz>().map_err(|_| {
         format!("unknown timezone `{name}` (expected an IANA name such as `Europe/Paris`)")
+    })
+}
+
+/// An account's timezone, parsed once: serialised as its IANA name, so it
+/// sits in a platform's serde state as a plain string. A name that no longer
+/// parses when a snapshot is restored falls back to UTC.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(from = "String", into = "String")]
+pub struct Timezone {
+    name: String,
+    tz: Tz,
+}
+
+impl Timezone {
+    /// Parse an IANA name; an unknown name is an error naming it.
+    pub fn parse(name: &str) -> Result<Timezone, String> {
+        Ok(Timezone {
+            name: name.to_string(),
+            tz: parse_tz(name)?,
+        })
+    }
+
+    pub fn tz(&self) -> Tz {
+        self.tz
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+}
+
+impl From<String> for Timezone {
+    fn from(name: String) -> Timezone {
+        let tz = parse_tz(&name).unwrap_or(Tz::UTC);
+        Timezone { name, tz }
+    }
+}
+
+impl From<Timezone> for String {
+    fn from(t: Timezone) -> String {
+        t.name
+    }
+}
+
+/// Split `[from, to)` at the multiples of `len`, as the platforms step:
+/// `substeps(90, 250, 100)` gives `(90, 100), (100, 200), (200, 250)`.
+pub fn substeps(from: Millis, to: Millis, len: Millis) -> impl Iterator<Item = (Millis, Millis)> {
+    let len = len.max(1);
+    let mut a = from;
+    std::iter::from_fn(move || {
+        if a >= to {
+            return None;
+        }
+        let b = ((a.div_euclid(len) + 1) * len).min(to);
+        let window = (a, b);
+        a = b;
+        Some(window)
     })
 }
 
@@ -77,6 +136,32 @@ mod tests {
         let at = 1_767_614_400_000;
         assert_eq!(local_hour(at, parse_tz("UTC").unwrap()), 12.0);
         assert_eq!(local_hour(at, parse_tz("Europe/Paris").unwrap()), 13.0);
+    }
+
+    #[test]
+    fn substeps_split_at_multiples() {
+        let got: Vec<_> = substeps(90, 250, 100).collect();
+        assert_eq!(got, [(90, 100), (100, 200), (200, 250)]);
+        assert_eq!(substeps(200, 300, 100).collect::<Vec<_>>(), [(200, 300)]);
+        assert_eq!(substeps(5, 5, 100).count(), 0);
+        assert_eq!(
+            substeps(-150, -50, 100).collect::<Vec<_>>(),
+            [(-150, -100), (-100, -50)]
+        );
+    }
+
+    #[test]
+    fn timezone_serialises_as_its_name_and_parses_once() {
+        let t = Timezone::parse("Europe/Paris").unwrap();
+        assert_eq!(serde_json::to_string(&t).unwrap(), "\"Europe/Paris\"");
+        let back: Timezone = serde_json::from_str("\"Europe/Paris\"").unwrap();
+        assert_eq!(back, t);
+        assert_eq!(back.tz(), parse_tz("Europe/Paris").unwrap());
+        let odd: Timezone = serde_json::from_str("\"Mars/Olympus\"").unwrap();
+        assert_eq!((odd.name(), odd.tz()), ("Mars/Olympus", Tz::UTC));
+        assert!(Timezone::parse("Mars/Olympus")
+            .unwrap_err()
+            .contains("Mars/Olympus"));
     }
 
     #[test]
