@@ -9,8 +9,12 @@
 
 pub mod cli;
 pub mod engine;
+pub mod http;
+pub mod live;
 pub mod plugin;
 pub mod report;
 pub mod script;
 pub mod stats;
 pub mod store;
+pub mod telemetry;
+pub mod webhook;

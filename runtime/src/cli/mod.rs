@@ -1,10 +1,12 @@
-//! The command line: `diorama run`, `diorama plugins`, `diorama stats`.
+//! The command line: `diorama run`, `diorama serve`, `diorama plugins`,
+//! `diorama stats`.
 //!
 //! Exit codes: 0 when every expectation holds, 1 when one fails, 2 on any
 //! error (bad arguments, script syntax or runtime error, plugin failure).
 
 mod plugins;
 mod run;
+mod serve;
 mod stats;
 
 use std::path::PathBuf;
@@ -32,6 +34,8 @@ enum Command {
     Run(run::RunArgs),
     /// List the available platform plugins.
     Plugins(plugins::PluginsArgs),
+    /// Serve live demo profiles over HTTP: streams, webhooks, scenarios on demand.
+    Serve(serve::ServeArgs),
     /// Print realism figures over a run's output folder: mixes, uniqueness, local hours,
     /// reaction delays, views and engagement.
     Stats(stats::StatsArgs),
@@ -62,6 +66,7 @@ pub fn main() -> i32 {
         Command::Run(args) => run::run(args),
         Command::Plugins(args) => plugins::plugins(args),
         Command::Stats(args) => stats::stats(args),
+        Command::Serve(args) => serve::serve(args),
     }
 }
 

@@ -38,6 +38,15 @@ enum Msg {
 pub(super) struct Writer {
     tx: Option<SyncSender<Msg>>,
     thread: Option<JoinHandle<()>>,
+    /// Set for a writer without a thread: every send is written at once.
+    inline: Option<Inline>,
+}
+
+/// The state of an inline writer: what the thread would own.
+struct Inline {
+    store: Store,
+    listeners: Vec<Box<dyn EventListener>>,
+    names: BTreeMap<OwnerId, String>,
 }
 
 /// How many chunks may wait for the writer before the engine waits too.
@@ -53,6 +62,22 @@ impl Writer {
         Writer {
             tx: Some(tx),
             thread,
+            inline: None,
+        }
+    }
+
+    /// A writer that stores and notifies on the caller's thread, at each
+    /// send: for live profiles, which step a small window at a time and
+    /// must publish its events as soon as they are stored.
+    pub(super) fn inline(store: Store, listeners: Vec<Box<dyn EventListener>>) -> Writer {
+        Writer {
+            tx: None,
+            thread: None,
+            inline: Some(Inline {
+                store,
+                listeners,
+                names: BTreeMap::new(),
+            }),
         }
     }
 
@@ -67,16 +92,23 @@ impl Writer {
         }
     }
 
-    pub(super) fn add_profile(&self, id: OwnerId, name: String) {
+    pub(super) fn add_profile(&mut self, id: OwnerId, name: String) {
+        if let Some(w) = &mut self.inline {
+            w.names.insert(id, name);
+            return;
+        }
         // A stopped writer is reported by the next send or sync.
         let _ = self.post(Msg::Profile(id, name));
     }
 
     pub(super) fn send(
-        &self,
+        &mut self,
         by_profile: Vec<(OwnerId, Vec<StoredEvent>)>,
         order: Vec<(u32, u32)>,
     ) -> Result<(), EngineError> {
+        if let Some(w) = &mut self.inline {
+            return write(&w.store, &mut w.listeners, &w.names, &by_profile, &order);
+        }
         self.post(Msg::Events { by_profile, order })
     }
 
@@ -91,10 +123,22 @@ impl Writer {
     }
 
     pub(super) fn sync(&self) -> Result<(), EngineError> {
+        if self.inline.is_some() {
+            return Ok(());
+        }
         self.round_trip(Msg::Sync)
     }
 
     pub(super) fn finish(&mut self) -> Result<(), EngineError> {
+        if let Some(w) = &mut self.inline {
+            let mut result = Ok(());
+            for l in w.listeners.iter_mut() {
+                if let Err(e) = l.finish() {
+                    result = result.and(Err(EngineError::Output(e)));
+                }
+            }
+            return result;
+        }
         let result = self.round_trip(Msg::Finish);
         self.tx = None;
         if let Some(t) = self.thread.take() {

@@ -19,7 +19,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use diorama_sdk::{Action, ActionError, Millis, Payload, DAY, HOUR, MINUTE, SECOND};
 use rhai::{Array, Dynamic, Engine, EvalAltResult, Map, NativeCallContext, FLOAT, INT};
 
-use super::Recorder;
+use super::{LiveClock, Recorder};
 use crate::engine::{clock, EngineError, ProfileSpec, Simulation};
 use crate::report::{Expectation, ReportedValue};
 use crate::store::{ContentRecord, CountQuery, InteractionFilter, StoredEvent};
@@ -63,6 +63,9 @@ struct Ctx {
     sim: Arc<Mutex<Simulation>>,
     rec: Arc<Mutex<Recorder>>,
     file: Arc<str>,
+    /// Set when the script drives a live profile: `advance` waits for its
+    /// clock instead of stepping.
+    live: Option<Arc<dyn LiveClock>>,
 }
 
 impl Ctx {
@@ -205,16 +208,42 @@ fn event_map(e: &StoredEvent) -> Dynamic {
     }
 }
 
+/// On a live profile, `profile(#{...})` is the live profile itself: its
+/// platforms must include those the script names.
+fn live_profile(sim: &Simulation, spec: &Map) -> Res<Profile> {
+    let Some((_, live)) = sim.profiles().next() else {
+        return err("the live profile is gone");
+    };
+    for key in spec.keys() {
+        let key = key.as_str();
+        if sim.host().get(key).is_some() && !live.platforms.contains_key(key) {
+            let has: Vec<&str> = live.platforms.keys().map(String::as_str).collect();
+            return err(format!(
+                "profile: this scenario needs a `{key}` account, which the live profile `{}` does not have (it has: {})",
+                live.name,
+                has.join(", ")
+            ));
+        }
+    }
+    Ok(Profile {
+        index: 0,
+        name: live.name.clone(),
+        niche: live.niche.clone(),
+    })
+}
+
 pub(super) fn register(
     engine: &mut Engine,
     sim: Arc<Mutex<Simulation>>,
     rec: Arc<Mutex<Recorder>>,
     file: &str,
+    live: Option<Arc<dyn LiveClock>>,
 ) {
     let c = Ctx {
         sim,
         rec,
         file: Arc::from(file),
+        live,
     };
     engine.register_type_with_name::<Profile>("Profile");
     engine.register_type_with_name::<Content>("Content");
@@ -243,12 +272,24 @@ pub(super) fn register(
     });
     let k = c.clone();
     engine.register_fn("start", move |t: &str| -> Res<()> {
+        if k.live.is_some() {
+            return err(
+                "start() cannot move a live profile's clock: its time follows the wall clock",
+            );
+        }
         let at = clock::parse_instant(t)?;
         k.sim()?.set_start(at).map_err(engine_err)
     });
 
     let k = c.clone();
     engine.register_fn("advance", move |d: INT| -> Res<()> {
+        if let Some(live) = &k.live {
+            if d < 0 {
+                return err(format!("cannot advance by a negative duration ({d} ms)"));
+            }
+            let target = k.sim()?.now().saturating_add(d);
+            return live.wait_until(target).map_err(Into::into);
+        }
         let mut sim = k.sim()?;
         let mut rec = k.rec()?;
         let progress = &mut rec.progress;
@@ -288,6 +329,9 @@ pub(super) fn register(
     let k = c.clone();
     engine.register_fn("profile", move |spec: Map| -> Res<Profile> {
         let mut sim = k.sim()?;
+        if k.live.is_some() {
+            return live_profile(&sim, &spec);
+        }
         let index = sim.profiles().count();
         let mut name = format!("p{}", index + 1);
         let mut niche = "tech".to_string();

@@ -6,13 +6,14 @@
 //! never a hang. Imports resolve only inside the script's own folder.
 
 mod api;
+pub mod ready;
 mod resolver;
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use diorama_sdk::Millis;
-use rhai::{Engine, EvalAltResult, ParseError, Position};
+use rhai::{Engine, EvalAltResult, ModuleResolver, ParseError, Position};
 
 use crate::engine::Simulation;
 use crate::report::{Expectation, ReportedValue};
@@ -59,6 +60,13 @@ pub struct ScriptOutcome {
     pub error: Option<String>,
 }
 
+/// The clock of a live profile, as a script on it sees it.
+pub trait LiveClock: Send + Sync {
+    /// Block until the profile's virtual time reaches `at`; an error when
+    /// the profile stops or goes away first.
+    fn wait_until(&self, at: Millis) -> Result<(), String>;
+}
+
 /// What the script's functions share.
 pub(crate) struct Recorder {
     pub expectations: Vec<Expectation>,
@@ -91,6 +99,30 @@ pub fn run_file(
     run_text(&text, display_name, folder, sim, limits, progress)
 }
 
+/// Run script `text` on a live profile's simulation: `advance` waits for
+/// the live clock. Imports come from the built-in scenario library.
+/// `compiled` is called once the script has compiled (with its syntax
+/// error otherwise), before it runs.
+pub fn run_live(
+    text: &str,
+    display_name: &str,
+    sim: Arc<Mutex<Simulation>>,
+    limits: &Limits,
+    clock: Arc<dyn LiveClock>,
+    compiled: impl FnOnce(Result<(), String>),
+) -> ScriptOutcome {
+    run_with(
+        text,
+        display_name,
+        ready::LibraryResolver,
+        sim,
+        limits,
+        None,
+        Some(clock),
+        compiled,
+    )
+}
+
 /// Run script `text`, resolving imports in `folder`.
 pub fn run_text(
     text: &str,
@@ -100,6 +132,29 @@ pub fn run_text(
     limits: &Limits,
     progress: Option<Progress>,
 ) -> ScriptOutcome {
+    run_with(
+        text,
+        display_name,
+        resolver::FolderResolver::new(folder),
+        sim,
+        limits,
+        progress,
+        None,
+        |_| {},
+    )
+}
+
+#[allow(clippy::too_many_arguments)]
+fn run_with(
+    text: &str,
+    display_name: &str,
+    resolver: impl ModuleResolver + 'static,
+    sim: Arc<Mutex<Simulation>>,
+    limits: &Limits,
+    progress: Option<Progress>,
+    live: Option<Arc<dyn LiveClock>>,
+    compiled: impl FnOnce(Result<(), String>),
+) -> ScriptOutcome {
     let recorder = Arc::new(Mutex::new(Recorder {
         expectations: Vec::new(),
         values: Vec::new(),
@@ -107,16 +162,21 @@ pub fn run_text(
     }));
     let mut engine = Engine::new();
     apply_limits(&mut engine, limits);
-    engine.set_module_resolver(resolver::FolderResolver::new(folder));
+    engine.set_module_resolver(resolver);
     engine.on_print(|s| eprintln!("{s}"));
     engine.on_debug(|s, src, pos| {
         eprintln!("{}{}: {s}", src.unwrap_or(""), position_suffix(pos));
     });
-    api::register(&mut engine, sim, recorder.clone(), display_name);
+    api::register(&mut engine, sim, recorder.clone(), display_name, live);
 
     let error = match engine.compile(text) {
-        Err(e) => Some(syntax_error(display_name, &e)),
+        Err(e) => {
+            let message = syntax_error(display_name, &e);
+            compiled(Err(message.clone()));
+            Some(message)
+        }
         Ok(mut ast) => {
+            compiled(Ok(()));
             ast.set_source(display_name);
             engine
                 .run_ast(&ast)

@@ -38,6 +38,8 @@
 //! | `content` | owner · content id (UTF-8) | the content's record: latest metric totals, interaction count (postcard) |
 //! | `content_order` | owner · published_at (i64, sign-flipped BE) · seq | content id |
 //!
+//! | `hooks`, `outbox`, `deliveries`, `live`, `journal` | owner · the user's key | bytes ([`Store::put_record`]; the server's webhooks, delivery log and live state) |
+//!
 //! Keying a block by its *last* seq means the block holding seq `s` is the
 //! first key at or after `owner · s`: every read is a forward range scan.
 //!
@@ -127,7 +129,7 @@ pub const SCHEMA_VERSION: u32 = 1;
 /// and [`Store::count_owner_keys`] walk exactly this list; a tree added to
 /// the store must be added here (a test checks that every tree but `meta`
 /// and `runs` is).
-pub const OWNER_TREES: [&str; 7] = [
+pub const OWNER_TREES: [&str; 12] = [
     "profiles",
     "snapshots",
     "events",
@@ -135,7 +137,41 @@ pub const OWNER_TREES: [&str; 7] = [
     "aggregates",
     "content",
     "content_order",
+    "hooks",
+    "outbox",
+    "deliveries",
+    "live",
+    "journal",
 ];
+
+/// Owner-scoped trees of plain records, keyed by owner · a key of the
+/// user's choosing, scanned in key order. They hold what the server keeps
+/// per profile beside its events.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RecordTree {
+    /// Webhook subscriptions.
+    Hooks,
+    /// Webhook deliveries still to make.
+    Outbox,
+    /// The webhook delivery log: attempts and outcomes.
+    Deliveries,
+    /// A live profile's state: its clock, speed and status.
+    Live,
+    /// Commands applied to a live profile (signals, actions), for replay.
+    Journal,
+}
+
+impl RecordTree {
+    pub fn name(self) -> &'static str {
+        match self {
+            RecordTree::Hooks => "hooks",
+            RecordTree::Outbox => "outbox",
+            RecordTree::Deliveries => "deliveries",
+            RecordTree::Live => "live",
+            RecordTree::Journal => "journal",
+        }
+    }
+}
 
 const LOCK_FILE: &str = "diorama.lock";
 /// Decoded blocks kept for point reads and consecutive pages.
@@ -329,6 +365,11 @@ struct Inner {
     aggregates: sled::Tree,
     content: sled::Tree,
     content_order: sled::Tree,
+    hooks: sled::Tree,
+    outbox: sled::Tree,
+    deliveries: sled::Tree,
+    live: sled::Tree,
+    journal: sled::Tree,
     /// Serialises writers of events and aggregates.
     write: Mutex<()>,
     /// Recently read blocks, decoded (most recent first). Blocks never
@@ -486,6 +527,11 @@ impl Store {
                 aggregates: tree("aggregates")?,
                 content: tree("content")?,
                 content_order: tree("content_order")?,
+                hooks: tree("hooks")?,
+                outbox: tree("outbox")?,
+                deliveries: tree("deliveries")?,
+                live: tree("live")?,
+                journal: tree("journal")?,
                 db,
                 write: Mutex::new(()),
                 cache: Mutex::new(Vec::with_capacity(CACHED_BLOCKS)),
@@ -513,7 +559,7 @@ impl Store {
 
     /// The owner-scoped trees, named: the single list every owner-wide
     /// operation walks.
-    fn owner_trees(&self) -> [(&'static str, &sled::Tree); 7] {
+    fn owner_trees(&self) -> [(&'static str, &sled::Tree); 12] {
         let i = &self.inner;
         let trees = [
             &i.profiles,
@@ -523,6 +569,11 @@ impl Store {
             &i.aggregates,
             &i.content,
             &i.content_order,
+            &i.hooks,
+            &i.outbox,
+            &i.deliveries,
+            &i.live,
+            &i.journal,
         ];
         let mut k = 0;
         trees.map(|t| {
@@ -648,6 +699,102 @@ impl Store {
             st.index_bytes += v.len() as u64;
         }
         Ok(st)
+    }
+
+    // ----- records -----
+
+    fn record_tree(&self, tree: RecordTree) -> &sled::Tree {
+        let i = &self.inner;
+        match tree {
+            RecordTree::Hooks => &i.hooks,
+            RecordTree::Outbox => &i.outbox,
+            RecordTree::Deliveries => &i.deliveries,
+            RecordTree::Live => &i.live,
+            RecordTree::Journal => &i.journal,
+        }
+    }
+
+    /// Stores `value` under owner · `key` in `tree`.
+    pub fn put_record(
+        &self,
+        tree: RecordTree,
+        owner: OwnerId,
+        key: &[u8],
+        value: &[u8],
+    ) -> Result<()> {
+        let mut k = owner_key(owner).to_vec();
+        k.extend_from_slice(key);
+        self.record_tree(tree)
+            .insert(k, value)
+            .map_err(sled_err("insert", tree.name()))?;
+        Ok(())
+    }
+
+    pub fn record(&self, tree: RecordTree, owner: OwnerId, key: &[u8]) -> Result<Option<Vec<u8>>> {
+        let mut k = owner_key(owner).to_vec();
+        k.extend_from_slice(key);
+        let v = self
+            .record_tree(tree)
+            .get(k)
+            .map_err(sled_err("get", tree.name()))?;
+        Ok(v.map(|v| v.to_vec()))
+    }
+
+    /// Removes owner · `key`; whether it was there.
+    pub fn remove_record(&self, tree: RecordTree, owner: OwnerId, key: &[u8]) -> Result<bool> {
+        let mut k = owner_key(owner).to_vec();
+        k.extend_from_slice(key);
+        let old = self
+            .record_tree(tree)
+            .remove(k)
+            .map_err(sled_err("remove", tree.name()))?;
+        Ok(old.is_some())
+    }
+
+    /// Records of `owner` whose key starts with `prefix`, from the first key
+    /// at or after `prefix · from`, in key order, at most `limit`: (key
+    /// without the owner, value).
+    pub fn records(
+        &self,
+        tree: RecordTree,
+        owner: OwnerId,
+        prefix: &[u8],
+        from: &[u8],
+        limit: usize,
+    ) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
+        let mut start = owner_key(owner).to_vec();
+        start.extend_from_slice(prefix);
+        let whole = start.clone();
+        start.extend_from_slice(from);
+        let mut out = Vec::new();
+        for item in self.record_tree(tree).range(start..) {
+            if out.len() >= limit {
+                break;
+            }
+            let (k, v) = item.map_err(sled_err("scan", tree.name()))?;
+            if !k.starts_with(&whole) {
+                break;
+            }
+            out.push((k[8..].to_vec(), v.to_vec()));
+        }
+        Ok(out)
+    }
+
+    /// Every owner that has at least one record in `tree`, in order.
+    pub fn record_owners(&self, tree: RecordTree) -> Result<Vec<OwnerId>> {
+        let t = self.record_tree(tree);
+        let mut out = Vec::new();
+        let mut next: Option<[u8; 8]> = Some([0; 8]);
+        while let Some(from) = next {
+            let Some(item) = t.range(from..).next() else {
+                break;
+            };
+            let (k, _) = item.map_err(sled_err("scan", tree.name()))?;
+            let Some(owner) = u64_of(&k, 0) else { break };
+            out.push(owner);
+            next = owner.checked_add(1).map(owner_key);
+        }
+        Ok(out)
     }
 
     // ----- runs -----

@@ -764,6 +764,15 @@ fn every_owner_tree_is_listed() {
     s.put_snapshot(1, "youtube", b"x").unwrap();
     s.new_run(&json!({})).unwrap();
     s.append(1, &stream(1, 1, 100)).unwrap();
+    for tree in [
+        RecordTree::Hooks,
+        RecordTree::Outbox,
+        RecordTree::Deliveries,
+        RecordTree::Live,
+        RecordTree::Journal,
+    ] {
+        s.put_record(tree, 1, b"k", b"v").unwrap();
+    }
     let mut names: Vec<String> = s
         .inner
         .db
@@ -967,4 +976,41 @@ fn a_store_is_shared_between_threads() {
     for o in 1..=4u64 {
         assert_eq!(all_events(&s, o), stream(o, 1, 600));
     }
+}
+
+#[test]
+fn records_are_scoped_ordered_and_deleted_with_their_owner() {
+    let (_d, s) = open();
+    for (owner, key) in [(1, "a/2"), (1, "a/1"), (1, "b/1"), (2, "a/1"), (7, "z")] {
+        s.put_record(RecordTree::Outbox, owner, key.as_bytes(), key.as_bytes())
+            .unwrap();
+    }
+    let keys = |owner, prefix: &str, from: &str, limit| -> Vec<String> {
+        s.records(
+            RecordTree::Outbox,
+            owner,
+            prefix.as_bytes(),
+            from.as_bytes(),
+            limit,
+        )
+        .unwrap()
+        .into_iter()
+        .map(|(k, _)| String::from_utf8(k).unwrap())
+        .collect()
+    };
+    assert_eq!(keys(1, "a/", "", 10), vec!["a/1", "a/2"]);
+    assert_eq!(keys(1, "a/", "2", 10), vec!["a/2"]);
+    assert_eq!(keys(1, "", "", 2), vec!["a/1", "a/2"]);
+    assert_eq!(keys(2, "", "", 10), vec!["a/1"]);
+    assert_eq!(s.record_owners(RecordTree::Outbox).unwrap(), vec![1, 2, 7]);
+    assert_eq!(
+        s.record(RecordTree::Outbox, 1, b"b/1").unwrap().as_deref(),
+        Some(&b"b/1"[..])
+    );
+    assert!(s.remove_record(RecordTree::Outbox, 1, b"b/1").unwrap());
+    assert!(!s.remove_record(RecordTree::Outbox, 1, b"b/1").unwrap());
+    assert_eq!(s.count_owner_keys(1).unwrap(), 2);
+    assert_eq!(s.delete_owner(1).unwrap(), 2);
+    assert_eq!(keys(1, "", "", 10), Vec::<String>::new());
+    assert_eq!(keys(2, "", "", 10), vec!["a/1"]);
 }

@@ -1,0 +1,178 @@
+//! `diorama serve`: the HTTP server for live demo profiles.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use clap::Args;
+
+use super::PluginDirArg;
+use crate::http::{self, AppState};
+use crate::live::scenario::Runs;
+use crate::live::{LiveConfig, LiveManager};
+use crate::script::Limits;
+use crate::store::Store;
+use crate::telemetry::Telemetry;
+use crate::webhook::{WebhookConfig, Webhooks};
+
+#[derive(Args, Debug)]
+pub struct ServeArgs {
+    /// Address to listen on (port 0 picks a free port; the address is printed).
+    #[arg(long, default_value = "127.0.0.1:7700")]
+    pub addr: SocketAddr,
+    /// Folder of the server's database (created if missing).
+    #[arg(long, value_name = "DIR", default_value = "diorama-data")]
+    pub data: PathBuf,
+    /// The admin token (manages profiles). Without it a random one is made and printed.
+    #[arg(long, env = "DIORAMA_ADMIN_TOKEN", hide_env_values = true)]
+    pub admin_token: Option<String>,
+    /// The most profiles running at once.
+    #[arg(long, default_value_t = 1000)]
+    pub max_live: usize,
+    /// Threads stepping live profiles.
+    #[arg(long, default_value_t = 2)]
+    pub workers: usize,
+    /// Seconds between sweeps for expired profiles.
+    #[arg(long, default_value_t = 60.0, value_name = "SECONDS")]
+    pub sweep_every: f64,
+    /// Seconds between snapshots of a running profile.
+    #[arg(long, default_value_t = 5.0, value_name = "SECONDS")]
+    pub snapshot_every: f64,
+    /// Seconds before a failed webhook delivery is first retried (it doubles up to an hour).
+    #[arg(long, default_value_t = 1.0, value_name = "SECONDS")]
+    pub webhook_retry: f64,
+    #[command(flatten)]
+    pub plugins: PluginDirArg,
+}
+
+fn seconds(name: &str, v: f64) -> Result<Duration, String> {
+    if v.is_finite() && v > 0.0 && v < 1e9 {
+        Ok(Duration::from_secs_f64(v))
+    } else {
+        Err(format!(
+            "--{name} must be a positive number of seconds, got {v}"
+        ))
+    }
+}
+
+pub fn serve(args: ServeArgs) -> i32 {
+    match run(args) {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("diorama serve: {e}");
+            2
+        }
+    }
+}
+
+fn run(args: ServeArgs) -> Result<(), String> {
+    let sweep_every = seconds("sweep-every", args.sweep_every)?;
+    let snapshot_every = seconds("snapshot-every", args.snapshot_every)?;
+    let first_retry = seconds("webhook-retry", args.webhook_retry)?;
+    if args.max_live == 0 {
+        return Err("--max-live must be at least 1".into());
+    }
+    let admin_token = match args.admin_token.filter(|t| !t.trim().is_empty()) {
+        Some(t) => t,
+        None => {
+            let mut b = [0u8; 24];
+            getrandom::fill(&mut b).map_err(|e| format!("no randomness for a token: {e}"))?;
+            let t = format!("dat_{}", hex::encode(b));
+            eprintln!("diorama serve: no admin token given (--admin-token or DIORAMA_ADMIN_TOKEN); this run's admin token is {t}");
+            t
+        }
+    };
+    let store = Store::open(&args.data).map_err(|e| e.to_string())?;
+    let host = super::load_plugins(&args.plugins).map_err(|e| e.to_string())?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .thread_name("diorama-http")
+        .build()
+        .map_err(|e| format!("cannot start the async runtime: {e}"))?;
+    let telemetry = Arc::new(Telemetry::default());
+    let webhooks = Webhooks::new(
+        store.clone(),
+        WebhookConfig {
+            first_retry,
+            ..WebhookConfig::default()
+        },
+    );
+    webhooks
+        .start(runtime.handle())
+        .map_err(|e| format!("cannot start webhook delivery: {e}"))?;
+    let runs = Runs::new(store.clone(), Limits::default());
+    runs.mark_interrupted().map_err(|e| e.to_string())?;
+    let live = LiveManager::open(
+        Arc::new(host),
+        store.clone(),
+        webhooks.clone(),
+        telemetry.clone(),
+        LiveConfig {
+            max_live: args.max_live,
+            workers: args.workers,
+            snapshot_every,
+            ..LiveConfig::default()
+        },
+    )
+    .map_err(|e| e.to_string())?;
+    let (closing, _) = tokio::sync::watch::channel(false);
+    let state = Arc::new(AppState {
+        live: live.clone(),
+        webhooks: webhooks.clone(),
+        telemetry,
+        admin_token,
+        scenarios: runs,
+        closing: closing.clone(),
+    });
+    let data = args.data.display().to_string();
+    let served = runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(args.addr)
+            .await
+            .map_err(|e| format!("cannot listen on {}: {e}", args.addr))?;
+        let addr = listener
+            .local_addr()
+            .map_err(|e| format!("cannot read the bound address: {e}"))?;
+        println!("diorama serve: listening on http://{addr} (data: {data})");
+        use std::io::Write;
+        let _ = std::io::stdout().flush();
+        let shutdown = async move {
+            wait_for_signal().await;
+            eprintln!("diorama serve: stopping: snapshotting live profiles");
+            let _ = closing.send(true);
+        };
+        http::serve(listener, state, sweep_every, shutdown)
+            .await
+            .map_err(|e| format!("the server failed: {e}"))
+    });
+    let stopped = live.shutdown().map_err(|e| e.to_string());
+    runtime.block_on(webhooks.shutdown());
+    store.flush().map_err(|e| e.to_string())?;
+    served?;
+    stopped?;
+    eprintln!("diorama serve: stopped cleanly");
+    Ok(())
+}
+
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}

@@ -1,0 +1,299 @@
+//! Profiles: create, list, read, update, delete; start, pause, resume,
+//! stop; signals and the creator's actions.
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use diorama_sdk::{Action, ActionError};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::auth;
+use super::error::{blocking, ApiError, Body};
+use super::Shared;
+use crate::live::{CreateProfile, Status, UpdateProfile};
+
+pub async fn platforms(State(s): State<Shared>, headers: HeaderMap) -> Result<Response, ApiError> {
+    auth::caller(&s, &headers)?;
+    let list: Vec<Value> = s
+        .live
+        .host()
+        .plugins()
+        .iter()
+        .map(|p| {
+            let defaults: Value = serde_json::from_str(&p.info.defaults).unwrap_or(Value::Null);
+            json!({
+                "name": p.info.name,
+                "version": p.info.version,
+                "content_kinds": p.info.content_kinds,
+                "interaction_kinds": p.info.interaction_kinds,
+                "metrics": p.info.metrics,
+                "signals": p.info.signals,
+                "actions": p.info.actions,
+                "limits": p.info.limits,
+                "defaults": defaults,
+            })
+        })
+        .collect();
+    Ok(Json(json!({ "platforms": list })).into_response())
+}
+
+pub async fn create(
+    State(s): State<Shared>,
+    headers: HeaderMap,
+    Body(req): Body<CreateProfile>,
+) -> Result<Response, ApiError> {
+    auth::admin(&s, &headers)?;
+    let live = s.live.clone();
+    let (view, token) = blocking(move || live.create(req).map_err(ApiError::from)).await?;
+    let mut body = serde_json::to_value(&view).map_err(|e| ApiError::internal(e.to_string()))?;
+    body["token"] = Value::String(token);
+    Ok((StatusCode::CREATED, Json(body)).into_response())
+}
+
+pub async fn list(State(s): State<Shared>, headers: HeaderMap) -> Result<Response, ApiError> {
+    auth::admin(&s, &headers)?;
+    let live = s.live.clone();
+    let list = blocking(move || live.list().map_err(ApiError::from)).await?;
+    Ok(Json(json!({ "profiles": list })).into_response())
+}
+
+pub async fn read(
+    State(s): State<Shared>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let p = auth::profile(&s, &headers, &id)?;
+    let live = s.live.clone();
+    let view = blocking(move || live.view(&p).map_err(ApiError::from)).await?;
+    Ok(Json(view).into_response())
+}
+
+pub async fn update(
+    State(s): State<Shared>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Body(patch): Body<UpdateProfile>,
+) -> Result<Response, ApiError> {
+    auth::admin_profile(&s, &headers, &id)?;
+    let live = s.live.clone();
+    let view = blocking(move || live.update(&id, patch).map_err(ApiError::from)).await?;
+    Ok(Json(view).into_response())
+}
+
+pub async fn delete(
+    State(s): State<Shared>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let p = auth::admin_profile(&s, &headers, &id)?;
+    let live = s.live.clone();
+    let scenarios = s.scenarios.clone();
+    let keys = blocking(move || {
+        scenarios.forget(p.id);
+        live.delete(p.id).map_err(ApiError::from)
+    })
+    .await?;
+    Ok(Json(json!({ "deleted": id, "keys_removed": keys })).into_response())
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SpeedBody {
+    pub speed: Option<f64>,
+}
+
+/// An optional JSON body: absent or empty is the default.
+async fn optional_body<T: serde::de::DeserializeOwned + Default>(
+    req: axum::extract::Request,
+) -> Result<T, ApiError> {
+    let bytes = axum::body::to_bytes(req.into_body(), super::BODY_LIMIT)
+        .await
+        .map_err(|e| {
+            ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "body_too_large",
+                format!("cannot read the body: {e}"),
+            )
+        })?;
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Ok(T::default());
+    }
+    serde_json::from_slice(&bytes).map_err(|e| {
+        if e.is_data() {
+            ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_body",
+                format!("invalid body: {e}"),
+            )
+        } else {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "malformed_json",
+                format!("the body is not valid JSON: {e}"),
+            )
+        }
+    })
+}
+
+async fn lifecycle(
+    s: Shared,
+    headers: HeaderMap,
+    id: String,
+    req: axum::extract::Request,
+    what: Status,
+) -> Result<Response, ApiError> {
+    auth::admin_profile(&s, &headers, &id)?;
+    let body: SpeedBody = optional_body(req).await?;
+    let live = s.live.clone();
+    let view = blocking(move || {
+        match what {
+            Status::Running => live.start(&id, body.speed),
+            other => {
+                if body.speed.is_some() {
+                    return Err(ApiError::invalid(
+                        "`speed` is only taken by start and resume",
+                    ));
+                }
+                live.halt(&id, other)
+            }
+        }
+        .map_err(ApiError::from)
+    })
+    .await?;
+    Ok(Json(view).into_response())
+}
+
+pub async fn start(
+    State(s): State<Shared>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    req: axum::extract::Request,
+) -> Result<Response, ApiError> {
+    lifecycle(s, headers, id, req, Status::Running).await
+}
+
+pub async fn resume(
+    State(s): State<Shared>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    req: axum::extract::Request,
+) -> Result<Response, ApiError> {
+    lifecycle(s, headers, id, req, Status::Running).await
+}
+
+pub async fn pause(
+    State(s): State<Shared>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    req: axum::extract::Request,
+) -> Result<Response, ApiError> {
+    lifecycle(s, headers, id, req, Status::Paused).await
+}
+
+pub async fn stop(
+    State(s): State<Shared>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    req: axum::extract::Request,
+) -> Result<Response, ApiError> {
+    lifecycle(s, headers, id, req, Status::Stopped).await
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignalBody {
+    pub platform: String,
+    pub signal: String,
+    #[serde(default = "empty_object")]
+    pub params: Value,
+}
+
+fn empty_object() -> Value {
+    Value::Object(Default::default())
+}
+
+pub async fn signal(
+    State(s): State<Shared>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Body(body): Body<SignalBody>,
+) -> Result<Response, ApiError> {
+    auth::admin_profile(&s, &headers, &id)?;
+    if !body.params.is_object() {
+        return Err(ApiError::invalid("`params` must be a JSON object"));
+    }
+    let live = s.live.clone();
+    blocking(move || {
+        live.signal(&id, &body.platform, &body.signal, &body.params)
+            .map_err(ApiError::from)
+    })
+    .await?;
+    Ok((StatusCode::ACCEPTED, Json(json!({ "status": "applied" }))).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ActBody {
+    pub platform: String,
+    pub kind: String,
+    #[serde(default = "empty_object")]
+    pub params: Value,
+}
+
+/// The creator acts: 201 with the events it made; 422 when invalid, 404
+/// when its target is unknown, 429 with `Retry-After` (wall seconds at the
+/// profile's speed) when the platform's limit is reached.
+pub async fn act(
+    State(s): State<Shared>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Body(body): Body<ActBody>,
+) -> Result<Response, ApiError> {
+    let p = auth::profile(&s, &headers, &id)?;
+    if !body.params.is_object() {
+        return Err(ApiError::invalid("`params` must be a JSON object"));
+    }
+    let live = s.live.clone();
+    let action = Action {
+        kind: body.kind.clone(),
+        params: body.params.to_string(),
+    };
+    let platform = body.platform.clone();
+    let (outcome, speed) =
+        blocking(move || live.act(&id, &platform, &action).map_err(ApiError::from)).await?;
+    match outcome {
+        Ok(events) => {
+            let label = p.id.to_string();
+            let items: Vec<Value> = events
+                .iter()
+                .map(|e| {
+                    let mut line = Vec::new();
+                    crate::report::event_line(&label, e, &mut line);
+                    serde_json::from_slice(&line).unwrap_or(Value::Null)
+                })
+                .collect();
+            Ok((StatusCode::CREATED, Json(json!({ "events": items }))).into_response())
+        }
+        Err(ActionError::Invalid(m)) => Err(ApiError::invalid(m)),
+        Err(ActionError::NotFound(m)) => {
+            Err(ApiError::new(StatusCode::NOT_FOUND, "target_not_found", m))
+        }
+        Err(ActionError::RateLimited(ms)) => {
+            let wall_s = ((ms as f64 / speed.max(1e-9)) / 1000.0).ceil().max(1.0) as u64;
+            let mut e = ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate_limited",
+                format!(
+                    "{}: the platform's limit for `{}` is reached; retry in {} of virtual time ({wall_s} s at this profile's speed)",
+                    body.platform,
+                    body.kind,
+                    crate::engine::clock::format_duration(ms)
+                ),
+            );
+            e.retry_after = Some(wall_s);
+            Err(e)
+        }
+    }
+}

@@ -1,0 +1,851 @@
+//! Live profiles: demo accounts whose simulation follows the wall clock at
+//! a chosen speed, for `diorama serve`.
+//!
+//! Each profile is its own [`Simulation`] (one profile, an inline writer),
+//! stepped by the [driver](driver) in windows of about 40 ms of wall time,
+//! so an event is stored and published within that of its moment. What a
+//! profile stores is published to its stream subscribers and webhooks.
+//!
+//! Persistence: plugin snapshots and the profile's state are written every
+//! few seconds and at every pause, stop and shutdown; every signal and
+//! action in between goes to a journal first. After a clean stop a profile
+//! resumes from its snapshot. After a crash it is restored from the last
+//! snapshot and replayed through the journal until every event already
+//! stored has been regenerated (same seed, same windows, same commands:
+//! the same events), so nothing is lost or numbered twice.
+
+mod driver;
+mod profile;
+pub mod scenario;
+pub mod spec;
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, Condvar, Mutex, RwLock};
+use std::time::{Duration, Instant};
+
+use diorama_sdk::{Action, ActionError, Millis, DAY};
+use serde::Serialize;
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+use tokio::sync::broadcast;
+
+use crate::engine::{clock, EngineError, ProfileSpec, RunSettings, Simulation};
+use crate::plugin::PluginHost;
+use crate::store::{OwnerId, RecordTree, Store, StoreError, StoredEvent};
+use crate::telemetry::Telemetry;
+use crate::webhook::Webhooks;
+
+use profile::{next_end, wall_ms, window_for, JournalEntry, Journaled, Listener, Runtime, Shared};
+pub use profile::{publish, LiveProfile, Published, PublishedEvent, State, Status};
+pub use spec::{CreateProfile, Limits, UpdateProfile};
+
+/// How the live side is set up.
+#[derive(Clone, Debug)]
+pub struct LiveConfig {
+    /// The most profiles running at once.
+    pub max_live: usize,
+    pub default_interactions_per_day: u64,
+    pub default_inactivity_ttl: Duration,
+    /// How often a running profile is snapshotted.
+    pub snapshot_every: Duration,
+    pub max_speed: f64,
+    /// Threads stepping profiles.
+    pub workers: usize,
+}
+
+impl Default for LiveConfig {
+    fn default() -> Self {
+        LiveConfig {
+            max_live: 1_000,
+            default_interactions_per_day: 1_000,
+            default_inactivity_ttl: Duration::from_secs(30 * 24 * 3600),
+            snapshot_every: Duration::from_secs(5),
+            max_speed: 100_000.0,
+            workers: 2,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LiveError {
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
+    LiveLimit(String),
+    #[error(transparent)]
+    Engine(EngineError),
+    #[error("store: {0}")]
+    Store(#[from] StoreError),
+    #[error("{0}")]
+    Internal(String),
+}
+
+/// A profile as the API shows it.
+#[derive(Clone, Debug, Serialize)]
+pub struct ProfileView {
+    pub id: String,
+    pub name: String,
+    pub niche: String,
+    pub timezone: String,
+    pub platforms: BTreeMap<String, Value>,
+    pub seed: u64,
+    pub status: Status,
+    pub speed: f64,
+    /// Virtual time now, unix ms and RFC 3339.
+    pub now: Millis,
+    pub time: String,
+    pub created_at: String,
+    pub last_active: String,
+    pub expires_at: Option<String>,
+    pub inactivity_ttl_s: u64,
+    pub limits: Value,
+    pub events: u64,
+    pub interactions_today: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// The live profiles of one server.
+pub struct LiveManager {
+    host: Arc<PluginHost>,
+    store: Store,
+    webhooks: Arc<Webhooks>,
+    telemetry: Arc<Telemetry>,
+    config: LiveConfig,
+    profiles: RwLock<BTreeMap<OwnerId, Arc<LiveProfile>>>,
+    scheduler: Arc<driver::Scheduler>,
+    workers: Mutex<Vec<std::thread::JoinHandle<()>>>,
+    /// Serialises creation, deletion and status changes across profiles
+    /// (the live count).
+    admin: Mutex<()>,
+    /// SHA-256 of each profile's token → the profile.
+    tokens: RwLock<BTreeMap<String, OwnerId>>,
+}
+
+fn sha256_hex(s: &str) -> String {
+    hex::encode(Sha256::digest(s.as_bytes()))
+}
+
+fn random_hex(bytes: usize) -> Result<String, LiveError> {
+    let mut b = vec![0u8; bytes];
+    getrandom::fill(&mut b)
+        .map_err(|e| LiveError::Internal(format!("no randomness for a token: {e}")))?;
+    Ok(hex::encode(b))
+}
+
+/// Constant-time equality of two strings' bytes.
+pub fn same_secret(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+fn parse_wall(text: &str, what: &str) -> Result<i64, LiveError> {
+    clock::parse_instant(text).map_err(|e| LiveError::Invalid(format!("`{what}`: {e}")))
+}
+
+fn check_speed(speed: f64, max: f64) -> Result<f64, LiveError> {
+    if speed.is_finite() && speed > 0.0 && speed <= max {
+        Ok(speed)
+    } else {
+        Err(LiveError::Invalid(format!(
+            "`speed` must be above 0 and at most {max} (1 = real time), got {speed}"
+        )))
+    }
+}
+
+impl LiveManager {
+    /// Open the live side over `store`: every stored live profile is
+    /// restored (replayed after a crash) and those that were running resume.
+    pub fn open(
+        host: Arc<PluginHost>,
+        store: Store,
+        webhooks: Arc<Webhooks>,
+        telemetry: Arc<Telemetry>,
+        config: LiveConfig,
+    ) -> Result<Arc<LiveManager>, LiveError> {
+        let scheduler = driver::Scheduler::new(config.snapshot_every);
+        let m = Arc::new(LiveManager {
+            host,
+            store,
+            webhooks,
+            telemetry,
+            scheduler,
+            workers: Mutex::new(Vec::new()),
+            profiles: RwLock::new(BTreeMap::new()),
+            admin: Mutex::new(()),
+            tokens: RwLock::new(BTreeMap::new()),
+            config,
+        });
+        for owner in m.store.record_owners(RecordTree::Live)? {
+            if let Err(e) = m.restore(owner) {
+                tracing::error!(profile = owner, error = %e, "cannot restore a live profile; it is left as stored");
+            }
+        }
+        *m.workers.lock().unwrap_or_else(|e| e.into_inner()) =
+            m.scheduler.spawn_workers(m.config.workers);
+        Ok(m)
+    }
+
+    pub fn config(&self) -> &LiveConfig {
+        &self.config
+    }
+
+    pub fn host(&self) -> &Arc<PluginHost> {
+        &self.host
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    fn build(
+        &self,
+        id: OwnerId,
+        spec: ProfileSpec,
+        seed: u64,
+        start: Millis,
+        state: State,
+    ) -> Result<Arc<LiveProfile>, LiveError> {
+        let (tx, _) = broadcast::channel(1024);
+        let shared = Arc::new(Shared {
+            owner: id,
+            tx,
+            anchor: Mutex::new((Instant::now(), start, 0.0)),
+            day: Mutex::new((
+                state.day,
+                state.day_interactions,
+                state.interactions_per_day,
+                state.day_interactions >= state.interactions_per_day,
+            )),
+            webhooks: self.webhooks.clone(),
+            telemetry: self.telemetry.clone(),
+        });
+        let settings = RunSettings {
+            seed,
+            start,
+            window: state.window,
+        };
+        let mut sim = Simulation::new_inline(
+            self.host.clone(),
+            self.store.clone(),
+            settings,
+            vec![Box::new(Listener(shared.clone()))],
+        );
+        sim.add_profile_as(spec, json!({}), Some(id))?;
+        sim.record_commands();
+        let last_active = AtomicI64::new(state.last_active);
+        Ok(Arc::new(LiveProfile {
+            id,
+            sim: Arc::new(Mutex::new(sim)),
+            rt: Mutex::new(Runtime {
+                state,
+                generation: 0,
+                anchor_wall: Instant::now(),
+                anchor_virtual: start,
+                last_persist: Instant::now(),
+                deleted: false,
+            }),
+            changed: Condvar::new(),
+            shared,
+            store: self.store.clone(),
+            last_active,
+        }))
+    }
+
+    fn spec_of(record: &Value) -> Result<(ProfileSpec, u64, Millis), LiveError> {
+        let s = |k: &str| record.get(k).and_then(Value::as_str).map(str::to_string);
+        let platforms: BTreeMap<String, Value> = record
+            .get("platforms")
+            .and_then(|p| serde_json::from_value(p.clone()).ok())
+            .unwrap_or_default();
+        let spec = ProfileSpec {
+            name: s("name").unwrap_or_default(),
+            niche: s("niche").unwrap_or_default(),
+            timezone: s("timezone").unwrap_or_else(|| "UTC".into()),
+            platforms,
+        };
+        let seed = record.get("seed").and_then(Value::as_u64).unwrap_or(0);
+        let start = record.get("start").and_then(Value::as_i64).unwrap_or(0);
+        Ok((spec, seed, start))
+    }
+
+    fn restore(self: &Arc<Self>, id: OwnerId) -> Result<(), LiveError> {
+        let record = self
+            .store
+            .profile(id)?
+            .ok_or_else(|| LiveError::Internal(format!("live profile {id} has no record")))?;
+        let bytes = self
+            .store
+            .record(RecordTree::Live, id, b"state")?
+            .ok_or_else(|| LiveError::Internal(format!("live profile {id} has no state")))?;
+        let state: State = serde_json::from_slice(&bytes)
+            .map_err(|e| LiveError::Internal(format!("live profile {id}: corrupt state: {e}")))?;
+        let (spec, seed, start) = Self::spec_of(&record)?;
+        if let Some(h) = record.get("token_sha256").and_then(Value::as_str) {
+            self.tokens
+                .write()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(h.to_string(), id);
+        }
+        let p = self.build(id, spec, seed, start, state.clone())?;
+        {
+            let mut sim = p.sim();
+            let mut snaps = BTreeMap::new();
+            let platforms: Vec<String> = sim
+                .profiles()
+                .flat_map(|(_, s)| s.platforms.keys().cloned().collect::<Vec<_>>())
+                .collect();
+            for platform in platforms {
+                if let Some(b) = self.store.snapshot(id, &platform)? {
+                    snaps.insert(platform, b);
+                }
+            }
+            if !snaps.is_empty() {
+                sim.restore_profile(0, &snaps)?;
+            }
+            sim.set_now(state.now);
+            let stored = self.store.last_seq(id)?.unwrap_or(0);
+            sim.set_numbering(0, state.next_seq, stored);
+        }
+        let stored = self.store.last_seq(id)?.unwrap_or(0);
+        if let Err(e) = p.replay(stored) {
+            let mut sim = p.sim();
+            let mut rt = p.rt();
+            p.degrade(&mut sim, &mut rt, &e);
+        }
+        self.profiles
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(id, p.clone());
+        let running = p.rt().state.status == Status::Running;
+        if running {
+            self.run(&p, None)?;
+        }
+        Ok(())
+    }
+
+    /// Create a profile; returns it and its token (shown only now).
+    pub fn create(
+        self: &Arc<Self>,
+        req: CreateProfile,
+    ) -> Result<(ProfileView, String), LiveError> {
+        let _admin = self.admin.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(speed) = req.speed {
+            check_speed(speed, self.config.max_speed)?;
+        }
+        let id = self.store.new_owner_id()?;
+        let spec = spec::profile_spec(&req, &self.host, &format!("demo-{id}"))
+            .map_err(LiveError::Invalid)?;
+        let start = match &req.start {
+            Some(t) => parse_wall(t, "start")?,
+            None => wall_ms() / 1000 * 1000,
+        };
+        let expires_at = req
+            .expires_at
+            .as_deref()
+            .map(|t| parse_wall(t, "expires_at"))
+            .transpose()?;
+        let per_day = req
+            .limits
+            .interactions_per_day
+            .unwrap_or(self.config.default_interactions_per_day);
+        if per_day == 0 {
+            return Err(LiveError::Invalid(
+                "`limits.interactions_per_day` must be at least 1".into(),
+            ));
+        }
+        let seed = req.seed.unwrap_or(id);
+        let token = format!("dpt_{}", random_hex(24)?);
+        let now_wall = wall_ms();
+        let ttl = req
+            .inactivity_ttl_s
+            .unwrap_or(self.config.default_inactivity_ttl.as_secs());
+        if ttl == 0 {
+            return Err(LiveError::Invalid(
+                "`inactivity_ttl_s` must be at least 1".into(),
+            ));
+        }
+        let state = State {
+            status: Status::Created,
+            speed: req.speed.unwrap_or(1.0),
+            now: start,
+            next_seq: 1,
+            window: window_for(req.speed.unwrap_or(1.0)),
+            window_base: start,
+            reason: None,
+            day: start.div_euclid(DAY),
+            day_interactions: 0,
+            interactions_per_day: per_day,
+            last_active: now_wall,
+            expires_at,
+            inactivity_ttl_s: ttl,
+            journal_next: 0,
+        };
+        // Instantiating checks every platform's parameters before anything is stored.
+        let p = self
+            .build(id, spec.clone(), seed, start, state.clone())
+            .map_err(|e| match e {
+                LiveError::Engine(e) => invalid_or_engine(e),
+                other => other,
+            })?;
+        let record = json!({
+            "id": id.to_string(),
+            "name": spec.name,
+            "niche": spec.niche,
+            "timezone": spec.timezone,
+            "platforms": spec.platforms,
+            "seed": seed,
+            "start": start,
+            "created_at": now_wall,
+            "token_sha256": sha256_hex(&token),
+        });
+        self.store.put_profile(id, &record)?;
+        self.tokens
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(sha256_hex(&token), id);
+        p.write_state(&state)?;
+        {
+            let mut sim = p.sim();
+            let mut rt = p.rt();
+            p.persist(&mut sim, &mut rt)?;
+        }
+        self.profiles
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(id, p.clone());
+        if let Some(speed) = req.speed {
+            if let Err(e) = self.start_locked(&p, Some(speed)) {
+                drop(_admin);
+                let _ = self.delete(id);
+                return Err(e);
+            }
+        }
+        Ok((self.view(&p)?, token))
+    }
+
+    /// The profile with this id, or a 404 that names only the id asked for.
+    pub fn get(&self, id: &str) -> Result<Arc<LiveProfile>, LiveError> {
+        let n: Option<OwnerId> = id.parse().ok();
+        n.and_then(|n| {
+            self.profiles
+                .read()
+                .unwrap_or_else(|e| e.into_inner())
+                .get(&n)
+                .cloned()
+        })
+        .ok_or_else(|| LiveError::NotFound(format!("no profile `{id}`")))
+    }
+
+    /// The profile whose token this is. Tokens are looked up by their
+    /// SHA-256, so the comparison does not depend on the token's bytes.
+    pub fn profile_for_token(&self, token: &str) -> Option<OwnerId> {
+        self.tokens
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&sha256_hex(token))
+            .copied()
+    }
+
+    pub fn list(&self) -> Result<Vec<ProfileView>, LiveError> {
+        let all: Vec<Arc<LiveProfile>> = self
+            .profiles
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .values()
+            .cloned()
+            .collect();
+        all.iter().map(|p| self.view(p)).collect()
+    }
+
+    pub fn count(&self) -> (u64, u64) {
+        let map = self.profiles.read().unwrap_or_else(|e| e.into_inner());
+        let live = map
+            .values()
+            .filter(|p| p.rt().state.status == Status::Running)
+            .count();
+        (map.len() as u64, live as u64)
+    }
+
+    pub fn view(&self, p: &LiveProfile) -> Result<ProfileView, LiveError> {
+        let record = self
+            .store
+            .profile(p.id)?
+            .ok_or_else(|| LiveError::NotFound(format!("no profile `{}`", p.id)))?;
+        let (spec, seed, _) = Self::spec_of(&record)?;
+        let now = p.sim().now();
+        let rt = p.rt();
+        let st = &rt.state;
+        let day = *p.shared.day.lock().unwrap_or_else(|e| e.into_inner());
+        let created = record
+            .get("created_at")
+            .and_then(Value::as_i64)
+            .unwrap_or(0);
+        Ok(ProfileView {
+            id: p.id.to_string(),
+            name: spec.name,
+            niche: spec.niche,
+            timezone: spec.timezone,
+            platforms: spec.platforms,
+            seed,
+            status: st.status,
+            speed: st.speed,
+            now,
+            time: clock::format_instant(now),
+            created_at: clock::format_instant(created),
+            last_active: clock::format_instant(p.last_active.load(Ordering::Relaxed)),
+            expires_at: st.expires_at.map(clock::format_instant),
+            inactivity_ttl_s: st.inactivity_ttl_s,
+            limits: json!({ "interactions_per_day": st.interactions_per_day }),
+            events: self.store.last_seq(p.id)?.unwrap_or(0),
+            interactions_today: if day.0 == now.div_euclid(DAY) {
+                day.1
+            } else {
+                0
+            },
+            reason: st.reason.clone(),
+        })
+    }
+
+    /// Change what may change on a profile.
+    pub fn update(&self, id: &str, patch: UpdateProfile) -> Result<ProfileView, LiveError> {
+        let p = self.get(id)?;
+        for (field, given) in [
+            ("platforms", patch.platforms.is_some()),
+            ("niche", patch.niche.is_some()),
+            ("timezone", patch.timezone.is_some()),
+            ("seed", patch.seed.is_some()),
+        ] {
+            if given {
+                return Err(LiveError::Conflict(format!(
+                    "`{field}` is fixed when a profile is created (its plugins were set up with it); create a new profile instead"
+                )));
+            }
+        }
+        let mut record = self
+            .store
+            .profile(p.id)?
+            .ok_or_else(|| LiveError::NotFound(format!("no profile `{id}`")))?;
+        if let Some(name) = &patch.name {
+            spec::check_name(name).map_err(LiveError::Invalid)?;
+        }
+        let expires = match &patch.expires_at {
+            None => None,
+            Some(Value::Null) => Some(None),
+            Some(Value::String(t)) => Some(Some(parse_wall(t, "expires_at")?)),
+            Some(other) => {
+                return Err(LiveError::Invalid(format!(
+                    "`expires_at` must be an RFC 3339 time or null, not {other}"
+                )))
+            }
+        };
+        if patch.inactivity_ttl_s == Some(0) {
+            return Err(LiveError::Invalid(
+                "`inactivity_ttl_s` must be at least 1".into(),
+            ));
+        }
+        let per_day = patch.limits.as_ref().and_then(|l| l.interactions_per_day);
+        if per_day == Some(0) {
+            return Err(LiveError::Invalid(
+                "`limits.interactions_per_day` must be at least 1".into(),
+            ));
+        }
+        if let Some(name) = patch.name {
+            record["name"] = Value::String(name);
+            self.store.put_profile(p.id, &record)?;
+        }
+        {
+            let mut rt = p.rt();
+            if let Some(e) = expires {
+                rt.state.expires_at = e;
+            }
+            if let Some(t) = patch.inactivity_ttl_s {
+                rt.state.inactivity_ttl_s = t;
+            }
+            if let Some(n) = per_day {
+                rt.state.interactions_per_day = n;
+                let mut day = p.shared.day.lock().unwrap_or_else(|e| e.into_inner());
+                day.2 = n;
+                day.3 = day.1 >= n;
+            }
+            p.write_state(&rt.state)?;
+        }
+        self.view(&p)
+    }
+
+    /// Delete a profile and every key it owns; returns how many keys.
+    pub fn delete(&self, id: OwnerId) -> Result<u64, LiveError> {
+        let p = self
+            .profiles
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&id)
+            .ok_or_else(|| LiveError::NotFound(format!("no profile `{id}`")))?;
+        {
+            let _sim = p.sim();
+            let mut rt = p.rt();
+            rt.deleted = true;
+            rt.generation += 1;
+        }
+        p.changed.notify_all();
+        self.tokens
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .retain(|_, owner| *owner != id);
+        self.webhooks.forget(id);
+        Ok(self.store.delete_owner(id)?)
+    }
+
+    /// Start (or resume) at `speed` (the last speed when `None`).
+    pub fn start(&self, id: &str, speed: Option<f64>) -> Result<ProfileView, LiveError> {
+        let p = self.get(id)?;
+        let _admin = self.admin.lock().unwrap_or_else(|e| e.into_inner());
+        self.start_locked(&p, speed)?;
+        self.view(&p)
+    }
+
+    fn start_locked(&self, p: &Arc<LiveProfile>, speed: Option<f64>) -> Result<(), LiveError> {
+        if let Some(s) = speed {
+            check_speed(s, self.config.max_speed)?;
+        }
+        {
+            let rt = p.rt();
+            match rt.state.status {
+                Status::Running if speed.is_none() || speed == Some(rt.state.speed) => {
+                    return Ok(())
+                }
+                Status::Degraded => {
+                    return Err(LiveError::Conflict(format!(
+                        "the profile is degraded and cannot run: {}",
+                        rt.state.reason.clone().unwrap_or_default()
+                    )))
+                }
+                Status::Limited => {
+                    if p.shared.day.lock().unwrap_or_else(|e| e.into_inner()).3 {
+                        return Err(LiveError::Conflict(format!(
+                            "the profile reached its limit of {} interactions for this virtual day; raise `limits.interactions_per_day` (PATCH) to resume",
+                            rt.state.interactions_per_day
+                        )));
+                    }
+                }
+                _ => {}
+            }
+        }
+        // Not holding this profile's lock: counting takes every profile's.
+        let running = p.rt().state.status == Status::Running;
+        if !running {
+            let (_, live) = self.count();
+            if live as usize >= self.config.max_live {
+                return Err(LiveError::LiveLimit(format!(
+                    "this server already runs its maximum of {} live profiles; pause or stop one first",
+                    self.config.max_live
+                )));
+            }
+        }
+        self.run(p, speed)
+    }
+
+    /// Set the profile running from its current virtual time.
+    fn run(&self, p: &Arc<LiveProfile>, speed: Option<f64>) -> Result<(), LiveError> {
+        let mut sim = p.sim();
+        let mut rt = p.rt();
+        let speed = speed.unwrap_or(rt.state.speed);
+        let now = sim.now();
+        let window = window_for(speed);
+        if window != rt.state.window {
+            rt.state.window = window;
+            rt.state.window_base = now;
+            p.write_journal(
+                &mut rt,
+                JournalEntry {
+                    at: now,
+                    what: Journaled::Window { base: now, window },
+                },
+            )?;
+        }
+        rt.state.speed = speed;
+        rt.state.status = Status::Running;
+        rt.state.reason = None;
+        rt.generation += 1;
+        p.anchor(&mut rt, now, speed);
+        p.persist(&mut sim, &mut rt)?;
+        let generation = rt.generation;
+        let end = next_end(now, rt.state.window_base, rt.state.window);
+        let due = rt.anchor_wall + Duration::from_secs_f64((end - now) as f64 / speed / 1000.0);
+        drop(rt);
+        drop(sim);
+        p.changed.notify_all();
+        self.scheduler.schedule(due, generation, p.clone());
+        Ok(())
+    }
+
+    /// Pause (or stop) a profile at its current virtual time.
+    pub fn halt(&self, id: &str, status: Status) -> Result<ProfileView, LiveError> {
+        let p = self.get(id)?;
+        {
+            let _admin = self.admin.lock().unwrap_or_else(|e| e.into_inner());
+            let mut sim = p.sim();
+            let mut rt = p.rt();
+            match (rt.state.status, status) {
+                (Status::Degraded, _) => {
+                    return Err(LiveError::Conflict(format!(
+                        "the profile is degraded: {}",
+                        rt.state.reason.clone().unwrap_or_default()
+                    )))
+                }
+                (Status::Created, Status::Paused) => {
+                    return Err(LiveError::Conflict(
+                        "the profile has not been started; nothing to pause".into(),
+                    ))
+                }
+                (Status::Stopped, Status::Paused) => {
+                    return Err(LiveError::Conflict(
+                        "the profile is stopped; start it again instead".into(),
+                    ))
+                }
+                _ => {}
+            }
+            rt.state.status = status;
+            rt.generation += 1;
+            let now = sim.now();
+            p.anchor(&mut rt, now, 0.0);
+            p.persist(&mut sim, &mut rt)?;
+        }
+        p.changed.notify_all();
+        self.view(&p)
+    }
+
+    /// Send a signal to one platform of the profile, now.
+    pub fn signal(
+        &self,
+        id: &str,
+        platform: &str,
+        name: &str,
+        params: &Value,
+    ) -> Result<(), LiveError> {
+        let p = self.get(id)?;
+        let mut sim = p.sim();
+        let mut rt = p.rt();
+        sim.signal(0, platform, name, params)
+            .map_err(invalid_or_engine)?;
+        p.journal(&mut sim, &mut rt)?;
+        Ok(())
+    }
+
+    /// The creator acts, now; the plugin's refusal is the inner error.
+    /// Also returns the profile's speed (to turn a virtual retry delay into
+    /// a wall-clock one).
+    pub fn act(
+        &self,
+        id: &str,
+        platform: &str,
+        action: &Action,
+    ) -> Result<(Result<Vec<StoredEvent>, ActionError>, f64), LiveError> {
+        let p = self.get(id)?;
+        let mut sim = p.sim();
+        let mut rt = p.rt();
+        if rt.state.status == Status::Degraded {
+            return Err(LiveError::Conflict(format!(
+                "the profile is degraded: {}",
+                rt.state.reason.clone().unwrap_or_default()
+            )));
+        }
+        let outcome = sim.act(0, platform, action).map_err(invalid_or_engine)?;
+        p.journal(&mut sim, &mut rt)?;
+        sim.sync()?;
+        Ok((outcome, rt.state.speed))
+    }
+
+    /// Delete every profile past its end or idle for longer than its TTL.
+    pub fn sweep(&self) -> Vec<OwnerId> {
+        let now = wall_ms();
+        let all: Vec<Arc<LiveProfile>> = self
+            .profiles
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .values()
+            .cloned()
+            .collect();
+        let mut gone = Vec::new();
+        for p in all {
+            let (expires, ttl) = {
+                let rt = p.rt();
+                (rt.state.expires_at, rt.state.inactivity_ttl_s)
+            };
+            let idle_ms = now - p.last_active.load(Ordering::Relaxed);
+            let expired = expires.is_some_and(|e| e <= now) || idle_ms >= ttl as i64 * 1000;
+            if expired {
+                match self.delete(p.id) {
+                    Ok(keys) => {
+                        tracing::info!(profile = p.id, keys, "expired profile deleted");
+                        gone.push(p.id);
+                    }
+                    Err(e) => {
+                        tracing::warn!(profile = p.id, error = %e, "cannot delete an expired profile")
+                    }
+                }
+            }
+        }
+        gone
+    }
+
+    /// Stop stepping, snapshot every profile, flush. Running profiles stay
+    /// marked running, so the next start resumes them.
+    pub fn shutdown(&self) -> Result<(), LiveError> {
+        self.scheduler.stop();
+        for w in self
+            .workers
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .drain(..)
+        {
+            let _ = w.join();
+        }
+        let all: Vec<Arc<LiveProfile>> = self
+            .profiles
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .values()
+            .cloned()
+            .collect();
+        let mut first_error = None;
+        for p in all {
+            let mut sim = p.sim();
+            let mut rt = p.rt();
+            rt.generation += 1;
+            if rt.state.status == Status::Degraded {
+                continue;
+            }
+            if let Err(e) = p.persist(&mut sim, &mut rt) {
+                tracing::error!(profile = p.id, error = %e, "cannot snapshot a profile at shutdown");
+                first_error.get_or_insert(e);
+            }
+            drop(rt);
+            drop(sim);
+            p.changed.notify_all();
+        }
+        self.store.flush()?;
+        match first_error {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Bad parameters for a signal or action are the caller's error (400/422),
+/// anything else is the engine's.
+fn invalid_or_engine(e: EngineError) -> LiveError {
+    match e {
+        EngineError::Invalid(m) => LiveError::Invalid(m),
+        EngineError::Plugin(p) if !p.is_fatal() => LiveError::Invalid(p.to_string()),
+        other => LiveError::Engine(other),
+    }
+}

@@ -1,0 +1,434 @@
+//! One live profile: its simulation, its state and clock, the listener that
+//! publishes what it stores, and its persistence (snapshots, journal,
+//! replay after a crash).
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use diorama_sdk::{Millis, Payload, DAY};
+use serde::{Deserialize, Serialize};
+use tokio::sync::broadcast;
+
+use crate::engine::{Command, EngineError, EventListener, Simulation};
+use crate::store::{OwnerId, RecordTree, Store, StoredEvent};
+use crate::telemetry::Telemetry;
+use crate::webhook::Webhooks;
+
+use super::LiveError;
+
+/// Where a live profile is in its life.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Created, never started.
+    Created,
+    Running,
+    Paused,
+    /// Paused by itself: it reached its interactions for the virtual day.
+    Limited,
+    Stopped,
+    /// A plugin failed; the profile no longer steps (reads still work).
+    Degraded,
+}
+
+/// What is persisted of a live profile beside its plugin snapshots.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct State {
+    pub status: Status,
+    pub speed: f64,
+    /// Virtual time the snapshots were taken at.
+    pub now: Millis,
+    pub next_seq: u64,
+    /// Windows are `window` long and aligned to `window_base`.
+    pub window: Millis,
+    pub window_base: Millis,
+    /// Why the profile is degraded or limited.
+    pub reason: Option<String>,
+    /// Virtual day (days since the epoch) and its interactions so far.
+    pub day: i64,
+    pub day_interactions: u64,
+    pub interactions_per_day: u64,
+    /// Wall clock, unix ms.
+    pub last_active: i64,
+    pub expires_at: Option<i64>,
+    pub inactivity_ttl_s: u64,
+    /// The next journal key.
+    pub journal_next: u64,
+}
+
+/// A journal entry: applied at virtual time `at`, in key order.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub(super) struct JournalEntry {
+    pub at: Millis,
+    #[serde(flatten)]
+    pub what: Journaled,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(tag = "entry", rename_all = "snake_case")]
+pub(super) enum Journaled {
+    Command { command: Command },
+    Window { base: Millis, window: Millis },
+}
+
+/// An event as the stream sends it.
+#[derive(Clone, Debug)]
+pub struct PublishedEvent {
+    pub seq: u64,
+    pub platform: String,
+    pub type_name: &'static str,
+    pub kind: String,
+    /// The event as JSON ([`crate::report::event_line`]).
+    pub json: String,
+}
+
+/// What one stored batch publishes.
+pub type Published = Arc<Vec<PublishedEvent>>;
+
+/// What the listener shares with the profile.
+pub(super) struct Shared {
+    pub owner: OwnerId,
+    pub tx: broadcast::Sender<Published>,
+    /// (wall anchor, virtual anchor, speed); speed 0 when not running.
+    pub anchor: Mutex<(Instant, Millis, f64)>,
+    /// (virtual day, interactions that day, limit, reached).
+    pub day: Mutex<(i64, u64, u64, bool)>,
+    pub webhooks: Arc<Webhooks>,
+    pub telemetry: Arc<Telemetry>,
+}
+
+/// Publishes stored events: the stream, webhooks, counters, the daily limit.
+pub(super) struct Listener(pub Arc<Shared>);
+
+impl EventListener for Listener {
+    fn on_events(
+        &mut self,
+        _names: &BTreeMap<OwnerId, String>,
+        events: &[&StoredEvent],
+    ) -> Result<(), String> {
+        if events.is_empty() {
+            return Ok(());
+        }
+        let s = &self.0;
+        let now = Instant::now();
+        let (wall, virt, speed) = *s.anchor.lock().unwrap_or_else(|e| e.into_inner());
+        if speed > 0.0 {
+            for e in events {
+                let due = (e.event.at - virt) as f64 / speed / 1000.0;
+                let elapsed = now.saturating_duration_since(wall).as_secs_f64();
+                s.telemetry.lateness.observe(elapsed - due);
+            }
+        }
+        {
+            let mut day = s.day.lock().unwrap_or_else(|e| e.into_inner());
+            for e in events {
+                if let Payload::Interaction(_) = e.event.payload {
+                    let d = e.event.at.div_euclid(DAY);
+                    if d != day.0 {
+                        *day = (d, 0, day.2, false);
+                    }
+                    day.1 += 1;
+                    if day.1 >= day.2 {
+                        day.3 = true;
+                    }
+                }
+            }
+        }
+        s.telemetry
+            .events_generated
+            .fetch_add(events.len() as u64, Ordering::Relaxed);
+        if s.tx.receiver_count() > 0 {
+            let label = s.owner.to_string();
+            let list: Vec<PublishedEvent> = events.iter().map(|e| publish(&label, e)).collect();
+            let _ = s.tx.send(Arc::new(list));
+        }
+        s.webhooks.wake(s.owner);
+        Ok(())
+    }
+}
+
+/// Render one stored event for the stream.
+pub fn publish(label: &str, e: &StoredEvent) -> PublishedEvent {
+    let mut line = Vec::with_capacity(256);
+    crate::report::event_line(label, e, &mut line);
+    PublishedEvent {
+        seq: e.seq,
+        platform: e.platform.clone(),
+        type_name: e.event.type_name(),
+        kind: e.event.kind().to_string(),
+        json: String::from_utf8(line).unwrap_or_default(),
+    }
+}
+
+/// In-memory only: the clock anchor and the scheduling generation.
+pub(super) struct Runtime {
+    pub state: State,
+    pub generation: u64,
+    pub anchor_wall: Instant,
+    pub anchor_virtual: Millis,
+    pub last_persist: Instant,
+    pub deleted: bool,
+}
+
+/// A live profile.
+pub struct LiveProfile {
+    pub id: OwnerId,
+    pub(super) sim: Arc<Mutex<Simulation>>,
+    pub(super) rt: Mutex<Runtime>,
+    /// Notified after every step and status change (scripts wait on it).
+    pub(super) changed: Condvar,
+    pub(super) shared: Arc<Shared>,
+    pub(super) store: Store,
+    pub(super) last_active: AtomicI64,
+}
+
+/// The window length for a speed: about 40 ms of wall time, between
+/// 250 ms and one minute of virtual time.
+pub fn window_for(speed: f64) -> Millis {
+    ((speed * 40.0).round() as Millis).clamp(250, 60_000)
+}
+
+/// The end of the window holding `now`.
+pub fn next_end(now: Millis, base: Millis, window: Millis) -> Millis {
+    base + ((now - base).div_euclid(window) + 1) * window
+}
+
+/// The most windows one tick steps (a profile far behind catches up over
+/// several ticks, so no lock is held for long).
+const MAX_CATCH_UP: usize = 2_000;
+
+pub fn wall_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl LiveProfile {
+    pub(super) fn sim(&self) -> MutexGuard<'_, Simulation> {
+        lock(&self.sim)
+    }
+
+    pub(super) fn rt(&self) -> MutexGuard<'_, Runtime> {
+        lock(&self.rt)
+    }
+
+    pub fn touch(&self) {
+        self.last_active.store(wall_ms(), Ordering::Relaxed);
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<Published> {
+        self.shared.tx.subscribe()
+    }
+
+    /// Set the clock anchor to (now, virtual `at`) at `speed` (0 = stopped).
+    pub(super) fn anchor(&self, rt: &mut Runtime, at: Millis, speed: f64) {
+        rt.anchor_wall = Instant::now();
+        rt.anchor_virtual = at;
+        *lock(&self.shared.anchor) = (rt.anchor_wall, at, speed);
+    }
+
+    /// Persist commands recorded since the last call, before any event
+    /// they caused is stored.
+    pub(super) fn journal(&self, sim: &mut Simulation, rt: &mut Runtime) -> Result<(), LiveError> {
+        for (_, at, command) in sim.take_commands() {
+            self.write_journal(
+                rt,
+                JournalEntry {
+                    at,
+                    what: Journaled::Command { command },
+                },
+            )?;
+        }
+        Ok(())
+    }
+
+    pub(super) fn write_journal(&self, rt: &mut Runtime, e: JournalEntry) -> Result<(), LiveError> {
+        let key = rt.state.journal_next.to_be_bytes();
+        rt.state.journal_next += 1;
+        let bytes = serde_json::to_vec(&e).map_err(|e| LiveError::Internal(e.to_string()))?;
+        self.store
+            .put_record(RecordTree::Journal, self.id, &key, &bytes)?;
+        Ok(())
+    }
+
+    /// Snapshot the plugins and write the state; drop journal entries the
+    /// snapshot makes unnecessary.
+    pub(super) fn persist(&self, sim: &mut Simulation, rt: &mut Runtime) -> Result<(), LiveError> {
+        self.journal(sim, rt)?;
+        sim.sync()?;
+        for (platform, bytes) in sim.snapshot_profile(0)? {
+            self.store.put_snapshot(self.id, &platform, &bytes)?;
+        }
+        rt.state.now = sim.now();
+        rt.state.next_seq = sim.next_seq(0).unwrap_or(1);
+        rt.state.last_active = self.last_active.load(Ordering::Relaxed);
+        {
+            let day = lock(&self.shared.day);
+            rt.state.day = day.0;
+            rt.state.day_interactions = day.1;
+        }
+        self.write_state(&rt.state)?;
+        let old = self
+            .store
+            .records(RecordTree::Journal, self.id, b"", b"", usize::MAX)?;
+        for (key, _) in old {
+            self.store
+                .remove_record(RecordTree::Journal, self.id, &key)?;
+        }
+        rt.last_persist = Instant::now();
+        Ok(())
+    }
+
+    pub(super) fn write_state(&self, state: &State) -> Result<(), LiveError> {
+        let bytes = serde_json::to_vec(state).map_err(|e| LiveError::Internal(e.to_string()))?;
+        self.store
+            .put_record(RecordTree::Live, self.id, b"state", &bytes)?;
+        Ok(())
+    }
+
+    /// Step the windows that are due; the wall instant the next one is due,
+    /// or `None` when the profile no longer runs (or `generation` is stale).
+    pub(super) fn tick(&self, generation: u64, snapshot_every: Duration) -> Option<Instant> {
+        let mut sim = self.sim();
+        let mut rt = self.rt();
+        if rt.generation != generation || rt.state.status != Status::Running || rt.deleted {
+            return None;
+        }
+        let speed = rt.state.speed;
+        let elapsed = rt.anchor_wall.elapsed().as_secs_f64();
+        let target = rt.anchor_virtual + (elapsed * speed * 1000.0) as Millis;
+        let (base, window) = (rt.state.window_base, rt.state.window);
+        let result = (|| -> Result<bool, LiveError> {
+            self.journal(&mut sim, &mut rt)?;
+            let mut steps = 0;
+            loop {
+                let end = next_end(sim.now(), base, window);
+                if end > target || steps >= MAX_CATCH_UP {
+                    break;
+                }
+                sim.step_window(end)?;
+                steps += 1;
+            }
+            sim.sync()?;
+            let limited = lock(&self.shared.day).3;
+            if limited {
+                let limit = rt.state.interactions_per_day;
+                let message = format!(
+                    "the profile reached its limit of {limit} interactions for the virtual day and paused itself; raise `limits.interactions_per_day` to resume"
+                );
+                sim.host_notice(0, "interaction_limit", &message);
+                sim.sync()?;
+                rt.state.status = Status::Limited;
+                rt.state.reason = Some(message);
+                self.anchor(&mut rt, sim.now(), 0.0);
+                self.persist(&mut sim, &mut rt)?;
+                return Ok(false);
+            }
+            if rt.last_persist.elapsed() >= snapshot_every {
+                self.persist(&mut sim, &mut rt)?;
+            }
+            Ok(true)
+        })();
+        let keep = match result {
+            Ok(keep) => keep,
+            Err(e) => {
+                self.degrade(&mut sim, &mut rt, &e);
+                false
+            }
+        };
+        let now = sim.now();
+        drop(sim);
+        self.changed.notify_all();
+        if !keep {
+            return None;
+        }
+        let end = next_end(now, base, window);
+        let wait = (end - rt.anchor_virtual) as f64 / speed / 1000.0;
+        Some(rt.anchor_wall + Duration::from_secs_f64(wait.max(0.0)))
+    }
+
+    /// A failure stops this profile only; it is recorded and reported.
+    pub(super) fn degrade(&self, sim: &mut Simulation, rt: &mut Runtime, e: &LiveError) {
+        let reason = match sim.failure(0) {
+            Some(f) => f,
+            None => e.to_string(),
+        };
+        tracing::warn!(profile = self.id, %reason, "live profile degraded");
+        self.shared
+            .telemetry
+            .plugin_failures
+            .fetch_add(1, Ordering::Relaxed);
+        rt.state.status = Status::Degraded;
+        rt.state.reason = Some(reason.clone());
+        rt.generation += 1;
+        self.anchor(rt, sim.now(), 0.0);
+        sim.host_notice(0, "degraded", &reason);
+        let _ = sim.sync();
+        // The plugins may be unusable: keep the last good snapshot, save the state.
+        rt.state.now = sim.now();
+        let _ = self.write_state(&rt.state);
+    }
+
+    /// Replay after a crash: from the snapshot, through the journal, until
+    /// every event already stored has been regenerated (and dropped).
+    pub(super) fn replay(&self, stored_through: u64) -> Result<(), LiveError> {
+        let mut sim = self.sim();
+        let mut rt = self.rt();
+        let entries: Vec<JournalEntry> = self
+            .store
+            .records(RecordTree::Journal, self.id, b"", b"", usize::MAX)?
+            .into_iter()
+            .filter_map(|(_, v)| serde_json::from_slice(&v).ok())
+            .collect();
+        if stored_through < rt.state.next_seq && entries.is_empty() {
+            return Ok(());
+        }
+        tracing::info!(
+            profile = self.id,
+            from_seq = rt.state.next_seq,
+            through = stored_through,
+            commands = entries.len(),
+            "replaying a live profile after an unclean stop"
+        );
+        let (mut base, mut window) = (rt.state.window_base, rt.state.window);
+        let limit = rt.state.now + 366 * DAY;
+        for e in &entries {
+            while next_end(sim.now(), base, window) <= e.at {
+                let end = next_end(sim.now(), base, window);
+                sim.step_window(end)?;
+            }
+            if sim.now() < e.at {
+                sim.step_window(e.at)?;
+            }
+            match &e.what {
+                Journaled::Command { command } => sim.apply(0, command)?,
+                Journaled::Window { base: b, window: w } => {
+                    base = *b;
+                    window = *w;
+                }
+            }
+        }
+        while sim.replaying(0) && sim.now() < limit {
+            let end = next_end(sim.now(), base, window);
+            sim.step_window(end)?;
+        }
+        sim.take_commands();
+        rt.state.window_base = base;
+        rt.state.window = window;
+        self.persist(&mut sim, &mut rt)?;
+        Ok(())
+    }
+}
+
+impl From<EngineError> for LiveError {
+    fn from(e: EngineError) -> Self {
+        LiveError::Engine(e)
+    }
+}

@@ -1,0 +1,258 @@
+//! Scenarios on a live profile: a ready scenario by name or a posted
+//! script runs on its own thread against the profile's simulation. Its
+//! signals and actions join the live stream; `advance` waits for the live
+//! clock. Each run is recorded (status, expectations, reported values,
+//! error) beside the profile, so deleting the profile removes it.
+
+use std::collections::BTreeMap;
+use std::sync::{mpsc, Arc, Mutex};
+use std::time::Duration;
+
+use serde_json::{json, Value};
+
+use super::profile::{LiveProfile, Status};
+use super::LiveError;
+use crate::engine::clock;
+use crate::report::Expectation;
+use crate::script::{self, Limits, LiveClock};
+use crate::store::{OwnerId, RecordTree, Store};
+
+/// The most scenario runs going on at once on one profile.
+pub const MAX_RUNNING_PER_PROFILE: usize = 4;
+
+impl LiveClock for LiveProfile {
+    fn wait_until(&self, at: diorama_sdk::Millis) -> Result<(), String> {
+        let mut rt = self.rt();
+        loop {
+            if rt.deleted {
+                return Err("the live profile was deleted".into());
+            }
+            match rt.state.status {
+                Status::Stopped => return Err("the live profile was stopped".into()),
+                Status::Degraded => {
+                    return Err(format!(
+                        "the live profile is degraded: {}",
+                        rt.state.reason.clone().unwrap_or_default()
+                    ))
+                }
+                _ => {}
+            }
+            // The driver updates the clock while holding the simulation.
+            drop(rt);
+            let now = self.sim().now();
+            rt = self.rt();
+            if now >= at {
+                return Ok(());
+            }
+            rt = self
+                .changed
+                .wait_timeout(rt, Duration::from_millis(500))
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
+        }
+    }
+}
+
+/// Scenario runs of every profile.
+pub struct Runs {
+    store: Store,
+    limits: Limits,
+    /// Runs going on: (profile, run) → thread started.
+    running: Mutex<BTreeMap<(OwnerId, u64), ()>>,
+}
+
+fn run_key(run: u64) -> Vec<u8> {
+    let mut k = b"run/".to_vec();
+    k.extend_from_slice(&run.to_be_bytes());
+    k
+}
+
+impl Runs {
+    pub fn new(store: Store, limits: Limits) -> Arc<Runs> {
+        Arc::new(Runs {
+            store,
+            limits,
+            running: Mutex::new(BTreeMap::new()),
+        })
+    }
+
+    fn save(&self, owner: OwnerId, run: u64, record: &Value) -> Result<(), LiveError> {
+        self.store.put_record(
+            RecordTree::Live,
+            owner,
+            &run_key(run),
+            record.to_string().as_bytes(),
+        )?;
+        Ok(())
+    }
+
+    /// A run's record.
+    pub fn get(&self, owner: OwnerId, run: &str) -> Result<Value, LiveError> {
+        let missing = || LiveError::NotFound(format!("no scenario run `{run}` on this profile"));
+        let n: u64 = run.parse().map_err(|_| missing())?;
+        let bytes = self
+            .store
+            .record(RecordTree::Live, owner, &run_key(n))?
+            .ok_or_else(missing)?;
+        serde_json::from_slice(&bytes).map_err(|e| LiveError::Internal(e.to_string()))
+    }
+
+    /// Forget the runs of a deleted profile (their threads end on their own).
+    pub fn forget(&self, owner: OwnerId) {
+        self.running
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .retain(|(o, _), _| *o != owner);
+    }
+
+    /// Runs left `running` by a stopped server are marked interrupted.
+    pub fn mark_interrupted(&self) -> Result<(), LiveError> {
+        for owner in self.store.record_owners(RecordTree::Live)? {
+            for (key, bytes) in
+                self.store
+                    .records(RecordTree::Live, owner, b"run/", b"", usize::MAX)?
+            {
+                let Ok(mut v) = serde_json::from_slice::<Value>(&bytes) else {
+                    continue;
+                };
+                if v["status"] == "running" {
+                    v["status"] = "interrupted".into();
+                    v["error"] = "the server stopped while the scenario ran".into();
+                    self.store.put_record(
+                        RecordTree::Live,
+                        owner,
+                        &key[..],
+                        v.to_string().as_bytes(),
+                    )?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Start `source` on the profile. Returns the run's record once the
+    /// script has compiled; a syntax error is an `Invalid` error with its
+    /// line and column, and nothing runs.
+    pub fn start(
+        self: &Arc<Self>,
+        profile: Arc<LiveProfile>,
+        name: &str,
+        source: String,
+    ) -> Result<Value, LiveError> {
+        let owner = profile.id;
+        {
+            let status = profile.rt().state.status;
+            if matches!(status, Status::Degraded | Status::Stopped) {
+                return Err(LiveError::Conflict(format!(
+                    "the profile is {}; start it before running a scenario",
+                    if status == Status::Stopped {
+                        "stopped"
+                    } else {
+                        "degraded"
+                    }
+                )));
+            }
+        }
+        let run = {
+            let running = self.running.lock().unwrap_or_else(|e| e.into_inner());
+            let mine = running.keys().filter(|(o, _)| *o == owner).count();
+            if mine >= MAX_RUNNING_PER_PROFILE {
+                return Err(LiveError::Conflict(format!(
+                    "{mine} scenarios are already running on this profile (the most is {MAX_RUNNING_PER_PROFILE}); wait for one to end"
+                )));
+            }
+            let last = self
+                .store
+                .records(RecordTree::Live, owner, b"run/", b"", usize::MAX)?
+                .last()
+                .and_then(|(k, _)| k.get(4..12).and_then(|b| b.try_into().ok()))
+                .map(u64::from_be_bytes)
+                .unwrap_or(0);
+            last + 1
+        };
+        let started = profile.sim().now();
+        let record = json!({
+            "id": run.to_string(),
+            "scenario": name,
+            "status": "running",
+            "started_at": clock::format_instant(started),
+            "ended_at": null,
+            "expectations": [],
+            "values": [],
+            "error": null,
+        });
+        let (tx, rx) = mpsc::sync_channel::<Result<(), String>>(1);
+        let runs = self.clone();
+        let display = format!("{name}.rhai");
+        let limits = self.limits.clone();
+        let sim = profile.sim.clone();
+        let thread_record = record.clone();
+        self.running
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert((owner, run), ());
+        let spawned = std::thread::Builder::new()
+            .name(format!("diorama-scenario-{owner}-{run}"))
+            .spawn(move || {
+                let clock: Arc<dyn LiveClock> = profile.clone();
+                let mut record = thread_record;
+                let mut compiled = false;
+                let outcome = script::run_live(&source, &display, sim, &limits, clock, |r| {
+                    compiled = r.is_ok();
+                    let _ = tx.send(r);
+                });
+                let gone = runs
+                    .running
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .remove(&(owner, run))
+                    .is_none();
+                if !compiled || gone {
+                    return;
+                }
+                let failed = outcome.expectations.iter().any(|e: &Expectation| !e.passed);
+                record["status"] = match (&outcome.error, failed) {
+                    (Some(_), _) => "error",
+                    (None, true) => "failed",
+                    (None, false) => "passed",
+                }
+                .into();
+                record["ended_at"] = clock::format_instant(profile.sim().now()).into();
+                record["expectations"] = serde_json::to_value(&outcome.expectations).unwrap_or_default();
+                record["values"] = serde_json::to_value(&outcome.values).unwrap_or_default();
+                record["error"] = outcome.error.map(Value::String).unwrap_or(Value::Null);
+                if let Err(e) = runs.save(owner, run, &record) {
+                    tracing::warn!(profile = owner, run, error = %e, "cannot record a scenario's outcome");
+                }
+            });
+        if let Err(e) = spawned {
+            self.forget_run(owner, run);
+            return Err(LiveError::Internal(format!(
+                "cannot start a scenario thread: {e}"
+            )));
+        }
+        match rx.recv() {
+            Ok(Ok(())) => {
+                self.save(owner, run, &record)?;
+                Ok(record)
+            }
+            Ok(Err(message)) => {
+                self.forget_run(owner, run);
+                Err(LiveError::Invalid(message))
+            }
+            Err(_) => {
+                self.forget_run(owner, run);
+                Err(LiveError::Internal(
+                    "the scenario thread ended before compiling".into(),
+                ))
+            }
+        }
+    }
+
+    fn forget_run(&self, owner: OwnerId, run: u64) {
+        self.running
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&(owner, run));
+    }
+}

@@ -1,0 +1,244 @@
+//! What a demo host asks for when creating a profile, checked and turned
+//! into the engine's [`ProfileSpec`].
+//!
+//! Two ways: *automatic* — a niche and an audience size, on the listed
+//! platforms (all built-in ones by default); or *manual* — per platform,
+//! either in a shared vocabulary (`audience`, `avg_views`,
+//! `engagement_rate`, `upload_frequency`, `comment_volume`,
+//! `dm_frequency`) or in the plugin's own parameter names. The plugin checks
+//! the result and names any parameter it does not know.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+use crate::engine::ProfileSpec;
+use crate::plugin::PluginHost;
+
+/// The body of `POST /v1/profiles`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateProfile {
+    pub name: Option<String>,
+    pub niche: Option<String>,
+    /// The audience of the main platform; the others get a share of it.
+    pub size: Option<u64>,
+    pub timezone: Option<String>,
+    /// A list of platform names (automatic) or a map of platform → options.
+    pub platforms: Option<Value>,
+    pub seed: Option<u64>,
+    /// Virtual time at creation (RFC 3339); the wall clock by default.
+    pub start: Option<String>,
+    /// Start the live simulation right away at this speed.
+    pub speed: Option<f64>,
+    #[serde(default)]
+    pub limits: Limits,
+    /// Wall-clock end of the profile (RFC 3339).
+    pub expires_at: Option<String>,
+    /// Delete the profile after this many seconds without any request.
+    pub inactivity_ttl_s: Option<u64>,
+}
+
+/// Per-profile limits.
+#[derive(Clone, Debug, Default, Deserialize, serde::Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Limits {
+    /// Interactions per virtual day before the profile pauses itself.
+    pub interactions_per_day: Option<u64>,
+}
+
+/// The body of `PATCH /v1/profiles/{id}`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateProfile {
+    pub name: Option<String>,
+    pub limits: Option<Limits>,
+    /// RFC 3339, or `null` to clear.
+    #[serde(default, deserialize_with = "some_value")]
+    pub expires_at: Option<Value>,
+    pub inactivity_ttl_s: Option<u64>,
+    pub platforms: Option<Value>,
+    pub niche: Option<String>,
+    pub timezone: Option<String>,
+    pub seed: Option<u64>,
+}
+
+fn some_value<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Error> {
+    Value::deserialize(d).map(Some)
+}
+
+/// Share of the main audience each platform gets in automatic mode.
+const AUDIENCE_SHARE: &[(&str, f64)] = &[("youtube", 1.0), ("instagram", 0.6), ("tiktok", 0.8)];
+
+/// The shared vocabulary → each built-in platform's own parameter.
+const VOCABULARY: &[(&str, &[(&str, &str)])] = &[
+    (
+        "audience",
+        &[
+            ("youtube", "subscribers"),
+            ("instagram", "followers"),
+            ("tiktok", "followers"),
+        ],
+    ),
+    (
+        "avg_views",
+        &[("youtube", "avg_views"), ("tiktok", "avg_views")],
+    ),
+    (
+        "engagement_rate",
+        &[
+            ("youtube", "like_rate"),
+            ("instagram", "like_rate"),
+            ("tiktok", "like_rate"),
+        ],
+    ),
+    (
+        "upload_frequency",
+        &[
+            ("youtube", "uploads_per_day"),
+            ("instagram", "posts_per_day"),
+            ("tiktok", "videos_per_day"),
+        ],
+    ),
+];
+
+/// The names a profile may have: letters, digits, `-`, `_`, `.`, 1–64.
+pub fn check_name(name: &str) -> Result<(), String> {
+    let ok = !name.is_empty()
+        && name.len() <= 64
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "`name` must be 1–64 letters, digits, `-`, `_` or `.`, got {name:?}"
+        ))
+    }
+}
+
+/// Build the engine's spec. `default_name` is used when none is given.
+pub fn profile_spec(
+    req: &CreateProfile,
+    host: &PluginHost,
+    default_name: &str,
+) -> Result<ProfileSpec, String> {
+    let name = req.name.clone().unwrap_or_else(|| default_name.to_string());
+    check_name(&name)?;
+    let niche = req.niche.clone().unwrap_or_else(|| "tech".to_string());
+    let timezone = req.timezone.clone().unwrap_or_else(|| "UTC".to_string());
+    diorama_sdk::models::time::parse_tz(&timezone).map_err(|e| format!("`timezone`: {e}"))?;
+    let platforms = platforms(req.platforms.as_ref(), req.size, host)?;
+    Ok(ProfileSpec {
+        name,
+        niche,
+        timezone,
+        platforms,
+    })
+}
+
+fn available(host: &PluginHost) -> Vec<String> {
+    host.plugins().iter().map(|p| p.info.name.clone()).collect()
+}
+
+fn known_platform(host: &PluginHost, name: &str) -> Result<(), String> {
+    if host.get(name).is_some() {
+        Ok(())
+    } else {
+        Err(format!(
+            "unknown platform `{name}` (available: {})",
+            available(host).join(", ")
+        ))
+    }
+}
+
+fn audience_for(platform: &str, size: u64) -> u64 {
+    let share = AUDIENCE_SHARE
+        .iter()
+        .find(|(p, _)| *p == platform)
+        .map_or(1.0, |(_, s)| *s);
+    (size as f64 * share).round() as u64
+}
+
+fn platforms(
+    given: Option<&Value>,
+    size: Option<u64>,
+    host: &PluginHost,
+) -> Result<BTreeMap<String, Value>, String> {
+    if size == Some(0) {
+        return Err("`size` must be at least 1".into());
+    }
+    let mut out = BTreeMap::new();
+    match given {
+        None | Some(Value::Null) => {
+            for name in available(host) {
+                out.insert(name.clone(), automatic(&name, size));
+            }
+        }
+        Some(Value::Array(list)) => {
+            if list.is_empty() {
+                return Err("`platforms` lists no platform".into());
+            }
+            for item in list {
+                let Value::String(name) = item else {
+                    return Err(format!(
+                        "`platforms` must list platform names, found {item}"
+                    ));
+                };
+                known_platform(host, name)?;
+                out.insert(name.clone(), automatic(name, size));
+            }
+        }
+        Some(Value::Object(map)) => {
+            if map.is_empty() {
+                return Err("`platforms` names no platform".into());
+            }
+            for (name, options) in map {
+                known_platform(host, name)?;
+                let Value::Object(options) = options else {
+                    return Err(format!(
+                        "`platforms.{name}` must be an object of options, e.g. {{\"audience\": 100000}}"
+                    ));
+                };
+                let mut params = match automatic(name, size) {
+                    Value::Object(m) => m,
+                    _ => Map::new(),
+                };
+                for (key, value) in options {
+                    let own = translate(name, key)?;
+                    params.insert(own, value.clone());
+                }
+                out.insert(name.clone(), Value::Object(params));
+            }
+        }
+        Some(other) => return Err(format!(
+            "`platforms` must be a list of names or an object of options per platform, not {other}"
+        )),
+    }
+    Ok(out)
+}
+
+fn automatic(platform: &str, size: Option<u64>) -> Value {
+    let mut m = Map::new();
+    if let Some(size) = size {
+        if let Some((_, own)) = VOCABULARY[0].1.iter().find(|(p, _)| *p == platform) {
+            m.insert(own.to_string(), audience_for(platform, size).into());
+        }
+    }
+    Value::Object(m)
+}
+
+/// A shared-vocabulary key → the platform's own name; other keys pass.
+fn translate(platform: &str, key: &str) -> Result<String, String> {
+    match VOCABULARY.iter().find(|(k, _)| *k == key) {
+        Some((_, per)) => match per.iter().find(|(p, _)| *p == platform) {
+            Some((_, own)) => Ok(own.to_string()),
+            None => Err(format!(
+                "`platforms.{platform}.{key}`: {platform} has no {key}"
+            )),
+        },
+        None => Ok(key.to_string()),
+    }
+}
