@@ -17,7 +17,8 @@ pub struct Histogram {
 
 /// Bounds for request latencies and event lateness, in seconds.
 pub const LATENCY_BOUNDS: &[f64] = &[
-    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+    0.0005, 0.001, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.015, 0.02, 0.03, 0.04, 0.05, 0.075, 0.1,
+    0.15, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
 ];
 
 impl Histogram {
@@ -230,13 +231,13 @@ mod tests {
             h.observe(ms / 1000.0);
         }
         assert_eq!(h.count(), 6);
-        assert_eq!(h.quantile_bound(0.5), Some(0.005));
-        assert_eq!(h.quantile_bound(0.8), Some(0.05));
+        assert_eq!(h.quantile_bound(0.5), Some(0.003));
+        assert_eq!(h.quantile_bound(0.8), Some(0.04));
         assert_eq!(h.quantile_bound(1.0), Some(f64::INFINITY));
         let mut out = String::new();
         h.render(&mut out, "x", "");
         assert!(out.contains("x_bucket{le=\"0.0005\"} 1\n"), "{out}");
-        assert!(out.contains("x_bucket{le=\"0.005\"} 4\n"), "{out}");
+        assert!(out.contains("x_bucket{le=\"0.003\"} 4\n"), "{out}");
         assert!(out.contains("x_bucket{le=\"+Inf\"} 6\n"), "{out}");
         assert!(out.contains("x_count 6\n"), "{out}");
     }

@@ -44,19 +44,9 @@ fn source(p: &LoadedPlugin) -> String {
 }
 
 fn plugin_json(p: &LoadedPlugin) -> serde_json::Value {
-    serde_json::json!({
-        "name": p.info.name,
-        "version": p.info.version,
-        "interface": p.interface_version,
-        "source": source(p),
-        "content_kinds": p.info.content_kinds,
-        "interaction_kinds": p.info.interaction_kinds,
-        "metrics": p.info.metrics,
-        "signals": p.info.signals,
-        "actions": p.info.actions,
-        "limits": p.info.limits,
-        "defaults": serde_json::from_str::<serde_json::Value>(&p.info.defaults).unwrap_or(serde_json::Value::Null),
-    })
+    let mut v = p.to_json();
+    v["source"] = source(p).into();
+    v
 }
 
 fn joined(items: &[String]) -> String {

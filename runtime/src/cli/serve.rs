@@ -36,8 +36,9 @@ pub struct ServeArgs {
     /// Seconds between sweeps for expired profiles.
     #[arg(long, default_value_t = 60.0, value_name = "SECONDS")]
     pub sweep_every: f64,
-    /// Seconds between snapshots of a running profile.
-    #[arg(long, default_value_t = 5.0, value_name = "SECONDS")]
+    /// Seconds between snapshots of a running profile (after a crash, a profile replays
+    /// from its last snapshot).
+    #[arg(long, default_value_t = 15.0, value_name = "SECONDS")]
     pub snapshot_every: f64,
     /// Seconds before a failed webhook delivery is first retried (it doubles up to an hour).
     #[arg(long, default_value_t = 1.0, value_name = "SECONDS")]

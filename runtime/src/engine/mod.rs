@@ -131,6 +131,8 @@ pub struct Simulation {
     writer: Writer,
     /// Commands applied so far, when recording: (profile, at, command).
     commands: Option<Vec<(usize, Millis, Command)>>,
+    /// A replay regenerated a different event than the one stored.
+    replay_diverged: bool,
 }
 
 impl Simulation {
@@ -176,6 +178,7 @@ impl Simulation {
             batch: Vec::new(),
             writer,
             commands: None,
+            replay_diverged: false,
         }
     }
 
@@ -234,6 +237,12 @@ impl Simulation {
             p.next_seq = next_seq;
             p.stored_through = stored_through;
         }
+    }
+
+    /// Whether a replay regenerated an event different from the stored one
+    /// with its seq (checked on the last stored event).
+    pub fn replay_diverged(&self) -> bool {
+        self.replay_diverged
     }
 
     /// Whether the profile is still regenerating events already stored.
@@ -525,6 +534,18 @@ impl Simulation {
         let seq = profile.next_seq;
         profile.next_seq += 1;
         if seq <= profile.stored_through {
+            // The last regenerated event must be the one stored: a replay
+            // that diverged (a plugin changed under a stored profile) is
+            // reported rather than silently mixed in.
+            if seq == profile.stored_through {
+                let same = matches!(
+                    self.store.event(profile.id, seq),
+                    Ok(Some(stored)) if stored.event == event && stored.platform == platform
+                );
+                if !same {
+                    self.replay_diverged = true;
+                }
+            }
             return;
         }
         tally(&mut self.tally, &platform, &event);

@@ -24,9 +24,10 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 
-use crate::live::LiveManager;
+use crate::live::{LiveManager, Status};
 use crate::telemetry::{Extra, Telemetry};
 use crate::webhook::Webhooks;
+use profiles::lifecycle_route;
 
 use error::ApiError;
 
@@ -92,10 +93,22 @@ pub fn router(state: Shared) -> Router {
                 .patch(profiles::update)
                 .delete(profiles::delete),
         )
-        .route("/v1/profiles/{id}/start", post(profiles::start))
-        .route("/v1/profiles/{id}/pause", post(profiles::pause))
-        .route("/v1/profiles/{id}/resume", post(profiles::resume))
-        .route("/v1/profiles/{id}/stop", post(profiles::stop))
+        .route(
+            "/v1/profiles/{id}/start",
+            post(lifecycle_route(Status::Running)),
+        )
+        .route(
+            "/v1/profiles/{id}/pause",
+            post(lifecycle_route(Status::Paused)),
+        )
+        .route(
+            "/v1/profiles/{id}/resume",
+            post(lifecycle_route(Status::Running)),
+        )
+        .route(
+            "/v1/profiles/{id}/stop",
+            post(lifecycle_route(Status::Stopped)),
+        )
         .route("/v1/profiles/{id}/signals", post(profiles::signal))
         .route("/v1/profiles/{id}/scenarios", post(scenarios::start))
         .route("/v1/profiles/{id}/scenarios/{run}", get(scenarios::read))

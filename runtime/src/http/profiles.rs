@@ -21,20 +21,7 @@ pub async fn platforms(State(s): State<Shared>, headers: HeaderMap) -> Result<Re
         .host()
         .plugins()
         .iter()
-        .map(|p| {
-            let defaults: Value = serde_json::from_str(&p.info.defaults).unwrap_or(Value::Null);
-            json!({
-                "name": p.info.name,
-                "version": p.info.version,
-                "content_kinds": p.info.content_kinds,
-                "interaction_kinds": p.info.interaction_kinds,
-                "metrics": p.info.metrics,
-                "signals": p.info.signals,
-                "actions": p.info.actions,
-                "limits": p.info.limits,
-                "defaults": defaults,
-            })
-        })
+        .map(|p| p.to_json())
         .collect();
     Ok(Json(json!({ "platforms": list })).into_response())
 }
@@ -165,41 +152,20 @@ async fn lifecycle(
     Ok(Json(view).into_response())
 }
 
-pub async fn start(
-    State(s): State<Shared>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    req: axum::extract::Request,
-) -> Result<Response, ApiError> {
-    lifecycle(s, headers, id, req, Status::Running).await
+/// Start or resume (`Status::Running`), pause or stop: the router binds
+/// one of these per route.
+pub fn lifecycle_route(
+    what: Status,
+) -> impl Fn(State<Shared>, HeaderMap, Path<String>, axum::extract::Request) -> LifecycleFuture
+       + Clone
+       + Send
+       + Sync
+       + 'static {
+    move |State(s), headers, Path(id), req| Box::pin(lifecycle(s, headers, id, req, what))
 }
 
-pub async fn resume(
-    State(s): State<Shared>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    req: axum::extract::Request,
-) -> Result<Response, ApiError> {
-    lifecycle(s, headers, id, req, Status::Running).await
-}
-
-pub async fn pause(
-    State(s): State<Shared>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    req: axum::extract::Request,
-) -> Result<Response, ApiError> {
-    lifecycle(s, headers, id, req, Status::Paused).await
-}
-
-pub async fn stop(
-    State(s): State<Shared>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    req: axum::extract::Request,
-) -> Result<Response, ApiError> {
-    lifecycle(s, headers, id, req, Status::Stopped).await
-}
+pub type LifecycleFuture =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<Response, ApiError>> + Send>>;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -75,6 +75,21 @@ fn page(label: &str, events: &[StoredEvent], next: Option<u64>, more: bool) -> R
     ([(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 
+/// Read one more than a page (to know whether more follow) off the async
+/// workers and answer the page.
+async fn paged(
+    owner: crate::store::OwnerId,
+    after: Option<u64>,
+    limit: usize,
+    read: impl FnOnce(usize) -> Result<Vec<StoredEvent>, crate::store::StoreError> + Send + 'static,
+) -> Result<Response, ApiError> {
+    let mut items = blocking(move || read(limit + 1).map_err(ApiError::from)).await?;
+    let more = items.len() > limit;
+    items.truncate(limit);
+    let next = items.last().map(|e| e.seq).or(after);
+    Ok(page(&owner.to_string(), &items, next, more))
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct InteractionQuery {
@@ -125,17 +140,10 @@ pub async fn interactions(
         until: instant(q.to.as_deref(), "to")?,
     };
     let store = s.live.store().clone();
-    let owner = p.id;
-    let mut items = blocking(move || {
-        store
-            .interactions(owner, &filter, after, limit + 1)
-            .map_err(ApiError::from)
+    paged(p.id, after, limit, move |n| {
+        store.interactions(p.id, &filter, after, n)
     })
-    .await?;
-    let more = items.len() > limit;
-    items.truncate(limit);
-    let next = items.last().map(|e| e.seq).or(after);
-    Ok(page(&owner.to_string(), &items, next, more))
+    .await
 }
 
 #[derive(Debug, Deserialize)]
@@ -155,17 +163,7 @@ pub async fn events(
     let limit = limit(q.limit)?;
     let after = cursor(q.after.as_deref())?;
     let store = s.live.store().clone();
-    let owner = p.id;
-    let mut items = blocking(move || {
-        store
-            .events(owner, after, limit + 1)
-            .map_err(ApiError::from)
-    })
-    .await?;
-    let more = items.len() > limit;
-    items.truncate(limit);
-    let next = items.last().map(|e| e.seq).or(after);
-    Ok(page(&owner.to_string(), &items, next, more))
+    paged(p.id, after, limit, move |n| store.events(p.id, after, n)).await
 }
 
 fn content_json(c: &ContentRecord) -> serde_json::Value {

@@ -60,7 +60,7 @@ impl Default for LiveConfig {
             max_live: 1_000,
             default_interactions_per_day: 1_000,
             default_inactivity_ttl: Duration::from_secs(30 * 24 * 3600),
-            snapshot_every: Duration::from_secs(5),
+            snapshot_every: Duration::from_secs(15),
             max_speed: 100_000.0,
             workers: 2,
         }
@@ -316,7 +316,8 @@ impl LiveManager {
             sim.set_numbering(0, state.next_seq, stored);
         }
         let stored = self.store.last_seq(id)?.unwrap_or(0);
-        if let Err(e) = p.replay(stored) {
+        let degraded = state.status == Status::Degraded;
+        if let Err(e) = if degraded { Ok(()) } else { p.replay(stored) } {
             let mut sim = p.sim();
             let mut rt = p.rt();
             p.degrade(&mut sim, &mut rt, &e);
@@ -393,6 +394,9 @@ impl LiveManager {
         let p = self
             .build(id, spec.clone(), seed, start, state.clone())
             .map_err(|e| match e {
+                // A plugin that refuses or fails its set-up is the request's
+                // problem to fix (its parameters, or the plugin), not the server's.
+                LiveError::Engine(EngineError::Plugin(p)) => LiveError::Invalid(p.to_string()),
                 LiveError::Engine(e) => invalid_or_engine(e),
                 other => other,
             })?;
@@ -455,14 +459,18 @@ impl LiveManager {
             .copied()
     }
 
-    pub fn list(&self) -> Result<Vec<ProfileView>, LiveError> {
-        let all: Vec<Arc<LiveProfile>> = self
-            .profiles
+    /// Every profile, by id.
+    fn all(&self) -> Vec<Arc<LiveProfile>> {
+        self.profiles
             .read()
             .unwrap_or_else(|e| e.into_inner())
             .values()
             .cloned()
-            .collect();
+            .collect()
+    }
+
+    pub fn list(&self) -> Result<Vec<ProfileView>, LiveError> {
+        let all = self.all();
         all.iter().map(|p| self.view(p)).collect()
     }
 
@@ -767,13 +775,7 @@ impl LiveManager {
     /// Delete every profile past its end or idle for longer than its TTL.
     pub fn sweep(&self) -> Vec<OwnerId> {
         let now = wall_ms();
-        let all: Vec<Arc<LiveProfile>> = self
-            .profiles
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .values()
-            .cloned()
-            .collect();
+        let all = self.all();
         let mut gone = Vec::new();
         for p in all {
             let (expires, ttl) = {
@@ -809,13 +811,7 @@ impl LiveManager {
         {
             let _ = w.join();
         }
-        let all: Vec<Arc<LiveProfile>> = self
-            .profiles
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .values()
-            .cloned()
-            .collect();
+        let all = self.all();
         let mut first_error = None;
         for p in all {
             let mut sim = p.sim();

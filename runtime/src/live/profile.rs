@@ -420,6 +420,12 @@ impl LiveProfile {
             sim.step_window(end)?;
         }
         sim.take_commands();
+        if sim.replay_diverged() {
+            return Err(LiveError::Internal(format!(
+                "replaying profile {} after an unclean stop regenerated a different event {} than the one stored (did a plugin change?)",
+                self.id, stored_through
+            )));
+        }
         rt.state.window_base = base;
         rt.state.window = window;
         self.persist(&mut sim, &mut rt)?;
@@ -430,5 +436,30 @@ impl LiveProfile {
 impl From<EngineError> for LiveError {
     fn from(e: EngineError) -> Self {
         LiveError::Engine(e)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn windows_are_about_forty_ms_of_wall_time_within_bounds() {
+        assert_eq!(window_for(1.0), 250);
+        assert_eq!(window_for(60.0), 2_400);
+        assert_eq!(window_for(600.0), 24_000);
+        assert_eq!(window_for(3_600.0), 60_000);
+        assert_eq!(window_for(100_000.0), 60_000);
+    }
+
+    #[test]
+    fn window_ends_stay_aligned_to_their_base() {
+        // Base 1000, windows of 250: the end after any instant is the next multiple.
+        assert_eq!(next_end(1_000, 1_000, 250), 1_250);
+        assert_eq!(next_end(1_249, 1_000, 250), 1_250);
+        assert_eq!(next_end(1_250, 1_000, 250), 1_500);
+        // Before the base (a clock restored earlier) still aligned.
+        assert_eq!(next_end(900, 1_000, 250), 1_000);
+        assert_eq!(next_end(999, 1_000, 250), 1_000);
     }
 }

@@ -213,9 +213,11 @@ fn platforms(
                 out.insert(name.clone(), Value::Object(params));
             }
         }
-        Some(other) => return Err(format!(
+        Some(other) => {
+            return Err(format!(
             "`platforms` must be a list of names or an object of options per platform, not {other}"
-        )),
+        ))
+        }
     }
     Ok(out)
 }
@@ -240,5 +242,52 @@ fn translate(platform: &str, key: &str) -> Result<String, String> {
             )),
         },
         None => Ok(key.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shared_vocabulary_maps_to_each_platforms_own_names() {
+        assert_eq!(translate("youtube", "audience").unwrap(), "subscribers");
+        assert_eq!(translate("instagram", "audience").unwrap(), "followers");
+        assert_eq!(
+            translate("tiktok", "upload_frequency").unwrap(),
+            "videos_per_day"
+        );
+        assert_eq!(
+            translate("youtube", "engagement_rate").unwrap(),
+            "like_rate"
+        );
+        // The plugin's own names pass through; it checks them.
+        assert_eq!(
+            translate("youtube", "comment_rate").unwrap(),
+            "comment_rate"
+        );
+        let e = translate("instagram", "avg_views").unwrap_err();
+        assert!(e.contains("instagram has no avg_views"), "{e}");
+    }
+
+    #[test]
+    fn automatic_audiences_share_the_size() {
+        assert_eq!(
+            automatic("youtube", Some(100_000)),
+            serde_json::json!({"subscribers": 100_000})
+        );
+        assert_eq!(
+            automatic("instagram", Some(100_000)),
+            serde_json::json!({"followers": 60_000})
+        );
+        assert_eq!(automatic("tiktok", None), serde_json::json!({}));
+    }
+
+    #[test]
+    fn names_are_checked() {
+        assert!(check_name("acme-demo_1.2").is_ok());
+        assert!(check_name("").is_err());
+        assert!(check_name("has space").is_err());
+        assert!(check_name(&"x".repeat(65)).is_err());
     }
 }

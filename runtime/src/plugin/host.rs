@@ -45,6 +45,27 @@ impl std::fmt::Debug for LoadedPlugin {
     }
 }
 
+impl LoadedPlugin {
+    /// What the plugin says about itself, as JSON (where it was loaded
+    /// from is left to the caller).
+    pub fn to_json(&self) -> serde_json::Value {
+        let info = &self.info;
+        serde_json::json!({
+            "name": info.name,
+            "version": info.version,
+            "interface": self.interface_version,
+            "content_kinds": info.content_kinds,
+            "interaction_kinds": info.interaction_kinds,
+            "metrics": info.metrics,
+            "signals": info.signals,
+            "actions": info.actions,
+            "limits": info.limits,
+            "defaults": serde_json::from_str::<serde_json::Value>(&info.defaults)
+                .unwrap_or(serde_json::Value::Null),
+        })
+    }
+}
+
 /// A pre-instantiated component, by interface version.
 #[derive(Clone)]
 enum Pre {
