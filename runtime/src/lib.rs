@@ -2,10 +2,13 @@
 //!
 //! The host runtime: loads sandboxed platform simulators (WebAssembly
 //! components), drives them over virtual time, stores every event in sled and
-//! runs Rhai scenarios over them.
+//! runs Rhai scenarios over them — in a batch (`diorama run`) or live, for
+//! demo profiles served over HTTP (`diorama serve`).
 //!
-//! Data flows one way: script → [`engine`] → [`plugin`] instances → events →
-//! [`store`] → readers ([`report`]).
+//! Data flows one way: script or HTTP → [`engine`] (batch runs, or [`live`]
+//! profiles following the wall clock) → [`plugin`] instances → events →
+//! [`store`] → readers ([`report`], [`http`] reads and streams, [`webhook`]
+//! deliveries).
 
 pub mod cli;
 pub mod engine;

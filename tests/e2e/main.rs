@@ -9,3 +9,4 @@ mod plugins_cmd;
 mod realism;
 mod run;
 mod scenarios;
+mod serve;

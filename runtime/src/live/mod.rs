@@ -636,13 +636,11 @@ impl LiveManager {
                         rt.state.reason.clone().unwrap_or_default()
                     )))
                 }
-                Status::Limited => {
-                    if p.shared.day.lock().unwrap_or_else(|e| e.into_inner()).3 {
-                        return Err(LiveError::Conflict(format!(
-                            "the profile reached its limit of {} interactions for this virtual day; raise `limits.interactions_per_day` (PATCH) to resume",
-                            rt.state.interactions_per_day
-                        )));
-                    }
+                Status::Limited if p.shared.day.lock().unwrap_or_else(|e| e.into_inner()).3 => {
+                    return Err(LiveError::Conflict(format!(
+                        "the profile reached its limit of {} interactions for this virtual day; raise `limits.interactions_per_day` (PATCH) to resume",
+                        rt.state.interactions_per_day
+                    )));
                 }
                 _ => {}
             }
