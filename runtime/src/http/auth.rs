@@ -4,6 +4,8 @@
 
 use std::sync::Arc;
 
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, StatusCode};
 
 use super::error::ApiError;
@@ -33,6 +35,19 @@ fn bearer(headers: &HeaderMap) -> Result<&str, ApiError> {
         _ => Err(unauthorized(
             "the Authorization header must be `Bearer <token>`",
         )),
+    }
+}
+
+/// As an extractor, placed before a body: a request without a valid token
+/// is answered 401 before its body is read or judged.
+impl FromRequestParts<super::Shared> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &super::Shared,
+    ) -> Result<Self, Self::Rejection> {
+        caller(state, &parts.headers)
     }
 }
 
@@ -100,7 +115,7 @@ pub fn admin_profile(
             return Err(ApiError::new(
                 StatusCode::FORBIDDEN,
                 "forbidden",
-                "this needs the server's admin token; a profile token reads and acts on its profile only",
+                "this needs the server's admin token; a profile token reads and acts on its own profile only",
             ));
         }
     };

@@ -16,6 +16,7 @@ pub async fn create(
     State(s): State<Shared>,
     headers: HeaderMap,
     Path(id): Path<String>,
+    _caller: auth::Caller,
     Body(spec): Body<HookSpec>,
 ) -> Result<Response, ApiError> {
     let p = auth::profile(&s, &headers, &id)?;
@@ -74,7 +75,7 @@ pub async fn deliveries(
     let p = auth::profile(&s, &headers, &id)?;
     let limit = q.limit.unwrap_or(100);
     if !(1..=1000).contains(&limit) {
-        return Err(ApiError::bad_request(format!(
+        return Err(ApiError::bad_query(format!(
             "`limit` must be between 1 and 1000, got {limit}"
         )));
     }

@@ -220,3 +220,108 @@ pub async fn serve(
     sweeper.abort();
     result
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::live::LiveConfig;
+    use crate::plugin::{HostOptions, PluginHost};
+    use crate::store::Store;
+    use crate::webhook::WebhookConfig;
+
+    const ADMIN: &str = "route-test-admin-token";
+
+    /// A server over an empty store and no plugins, on a free loopback port.
+    async fn server(dir: &std::path::Path) -> (String, Shared) {
+        let store = Store::open(&dir.join("data")).expect("open store");
+        let host = PluginHost::new(HostOptions::default()).expect("plugin host");
+        let webhooks = Webhooks::new(store.clone(), WebhookConfig::default());
+        let telemetry = Arc::new(Telemetry::default());
+        let live = LiveManager::open(
+            Arc::new(host),
+            store.clone(),
+            webhooks.clone(),
+            telemetry.clone(),
+            LiveConfig {
+                workers: 1,
+                ..LiveConfig::default()
+            },
+        )
+        .expect("live manager");
+        let (closing, _) = tokio::sync::watch::channel(false);
+        let state = Arc::new(AppState {
+            live,
+            webhooks,
+            telemetry,
+            admin_token: ADMIN.into(),
+            scenarios: crate::live::scenario::Runs::new(store, crate::script::Limits::default()),
+            closing,
+        });
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("address");
+        let app = router(state.clone());
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        (format!("http://{addr}"), state)
+    }
+
+    /// Every route in ROUTES is answered by its own handler, not by the
+    /// fallbacks: the answer is not "no route" / 405, and the request is
+    /// counted under the route's template.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_router_answers_every_listed_route() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (base, state) = server(dir.path()).await;
+        let client = reqwest::Client::new();
+        for (method, path) in ROUTES {
+            let url = format!(
+                "{base}{}",
+                path.replace("{id}", "1")
+                    .replace("{run}", "1")
+                    .replace("{content}", "c1")
+                    .replace("{hook}", "wh_0")
+            );
+            let m = reqwest::Method::from_bytes(method.to_uppercase().as_bytes()).expect("method");
+            let mut req = client.request(m, &url).bearer_auth(ADMIN);
+            if matches!(*method, "post" | "patch") {
+                req = req.header("content-type", "application/json").body("{}");
+            }
+            let res = req.send().await.expect("request");
+            let status = res.status().as_u16();
+            let body = res.text().await.expect("body");
+            assert_ne!(status, 405, "{method} {path}: {body}");
+            assert!(
+                !body.contains("no route"),
+                "{method} {path} fell through to the fallback: {status} {body}"
+            );
+        }
+        let metrics = state.telemetry.render(&Extra {
+            live_profiles: 0,
+            profiles: 0,
+            webhook_delivered: 0,
+            webhook_failed_attempts: 0,
+            webhook_gave_up: 0,
+            webhooks_failing: 0,
+        });
+        for (method, path) in ROUTES {
+            let label = format!("method=\"{}\",route=\"{path}\"", method.to_uppercase());
+            assert!(
+                metrics.contains(&label),
+                "{method} {path} was not matched: no {label}"
+            );
+        }
+        // The check can fail: an unknown path is answered by the fallback.
+        let res = client
+            .get(format!("{base}/v1/profiles/1/nothing"))
+            .bearer_auth(ADMIN)
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(res.status().as_u16(), 404);
+        assert!(res.text().await.expect("body").contains("no route"));
+        state.live.shutdown().expect("shutdown");
+    }
+}

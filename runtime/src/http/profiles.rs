@@ -29,14 +29,20 @@ pub async fn platforms(State(s): State<Shared>, headers: HeaderMap) -> Result<Re
 pub async fn create(
     State(s): State<Shared>,
     headers: HeaderMap,
+    _caller: auth::Caller,
     Body(req): Body<CreateProfile>,
 ) -> Result<Response, ApiError> {
     auth::admin(&s, &headers)?;
     let live = s.live.clone();
     let (view, token) = blocking(move || live.create(req).map_err(ApiError::from)).await?;
-    let mut body = serde_json::to_value(&view).map_err(|e| ApiError::internal(e.to_string()))?;
-    body["token"] = Value::String(token);
-    Ok((StatusCode::CREATED, Json(body)).into_response())
+    /// The view, then the token, in that order.
+    #[derive(serde::Serialize)]
+    struct Created {
+        #[serde(flatten)]
+        view: crate::live::ProfileView,
+        token: String,
+    }
+    Ok((StatusCode::CREATED, Json(Created { view, token })).into_response())
 }
 
 pub async fn list(State(s): State<Shared>, headers: HeaderMap) -> Result<Response, ApiError> {
@@ -61,6 +67,7 @@ pub async fn update(
     State(s): State<Shared>,
     headers: HeaderMap,
     Path(id): Path<String>,
+    _caller: auth::Caller,
     Body(patch): Body<UpdateProfile>,
 ) -> Result<Response, ApiError> {
     auth::admin_profile(&s, &headers, &id)?;
@@ -184,6 +191,7 @@ pub async fn signal(
     State(s): State<Shared>,
     headers: HeaderMap,
     Path(id): Path<String>,
+    _caller: auth::Caller,
     Body(body): Body<SignalBody>,
 ) -> Result<Response, ApiError> {
     auth::admin_profile(&s, &headers, &id)?;
@@ -215,6 +223,7 @@ pub async fn act(
     State(s): State<Shared>,
     headers: HeaderMap,
     Path(id): Path<String>,
+    _caller: auth::Caller,
     Body(body): Body<ActBody>,
 ) -> Result<Response, ApiError> {
     let p = auth::profile(&s, &headers, &id)?;
@@ -231,16 +240,22 @@ pub async fn act(
         blocking(move || live.act(&id, &platform, &action).map_err(ApiError::from)).await?;
     match outcome {
         Ok(events) => {
+            // The events' own JSON lines, in their fixed key order.
             let label = p.id.to_string();
-            let items: Vec<Value> = events
-                .iter()
-                .map(|e| {
-                    let mut line = Vec::new();
-                    crate::report::event_line(&label, e, &mut line);
-                    serde_json::from_slice(&line).unwrap_or(Value::Null)
-                })
-                .collect();
-            Ok((StatusCode::CREATED, Json(json!({ "events": items }))).into_response())
+            let mut body = b"{\"events\":[".to_vec();
+            for (i, e) in events.iter().enumerate() {
+                if i > 0 {
+                    body.push(b',');
+                }
+                crate::report::event_line(&label, e, &mut body);
+            }
+            body.extend_from_slice(b"]}");
+            Ok((
+                StatusCode::CREATED,
+                [(axum::http::header::CONTENT_TYPE, "application/json")],
+                body,
+            )
+                .into_response())
         }
         Err(ActionError::Invalid(m)) => Err(ApiError::invalid(m)),
         Err(ActionError::NotFound(m)) => {

@@ -26,7 +26,7 @@ fn limit(given: Option<usize>) -> Result<usize, ApiError> {
     match given {
         None => Ok(DEFAULT_LIMIT),
         Some(n) if (1..=MAX_LIMIT).contains(&n) => Ok(n),
-        Some(n) => Err(ApiError::bad_request(format!(
+        Some(n) => Err(ApiError::bad_query(format!(
             "`limit` must be between 1 and {MAX_LIMIT}, got {n}"
         ))),
     }
@@ -36,7 +36,7 @@ fn cursor(given: Option<&str>) -> Result<Option<u64>, ApiError> {
     given
         .map(|c| {
             c.parse::<u64>().map_err(|_| {
-                ApiError::bad_request(format!(
+                ApiError::bad_query(format!(
                     "`after` must be a cursor from an earlier page (an event seq), got `{c}`"
                 ))
             })
@@ -50,7 +50,7 @@ fn instant(given: Option<&str>, name: &str) -> Result<Option<i64>, ApiError> {
         .map(|t| match t.parse::<i64>() {
             Ok(ms) => Ok(ms),
             Err(_) => {
-                clock::parse_instant(t).map_err(|e| ApiError::bad_request(format!("`{name}`: {e}")))
+                clock::parse_instant(t).map_err(|e| ApiError::bad_query(format!("`{name}`: {e}")))
             }
         })
         .transpose()
@@ -122,7 +122,7 @@ pub async fn interactions(
         };
         if let Some(v) = value {
             if !known.contains(&v.as_str()) {
-                return Err(ApiError::bad_request(format!(
+                return Err(ApiError::bad_query(format!(
                     "`{name}` must be one of {}, got `{v}`",
                     known.join(", ")
                 )));

@@ -38,6 +38,7 @@ pub async fn start(
     State(s): State<Shared>,
     headers: HeaderMap,
     Path(id): Path<String>,
+    _caller: auth::Caller,
     Body(body): Body<StartBody>,
 ) -> Result<Response, ApiError> {
     let p = auth::admin_profile(&s, &headers, &id)?;

@@ -73,7 +73,7 @@ pub async fn stream(
     let after = match from_header.or(q.after.clone()) {
         None => None,
         Some(c) => Some(c.trim().parse::<u64>().map_err(|_| {
-            ApiError::bad_request(format!(
+            ApiError::bad_query(format!(
                 "`Last-Event-ID` / `after` must be an event id (seq) this stream sent, got `{c}`"
             ))
         })?),

@@ -113,7 +113,7 @@ fn bad_requests_get_precise_errors_and_harm_nothing() {
     // Bad queries.
     for q in ["limit=0", "limit=1001", "after=abc"] {
         s.get(&format!("/v1/profiles/{}/events?{q}", p.id), ADMIN)
-            .error(400, "bad_request");
+            .error(400, "bad_query");
     }
     s.get(&format!("/v1/profiles/{}/events?bogus=1", p.id), ADMIN)
         .error(400, "bad_query");
@@ -121,7 +121,7 @@ fn bad_requests_get_precise_errors_and_harm_nothing() {
         &format!("/v1/profiles/{}/interactions?sentiment=angry", p.id),
         ADMIN,
     )
-    .error(400, "bad_request");
+    .error(400, "bad_query");
     // Lifecycle and patch refusals.
     s.post(
         &format!("/v1/profiles/{}/start", p.id),

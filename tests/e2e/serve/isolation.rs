@@ -126,6 +126,20 @@ fn a_profile_token_sees_its_own_profile_only() {
     }
     s.call("GET", "/v1/platforms", None, None)
         .error(401, "unauthorized");
+    // The token is checked before the body: a stranger learns nothing about
+    // what a body should hold.
+    for path in [
+        "/v1/profiles".to_string(),
+        format!("/v1/profiles/{}/actions", a.id),
+        format!("/v1/profiles/{}/webhooks", a.id),
+    ] {
+        let req = s
+            .request(Method::POST, &path)
+            .header("content-type", "application/json")
+            .body("{not json");
+        s.send(req, format!("POST {path} without a token"))
+            .error(401, "unauthorized");
+    }
 
     // Nothing A tried changed B; B's own token and the admin still see it.
     let seen = s.view(&b.id, &b.token);

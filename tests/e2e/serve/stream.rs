@@ -130,7 +130,7 @@ fn the_stream_resumes_with_no_gap_and_no_repeat() {
 
     // A bad resume point is refused.
     let r = s.get(&format!("{path}?after=later"), &p.token);
-    r.error(400, "bad_request");
+    r.error(400, "bad_query");
 
     let m = s.metrics();
     let streamed = metric(&m, "diorama_events_streamed_total").expect("streamed");
