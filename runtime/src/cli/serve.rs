@@ -86,8 +86,12 @@ fn run(args: ServeArgs) -> Result<(), String> {
     };
     let store = Store::open(&args.data).map_err(|e| e.to_string())?;
     let host = super::load_plugins(&args.plugins).map_err(|e| e.to_string())?;
+    // Store reads and plugin calls run on the blocking pool. They use the
+    // CPU, so more threads than a few per core only add memory and start-up
+    // cost under a burst: the pool is capped (tokio's default is 512).
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
+        .max_blocking_threads(16)
         .enable_all()
         .thread_name("diorama-http")
         .build()
