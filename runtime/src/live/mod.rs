@@ -437,6 +437,7 @@ impl LiveManager {
     }
 
     /// The profile with this id, or a 404 that names only the id asked for.
+    /// A profile past its end is gone already, before the sweeper deletes it.
     pub fn get(&self, id: &str) -> Result<Arc<LiveProfile>, LiveError> {
         let n: Option<OwnerId> = id.parse().ok();
         n.and_then(|n| {
@@ -446,7 +447,18 @@ impl LiveManager {
                 .get(&n)
                 .cloned()
         })
+        .filter(|p| !Self::expired(p, wall_ms()))
         .ok_or_else(|| LiveError::NotFound(format!("no profile `{id}`")))
+    }
+
+    /// Past its end, or idle for longer than its time to live.
+    fn expired(p: &LiveProfile, now: i64) -> bool {
+        let (expires, ttl) = {
+            let rt = p.rt();
+            (rt.state.expires_at, rt.state.inactivity_ttl_s)
+        };
+        let idle_ms = now - p.last_active.load(Ordering::Relaxed);
+        expires.is_some_and(|e| e <= now) || idle_ms >= ttl as i64 * 1000
     }
 
     /// The profile whose token this is. Tokens are looked up by their
@@ -470,8 +482,12 @@ impl LiveManager {
     }
 
     pub fn list(&self) -> Result<Vec<ProfileView>, LiveError> {
-        let all = self.all();
-        all.iter().map(|p| self.view(p)).collect()
+        let now = wall_ms();
+        self.all()
+            .iter()
+            .filter(|p| !Self::expired(p, now))
+            .map(|p| self.view(p))
+            .collect()
     }
 
     pub fn count(&self) -> (u64, u64) {
@@ -776,13 +792,7 @@ impl LiveManager {
         let all = self.all();
         let mut gone = Vec::new();
         for p in all {
-            let (expires, ttl) = {
-                let rt = p.rt();
-                (rt.state.expires_at, rt.state.inactivity_ttl_s)
-            };
-            let idle_ms = now - p.last_active.load(Ordering::Relaxed);
-            let expired = expires.is_some_and(|e| e <= now) || idle_ms >= ttl as i64 * 1000;
-            if expired {
+            if Self::expired(&p, now) {
                 match self.delete(p.id) {
                     Ok(keys) => {
                         tracing::info!(profile = p.id, keys, "expired profile deleted");

@@ -1,5 +1,5 @@
-//! The sweeper deletes a profile once its `expires_at` has passed, and not
-//! before.
+//! A profile is gone once its `expires_at` has passed, and not before; the
+//! sweeper then deletes it.
 
 use serde_json::json;
 
@@ -35,9 +35,16 @@ fn an_expired_profile_is_swept() {
         gone_at >= expires_ms,
         "swept at {gone_at}, before its end {expires_ms}"
     );
-    // Gone with its token, and nothing else went.
-    s.get(&format!("/v1/profiles/{}", doomed.id), &doomed.token)
-        .error(401, "unauthorized");
+    // Unreadable from its end on; then the sweeper deletes it, token and all,
+    // and nothing else goes.
+    wait_for("the sweeper to delete it with its token", PATIENCE, || {
+        let r = s.get(&format!("/v1/profiles/{}", doomed.id), &doomed.token);
+        match r.status {
+            404 => None,
+            401 => Some(()),
+            other => panic!("GET the doomed profile with its token: {other} {}", r.text),
+        }
+    });
     assert_eq!(s.view(&kept.id, &kept.token)["status"], "running");
     let list = s.get("/v1/profiles", ADMIN).expect(200);
     let ids: Vec<_> = list["profiles"]
