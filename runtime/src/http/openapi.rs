@@ -223,7 +223,17 @@ fn query(method: &str, path: &str) -> Vec<Value> {
             query_param("author", text(), "Only interactions by this author id."),
             query_param("from", instant(), "Virtual time, inclusive."),
             query_param("to", instant(), "Virtual time, exclusive."),
+            query_param(
+                "order",
+                json!({ "type": "string", "enum": ["asc", "desc"], "default": "asc" }),
+                "asc: oldest first, paged with `after`; desc: newest first, paged with `before`.",
+            ),
             cursor_param(),
+            query_param(
+                "before",
+                json!({ "type": "string", "pattern": "^[0-9]+$" }),
+                "With order=desc, a cursor: the `next` of an earlier page. Only earlier items are returned.",
+            ),
             limit_param(50),
         ],
         ("get", "/v1/profiles/{id}/events") => vec![cursor_param(), limit_param(50)],
@@ -878,7 +888,9 @@ mod tests {
                 "author",
                 "from",
                 "to",
+                "order",
                 "after",
+                "before",
                 "limit"
             ]
         );

@@ -2,8 +2,9 @@
 //! cursor that stays stable while new events arrive) and its raw events.
 //!
 //! Cursors are event seqs: pages run oldest first and a page's `next`
-//! cursor is the seq of its last item, so asking again with it returns
-//! exactly what came after, now or later.
+//! cursor is the seq of its last item, so asking again with it (`after`)
+//! returns exactly what came after, now or later. Interactions can also be
+//! listed newest first (`order=desc`), paged back with `before`.
 
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap};
@@ -102,6 +103,9 @@ pub struct InteractionQuery {
     from: Option<String>,
     to: Option<String>,
     after: Option<String>,
+    before: Option<String>,
+    /// `asc` (oldest first, the default) or `desc` (newest first).
+    order: Option<String>,
     limit: Option<usize>,
 }
 
@@ -113,7 +117,27 @@ pub async fn interactions(
 ) -> Result<Response, ApiError> {
     let p = auth::profile(&s, &headers, &id)?;
     let limit = limit(q.limit)?;
-    let after = cursor(q.after.as_deref())?;
+    let newest_first = match q.order.as_deref() {
+        None | Some("asc") => false,
+        Some("desc") => true,
+        Some(other) => {
+            return Err(ApiError::bad_query(format!(
+                "`order` must be `asc` (oldest first) or `desc` (newest first), got `{other}`"
+            )))
+        }
+    };
+    // Oldest first pages on with `after`, newest first with `before`.
+    let (after, before) = match (newest_first, &q.after, &q.before) {
+        (false, _, Some(_)) => return Err(ApiError::bad_query(
+            "`before` pages newest-first listings (`order=desc`); oldest first pages with `after`",
+        )),
+        (true, Some(_), _) => {
+            return Err(ApiError::bad_query(
+                "`after` pages oldest-first listings; with `order=desc` page with `before`",
+            ))
+        }
+        _ => (cursor(q.after.as_deref())?, cursor(q.before.as_deref())?),
+    };
     for (name, value) in [("sentiment", &q.sentiment), ("dm_type", &q.dm_type)] {
         let known: &[&str] = if name == "sentiment" {
             &["positive", "neutral", "negative"]
@@ -140,6 +164,12 @@ pub async fn interactions(
         until: instant(q.to.as_deref(), "to")?,
     };
     let store = s.live.store().clone();
+    if newest_first {
+        return paged(p.id, before, limit, move |n| {
+            store.interactions_newest_first(p.id, &filter, before, n)
+        })
+        .await;
+    }
     paged(p.id, after, limit, move |n| {
         store.interactions(p.id, &filter, after, n)
     })

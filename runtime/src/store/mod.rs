@@ -336,6 +336,15 @@ impl InteractionFilter {
     }
 }
 
+/// Which way an interaction scan runs from its cursor.
+#[derive(Clone, Copy)]
+enum Scan {
+    /// Oldest first, seqs after this one.
+    After(Option<u64>),
+    /// Newest first, seqs before this one.
+    Before(Option<u64>),
+}
+
 /// What an owner's event log takes up.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OwnerStats {
@@ -1366,13 +1375,41 @@ impl Store {
         after_seq: Option<u64>,
         limit: usize,
     ) -> Result<Vec<StoredEvent>> {
+        self.scan_interactions(owner, f, Scan::After(after_seq), limit)
+    }
+
+    /// Like [`Store::interactions`], newest first: up to `limit` matching
+    /// interactions with seq < `before_seq` (all when `None`), in
+    /// descending seq order. A page's last seq is the next page's cursor.
+    pub fn interactions_newest_first(
+        &self,
+        owner: OwnerId,
+        f: &InteractionFilter,
+        before_seq: Option<u64>,
+        limit: usize,
+    ) -> Result<Vec<StoredEvent>> {
+        self.scan_interactions(owner, f, Scan::Before(before_seq), limit)
+    }
+
+    fn scan_interactions(
+        &self,
+        owner: OwnerId,
+        f: &InteractionFilter,
+        scan: Scan,
+        limit: usize,
+    ) -> Result<Vec<StoredEvent>> {
         let mut out = Vec::new();
-        let Some(start) = after_seq.map_or(Some(0), |s| s.checked_add(1)) else {
-            return Ok(out);
-        };
         if limit == 0 {
             return Ok(out);
         }
+        let range = match scan {
+            Scan::After(after) => match after.map_or(Some(0), |s| s.checked_add(1)) {
+                Some(start) => seq_key(owner, start)..=seq_key(owner, u64::MAX),
+                None => return Ok(out),
+            },
+            Scan::Before(Some(0)) => return Ok(out),
+            Scan::Before(_) => seq_key(owner, 0)..=seq_key(owner, u64::MAX),
+        };
         let mut wanted: Vec<(Posting, u64)> = Vec::with_capacity(3);
         if let Some(c) = &f.content_id {
             wanted.push((Posting::Content, hash_str(c)));
@@ -1383,11 +1420,12 @@ impl Store {
         if let Some(k) = &f.kind {
             wanted.push((Posting::Kind, hash_str(k)));
         }
-        'blocks: for item in self
-            .inner
-            .event_index
-            .range(seq_key(owner, start)..=seq_key(owner, u64::MAX))
-        {
+        let blocks = self.inner.event_index.range(range);
+        let blocks: Box<dyn Iterator<Item = sled::Result<(sled::IVec, sled::IVec)>>> = match scan {
+            Scan::After(_) => Box::new(blocks),
+            Scan::Before(_) => Box::new(blocks.rev()),
+        };
+        'blocks: for item in blocks {
             let (k, v) = item.map_err(sled_err("scan", "event_index"))?;
             let last = u64_of(&k, 8).unwrap_or(0);
             let bad_index = |why| StoreError::CorruptIndex {
@@ -1396,6 +1434,11 @@ impl Store {
                 why,
             };
             let ix = IndexView::parse(&v).map_err(bad_index)?;
+            if let Scan::Before(Some(b)) = scan {
+                if ix.first_seq >= b {
+                    continue;
+                }
+            }
             if ix.interactions() == 0
                 || f.since.is_some_and(|s| ix.max_at < s)
                 || f.until.is_some_and(|u| ix.min_at >= u)
@@ -1410,10 +1453,21 @@ impl Store {
                     Some(_) => {}
                 }
             }
-            let from = ix
-                .first_after(list, after_seq)
-                .ok_or_else(|| bad_index("posting runs past the end".into()))?;
-            let end = list.0 + list.1;
+            let past_end = || bad_index("posting runs past the end".into());
+            // The postings to visit, as a range of positions in the list.
+            let (from, end) = match scan {
+                Scan::After(after) => (
+                    ix.first_after(list, after).ok_or_else(past_end)?,
+                    list.0 + list.1,
+                ),
+                Scan::Before(before) => {
+                    let end = match before {
+                        Some(b) => ix.first_after(list, Some(b - 1)).ok_or_else(past_end)?,
+                        None => list.0 + list.1,
+                    };
+                    (list.0, end)
+                }
+            };
             if from == end {
                 continue;
             }
@@ -1432,10 +1486,12 @@ impl Store {
                 seq: last,
                 why,
             };
-            for p in from..end {
-                let seq = ix
-                    .seq_at(p)
-                    .ok_or_else(|| bad_index("posting runs past the end".into()))?;
+            let positions: Box<dyn Iterator<Item = usize>> = match scan {
+                Scan::After(_) => Box::new(from..end),
+                Scan::Before(_) => Box::new((from..end).rev()),
+            };
+            for p in positions {
+                let seq = ix.seq_at(p).ok_or_else(past_end)?;
                 let i = view.position(seq).ok_or_else(|| StoreError::CorruptIndex {
                     owner,
                     seq: last,

@@ -627,6 +627,31 @@ fn interactions_by_each_filter() {
             paged.extend(ids_of(&page));
         }
         assert_eq!(paged, want, "paged {f:?}");
+        // Newest first, paged by 37 with the last seq as `before`: the
+        // same list reversed, from any cursor.
+        let mut newest = Vec::new();
+        let mut before = None;
+        loop {
+            let page = s.interactions_newest_first(1, f, before, 37).unwrap();
+            if page.is_empty() {
+                break;
+            }
+            before = page.last().map(|e| e.seq);
+            newest.extend(ids_of(&page));
+        }
+        let reversed: Vec<u64> = want.iter().rev().copied().collect();
+        assert_eq!(newest, reversed, "newest first {f:?}");
+        for cut in [1, 1234, 1235, 2000, 3050, 5000] {
+            let below: Vec<u64> = reversed.iter().copied().filter(|&q| q < cut).collect();
+            assert_eq!(
+                ids_of(
+                    &s.interactions_newest_first(1, f, Some(cut), usize::MAX)
+                        .unwrap()
+                ),
+                below,
+                "newest first before {cut}, {f:?}"
+            );
+        }
     }
     // Sanity: the filters above are not all trivially empty.
     for (i, f) in filters.iter().enumerate() {

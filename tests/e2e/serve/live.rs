@@ -104,6 +104,39 @@ fn a_running_profile_makes_comments_and_dms() {
         comments, comments_in_log,
         "kind=comment&platform=youtube lists exactly the log's youtube comments"
     );
+    // Newest first, paged back with `before`: the same, reversed.
+    let mut newest = Vec::new();
+    let mut before: Option<String> = None;
+    loop {
+        let cursor = before
+            .as_ref()
+            .map(|b| format!("&before={b}"))
+            .unwrap_or_default();
+        let page = s
+            .get(
+                &format!(
+                    "/v1/profiles/{}/interactions?kind=comment&platform=youtube&order=desc&limit=7{cursor}",
+                    p.id
+                ),
+                &p.token,
+            )
+            .expect(200);
+        newest.extend(page["items"].as_array().expect("items").iter().cloned());
+        if page["has_more"] != true {
+            break;
+        }
+        before = page["next"].as_str().map(str::to_string);
+    }
+    let reversed: Vec<_> = comments_in_log.iter().rev().cloned().collect();
+    assert_eq!(
+        newest, reversed,
+        "order=desc pages the same comments newest first"
+    );
+    s.get(
+        &format!("/v1/profiles/{}/interactions?order=desc&after=3", p.id),
+        &p.token,
+    )
+    .error(400, "bad_query");
     for c in &comments {
         assert!(
             c["content_id"].is_string(),
