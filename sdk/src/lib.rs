@@ -9,12 +9,14 @@
 //!   virtual time and daily rhythm, reaction timing, popularity, ids, text and
 //!   personas;
 //! - a native test [`harness`] that drives a platform without a WebAssembly
-//!   engine, for unit tests and benchmarks.
+//!   engine, for unit tests and benchmarks, and shared [`testing`] checks of
+//!   the common scenario signals.
 
 pub mod guest;
 pub mod harness;
 pub mod models;
 mod platform;
+pub mod testing;
 pub mod types;
 
 pub use platform::{parse_params, restore, snapshot, Platform};

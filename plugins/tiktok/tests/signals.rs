@@ -1,213 +1,36 @@
 //! The scenario signals shared with the other platforms: `troll_wave`,
 //! `brand_deal_flood`, `controversy` and `growth`, driven natively through
-//! the SDK's harness with fixed seeds.
+//! the SDK's harness with fixed seeds ([`diorama_sdk::testing`]).
 
-use std::collections::BTreeSet;
-
-use diorama_sdk::harness::Harness;
-use diorama_sdk::*;
+use diorama_sdk::testing::{self, Checks};
 use diorama_tiktok::TikTok as Sim;
 
-type H = Harness<Sim>;
-const NAME: &str = "tiktok";
-
-fn harness(seed: u64, params: &str) -> H {
-    H::new(H::config(seed, "fitness", params)).expect("valid config")
-}
-
-fn interactions(events: &[Event]) -> impl Iterator<Item = (Millis, &Interaction)> {
-    events.iter().filter_map(|e| match &e.payload {
-        Payload::Interaction(i) => Some((e.at, i)),
-        _ => None,
-    })
-}
-
-fn comments_between(events: &[Event], from: Millis, to: Millis) -> Vec<&Interaction> {
-    interactions(events)
-        .filter(|(at, i)| (from..to).contains(at) && i.content_id.is_some())
-        .map(|(_, i)| i)
-        .collect()
-}
-
-fn negative_share(list: &[&Interaction]) -> f64 {
-    let neg = list
-        .iter()
-        .filter(|i| i.sentiment.as_deref() == Some("negative"))
-        .count();
-    neg as f64 / list.len().max(1) as f64
-}
-
-fn dms_of(events: &[Event], kind: &str) -> usize {
-    interactions(events)
-        .filter(|(_, i)| i.kind == "dm" && i.dm_type.as_deref() == Some(kind))
-        .count()
-}
+const CHECKS: Checks = Checks {
+    name: "tiktok",
+    controversy_peak_min: 1000,
+};
 
 #[test]
 fn a_troll_wave_brings_negative_comments_from_new_small_accounts() {
-    let mut h = harness(4, r#"{"followers": 100000}"#);
-    let before = h.advance(12 * HOUR);
-    let target = before
-        .iter()
-        .rev()
-        .find_map(|e| match &e.payload {
-            Payload::Content(c) if c.kind != "story" => Some(c.id.clone()),
-            _ => None,
-        })
-        .expect("a post");
-    let seen: BTreeSet<String> = interactions(&before)
-        .map(|(_, i)| i.author.id.clone())
-        .collect();
-    let start = h.now();
-    h.signal(
-        "troll_wave",
-        &format!(r#"{{"content_id": "{target}", "size": 250, "duration": 5400000}}"#),
-    )
-    .unwrap();
-    let after = h.advance(3 * HOUR);
-    let window: Vec<&Interaction> = interactions(&after)
-        .filter(|(at, i)| {
-            (start..start + 90 * MINUTE).contains(at) && i.content_id.as_deref() == Some(&target)
-        })
-        .map(|(_, i)| i)
-        .collect();
-    let trolls: Vec<&&Interaction> = window
-        .iter()
-        .filter(|i| {
-            i.sentiment.as_deref() == Some("negative")
-                && i.author.followers < 100
-                && !seen.contains(&i.author.id)
-        })
-        .collect();
-    assert!((250..290).contains(&trolls.len()), "{}", trolls.len());
-    assert!(negative_share(&window) > 0.6, "{}", negative_share(&window));
-    let authors: BTreeSet<&str> = trolls.iter().map(|i| i.author.id.as_str()).collect();
-    assert!(authors.len() >= 250, "trolls are fresh accounts");
-    // Nothing of the wave lands elsewhere.
-    let elsewhere = interactions(&after)
-        .filter(|(_, i)| {
-            i.content_id.is_some()
-                && i.content_id.as_deref() != Some(&target)
-                && i.sentiment.as_deref() == Some("negative")
-        })
-        .count();
-    assert!(elsewhere < 60, "{elsewhere}");
-    let e = h
-        .signal("troll_wave", r#"{"content_id": "nope"}"#)
-        .unwrap_err();
-    assert!(e.contains(NAME) && e.contains("nope"), "{e}");
-    let e = h.signal("troll_wave", r#"{"size": -3}"#).unwrap_err();
-    assert!(e.contains(NAME) && e.contains("`size`"), "{e}");
+    testing::troll_wave::<Sim>(&CHECKS);
 }
 
 #[test]
 fn a_brand_deal_flood_multiplies_collaboration_dms() {
-    let cfg = H::config(5, "beauty", r#"{"dm_rate": 200}"#);
-    let mut with = H::new(cfg.clone()).unwrap();
-    let mut without = H::new(cfg).unwrap();
-    with.advance(6 * HOUR);
-    without.advance(6 * HOUR);
-    with.signal(
-        "brand_deal_flood",
-        r#"{"factor": 10, "duration": 86400000}"#,
-    )
-    .unwrap();
-    let (w, wo) = (with.advance(DAY), without.advance(DAY));
-    let (cw, cwo) = (dms_of(&w, "collaboration"), dms_of(&wo, "collaboration"));
-    assert!(cwo >= 15, "{cwo}");
-    assert!(cw > 7 * cwo && cw < 13 * cwo, "{cw} vs {cwo}");
-    let (fw, fwo) = (dms_of(&w, "fan"), dms_of(&wo, "fan"));
-    assert!(fw * 10 > fwo * 7 && fw * 10 < fwo * 13, "{fw} vs {fwo}");
-    // Then the inbox calms down.
-    let (w, wo) = (with.advance(DAY), without.advance(DAY));
-    let (cw, cwo) = (dms_of(&w, "collaboration"), dms_of(&wo, "collaboration"));
-    assert!(cw < 2 * cwo.max(1), "{cw} vs {cwo}");
-    let e = with
-        .signal("brand_deal_flood", r#"{"factor": 0.5}"#)
-        .unwrap_err();
-    assert!(e.contains(NAME) && e.contains("`factor`"), "{e}");
+    testing::brand_deal_flood::<Sim>(&CHECKS);
 }
 
 #[test]
 fn a_controversy_turns_the_sentiment_then_heals() {
-    let mut h = harness(7, r#"{"followers": 3000000}"#);
-    let mut events = h.advance(DAY);
-    let start = h.now();
-    h.signal(
-        "controversy",
-        r#"{"duration": 86400000, "heal": 86400000, "negativity": 0.6}"#,
-    )
-    .unwrap();
-    events.extend(h.advance(5 * DAY));
-    let before = comments_between(&events, start - DAY, start);
-    let peak = comments_between(&events, start, start + DAY);
-    let healed = comments_between(&events, start + 2 * DAY, start + 5 * DAY);
-    assert!(
-        before.len() > 1000 && peak.len() > 1000 && healed.len() > 3000,
-        "{} {} {}",
-        before.len(),
-        peak.len(),
-        healed.len()
-    );
-    let (b, p, h) = (
-        negative_share(&before),
-        negative_share(&peak),
-        negative_share(&healed),
-    );
-    assert!((b - 0.10).abs() < 0.03, "before {b}");
-    assert!((0.54..0.66).contains(&p), "peak {p}");
-    assert!((h - 0.10).abs() < 0.03, "healed {h}");
+    testing::controversy::<Sim>(&CHECKS);
 }
 
 #[test]
 fn growth_carries_followers_across_a_round_number() {
-    let mut h = harness(8, r#"{"followers": 99000}"#);
-    h.advance(2 * HOUR);
-    let start = h.now();
-    h.signal("growth", r#"{"followers": 100000, "duration": 43200000}"#)
-        .unwrap();
-    let events = h.advance(DAY);
-    let followers: Vec<(Millis, i64)> = events
-        .iter()
-        .filter_map(|e| match &e.payload {
-            Payload::Metric(m) if m.name == "followers" => Some((e.at, m.total)),
-            _ => None,
-        })
-        .collect();
-    let during: Vec<i64> = followers
-        .iter()
-        .filter(|(at, _)| *at < start + 12 * HOUR + MINUTE)
-        .map(|(_, n)| *n)
-        .collect();
-    assert!(during.len() >= 12, "{during:?}");
-    assert!(during[0] < 100_000, "{during:?}");
-    assert!(*during.last().unwrap() >= 100_000, "{during:?}");
-    assert!(during.windows(2).all(|w| w[1] >= w[0] - 20), "{during:?}");
-    let e = h.signal("growth", r#"{"followers": 10}"#).unwrap_err();
-    assert!(e.contains(NAME) && e.contains("`followers`"), "{e}");
+    testing::growth::<Sim>(&CHECKS);
 }
 
 #[test]
 fn signals_are_listed_and_unknown_ones_named() {
-    let info = <Sim as Platform>::describe();
-    let names: Vec<&str> = info.signals.iter().map(|s| s.name.as_str()).collect();
-    for s in [
-        "viral",
-        "shadowban",
-        "troll_wave",
-        "brand_deal_flood",
-        "controversy",
-        "growth",
-    ] {
-        assert!(names.contains(&s), "{names:?}");
-    }
-    let mut h = harness(1, "{}");
-    let e = h.signal("meteor_strike", "{}").unwrap_err();
-    assert!(e.contains(NAME) && e.contains("meteor_strike"), "{e}");
-    assert!(h
-        .signal(
-            "shadowban",
-            r#"{"depth": 0.9, "duration": 3600000, "recovery": 3600000}"#
-        )
-        .is_ok());
+    testing::listed_and_unknown::<Sim>(&CHECKS);
 }
