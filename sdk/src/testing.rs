@@ -4,6 +4,8 @@
 //! the [`Harness`] with fixed seeds and panics, naming what it saw, when
 //! the platform does not behave. A platform's own test file calls them from
 //! its `#[test]` functions, so every platform is held to the same figures.
+//! The event selectors ([`interactions`], [`contents`], [`metrics`],
+//! [`notices`]) serve any platform's tests.
 
 use std::collections::BTreeSet;
 
@@ -23,9 +25,40 @@ fn harness<P: Platform>(seed: u64, params: &str) -> Harness<P> {
     Harness::new(Harness::<P>::config(seed, "fitness", params)).expect("valid config")
 }
 
-fn interactions(events: &[Event]) -> impl Iterator<Item = (Millis, &Interaction)> {
+/// The interactions among `events`, with their times.
+pub fn interactions(events: &[Event]) -> impl Iterator<Item = (Millis, &Interaction)> {
     events.iter().filter_map(|e| match &e.payload {
         Payload::Interaction(i) => Some((e.at, i)),
+        _ => None,
+    })
+}
+
+/// The content among `events`, with their times.
+pub fn contents(events: &[Event]) -> Vec<(Millis, &Content)> {
+    events
+        .iter()
+        .filter_map(|e| match &e.payload {
+            Payload::Content(c) => Some((e.at, c)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The updates of metric `name` among `events`, with their times.
+pub fn metrics<'a>(
+    events: &'a [Event],
+    name: &'a str,
+) -> impl Iterator<Item = (Millis, &'a Metric)> + 'a {
+    events.iter().filter_map(move |e| match &e.payload {
+        Payload::Metric(m) if m.name == name => Some((e.at, m)),
+        _ => None,
+    })
+}
+
+/// The notices among `events`, with their times.
+pub fn notices(events: &[Event]) -> impl Iterator<Item = (Millis, &Notice)> {
+    events.iter().filter_map(|e| match &e.payload {
+        Payload::Notice(n) => Some((e.at, n)),
         _ => None,
     })
 }

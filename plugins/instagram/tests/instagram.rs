@@ -7,46 +7,13 @@ use diorama_instagram::Instagram;
 use diorama_sdk::harness::Harness;
 use diorama_sdk::models::text::DmType;
 use diorama_sdk::models::time::{local_hour, parse_tz};
+use diorama_sdk::testing::{contents, interactions, metrics, notices};
 use diorama_sdk::*;
 
 type H = Harness<Instagram>;
 
 fn harness(seed: u64, params: &str) -> H {
     H::new(H::config(seed, "beauty", params)).expect("valid config")
-}
-
-fn interactions(events: &[Event]) -> impl Iterator<Item = (Millis, &Interaction)> {
-    events.iter().filter_map(|e| match &e.payload {
-        Payload::Interaction(i) => Some((e.at, i)),
-        _ => None,
-    })
-}
-
-fn contents(events: &[Event]) -> Vec<(Millis, &Content)> {
-    events
-        .iter()
-        .filter_map(|e| match &e.payload {
-            Payload::Content(c) => Some((e.at, c)),
-            _ => None,
-        })
-        .collect()
-}
-
-fn metrics<'a>(
-    events: &'a [Event],
-    name: &'a str,
-) -> impl Iterator<Item = (Millis, &'a Metric)> + 'a {
-    events.iter().filter_map(move |e| match &e.payload {
-        Payload::Metric(m) if m.name == name => Some((e.at, m)),
-        _ => None,
-    })
-}
-
-fn notices(events: &[Event]) -> impl Iterator<Item = (Millis, &Notice)> {
-    events.iter().filter_map(|e| match &e.payload {
-        Payload::Notice(n) => Some((e.at, n)),
-        _ => None,
-    })
 }
 
 /// The last reported total of `name` for a post, at or before `until`.

@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use diorama_sdk::harness::Harness;
 use diorama_sdk::models::time::{local_hour, parse_tz};
+use diorama_sdk::testing::{contents, interactions, metrics};
 use diorama_sdk::*;
 use diorama_youtube::YouTube;
 
@@ -12,33 +13,6 @@ type H = Harness<YouTube>;
 
 fn harness(seed: u64, params: &str) -> H {
     H::new(H::config(seed, "tech", params)).expect("valid config")
-}
-
-fn interactions(events: &[Event]) -> impl Iterator<Item = (Millis, &Interaction)> {
-    events.iter().filter_map(|e| match &e.payload {
-        Payload::Interaction(i) => Some((e.at, i)),
-        _ => None,
-    })
-}
-
-fn contents(events: &[Event]) -> Vec<(Millis, &Content)> {
-    events
-        .iter()
-        .filter_map(|e| match &e.payload {
-            Payload::Content(c) => Some((e.at, c)),
-            _ => None,
-        })
-        .collect()
-}
-
-fn metrics<'a>(
-    events: &'a [Event],
-    name: &'a str,
-) -> impl Iterator<Item = (Millis, &'a Metric)> + 'a {
-    events.iter().filter_map(move |e| match &e.payload {
-        Payload::Metric(m) if m.name == name => Some((e.at, m)),
-        _ => None,
-    })
 }
 
 /// The last reported total of `name` for a video, at or before `until`.
