@@ -70,9 +70,9 @@ pub async fn update(
     _caller: auth::Caller,
     Body(patch): Body<UpdateProfile>,
 ) -> Result<Response, ApiError> {
-    auth::admin_profile(&s, &headers, &id)?;
+    let p = auth::admin_profile(&s, &headers, &id)?;
     let live = s.live.clone();
-    let view = blocking(move || live.update(&id, patch).map_err(ApiError::from)).await?;
+    let view = blocking(move || live.update(&p, patch).map_err(ApiError::from)).await?;
     Ok(Json(view).into_response())
 }
 
@@ -138,19 +138,19 @@ async fn lifecycle(
     req: axum::extract::Request,
     what: Status,
 ) -> Result<Response, ApiError> {
-    auth::admin_profile(&s, &headers, &id)?;
+    let p = auth::admin_profile(&s, &headers, &id)?;
     let body: SpeedBody = optional_body(req).await?;
     let live = s.live.clone();
     let view = blocking(move || {
         match what {
-            Status::Running => live.start(&id, body.speed),
+            Status::Running => live.start(&p, body.speed),
             other => {
                 if body.speed.is_some() {
                     return Err(ApiError::invalid(
                         "`speed` is only taken by start and resume",
                     ));
                 }
-                live.halt(&id, other)
+                live.halt(&p, other)
             }
         }
         .map_err(ApiError::from)
@@ -194,13 +194,13 @@ pub async fn signal(
     _caller: auth::Caller,
     Body(body): Body<SignalBody>,
 ) -> Result<Response, ApiError> {
-    auth::admin_profile(&s, &headers, &id)?;
+    let p = auth::admin_profile(&s, &headers, &id)?;
     if !body.params.is_object() {
         return Err(ApiError::invalid("`params` must be a JSON object"));
     }
     let live = s.live.clone();
     blocking(move || {
-        live.signal(&id, &body.platform, &body.signal, &body.params)
+        live.signal(&p, &body.platform, &body.signal, &body.params)
             .map_err(ApiError::from)
     })
     .await?;
@@ -236,8 +236,12 @@ pub async fn act(
         params: body.params.to_string(),
     };
     let platform = body.platform.clone();
-    let (outcome, speed) =
-        blocking(move || live.act(&id, &platform, &action).map_err(ApiError::from)).await?;
+    let target = p.clone();
+    let (outcome, speed) = blocking(move || {
+        live.act(&target, &platform, &action)
+            .map_err(ApiError::from)
+    })
+    .await?;
     match outcome {
         Ok(events) => {
             // The events' own JSON lines, in their fixed key order.

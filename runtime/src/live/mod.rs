@@ -540,8 +540,7 @@ impl LiveManager {
     }
 
     /// Change what may change on a profile.
-    pub fn update(&self, id: &str, patch: UpdateProfile) -> Result<ProfileView, LiveError> {
-        let p = self.get(id)?;
+    pub fn update(&self, p: &LiveProfile, patch: UpdateProfile) -> Result<ProfileView, LiveError> {
         for (field, given) in [
             ("platforms", patch.platforms.is_some()),
             ("niche", patch.niche.is_some()),
@@ -557,7 +556,7 @@ impl LiveManager {
         let mut record = self
             .store
             .profile(p.id)?
-            .ok_or_else(|| LiveError::NotFound(format!("no profile `{id}`")))?;
+            .ok_or_else(|| LiveError::NotFound(format!("no profile `{}`", p.id)))?;
         if let Some(name) = &patch.name {
             spec::check_name(name).map_err(LiveError::Invalid)?;
         }
@@ -602,7 +601,7 @@ impl LiveManager {
             }
             p.write_state(&rt.state)?;
         }
-        self.view(&p)
+        self.view(p)
     }
 
     /// Delete a profile and every key it owns; returns how many keys.
@@ -629,11 +628,14 @@ impl LiveManager {
     }
 
     /// Start (or resume) at `speed` (the last speed when `None`).
-    pub fn start(&self, id: &str, speed: Option<f64>) -> Result<ProfileView, LiveError> {
-        let p = self.get(id)?;
+    pub fn start(
+        &self,
+        p: &Arc<LiveProfile>,
+        speed: Option<f64>,
+    ) -> Result<ProfileView, LiveError> {
         let _admin = self.admin.lock().unwrap_or_else(|e| e.into_inner());
-        self.start_locked(&p, speed)?;
-        self.view(&p)
+        self.start_locked(p, speed)?;
+        self.view(p)
     }
 
     fn start_locked(&self, p: &Arc<LiveProfile>, speed: Option<f64>) -> Result<(), LiveError> {
@@ -710,8 +712,7 @@ impl LiveManager {
     }
 
     /// Pause (or stop) a profile at its current virtual time.
-    pub fn halt(&self, id: &str, status: Status) -> Result<ProfileView, LiveError> {
-        let p = self.get(id)?;
+    pub fn halt(&self, p: &LiveProfile, status: Status) -> Result<ProfileView, LiveError> {
         {
             let _admin = self.admin.lock().unwrap_or_else(|e| e.into_inner());
             let mut sim = p.sim();
@@ -742,18 +743,17 @@ impl LiveManager {
             p.persist(&mut sim, &mut rt)?;
         }
         p.changed.notify_all();
-        self.view(&p)
+        self.view(p)
     }
 
     /// Send a signal to one platform of the profile, now.
     pub fn signal(
         &self,
-        id: &str,
+        p: &LiveProfile,
         platform: &str,
         name: &str,
         params: &Value,
     ) -> Result<(), LiveError> {
-        let p = self.get(id)?;
         let mut sim = p.sim();
         let mut rt = p.rt();
         sim.signal(0, platform, name, params)
@@ -767,11 +767,10 @@ impl LiveManager {
     /// a wall-clock one).
     pub fn act(
         &self,
-        id: &str,
+        p: &LiveProfile,
         platform: &str,
         action: &Action,
     ) -> Result<(Result<Vec<StoredEvent>, ActionError>, f64), LiveError> {
-        let p = self.get(id)?;
         let mut sim = p.sim();
         let mut rt = p.rt();
         if rt.state.status == Status::Degraded {
