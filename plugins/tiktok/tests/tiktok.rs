@@ -470,8 +470,9 @@ fn daily_volume(params: &str, days: u64) -> (usize, f64) {
     (comments[comments.len() / 2], dms as f64 / days as f64)
 }
 
-/// `medium` at 100k gives this platform's share of the design notes'
-/// normal day across YouTube, Instagram and TikTok: ≈210 of the ≈500 comments and ≈8 of the ≈20 DMs.
+/// `medium` at 100k gives this platform's share of the normal day in
+/// ARCHITECTURE.md (*Realism references*) across YouTube, Instagram and
+/// TikTok: ≈210 of the ≈500 comments and ≈8 of the ≈20 DMs.
 #[test]
 fn medium_volume_at_100k_gives_this_platforms_share_of_a_normal_day() {
     let (comments, dms) = daily_volume(r#"{"comment_volume": "medium"}"#, 20);

@@ -18,10 +18,10 @@ use diorama_sdk::Millis;
 
 pub use text::render;
 
-/// Reference sentiment mix for comments (design notes).
+/// Reference sentiment mix for comments (ARCHITECTURE.md, *Realism references*).
 pub const SENTIMENT_MIX: [(&str, f64); 3] =
     [("positive", 0.65), ("neutral", 0.25), ("negative", 0.10)];
-/// Reference mix of direct-message types (design notes).
+/// Reference mix of direct-message types (ARCHITECTURE.md, *Realism references*).
 pub const DM_MIX: [(&str, f64); 5] = [
     ("fan", 0.40),
     ("question", 0.30),

@@ -17,7 +17,7 @@
 //! Sentiment ([`Sentiment::sample`]: 65 % positive, 25 % neutral, 10 %
 //! negative) and DM types ([`DmType::sample`]: 40 % fan, 30 % question, 15 %
 //! collaboration, 10 % spam, 5 % criticism) follow the realism references in
-//! the design notes.
+//! ARCHITECTURE.md (*Realism references*).
 
 use serde::{Deserialize, Serialize};
 

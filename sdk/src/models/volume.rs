@@ -1,9 +1,9 @@
 //! Named volume levels: a profile's comment volume (`low`, `medium`,
 //! `high`, `viral`) and DM frequency (`low`, `medium`, `high`), parsed from
 //! an account's parameters the same way on every platform. Each level is a
-//! multiplier on the platform's default rate; `medium` is 1, the design
-//! notes' normal day. An explicit numeric rate (`comment_rate`, `dm_rate`)
-//! wins over the level.
+//! multiplier on the platform's default rate; `medium` is 1, the normal day
+//! of ARCHITECTURE.md's *Realism references*. An explicit numeric rate
+//! (`comment_rate`, `dm_rate`) wins over the level.
 
 use serde_json::{Map, Value};
 
