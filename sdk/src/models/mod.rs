@@ -2,7 +2,7 @@
 //! deterministic: randomness comes only from a [`rng::Rng`] seeded at `init`,
 //! time only from the virtual milliseconds the host passes in.
 //!
-//! - [`rng`]: the seeded ChaCha generator and its distributions;
+//! - [`rng`]: the seeded xoshiro256++ generator and its distributions;
 //! - [`time`]: local hours in a timezone, the audience's daily rhythm and
 //!   the creators' posting rhythm;
 //! - [`timing`]: the SEISMIC reaction-delay kernel and self-excitation;
