@@ -4,6 +4,7 @@
 mod common;
 mod determinism;
 mod errors;
+mod fuzz;
 mod hostile;
 mod plugins_cmd;
 mod realism;
