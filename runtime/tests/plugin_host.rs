@@ -196,6 +196,36 @@ fn a_memory_bomb_runs_out_of_memory() {
 }
 
 #[test]
+fn results_aliasing_one_buffer_are_refused_within_the_budget() {
+    // 4096 events whose messages all point at the same 8 MiB of guest
+    // memory: 32 GiB if copied whole. The host stops at its result budget.
+    let host = hostile_host();
+    let mut i = host.instantiate("hostile", &mode("alias")).expect("init");
+    let e = i.step(START, START + MINUTE).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::ResultTooLarge { limit: 64 << 20 });
+    assert_eq!(
+        e.to_string(),
+        "plugin `hostile` failed in `step`: its results exceed the 64 MiB a call may hand the host (the instance was stopped)"
+    );
+    assert!(i.is_failed());
+    assert_eq!(i.snapshot().unwrap_err(), e);
+
+    // The budget is the host's option: a smaller one holds too.
+    let mut host = PluginHost::new(HostOptions {
+        result_limit: 1 << 20,
+        ..options()
+    })
+    .expect("host");
+    host.load_dir(test_plugins()).expect("load");
+    let mut i = host.instantiate("hostile", &mode("well")).expect("init");
+    i.step(START, START + MINUTE).expect("a small result fits");
+    i.signal(START, "misbehave", r#"{"mode":"alias"}"#)
+        .expect("switch");
+    let e = i.step(START + MINUTE, START + 2 * MINUTE).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::ResultTooLarge { limit: 1 << 20 });
+}
+
+#[test]
 fn a_trap_reports_the_guest_panic_message() {
     let host = hostile_host();
     let mut i = host.instantiate("hostile", &mode("trap")).expect("init");
