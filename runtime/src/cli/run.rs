@@ -28,6 +28,11 @@ pub struct RunArgs {
     /// The data folder (an embedded database; created if missing).
     #[arg(long, value_name = "DIR", default_value = "diorama-data")]
     data: PathBuf,
+    /// Stop the script after this many seconds of wall-clock time.
+    #[arg(long, value_name = "SECONDS",
+          default_value_t = script::DEFAULT_TIMEOUT.as_secs(),
+          value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    timeout: u64,
     #[command(flatten)]
     dir: PluginDirArg,
 }
@@ -101,7 +106,10 @@ pub fn run(args: RunArgs) -> i32 {
         &args.script,
         &display,
         sim.clone(),
-        &Limits::default(),
+        &Limits {
+            timeout: Some(Duration::from_secs(args.timeout)),
+            ..Limits::default()
+        },
         progress,
     );
     if std::io::stderr().is_terminal() {
