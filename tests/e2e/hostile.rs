@@ -68,3 +68,18 @@ fn a_trap_is_reported_with_the_plugins_message() {
         r.describe()
     );
 }
+
+#[test]
+fn results_pointing_at_the_same_bytes_are_refused() {
+    // Every event's message points at the same 8 MiB of the plugin's
+    // memory: the run stops at the host's result budget instead of copying
+    // 32 GiB.
+    let r = run_mode("alias");
+    assert_eq!(r.code, 2, "{}", r.describe());
+    assert!(
+        r.stderr
+            .contains("plugin `hostile` failed in `step`: its results exceed the 64 MiB"),
+        "{}",
+        r.describe()
+    );
+}

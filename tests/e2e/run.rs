@@ -237,3 +237,261 @@ fn progress_shows_on_a_terminal_and_stays_quiet_otherwise() {
     assert!(text.contains("virtual time 2026-01-"), "{text}");
     assert!(text.contains("PASSED"), "{text}");
 }
+
+#[test]
+fn seeds_report_pass_rates_failing_seeds_and_distributions() {
+    let dir = scratch();
+    let script = scenario("seed_coin.rhai");
+    let r = diorama(
+        dir.path(),
+        &[
+            "run",
+            path_str(&script),
+            "--seeds",
+            "1..10,12",
+            "--report",
+            "seeds.json",
+        ],
+    );
+    assert_eq!(r.code, 1, "{}", r.describe());
+    // Multiples of 3 among 1..10 and 12: 3, 6, 9, 12.
+    assert!(
+        r.stdout.contains("100.0%  11/11  always holds"),
+        "{}",
+        r.describe()
+    );
+    assert!(
+        r.stdout
+            .contains("63.6%  7/11  the seed is not a multiple of 3  ("),
+        "{}",
+        r.describe()
+    );
+    assert!(
+        r.stdout.contains("failed on seeds 3, 6, 9, 12"),
+        "{}",
+        r.describe()
+    );
+    // seed: 1..10, 12 → min 1, median (6th of 11) 6, p90 (10th) 10, max 12.
+    assert!(
+        r.stdout.contains("    seed  1  6  10  12  (11 seeds)"),
+        "{}",
+        r.describe()
+    );
+    assert!(
+        r.stdout
+            .contains("    even  -  -  -  -  (6 seeds, 6 not numbers)"),
+        "{}",
+        r.describe()
+    );
+    assert!(
+        r.stdout.contains(
+            "FAILED: 1 of 2 expectations failed on some seeds (4 of 11 seeds failed: 3, 6, 9, 12)"
+        ),
+        "{}",
+        r.describe()
+    );
+
+    let json = read_json(&dir.path().join("seeds.json"));
+    assert_eq!(json["status"], "failed");
+    assert_eq!(json["count"], 11);
+    assert_eq!(
+        (json["passed"].as_u64(), json["failed"].as_u64()),
+        (Some(7), Some(4))
+    );
+    let e = &json["expectations"][1];
+    assert_eq!(e["message"], "the seed is not a multiple of 3");
+    assert_eq!(e["runs"], 11);
+    assert_eq!(e["held"], 7);
+    assert_eq!(e["failed_seeds"], serde_json::json!([3, 6, 9, 12]));
+    let tenth = &json["values"][1];
+    assert_eq!(tenth["name"], "tenth");
+    assert_eq!(
+        (
+            &tenth["min"],
+            &tenth["median"],
+            &tenth["p90"],
+            &tenth["max"]
+        ),
+        (
+            &serde_json::json!(0),
+            &serde_json::json!(0),
+            &serde_json::json!(1),
+            &serde_json::json!(1)
+        )
+    );
+    let seeds: Vec<u64> = json["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["seed"].as_u64().unwrap())
+        .collect();
+    assert_eq!(seeds, vec![1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12]);
+
+    // `--json` prints the same document; the thread count changes nothing.
+    let one = diorama(
+        dir.path(),
+        &[
+            "run",
+            path_str(&script),
+            "--seeds",
+            "12,1..10",
+            "--json",
+            "--jobs",
+            "1",
+        ],
+    );
+    let four = diorama(
+        dir.path(),
+        &[
+            "run",
+            path_str(&script),
+            "--seeds",
+            "1..10,12",
+            "--json",
+            "--jobs",
+            "4",
+        ],
+    );
+    assert_eq!(one.code, 1, "{}", one.describe());
+    let parsed: serde_json::Value = serde_json::from_str(&one.stdout).expect("JSON on stdout");
+    assert_eq!(parsed["expectations"], json["expectations"]);
+    assert_eq!(parsed["values"], json["values"]);
+    assert_eq!(
+        one.stdout.replace("12,1..10", "1..10,12"),
+        four.stdout,
+        "same output whatever the threads"
+    );
+}
+
+#[test]
+fn an_error_on_one_seed_exits_2_and_is_reported_for_that_seed() {
+    let dir = scratch();
+    let r = diorama(
+        dir.path(),
+        &[
+            "run",
+            path_str(&scenario("seed_error.rhai")),
+            "--seeds",
+            "5..8",
+            "--json",
+        ],
+    );
+    assert_eq!(r.code, 2, "{}", r.describe());
+    let json: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON");
+    assert_eq!(json["status"], "error");
+    assert_eq!(json["errors"], 1);
+    let runs = json["runs"].as_array().unwrap();
+    assert_eq!(runs[2]["seed"], 7);
+    assert_eq!(runs[2]["status"], "error");
+    assert!(
+        runs[2]["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("seven is unlucky") && e.contains("seed_error.rhai:3:")),
+        "{json}"
+    );
+    assert!(runs
+        .iter()
+        .filter(|r| r["seed"] != 7)
+        .all(|r| r["status"] == "passed"));
+    assert_eq!(json["values"][0]["count"], 3, "seed 7 reported nothing");
+
+    let text = diorama(
+        dir.path(),
+        &[
+            "run",
+            path_str(&scenario("seed_error.rhai")),
+            "--seeds",
+            "5..8",
+        ],
+    );
+    assert_eq!(text.code, 2, "{}", text.describe());
+    assert!(text.stdout.contains("    seed 7: "), "{}", text.describe());
+    assert!(
+        text.stdout
+            .contains("ERROR: 1 of 4 seeds stopped on an error (seeds 7)"),
+        "{}",
+        text.describe()
+    );
+}
+
+#[test]
+fn each_seed_runs_on_its_own_store_like_a_single_run() {
+    let dir = scratch();
+    let script = scenario("passing.rhai");
+    let r = diorama(
+        dir.path(),
+        &[
+            "run",
+            path_str(&script),
+            "--seeds",
+            "2..3",
+            "--out",
+            "many",
+            "--data",
+            "db",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.describe());
+    assert!(r.stdout.contains("PASSED"), "{}", r.describe());
+    let single = diorama(
+        dir.path(),
+        &[
+            "run",
+            path_str(&script),
+            "--seed",
+            "3",
+            "--out",
+            "one",
+            "--data",
+            "db1",
+        ],
+    );
+    assert_eq!(single.code, 0, "{}", single.describe());
+    let read = |p: &str| std::fs::read(dir.path().join(p)).unwrap_or_else(|e| panic!("{p}: {e}"));
+    assert_eq!(
+        read("many/seed-3/events.jsonl"),
+        read("one/events.jsonl"),
+        "seed 3 among others gives the same events as seed 3 alone"
+    );
+    assert!(dir.path().join("many/seed-2/report.json").is_file());
+    assert_eq!(read_json(&dir.path().join("many/seeds.json"))["count"], 2);
+    // The data folder records the whole run once.
+    let store = diorama::store::Store::open(&dir.path().join("db")).expect("the store opens");
+    let run = store
+        .run(1)
+        .expect("readable")
+        .expect("the run is recorded");
+    assert_eq!(run["seeds"], "2..3");
+    assert_eq!(run["status"], "passed");
+    assert_eq!(run["runs"].as_array().map(Vec::len), Some(2));
+    assert!(store.run(2).expect("readable").is_none());
+    assert!(
+        store.profiles().expect("profiles").is_empty(),
+        "seeds used their own stores"
+    );
+}
+
+#[test]
+fn bad_seed_lists_and_flags_are_refused() {
+    let dir = scratch();
+    let script = scenario("passing.rhai");
+    for (args, says) in [
+        (vec!["--seeds", "5..1"], "empty range"),
+        (vec!["--seeds", "1..20000"], "more than 10000 seeds"),
+        (vec!["--seeds", "a,b"], "is not a seed"),
+        (vec!["--seeds", "1..3", "--seed", "4"], "--seed"),
+        (vec!["--seeds", "1..3", "--junit", "j.xml"], "--junit"),
+        (vec!["--seeds", "1..3", "--jobs", "0"], "--jobs"),
+        (vec!["--json"], "--seeds"),
+    ] {
+        let mut all = vec!["run", path_str(&script)];
+        all.extend(args.iter().copied());
+        let r = diorama(dir.path(), &all);
+        assert_eq!(r.code, 2, "{args:?}: {}", r.describe());
+        assert!(
+            r.stderr.contains(says),
+            "{args:?} says {says}: {}",
+            r.describe()
+        );
+    }
+}

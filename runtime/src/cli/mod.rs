@@ -6,6 +6,7 @@
 
 mod plugins;
 mod run;
+mod seeds;
 mod serve;
 mod stats;
 

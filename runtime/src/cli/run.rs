@@ -1,12 +1,15 @@
-//! `diorama run SCRIPT`: run a scenario in virtual time and report.
+//! `diorama run SCRIPT`: run a scenario in virtual time and report; with
+//! `--seeds`, run it once per seed and report across seeds.
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use super::seeds;
 use super::{load_plugins, PluginDirArg};
 use crate::engine::{clock, EventListener, RunSettings, Simulation};
+use crate::plugin::PluginHost;
 use crate::report::{junit_xml, JsonlWriter, ProfileSummary, RunReport, Status};
 use crate::script::{self, Limits, Progress};
 use crate::store::Store;
@@ -17,24 +20,164 @@ pub struct RunArgs {
     #[arg(value_name = "SCRIPT")]
     script: PathBuf,
     /// The run's seed: the same script and seed give byte-identical output.
-    #[arg(long, default_value_t = 42)]
+    #[arg(long, default_value_t = 42, conflicts_with = "seeds")]
     seed: u64,
-    /// Write events.jsonl and report.json into this folder (created if missing).
+    /// Run once per seed and report across them: `1..100` (inclusive), `1,5,9`, or a mix
+    /// (`1..10,42`); at most 10,000 seeds.
+    #[arg(long, value_name = "SEEDS", value_parser = seeds::parse_seeds)]
+    seeds: Option<seeds::SeedList>,
+    /// With --seeds: how many seeds run at once (default: the machine's cores).
+    #[arg(long, value_name = "N", requires = "seeds",
+          value_parser = clap::value_parser!(u16).range(1..=256))]
+    jobs: Option<u16>,
+    /// With --seeds: print the report as JSON on stdout instead of text.
+    #[arg(long, requires = "seeds")]
+    json: bool,
+    /// With --seeds: also write the report as JSON to this file.
+    #[arg(long, value_name = "FILE", requires = "seeds")]
+    report: Option<PathBuf>,
+    /// Write events.jsonl and report.json into this folder (created if missing); with
+    /// --seeds, into one `seed-N` subfolder per seed, plus `seeds.json`.
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
     /// Write a JUnit XML report (one test case per expectation) to this file.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", conflicts_with = "seeds")]
     junit: Option<PathBuf>,
     /// The data folder (an embedded database; created if missing).
     #[arg(long, value_name = "DIR", default_value = "diorama-data")]
     data: PathBuf,
+    /// Stop the script after this many seconds of wall-clock time (per seed with --seeds).
+    #[arg(long, value_name = "SECONDS",
+          default_value_t = script::DEFAULT_TIMEOUT.as_secs(),
+          value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    timeout: u64,
     #[command(flatten)]
     dir: PluginDirArg,
 }
 
-fn fail(message: impl std::fmt::Display) -> i32 {
+pub(super) fn fail(message: impl std::fmt::Display) -> i32 {
     eprintln!("error: {message}");
     2
+}
+
+/// What every run of the script shares.
+pub(super) struct Job {
+    pub script: PathBuf,
+    pub display: String,
+    pub sha256: String,
+    pub host: Arc<PluginHost>,
+    pub limits: Limits,
+}
+
+/// One run of the script with one seed.
+pub(super) struct Once {
+    pub report: RunReport,
+    /// An error after the script ended (writing its output, the store).
+    pub late_error: Option<String>,
+}
+
+impl Job {
+    /// Run the script once with `seed` on `store`, writing events to
+    /// `out` when given.
+    pub fn run(
+        &self,
+        store: &Store,
+        seed: u64,
+        out: Option<&Path>,
+        progress: Option<Progress>,
+    ) -> Result<Once, String> {
+        let mut listeners: Vec<Box<dyn EventListener>> = Vec::new();
+        if let Some(out) = out {
+            std::fs::create_dir_all(out)
+                .map_err(|e| format!("cannot create the output folder {}: {e}", out.display()))?;
+            let w = JsonlWriter::create(out)
+                .map_err(|e| format!("cannot write {}: {e}", out.join("events.jsonl").display()))?;
+            listeners.push(Box::new(w));
+        }
+        let run_id = store
+            .new_run(&serde_json::json!({
+                "script": self.display,
+                "script_sha256": self.sha256,
+                "seed": seed,
+                "status": "running",
+            }))
+            .map_err(|e| e.to_string())?;
+        let settings = RunSettings {
+            seed,
+            ..Default::default()
+        };
+        let sim = Arc::new(Mutex::new(Simulation::new(
+            self.host.clone(),
+            store.clone(),
+            settings,
+            listeners,
+        )));
+        let outcome = script::run_file(
+            &self.script,
+            &self.display,
+            sim.clone(),
+            &self.limits,
+            progress,
+        );
+        let mut sim = match sim.lock() {
+            Ok(s) => s,
+            Err(p) => p.into_inner(),
+        };
+        let mut error = outcome.error;
+        if let Err(e) = sim.finish() {
+            error.get_or_insert_with(|| e.to_string());
+        }
+        let profiles = sim
+            .profiles()
+            .map(|(_, spec)| ProfileSummary {
+                name: spec.name.clone(),
+                niche: spec.niche.clone(),
+                timezone: spec.timezone.clone(),
+                platforms: spec.platforms.clone(),
+            })
+            .collect();
+        let report = RunReport::new(
+            self.display.clone(),
+            seed,
+            sim.settings().start,
+            sim.now(),
+            sim.total_events(),
+            sim.tally().clone(),
+            profiles,
+            outcome.expectations,
+            outcome.values,
+            error,
+        );
+        drop(sim);
+
+        let mut late_error = None;
+        if let Some(out) = out {
+            if let Err(e) = report.write_json(out) {
+                late_error = Some(format!(
+                    "cannot write {}: {e}",
+                    out.join("report.json").display()
+                ));
+            }
+        }
+        let record = serde_json::json!({
+            "script": self.display,
+            "script_sha256": self.sha256,
+            "seed": seed,
+            "status": report.status,
+            "start": report.start_ms,
+            "end": report.end_ms,
+            "events": report.events,
+            "expectations": report.expectations,
+            "error": report.error,
+        });
+        if let Err(e) = store
+            .update_run(run_id, &record)
+            .and_then(|_| store.flush())
+        {
+            late_error.get_or_insert(e.to_string());
+        }
+        Ok(Once { report, late_error })
+    }
 }
 
 pub fn run(args: RunArgs) -> i32 {
@@ -43,6 +186,13 @@ pub fn run(args: RunArgs) -> i32 {
     if !args.script.is_file() {
         return fail(format!("{display}: no such script file"));
     }
+    let sha256 = match std::fs::read(&args.script) {
+        Ok(bytes) => {
+            use sha2::{Digest, Sha256};
+            hex::encode(Sha256::digest(&bytes))
+        }
+        Err(e) => return fail(format!("{display}: cannot read the script: {e}")),
+    };
     let host = match load_plugins(&args.dir) {
         Ok(h) => Arc::new(h),
         Err(e) => return fail(e),
@@ -51,130 +201,30 @@ pub fn run(args: RunArgs) -> i32 {
         Ok(s) => s,
         Err(e) => return fail(e),
     };
-    let mut listeners: Vec<Box<dyn EventListener>> = Vec::new();
-    if let Some(out) = &args.out {
-        if let Err(e) = std::fs::create_dir_all(out) {
-            return fail(format!(
-                "cannot create the output folder {}: {e}",
-                out.display()
-            ));
-        }
-        match JsonlWriter::create(out) {
-            Ok(w) => listeners.push(Box::new(w)),
-            Err(e) => {
-                return fail(format!(
-                    "cannot write {}: {e}",
-                    out.join("events.jsonl").display()
-                ))
-            }
-        }
-    }
-    let script_sha256 = match std::fs::read(&args.script) {
-        Ok(bytes) => {
-            use sha2::{Digest, Sha256};
-            hex::encode(Sha256::digest(&bytes))
-        }
-        Err(e) => return fail(format!("{display}: cannot read the script: {e}")),
-    };
-    let run_id = match store.new_run(&serde_json::json!({
-        "script": display,
-        "script_sha256": script_sha256,
-        "seed": args.seed,
-        "status": "running",
-    })) {
-        Ok(id) => id,
-        Err(e) => return fail(e),
-    };
-
-    let settings = RunSettings {
-        seed: args.seed,
-        ..Default::default()
-    };
-    let sim = Arc::new(Mutex::new(Simulation::new(
+    let job = Job {
+        script: args.script.clone(),
+        display,
+        sha256,
         host,
-        store.clone(),
-        settings,
-        listeners,
-    )));
-    let progress = std::io::stderr().is_terminal().then(progress_line);
-    let outcome = script::run_file(
-        &args.script,
-        &display,
-        sim.clone(),
-        &Limits::default(),
-        progress,
-    );
-    if std::io::stderr().is_terminal() {
-        eprint!("\r\x1b[2K");
-    }
-
-    let mut sim = match sim.lock() {
-        Ok(s) => s,
-        Err(p) => p.into_inner(),
+        limits: Limits {
+            timeout: Some(Duration::from_secs(args.timeout)),
+            ..Limits::default()
+        },
     };
-    let mut error = outcome.error;
-    if let Err(e) = sim.finish() {
-        error.get_or_insert_with(|| e.to_string());
-    }
-    let profiles = sim
-        .profiles()
-        .map(|(_, spec)| ProfileSummary {
-            name: spec.name.clone(),
-            niche: spec.niche.clone(),
-            timezone: spec.timezone.clone(),
-            platforms: spec.platforms.clone(),
-        })
-        .collect();
-    let report = RunReport::new(
-        display.clone(),
-        args.seed,
-        sim.settings().start,
-        sim.now(),
-        sim.total_events(),
-        sim.tally().clone(),
-        profiles,
-        outcome.expectations,
-        outcome.values,
-        error,
-    );
-    drop(sim);
-
-    let mut code = report.status.exit_code();
-    if let Some(out) = &args.out {
-        if let Err(e) = report.write_json(out) {
-            code = fail(format!(
-                "cannot write {}: {e}",
-                out.join("report.json").display()
-            ));
-        }
-    }
-    if let Some(path) = &args.junit {
-        if let Err(e) = write_file(path, &junit_xml(&report)) {
-            code = fail(format!("cannot write {}: {e}", path.display()));
-        }
-    }
-    let record = serde_json::json!({
-        "script": display,
-        "script_sha256": script_sha256,
-        "seed": args.seed,
-        "status": report.status,
-        "start": report.start_ms,
-        "end": report.end_ms,
-        "events": report.events,
-        "expectations": report.expectations,
-        "error": report.error,
-    });
-    if let Err(e) = store
-        .update_run(run_id, &record)
-        .and_then(|_| store.flush())
-    {
-        code = fail(e);
-    }
-    print!("{}", report.summary());
-    let _ = std::io::stdout().flush();
-    if let (Status::Error, Some(e)) = (report.status, &report.error) {
-        eprintln!("error: {e}");
-    }
+    let code = match &args.seeds {
+        Some(list) => seeds::run_seeds(
+            &job,
+            &store,
+            list,
+            seeds::Options {
+                jobs: args.jobs.map(usize::from),
+                json: args.json,
+                report: args.report.as_deref(),
+                out: args.out.as_deref(),
+            },
+        ),
+        None => run_single(&job, &store, &args),
+    };
     tracing::info!(
         "run finished in {:.2}s of wall time",
         began.elapsed().as_secs_f64()
@@ -182,7 +232,34 @@ pub fn run(args: RunArgs) -> i32 {
     code
 }
 
-fn write_file(path: &Path, text: &str) -> std::io::Result<()> {
+fn run_single(job: &Job, store: &Store, args: &RunArgs) -> i32 {
+    let progress = std::io::stderr().is_terminal().then(progress_line);
+    let once = job.run(store, args.seed, args.out.as_deref(), progress);
+    if std::io::stderr().is_terminal() {
+        eprint!("\r\x1b[2K");
+    }
+    let Once { report, late_error } = match once {
+        Ok(o) => o,
+        Err(e) => return fail(e),
+    };
+    let mut code = report.status.exit_code();
+    if let Some(e) = late_error {
+        code = fail(e);
+    }
+    if let Some(path) = &args.junit {
+        if let Err(e) = write_file(path, &junit_xml(&report)) {
+            code = fail(format!("cannot write {}: {e}", path.display()));
+        }
+    }
+    print!("{}", report.summary());
+    let _ = std::io::stdout().flush();
+    if let (Status::Error, Some(e)) = (report.status, &report.error) {
+        eprintln!("error: {e}");
+    }
+    code
+}
+
+pub(super) fn write_file(path: &Path, text: &str) -> std::io::Result<()> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir)?;
     }

@@ -43,6 +43,11 @@ pub struct ServeArgs {
     /// Seconds before a failed webhook delivery is first retried (it doubles up to an hour).
     #[arg(long, default_value_t = 1.0, value_name = "SECONDS")]
     pub webhook_retry: f64,
+    /// Seconds a scenario run on a live profile may spend running (waits for the live clock
+    /// excluded) before it is stopped.
+    #[arg(long, value_name = "SECONDS", default_value_t = crate::script::DEFAULT_TIMEOUT.as_secs(),
+          value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub script_timeout: u64,
     #[command(flatten)]
     pub plugins: PluginDirArg,
 }
@@ -107,7 +112,11 @@ fn run(args: ServeArgs) -> Result<(), String> {
     webhooks
         .start(runtime.handle())
         .map_err(|e| format!("cannot start webhook delivery: {e}"))?;
-    let runs = Runs::new(store.clone(), Limits::default());
+    let limits = Limits {
+        timeout: Some(Duration::from_secs(args.script_timeout)),
+        ..Limits::default()
+    };
+    let runs = Runs::new(store.clone(), limits);
     runs.mark_interrupted().map_err(|e| e.to_string())?;
     let live = LiveManager::open(
         Arc::new(host),

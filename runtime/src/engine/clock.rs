@@ -10,6 +10,14 @@ pub const DEFAULT_START: Millis = 1_767_571_200_000;
 /// mistyped duration ends with an error instead of a very long run.
 pub const MAX_RUN_SPAN: Millis = 366 * diorama_sdk::DAY;
 
+/// The earliest start a run may have: 1970-01-01T00:00:00Z.
+pub const MIN_START: Millis = 0;
+
+/// The latest start a run may have: 9999-01-01T00:00:00Z, so every instant
+/// of the run is a four-digit year and no time arithmetic comes near the
+/// integer range.
+pub const MAX_START: Millis = 253_370_764_800_000;
+
 /// Parse an RFC 3339 instant (`2026-01-05T09:00:00Z`, `2026-01-05T09:00:00+01:00`).
 pub fn parse_instant(text: &str) -> Result<Millis, String> {
     DateTime::parse_from_rfc3339(text)

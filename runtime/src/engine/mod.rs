@@ -471,14 +471,18 @@ impl Simulation {
                 "cannot advance by a negative duration ({duration} ms)"
             )));
         }
-        let end = self.now.saturating_add(duration);
-        if end - self.settings.start > clock::MAX_RUN_SPAN {
+        // Checked: a wrapped sum or difference would skip the span limit.
+        let end = self.now.checked_add(duration);
+        let within = end
+            .and_then(|end| end.checked_sub(self.settings.start))
+            .is_some_and(|span| span <= clock::MAX_RUN_SPAN);
+        let Some(end) = end.filter(|_| within) else {
             return Err(EngineError::Invalid(format!(
-                "advancing to {} would take the run past its limit of {} of virtual time",
-                clock::format_instant(end),
+                "advancing by {} would take the run past its limit of {} of virtual time",
+                clock::format_duration(duration),
                 clock::format_duration(clock::MAX_RUN_SPAN)
             )));
-        }
+        };
         while self.now < end {
             // Windows stay aligned to the run's start, whatever the durations.
             let offset = (self.now - self.settings.start).rem_euclid(self.settings.window);

@@ -20,22 +20,31 @@ use crate::store::{OwnerId, RecordTree, Store};
 /// The most scenario runs going on at once on one profile.
 pub const MAX_RUNNING_PER_PROFILE: usize = 4;
 
+/// Why a scenario on a profile in this state must end, if it must.
+fn must_end(rt: &super::profile::Runtime) -> Option<String> {
+    if rt.deleted {
+        return Some("the live profile was deleted".into());
+    }
+    match rt.state.status {
+        Status::Stopped => Some("the live profile was stopped".into()),
+        Status::Degraded => Some(format!(
+            "the live profile is degraded: {}",
+            rt.state.reason.clone().unwrap_or_default()
+        )),
+        _ => None,
+    }
+}
+
 impl LiveClock for LiveProfile {
+    fn stopped(&self) -> Option<String> {
+        must_end(&self.rt())
+    }
+
     fn wait_until(&self, at: diorama_sdk::Millis) -> Result<(), String> {
         let mut rt = self.rt();
         loop {
-            if rt.deleted {
-                return Err("the live profile was deleted".into());
-            }
-            match rt.state.status {
-                Status::Stopped => return Err("the live profile was stopped".into()),
-                Status::Degraded => {
-                    return Err(format!(
-                        "the live profile is degraded: {}",
-                        rt.state.reason.clone().unwrap_or_default()
-                    ))
-                }
-                _ => {}
+            if let Some(why) = must_end(&rt) {
+                return Err(why);
             }
             // The driver updates the clock while holding the simulation.
             drop(rt);

@@ -13,9 +13,24 @@
 //! compiling the same plugin) are harmless: each rename installs a complete,
 //! identical file.
 //!
-//! A cache problem never fails a load: an unreadable or corrupt file is
-//! recompiled and overwritten, an unwritable directory means compiling in
-//! memory (with a warning).
+//! A cache file is native code the process runs, so the cache trusts
+//! nothing it did not write itself (on Unix; elsewhere there is no cache and
+//! plugins are compiled in memory):
+//!
+//! - the directory is created `0700`, and a directory not owned by the
+//!   user, or writable by its group or by others, is not used at all (a
+//!   warning says so and plugins are compiled in memory): anyone who can
+//!   write into it could rename one cached component over another;
+//! - the directory is opened once and every file is opened relative to that
+//!   handle, without following a symbolic link (`O_NOFOLLOW`), then checked
+//!   on the open file (a regular file, owned by the user, writable by no one
+//!   else) and deserialised from the bytes read from that same file: no path
+//!   is looked up twice, so nothing can be swapped between the check and the
+//!   use. A refused file is compiled again and replaced.
+//!
+//! A cache problem never fails a load: an unreadable, corrupt or refused
+//! file is recompiled and overwritten, an unusable directory means
+//! compiling in memory (with a warning).
 
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
@@ -34,13 +49,20 @@ pub struct CacheStats {
     pub compiled: u64,
     /// Cache files that could not be loaded and were replaced.
     pub recovered: u64,
+    /// Cache files refused unread (a link, a file someone else owns or could
+    /// have written) and replaced.
+    pub refused: u64,
 }
 
+/// The largest cache file read (compiled plugins weigh a few MiB).
+const MAX_CACHE_FILE: u64 = 1 << 30;
+
 pub(crate) struct ComponentCache {
-    dir: Option<PathBuf>,
+    dir: Option<CacheDir>,
     hits: AtomicU64,
     compiled: AtomicU64,
     recovered: AtomicU64,
+    refused: AtomicU64,
     warned: AtomicBool,
 }
 
@@ -58,12 +80,21 @@ pub fn default_cache_dir() -> Option<PathBuf> {
         .or_else(|| var("HOME").map(|d| d.join(".cache").join("diorama").join("components")))
 }
 
+/// What reading a cache file gave.
+enum Read {
+    /// No such file.
+    Missing,
+    /// Not a file this cache can trust; why.
+    Refused(String),
+    /// Its bytes.
+    Bytes(Vec<u8>),
+}
+
 impl ComponentCache {
     pub(crate) fn new(dir: Option<PathBuf>) -> Self {
-        let dir = dir.or_else(default_cache_dir);
-        let dir = match dir {
-            Some(dir) => match std::fs::create_dir_all(&dir) {
-                Ok(()) => Some(dir),
+        let dir = match dir.or_else(default_cache_dir) {
+            Some(dir) => match CacheDir::open(&dir) {
+                Ok(d) => Some(d),
                 Err(e) => {
                     tracing::warn!(
                         "cannot use {} as the component cache ({e}); plugins are compiled in memory",
@@ -84,12 +115,13 @@ impl ComponentCache {
             hits: AtomicU64::new(0),
             compiled: AtomicU64::new(0),
             recovered: AtomicU64::new(0),
+            refused: AtomicU64::new(0),
             warned: AtomicBool::new(false),
         }
     }
 
     pub(crate) fn dir(&self) -> Option<&Path> {
-        self.dir.as_deref()
+        self.dir.as_ref().map(|d| d.path.as_path())
     }
 
     pub(crate) fn stats(&self) -> CacheStats {
@@ -97,59 +129,235 @@ impl ComponentCache {
             hits: self.hits.load(Ordering::Relaxed),
             compiled: self.compiled.load(Ordering::Relaxed),
             recovered: self.recovered.load(Ordering::Relaxed),
+            refused: self.refused.load(Ordering::Relaxed),
         }
+    }
+
+    /// The cache file's name for `bytes` under this engine.
+    fn name_for(engine: &Engine, bytes: &[u8]) -> String {
+        format!("{}.cwasm", hex::encode(key(engine, bytes)))
     }
 
     /// The cache file for `bytes` under this engine.
     pub(crate) fn path_for(&self, engine: &Engine, bytes: &[u8]) -> Option<PathBuf> {
         let dir = self.dir.as_ref()?;
-        Some(dir.join(format!("{}.cwasm", hex::encode(key(engine, bytes)))))
+        Some(dir.path.join(Self::name_for(engine, bytes)))
     }
 
     /// The compiled component for `bytes`: from the cache when possible,
     /// compiled (and cached) otherwise. Errors are compilation errors: the
     /// bytes are not a valid component.
     pub(crate) fn load(&self, engine: &Engine, bytes: &[u8]) -> wasmtime::Result<Component> {
-        let path = self.path_for(engine, bytes);
-        if let Some(path) = &path {
-            if path.is_file() {
-                // SAFETY: `deserialize_file` trusts that the file holds code
-                // this wasmtime compiled. It does: the cache directory holds
-                // only files this module wrote (complete files, renamed into
-                // place), named by the SHA-256 of the component and of the
-                // engine's compatibility hash, so a file is only ever read by
-                // an engine that can run it. wasmtime still checks the file's
-                // header and its engine settings, and we fall back to
-                // compiling when it refuses. Anyone able to write into the
-                // cache directory could equally replace the binary itself.
-                match unsafe { Component::deserialize_file(engine, path) } {
-                    Ok(component) => {
-                        self.hits.fetch_add(1, Ordering::Relaxed);
-                        return Ok(component);
-                    }
-                    Err(e) => {
-                        self.recovered.fetch_add(1, Ordering::Relaxed);
-                        tracing::warn!(
-                            "the cached component {} is unusable ({e}); compiling it again",
-                            path.display()
-                        );
+        let name = Self::name_for(engine, bytes);
+        if let Some(dir) = &self.dir {
+            let shown = dir.path.join(&name);
+            match dir.read(&name) {
+                Ok(Read::Missing) => {}
+                Ok(Read::Refused(why)) => {
+                    self.refused.fetch_add(1, Ordering::Relaxed);
+                    tracing::warn!(
+                        "the cached component {} is not used ({why}); compiling it again",
+                        shown.display()
+                    );
+                }
+                Err(e) => {
+                    self.recovered.fetch_add(1, Ordering::Relaxed);
+                    tracing::warn!(
+                        "the cached component {} cannot be read ({e}); compiling it again",
+                        shown.display()
+                    );
+                }
+                Ok(Read::Bytes(code)) => {
+                    // SAFETY: `deserialize` trusts that the bytes are code
+                    // this wasmtime compiled. They are: they were read from
+                    // a regular file of a directory only this user can write
+                    // (both checked on the open handles, see the module
+                    // documentation), a file this module wrote (complete,
+                    // renamed into place) under the SHA-256 of the component
+                    // and of the engine's compatibility hash, so it is only
+                    // ever read by an engine that can run it. wasmtime still
+                    // checks the header and the engine settings, and we
+                    // compile instead when it refuses.
+                    match unsafe { Component::deserialize(engine, &code) } {
+                        Ok(component) => {
+                            self.hits.fetch_add(1, Ordering::Relaxed);
+                            return Ok(component);
+                        }
+                        Err(e) => {
+                            self.recovered.fetch_add(1, Ordering::Relaxed);
+                            tracing::warn!(
+                                "the cached component {} is unusable ({e}); compiling it again",
+                                shown.display()
+                            );
+                        }
                     }
                 }
             }
         }
         let component = Component::new(engine, bytes)?;
         self.compiled.fetch_add(1, Ordering::Relaxed);
-        if let Some(path) = &path {
-            if let Err(e) = store(&component, path) {
+        if let Some(dir) = &self.dir {
+            let written = component
+                .serialize()
+                .map_err(|e| e.to_string())
+                .and_then(|code| dir.write(&name, &code));
+            if let Err(e) = written {
                 if !self.warned.swap(true, Ordering::Relaxed) {
                     tracing::warn!(
                         "cannot write the component cache {} ({e}); plugins are compiled on every start",
-                        path.display()
+                        dir.path.join(&name).display()
                     );
                 }
             }
         }
         Ok(component)
+    }
+}
+
+/// The cache directory: its path (for messages) and, on Unix, the handle
+/// every file is opened through.
+struct CacheDir {
+    path: PathBuf,
+    #[cfg(unix)]
+    fd: std::os::fd::OwnedFd,
+}
+
+#[cfg(unix)]
+impl CacheDir {
+    /// Create `path` (`0700`) if missing, open it and check it: a directory
+    /// owned by this user that no one else can write.
+    fn open(path: &Path) -> Result<CacheDir, String> {
+        use rustix::fs::{Mode, OFlags};
+        use std::os::unix::fs::DirBuilderExt;
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(path)
+            .map_err(|e| e.to_string())?;
+        let fd = rustix::fs::open(
+            path,
+            OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
+            Mode::empty(),
+        )
+        .map_err(|e| std::io::Error::from(e).to_string())?;
+        let stat = rustix::fs::fstat(&fd).map_err(|e| std::io::Error::from(e).to_string())?;
+        untrusted(&stat, "directory").map_or(Ok(()), |why| {
+            Err(format!(
+                "{why}; a cache directory must be yours alone (chmod 700 it, or choose another with DIORAMA_CACHE_DIR)"
+            ))
+        })?;
+        Ok(CacheDir {
+            path: path.to_path_buf(),
+            fd,
+        })
+    }
+
+    /// Read the file `name` of the directory, if it is one to trust.
+    fn read(&self, name: &str) -> std::io::Result<Read> {
+        use rustix::fs::{Mode, OFlags};
+        use std::io::Read as _;
+        let fd = match rustix::fs::openat(
+            &self.fd,
+            name,
+            OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::CLOEXEC,
+            Mode::empty(),
+        ) {
+            Ok(fd) => fd,
+            Err(rustix::io::Errno::NOENT) => return Ok(Read::Missing),
+            // O_NOFOLLOW on a symbolic link.
+            Err(rustix::io::Errno::LOOP) => {
+                return Ok(Read::Refused("it is a symbolic link".into()))
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let stat = rustix::fs::fstat(&fd)?;
+        if let Some(why) = untrusted(&stat, "file") {
+            return Ok(Read::Refused(why));
+        }
+        let size = u64::try_from(stat.st_size).unwrap_or(u64::MAX);
+        if size > MAX_CACHE_FILE {
+            return Ok(Read::Refused(format!("it is too large ({size} bytes)")));
+        }
+        let mut code = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+        std::fs::File::from(fd)
+            .take(MAX_CACHE_FILE)
+            .read_to_end(&mut code)?;
+        Ok(Read::Bytes(code))
+    }
+
+    /// Write `code` as the file `name`, atomically: a fresh private file
+    /// renamed over whatever had the name (a link is replaced, not followed).
+    fn write(&self, name: &str, code: &[u8]) -> Result<(), String> {
+        use rustix::fs::{Mode, OFlags};
+        use std::io::Write as _;
+        let tmp = format!(".{name}.{}.{}.tmp", std::process::id(), unique());
+        let err = |e: rustix::io::Errno| std::io::Error::from(e).to_string();
+        let fd = rustix::fs::openat(
+            &self.fd,
+            tmp.as_str(),
+            OFlags::WRONLY | OFlags::CREATE | OFlags::EXCL | OFlags::NOFOLLOW | OFlags::CLOEXEC,
+            Mode::from_raw_mode(0o600),
+        )
+        .map_err(err)?;
+        let result = std::fs::File::from(fd)
+            .write_all(code)
+            .map_err(|e| e.to_string())
+            .and_then(|()| {
+                rustix::fs::renameat(&self.fd, tmp.as_str(), &self.fd, name).map_err(err)
+            });
+        if result.is_err() {
+            let _ = rustix::fs::unlinkat(&self.fd, tmp.as_str(), rustix::fs::AtFlags::empty());
+        }
+        result
+    }
+}
+
+/// Why an opened cache directory or file is not to be trusted, if it is not.
+#[cfg(unix)]
+fn untrusted(stat: &rustix::fs::Stat, what: &str) -> Option<String> {
+    use rustix::fs::FileType;
+    let kind = FileType::from_raw_mode(stat.st_mode);
+    let wanted = if what == "directory" {
+        FileType::Directory
+    } else {
+        FileType::RegularFile
+    };
+    let me = rustix::process::geteuid().as_raw();
+    if kind != wanted {
+        Some(format!("it is not a regular {what}"))
+    } else if stat.st_uid != me {
+        Some(format!(
+            "the {what} belongs to user {} and diorama runs as user {me}",
+            stat.st_uid
+        ))
+    } else if stat.st_mode & 0o022 != 0 {
+        Some(format!(
+            "the {what} is writable by {} (mode {:o})",
+            if stat.st_mode & 0o002 != 0 {
+                "others"
+            } else {
+                "its group"
+            },
+            stat.st_mode & 0o7777
+        ))
+    } else {
+        None
+    }
+}
+
+/// Without Unix ownership and modes to check, compiled code is not cached.
+#[cfg(not(unix))]
+impl CacheDir {
+    fn open(_path: &Path) -> Result<CacheDir, String> {
+        Err("the compiled-component cache needs Unix file permissions".into())
+    }
+
+    fn read(&self, _name: &str) -> std::io::Result<Read> {
+        Ok(Read::Missing)
+    }
+
+    fn write(&self, _name: &str, _code: &[u8]) -> Result<(), String> {
+        Err("no cache on this system".into())
     }
 }
 
@@ -172,22 +380,6 @@ fn key(engine: &Engine, bytes: &[u8]) -> [u8; 32] {
         .precompile_compatibility_hash()
         .hash(&mut ShaHasher(&mut sha));
     sha.finalize().into()
-}
-
-/// Write the compiled component to `path` atomically.
-fn store(component: &Component, path: &Path) -> Result<(), String> {
-    let serialized = component.serialize().map_err(|e| e.to_string())?;
-    let dir = path.parent().ok_or("no parent directory")?;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.{}.{}.tmp", std::process::id(), unique()));
-    let result = std::fs::write(&tmp, &serialized).and_then(|()| std::fs::rename(&tmp, path));
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result.map_err(|e| e.to_string())
 }
 
 /// A number unique within this process, for temporary file names.

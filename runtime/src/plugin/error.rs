@@ -16,6 +16,13 @@ pub enum ErrorKind {
         /// The limit, in bytes.
         limit: usize,
     },
+    /// A call's results were larger than the host reads from one call (see
+    /// [`HostOptions::result_limit`](super::HostOptions::result_limit)); the
+    /// instance was stopped.
+    ResultTooLarge {
+        /// The budget, in bytes of host memory.
+        limit: usize,
+    },
     /// The instance trapped (a panic, an `unreachable`, a stack overflow...).
     Trap,
     /// The plugin answered with an error of its own (unknown signal, bad
@@ -90,7 +97,10 @@ impl PluginError {
     pub fn is_fatal(&self) -> bool {
         matches!(
             self.kind,
-            ErrorKind::Timeout { .. } | ErrorKind::OutOfMemory { .. } | ErrorKind::Trap
+            ErrorKind::Timeout { .. }
+                | ErrorKind::OutOfMemory { .. }
+                | ErrorKind::ResultTooLarge { .. }
+                | ErrorKind::Trap
         )
     }
 
@@ -103,6 +113,10 @@ impl PluginError {
             ),
             ErrorKind::OutOfMemory { limit } => format!(
                 "plugin `{plugin}` failed in `{call}`: out of memory (limit {})",
+                Bytes(*limit)
+            ),
+            ErrorKind::ResultTooLarge { limit } => format!(
+                "plugin `{plugin}` failed in `{call}`: its results exceed the {} a call may hand the host (the instance was stopped)",
                 Bytes(*limit)
             ),
             ErrorKind::Trap => format!("plugin `{plugin}` failed in `{call}`: trapped: {reason}"),
@@ -196,6 +210,17 @@ mod tests {
         assert_eq!(
             e.to_string(),
             "plugin `hostile` failed in `step`: out of memory (limit 64 MiB)"
+        );
+        let e = PluginError::new(
+            "hostile",
+            "step",
+            ErrorKind::ResultTooLarge { limit: 64 << 20 },
+            "",
+        );
+        assert!(e.is_fatal());
+        assert_eq!(
+            e.to_string(),
+            "plugin `hostile` failed in `step`: its results exceed the 64 MiB a call may hand the host (the instance was stopped)"
         );
         let e = PluginError::new("hostile", "step", ErrorKind::Trap, "boom");
         assert_eq!(

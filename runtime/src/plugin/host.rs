@@ -424,6 +424,7 @@ pub struct PluginInstance {
     bindings: Bindings,
     timeout: Duration,
     memory_limit: usize,
+    result_limit: usize,
     deadline_ticks: u64,
     /// The virtual time of the last call, for calls that carry none.
     now: Millis,
@@ -452,6 +453,20 @@ impl PluginInstance {
         let data = StoreData::new(platform.clone(), seed, options.memory_limit);
         let mut store = Store::new(engine, data);
         store.limiter(|d| &mut d.limiter);
+        // The results of a call are copied out of the guest's memory (lifted)
+        // by wasmtime before the host sees them, and in the component ABI
+        // every string or list in a result may point at the same guest
+        // bytes: a plugin within its memory limit could describe terabytes.
+        // Checking the lifted values would come too late, and lifting lazily
+        // (`WasmList` / `WasmStr` results) would read guest memory after the
+        // post-return function has freed it. Wasmtime's hostcall fuel is the
+        // budget made for this: the lift charges every string's bytes and
+        // every list's length times its host element size against it
+        // *before* allocating, and fails once it is spent. It is reset for
+        // each lift (each call's results, and each call the guest makes into
+        // the host), so it bounds what the host allocates per call, counts
+        // and bytes alike.
+        store.set_hostcall_fuel(options.result_limit);
         store.epoch_deadline_trap();
         // Whole ticks, plus one: the first tick may come at once.
         let deadline_ticks = options.call_timeout.as_nanos().div_ceil(TICK.as_nanos()) as u64 + 1;
@@ -471,6 +486,7 @@ impl PluginInstance {
                     &data.stderr.text(),
                     options.call_timeout,
                     options.memory_limit,
+                    options.result_limit,
                 );
                 return Err(PluginError::new(&*platform, "instantiate", kind, reason));
             }
@@ -481,6 +497,7 @@ impl PluginInstance {
             bindings,
             timeout: options.call_timeout,
             memory_limit: options.memory_limit,
+            result_limit: options.result_limit,
             deadline_ticks,
             now: 0,
             failure: None,
@@ -615,6 +632,7 @@ impl PluginInstance {
             &data.stderr.text(),
             self.timeout,
             self.memory_limit,
+            self.result_limit,
         );
         PluginError::new(&*self.platform, call, kind, reason)
     }
@@ -627,9 +645,18 @@ fn failure_kind(
     stderr: &str,
     timeout: Duration,
     memory_limit: usize,
+    result_limit: usize,
 ) -> (ErrorKind, String) {
     if sandbox::is_interrupt(error) {
         return (ErrorKind::Timeout { limit: timeout }, String::new());
+    }
+    if is_fuel_exhausted(error) {
+        return (
+            ErrorKind::ResultTooLarge {
+                limit: result_limit,
+            },
+            String::new(),
+        );
     }
     if memory_refused {
         return (
@@ -653,4 +680,15 @@ fn failure_kind(
         None => format!("{error:#}"),
     };
     (ErrorKind::Trap, what)
+}
+
+/// Whether a call failed because its results outgrew the hostcall fuel.
+/// Wasmtime's error type for it is private: its message is the only mark,
+/// and the `hostile` plugin's tests pin it (wasmtime's version is pinned).
+fn is_fuel_exhausted(error: &wasmtime::Error) -> bool {
+    error.chain().any(|cause| {
+        cause
+            .to_string()
+            .contains("fuel allocated for hostcalls has been exhausted")
+    })
 }

@@ -10,7 +10,8 @@
 //!
 //! What a plugin can and cannot do is described in the `sandbox` module: no
 //! files, network, environment or real clock; a deadline per call; a memory
-//! limit. A call that times out, traps or runs out of memory fails its
+//! limit; a budget on what the host copies out of a call's results. A call
+//! that times out, traps, runs out of memory or returns too much fails its
 //! instance with a [`PluginError`] naming the plugin, the call and the
 //! reason; the host itself never panics.
 //!
@@ -43,6 +44,11 @@ pub struct HostOptions {
     pub call_timeout: Duration,
     /// How much linear memory one instance may use, in bytes.
     pub memory_limit: usize,
+    /// How much host memory the results of one call may take, in bytes
+    /// (strings and lists, at their size in the host): a call whose results
+    /// exceed it fails its instance with
+    /// [`ResultTooLarge`](ErrorKind::ResultTooLarge).
+    pub result_limit: usize,
 }
 
 impl Default for HostOptions {
@@ -51,6 +57,7 @@ impl Default for HostOptions {
             cache_dir: None,
             call_timeout: Duration::from_secs(1),
             memory_limit: 64 << 20,
+            result_limit: 64 << 20,
         }
     }
 }

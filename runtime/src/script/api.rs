@@ -14,12 +14,14 @@
 //! `views`, `likes`, `comments`, `shares`, `interactions`, `metric(name)`.
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use diorama_sdk::{Action, ActionError, Millis, Payload, DAY, HOUR, MINUTE, SECOND};
 use rhai::{Array, Dynamic, Engine, EvalAltResult, Map, NativeCallContext, FLOAT, INT};
 
-use super::{LiveClock, Recorder};
+use super::meter::Meter;
+use super::{Limits, LiveClock, Recorder};
 use crate::engine::{clock, EngineError, ProfileSpec, Simulation};
 use crate::report::{Expectation, ReportedValue};
 use crate::store::{ContentRecord, CountQuery, InteractionFilter, StoredEvent};
@@ -66,6 +68,10 @@ struct Ctx {
     /// Set when the script drives a live profile: `advance` waits for its
     /// clock instead of stepping.
     live: Option<Arc<dyn LiveClock>>,
+    limits: Arc<Limits>,
+    meter: Arc<Meter>,
+    /// Signals and actions sent so far.
+    sent: Arc<AtomicUsize>,
 }
 
 impl Ctx {
@@ -88,6 +94,31 @@ impl Ctx {
             .map_err(|_| "the script recorder is unusable after an earlier failure".into())
     }
 
+    /// Count one more signal or action, refused past the limit: each may
+    /// store events, so their number bounds what a script adds to the store.
+    fn send_one(&self, what: &str) -> Res<()> {
+        let max = self.limits.max_signals_and_actions;
+        if self.sent.fetch_add(1, Ordering::Relaxed) >= max {
+            return err(format!(
+                "{what}: the script sent more than {max} signals and actions, the most a run sends"
+            ));
+        }
+        Ok(())
+    }
+
+    /// `value` as JSON for a plugin, refused when larger than the limit.
+    fn params_json(&self, value: Dynamic, what: &str) -> Res<serde_json::Value> {
+        let json = to_json(&value, what)?;
+        let size = json_size(&json);
+        if size > self.limits.max_params_bytes {
+            return err(format!(
+                "{what} are {size} bytes of JSON; at most {} are accepted",
+                self.limits.max_params_bytes
+            ));
+        }
+        Ok(json)
+    }
+
     fn place(&self, ctx: &NativeCallContext) -> String {
         let pos = ctx.call_position();
         let src = ctx.call_source().unwrap_or(&self.file);
@@ -101,6 +132,24 @@ impl Ctx {
 fn to_json(value: &Dynamic, what: &str) -> Res<serde_json::Value> {
     rhai::serde::from_dynamic::<serde_json::Value>(value)
         .map_err(|e| format!("{what} cannot be expressed as JSON: {e}").into())
+}
+
+/// The size of `value` written as JSON.
+fn json_size(value: &serde_json::Value) -> usize {
+    struct Count(usize);
+    impl std::io::Write for Count {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0 = self.0.saturating_add(b.len());
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut c = Count(0);
+    // Writing plain JSON into a counter cannot fail.
+    let _ = serde_json::to_writer(&mut c, value);
+    c.0
 }
 
 fn to_dynamic(value: &serde_json::Value) -> Dynamic {
@@ -238,12 +287,17 @@ pub(super) fn register(
     rec: Arc<Mutex<Recorder>>,
     file: &str,
     live: Option<Arc<dyn LiveClock>>,
+    limits: &Limits,
+    meter: Arc<Meter>,
 ) {
     let c = Ctx {
         sim,
         rec,
         file: Arc::from(file),
         live,
+        limits: Arc::new(limits.clone()),
+        meter,
+        sent: Arc::new(AtomicUsize::new(0)),
     };
     engine.register_type_with_name::<Profile>("Profile");
     engine.register_type_with_name::<Content>("Content");
@@ -278,6 +332,13 @@ pub(super) fn register(
             );
         }
         let at = clock::parse_instant(t)?;
+        if !(clock::MIN_START..=clock::MAX_START).contains(&at) {
+            return err(format!(
+                "start(\"{t}\"): the start must lie between {} and {}",
+                clock::format_instant(clock::MIN_START),
+                clock::format_instant(clock::MAX_START)
+            ));
+        }
         k.sim()?.set_start(at).map_err(engine_err)
     });
 
@@ -287,8 +348,21 @@ pub(super) fn register(
             if d < 0 {
                 return err(format!("cannot advance by a negative duration ({d} ms)"));
             }
-            let target = k.sim()?.now().saturating_add(d);
-            return live.wait_until(target).map_err(Into::into);
+            if d > clock::MAX_RUN_SPAN {
+                return err(format!(
+                    "cannot advance a live profile by more than {} at once ({d} ms asked)",
+                    clock::format_duration(clock::MAX_RUN_SPAN)
+                ));
+            }
+            let Some(target) = k.sim()?.now().checked_add(d) else {
+                return err(format!("advancing by {d} ms goes past the end of time"));
+            };
+            // Waiting for the live clock is the profile's pace, not the
+            // script's work: it does not count toward the time limit.
+            let waited = std::time::Instant::now();
+            let r = live.wait_until(target);
+            k.meter.add_waited(waited.elapsed());
+            return r.map_err(Into::into);
         }
         let mut sim = k.sim()?;
         let mut rec = k.rec()?;
@@ -307,7 +381,23 @@ pub(super) fn register(
         "expect",
         move |ctx: NativeCallContext, cond: bool, message: &str| -> Res<()> {
             let at = k.place(&ctx);
-            k.rec()?.expectations.push(Expectation {
+            let l = &k.limits;
+            if message.len() > l.max_message_bytes {
+                return err(format!(
+                    "expect: the message is {} bytes long; at most {} are kept",
+                    message.len(),
+                    l.max_message_bytes
+                ));
+            }
+            let mut rec = k.rec()?;
+            if rec.expectations.len() >= l.max_expectations {
+                return err(format!(
+                    "expect: the script stated more than {} expectations, the most a run records",
+                    l.max_expectations
+                ));
+            }
+            rec.take_bytes(message.len() + at.len(), l.max_recorded_bytes)?;
+            rec.expectations.push(Expectation {
                 message: message.to_string(),
                 passed: cond,
                 at,
@@ -317,8 +407,31 @@ pub(super) fn register(
     );
     let k = c.clone();
     engine.register_fn("report", move |name: &str, value: Dynamic| -> Res<()> {
+        let l = &k.limits;
+        if name.len() > l.max_message_bytes {
+            return err(format!(
+                "report: the name is {} bytes long; at most {} are kept",
+                name.len(),
+                l.max_message_bytes
+            ));
+        }
         let value = to_json(&value, &format!("the value reported as `{name}`"))?;
-        k.rec()?.values.push(ReportedValue {
+        let size = json_size(&value);
+        if size > l.max_value_bytes {
+            return err(format!(
+                "report: the value reported as `{name}` is {size} bytes of JSON; a reported value may be at most {} bytes",
+                l.max_value_bytes
+            ));
+        }
+        let mut rec = k.rec()?;
+        if rec.values.len() >= l.max_values {
+            return err(format!(
+                "report: the script reported more than {} values, the most a run records",
+                l.max_values
+            ));
+        }
+        rec.take_bytes(name.len() + size, l.max_recorded_bytes)?;
+        rec.values.push(ReportedValue {
             name: name.to_string(),
             value,
         });
@@ -333,6 +446,12 @@ pub(super) fn register(
             return live_profile(&sim, &spec);
         }
         let index = sim.profiles().count();
+        if index >= k.limits.max_profiles {
+            return err(format!(
+                "profile: a script may create at most {} profiles",
+                k.limits.max_profiles
+            ));
+        }
         let mut name = format!("p{}", index + 1);
         let mut niche = "tech".to_string();
         let mut timezone = "UTC".to_string();
@@ -343,7 +462,7 @@ pub(super) fn register(
                 "niche" => niche = value.clone().into_string().map_err(|t| format!("profile: `niche` must be a string, not {t}"))?,
                 "timezone" => timezone = value.clone().into_string().map_err(|t| format!("profile: `timezone` must be a string, not {t}"))?,
                 platform if sim.host().get(platform).is_some() => {
-                    let params = to_json(value, &format!("profile: the `{platform}` options"))?;
+                    let params = k.params_json(value.clone(), &format!("profile: the `{platform}` options"))?;
                     if !params.is_object() {
                         return err(format!("profile: `{platform}` must be a map of options, e.g. #{{ subscribers: 100_000 }}"));
                     }
@@ -553,7 +672,8 @@ pub(super) fn register(
     engine.register_fn(
         "signal",
         move |p: &mut Profile, platform: &str, name: &str, params: Map| -> Res<()> {
-            let params = to_json(&params.into(), "signal parameters")?;
+            k.send_one("signal")?;
+            let params = k.params_json(params.into(), "signal parameters")?;
             k.sim()?
                 .signal(p.index, platform, name, &params)
                 .map_err(engine_err)
@@ -564,7 +684,8 @@ pub(super) fn register(
     engine.register_fn(
         "act",
         move |p: &mut Profile, platform: &str, kind: &str, params: Map| -> Res<Map> {
-            let params = to_json(&params.into(), "action parameters")?;
+            k.send_one("act")?;
+            let params = k.params_json(params.into(), "action parameters")?;
             let action = Action {
                 kind: kind.to_string(),
                 params: params.to_string(),
@@ -635,7 +756,8 @@ pub(super) fn register(
     let signal_content = {
         let k = c.clone();
         move |x: &Content, name: &str, params: Map| -> Res<()> {
-            let mut params = to_json(&params.into(), "signal parameters")?;
+            k.send_one("signal")?;
+            let mut params = k.params_json(params.into(), "signal parameters")?;
             if let Some(o) = params.as_object_mut() {
                 o.entry("content_id")
                     .or_insert_with(|| serde_json::Value::String(x.id.clone()));

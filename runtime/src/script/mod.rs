@@ -6,11 +6,14 @@
 //! never a hang. Imports resolve only inside the script's own folder.
 
 mod api;
+mod meter;
 pub mod ready;
 mod resolver;
 
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use diorama_sdk::Millis;
 use rhai::{Engine, EvalAltResult, ModuleResolver, ParseError, Position};
@@ -28,7 +31,32 @@ pub struct Limits {
     pub max_array_size: usize,
     pub max_map_size: usize,
     pub max_modules: usize,
+    /// Wall-clock time the script may run (waits for a live profile's
+    /// clock excluded); `None`: no limit.
+    pub timeout: Option<Duration>,
+    /// The most `expect` calls a run records.
+    pub max_expectations: usize,
+    /// The most `report` calls a run records.
+    pub max_values: usize,
+    /// The longest expectation message or reported name (bytes).
+    pub max_message_bytes: usize,
+    /// The largest reported value, as JSON (bytes).
+    pub max_value_bytes: usize,
+    /// What messages, names and reported values may add up to (bytes).
+    pub max_recorded_bytes: usize,
+    /// The largest options map handed to a plugin (profile options,
+    /// signal or action parameters), as JSON (bytes).
+    pub max_params_bytes: usize,
+    /// The most signals and actions a script sends.
+    pub max_signals_and_actions: usize,
+    /// The most profiles a script creates.
+    pub max_profiles: usize,
+    /// What `print` and `debug` may write in all (bytes); later output is dropped.
+    pub max_print_bytes: usize,
 }
+
+/// The default wall-clock limit of a script.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(300);
 
 impl Default for Limits {
     fn default() -> Self {
@@ -39,14 +67,30 @@ impl Default for Limits {
             // Also counted over nested values: 10,000 interactions of about
             // 500 bytes of text each must fit.
             max_string_size: 16 << 20,
-            max_array_size: 200_000,
+            max_array_size: MAX_ARRAY_SIZE,
             // Sizes are counted over nested values: 10,000 interaction maps
             // of about 17 entries each must fit.
             max_map_size: 500_000,
             max_modules: 64,
+            timeout: Some(DEFAULT_TIMEOUT),
+            max_expectations: 10_000,
+            max_values: 10_000,
+            max_message_bytes: 4 << 10,
+            max_value_bytes: 64 << 10,
+            max_recorded_bytes: 16 << 20,
+            max_params_bytes: 16 << 10,
+            max_signals_and_actions: 10_000,
+            max_profiles: 32,
+            max_print_bytes: 1 << 20,
         }
     }
 }
+
+/// Rhai checks an array's size after every method call on it by walking
+/// the whole array (nested arrays included), so filling one with `push`
+/// costs the square of its length: 200,000 elements took minutes, 25,000
+/// take a few seconds. A query returns at most 10,000 interactions.
+pub const MAX_ARRAY_SIZE: usize = 25_000;
 
 /// Progress callback: (virtual now, events so far).
 pub type Progress = Box<dyn FnMut(Millis, u64) + Send>;
@@ -65,13 +109,32 @@ pub trait LiveClock: Send + Sync {
     /// Block until the profile's virtual time reaches `at`; an error when
     /// the profile stops or goes away first.
     fn wait_until(&self, at: Millis) -> Result<(), String>;
+    /// Why a script on the profile must stop now (deleted, stopped), if it must.
+    fn stopped(&self) -> Option<String>;
 }
 
 /// What the script's functions share.
 pub(crate) struct Recorder {
     pub expectations: Vec<Expectation>,
     pub values: Vec<ReportedValue>,
+    /// Bytes of messages, names and values recorded so far.
+    pub recorded_bytes: usize,
     pub progress: Option<Progress>,
+}
+
+impl Recorder {
+    /// Count `n` more recorded bytes, refused past `max`.
+    pub(crate) fn take_bytes(&mut self, n: usize, max: usize) -> Result<(), Box<EvalAltResult>> {
+        let total = self.recorded_bytes.saturating_add(n);
+        if total > max {
+            return Err(format!(
+                "the script's expectations and reported values take more than {max} bytes, the most a run records"
+            )
+            .into());
+        }
+        self.recorded_bytes = total;
+        Ok(())
+    }
 }
 
 /// Run the script at `path` against `sim`. The simulation is left as the
@@ -158,16 +221,36 @@ fn run_with(
     let recorder = Arc::new(Mutex::new(Recorder {
         expectations: Vec::new(),
         values: Vec::new(),
+        recorded_bytes: 0,
         progress,
     }));
     let mut engine = Engine::new();
     apply_limits(&mut engine, limits);
     engine.set_module_resolver(resolver);
-    engine.on_print(|s| eprintln!("{s}"));
-    engine.on_debug(|s, src, pos| {
-        eprintln!("{}{}: {s}", src.unwrap_or(""), position_suffix(pos));
+    let printed = Arc::new(Printed {
+        bytes: AtomicUsize::new(0),
+        max: limits.max_print_bytes,
     });
-    api::register(&mut engine, sim, recorder.clone(), display_name, live);
+    let p = printed.clone();
+    engine.on_print(move |s| p.write(s));
+    engine.on_debug(move |s, src, pos| {
+        printed.write(&format!(
+            "{}{}: {s}",
+            src.unwrap_or(""),
+            position_suffix(pos)
+        ))
+    });
+    let meter = meter::Meter::new(limits.max_operations, limits.timeout, live.clone());
+    meter.install(&mut engine);
+    api::register(
+        &mut engine,
+        sim,
+        recorder.clone(),
+        display_name,
+        live,
+        limits,
+        meter,
+    );
 
     let error = match engine.compile(text) {
         Err(e) => {
@@ -181,7 +264,7 @@ fn run_with(
             engine
                 .run_ast(&ast)
                 .err()
-                .map(|e| runtime_error(display_name, &e))
+                .map(|e| runtime_error(display_name, &e, limits))
         }
     };
     drop(engine);
@@ -193,6 +276,42 @@ fn run_with(
         expectations: std::mem::take(&mut rec.expectations),
         values: std::mem::take(&mut rec.values),
         error,
+    }
+}
+
+/// `print` and `debug` output on stderr, capped so a script cannot fill
+/// a log or a disk with it.
+struct Printed {
+    bytes: AtomicUsize,
+    max: usize,
+}
+
+impl Printed {
+    /// The longest line printed; longer ones are cut.
+    const MAX_LINE: usize = 4 << 10;
+
+    fn write(&self, s: &str) {
+        let mut line = s;
+        if line.len() > Self::MAX_LINE {
+            let mut cut = Self::MAX_LINE;
+            while !line.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            line = &line[..cut];
+        }
+        let before = self.bytes.fetch_add(line.len() + 1, Ordering::Relaxed);
+        if before.saturating_add(line.len() + 1) <= self.max {
+            if line.len() < s.len() {
+                eprintln!("{line}... ({} bytes cut)", s.len() - line.len());
+            } else {
+                eprintln!("{line}");
+            }
+        } else if before <= self.max {
+            eprintln!(
+                "(the script printed more than {} bytes; further output is dropped)",
+                self.max
+            );
+        }
     }
 }
 
@@ -224,7 +343,7 @@ fn syntax_error(file: &str, e: &ParseError) -> String {
 
 /// `file:line:column: message`, naming the innermost place the error
 /// happened (inside an imported module or a function), plus the call chain.
-fn runtime_error(file: &str, e: &EvalAltResult) -> String {
+fn runtime_error(file: &str, e: &EvalAltResult, limits: &Limits) -> String {
     let mut chain = Vec::new();
     let mut source = file.to_string();
     let mut pos = e.position();
@@ -256,6 +375,29 @@ fn runtime_error(file: &str, e: &EvalAltResult) -> String {
     }
     let message = match inner {
         EvalAltResult::ErrorRuntime(d, _) => d.to_string(),
+        EvalAltResult::ErrorDataTooLarge(what, _) => {
+            let limit = match what.as_str() {
+                "Size of array/BLOB" => format!(
+                    "{} elements (nested arrays and BLOB bytes included)",
+                    limits.max_array_size
+                ),
+                "Size of object map" => {
+                    format!("{} entries (nested maps included)", limits.max_map_size)
+                }
+                "Length of string" => format!(
+                    "{} bytes (strings inside arrays and maps included)",
+                    limits.max_string_size
+                ),
+                _ => "its limit".to_string(),
+            };
+            format!("{what} too large: a script's values may hold at most {limit}")
+        }
+        EvalAltResult::ErrorTerminated(token, _) => {
+            match token.clone().try_cast::<meter::StopToken>() {
+                Some(meter::StopToken(m)) => m,
+                None => token.to_string(),
+            }
+        }
         EvalAltResult::ErrorTooManyOperations(_) => {
             "the script exceeded its operation limit (a loop that never ends?)".to_string()
         }

@@ -14,6 +14,7 @@ mod delete;
 mod isolation;
 mod live;
 mod restart;
+mod scripts;
 mod stream;
 mod sweeper;
 mod webhooks;

@@ -8,6 +8,9 @@
 //! - `noisy-trap`: floods stderr, then panics in `step`;
 //! - `recurse`: recurses without end in `step` (a stack overflow);
 //! - `exit`: calls `std::process::exit(3)` in `step`;
+//! - `alias`: returns from `step` thousands of events whose messages all
+//!   point at the same 8 MiB of its memory (the component ABI allows it): a
+//!   host that copied results whole would allocate 32 GiB;
 //! - `probe`: reports in a `probe` notice what the sandbox lets it see
 //!   (clocks, randomness, environment, files, network), after trying to
 //!   sleep for an hour;
@@ -77,6 +80,7 @@ impl Platform for Hostile {
                 panic!("hostile plugin traps after the noise");
             }
             "exit" => std::process::exit(3),
+            "alias" => alias(from, out),
             "recurse" => {
                 out.push(Event {
                     at: from,
@@ -151,6 +155,32 @@ fn recurse(n: u64) -> u64 {
     let mut frame = [n; 16];
     frame[std::hint::black_box(3)] += recurse(std::hint::black_box(n + 1));
     std::hint::black_box(frame).iter().sum()
+}
+
+/// The bytes every `alias` event's message points at.
+const ALIAS_BYTES: usize = 8 << 20;
+/// How many events point at them.
+const ALIAS_COPIES: usize = 4096;
+
+/// `ALIAS_COPIES` events sharing one leaked buffer as their message.
+fn alias(at: Millis, out: &mut Vec<Event>) {
+    let shared: &'static mut str = Box::leak("x".repeat(ALIAS_BYTES).into_boxed_str());
+    let (ptr, len) = (shared.as_mut_ptr(), shared.len());
+    for _ in 0..ALIAS_COPIES {
+        // SAFETY: it is not; on purpose. The strings alias one buffer, and
+        // their length equals its capacity, so the bindings hand the same
+        // pointer and length to the host for every event without copying.
+        // None of them is dropped in here: the host refuses the results
+        // before the post-return function would free them.
+        let message = unsafe { String::from_raw_parts(ptr, len, len) };
+        out.push(Event {
+            at,
+            payload: Payload::Notice(Notice {
+                code: "alias".into(),
+                message,
+            }),
+        });
+    }
 }
 
 fn spin() -> ! {

@@ -1,0 +1,583 @@
+//! `diorama run SCRIPT --seeds 1..100`: the scenario once per seed, in
+//! parallel, and what held across the seeds: each expectation's pass rate
+//! and the seeds that failed it, the errors, and the distribution of every
+//! reported value.
+//!
+//! Each seed runs on its own fresh store in a temporary folder (removed
+//! when the seed is done), so seeds share nothing and may run in any order
+//! on any thread: a seed's outcome is the one `run --seed N` gives on a new
+//! data folder. The data folder (`--data`) records the whole run once.
+//! Everything printed is sorted by seed and by first appearance, never by
+//! which thread finished first.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use super::run::{fail, write_file, Job, Once};
+use crate::report::{RunReport, Status};
+use crate::store::Store;
+
+/// The most seeds one `--seeds` run takes.
+pub const MAX_SEEDS: usize = 10_000;
+
+/// The most failing seeds the text report lists for one expectation
+/// (the JSON report lists them all).
+const LISTED_SEEDS: usize = 20;
+
+/// The stack of a seed's thread: scripts recurse as deep as on the main thread.
+const STACK_SIZE: usize = 8 << 20;
+
+/// Seeds from `--seeds`, sorted and without repeats.
+#[derive(Clone, Debug)]
+pub struct SeedList {
+    pub spec: String,
+    pub seeds: Vec<u64>,
+}
+
+/// Parse `1..100`, `1,5,9` or a mix; ranges are inclusive.
+pub fn parse_seeds(text: &str) -> Result<SeedList, String> {
+    let mut seeds = BTreeSet::new();
+    for item in text.split(',') {
+        let item = item.trim();
+        if item.is_empty() {
+            return Err(format!(
+                "`{text}` has an empty item; give seeds like 1..100 or 1,5,9"
+            ));
+        }
+        let number = |s: &str| {
+            s.trim()
+                .parse::<u64>()
+                .map_err(|_| format!("`{item}` is not a seed (0 to {}) or a range A..B", u64::MAX))
+        };
+        let (first, last) = match item.split_once("..") {
+            Some((a, b)) => (number(a)?, number(b.strip_prefix('=').unwrap_or(b))?),
+            None => {
+                let n = number(item)?;
+                (n, n)
+            }
+        };
+        if first > last {
+            return Err(format!(
+                "`{item}` is an empty range: its start is above its end"
+            ));
+        }
+        // Counted before expanding, so `0..18446744073709551615` is refused
+        // without building it.
+        let span = (last - first).saturating_add(1);
+        if span > MAX_SEEDS as u64 || seeds.len() + span as usize > MAX_SEEDS {
+            return Err(format!("more than {MAX_SEEDS} seeds; run fewer at a time"));
+        }
+        seeds.extend(first..=last);
+    }
+    Ok(SeedList {
+        spec: text.to_string(),
+        seeds: seeds.into_iter().collect(),
+    })
+}
+
+pub struct Options<'a> {
+    pub jobs: Option<usize>,
+    pub json: bool,
+    pub report: Option<&'a Path>,
+    pub out: Option<&'a Path>,
+}
+
+/// One seed's outcome.
+struct SeedRun {
+    seed: u64,
+    report: Option<RunReport>,
+    error: Option<String>,
+}
+
+impl SeedRun {
+    fn status(&self) -> Status {
+        match &self.report {
+            Some(r) if self.error.is_none() => r.status,
+            _ => Status::Error,
+        }
+    }
+}
+
+pub fn run_seeds(job: &Job, store: &Store, list: &SeedList, opts: Options) -> i32 {
+    let seeds = &list.seeds;
+    let jobs = opts
+        .jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .clamp(1, seeds.len().max(1));
+    let record_id = match store.new_run(&serde_json::json!({
+        "script": job.display,
+        "script_sha256": job.sha256,
+        "seeds": list.spec,
+        "status": "running",
+    })) {
+        Ok(id) => id,
+        Err(e) => return fail(e),
+    };
+
+    let next = AtomicUsize::new(0);
+    let done = AtomicUsize::new(0);
+    let results: Mutex<Vec<Option<SeedRun>>> = Mutex::new((0..seeds.len()).map(|_| None).collect());
+    let show_progress = std::io::stderr().is_terminal() && !opts.json;
+    let spawned = std::thread::scope(|scope| {
+        for worker in 0..jobs {
+            let spawned = std::thread::Builder::new()
+                .name(format!("diorama-seeds-{worker}"))
+                .stack_size(STACK_SIZE)
+                .spawn_scoped(scope, || loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(&seed) = seeds.get(i) else { break };
+                    let outcome = run_one(job, seed, opts.out);
+                    results.lock().unwrap_or_else(|e| e.into_inner())[i] = Some(outcome);
+                    let n = done.fetch_add(1, Ordering::Relaxed) + 1;
+                    if show_progress {
+                        eprint!("\r\x1b[2K  seeds done {n} of {}", seeds.len());
+                    }
+                });
+            if let Err(e) = spawned {
+                // Stop handing out seeds; the workers already started finish theirs.
+                next.store(seeds.len(), Ordering::Relaxed);
+                return Err(format!("cannot start a thread for the seeds: {e}"));
+            }
+        }
+        Ok(())
+    });
+    if show_progress {
+        eprint!("\r\x1b[2K");
+    }
+    if let Err(e) = spawned {
+        return fail(e);
+    }
+    let runs: Vec<SeedRun> = results
+        .into_inner()
+        .unwrap_or_else(|e| e.into_inner())
+        .into_iter()
+        .zip(seeds)
+        .map(|(r, &seed)| {
+            r.unwrap_or(SeedRun {
+                seed,
+                report: None,
+                error: Some("the seed did not run".into()),
+            })
+        })
+        .collect();
+
+    let summary = Summary::new(&job.display, &list.spec, &runs);
+    let mut code = summary.status.exit_code();
+    let json = summary.to_json();
+    if let Some(out) = opts.out {
+        if let Err(e) = write_file(&out.join("seeds.json"), &json) {
+            code = fail(format!(
+                "cannot write {}: {e}",
+                out.join("seeds.json").display()
+            ));
+        }
+    }
+    if let Some(path) = opts.report {
+        if let Err(e) = write_file(path, &json) {
+            code = fail(format!("cannot write {}: {e}", path.display()));
+        }
+    }
+    let record = serde_json::json!({
+        "script": job.display,
+        "script_sha256": job.sha256,
+        "seeds": list.spec,
+        "status": summary.status,
+        "runs": summary.runs.iter().map(|r| serde_json::json!({
+            "seed": r.seed, "status": r.status, "events": r.events, "error": r.error,
+        })).collect::<Vec<_>>(),
+    });
+    if let Err(e) = store
+        .update_run(record_id, &record)
+        .and_then(|_| store.flush())
+    {
+        code = fail(e);
+    }
+    if opts.json {
+        print!("{json}");
+    } else {
+        print!("{}", summary.text());
+    }
+    let _ = std::io::stdout().flush();
+    code
+}
+
+/// Run one seed on a store of its own.
+fn run_one(job: &Job, seed: u64, out: Option<&Path>) -> SeedRun {
+    let failed = |error: String| SeedRun {
+        seed,
+        report: None,
+        error: Some(error),
+    };
+    let dir = match tempfile::Builder::new()
+        .prefix(&format!("diorama-seed-{seed}-"))
+        .tempdir()
+    {
+        Ok(d) => d,
+        Err(e) => return failed(format!("cannot create a temporary data folder: {e}")),
+    };
+    let store = match Store::open(dir.path()) {
+        Ok(s) => s,
+        Err(e) => return failed(e.to_string()),
+    };
+    let out = out.map(|o| o.join(format!("seed-{seed}")));
+    let once = job.run(&store, seed, out.as_deref(), None);
+    // The store is closed before its folder is removed.
+    drop(store);
+    if let Err(e) = dir.close() {
+        tracing::warn!(seed, error = %e, "cannot remove a seed's temporary data folder");
+    }
+    match once {
+        Ok(Once { report, late_error }) => SeedRun {
+            seed,
+            error: late_error.or_else(|| report.error.clone()),
+            report: Some(report),
+        },
+        Err(e) => failed(e),
+    }
+}
+
+/// The report across seeds (`--json`, `--report`, `seeds.json`).
+#[derive(Serialize)]
+struct Summary {
+    script: String,
+    seeds: String,
+    status: Status,
+    /// How many seeds ran, passed, failed an expectation, stopped on an error.
+    count: usize,
+    passed: usize,
+    failed: usize,
+    errors: usize,
+    expectations: Vec<ExpectationSummary>,
+    values: Vec<ValueSummary>,
+    /// Seed by seed, in seed order.
+    runs: Vec<RunSummary>,
+}
+
+#[derive(Serialize)]
+struct ExpectationSummary {
+    message: String,
+    at: String,
+    /// Seeds that reached the expectation, and those on which it held
+    /// every time.
+    runs: usize,
+    held: usize,
+    pass_rate: f64,
+    failed_seeds: Vec<u64>,
+}
+
+#[derive(Serialize)]
+struct ValueSummary {
+    name: String,
+    /// Seeds that reported it (the last value of each seed counts).
+    count: usize,
+    /// Of those, the numbers the distribution is over.
+    numeric: usize,
+    min: Option<Value>,
+    median: Option<Value>,
+    p90: Option<Value>,
+    max: Option<Value>,
+}
+
+#[derive(Serialize)]
+struct RunSummary {
+    seed: u64,
+    status: Status,
+    events: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
+}
+
+impl Summary {
+    fn new(script: &str, spec: &str, runs: &[SeedRun]) -> Summary {
+        // Expectations and values keyed by first appearance, scanning the
+        // seeds in order: the order is the script's, whatever the threads did.
+        let mut exp_order: Vec<(String, String)> = Vec::new();
+        let mut exps: BTreeMap<(String, String), (usize, usize, Vec<u64>)> = BTreeMap::new();
+        let mut val_order: Vec<String> = Vec::new();
+        let mut vals: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+        for run in runs {
+            let Some(report) = &run.report else { continue };
+            let mut outcome: BTreeMap<(String, String), bool> = BTreeMap::new();
+            for e in &report.expectations {
+                let key = (e.at.clone(), e.message.clone());
+                if !exps.contains_key(&key) && !outcome.contains_key(&key) {
+                    exp_order.push(key.clone());
+                }
+                *outcome.entry(key).or_insert(true) &= e.passed;
+            }
+            for (key, held) in outcome {
+                let entry = exps.entry(key).or_insert((0, 0, Vec::new()));
+                entry.0 += 1;
+                if held {
+                    entry.1 += 1;
+                } else {
+                    entry.2.push(run.seed);
+                }
+            }
+            let mut last: BTreeMap<&str, &Value> = BTreeMap::new();
+            for v in &report.values {
+                if !vals.contains_key(&v.name) && !last.contains_key(v.name.as_str()) {
+                    val_order.push(v.name.clone());
+                }
+                last.insert(&v.name, &v.value);
+            }
+            for (name, value) in last {
+                vals.entry(name.to_string())
+                    .or_default()
+                    .push(value.clone());
+            }
+        }
+        let expectations = exp_order
+            .into_iter()
+            .map(|key| {
+                let (runs, held, failed_seeds) = exps.remove(&key).unwrap_or_default();
+                ExpectationSummary {
+                    message: key.1,
+                    at: key.0,
+                    runs,
+                    held,
+                    pass_rate: if runs == 0 {
+                        0.0
+                    } else {
+                        held as f64 / runs as f64
+                    },
+                    failed_seeds,
+                }
+            })
+            .collect();
+        let values = val_order
+            .into_iter()
+            .map(|name| {
+                let samples = vals.remove(&name).unwrap_or_default();
+                distribution(name, &samples)
+            })
+            .collect();
+        let runs: Vec<RunSummary> = runs
+            .iter()
+            .map(|r| RunSummary {
+                seed: r.seed,
+                status: r.status(),
+                events: r.report.as_ref().map_or(0, |r| r.events),
+                error: r.error.clone(),
+            })
+            .collect();
+        let count_of = |s: Status| runs.iter().filter(|r| r.status == s).count();
+        let (passed, failed, errors) = (
+            count_of(Status::Passed),
+            count_of(Status::Failed),
+            count_of(Status::Error),
+        );
+        let status = if errors > 0 {
+            Status::Error
+        } else if failed > 0 {
+            Status::Failed
+        } else {
+            Status::Passed
+        };
+        Summary {
+            script: script.to_string(),
+            seeds: spec.to_string(),
+            status,
+            count: runs.len(),
+            passed,
+            failed,
+            errors,
+            expectations,
+            values,
+            runs,
+        }
+    }
+
+    fn to_json(&self) -> String {
+        // Plain data with string keys: serialising cannot fail.
+        let mut s = serde_json::to_string_pretty(self).unwrap_or_default();
+        s.push('\n');
+        s
+    }
+
+    fn text(&self) -> String {
+        use std::fmt::Write;
+        let mut s = String::new();
+        let _ = writeln!(
+            s,
+            "{}  seeds {} ({} runs)",
+            self.script, self.seeds, self.count
+        );
+        if !self.expectations.is_empty() {
+            let _ = writeln!(s, "  expectations (held on / reached by seeds):");
+        }
+        for e in &self.expectations {
+            let _ = write!(
+                s,
+                "    {:>6.1}%  {}/{}  {}  ({})",
+                e.pass_rate * 100.0,
+                e.held,
+                e.runs,
+                e.message,
+                e.at
+            );
+            if !e.failed_seeds.is_empty() {
+                let _ = write!(s, "  failed on seeds {}", seed_list(&e.failed_seeds));
+            }
+            s.push('\n');
+        }
+        if !self.values.is_empty() {
+            let _ = writeln!(s, "  values (over seeds: min, median, p90, max):");
+        }
+        for v in &self.values {
+            let show = |x: &Option<Value>| x.as_ref().map_or("-".to_string(), Value::to_string);
+            let _ = write!(
+                s,
+                "    {}  {}  {}  {}  {}  ({} seeds",
+                v.name,
+                show(&v.min),
+                show(&v.median),
+                show(&v.p90),
+                show(&v.max),
+                v.count
+            );
+            if v.numeric < v.count {
+                let _ = write!(s, ", {} not numbers", v.count - v.numeric);
+            }
+            s.push_str(")\n");
+        }
+        let errors: Vec<&RunSummary> = self.runs.iter().filter(|r| r.error.is_some()).collect();
+        if !errors.is_empty() {
+            let _ = writeln!(s, "  errors:");
+        }
+        for r in &errors {
+            let message = r.error.as_deref().unwrap_or_default();
+            let first = message.lines().next().unwrap_or_default();
+            let _ = writeln!(s, "    seed {}: {first}", r.seed);
+        }
+        let seeds_of = |st: Status| -> Vec<u64> {
+            self.runs
+                .iter()
+                .filter(|r| r.status == st)
+                .map(|r| r.seed)
+                .collect()
+        };
+        let verdict = match self.status {
+            Status::Passed => format!(
+                "PASSED: {} expectations held on all {} seeds",
+                self.expectations.len(),
+                self.count
+            ),
+            Status::Failed => {
+                let failing = self
+                    .expectations
+                    .iter()
+                    .filter(|e| !e.failed_seeds.is_empty())
+                    .count();
+                format!(
+                    "FAILED: {failing} of {} expectations failed on some seeds ({} of {} seeds failed: {})",
+                    self.expectations.len(),
+                    self.failed,
+                    self.count,
+                    seed_list(&seeds_of(Status::Failed))
+                )
+            }
+            Status::Error => format!(
+                "ERROR: {} of {} seeds stopped on an error (seeds {})",
+                self.errors,
+                self.count,
+                seed_list(&seeds_of(Status::Error))
+            ),
+        };
+        let _ = writeln!(s, "{verdict}");
+        s
+    }
+}
+
+/// `3, 7, 12`, cut after [`LISTED_SEEDS`].
+fn seed_list(seeds: &[u64]) -> String {
+    let mut parts: Vec<String> = seeds
+        .iter()
+        .take(LISTED_SEEDS)
+        .map(u64::to_string)
+        .collect();
+    if seeds.len() > LISTED_SEEDS {
+        parts.push(format!("and {} more", seeds.len() - LISTED_SEEDS));
+    }
+    parts.join(", ")
+}
+
+/// Min, median, p90 and max of the numbers among `samples`, by the
+/// nearest-rank method: each is one of the samples, so integers stay
+/// integers.
+fn distribution(name: String, samples: &[Value]) -> ValueSummary {
+    let mut numbers: Vec<(f64, &Value)> = samples
+        .iter()
+        .filter_map(|v| v.as_f64().map(|f| (f, v)))
+        .collect();
+    numbers.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let rank = |q: f64| -> Option<Value> {
+        if numbers.is_empty() {
+            return None;
+        }
+        let n = numbers.len();
+        let i = ((q * n as f64).ceil() as usize).clamp(1, n) - 1;
+        Some(numbers[i].1.clone())
+    };
+    ValueSummary {
+        name,
+        count: samples.len(),
+        numeric: numbers.len(),
+        min: rank(0.0),
+        median: rank(0.5),
+        p90: rank(0.9),
+        max: rank(1.0),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seeds_parse_ranges_lists_and_mixes() {
+        assert_eq!(parse_seeds("1..5").unwrap().seeds, vec![1, 2, 3, 4, 5]);
+        assert_eq!(parse_seeds("9, 1,5").unwrap().seeds, vec![1, 5, 9]);
+        assert_eq!(
+            parse_seeds("3..4,1,4,10..=11").unwrap().seeds,
+            vec![1, 3, 4, 10, 11]
+        );
+        assert_eq!(parse_seeds("7").unwrap().seeds, vec![7]);
+        assert_eq!(parse_seeds("1..10000").unwrap().seeds.len(), 10_000);
+        for (bad, says) in [
+            ("", "empty item"),
+            ("1,,2", "empty item"),
+            ("x", "`x` is not a seed"),
+            ("1..x", "`1..x` is not a seed"),
+            ("-1", "not a seed"),
+            ("5..1", "empty range"),
+            ("1..10001", "more than 10000"),
+            ("0..18446744073709551615", "more than 10000"),
+            ("1..9999,20000,30000", "more than 10000"),
+        ] {
+            let e = parse_seeds(bad).unwrap_err();
+            assert!(e.contains(says), "{bad}: {e}");
+        }
+    }
+
+    #[test]
+    fn distributions_use_nearest_ranks() {
+        let samples: Vec<Value> = (1..=10).rev().map(Value::from).collect();
+        let d = distribution("v".into(), &samples);
+        assert_eq!(d.min, Some(Value::from(1)));
+        assert_eq!(d.median, Some(Value::from(5)));
+        assert_eq!(d.p90, Some(Value::from(9)));
+        assert_eq!(d.max, Some(Value::from(10)));
+        let d = distribution("v".into(), &[Value::from("a"), Value::from(2.5)]);
+        assert_eq!((d.count, d.numeric), (2, 1));
+        assert_eq!(d.median, Some(Value::from(2.5)));
+        let d = distribution("v".into(), &[Value::from("a")]);
+        assert_eq!(d.min, None);
+    }
+}
