@@ -114,21 +114,30 @@ async fn optional_body<T: serde::de::DeserializeOwned + Default>(
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok(T::default());
     }
-    serde_json::from_slice(&bytes).map_err(|e| {
+    let malformed = |e: serde_json::Error| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "malformed_json",
+            format!("the body is not valid JSON: {e}"),
+        )
+    };
+    let mut de = serde_json::Deserializer::from_slice(&bytes);
+    let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        // The path names the field at fault, as for every other body.
+        let path = e.path().to_string();
+        let e = e.into_inner();
         if e.is_data() {
             ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "invalid_body",
-                format!("invalid body: {e}"),
+                format!("invalid body: {path}: {e}"),
             )
         } else {
-            ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "malformed_json",
-                format!("the body is not valid JSON: {e}"),
-            )
+            malformed(e)
         }
-    })
+    })?;
+    de.end().map_err(malformed)?;
+    Ok(value)
 }
 
 async fn lifecycle(

@@ -13,6 +13,7 @@ mod control;
 mod delete;
 mod isolation;
 mod live;
+mod ranges;
 mod restart;
 mod stream;
 mod sweeper;
