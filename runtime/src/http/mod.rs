@@ -153,22 +153,45 @@ async fn method_not_allowed(req: Request) -> ApiError {
 }
 
 /// Count every request's latency by method, route template and status.
+/// Every label comes from a closed set, whatever the client sends: the
+/// standard methods (any other is `OTHER`), the route templates of
+/// [`ROUTES`] (anything else is `(unmatched)`) and the status code.
 async fn observe(State(state): State<Shared>, req: Request, next: Next) -> Response {
     let started = Instant::now();
-    let method = req.method().as_str().to_string();
+    let method = method_label(req.method());
     let route = req
         .extensions()
         .get::<MatchedPath>()
-        .map(|m| m.as_str().to_string())
-        .unwrap_or_else(|| "(unmatched)".into());
+        .and_then(|m| route_label(m.as_str()))
+        .unwrap_or(UNMATCHED);
     let res = next.run(req).await;
     state.telemetry.request(
-        &method,
-        &route,
+        method,
+        route,
         res.status().as_u16(),
         started.elapsed().as_secs_f64(),
     );
     res
+}
+
+/// The route label of a request no route matched.
+const UNMATCHED: &str = "(unmatched)";
+
+/// The method as a metrics label: a standard one, else `OTHER`.
+fn method_label(m: &axum::http::Method) -> &'static str {
+    const KNOWN: [&str; 9] = [
+        "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE", "CONNECT",
+    ];
+    KNOWN
+        .iter()
+        .find(|k| **k == m.as_str())
+        .copied()
+        .unwrap_or("OTHER")
+}
+
+/// The matched template as a metrics label: one of [`ROUTES`], else none.
+fn route_label(matched: &str) -> Option<&'static str> {
+    ROUTES.iter().map(|(_, p)| *p).find(|p| *p == matched)
 }
 
 async fn healthz() -> impl IntoResponse {

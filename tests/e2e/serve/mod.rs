@@ -13,6 +13,7 @@ mod control;
 mod delete;
 mod isolation;
 mod live;
+mod metrics_labels;
 mod ranges;
 mod restart;
 mod stream;
