@@ -43,6 +43,10 @@ pub struct ServeArgs {
     /// Seconds before a failed webhook delivery is first retried (it doubles up to an hour).
     #[arg(long, default_value_t = 1.0, value_name = "SECONDS")]
     pub webhook_retry: f64,
+    /// Let webhooks target private, link-local, unique-local, CGNAT and cloud-metadata
+    /// addresses (loopback is always allowed).
+    #[arg(long)]
+    pub allow_private_webhooks: bool,
     #[command(flatten)]
     pub plugins: PluginDirArg,
 }
@@ -101,6 +105,7 @@ fn run(args: ServeArgs) -> Result<(), String> {
         store.clone(),
         WebhookConfig {
             first_retry,
+            allow_private: args.allow_private_webhooks,
             ..WebhookConfig::default()
         },
     );

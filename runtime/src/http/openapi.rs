@@ -614,8 +614,9 @@ fn schemas() -> Value {
     s.insert("WebhookSpec".into(), json!({
         "type": "object", "additionalProperties": false, "required": ["url", "secret"],
         "properties": {
-            "url": { "type": "string", "format": "uri" },
-            "secret": { "type": "string", "description": "Signs every delivery: `diorama-signature: t=<unix s>,v1=<hex HMAC-SHA256(secret, \"<t>.<body>\")>`." },
+            "url": { "type": "string", "format": "uri", "maxLength": crate::webhook::MAX_URL_BYTES,
+                "description": "http or https. Loopback and public addresses; private, link-local, unique-local, CGNAT and metadata ranges only with the server's `--allow-private-webhooks`." },
+            "secret": { "type": "string", "minLength": crate::webhook::MIN_SECRET_BYTES, "maxLength": crate::webhook::MAX_SECRET_BYTES, "description": "Signs every delivery: `diorama-signature: t=<unix s>,v1=<hex HMAC-SHA256(secret, \"<t>.<body>\")>`." },
             "filter": schema_ref("EventFilter")
         }
     }));

@@ -18,6 +18,7 @@ mod ranges;
 mod restart;
 mod stream;
 mod sweeper;
+mod webhook_targets;
 mod webhooks;
 
 use std::io::{BufRead, BufReader, Read};
@@ -245,6 +246,12 @@ impl Server {
 
     /// Start again on the same data folder.
     pub fn restart(&mut self) {
+        self.spawn();
+    }
+
+    /// Start again on the same data folder with other extra arguments.
+    pub fn restart_with(&mut self, extra: &[&str]) {
+        self.extra = extra.iter().map(|a| a.to_string()).collect();
         self.spawn();
     }
 
