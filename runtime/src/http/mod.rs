@@ -8,6 +8,7 @@
 mod auth;
 pub mod error;
 mod hooks;
+pub mod limits;
 mod openapi;
 mod profiles;
 mod reading;
@@ -40,6 +41,8 @@ pub struct AppState {
     pub scenarios: Arc<crate::live::scenario::Runs>,
     /// Set to true when the server stops: open streams end.
     pub closing: tokio::sync::watch::Sender<bool>,
+    /// Caps on connections, requests in flight and streams.
+    pub gates: limits::Gates,
 }
 
 pub type Shared = Arc<AppState>;
@@ -136,6 +139,10 @@ pub fn router(state: Shared) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            limits::in_flight,
+        ))
         .layer(middleware::from_fn_with_state(state.clone(), observe))
         .with_state(state)
 }
@@ -228,6 +235,7 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let live = state.live.clone();
+    let listener = limits::CappedListener::new(listener, state.gates.limits.max_connections);
     let sweeper = tokio::spawn(async move {
         let mut tick = tokio::time::interval(sweep_every);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -279,6 +287,7 @@ mod tests {
             admin_token: ADMIN.into(),
             scenarios: crate::live::scenario::Runs::new(store, crate::script::Limits::default()),
             closing,
+            gates: limits::Gates::new(limits::ServeLimits::default()),
         });
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await

@@ -102,8 +102,10 @@ pub struct SpeedBody {
 async fn optional_body<T: serde::de::DeserializeOwned + Default>(
     req: axum::extract::Request,
 ) -> Result<T, ApiError> {
-    let bytes = axum::body::to_bytes(req.into_body(), super::BODY_LIMIT)
+    let read = axum::body::to_bytes(req.into_body(), super::BODY_LIMIT);
+    let bytes = tokio::time::timeout(super::error::BODY_TIMEOUT, read)
         .await
+        .map_err(|_| super::error::body_timeout())?
         .map_err(|e| {
             ApiError::new(
                 StatusCode::PAYLOAD_TOO_LARGE,

@@ -9,6 +9,7 @@
 
 mod actions;
 mod bad_input;
+mod caps;
 mod control;
 mod delete;
 mod isolation;
