@@ -98,8 +98,10 @@ pub struct Telemetry {
     pub events_streamed: AtomicU64,
     pub plugin_failures: AtomicU64,
     pub lateness: Histogram,
-    /// (method, route, status class) → latency histogram.
-    requests: Mutex<BTreeMap<(String, String, u16), Histogram>>,
+    /// (method, route, status) → latency histogram. The labels are
+    /// `'static`: callers pass values from closed sets (see the router), so
+    /// the map cannot grow with what clients send.
+    requests: Mutex<BTreeMap<(&'static str, &'static str, u16), Histogram>>,
 }
 
 impl Default for Telemetry {
@@ -125,9 +127,9 @@ pub struct Extra {
 }
 
 impl Telemetry {
-    pub fn request(&self, method: &str, route: &str, status: u16, seconds: f64) {
+    pub fn request(&self, method: &'static str, route: &'static str, status: u16, seconds: f64) {
         let mut map = self.requests.lock().unwrap_or_else(|e| e.into_inner());
-        let key = (method.to_string(), route.to_string(), status);
+        let key = (method, route, status);
         map.entry(key)
             .or_insert_with(|| Histogram::new(LATENCY_BOUNDS))
             .observe(seconds);

@@ -8,6 +8,7 @@ use std::time::Duration;
 use clap::Args;
 
 use super::PluginDirArg;
+use crate::http::limits::{Gates, ServeLimits};
 use crate::http::{self, AppState};
 use crate::live::scenario::Runs;
 use crate::live::{LiveConfig, LiveManager};
@@ -48,6 +49,22 @@ pub struct ServeArgs {
     #[arg(long, value_name = "SECONDS", default_value_t = crate::script::DEFAULT_TIMEOUT.as_secs(),
           value_parser = clap::value_parser!(u64).range(1..=86_400))]
     pub script_timeout: u64,
+    /// Let webhooks target private, link-local, unique-local, CGNAT and cloud-metadata
+    /// addresses (loopback is always allowed).
+    #[arg(long)]
+    pub allow_private_webhooks: bool,
+    /// The most connections open at once; more are answered 503 and closed.
+    #[arg(long, default_value_t = ServeLimits::default().max_connections, value_name = "N")]
+    pub max_connections: usize,
+    /// The most requests handled at once; more are answered 503.
+    #[arg(long, default_value_t = ServeLimits::default().max_in_flight, value_name = "N")]
+    pub max_in_flight: usize,
+    /// The most event streams open at once on the server; more are answered 503.
+    #[arg(long, default_value_t = ServeLimits::default().max_streams, value_name = "N")]
+    pub max_streams: usize,
+    /// The most event streams open at once on one profile; more are answered 429.
+    #[arg(long, default_value_t = ServeLimits::default().max_streams_per_profile, value_name = "N")]
+    pub max_streams_per_profile: usize,
     #[command(flatten)]
     pub plugins: PluginDirArg,
 }
@@ -76,9 +93,23 @@ fn run(args: ServeArgs) -> Result<(), String> {
     let sweep_every = seconds("sweep-every", args.sweep_every)?;
     let snapshot_every = seconds("snapshot-every", args.snapshot_every)?;
     let first_retry = seconds("webhook-retry", args.webhook_retry)?;
-    if args.max_live == 0 {
-        return Err("--max-live must be at least 1".into());
+    for (name, v) in [
+        ("max-live", args.max_live),
+        ("max-connections", args.max_connections),
+        ("max-in-flight", args.max_in_flight),
+        ("max-streams", args.max_streams),
+        ("max-streams-per-profile", args.max_streams_per_profile),
+    ] {
+        if v == 0 {
+            return Err(format!("--{name} must be at least 1"));
+        }
     }
+    let limits = ServeLimits {
+        max_connections: args.max_connections,
+        max_in_flight: args.max_in_flight,
+        max_streams: args.max_streams,
+        max_streams_per_profile: args.max_streams_per_profile,
+    };
     let admin_token = match args.admin_token.filter(|t| !t.trim().is_empty()) {
         Some(t) => t,
         None => {
@@ -106,6 +137,7 @@ fn run(args: ServeArgs) -> Result<(), String> {
         store.clone(),
         WebhookConfig {
             first_retry,
+            allow_private: args.allow_private_webhooks,
             ..WebhookConfig::default()
         },
     );
@@ -139,6 +171,7 @@ fn run(args: ServeArgs) -> Result<(), String> {
         admin_token,
         scenarios: runs,
         closing: closing.clone(),
+        gates: Gates::new(limits),
     });
     let data = args.data.display().to_string();
     let served = runtime.block_on(async move {

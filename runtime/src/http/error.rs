@@ -113,11 +113,28 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Body<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match axum::Json::<T>::from_request(req, state).await {
-            Ok(axum::Json(v)) => Ok(Body(v)),
-            Err(r) => Err(json_rejection(r)),
+        let read = axum::Json::<T>::from_request(req, state);
+        match tokio::time::timeout(BODY_TIMEOUT, read).await {
+            Ok(Ok(axum::Json(v))) => Ok(Body(v)),
+            Ok(Err(r)) => Err(json_rejection(r)),
+            Err(_) => Err(body_timeout()),
         }
     }
+}
+
+/// The longest a request body may take to arrive: a client trickling its
+/// body holds a request in flight (see `--max-in-flight`) only this long.
+pub const BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
+pub fn body_timeout() -> ApiError {
+    ApiError::new(
+        StatusCode::REQUEST_TIMEOUT,
+        "body_timeout",
+        format!(
+            "the request body did not arrive within {} s",
+            BODY_TIMEOUT.as_secs()
+        ),
+    )
 }
 
 fn json_rejection(r: JsonRejection) -> ApiError {

@@ -8,6 +8,7 @@
 mod auth;
 pub mod error;
 mod hooks;
+pub mod limits;
 mod openapi;
 mod profiles;
 mod reading;
@@ -40,6 +41,8 @@ pub struct AppState {
     pub scenarios: Arc<crate::live::scenario::Runs>,
     /// Set to true when the server stops: open streams end.
     pub closing: tokio::sync::watch::Sender<bool>,
+    /// Caps on connections, requests in flight and streams.
+    pub gates: limits::Gates,
 }
 
 pub type Shared = Arc<AppState>;
@@ -136,6 +139,10 @@ pub fn router(state: Shared) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            limits::in_flight,
+        ))
         .layer(middleware::from_fn_with_state(state.clone(), observe))
         .with_state(state)
 }
@@ -153,22 +160,45 @@ async fn method_not_allowed(req: Request) -> ApiError {
 }
 
 /// Count every request's latency by method, route template and status.
+/// Every label comes from a closed set, whatever the client sends: the
+/// standard methods (any other is `OTHER`), the route templates of
+/// [`ROUTES`] (anything else is `(unmatched)`) and the status code.
 async fn observe(State(state): State<Shared>, req: Request, next: Next) -> Response {
     let started = Instant::now();
-    let method = req.method().as_str().to_string();
+    let method = method_label(req.method());
     let route = req
         .extensions()
         .get::<MatchedPath>()
-        .map(|m| m.as_str().to_string())
-        .unwrap_or_else(|| "(unmatched)".into());
+        .and_then(|m| route_label(m.as_str()))
+        .unwrap_or(UNMATCHED);
     let res = next.run(req).await;
     state.telemetry.request(
-        &method,
-        &route,
+        method,
+        route,
         res.status().as_u16(),
         started.elapsed().as_secs_f64(),
     );
     res
+}
+
+/// The route label of a request no route matched.
+const UNMATCHED: &str = "(unmatched)";
+
+/// The method as a metrics label: a standard one, else `OTHER`.
+fn method_label(m: &axum::http::Method) -> &'static str {
+    const KNOWN: [&str; 9] = [
+        "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE", "CONNECT",
+    ];
+    KNOWN
+        .iter()
+        .find(|k| **k == m.as_str())
+        .copied()
+        .unwrap_or("OTHER")
+}
+
+/// The matched template as a metrics label: one of [`ROUTES`], else none.
+fn route_label(matched: &str) -> Option<&'static str> {
+    ROUTES.iter().map(|(_, p)| *p).find(|p| *p == matched)
 }
 
 async fn healthz() -> impl IntoResponse {
@@ -205,6 +235,7 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let live = state.live.clone();
+    let listener = limits::CappedListener::new(listener, state.gates.limits.max_connections);
     let sweeper = tokio::spawn(async move {
         let mut tick = tokio::time::interval(sweep_every);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -256,6 +287,7 @@ mod tests {
             admin_token: ADMIN.into(),
             scenarios: crate::live::scenario::Runs::new(store, crate::script::Limits::default()),
             closing,
+            gates: limits::Gates::new(limits::ServeLimits::default()),
         });
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await

@@ -10,6 +10,7 @@ use axum::Json;
 use serde_json::{json, Map, Value};
 
 use super::ROUTES;
+use crate::live::pace;
 
 /// (method, path) → (summary, who may call it).
 fn describe(method: &str, path: &str) -> (&'static str, &'static str) {
@@ -198,7 +199,7 @@ fn limit_param(default: u64) -> Value {
 /// The query parameters an operation takes.
 fn query(method: &str, path: &str) -> Vec<Value> {
     let text = || json!({ "type": "string" });
-    let instant = || json!({ "type": "string", "description": "unix milliseconds or RFC 3339" });
+    let instant = || json!({ "type": "string", "description": "unix milliseconds (0 to 253402300799999) or RFC 3339 (1970 to 9999)" });
     let list =
         || json!({ "type": "string", "description": "a comma-separated list; absent = all" });
     match (method, path) {
@@ -363,10 +364,18 @@ fn schemas() -> Value {
             "properties": { "openapi": string, "paths": { "type": "object" } }
         }),
     );
+    let (per_day_min, per_day_max) = pace::INTERACTIONS_PER_DAY;
+    let (ttl_min, ttl_max) = pace::INACTIVITY_TTL_S;
+    let (size_min, size_max) = pace::SIZE;
+    let instant_range = format!(
+        "Between {} and {}.",
+        crate::engine::clock::format_instant(pace::INSTANT_MS.0),
+        crate::engine::clock::format_instant(pace::INSTANT_MS.1)
+    );
     s.insert("Limits".into(), json!({
         "type": "object", "additionalProperties": false,
         "properties": { "interactions_per_day": {
-            "type": "integer", "minimum": 0,
+            "type": "integer", "minimum": per_day_min, "maximum": per_day_max,
             "description": "Interactions per virtual (UTC) day before the profile pauses itself (status `limited`). Default 1000." } }
     }));
     s.insert("PlatformOptions".into(), json!({
@@ -387,18 +396,18 @@ fn schemas() -> Value {
         "properties": {
             "name": { "type": "string", "pattern": "^[A-Za-z0-9._-]{1,64}$" },
             "niche": { "type": "string", "default": "tech" },
-            "size": { "type": "integer", "minimum": 0, "description": "Audience of the main platform (automatic mode); instagram gets 0.6×, tiktok 0.8×." },
+            "size": { "type": "integer", "minimum": size_min, "maximum": size_max, "description": "Audience of the main platform (automatic mode); instagram gets 0.6×, tiktok 0.8×." },
             "timezone": { "type": "string", "default": "UTC", "description": "IANA time zone of the audience." },
             "platforms": { "oneOf": [
                 { "type": "array", "items": { "type": "string" }, "description": "Platform names (automatic mode)." },
                 { "type": "object", "additionalProperties": schema_ref("PlatformOptions"), "description": "Platform name → its options (manual mode)." }
             ] },
             "seed": { "type": "integer", "minimum": 0 },
-            "start": { "type": "string", "format": "date-time", "description": "Virtual time at creation; the wall clock by default." },
-            "speed": { "type": "number", "exclusiveMinimum": 0, "maximum": 100000, "description": "Start right away at this speed (1 = real time)." },
+            "start": { "type": "string", "format": "date-time", "description": format!("Virtual time at creation; the wall clock by default. {instant_range}") },
+            "speed": { "type": "number", "minimum": pace::MIN_SPEED, "maximum": pace::MAX_SPEED, "description": "Start right away at this speed (1 = real time)." },
             "limits": schema_ref("Limits"),
-            "expires_at": { "type": "string", "format": "date-time", "description": "Wall-clock end of the profile." },
-            "inactivity_ttl_s": { "type": "integer", "minimum": 0, "description": "Delete the profile after this many seconds without a request." }
+            "expires_at": { "type": "string", "format": "date-time", "description": format!("Wall-clock end of the profile. {instant_range}") },
+            "inactivity_ttl_s": { "type": "integer", "minimum": ttl_min, "maximum": ttl_max, "description": "Delete the profile after this many seconds without a request." }
         }
     }));
     s.insert("ProfileUpdate".into(), json!({
@@ -407,8 +416,8 @@ fn schemas() -> Value {
         "properties": {
             "name": { "type": "string", "pattern": "^[A-Za-z0-9._-]{1,64}$" },
             "limits": schema_ref("Limits"),
-            "expires_at": { "type": ["string", "null"], "format": "date-time", "description": "RFC 3339, or null to clear." },
-            "inactivity_ttl_s": { "type": "integer", "minimum": 0 }
+            "expires_at": { "type": ["string", "null"], "format": "date-time", "description": format!("RFC 3339, or null to clear. {instant_range}") },
+            "inactivity_ttl_s": { "type": "integer", "minimum": ttl_min, "maximum": ttl_max }
         }
     }));
     s.insert("ProfileView".into(), json!({
@@ -458,7 +467,7 @@ fn schemas() -> Value {
     );
     s.insert("SpeedBody".into(), json!({
         "type": "object", "additionalProperties": false,
-        "properties": { "speed": { "type": "number", "exclusiveMinimum": 0, "maximum": 100000, "description": "1 = real time." } }
+        "properties": { "speed": { "type": "number", "minimum": pace::MIN_SPEED, "maximum": pace::MAX_SPEED, "description": "1 = real time." } }
     }));
     s.insert("SignalBody".into(), json!({
         "type": "object", "additionalProperties": false, "required": ["platform", "signal"],
@@ -605,8 +614,9 @@ fn schemas() -> Value {
     s.insert("WebhookSpec".into(), json!({
         "type": "object", "additionalProperties": false, "required": ["url", "secret"],
         "properties": {
-            "url": { "type": "string", "format": "uri" },
-            "secret": { "type": "string", "description": "Signs every delivery: `diorama-signature: t=<unix s>,v1=<hex HMAC-SHA256(secret, \"<t>.<body>\")>`." },
+            "url": { "type": "string", "format": "uri", "maxLength": crate::webhook::MAX_URL_BYTES,
+                "description": "http or https. Loopback and public addresses; private, link-local, unique-local, CGNAT and metadata ranges only with the server's `--allow-private-webhooks`." },
+            "secret": { "type": "string", "minLength": crate::webhook::MIN_SECRET_BYTES, "maxLength": crate::webhook::MAX_SECRET_BYTES, "description": "Signs every delivery: `diorama-signature: t=<unix s>,v1=<hex HMAC-SHA256(secret, \"<t>.<body>\")>`." },
             "filter": schema_ref("EventFilter")
         }
     }));

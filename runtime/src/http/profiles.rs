@@ -102,8 +102,10 @@ pub struct SpeedBody {
 async fn optional_body<T: serde::de::DeserializeOwned + Default>(
     req: axum::extract::Request,
 ) -> Result<T, ApiError> {
-    let bytes = axum::body::to_bytes(req.into_body(), super::BODY_LIMIT)
+    let read = axum::body::to_bytes(req.into_body(), super::BODY_LIMIT);
+    let bytes = tokio::time::timeout(super::error::BODY_TIMEOUT, read)
         .await
+        .map_err(|_| super::error::body_timeout())?
         .map_err(|e| {
             ApiError::new(
                 StatusCode::PAYLOAD_TOO_LARGE,
@@ -114,21 +116,30 @@ async fn optional_body<T: serde::de::DeserializeOwned + Default>(
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok(T::default());
     }
-    serde_json::from_slice(&bytes).map_err(|e| {
+    let malformed = |e: serde_json::Error| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "malformed_json",
+            format!("the body is not valid JSON: {e}"),
+        )
+    };
+    let mut de = serde_json::Deserializer::from_slice(&bytes);
+    let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        // The path names the field at fault, as for every other body.
+        let path = e.path().to_string();
+        let e = e.into_inner();
         if e.is_data() {
             ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "invalid_body",
-                format!("invalid body: {e}"),
+                format!("invalid body: {path}: {e}"),
             )
         } else {
-            ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "malformed_json",
-                format!("the body is not valid JSON: {e}"),
-            )
+            malformed(e)
         }
-    })
+    })?;
+    de.end().map_err(malformed)?;
+    Ok(value)
 }
 
 async fn lifecycle(

@@ -33,12 +33,13 @@ fn limit(given: Option<usize>) -> Result<usize, ApiError> {
     }
 }
 
-fn cursor(given: Option<&str>) -> Result<Option<u64>, ApiError> {
+fn cursor(given: Option<&str>, name: &str) -> Result<Option<u64>, ApiError> {
     given
         .map(|c| {
             c.parse::<u64>().map_err(|_| {
                 ApiError::bad_query(format!(
-                    "`after` must be a cursor from an earlier page (an event seq), got `{c}`"
+                    "`{name}` must be a cursor from an earlier page (an event seq, 0 to {}), got `{c}`",
+                    u64::MAX
                 ))
             })
         })
@@ -48,11 +49,13 @@ fn cursor(given: Option<&str>) -> Result<Option<u64>, ApiError> {
 /// A time as unix milliseconds or RFC 3339.
 fn instant(given: Option<&str>, name: &str) -> Result<Option<i64>, ApiError> {
     given
-        .map(|t| match t.parse::<i64>() {
-            Ok(ms) => Ok(ms),
-            Err(_) => {
-                clock::parse_instant(t).map_err(|e| ApiError::bad_query(format!("`{name}`: {e}")))
-            }
+        .map(|t| {
+            let ms = match t.parse::<i64>() {
+                Ok(ms) => ms,
+                Err(_) => clock::parse_instant(t)
+                    .map_err(|e| ApiError::bad_query(format!("`{name}`: {e}")))?,
+            };
+            crate::live::pace::instant_within(name, ms).map_err(ApiError::bad_query)
         })
         .transpose()
 }
@@ -136,7 +139,10 @@ pub async fn interactions(
                 "`after` pages oldest-first listings; with `order=desc` page with `before`",
             ))
         }
-        _ => (cursor(q.after.as_deref())?, cursor(q.before.as_deref())?),
+        _ => (
+            cursor(q.after.as_deref(), "after")?,
+            cursor(q.before.as_deref(), "before")?,
+        ),
     };
     for (name, value) in [("sentiment", &q.sentiment), ("dm_type", &q.dm_type)] {
         let known: &[&str] = if name == "sentiment" {
@@ -191,7 +197,7 @@ pub async fn events(
 ) -> Result<Response, ApiError> {
     let p = auth::profile(&s, &headers, &id)?;
     let limit = limit(q.limit)?;
-    let after = cursor(q.after.as_deref())?;
+    let after = cursor(q.after.as_deref(), "after")?;
     let store = s.live.store().clone();
     paged(p.id, after, limit, move |n| store.events(p.id, after, n)).await
 }

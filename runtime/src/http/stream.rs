@@ -57,7 +57,8 @@ impl Filter {
     }
 }
 
-const PAGE: usize = 1_000;
+/// Events per history page.
+const PAGE: usize = 256;
 
 pub async fn stream(
     State(s): State<Shared>,
@@ -83,6 +84,9 @@ pub async fn stream(
         kinds: list(&q.kinds),
         platforms: list(&q.platforms),
     };
+    // Held by the task below: the stream's place frees when it ends.
+    let slot = s.gates.open_stream(p.id)?;
+    let reads = s.gates.replay_reads.clone();
     // Subscribe before reading the backlog: nothing falls between the two.
     let mut live = p.subscribe();
     let store = s.live.store().clone();
@@ -91,6 +95,7 @@ pub async fn stream(
     let mut closing = s.closing.subscribe();
     let (tx, rx) = mpsc::channel::<Event>(256);
     tokio::spawn(async move {
+        let _slot = slot;
         let label = owner.to_string();
         // The last seq sent (or skipped by the filter).
         let mut sent = after.unwrap_or(0);
@@ -101,16 +106,23 @@ pub async fn stream(
                 .data(e.json.clone())
         };
         'outer: loop {
-            // Catch up from the store.
+            // Catch up from the store, a page at a time: each page is one
+            // short blocking read (taking turns with other streams), and
+            // the next is read only once this one is sent, so memory stays
+            // at a page plus the channel.
             loop {
                 let store = store.clone();
                 let label = label.clone();
+                let Ok(turn) = reads.clone().acquire_owned().await else {
+                    break 'outer;
+                };
                 let page = tokio::task::spawn_blocking(move || {
                     store
                         .events(owner, Some(sent), PAGE)
                         .map(|list| list.iter().map(|e| publish(&label, e)).collect::<Vec<_>>())
                 })
                 .await;
+                drop(turn);
                 let Ok(Ok(page)) = page else { break 'outer };
                 let n = page.len();
                 for e in page {

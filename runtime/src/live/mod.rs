@@ -15,6 +15,7 @@
 //! the same events), so nothing is lost or numbered twice.
 
 mod driver;
+pub mod pace;
 mod profile;
 pub mod scenario;
 pub mod spec;
@@ -61,7 +62,7 @@ impl Default for LiveConfig {
             default_interactions_per_day: 1_000,
             default_inactivity_ttl: Duration::from_secs(30 * 24 * 3600),
             snapshot_every: Duration::from_secs(15),
-            max_speed: 100_000.0,
+            max_speed: pace::MAX_SPEED,
             workers: 2,
         }
     }
@@ -148,17 +149,18 @@ pub fn same_secret(a: &str, b: &str) -> bool {
 }
 
 fn parse_wall(text: &str, what: &str) -> Result<i64, LiveError> {
-    clock::parse_instant(text).map_err(|e| LiveError::Invalid(format!("`{what}`: {e}")))
+    let ms =
+        clock::parse_instant(text).map_err(|e| LiveError::Invalid(format!("`{what}`: {e}")))?;
+    pace::instant_within(what, ms).map_err(LiveError::Invalid)
 }
 
 fn check_speed(speed: f64, max: f64) -> Result<f64, LiveError> {
-    if speed.is_finite() && speed > 0.0 && speed <= max {
-        Ok(speed)
-    } else {
-        Err(LiveError::Invalid(format!(
-            "`speed` must be above 0 and at most {max} (1 = real time), got {speed}"
-        )))
-    }
+    pace::check_speed(speed, max).map_err(LiveError::Invalid)
+}
+
+/// A whole number of `field` within `range`, or 422 naming the field.
+fn check_within(field: &str, value: u64, range: (u64, u64)) -> Result<u64, LiveError> {
+    pace::within(field, value, range).map_err(LiveError::Invalid)
 }
 
 impl LiveManager {
@@ -185,8 +187,21 @@ impl LiveManager {
             config,
         });
         for owner in m.store.record_owners(RecordTree::Live)? {
-            if let Err(e) = m.restore(owner) {
-                tracing::error!(profile = owner, error = %e, "cannot restore a live profile; it is left as stored");
+            // One profile that cannot be restored (even by a bug that
+            // panics) must not keep the server from serving the others.
+            let restored =
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| m.restore(owner)));
+            match restored {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => {
+                    tracing::error!(profile = owner, error = %e, "cannot restore a live profile; it is left as stored");
+                }
+                Err(_) => {
+                    tracing::error!(
+                        profile = owner,
+                        "restoring a live profile failed unexpectedly; it is left as stored"
+                    );
+                }
             }
         }
         *m.workers.lock().unwrap_or_else(|e| e.into_inner()) =
@@ -286,8 +301,17 @@ impl LiveManager {
             .store
             .record(RecordTree::Live, id, b"state")?
             .ok_or_else(|| LiveError::Internal(format!("live profile {id} has no state")))?;
-        let state: State = serde_json::from_slice(&bytes)
+        let mut state: State = serde_json::from_slice(&bytes)
             .map_err(|e| LiveError::Internal(format!("live profile {id}: corrupt state: {e}")))?;
+        // Out-of-range values (an older build's or a damaged record) would
+        // break the clock arithmetic: that profile is degraded, the others run.
+        let out_of_range = pace::stored_state_problem(&state, self.config.max_speed);
+        if let Some(reason) = &out_of_range {
+            tracing::error!(profile = id, %reason, "live profile restored degraded");
+            pace::make_safe(&mut state, self.config.max_speed);
+            state.status = Status::Degraded;
+            state.reason = Some(reason.clone());
+        }
         let (spec, seed, start) = Self::spec_of(&record)?;
         if let Some(h) = record.get("token_sha256").and_then(Value::as_str) {
             self.tokens
@@ -296,6 +320,9 @@ impl LiveManager {
                 .insert(h.to_string(), id);
         }
         let p = self.build(id, spec, seed, start, state.clone())?;
+        if out_of_range.is_some() {
+            p.write_state(&state)?;
+        }
         {
             let mut sim = p.sim();
             let mut snaps = BTreeMap::new();
@@ -339,9 +366,7 @@ impl LiveManager {
         req: CreateProfile,
     ) -> Result<(ProfileView, String), LiveError> {
         let _admin = self.admin.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(speed) = req.speed {
-            check_speed(speed, self.config.max_speed)?;
-        }
+        spec::check_ranges(&req, self.config.max_speed).map_err(LiveError::Invalid)?;
         let id = self.store.new_owner_id()?;
         let spec = spec::profile_spec(&req, &self.host, &format!("demo-{id}"))
             .map_err(LiveError::Invalid)?;
@@ -354,26 +379,22 @@ impl LiveManager {
             .as_deref()
             .map(|t| parse_wall(t, "expires_at"))
             .transpose()?;
-        let per_day = req
-            .limits
-            .interactions_per_day
-            .unwrap_or(self.config.default_interactions_per_day);
-        if per_day == 0 {
-            return Err(LiveError::Invalid(
-                "`limits.interactions_per_day` must be at least 1".into(),
-            ));
-        }
+        let per_day = check_within(
+            "limits.interactions_per_day",
+            req.limits
+                .interactions_per_day
+                .unwrap_or(self.config.default_interactions_per_day),
+            pace::INTERACTIONS_PER_DAY,
+        )?;
         let seed = req.seed.unwrap_or(id);
         let token = format!("dpt_{}", random_hex(24)?);
         let now_wall = wall_ms();
-        let ttl = req
-            .inactivity_ttl_s
-            .unwrap_or(self.config.default_inactivity_ttl.as_secs());
-        if ttl == 0 {
-            return Err(LiveError::Invalid(
-                "`inactivity_ttl_s` must be at least 1".into(),
-            ));
-        }
+        let ttl = check_within(
+            "inactivity_ttl_s",
+            req.inactivity_ttl_s
+                .unwrap_or(self.config.default_inactivity_ttl.as_secs()),
+            pace::INACTIVITY_TTL_S,
+        )?;
         let state = State {
             status: Status::Created,
             speed: req.speed.unwrap_or(1.0),
@@ -457,8 +478,8 @@ impl LiveManager {
             let rt = p.rt();
             (rt.state.expires_at, rt.state.inactivity_ttl_s)
         };
-        let idle_ms = now - p.last_active.load(Ordering::Relaxed);
-        expires.is_some_and(|e| e <= now) || idle_ms >= ttl as i64 * 1000
+        let idle_ms = now.saturating_sub(p.last_active.load(Ordering::Relaxed));
+        expires.is_some_and(|e| e <= now) || pace::idle_past(idle_ms, ttl)
     }
 
     /// The profile whose token this is. Tokens are looked up by their
@@ -570,16 +591,12 @@ impl LiveManager {
                 )))
             }
         };
-        if patch.inactivity_ttl_s == Some(0) {
-            return Err(LiveError::Invalid(
-                "`inactivity_ttl_s` must be at least 1".into(),
-            ));
+        if let Some(t) = patch.inactivity_ttl_s {
+            check_within("inactivity_ttl_s", t, pace::INACTIVITY_TTL_S)?;
         }
         let per_day = patch.limits.as_ref().and_then(|l| l.interactions_per_day);
-        if per_day == Some(0) {
-            return Err(LiveError::Invalid(
-                "`limits.interactions_per_day` must be at least 1".into(),
-            ));
+        if let Some(n) = per_day {
+            check_within("limits.interactions_per_day", n, pace::INTERACTIONS_PER_DAY)?;
         }
         if let Some(name) = patch.name {
             record["name"] = Value::String(name);
@@ -684,6 +701,15 @@ impl LiveManager {
         let speed = speed.unwrap_or(rt.state.speed);
         let now = sim.now();
         let window = window_for(speed);
+        // Checked before anything changes: a speed whose windows cannot be
+        // timed on the wall clock is refused, never stored.
+        if pace::wall_after(Instant::now(), window, speed).is_none() {
+            return Err(LiveError::Invalid(format!(
+                "`speed` must be between {} and {}, got {speed}",
+                pace::MIN_SPEED,
+                self.config.max_speed
+            )));
+        }
         if window != rt.state.window {
             rt.state.window = window;
             rt.state.window_base = now;
@@ -703,7 +729,12 @@ impl LiveManager {
         p.persist(&mut sim, &mut rt)?;
         let generation = rt.generation;
         let end = next_end(now, rt.state.window_base, rt.state.window);
-        let due = rt.anchor_wall + Duration::from_secs_f64((end - now) as f64 / speed / 1000.0);
+        let due =
+            pace::wall_after(rt.anchor_wall, end.saturating_sub(now), speed).ok_or_else(|| {
+                LiveError::Invalid(format!(
+                    "`speed` {speed} puts the next window beyond what the clock can hold"
+                ))
+            })?;
         drop(rt);
         drop(sim);
         p.changed.notify_all();
@@ -756,6 +787,12 @@ impl LiveManager {
     ) -> Result<(), LiveError> {
         let mut sim = p.sim();
         let mut rt = p.rt();
+        if rt.state.status == Status::Degraded {
+            return Err(LiveError::Conflict(format!(
+                "the profile is degraded: {}",
+                rt.state.reason.clone().unwrap_or_default()
+            )));
+        }
         sim.signal(0, platform, name, params)
             .map_err(invalid_or_engine)?;
         p.journal(&mut sim, &mut rt)?;

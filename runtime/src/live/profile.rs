@@ -302,8 +302,8 @@ impl LiveProfile {
             return None;
         }
         let speed = rt.state.speed;
-        let elapsed = rt.anchor_wall.elapsed().as_secs_f64();
-        let target = rt.anchor_virtual + (elapsed * speed * 1000.0) as Millis;
+        let elapsed = rt.anchor_wall.elapsed();
+        let target = super::pace::virtual_after(rt.anchor_virtual, elapsed, speed);
         let (base, window) = (rt.state.window_base, rt.state.window);
         let result = (|| -> Result<bool, LiveError> {
             self.journal(&mut sim, &mut rt)?;
@@ -350,8 +350,8 @@ impl LiveProfile {
             return None;
         }
         let end = next_end(now, base, window);
-        let wait = (end - rt.anchor_virtual) as f64 / speed / 1000.0;
-        Some(rt.anchor_wall + Duration::from_secs_f64(wait.max(0.0)))
+        // Checked: a speed that cannot be timed stops stepping, never panics.
+        super::pace::wall_after(rt.anchor_wall, end.saturating_sub(rt.anchor_virtual), speed)
     }
 
     /// A failure stops this profile only; it is recorded and reported.

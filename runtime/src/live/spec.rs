@@ -119,6 +119,32 @@ pub fn check_name(name: &str) -> Result<(), String> {
     }
 }
 
+/// Checks every number of a create request against its range (and the
+/// times against theirs) before anything is allocated or stored.
+pub fn check_ranges(req: &CreateProfile, max_speed: f64) -> Result<(), String> {
+    use super::pace;
+    if let Some(speed) = req.speed {
+        pace::check_speed(speed, max_speed)?;
+    }
+    if let Some(size) = req.size {
+        pace::within("size", size, pace::SIZE)?;
+    }
+    if let Some(ttl) = req.inactivity_ttl_s {
+        pace::within("inactivity_ttl_s", ttl, pace::INACTIVITY_TTL_S)?;
+    }
+    if let Some(n) = req.limits.interactions_per_day {
+        pace::within("limits.interactions_per_day", n, pace::INTERACTIONS_PER_DAY)?;
+    }
+    for (field, text) in [("start", &req.start), ("expires_at", &req.expires_at)] {
+        if let Some(t) = text {
+            let ms =
+                crate::engine::clock::parse_instant(t).map_err(|e| format!("`{field}`: {e}"))?;
+            pace::instant_within(field, ms)?;
+        }
+    }
+    Ok(())
+}
+
 /// Build the engine's spec. `default_name` is used when none is given.
 pub fn profile_spec(
     req: &CreateProfile,
@@ -167,8 +193,8 @@ fn platforms(
     size: Option<u64>,
     host: &PluginHost,
 ) -> Result<BTreeMap<String, Value>, String> {
-    if size == Some(0) {
-        return Err("`size` must be at least 1".into());
+    if let Some(size) = size {
+        super::pace::within("size", size, super::pace::SIZE)?;
     }
     let mut out = BTreeMap::new();
     match given {
@@ -208,6 +234,7 @@ fn platforms(
                 };
                 for (key, value) in options {
                     let own = translate(name, key)?;
+                    check_count(name, key, &own, value)?;
                     params.insert(own, value.clone());
                 }
                 out.insert(name.clone(), Value::Object(params));
@@ -230,6 +257,27 @@ fn automatic(platform: &str, size: Option<u64>) -> Value {
         }
     }
     Value::Object(m)
+}
+
+/// The shared vocabulary's counts (`audience`, `avg_views`) have the range
+/// of `size`, whatever name they are given in (the plugin's own name too):
+/// the plugins' arithmetic on them then stays far from overflow. Other
+/// options are the plugin's to check.
+fn check_count(platform: &str, key: &str, own: &str, value: &Value) -> Result<(), String> {
+    let counted = VOCABULARY
+        .iter()
+        .filter(|(k, _)| matches!(*k, "audience" | "avg_views"))
+        .any(|(_, per)| per.iter().any(|(p, o)| *p == platform && *o == own));
+    if !counted || value.is_null() {
+        return Ok(());
+    }
+    let (lo, hi) = (0, super::pace::SIZE.1);
+    match value.as_u64() {
+        Some(n) if n <= hi => Ok(()),
+        _ => Err(format!(
+            "`platforms.{platform}.{key}` must be a whole number between {lo} and {hi}, got {value}"
+        )),
+    }
 }
 
 /// A shared-vocabulary key → the platform's own name; other keys pass.
@@ -281,6 +329,19 @@ mod tests {
             serde_json::json!({"followers": 60_000})
         );
         assert_eq!(automatic("tiktok", None), serde_json::json!({}));
+    }
+
+    #[test]
+    fn audience_counts_have_the_range_of_size_under_any_name() {
+        let big = serde_json::json!(u64::MAX);
+        for (key, own) in [("audience", "subscribers"), ("subscribers", "subscribers")] {
+            let e = check_count("youtube", key, own, &big).unwrap_err();
+            assert!(e.contains(&format!("platforms.youtube.{key}")), "{e}");
+        }
+        assert!(check_count("youtube", "audience", "subscribers", &1_000_000.into()).is_ok());
+        assert!(check_count("tiktok", "avg_views", "avg_views", &(-1).into()).is_err());
+        // The plugin's other options are its own to check.
+        assert!(check_count("youtube", "comment_rate", "comment_rate", &big).is_ok());
     }
 
     #[test]

@@ -36,6 +36,7 @@
 
 mod deliver;
 mod sign;
+pub mod target;
 #[cfg(test)]
 mod tests;
 
@@ -59,6 +60,9 @@ pub const EVENT_TYPES: [&str; 4] = ["content", "interaction", "metric", "notice"
 pub const MAX_URL_BYTES: usize = 2048;
 /// Longest secret accepted, in bytes.
 pub const MAX_SECRET_BYTES: usize = 256;
+/// Shortest secret accepted, in bytes: a short secret's signatures can be
+/// forged by guessing it.
+pub const MIN_SECRET_BYTES: usize = 16;
 /// Most values in one filter list.
 pub const MAX_FILTER_VALUES: usize = 64;
 /// Longest filter value, in bytes.
@@ -79,6 +83,9 @@ pub struct WebhookConfig {
     pub max_hooks: usize,
     /// Delivery log entries kept per hook (the oldest are pruned).
     pub log_limit: usize,
+    /// Allow targets in private, link-local and other internal ranges
+    /// (loopback is always allowed); see [`target`].
+    pub allow_private: bool,
 }
 
 impl Default for WebhookConfig {
@@ -90,6 +97,7 @@ impl Default for WebhookConfig {
             timeout: Duration::from_secs(10),
             max_hooks: 10,
             log_limit: 10_000,
+            allow_private: false,
         }
     }
 }
@@ -373,6 +381,12 @@ impl Webhooks {
             .connect_timeout(config.timeout)
             // A redirected POST would turn into a GET: a 3xx is a failure.
             .redirect(reqwest::redirect::Policy::none())
+            // Connect to the addresses the guard checked, never through a
+            // proxy from the environment (which would resolve them again).
+            .no_proxy()
+            .dns_resolver(Arc::new(target::Guard {
+                allow_private: config.allow_private,
+            }))
             .build()
             .expect("the HTTP client for webhooks (rustls with bundled roots) builds");
         Arc::new(Webhooks {
@@ -557,6 +571,10 @@ impl Webhooks {
         spec: HookSpec,
     ) -> Result<HookView, WebhookError> {
         validate(&spec).map_err(WebhookError::Invalid)?;
+        // Syntax first, then where it points (which may resolve a name).
+        let url = reqwest::Url::parse(&spec.url)
+            .map_err(|e| WebhookError::Invalid(format!("url `{}`: {e}", spec.url)))?;
+        target::check_url(&url, self.ctx.config.allow_private).map_err(WebhookError::Invalid)?;
         let store = &self.ctx.store;
         let _one = self.create_lock.lock().unwrap_or_else(|e| e.into_inner());
         let max = self.ctx.config.max_hooks;
@@ -767,8 +785,11 @@ fn validate(spec: &HookSpec) -> Result<(), String> {
     if parsed.host_str().is_none_or(str::is_empty) {
         return Err(format!("url `{url}` has no host"));
     }
-    if spec.secret.is_empty() {
-        return Err("secret must not be empty".into());
+    if spec.secret.len() < MIN_SECRET_BYTES {
+        return Err(format!(
+            "secret is {} bytes long, at least {MIN_SECRET_BYTES} are needed",
+            spec.secret.len()
+        ));
     }
     if spec.secret.len() > MAX_SECRET_BYTES {
         return Err(format!(

@@ -33,6 +33,7 @@ fn config() -> WebhookConfig {
         timeout: Duration::from_secs(5),
         max_hooks: 3,
         log_limit: 10_000,
+        allow_private: false,
     }
 }
 
@@ -629,7 +630,19 @@ async fn validation_not_found_and_delete() {
     assert!(invalid(spec(&long, EventFilter::default())).contains("at most 2048"));
     let mut s = spec(ok, EventFilter::default());
     s.secret = String::new();
-    assert_eq!(invalid(s), "secret must not be empty");
+    assert_eq!(invalid(s), "secret is 0 bytes long, at least 16 are needed");
+    let mut s = spec(ok, EventFilter::default());
+    s.secret = "x".repeat(15);
+    assert_eq!(
+        invalid(s),
+        "secret is 15 bytes long, at least 16 are needed"
+    );
+    // Internal ranges are refused (no traffic is sent to them).
+    let e = invalid(spec(
+        "http://169.254.169.254/latest",
+        EventFilter::default(),
+    ));
+    assert!(e.contains("link-local"), "{e}");
     let mut s = spec(ok, EventFilter::default());
     s.secret = "x".repeat(257);
     assert!(invalid(s).contains("secret is 257 bytes long, at most 256"));

@@ -25,7 +25,7 @@ fn deleting_a_profile_removes_all_its_keys() {
         .post(
             &format!("/v1/profiles/{}/webhooks", doomed.id),
             &doomed.token,
-            &json!({"url": format!("http://127.0.0.1:{}/hook", receiver.port), "secret": "x"}),
+            &json!({"url": format!("http://127.0.0.1:{}/hook", receiver.port), "secret": "delete-test-secret-16"}),
         )
         .expect(201);
     let hook_id = hook["id"].as_str().unwrap().to_string();

@@ -53,7 +53,7 @@ fn a_profile_token_sees_its_own_profile_only() {
         theirs.error(404, "not_found"),
         format!("no profile `{}`", b.id)
     );
-    let hook = json!({"url": "http://127.0.0.1:9/hook", "secret": "s"});
+    let hook = json!({"url": "http://127.0.0.1:9/hook", "secret": "isolation-secret-16"});
     let theirs = s.post(&format!("/v1/profiles/{}/webhooks", b.id), &a.token, &hook);
     assert_eq!(
         theirs.error(404, "not_found"),

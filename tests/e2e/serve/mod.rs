@@ -9,14 +9,18 @@
 
 mod actions;
 mod bad_input;
+mod caps;
 mod control;
 mod delete;
 mod isolation;
 mod live;
+mod metrics_labels;
+mod ranges;
 mod restart;
 mod scripts;
 mod stream;
 mod sweeper;
+mod webhook_targets;
 mod webhooks;
 
 use std::io::{BufRead, BufReader, Read};
@@ -244,6 +248,12 @@ impl Server {
 
     /// Start again on the same data folder.
     pub fn restart(&mut self) {
+        self.spawn();
+    }
+
+    /// Start again on the same data folder with other extra arguments.
+    pub fn restart_with(&mut self, extra: &[&str]) {
+        self.extra = extra.iter().map(|a| a.to_string()).collect();
         self.spawn();
     }
 
