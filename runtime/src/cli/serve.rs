@@ -43,6 +43,10 @@ pub struct ServeArgs {
     /// Seconds before a failed webhook delivery is first retried (it doubles up to an hour).
     #[arg(long, default_value_t = 1.0, value_name = "SECONDS")]
     pub webhook_retry: f64,
+    /// Actions and signals one token may send per second (in bursts of as many);
+    /// past it the API answers 429 with Retry-After.
+    #[arg(long, default_value_t = 20.0, value_name = "PER_SECOND")]
+    pub action_rate: f64,
     #[command(flatten)]
     pub plugins: PluginDirArg,
 }
@@ -71,6 +75,12 @@ fn run(args: ServeArgs) -> Result<(), String> {
     let sweep_every = seconds("sweep-every", args.sweep_every)?;
     let snapshot_every = seconds("snapshot-every", args.snapshot_every)?;
     let first_retry = seconds("webhook-retry", args.webhook_retry)?;
+    if !(args.action_rate.is_finite() && args.action_rate > 0.0 && args.action_rate <= 1e6) {
+        return Err(format!(
+            "--action-rate must be above 0 and at most 1000000 per second, got {}",
+            args.action_rate
+        ));
+    }
     if args.max_live == 0 {
         return Err("--max-live must be at least 1".into());
     }
@@ -118,6 +128,7 @@ fn run(args: ServeArgs) -> Result<(), String> {
             max_live: args.max_live,
             workers: args.workers,
             snapshot_every,
+            action_rate: args.action_rate,
             ..LiveConfig::default()
         },
     )

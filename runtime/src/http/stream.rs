@@ -106,8 +106,9 @@ pub async fn stream(
                 let store = store.clone();
                 let label = label.clone();
                 let page = tokio::task::spawn_blocking(move || {
+                    // Only what is on disk: nothing streamed is lost by a crash.
                     store
-                        .events(owner, Some(sent), PAGE)
+                        .durable_events(owner, Some(sent), PAGE)
                         .map(|list| list.iter().map(|e| publish(&label, e)).collect::<Vec<_>>())
                 })
                 .await;
@@ -136,6 +137,8 @@ pub async fn stream(
                     _ = tx.closed() => break 'outer,
                 };
                 match batch {
+                    // Stored while this stream had not subscribed yet.
+                    Ok(batch) if batch.is_empty() => continue 'outer,
                     Ok(batch) => {
                         for e in batch.iter() {
                             if e.seq <= sent {

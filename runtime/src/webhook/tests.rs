@@ -98,8 +98,11 @@ fn events(owner: OwnerId, first: u64, n: u64) -> Vec<StoredEvent> {
         .collect()
 }
 
+/// What the server does: store, make durable, then wake the hooks (only
+/// events on disk are delivered).
 fn append(store: &Store, hooks: &Webhooks, evs: &[StoredEvent]) {
     store.append(evs[0].profile, evs).expect("append");
+    store.commit().expect("commit");
     hooks.wake(evs[0].profile);
 }
 
