@@ -749,3 +749,24 @@ async fn validation_not_found_and_delete() {
     hooks.shutdown().await;
     assert_eq!(store.count_owner_keys(owner).unwrap(), 0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_events_on_disk_are_delivered() {
+    let (_d, store) = open();
+    let owner = store.new_owner_id().unwrap();
+    let hooks = Webhooks::new(store.clone(), config());
+    hooks.start(&Handle::current()).unwrap();
+    let (url, recv) = receiver().await;
+    hooks
+        .create(owner, spec(&url, EventFilter::default()))
+        .unwrap();
+    // Stored but not flushed: a crash could take it back, so it waits.
+    store.append(owner, &events(owner, 1, 10)).unwrap();
+    hooks.wake(owner);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(recv.requests.load(Ordering::SeqCst), 0);
+    store.commit().unwrap();
+    hooks.wake(owner);
+    wait_until("10 deliveries", || recv.accepted().len() == 10).await;
+    hooks.shutdown().await;
+}
