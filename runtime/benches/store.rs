@@ -11,8 +11,13 @@
 //! - time per `interactions()` page of 50 on an owner with 100k
 //!   interactions, for each kind of filter, and a few point reads.
 //!
+//! - `commit` (only when asked): the cost of making live windows durable
+//!   before they are published: 200 owners append windows of 10 events,
+//!   round after round, with no flush, with one group commit per round (as
+//!   the server's publisher does) and with one commit per window.
+//!
 //! Set `STORE_BENCH_EVENTS` to change the size of the first figure and
-//! `STORE_BENCH_PARTS` (any of `blocks,single,queries`) to run only some.
+//! `STORE_BENCH_PARTS` (any of `blocks,single,queries,commit`) to run only some.
 
 use std::time::{Duration, Instant};
 
@@ -184,6 +189,68 @@ fn per_sec(n: usize, d: Duration) -> f64 {
     n as f64 / d.as_secs_f64()
 }
 
+/// Live windows appended by many owners, made durable three ways.
+fn commit_costs() -> Result<(), Box<dyn std::error::Error>> {
+    const OWNERS: u64 = 200;
+    const WINDOW: usize = 10;
+    let template = stream(1, WINDOW * 60);
+    let window = |owner: u64, round: usize| -> Vec<StoredEvent> {
+        let from = (round * WINDOW) % template.len();
+        template[from..from + WINDOW]
+            .iter()
+            .enumerate()
+            .map(|(k, e)| StoredEvent {
+                seq: (round * WINDOW + k + 1) as u64,
+                profile: owner,
+                ..e.clone()
+            })
+            .collect()
+    };
+    let dir = tempfile::tempdir()?;
+    // (label, rounds, commit after every window, commit after every round)
+    let modes = [
+        ("no flush", 50, false, false),
+        ("group commit per round", 50, false, true),
+        ("commit per window", 5, true, false),
+    ];
+    for (i, (label, rounds, per_window, per_round)) in modes.into_iter().enumerate() {
+        let store = Store::open(&dir.path().join(format!("commit{i}")))?;
+        let mut commits = 0u32;
+        let mut flushing = Duration::ZERO;
+        let start = Instant::now();
+        for round in 0..rounds {
+            for owner in 1..=OWNERS {
+                store.append(owner, &window(owner, round))?;
+                if per_window {
+                    let t = Instant::now();
+                    store.commit()?;
+                    flushing += t.elapsed();
+                    commits += 1;
+                }
+            }
+            if per_round {
+                let t = Instant::now();
+                store.commit()?;
+                flushing += t.elapsed();
+                commits += 1;
+            }
+        }
+        let total = start.elapsed();
+        let n = rounds * OWNERS as usize * WINDOW;
+        println!(
+            "live windows, {label}: {:>9.0} events/s ({n} events, {} windows of {WINDOW}; {commits} commits, {:.2} ms each)",
+            per_sec(n, total),
+            rounds * OWNERS as usize,
+            if commits > 0 {
+                flushing.as_secs_f64() * 1e3 / commits as f64
+            } else {
+                0.0
+            }
+        );
+    }
+    Ok(())
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let n: usize = std::env::var("STORE_BENCH_EVENTS")
         .ok()
@@ -193,6 +260,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let parts =
         std::env::var("STORE_BENCH_PARTS").unwrap_or_else(|_| "blocks,single,queries".into());
     let run = |part: &str| parts.split(',').any(|p| p.trim() == part);
+    if run("commit") {
+        commit_costs()?;
+    }
     let events = stream(1, n);
     let interactions = events
         .iter()

@@ -32,7 +32,10 @@ pub trait Platform: Serialize + DeserializeOwned + Sized + 'static {
         ))
     }
 
-    /// The creator acts at `at`. The default supports no action.
+    /// The creator acts at `at`. The default supports no action. A refusal
+    /// (an `Err`) must leave the state as it was: the host does not record
+    /// refused actions, so a live profile replayed after a crash never
+    /// sees them again.
     fn act(&mut self, at: Millis, action: &Action) -> Result<Vec<Event>, ActionError> {
         let _ = at;
         Err(ActionError::Invalid(format!(

@@ -65,6 +65,10 @@ pub struct ServeArgs {
     /// The most event streams open at once on one profile; more are answered 429.
     #[arg(long, default_value_t = ServeLimits::default().max_streams_per_profile, value_name = "N")]
     pub max_streams_per_profile: usize,
+    /// Actions and signals one token may send per second (in bursts of as many);
+    /// past it the API answers 429 with Retry-After.
+    #[arg(long, default_value_t = 20.0, value_name = "PER_SECOND")]
+    pub action_rate: f64,
     #[command(flatten)]
     pub plugins: PluginDirArg,
 }
@@ -93,6 +97,12 @@ fn run(args: ServeArgs) -> Result<(), String> {
     let sweep_every = seconds("sweep-every", args.sweep_every)?;
     let snapshot_every = seconds("snapshot-every", args.snapshot_every)?;
     let first_retry = seconds("webhook-retry", args.webhook_retry)?;
+    if !(args.action_rate.is_finite() && args.action_rate > 0.0 && args.action_rate <= 1e6) {
+        return Err(format!(
+            "--action-rate must be above 0 and at most 1000000 per second, got {}",
+            args.action_rate
+        ));
+    }
     for (name, v) in [
         ("max-live", args.max_live),
         ("max-connections", args.max_connections),
@@ -159,6 +169,7 @@ fn run(args: ServeArgs) -> Result<(), String> {
             max_live: args.max_live,
             workers: args.workers,
             snapshot_every,
+            action_rate: args.action_rate,
             ..LiveConfig::default()
         },
     )

@@ -649,7 +649,12 @@ impl Simulation {
     ) -> Result<Result<Vec<StoredEvent>, ActionError>, EngineError> {
         let now = self.now;
         let (_, plugin) = self.instance(profile, platform)?;
-        let outcome = plugin.act(now, action)?;
+        let events = match plugin.act(now, action)? {
+            Ok(events) => events,
+            // A refusal changes nothing (the plugin contract): it is not
+            // recorded, so refused actions never reach a live journal.
+            Err(e) => return Ok(Err(e)),
+        };
         if let Some(log) = &mut self.commands {
             log.push((
                 profile,
@@ -661,10 +666,6 @@ impl Simulation {
                 },
             ));
         }
-        let events = match outcome {
-            Ok(events) => events,
-            Err(e) => return Ok(Err(e)),
-        };
         let (id, first_seq) = (self.profiles[profile].id, self.profiles[profile].next_seq);
         let stored: Vec<StoredEvent> = events
             .iter()

@@ -21,7 +21,13 @@ pub async fn create(
 ) -> Result<Response, ApiError> {
     let p = auth::profile(&s, &headers, &id)?;
     let hooks = s.webhooks.clone();
-    let view = blocking(move || hooks.create(p.id, spec).map_err(ApiError::from)).await?;
+    let live = s.live.clone();
+    // Under the profile's lock: a hook is never stored for a profile being deleted.
+    let view = blocking(move || {
+        live.while_alive(&p, || hooks.create(p.id, spec))?
+            .map_err(ApiError::from)
+    })
+    .await?;
     Ok((StatusCode::CREATED, Json(view)).into_response())
 }
 

@@ -306,11 +306,11 @@ fn operation(method: &str, path: &str) -> Value {
     };
     let mut responses = Map::new();
     responses.insert(status.to_string(), ok_body);
-    if path == "/v1/profiles/{id}/actions" {
+    if path == "/v1/profiles/{id}/actions" || path == "/v1/profiles/{id}/signals" {
         responses.insert(
             "429".into(),
             json!({
-                "description": "The platform's limit for this action is reached.",
+                "description": "The token sent more than `--action-rate` actions and signals per second, or (actions) the platform's limit for this action is reached.",
                 "headers": { "Retry-After": {
                     "description": "Wall-clock seconds until a retry can succeed, at the profile's speed.",
                     "schema": { "type": "integer", "minimum": 1 } } },

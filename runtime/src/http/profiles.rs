@@ -198,14 +198,36 @@ fn empty_object() -> Value {
     Value::Object(Default::default())
 }
 
+/// Counts an action or signal against the caller's token: 429 with
+/// `Retry-After` past `--action-rate` per second.
+fn admit(s: &Shared, caller: auth::Caller) -> Result<(), ApiError> {
+    let who = match caller {
+        auth::Caller::Admin => None,
+        auth::Caller::Profile(id) => Some(id),
+    };
+    s.live.admit(who).map_err(|wait_s| {
+        let mut e = ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            format!(
+                "this token sent more than {} actions and signals per second; retry in {wait_s} s",
+                s.live.config().action_rate
+            ),
+        );
+        e.retry_after = Some(wait_s);
+        e
+    })
+}
+
 pub async fn signal(
     State(s): State<Shared>,
     headers: HeaderMap,
     Path(id): Path<String>,
-    _caller: auth::Caller,
+    caller: auth::Caller,
     Body(body): Body<SignalBody>,
 ) -> Result<Response, ApiError> {
     let p = auth::admin_profile(&s, &headers, &id)?;
+    admit(&s, caller)?;
     if !body.params.is_object() {
         return Err(ApiError::invalid("`params` must be a JSON object"));
     }
@@ -234,10 +256,11 @@ pub async fn act(
     State(s): State<Shared>,
     headers: HeaderMap,
     Path(id): Path<String>,
-    _caller: auth::Caller,
+    caller: auth::Caller,
     Body(body): Body<ActBody>,
 ) -> Result<Response, ApiError> {
     let p = auth::profile(&s, &headers, &id)?;
+    admit(&s, caller)?;
     if !body.params.is_object() {
         return Err(ApiError::invalid("`params` must be a JSON object"));
     }

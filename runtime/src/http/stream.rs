@@ -117,8 +117,9 @@ pub async fn stream(
                     break 'outer;
                 };
                 let page = tokio::task::spawn_blocking(move || {
+                    // Only what is on disk: nothing streamed is lost by a crash.
                     store
-                        .events(owner, Some(sent), PAGE)
+                        .durable_events(owner, Some(sent), PAGE)
                         .map(|list| list.iter().map(|e| publish(&label, e)).collect::<Vec<_>>())
                 })
                 .await;
@@ -148,6 +149,8 @@ pub async fn stream(
                     _ = tx.closed() => break 'outer,
                 };
                 match batch {
+                    // Stored while this stream had not subscribed yet.
+                    Ok(batch) if batch.is_empty() => continue 'outer,
                     Ok(batch) => {
                         for e in batch.iter() {
                             if e.seq <= sent {

@@ -7,14 +7,19 @@
 //! profile stores is published to its stream subscribers and webhooks.
 //!
 //! Persistence: plugin snapshots and the profile's state are written every
-//! few seconds and at every pause, stop and shutdown; every signal and
-//! action in between goes to a journal first. After a clean stop a profile
+//! few seconds and at every pause, stop and shutdown, in one atomic write
+//! with the journal's trim; every signal and action in between goes to a
+//! journal first. Nothing is acknowledged before it is on disk: an action
+//! or signal is answered, and stored events are streamed or handed to
+//! webhooks, only after a store commit covers them (one flush serves every
+//! profile's windows stored meanwhile). After a clean stop a profile
 //! resumes from its snapshot. After a crash it is restored from the last
 //! snapshot and replayed through the journal until every event already
 //! stored has been regenerated (same seed, same windows, same commands:
 //! the same events), so nothing is lost or numbered twice.
 
 mod driver;
+pub mod limits;
 pub mod pace;
 mod profile;
 pub mod scenario;
@@ -37,7 +42,9 @@ use crate::store::{OwnerId, RecordTree, Store, StoreError, StoredEvent};
 use crate::telemetry::Telemetry;
 use crate::webhook::Webhooks;
 
-use profile::{next_end, wall_ms, window_for, JournalEntry, Journaled, Listener, Runtime, Shared};
+use profile::{
+    next_end, wall_ms, window_for, JournalEntry, Journaled, Listener, Publisher, Runtime, Shared,
+};
 pub use profile::{publish, LiveProfile, Published, PublishedEvent, State, Status};
 pub use spec::{CreateProfile, Limits, UpdateProfile};
 
@@ -53,6 +60,8 @@ pub struct LiveConfig {
     pub max_speed: f64,
     /// Threads stepping profiles.
     pub workers: usize,
+    /// Actions and signals per second one token may send (bursts of as many).
+    pub action_rate: f64,
 }
 
 impl Default for LiveConfig {
@@ -64,6 +73,7 @@ impl Default for LiveConfig {
             snapshot_every: Duration::from_secs(15),
             max_speed: pace::MAX_SPEED,
             workers: 2,
+            action_rate: 20.0,
         }
     }
 }
@@ -81,9 +91,19 @@ pub enum LiveError {
     #[error(transparent)]
     Engine(EngineError),
     #[error("store: {0}")]
-    Store(#[from] StoreError),
+    Store(StoreError),
     #[error("{0}")]
     Internal(String),
+}
+
+impl From<StoreError> for LiveError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            // A write that raced the profile's deletion: the profile is gone.
+            StoreError::OwnerDeleted(id) => LiveError::NotFound(format!("no profile `{id}`")),
+            other => LiveError::Store(other),
+        }
+    }
 }
 
 /// A profile as the API shows it.
@@ -126,6 +146,11 @@ pub struct LiveManager {
     admin: Mutex<()>,
     /// SHA-256 of each profile's token → the profile.
     tokens: RwLock<BTreeMap<String, OwnerId>>,
+    /// Publishes stored events once they are on disk, on its own thread.
+    publisher: Arc<Publisher>,
+    publishing: Mutex<Option<std::thread::JoinHandle<()>>>,
+    /// Actions and signals per token.
+    limiter: limits::RateLimiter,
 }
 
 fn sha256_hex(s: &str) -> String {
@@ -174,7 +199,27 @@ impl LiveManager {
         config: LiveConfig,
     ) -> Result<Arc<LiveManager>, LiveError> {
         let scheduler = driver::Scheduler::new(config.snapshot_every);
+        let publisher = Publisher::new();
+        let publishing = {
+            let (publisher, store) = (publisher.clone(), store.clone());
+            std::thread::Builder::new()
+                .name("diorama-publish".into())
+                .spawn(move || publisher.run(&store))
+                .map_err(|e| LiveError::Internal(format!("cannot start the publisher: {e}")))?
+        };
+        // Keys of profiles whose deletion crashed before the store marked
+        // deletions durably: nothing may restore from them.
+        for owner in store.delete_orphans()? {
+            webhooks.forget(owner);
+            tracing::warn!(
+                profile = owner,
+                "removed the keys of a profile with no record"
+            );
+        }
         let m = Arc::new(LiveManager {
+            limiter: limits::RateLimiter::new(config.action_rate),
+            publisher,
+            publishing: Mutex::new(Some(publishing)),
             host,
             store,
             webhooks,
@@ -233,6 +278,7 @@ impl LiveManager {
         let shared = Arc::new(Shared {
             owner: id,
             tx,
+            publisher: self.publisher.clone(),
             anchor: Mutex::new((Instant::now(), start, 0.0)),
             day: Mutex::new((
                 state.day,
@@ -454,6 +500,7 @@ impl LiveManager {
                 return Err(e);
             }
         }
+        self.store.commit()?;
         Ok((self.view(&p)?, token))
     }
 
@@ -598,12 +645,17 @@ impl LiveManager {
         if let Some(n) = per_day {
             check_within("limits.interactions_per_day", n, pace::INTERACTIONS_PER_DAY)?;
         }
-        if let Some(name) = patch.name {
-            record["name"] = Value::String(name);
-            self.store.put_profile(p.id, &record)?;
-        }
         {
+            // Under the profile's lock, like every writer: a profile being
+            // deleted is not written again.
             let mut rt = p.rt();
+            if rt.deleted {
+                return Err(LiveError::NotFound(format!("no profile `{}`", p.id)));
+            }
+            if let Some(name) = patch.name {
+                record["name"] = Value::String(name);
+                self.store.put_profile(p.id, &record)?;
+            }
             if let Some(e) = expires {
                 rt.state.expires_at = e;
             }
@@ -618,7 +670,28 @@ impl LiveManager {
             }
             p.write_state(&rt.state)?;
         }
+        self.store.commit()?;
         self.view(p)
+    }
+
+    /// Runs `f` under the profile's lock unless the profile is deleted
+    /// (for writers outside this module, such as webhook creation).
+    pub fn while_alive<R>(&self, p: &LiveProfile, f: impl FnOnce() -> R) -> Result<R, LiveError> {
+        let rt = p.rt();
+        if rt.deleted {
+            return Err(LiveError::NotFound(format!("no profile `{}`", p.id)));
+        }
+        let out = f();
+        drop(rt);
+        Ok(out)
+    }
+
+    /// Counts one action or signal against the caller's token; the wait
+    /// (whole seconds, at least one) when its rate is exceeded.
+    pub fn admit(&self, who: limits::TokenKey) -> Result<(), u64> {
+        self.limiter
+            .admit(who)
+            .map_err(|wait| wait.as_secs_f64().ceil().max(1.0) as u64)
     }
 
     /// Delete a profile and every key it owns; returns how many keys.
@@ -641,7 +714,10 @@ impl LiveManager {
             .unwrap_or_else(|e| e.into_inner())
             .retain(|_, owner| *owner != id);
         self.webhooks.forget(id);
-        Ok(self.store.delete_owner(id)?)
+        self.limiter.forget(id);
+        let removed = self.store.delete_owner(id)?;
+        self.store.commit()?;
+        Ok(removed)
     }
 
     /// Start (or resume) at `speed` (the last speed when `None`).
@@ -652,6 +728,7 @@ impl LiveManager {
     ) -> Result<ProfileView, LiveError> {
         let _admin = self.admin.lock().unwrap_or_else(|e| e.into_inner());
         self.start_locked(p, speed)?;
+        self.store.commit()?;
         self.view(p)
     }
 
@@ -698,6 +775,9 @@ impl LiveManager {
     fn run(&self, p: &Arc<LiveProfile>, speed: Option<f64>) -> Result<(), LiveError> {
         let mut sim = p.sim();
         let mut rt = p.rt();
+        if rt.deleted {
+            return Err(LiveError::NotFound(format!("no profile `{}`", p.id)));
+        }
         let speed = speed.unwrap_or(rt.state.speed);
         let now = sim.now();
         let window = window_for(speed);
@@ -748,6 +828,9 @@ impl LiveManager {
             let _admin = self.admin.lock().unwrap_or_else(|e| e.into_inner());
             let mut sim = p.sim();
             let mut rt = p.rt();
+            if rt.deleted {
+                return Err(LiveError::NotFound(format!("no profile `{}`", p.id)));
+            }
             match (rt.state.status, status) {
                 (Status::Degraded, _) => {
                     return Err(LiveError::Conflict(format!(
@@ -774,6 +857,7 @@ impl LiveManager {
             p.persist(&mut sim, &mut rt)?;
         }
         p.changed.notify_all();
+        self.store.commit()?;
         self.view(p)
     }
 
@@ -785,41 +869,98 @@ impl LiveManager {
         name: &str,
         params: &Value,
     ) -> Result<(), LiveError> {
-        let mut sim = p.sim();
-        let mut rt = p.rt();
-        if rt.state.status == Status::Degraded {
-            return Err(LiveError::Conflict(format!(
-                "the profile is degraded: {}",
-                rt.state.reason.clone().unwrap_or_default()
-            )));
+        limits::check_request(platform, "signal", name, params)?;
+        {
+            let mut sim = p.sim();
+            let mut rt = p.rt();
+            if rt.deleted {
+                return Err(LiveError::NotFound(format!("no profile `{}`", p.id)));
+            }
+            if rt.state.status == Status::Degraded {
+                return Err(LiveError::Conflict(format!(
+                    "the profile is degraded: {}",
+                    rt.state.reason.clone().unwrap_or_default()
+                )));
+            }
+            sim.signal(0, platform, name, params)
+                .map_err(invalid_or_engine)?;
+            p.journal(&mut sim, &mut rt)?;
         }
-        sim.signal(0, platform, name, params)
-            .map_err(invalid_or_engine)?;
-        p.journal(&mut sim, &mut rt)?;
+        // Answered once journaled on disk.
+        self.store.commit()?;
         Ok(())
     }
 
     /// The creator acts, now; the plugin's refusal is the inner error.
     /// Also returns the profile's speed (to turn a virtual retry delay into
-    /// a wall-clock one).
+    /// a wall-clock one). Returns once the action's journal entry and
+    /// events are on disk.
+    ///
+    /// Actions are taken while the profile is running or paused: both have
+    /// a virtual clock to act at, and a paused profile is how a test sets
+    /// up a moment. A created profile has not begun (its clock does not
+    /// run yet), a stopped one has ended, a limited one has spent its
+    /// interactions for the virtual day (creator interactions count too)
+    /// and a degraded one cannot run its plugins: those answer a conflict.
+    /// A refusal, by these rules or by the plugin, stores nothing.
     pub fn act(
         &self,
         p: &LiveProfile,
         platform: &str,
         action: &Action,
     ) -> Result<(Result<Vec<StoredEvent>, ActionError>, f64), LiveError> {
-        let mut sim = p.sim();
-        let mut rt = p.rt();
-        if rt.state.status == Status::Degraded {
-            return Err(LiveError::Conflict(format!(
-                "the profile is degraded: {}",
-                rt.state.reason.clone().unwrap_or_default()
-            )));
+        let params: Value = serde_json::from_str(&action.params)
+            .map_err(|e| LiveError::Invalid(format!("`params` is not JSON: {e}")))?;
+        limits::check_request(platform, "kind", &action.kind, &params)?;
+        let result = {
+            let mut sim = p.sim();
+            let mut rt = p.rt();
+            if rt.deleted {
+                return Err(LiveError::NotFound(format!("no profile `{}`", p.id)));
+            }
+            let refused = |why: String| Err(LiveError::Conflict(why));
+            match rt.state.status {
+                Status::Running | Status::Paused => {}
+                Status::Created => {
+                    return refused(
+                        "the profile has not been started; start it before acting (an action happens at its current virtual time)".into(),
+                    )
+                }
+                Status::Stopped => {
+                    return refused("the profile is stopped; start it again to act".into())
+                }
+                Status::Limited => {
+                    return refused(format!(
+                        "{}; actions wait for it too",
+                        rt.state.reason.clone().unwrap_or_else(|| {
+                            "the profile reached its interactions for the virtual day".into()
+                        })
+                    ))
+                }
+                Status::Degraded => {
+                    return refused(format!(
+                        "the profile is degraded: {}",
+                        rt.state.reason.clone().unwrap_or_default()
+                    ))
+                }
+            }
+            let day = *p.shared.day.lock().unwrap_or_else(|e| e.into_inner());
+            if day.0 == sim.now().div_euclid(DAY) && day.1 >= day.2 {
+                return refused(format!(
+                    "the profile reached its limit of {} interactions for this virtual day (the creator's count too); raise `limits.interactions_per_day` (PATCH) to act again",
+                    day.2
+                ));
+            }
+            let outcome = sim.act(0, platform, action).map_err(invalid_or_engine)?;
+            p.journal(&mut sim, &mut rt)?;
+            sim.sync()?;
+            (outcome, rt.state.speed)
+        };
+        if result.0.is_ok() {
+            // The answer acknowledges the action: it must survive a crash.
+            self.store.commit()?;
         }
-        let outcome = sim.act(0, platform, action).map_err(invalid_or_engine)?;
-        p.journal(&mut sim, &mut rt)?;
-        sim.sync()?;
-        Ok((outcome, rt.state.speed))
+        Ok(result)
     }
 
     /// Delete every profile past its end or idle for longer than its TTL.
@@ -872,11 +1013,27 @@ impl LiveManager {
             drop(sim);
             p.changed.notify_all();
         }
+        self.publisher.stop();
+        if let Some(t) = self
+            .publishing
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
+        {
+            let _ = t.join();
+        }
         self.store.flush()?;
         match first_error {
             Some(e) => Err(e),
             None => Ok(()),
         }
+    }
+}
+
+impl Drop for LiveManager {
+    fn drop(&mut self) {
+        // The publishing thread drains what is queued, then ends.
+        self.publisher.stop();
     }
 }
 

@@ -91,6 +91,8 @@ pub type Published = Arc<Vec<PublishedEvent>>;
 pub(super) struct Shared {
     pub owner: OwnerId,
     pub tx: broadcast::Sender<Published>,
+    /// Publishes stored events once they are on disk.
+    pub publisher: Arc<Publisher>,
     /// (wall anchor, virtual anchor, speed); speed 0 when not running.
     pub anchor: Mutex<(Instant, Millis, f64)>,
     /// (virtual day, interactions that day, limit, reached).
@@ -139,13 +141,114 @@ impl EventListener for Listener {
         s.telemetry
             .events_generated
             .fetch_add(events.len() as u64, Ordering::Relaxed);
-        if s.tx.receiver_count() > 0 {
+        // Rendered now, sent once on disk (streams, then webhooks).
+        let list = (s.tx.receiver_count() > 0).then(|| {
             let label = s.owner.to_string();
-            let list: Vec<PublishedEvent> = events.iter().map(|e| publish(&label, e)).collect();
-            let _ = s.tx.send(Arc::new(list));
-        }
-        s.webhooks.wake(s.owner);
+            Arc::new(events.iter().map(|e| publish(&label, e)).collect())
+        });
+        s.publisher.push(s.clone(), list);
         Ok(())
+    }
+}
+
+/// One stored batch waiting to be published.
+struct Pending {
+    to: Arc<Shared>,
+    /// `None` when the profile had no stream subscriber: only webhooks wake.
+    events: Option<Published>,
+}
+
+/// Publishes what profiles store only once it is on disk: a thread takes
+/// every batch queued since its last round, makes them durable with one
+/// [`Store::commit`] (group commit: one flush for many profiles'
+/// windows), then sends them to streams and wakes webhooks, in the order
+/// they were stored. The workers stepping profiles never wait for the disk
+/// unless the queue is full.
+pub(super) struct Publisher {
+    queue: Mutex<PublishQueue>,
+    /// Signalled when the queue gains an entry, loses its entries or stops.
+    changed: Condvar,
+}
+
+struct PublishQueue {
+    items: Vec<Pending>,
+    stopping: bool,
+}
+
+/// The most batches waiting; a worker storing more waits for the disk.
+const MAX_PENDING: usize = 4_096;
+
+impl Publisher {
+    pub(super) fn new() -> Arc<Publisher> {
+        Arc::new(Publisher {
+            queue: Mutex::new(PublishQueue {
+                items: Vec::new(),
+                stopping: false,
+            }),
+            changed: Condvar::new(),
+        })
+    }
+
+    fn push(&self, to: Arc<Shared>, events: Option<Published>) {
+        let mut q = lock(&self.queue);
+        while q.items.len() >= MAX_PENDING && !q.stopping {
+            q = self.changed.wait(q).unwrap_or_else(|e| e.into_inner());
+        }
+        q.items.push(Pending { to, events });
+        drop(q);
+        self.changed.notify_all();
+    }
+
+    /// The publishing thread's loop, until [`Publisher::stop`]; what is
+    /// queued then is published (after a last commit) before it returns.
+    pub(super) fn run(&self, store: &Store) {
+        loop {
+            let (items, stopping) = {
+                let mut q = lock(&self.queue);
+                while q.items.is_empty() && !q.stopping {
+                    q = self.changed.wait(q).unwrap_or_else(|e| e.into_inner());
+                }
+                (std::mem::take(&mut q.items), q.stopping)
+            };
+            self.changed.notify_all();
+            if !items.is_empty() {
+                if let Err(e) = store.commit() {
+                    // Nothing unflushed is published: retry the round.
+                    tracing::error!(error = %e, "cannot flush stored events; retrying");
+                    let mut q = lock(&self.queue);
+                    let later = std::mem::replace(&mut q.items, items);
+                    q.items.extend(later);
+                    drop(q);
+                    if stopping {
+                        return;
+                    }
+                    std::thread::sleep(Duration::from_millis(100));
+                    continue;
+                }
+                for p in items {
+                    match p.events {
+                        Some(events) => {
+                            let _ = p.to.tx.send(events);
+                        }
+                        // Subscribed since the batch was stored: an empty
+                        // batch makes the stream read it from the store.
+                        None if p.to.tx.receiver_count() > 0 => {
+                            let _ = p.to.tx.send(Arc::new(Vec::new()));
+                        }
+                        None => {}
+                    }
+                    p.to.webhooks.wake(p.to.owner);
+                }
+            }
+            if stopping && lock(&self.queue).items.is_empty() {
+                return;
+            }
+        }
+    }
+
+    pub(super) fn stop(&self) {
+        lock(&self.queue).stopping = true;
+        self.changed.notify_all();
     }
 }
 
@@ -258,14 +361,12 @@ impl LiveProfile {
         Ok(())
     }
 
-    /// Snapshot the plugins and write the state; drop journal entries the
-    /// snapshot makes unnecessary.
+    /// Snapshot the plugins, write the state and drop the journal entries
+    /// the snapshot makes unnecessary, in one atomic write.
     pub(super) fn persist(&self, sim: &mut Simulation, rt: &mut Runtime) -> Result<(), LiveError> {
         self.journal(sim, rt)?;
         sim.sync()?;
-        for (platform, bytes) in sim.snapshot_profile(0)? {
-            self.store.put_snapshot(self.id, &platform, &bytes)?;
-        }
+        let snapshots = sim.snapshot_profile(0)?;
         rt.state.now = sim.now();
         rt.state.next_seq = sim.next_seq(0).unwrap_or(1);
         rt.state.last_active = self.last_active.load(Ordering::Relaxed);
@@ -274,14 +375,17 @@ impl LiveProfile {
             rt.state.day = day.0;
             rt.state.day_interactions = day.1;
         }
-        self.write_state(&rt.state)?;
-        let old = self
+        let state =
+            serde_json::to_vec(&rt.state).map_err(|e| LiveError::Internal(e.to_string()))?;
+        // Under this profile's lock nothing else writes its journal.
+        let old: Vec<Vec<u8>> = self
             .store
-            .records(RecordTree::Journal, self.id, b"", b"", usize::MAX)?;
-        for (key, _) in old {
-            self.store
-                .remove_record(RecordTree::Journal, self.id, &key)?;
-        }
+            .records(RecordTree::Journal, self.id, b"", b"", usize::MAX)?
+            .into_iter()
+            .map(|(k, _)| k)
+            .collect();
+        self.store
+            .checkpoint(self.id, &snapshots, &[(&b"state"[..], &state[..])], &old)?;
         rt.last_persist = Instant::now();
         Ok(())
     }

@@ -777,9 +777,148 @@ fn delete_owner_removes_every_key_and_only_its_own() {
     assert_eq!(s.count(a, &CountQuery::default()).unwrap(), 0);
     assert_eq!(s.contents(a, None, None).unwrap(), vec![]);
     assert_eq!(s.delete_owner(a).unwrap(), 0);
-    // The owner can start over from seq 1.
-    s.append(a, &stream(a, 1, 5)).unwrap();
-    assert_eq!(s.count(a, &CountQuery::default()).unwrap(), 5);
+    // A writer that raced the deletion cannot bring any of it back.
+    assert!(matches!(
+        s.append(a, &stream(a, 1, 5)),
+        Err(StoreError::OwnerDeleted(o)) if o == a
+    ));
+    assert!(matches!(
+        s.put_profile(a, &json!({"id": a})),
+        Err(StoreError::OwnerDeleted(_))
+    ));
+    assert!(matches!(
+        s.put_record(RecordTree::Live, a, b"state", b"{}"),
+        Err(StoreError::OwnerDeleted(_))
+    ));
+    assert!(matches!(
+        s.put_snapshot(a, "youtube", b"x"),
+        Err(StoreError::OwnerDeleted(_))
+    ));
+    assert_eq!(s.count_owner_keys(a).unwrap(), 0);
+}
+
+#[test]
+fn a_deletion_interrupted_by_a_crash_is_finished_on_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("data");
+    let (a, b) = (1, 2);
+    {
+        let s = Store::open(&path).unwrap();
+        for o in [a, b] {
+            s.put_profile(o, &json!({"id": o})).unwrap();
+            s.put_snapshot(o, "youtube", b"x").unwrap();
+            s.put_record(RecordTree::Live, o, b"state", b"{}").unwrap();
+            s.append(o, &stream(o, 1, 1500)).unwrap();
+        }
+        // What `delete_owner` does up to a crash: the mark, then part of
+        // the keys (the events), never the profile record first.
+        s.inner.meta.insert(deleting_key(a), &[]).unwrap();
+        for k in s.inner.events.scan_prefix(owner_key(a)).keys() {
+            s.inner.events.remove(k.unwrap()).unwrap();
+        }
+        s.flush().unwrap();
+        assert!(s.profile(a).unwrap().is_some());
+    }
+    let s = Store::open(&path).unwrap();
+    assert_eq!(
+        s.count_owner_keys(a).unwrap(),
+        0,
+        "the deletion is finished"
+    );
+    assert!(
+        s.count_owner_keys(b).unwrap() > 0,
+        "the other owner is kept"
+    );
+    assert!(s.inner.meta.scan_prefix(DELETING).next().is_none());
+}
+
+#[test]
+fn owners_without_a_profile_record_are_orphans() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("data");
+    {
+        let s = Store::open(&path).unwrap();
+        s.put_profile(1, &json!({"id": 1})).unwrap();
+        s.append(1, &stream(1, 1, 10)).unwrap();
+        // Owner 2 lost its record (a deletion crashed after removing it,
+        // as an older build did): its other keys are orphans.
+        s.put_snapshot(2, "youtube", b"x").unwrap();
+        s.put_record(RecordTree::Journal, 2, b"k", b"v").unwrap();
+        s.append(2, &stream(2, 1, 10)).unwrap();
+        s.flush().unwrap();
+    }
+    let s = Store::open(&path).unwrap();
+    assert_eq!(s.delete_orphans().unwrap(), vec![2]);
+    assert_eq!(s.count_owner_keys(2).unwrap(), 0);
+    assert_eq!(s.count(1, &CountQuery::default()).unwrap(), 10);
+    assert_eq!(s.delete_orphans().unwrap(), Vec::<OwnerId>::new());
+}
+
+#[test]
+fn a_checkpoint_writes_snapshots_state_and_journal_trim_together() {
+    let (_d, s) = open();
+    s.put_profile(1, &json!({})).unwrap();
+    s.put_record(RecordTree::Journal, 1, b"\0\0\0\0\0\0\0\x01", b"cmd")
+        .unwrap();
+    s.put_record(RecordTree::Journal, 1, b"\0\0\0\0\0\0\0\x02", b"cmd")
+        .unwrap();
+    let journal = s
+        .records(RecordTree::Journal, 1, b"", b"", usize::MAX)
+        .unwrap()
+        .into_iter()
+        .map(|(k, _)| k)
+        .collect::<Vec<_>>();
+    s.checkpoint(
+        1,
+        &[
+            ("youtube".into(), b"yt".to_vec()),
+            ("tiktok".into(), b"tt".to_vec()),
+        ],
+        &[(&b"state"[..], &b"{\"now\":1}"[..])],
+        &journal,
+    )
+    .unwrap();
+    assert_eq!(
+        s.snapshot(1, "youtube").unwrap().as_deref(),
+        Some(&b"yt"[..])
+    );
+    assert_eq!(
+        s.snapshot(1, "tiktok").unwrap().as_deref(),
+        Some(&b"tt"[..])
+    );
+    assert_eq!(
+        s.record(RecordTree::Live, 1, b"state").unwrap().as_deref(),
+        Some(&b"{\"now\":1}"[..])
+    );
+    assert!(s
+        .records(RecordTree::Journal, 1, b"", b"", 10)
+        .unwrap()
+        .is_empty());
+}
+
+#[test]
+fn durable_seq_follows_commits() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("data");
+    {
+        let s = Store::open(&path).unwrap();
+        s.put_profile(1, &json!({})).unwrap();
+        s.append(1, &stream(1, 1, 10)).unwrap();
+        s.commit().unwrap();
+        assert_eq!(s.durable_seq(1).unwrap(), Some(10));
+        s.append(1, &stream(1, 11, 10)).unwrap();
+        // Stored, not yet known to be on disk: not published.
+        assert_eq!(s.durable_seq(1).unwrap(), Some(10));
+        assert_eq!(s.durable_events(1, Some(5), 100).unwrap().len(), 5);
+        assert!(s.durable_events(1, Some(10), 100).unwrap().is_empty());
+        s.commit().unwrap();
+        assert_eq!(s.durable_seq(1).unwrap(), Some(20));
+        assert_eq!(s.durable_events(1, Some(10), 100).unwrap().len(), 10);
+    }
+    // Reopened, everything stored is on disk.
+    let s = Store::open(&path).unwrap();
+    assert_eq!(s.durable_seq(1).unwrap(), Some(20));
+    assert_eq!(s.durable_seq(2).unwrap(), None);
 }
 
 #[test]

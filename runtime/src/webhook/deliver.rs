@@ -51,7 +51,8 @@ pub(super) async fn run(ctx: Arc<Ctx>, hook: Arc<Hook>) {
     let mut buf: VecDeque<StoredEvent> = VecDeque::new();
     loop {
         if buf.is_empty() {
-            match ctx.store.events(owner, Some(cursor), BATCH) {
+            // Only what is on disk: a delivery is never taken back by a crash.
+            match ctx.store.durable_events(owner, Some(cursor), BATCH) {
                 Ok(evs) if evs.is_empty() => {
                     let _ = tokio::time::timeout(IDLE_WAIT, hook.wake.notified()).await;
                     continue;

@@ -612,6 +612,8 @@ impl Webhooks {
             id.as_bytes(),
             &encode("a webhook", &rec)?,
         )?;
+        // Answered 201 only once the hook would survive a crash.
+        store.commit()?;
         self.launch(owner, rec.clone(), progress, 0);
         self.view(owner, rec)
     }

@@ -99,8 +99,11 @@ fn events(owner: OwnerId, first: u64, n: u64) -> Vec<StoredEvent> {
         .collect()
 }
 
+/// What the server does: store, make durable, then wake the hooks (only
+/// events on disk are delivered).
 fn append(store: &Store, hooks: &Webhooks, evs: &[StoredEvent]) {
     store.append(evs[0].profile, evs).expect("append");
+    store.commit().expect("commit");
     hooks.wake(evs[0].profile);
 }
 
@@ -758,4 +761,25 @@ async fn validation_not_found_and_delete() {
     assert_eq!(store.count_owner_keys(owner).unwrap(), 0);
     hooks.shutdown().await;
     assert_eq!(store.count_owner_keys(owner).unwrap(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_events_on_disk_are_delivered() {
+    let (_d, store) = open();
+    let owner = store.new_owner_id().unwrap();
+    let hooks = Webhooks::new(store.clone(), config());
+    hooks.start(&Handle::current()).unwrap();
+    let (url, recv) = receiver().await;
+    hooks
+        .create(owner, spec(&url, EventFilter::default()))
+        .unwrap();
+    // Stored but not flushed: a crash could take it back, so it waits.
+    store.append(owner, &events(owner, 1, 10)).unwrap();
+    hooks.wake(owner);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(recv.requests.load(Ordering::SeqCst), 0);
+    store.commit().unwrap();
+    hooks.wake(owner);
+    wait_until("10 deliveries", || recv.accepted().len() == 10).await;
+    hooks.shutdown().await;
 }

@@ -7,11 +7,14 @@
 //! with deadlines rather than sleeping. A server still running when a test
 //! ends (or fails) is killed; a failing test prints the server's log.
 
+mod action_limits;
 mod actions;
 mod bad_input;
 mod caps;
 mod control;
+mod crash_drill;
 mod delete;
+mod delete_race;
 mod isolation;
 mod live;
 mod metrics_labels;
