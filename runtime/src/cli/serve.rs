@@ -114,7 +114,7 @@ fn run(args: ServeArgs) -> Result<(), String> {
             return Err(format!("--{name} must be at least 1"));
         }
     }
-    let limits = ServeLimits {
+    let serve_limits = ServeLimits {
         max_connections: args.max_connections,
         max_in_flight: args.max_in_flight,
         max_streams: args.max_streams,
@@ -154,11 +154,11 @@ fn run(args: ServeArgs) -> Result<(), String> {
     webhooks
         .start(runtime.handle())
         .map_err(|e| format!("cannot start webhook delivery: {e}"))?;
-    let limits = Limits {
+    let script_limits = Limits {
         timeout: Some(Duration::from_secs(args.script_timeout)),
         ..Limits::default()
     };
-    let runs = Runs::new(store.clone(), limits);
+    let runs = Runs::new(store.clone(), script_limits);
     runs.mark_interrupted().map_err(|e| e.to_string())?;
     let live = LiveManager::open(
         Arc::new(host),
@@ -182,7 +182,7 @@ fn run(args: ServeArgs) -> Result<(), String> {
         admin_token,
         scenarios: runs,
         closing: closing.clone(),
-        gates: Gates::new(limits),
+        gates: Gates::new(serve_limits),
     });
     let data = args.data.display().to_string();
     let served = runtime.block_on(async move {
