@@ -17,6 +17,7 @@ mod live;
 mod metrics_labels;
 mod ranges;
 mod restart;
+mod scenario_runs;
 mod stream;
 mod sweeper;
 mod webhook_targets;
