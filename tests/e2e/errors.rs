@@ -131,19 +131,19 @@ fn timed_run(script: &str, args: &[&str]) -> (Run, f64) {
         .stderr(Stdio::piped())
         .spawn()
         .expect("the diorama binary runs");
-    // Read both pipes on threads so a chatty run cannot block on them.
-    let mut out = child.stdout.take().expect("stdout");
-    let mut err = child.stderr.take().expect("stderr");
-    let out = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = out.read_to_string(&mut s);
-        s
-    });
-    let err = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = err.read_to_string(&mut s);
-        s
-    });
+    // Read both pipes on threads so a chatty run cannot block on them,
+    // keeping the first 8 MiB of each (a flood fails the test, not the
+    // machine's memory).
+    fn capture(mut from: impl Read + Send + 'static) -> std::thread::JoinHandle<String> {
+        std::thread::spawn(move || {
+            let mut kept = Vec::new();
+            let _ = (&mut from).take(8 << 20).read_to_end(&mut kept);
+            let _ = std::io::copy(&mut from, &mut std::io::sink());
+            String::from_utf8_lossy(&kept).into_owned()
+        })
+    }
+    let out = capture(child.stdout.take().expect("stdout"));
+    let err = capture(child.stderr.take().expect("stderr"));
     let code = loop {
         if let Some(status) = child.try_wait().expect("waiting for diorama") {
             break status.code().unwrap_or(-1);

@@ -483,12 +483,23 @@ impl Summary {
                     seed_list(&seeds_of(Status::Failed))
                 )
             }
-            Status::Error => format!(
-                "ERROR: {} of {} seeds stopped on an error (seeds {})",
-                self.errors,
-                self.count,
-                seed_list(&seeds_of(Status::Error))
-            ),
+            Status::Error => {
+                let mut v = format!(
+                    "ERROR: {} of {} seeds stopped on an error (seeds {})",
+                    self.errors,
+                    self.count,
+                    seed_list(&seeds_of(Status::Error))
+                );
+                if self.failed > 0 {
+                    let _ = write!(
+                        v,
+                        "; {} failed an expectation (seeds {})",
+                        self.failed,
+                        seed_list(&seeds_of(Status::Failed))
+                    );
+                }
+                v
+            }
         };
         let _ = writeln!(s, "{verdict}");
         s

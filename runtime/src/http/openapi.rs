@@ -347,7 +347,7 @@ fn schemas() -> Value {
         "required": ["error"],
         "properties": { "error": { "type": "object", "required": ["code", "message"],
             "properties": {
-                "code": { "type": "string", "description": "malformed_json, invalid_body, invalid, bad_query, unauthorized, forbidden, not_found, target_not_found, conflict, live_limit, rate_limited, body_too_large, unsupported_media_type, method_not_allowed, ..." },
+                "code": { "type": "string", "description": "malformed_json, invalid_body, invalid, bad_query, unauthorized, forbidden, not_found, target_not_found, conflict, live_limit, rate_limited, too_many_streams, server_busy, body_timeout, body_too_large, unsupported_media_type, method_not_allowed, ..." },
                 "message": { "type": "string", "description": "What went wrong, where and why." } } } }
     }));
     s.insert(

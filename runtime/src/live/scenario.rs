@@ -190,12 +190,13 @@ impl Runs {
             "values": [],
             "error": null,
         });
-        let (tx, rx) = mpsc::sync_channel::<Result<(), String>>(1);
+        let (tx, rx) = mpsc::sync_channel::<Result<(), LiveError>>(1);
         let runs = self.clone();
         let display = format!("{name}.rhai");
         let limits = self.limits.clone();
         let sim = profile.sim.clone();
         let thread_record = record.clone();
+        let record_running = record.clone();
         self.running
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -207,6 +208,12 @@ impl Runs {
                 let mut record = thread_record;
                 let mut compiled = false;
                 let outcome = script::run_live(&source, &display, sim, &limits, clock, |r| {
+                    // The `running` record is written here, before the script
+                    // runs: written by the caller after this, it could land
+                    // after a quick script's outcome and hide it forever.
+                    let r = r
+                        .map_err(LiveError::Invalid)
+                        .and_then(|()| runs.save(owner, run, &record_running));
                     compiled = r.is_ok();
                     let _ = tx.send(r);
                 });
@@ -241,13 +248,10 @@ impl Runs {
             )));
         }
         match rx.recv() {
-            Ok(Ok(())) => {
-                self.save(owner, run, &record)?;
-                Ok(record)
-            }
-            Ok(Err(message)) => {
+            Ok(Ok(())) => Ok(record),
+            Ok(Err(e)) => {
                 self.forget_run(owner, run);
-                Err(LiveError::Invalid(message))
+                Err(e)
             }
             Err(_) => {
                 self.forget_run(owner, run);
