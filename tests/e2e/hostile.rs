@@ -78,7 +78,7 @@ fn results_pointing_at_the_same_bytes_are_refused() {
     assert_eq!(r.code, 2, "{}", r.describe());
     assert!(
         r.stderr
-            .contains("plugin `hostile` failed in `step`: its results exceed the 64 MiB"),
+            .contains("plugin `hostile` failed in `step`: its results exceed the 128 MiB"),
         "{}",
         r.describe()
     );

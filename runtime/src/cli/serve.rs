@@ -98,11 +98,6 @@ fn run(args: ServeArgs) -> Result<(), String> {
         }
     };
     let store = Store::open(&args.data).map_err(|e| e.to_string())?;
-    // The store is flushed explicitly at the end, and never dropped: sled's
-    // drop flushes again and, once a write has failed (the data folder
-    // removed under it, a full disk), waits forever for a flush that cannot
-    // complete. The process exit releases it.
-    std::mem::forget(store.clone());
     let host = super::load_plugins(&args.plugins).map_err(|e| e.to_string())?;
     // Store reads and plugin calls run on the blocking pool. They use the
     // CPU, so more threads than a few per core only add memory and start-up
@@ -140,6 +135,11 @@ fn run(args: ServeArgs) -> Result<(), String> {
         },
     )
     .map_err(|e| e.to_string())?;
+    // From here the store is flushed explicitly at the end, and never
+    // dropped: sled's drop flushes again and, once a write has failed (the
+    // data folder removed under it, a full disk), waits forever for a flush
+    // that cannot complete. The process exit releases it.
+    std::mem::forget(store.clone());
     let (closing, _) = tokio::sync::watch::channel(false);
     let state = Arc::new(AppState {
         live: live.clone(),
