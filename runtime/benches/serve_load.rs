@@ -155,6 +155,17 @@ impl Server {
     }
 }
 
+/// A server the benchmark started never outlives it: when a measurement
+/// fails (a panic unwinds through here) the server is killed and reaped.
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
 // ---------------------------------------------------------------------------
 // What /proc says about the server.
 

@@ -202,10 +202,10 @@ fn results_aliasing_one_buffer_are_refused_within_the_budget() {
     let host = hostile_host();
     let mut i = host.instantiate("hostile", &mode("alias")).expect("init");
     let e = i.step(START, START + MINUTE).unwrap_err();
-    assert_eq!(e.kind, ErrorKind::ResultTooLarge { limit: 64 << 20 });
+    assert_eq!(e.kind, ErrorKind::ResultTooLarge { limit: 128 << 20 });
     assert_eq!(
         e.to_string(),
-        "plugin `hostile` failed in `step`: its results exceed the 64 MiB a call may hand the host (the instance was stopped)"
+        "plugin `hostile` failed in `step`: its results exceed the 128 MiB a call may hand the host (the instance was stopped)"
     );
     assert!(i.is_failed());
     assert_eq!(i.snapshot().unwrap_err(), e);

@@ -51,7 +51,34 @@ pub fn snapshot<P: Platform>(state: &P) -> Vec<u8> {
     // Serialising plain serde state to JSON cannot fail for the types
     // platforms use (no maps with non-string keys are allowed by JSON; a
     // platform that uses one gets an empty snapshot and `restore` reports it).
-    serde_json::to_vec(state).unwrap_or_default()
+    //
+    // The snapshot is written into a buffer of its exact size, measured by
+    // a first pass: a growing buffer would hold up to twice the snapshot,
+    // and three times while it is reallocated, next to the state itself, in
+    // a plugin's bounded memory.
+    let mut size = ByteCount(0);
+    if serde_json::to_writer(&mut size, state).is_err() {
+        return Vec::new();
+    }
+    let mut out = Vec::with_capacity(size.0);
+    match serde_json::to_writer(&mut out, state) {
+        Ok(()) => out,
+        Err(_) => Vec::new(),
+    }
+}
+
+/// A writer that only counts the bytes written to it.
+struct ByteCount(usize);
+
+impl std::io::Write for ByteCount {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0 = self.0.saturating_add(buf.len());
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// Decode a platform's state from a snapshot.

@@ -68,7 +68,7 @@ use diorama_sdk::models::spike::{
     viral_description, Shadowban, Spike, ViralParams, SHADOWBAN_DESCRIPTION,
 };
 use diorama_sdk::models::text::{
-    self, write_distinct, CommentStyle, Distinct, DmType, Niche, Sentiment,
+    self, post_scope, write_distinct_scoped, CommentStyle, Distinct, DmType, Niche, Sentiment,
 };
 use diorama_sdk::models::time::{daily_rhythm, local_hour, schedule_after, substeps, Timezone, Tz};
 use diorama_sdk::models::timing::{metric_interval, Seismic, SelfExcitation};
@@ -165,6 +165,11 @@ pub struct Instagram {
     shadowbans: Vec<Shadowban>,
     /// The audience's recent comment texts, against repeats.
     texts: Distinct,
+    /// The recent comment texts of every post, each in the post's scope,
+    /// against verbatim repeats under it: one bounded set however many posts
+    /// draw comments (a set per post grew with their number).
+    #[serde(default = "post_texts")]
+    post_texts: Distinct,
     #[serde(default)]
     controversies: Vec<Controversy>,
     #[serde(default)]
@@ -366,6 +371,7 @@ impl Instagram {
             recent,
             trolls,
             texts,
+            post_texts,
             ..
         } = self;
         for (idx, wave) in trolls.iter_mut() {
@@ -391,16 +397,24 @@ impl Instagram {
                 }
                 let seconds = m.seconds;
                 let mut body = String::with_capacity(100);
-                write_distinct(&mut [&mut m.texts, texts], &mut body, 8, |out| {
-                    text::write_styled_comment(
-                        out,
-                        rng,
-                        *niche,
-                        Sentiment::Negative,
-                        CommentStyle::Instagram,
-                        seconds,
-                    )
-                });
+                write_distinct_scoped(
+                    &mut [
+                        (&mut *post_texts, post_scope(u64::from(*idx))),
+                        (&mut *texts, 0),
+                    ],
+                    &mut body,
+                    8,
+                    |out| {
+                        text::write_styled_comment(
+                            out,
+                            rng,
+                            *niche,
+                            Sentiment::Negative,
+                            CommentStyle::Instagram,
+                            seconds,
+                        )
+                    },
+                );
                 m.comments += 1;
                 out.push(Event {
                     at,
@@ -498,6 +512,7 @@ impl Instagram {
             recent,
             follow_gain,
             texts,
+            post_texts,
             controversies,
             ..
         } = self;
@@ -519,6 +534,7 @@ impl Instagram {
                     audience,
                     recent,
                     texts,
+                    post_texts,
                     controversies,
                     &excitation,
                     out,
@@ -561,7 +577,6 @@ impl Instagram {
                 emit_metrics(m, a, rng, out);
                 m.active = false;
                 m.threads.clear();
-                m.texts.clear();
                 m.excitation = Default::default();
                 dropped = true;
             }
@@ -712,6 +727,7 @@ fn comments(
     audience: &mut Audience,
     recent: &mut VecDeque<(u64, u32)>,
     texts: &mut Distinct,
+    post_texts: &mut Distinct,
     controversies: &[Controversy],
     excitation: &SelfExcitation,
     out: &mut Vec<Event>,
@@ -737,17 +753,25 @@ fn comments(
         let cid = instagram_comment_id(rng);
         let (kind, parent_id) = if !m.threads.is_empty() && rng.chance(reply_share) {
             let parent = &m.threads[rng.below(m.threads.len() as u64) as usize];
-            write_distinct(&mut [&mut m.texts, texts], &mut body, 4, |out| {
-                text::write_styled_reply(
-                    out,
-                    rng,
-                    niche,
-                    sentiment,
-                    CommentStyle::Instagram,
-                    m.seconds,
-                    Some(&parent.handle),
-                )
-            });
+            write_distinct_scoped(
+                &mut [
+                    (&mut *post_texts, post_scope(u64::from(idx))),
+                    (&mut *texts, 0),
+                ],
+                &mut body,
+                4,
+                |out| {
+                    text::write_styled_reply(
+                        out,
+                        rng,
+                        niche,
+                        sentiment,
+                        CommentStyle::Instagram,
+                        m.seconds,
+                        Some(&parent.handle),
+                    )
+                },
+            );
             ("reply", Some(parent.id.to_string()))
         } else {
             m.remember_thread(Thread {
@@ -759,16 +783,24 @@ fn comments(
                 recent.pop_front();
             }
             let seconds = m.seconds;
-            write_distinct(&mut [&mut m.texts, texts], &mut body, 4, |out| {
-                text::write_styled_comment(
-                    out,
-                    rng,
-                    niche,
-                    sentiment,
-                    CommentStyle::Instagram,
-                    seconds,
-                )
-            });
+            write_distinct_scoped(
+                &mut [
+                    (&mut *post_texts, post_scope(u64::from(idx))),
+                    (&mut *texts, 0),
+                ],
+                &mut body,
+                4,
+                |out| {
+                    text::write_styled_comment(
+                        out,
+                        rng,
+                        niche,
+                        sentiment,
+                        CommentStyle::Instagram,
+                        seconds,
+                    )
+                },
+            );
             ("comment", None)
         };
         m.comments += 1;
@@ -924,6 +956,7 @@ impl Platform for Instagram {
             recent_dms: VecDeque::new(),
             shadowbans: Vec::new(),
             texts: Distinct::with_capacity(Distinct::ACCOUNT_CAPACITY),
+            post_texts: post_texts(),
             controversies: Vec::new(),
             floods: Vec::new(),
             trolls: Vec::new(),
@@ -1038,3 +1071,7 @@ impl Platform for Instagram {
 }
 
 diorama_sdk::export_platform!(Instagram);
+
+fn post_texts() -> Distinct {
+    Distinct::with_capacity(Distinct::POSTS_CAPACITY)
+}

@@ -3,7 +3,6 @@
 use serde::{Deserialize, Serialize};
 
 use diorama_sdk::models::spike::Spike;
-use diorama_sdk::models::text::Distinct;
 use diorama_sdk::models::timing::{Excitation, Seismic};
 use diorama_sdk::{Millis, DAY};
 
@@ -81,8 +80,6 @@ pub struct Media {
     pub excitation: Excitation,
     pub spikes: Vec<Spike>,
     pub threads: Vec<Thread>,
-    /// The comment texts written under it, against verbatim repeats.
-    pub texts: Distinct,
     pub thread_next: u8,
     pub active: bool,
 }
@@ -106,7 +103,6 @@ impl Media {
             excitation: Excitation::default(),
             spikes: Vec::new(),
             threads: Vec::new(),
-            texts: Distinct::default(),
             thread_next: 0,
             active: true,
         }

@@ -609,3 +609,20 @@ fn medium_volume_at_100k_gives_this_platforms_share_of_a_normal_day() {
         "{low} {comments} {viral}"
     );
 }
+
+#[test]
+fn a_big_accounts_viral_days_keep_the_state_bounded() {
+    // A 5M account with viral comment volume: the texts remembered against
+    // repeats are one bounded set for all its posts, so the snapshot stays
+    // small however many posts draw comments (one set per post grew it by
+    // megabytes a day).
+    let mut h = harness(1, r#"{"followers": 5000000, "comment_volume": "viral"}"#);
+    let mut sizes = Vec::new();
+    for _ in 0..6 {
+        h.advance(DAY);
+        sizes.push(serde_json::to_vec(h.state()).expect("serialises").len());
+    }
+    assert!(sizes.iter().all(|&s| s < 5 << 19), "{sizes:?}");
+    h.snapshot_roundtrip().expect("the snapshot restores");
+    assert!(!h.advance(HOUR).is_empty());
+}

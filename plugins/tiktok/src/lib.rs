@@ -59,7 +59,7 @@ use diorama_sdk::models::spike::{
     viral_description, Shadowban, Spike, ViralParams, SHADOWBAN_DESCRIPTION,
 };
 use diorama_sdk::models::text::{
-    self, write_distinct, CommentStyle, Distinct, DmType, Niche, Sentiment,
+    self, post_scope, write_distinct_scoped, CommentStyle, Distinct, DmType, Niche, Sentiment,
 };
 use diorama_sdk::models::time::{daily_rhythm, local_hour, schedule_after, substeps, Timezone, Tz};
 use diorama_sdk::models::timing::{metric_interval, Seismic, SelfExcitation};
@@ -141,6 +141,11 @@ pub struct TikTok {
     shadowbans: Vec<Shadowban>,
     /// The audience's recent comment texts, against repeats.
     texts: Distinct,
+    /// The recent comment texts of every post, each in the post's scope,
+    /// against verbatim repeats under it: one bounded set however many posts
+    /// draw comments (a set per post grew with their number).
+    #[serde(default = "post_texts")]
+    post_texts: Distinct,
     #[serde(default)]
     controversies: Vec<Controversy>,
     #[serde(default)]
@@ -299,6 +304,7 @@ impl TikTok {
             recent,
             trolls,
             texts,
+            post_texts,
             ..
         } = self;
         for (idx, wave) in trolls.iter_mut() {
@@ -324,16 +330,24 @@ impl TikTok {
                 }
                 let seconds = Some(v.seconds);
                 let mut body = String::with_capacity(64);
-                write_distinct(&mut [&mut v.texts, texts], &mut body, 8, |out| {
-                    text::write_styled_comment(
-                        out,
-                        rng,
-                        *niche,
-                        Sentiment::Negative,
-                        CommentStyle::TikTok,
-                        seconds,
-                    )
-                });
+                write_distinct_scoped(
+                    &mut [
+                        (&mut *post_texts, post_scope(u64::from(*idx))),
+                        (&mut *texts, 0),
+                    ],
+                    &mut body,
+                    8,
+                    |out| {
+                        text::write_styled_comment(
+                            out,
+                            rng,
+                            *niche,
+                            Sentiment::Negative,
+                            CommentStyle::TikTok,
+                            seconds,
+                        )
+                    },
+                );
                 v.comments += 1;
                 out.push(Event {
                     at,
@@ -405,6 +419,7 @@ impl TikTok {
             recent,
             follow_gain,
             texts,
+            post_texts,
             controversies,
             ..
         } = self;
@@ -424,6 +439,7 @@ impl TikTok {
                 audience,
                 recent,
                 texts,
+                post_texts,
                 controversies,
                 &excitation,
                 out,
@@ -443,7 +459,6 @@ impl TikTok {
                 emit_metrics(v, a, rng, out);
                 v.active = false;
                 v.threads.clear();
-                v.texts.clear();
                 v.excitation = Default::default();
                 dropped = true;
             }
@@ -581,6 +596,7 @@ fn comments(
     audience: &mut Audience,
     recent: &mut VecDeque<(u64, u32)>,
     texts: &mut Distinct,
+    post_texts: &mut Distinct,
     controversies: &[Controversy],
     excitation: &SelfExcitation,
     out: &mut Vec<Event>,
@@ -606,17 +622,25 @@ fn comments(
         let cid = numeric_id(rng);
         let (kind, parent_id) = if !v.threads.is_empty() && rng.chance(reply_share) {
             let parent = &v.threads[rng.below(v.threads.len() as u64) as usize];
-            write_distinct(&mut [&mut v.texts, texts], &mut body, 4, |out| {
-                text::write_styled_reply(
-                    out,
-                    rng,
-                    niche,
-                    sentiment,
-                    CommentStyle::TikTok,
-                    Some(v.seconds),
-                    Some(&parent.handle),
-                )
-            });
+            write_distinct_scoped(
+                &mut [
+                    (&mut *post_texts, post_scope(u64::from(idx))),
+                    (&mut *texts, 0),
+                ],
+                &mut body,
+                4,
+                |out| {
+                    text::write_styled_reply(
+                        out,
+                        rng,
+                        niche,
+                        sentiment,
+                        CommentStyle::TikTok,
+                        Some(v.seconds),
+                        Some(&parent.handle),
+                    )
+                },
+            );
             ("reply", Some(parent.id.to_string()))
         } else {
             v.remember_thread(Thread {
@@ -628,16 +652,24 @@ fn comments(
                 recent.pop_front();
             }
             let seconds = Some(v.seconds);
-            write_distinct(&mut [&mut v.texts, texts], &mut body, 4, |out| {
-                text::write_styled_comment(
-                    out,
-                    rng,
-                    niche,
-                    sentiment,
-                    CommentStyle::TikTok,
-                    seconds,
-                )
-            });
+            write_distinct_scoped(
+                &mut [
+                    (&mut *post_texts, post_scope(u64::from(idx))),
+                    (&mut *texts, 0),
+                ],
+                &mut body,
+                4,
+                |out| {
+                    text::write_styled_comment(
+                        out,
+                        rng,
+                        niche,
+                        sentiment,
+                        CommentStyle::TikTok,
+                        seconds,
+                    )
+                },
+            );
             ("comment", None)
         };
         v.comments += 1;
@@ -779,6 +811,7 @@ impl Platform for TikTok {
             recent_dms: VecDeque::new(),
             shadowbans: Vec::new(),
             texts: Distinct::with_capacity(Distinct::ACCOUNT_CAPACITY),
+            post_texts: post_texts(),
             controversies: Vec::new(),
             floods: Vec::new(),
             trolls: Vec::new(),
@@ -887,3 +920,7 @@ impl Platform for TikTok {
 }
 
 diorama_sdk::export_platform!(TikTok);
+
+fn post_texts() -> Distinct {
+    Distinct::with_capacity(Distinct::POSTS_CAPACITY)
+}

@@ -65,7 +65,9 @@ use diorama_sdk::models::signals::{
 use diorama_sdk::models::spike::{
     viral_description, Shadowban, Spike, ViralParams, SHADOWBAN_DESCRIPTION,
 };
-use diorama_sdk::models::text::{self, Niche, Sentiment};
+use diorama_sdk::models::text::{
+    self, post_scope, write_distinct_scoped, Distinct, Niche, Sentiment,
+};
 use diorama_sdk::models::time::{daily_rhythm, local_hour, schedule_after, substeps, Timezone, Tz};
 use diorama_sdk::models::timing::{metric_interval, Seismic, SelfExcitation};
 use diorama_sdk::{
@@ -192,6 +194,16 @@ pub struct YouTube {
     /// Troll waves under way and their target's index.
     trolls: Vec<(u32, TrollWave)>,
     growth: Option<Growth>,
+    /// The recent comment texts of every upload, each in the upload's scope,
+    /// against verbatim repeats under it: one bounded set however many
+    /// uploads draw comments (a set per upload grew with their number, and a
+    /// big channel's month of uploads outgrew the plugin's memory).
+    #[serde(default = "post_texts")]
+    texts: Distinct,
+}
+
+fn post_texts() -> Distinct {
+    Distinct::with_capacity(Distinct::POSTS_CAPACITY)
 }
 
 impl YouTube {
@@ -336,6 +348,7 @@ impl YouTube {
             videos,
             recent,
             trolls,
+            texts,
             ..
         } = self;
         for (idx, wave) in trolls.iter_mut() {
@@ -356,7 +369,8 @@ impl YouTube {
                 }
                 let seconds = v.seconds;
                 let mut body = String::with_capacity(100);
-                v.texts.write(&mut body, TEXT_TRIES, |out| {
+                let scope = post_scope(u64::from(*idx));
+                write_distinct_scoped(&mut [(&mut *texts, scope)], &mut body, TEXT_TRIES, |out| {
                     text::write_comment(out, rng, *niche, Sentiment::Negative, seconds)
                 });
                 v.comments += 1;
@@ -443,9 +457,11 @@ impl YouTube {
             subs_gain,
             controversies,
             likes_rng,
+            texts,
             ..
         } = self;
         for &idx in active.iter() {
+            let scope = post_scope(u64::from(idx));
             let v = &mut videos[idx as usize];
             let views = v.expected_views(&kernel, a, b) * reach_factor;
             v.pending_views += views;
@@ -479,9 +495,12 @@ impl YouTube {
                     let (kind, parent_id) = if !v.threads.is_empty() && rng.chance(reply_share) {
                         let parent = v.threads[rng.below(v.threads.len() as u64) as usize];
                         parent.write_reply(&mut id, rng);
-                        v.texts.write(&mut body, TEXT_TRIES, |out| {
-                            text::write_reply(out, rng, *niche, sentiment, seconds)
-                        });
+                        write_distinct_scoped(
+                            &mut [(&mut *texts, scope)],
+                            &mut body,
+                            TEXT_TRIES,
+                            |out| text::write_reply(out, rng, *niche, sentiment, seconds),
+                        );
                         ("reply", Some(parent.to_id()))
                     } else {
                         let cid = CommentId::random(rng);
@@ -492,9 +511,12 @@ impl YouTube {
                         if recent.len() > RECENT_COMMENTS {
                             recent.pop_front();
                         }
-                        v.texts.write(&mut body, TEXT_TRIES, |out| {
-                            text::write_comment(out, rng, *niche, sentiment, seconds)
-                        });
+                        write_distinct_scoped(
+                            &mut [(&mut *texts, scope)],
+                            &mut body,
+                            TEXT_TRIES,
+                            |out| text::write_comment(out, rng, *niche, sentiment, seconds),
+                        );
                         ("comment", None)
                     };
                     v.comments += 1;
@@ -534,7 +556,6 @@ impl YouTube {
                 v.active = false;
                 emit_metrics(v, a, rng, likes_rng, out);
                 v.threads.clear();
-                v.texts.clear();
                 v.excitation = Default::default();
                 dropped = true;
             }
@@ -854,6 +875,7 @@ impl Platform for YouTube {
             controversies: Vec::new(),
             trolls: Vec::new(),
             growth: None,
+            texts: post_texts(),
         })
     }
 

@@ -6,16 +6,11 @@ use serde::{Deserialize, Serialize};
 use diorama_sdk::models::ids::CommentId;
 use diorama_sdk::models::rng::fnv1a;
 use diorama_sdk::models::spike::Spike;
-use diorama_sdk::models::text::Distinct;
 use diorama_sdk::models::timing::{Excitation, Seismic};
 use diorama_sdk::Millis;
 
 /// How many recent top-level comments a video remembers as reply targets.
 const THREADS: usize = 12;
-
-/// How many comment texts a video remembers against verbatim repeats:
-/// more than even a viral video's day of comments.
-pub const VIDEO_TEXTS: usize = 32_768;
 
 /// How many top-level comments per upload collect likes: the ones
 /// viewers see first under it.
@@ -120,8 +115,6 @@ pub struct Video {
     /// Recent top-level comments: reply targets.
     pub threads: Vec<CommentId>,
     pub thread_next: u8,
-    /// The comment texts written under it, against verbatim repeats.
-    pub texts: Distinct,
     /// The top-level comments that collect likes (at most
     /// [`TOP_COMMENTS`]).
     #[serde(default)]
@@ -165,7 +158,6 @@ impl Video {
             spikes: Vec::new(),
             threads: Vec::new(),
             thread_next: 0,
-            texts: Distinct::with_capacity(VIDEO_TEXTS),
             liked: Vec::new(),
             liked_views: 0,
             liked_next: published,

@@ -79,6 +79,10 @@ fn init_logging() {
         .with_writer(std::io::stderr)
         .with_target(false)
         .without_time()
+        // On a failed write (stderr a closed pipe) the subscriber would
+        // report it with `eprintln!`, which panics: the thread that logged
+        // (a live worker, the shutdown) would die instead of finishing.
+        .log_internal_errors(false)
         .try_init();
 }
 

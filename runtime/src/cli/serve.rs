@@ -83,14 +83,27 @@ fn seconds(name: &str, v: f64) -> Result<Duration, String> {
     }
 }
 
+/// After the stop signal, how long the shutdown may take before the process
+/// exits anyway (a plugin call or a store write that never returns must not
+/// keep a stopped server alive).
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
+
 pub fn serve(args: ServeArgs) -> i32 {
     match run(args) {
         Ok(()) => 0,
         Err(e) => {
-            eprintln!("diorama serve: {e}");
+            say(&format!("diorama serve: {e}"));
             2
         }
     }
+}
+
+/// Print a line on stderr, or nothing if stderr is gone: `eprintln!` panics
+/// on a closed pipe, and a panic in the shutdown path would leave the server
+/// running.
+fn say(line: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "{line}");
 }
 
 fn run(args: ServeArgs) -> Result<(), String> {
@@ -126,7 +139,7 @@ fn run(args: ServeArgs) -> Result<(), String> {
             let mut b = [0u8; 24];
             getrandom::fill(&mut b).map_err(|e| format!("no randomness for a token: {e}"))?;
             let t = format!("dat_{}", hex::encode(b));
-            eprintln!("diorama serve: no admin token given (--admin-token or DIORAMA_ADMIN_TOKEN); this run's admin token is {t}");
+            say(&format!("diorama serve: no admin token given (--admin-token or DIORAMA_ADMIN_TOKEN); this run's admin token is {t}"));
             t
         }
     };
@@ -174,6 +187,11 @@ fn run(args: ServeArgs) -> Result<(), String> {
         },
     )
     .map_err(|e| e.to_string())?;
+    // From here the store is flushed explicitly at the end, and never
+    // dropped: sled's drop flushes again and, once a write has failed (the
+    // data folder removed under it, a full disk), waits forever for a flush
+    // that cannot complete. The process exit releases it.
+    std::mem::forget(store.clone());
     let (closing, _) = tokio::sync::watch::channel(false);
     let state = Arc::new(AppState {
         live: live.clone(),
@@ -192,25 +210,110 @@ fn run(args: ServeArgs) -> Result<(), String> {
         let addr = listener
             .local_addr()
             .map_err(|e| format!("cannot read the bound address: {e}"))?;
-        println!("diorama serve: listening on http://{addr} (data: {data})");
-        use std::io::Write;
-        let _ = std::io::stdout().flush();
+        {
+            // Written, not `println!`: a closed stdout must not panic.
+            use std::io::Write;
+            let mut out = std::io::stdout();
+            let _ = writeln!(
+                out,
+                "diorama serve: listening on http://{addr} (data: {data})"
+            );
+            let _ = out.flush();
+        }
         let shutdown = async move {
             wait_for_signal().await;
-            eprintln!("diorama serve: stopping: snapshotting live profiles");
+            say("diorama serve: stopping: snapshotting live profiles");
+            start_watchdog();
             let _ = closing.send(true);
         };
         http::serve(listener, state, sweep_every, shutdown)
             .await
             .map_err(|e| format!("the server failed: {e}"))
     });
-    let stopped = live.shutdown().map_err(|e| e.to_string());
+    let stopped = within(LIVE_STOP_WAIT, "snapshotting the live profiles", {
+        let live = live.clone();
+        move || live.shutdown().map_err(|e| e.to_string())
+    });
     runtime.block_on(webhooks.shutdown());
-    store.flush().map_err(|e| e.to_string())?;
+    // Blocking tasks still running (a store read on a failing disk) are
+    // not waited for.
+    runtime.shutdown_timeout(Duration::from_secs(2));
+    // A store too wedged to take the snapshots will not flush either.
+    let wedged = matches!(&stopped, Err(e) if e.contains(DID_NOT_FINISH));
+    if !wedged {
+        within(FLUSH_WAIT, "flushing the store", {
+            let store = store.clone();
+            move || store.flush().map_err(|e| e.to_string())
+        })?;
+    }
     served?;
     stopped?;
-    eprintln!("diorama serve: stopped cleanly");
+    say("diorama serve: stopped cleanly");
     Ok(())
+}
+
+/// How long snapshotting the live profiles at shutdown may take.
+const LIVE_STOP_WAIT: Duration = Duration::from_secs(10);
+
+const DID_NOT_FINISH: &str = "did not finish";
+
+/// How long the final flush may take (milliseconds on a working disk).
+const FLUSH_WAIT: Duration = Duration::from_secs(5);
+
+/// Run a shutdown step on a thread of its own and wait for it at most
+/// `wait`: after a failed write (the data folder removed under it, a full
+/// disk) sled's flush waits forever, and so would the server.
+fn within(
+    wait: Duration,
+    what: &str,
+    step: impl FnOnce() -> Result<(), String> + Send + 'static,
+) -> Result<(), String> {
+    let (done, finished) = std::sync::mpsc::channel();
+    std::thread::Builder::new()
+        .name("diorama-stopping".into())
+        .spawn(move || {
+            let _ = done.send(step());
+        })
+        .map_err(|e| format!("{what}: cannot start a thread: {e}"))?;
+    match finished.recv_timeout(wait) {
+        Ok(result) => result,
+        Err(_) => Err(format!(
+            "{what} {DID_NOT_FINISH} within {} s (is the data folder still there?)",
+            wait.as_secs()
+        )),
+    }
+}
+
+/// Once the stop signal came: exit after [`SHUTDOWN_GRACE`] if the shutdown
+/// has not finished by then, or at once on a second signal.
+fn start_watchdog() {
+    let forced = |why: &str| {
+        say(&format!(
+            "diorama serve: {why}; exiting without finishing the shutdown"
+        ));
+        std::process::exit(1);
+    };
+    let _ = std::thread::Builder::new()
+        .name("diorama-stop-watchdog".into())
+        .spawn(move || {
+            std::thread::sleep(SHUTDOWN_GRACE);
+            forced(&format!(
+                "the shutdown took more than {} s",
+                SHUTDOWN_GRACE.as_secs()
+            ));
+        });
+    let _ = std::thread::Builder::new()
+        .name("diorama-stop-again".into())
+        .spawn(move || {
+            let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            else {
+                return;
+            };
+            runtime.block_on(wait_for_signal());
+            forced("a second stop signal came");
+        });
 }
 
 async fn wait_for_signal() {

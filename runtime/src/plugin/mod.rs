@@ -57,7 +57,11 @@ impl Default for HostOptions {
             cache_dir: None,
             call_timeout: Duration::from_secs(1),
             memory_limit: 64 << 20,
-            result_limit: 64 << 20,
+            // A result a plugin builds honestly sits in its memory; in the
+            // host its records take up to about twice their size there
+            // (a `String` is 24 bytes, a guest string 8). Twice the memory
+            // limit is room for any honest result, and a bound on the rest.
+            result_limit: 128 << 20,
         }
     }
 }

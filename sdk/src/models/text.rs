@@ -952,6 +952,12 @@ impl Distinct {
     /// A capacity for a whole account: any 1000 consecutive comments (and
     /// a few thousand more) are all distinct.
     pub const ACCOUNT_CAPACITY: usize = 4096;
+    /// A capacity for the texts of all an account's posts in one set, each
+    /// post's in its own scope (see [`write_distinct_scoped`]): a bound on
+    /// the state however many posts draw comments at once (2 MiB or so, a
+    /// little over 1 MiB in a snapshot), and more comments than a viral
+    /// post gets in hours.
+    pub const POSTS_CAPACITY: usize = 65_536;
 
     pub fn with_capacity(capacity: usize) -> Self {
         Distinct {
@@ -1040,15 +1046,45 @@ pub fn write_distinct(
     sets: &mut [&mut Distinct],
     out: &mut String,
     tries: u32,
+    write: impl FnMut(&mut String),
+) {
+    let mut scoped: Vec<(&mut Distinct, u64)> = sets.iter_mut().map(|s| (&mut **s, 0)).collect();
+    write_distinct_scoped(&mut scoped, out, tries, write);
+}
+
+/// The scope of one post's texts in a [`Distinct`] shared by all of an
+/// account's posts (see [`write_distinct_scoped`]).
+pub fn post_scope(post: u64) -> u64 {
+    // SplitMix64's finaliser: distinct posts get unrelated scopes, and no
+    // post gets 0 (the unscoped set's).
+    let mut z = post.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    (z ^ (z >> 31)) | 1
+}
+
+/// [`write_distinct`] where each set is searched within a scope: a text's
+/// hash is mixed with the scope before it is looked up or remembered, so one
+/// account-wide set of bounded capacity can stand for every post's own
+/// (a text repeats under a post only if that post had it among the
+/// account's most recent texts). Scope 0 is the set itself.
+pub fn write_distinct_scoped(
+    sets: &mut [(&mut Distinct, u64)],
+    out: &mut String,
+    tries: u32,
     mut write: impl FnMut(&mut String),
 ) {
+    let taken = |sets: &mut [(&mut Distinct, u64)], h: u64| {
+        sets.iter_mut()
+            .any(|(s, scope)| s.contains_hash(h ^ *scope))
+    };
     let mut h = 0;
     let mut repeats = true;
     for _ in 0..tries.max(1) {
         out.clear();
         write(out);
         h = fnv1a(out.as_bytes());
-        if !sets.iter_mut().any(|s| s.contains_hash(h)) {
+        if !taken(sets, h) {
             repeats = false;
             break;
         }
@@ -1061,14 +1097,14 @@ pub fn write_distinct(
                 out.push_str(first);
                 out.push_str(second);
                 h = fnv1a(out.as_bytes());
-                if !sets.iter_mut().any(|s| s.contains_hash(h)) {
+                if !taken(sets, h) {
                     break 'vary;
                 }
             }
         }
     }
-    for s in sets.iter_mut() {
-        s.insert_hash(h);
+    for (s, scope) in sets.iter_mut() {
+        s.insert_hash(h ^ *scope);
     }
 }
 
