@@ -105,12 +105,7 @@ fn actions_and_signals_are_rate_limited_per_token() {
     let r = limited.expect("a burst past 2 per second is refused");
     let m = r.error(429, "rate_limited");
     assert!(m.contains("per second"), "{m}");
-    let retry: u64 = r
-        .headers
-        .get("retry-after")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse().ok())
-        .expect("a Retry-After in seconds");
+    let retry = r.retry_after();
     assert!((1..=2).contains(&retry), "Retry-After {retry}");
     // Another token has its own budget.
     s.post(&actions, ADMIN, &reply(&comment, "from the admin"))

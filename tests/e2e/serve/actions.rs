@@ -105,12 +105,7 @@ fn replies_and_the_upload_limit() {
     let r = limited.expect("the seventh upload (or an earlier one) is refused with 429");
     assert!(published >= 1, "the first upload goes through");
     r.error(429, "rate_limited");
-    let retry: u64 = r
-        .headers
-        .get("retry-after")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse().ok())
-        .expect("a Retry-After in seconds");
+    let retry = r.retry_after();
     let most = (86_400.0 / speed).ceil() as u64;
     assert!(
         (1..=most).contains(&retry),

@@ -85,6 +85,16 @@ impl Resp {
         self.json()
     }
 
+    /// The `Retry-After` header, in whole seconds (panics naming the
+    /// request when it is missing or not a number).
+    pub fn retry_after(&self) -> u64 {
+        self.headers
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| panic!("{}: no Retry-After in seconds", self.what))
+    }
+
     /// Checks an error answer: its status and its JSON `error.code`; returns
     /// `error.message`.
     pub fn error(&self, status: u16, code: &str) -> String {
