@@ -120,6 +120,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fs::{File, OpenOptions};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, RwLock, RwLockReadGuard};
+use std::time::Duration;
 
 use diorama_sdk::{Millis, Payload};
 use serde::{Deserialize, Serialize};
@@ -183,6 +184,10 @@ impl RecordTree {
 }
 
 const LOCK_FILE: &str = "diorama.lock";
+/// How long `Store::open` waits for sled's lock once it holds ours, and
+/// how often it tries.
+const SLED_LOCK_PATIENCE: Duration = Duration::from_secs(5);
+const SLED_LOCK_POLL: Duration = Duration::from_millis(20);
 /// Decoded blocks kept for point reads and consecutive pages.
 const CACHED_BLOCKS: usize = 32;
 
@@ -517,20 +522,34 @@ impl Store {
             Err(std::fs::TryLockError::Error(e)) => return Err(io(e)),
         }
 
-        let db = sled::Config::new()
-            .path(dir)
-            .mode(sled::Mode::HighThroughput)
-            .open()
-            .map_err(|source| {
-                if source.to_string().contains("could not acquire lock") {
-                    StoreError::Locked { path: path.clone() }
-                } else {
-                    StoreError::Open {
+        // We hold `diorama.lock`, so no other diorama process has this
+        // store; sled's own lock can still be held for a moment by the
+        // background threads of a handle this process just dropped (they
+        // finish writing segments after the last `Db` goes). Wait for them,
+        // briefly, before calling the store locked.
+        let mut waited = Duration::ZERO;
+        let db = loop {
+            let opened = sled::Config::new()
+                .path(dir)
+                .mode(sled::Mode::HighThroughput)
+                .open();
+            match opened {
+                Ok(db) => break db,
+                Err(source) if source.to_string().contains("could not acquire lock") => {
+                    if waited >= SLED_LOCK_PATIENCE {
+                        return Err(StoreError::Locked { path });
+                    }
+                    std::thread::sleep(SLED_LOCK_POLL);
+                    waited += SLED_LOCK_POLL;
+                }
+                Err(source) => {
+                    return Err(StoreError::Open {
                         path: path.clone(),
                         source,
-                    }
+                    })
                 }
-            })?;
+            }
+        };
         let tree = |name: &'static str| db.open_tree(name).map_err(sled_err("open", name));
         let meta = tree("meta")?;
         match meta.get(b"schema").map_err(sled_err("get", "meta"))? {
