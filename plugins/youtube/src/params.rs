@@ -70,6 +70,14 @@ impl Params {
         let map = object(PLATFORM, params, "params")?;
         check_known(PLATFORM, &map, KNOWN, "parameter")?;
         let subscribers = count(PLATFORM, &map, "subscribers")?.unwrap_or(DEFAULT_SUBSCRIBERS);
+        // Past this the audience arithmetic (views, comments per window)
+        // leaves the range the models are written for; the largest real
+        // channels have a few hundred million.
+        if subscribers > 10_000_000_000 {
+            return Err(format!(
+                "{PLATFORM}: `subscribers` must be at most 10000000000 (got {subscribers})"
+            ));
+        }
         let uploads_per_day =
             number(PLATFORM, &map, "uploads_per_day")?.unwrap_or(DEFAULT_UPLOADS_PER_DAY);
         if !(0.0..=UPLOAD_LIMIT as f64).contains(&uploads_per_day) {
@@ -152,6 +160,7 @@ mod tests {
         for (json, field) in [
             (r#"{"subscribers": -5}"#, "subscribers"),
             (r#"{"subscribers": "many"}"#, "subscribers"),
+            (r#"{"subscribers": 18446744073709551615}"#, "subscribers"),
             (r#"{"uploads_per_day": 12}"#, "uploads_per_day"),
             (r#"{"shorts_share": 2}"#, "shorts_share"),
             (r#"{"community_per_day": -1}"#, "community_per_day"),
