@@ -18,8 +18,8 @@
 //! stored has been regenerated (same seed, same windows, same commands:
 //! the same events), so nothing is lost or numbered twice.
 
+pub mod admission;
 mod driver;
-pub mod limits;
 pub mod pace;
 mod profile;
 pub mod scenario;
@@ -150,7 +150,7 @@ pub struct LiveManager {
     publisher: Arc<Publisher>,
     publishing: Mutex<Option<std::thread::JoinHandle<()>>>,
     /// Actions and signals per token.
-    limiter: limits::RateLimiter,
+    limiter: admission::RateLimiter,
 }
 
 fn sha256_hex(s: &str) -> String {
@@ -188,6 +188,15 @@ fn check_within(field: &str, value: u64, range: (u64, u64)) -> Result<u64, LiveE
     pace::within(field, value, range).map_err(LiveError::Invalid)
 }
 
+/// Every writer checks this under the profile's lock: a profile being
+/// deleted is never written again (a late write would outlive the delete).
+fn alive(p: &LiveProfile, rt: &Runtime) -> Result<(), LiveError> {
+    if rt.deleted {
+        return Err(LiveError::NotFound(format!("no profile `{}`", p.id)));
+    }
+    Ok(())
+}
+
 impl LiveManager {
     /// Open the live side over `store`: every stored live profile is
     /// restored (replayed after a crash) and those that were running resume.
@@ -217,7 +226,7 @@ impl LiveManager {
             );
         }
         let m = Arc::new(LiveManager {
-            limiter: limits::RateLimiter::new(config.action_rate),
+            limiter: admission::RateLimiter::new(config.action_rate),
             publisher,
             publishing: Mutex::new(Some(publishing)),
             host,
@@ -646,12 +655,8 @@ impl LiveManager {
             check_within("limits.interactions_per_day", n, pace::INTERACTIONS_PER_DAY)?;
         }
         {
-            // Under the profile's lock, like every writer: a profile being
-            // deleted is not written again.
             let mut rt = p.rt();
-            if rt.deleted {
-                return Err(LiveError::NotFound(format!("no profile `{}`", p.id)));
-            }
+            alive(p, &rt)?;
             if let Some(name) = patch.name {
                 record["name"] = Value::String(name);
                 self.store.put_profile(p.id, &record)?;
@@ -678,9 +683,7 @@ impl LiveManager {
     /// (for writers outside this module, such as webhook creation).
     pub fn while_alive<R>(&self, p: &LiveProfile, f: impl FnOnce() -> R) -> Result<R, LiveError> {
         let rt = p.rt();
-        if rt.deleted {
-            return Err(LiveError::NotFound(format!("no profile `{}`", p.id)));
-        }
+        alive(p, &rt)?;
         let out = f();
         drop(rt);
         Ok(out)
@@ -688,7 +691,7 @@ impl LiveManager {
 
     /// Counts one action or signal against the caller's token; the wait
     /// (whole seconds, at least one) when its rate is exceeded.
-    pub fn admit(&self, who: limits::TokenKey) -> Result<(), u64> {
+    pub fn admit(&self, who: admission::TokenKey) -> Result<(), u64> {
         self.limiter
             .admit(who)
             .map_err(|wait| wait.as_secs_f64().ceil().max(1.0) as u64)
@@ -775,9 +778,7 @@ impl LiveManager {
     fn run(&self, p: &Arc<LiveProfile>, speed: Option<f64>) -> Result<(), LiveError> {
         let mut sim = p.sim();
         let mut rt = p.rt();
-        if rt.deleted {
-            return Err(LiveError::NotFound(format!("no profile `{}`", p.id)));
-        }
+        alive(p, &rt)?;
         let speed = speed.unwrap_or(rt.state.speed);
         let now = sim.now();
         let window = window_for(speed);
@@ -828,9 +829,7 @@ impl LiveManager {
             let _admin = self.admin.lock().unwrap_or_else(|e| e.into_inner());
             let mut sim = p.sim();
             let mut rt = p.rt();
-            if rt.deleted {
-                return Err(LiveError::NotFound(format!("no profile `{}`", p.id)));
-            }
+            alive(p, &rt)?;
             match (rt.state.status, status) {
                 (Status::Degraded, _) => {
                     return Err(LiveError::Conflict(format!(
@@ -869,13 +868,11 @@ impl LiveManager {
         name: &str,
         params: &Value,
     ) -> Result<(), LiveError> {
-        limits::check_request(platform, "signal", name, params)?;
+        admission::check_request(platform, "signal", name, params)?;
         {
             let mut sim = p.sim();
             let mut rt = p.rt();
-            if rt.deleted {
-                return Err(LiveError::NotFound(format!("no profile `{}`", p.id)));
-            }
+            alive(p, &rt)?;
             if rt.state.status == Status::Degraded {
                 return Err(LiveError::Conflict(format!(
                     "the profile is degraded: {}",
@@ -911,13 +908,11 @@ impl LiveManager {
     ) -> Result<(Result<Vec<StoredEvent>, ActionError>, f64), LiveError> {
         let params: Value = serde_json::from_str(&action.params)
             .map_err(|e| LiveError::Invalid(format!("`params` is not JSON: {e}")))?;
-        limits::check_request(platform, "kind", &action.kind, &params)?;
+        admission::check_request(platform, "kind", &action.kind, &params)?;
         let result = {
             let mut sim = p.sim();
             let mut rt = p.rt();
-            if rt.deleted {
-                return Err(LiveError::NotFound(format!("no profile `{}`", p.id)));
-            }
+            alive(p, &rt)?;
             let refused = |why: String| Err(LiveError::Conflict(why));
             match rt.state.status {
                 Status::Running | Status::Paused => {}
