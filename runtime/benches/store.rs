@@ -21,7 +21,8 @@
 
 use std::time::{Duration, Instant};
 
-use diorama::store::{CountQuery, InteractionFilter, Store, StoredEvent};
+use diorama::event::StoredEvent;
+use diorama::store::{CountQuery, InteractionFilter, Store};
 use diorama_sdk::{Author, Content, Event, Interaction, Metric, Payload};
 
 /// The allocator the `diorama` binary uses, so the figures are the binary's.

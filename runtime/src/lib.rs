@@ -12,6 +12,7 @@
 
 pub mod cli;
 pub mod engine;
+pub mod event;
 pub mod http;
 pub mod live;
 pub mod plugin;

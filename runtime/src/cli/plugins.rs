@@ -3,7 +3,7 @@
 use std::fmt::Write;
 
 use super::{load_plugins, PluginDirArg};
-use crate::engine::clock::format_duration;
+use crate::event::time::format_duration;
 use crate::plugin::{LoadedPlugin, PluginSource};
 
 #[derive(clap::Args, Debug)]

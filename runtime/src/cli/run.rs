@@ -8,7 +8,8 @@ use std::time::{Duration, Instant};
 
 use super::seeds;
 use super::{load_plugins, PluginDirArg};
-use crate::engine::{clock, EventListener, RunSettings, Simulation};
+use crate::engine::{RunSettings, Simulation};
+use crate::event::{time, EventListener};
 use crate::plugin::PluginHost;
 use crate::report::{junit_xml, JsonlWriter, ProfileSummary, RunReport, Status};
 use crate::script::{self, Limits, Progress};
@@ -274,7 +275,7 @@ fn progress_line() -> Progress {
             last = Instant::now();
             eprint!(
                 "\r\x1b[2K  virtual time {}  events {}",
-                clock::format_instant(now),
+                time::format_instant(now),
                 events
             );
         }

@@ -8,7 +8,6 @@
 //! thread; storing and listeners run on a writer thread, so persisting
 //! overlaps with simulating. [`Simulation::sync`] waits for the writer.
 
-pub mod clock;
 mod writer;
 
 use std::collections::BTreeMap;
@@ -17,10 +16,12 @@ use std::sync::Arc;
 use diorama_sdk::{AccountConfig, Action, ActionError, Event, Millis, MINUTE};
 use serde::Serialize;
 
+use crate::event::{
+    count_event, time, EventCounts, EventListener, OwnerId, StoredEvent, HOST_PLATFORM,
+};
 use crate::plugin::{PluginError, PluginHost, PluginInstance};
-use crate::store::{OwnerId, Store, StoreError, StoredEvent};
+use crate::store::{Store, StoreError};
 
-pub use writer::EventListener;
 use writer::Writer;
 
 /// The engine steps every instance over windows of this length.
@@ -69,7 +70,7 @@ impl Default for RunSettings {
     fn default() -> Self {
         RunSettings {
             seed: 42,
-            start: clock::DEFAULT_START,
+            start: time::DEFAULT_START,
             window: DEFAULT_WINDOW,
         }
     }
@@ -109,12 +110,6 @@ pub enum Command {
     },
 }
 
-/// The platform name host-made notices carry.
-pub const HOST_PLATFORM: &str = "diorama";
-
-/// Counts of events by platform, type and kind, for reports.
-pub type Tally = BTreeMap<String, BTreeMap<&'static str, BTreeMap<String, u64>>>;
-
 /// A simulation in progress.
 pub struct Simulation {
     host: Arc<PluginHost>,
@@ -122,7 +117,7 @@ pub struct Simulation {
     settings: RunSettings,
     now: Millis,
     profiles: Vec<Profile>,
-    tally: Tally,
+    tally: EventCounts,
     total_events: u64,
     pending: Vec<Vec<StoredEvent>>,
     pending_order: Vec<(u32, u32)>,
@@ -171,7 +166,7 @@ impl Simulation {
             now: settings.start,
             settings,
             profiles: Vec::new(),
-            tally: Tally::new(),
+            tally: EventCounts::new(),
             total_events: 0,
             pending: Vec::new(),
             pending_order: Vec::new(),
@@ -329,7 +324,7 @@ impl Simulation {
         &self.host
     }
 
-    pub fn tally(&self) -> &Tally {
+    pub fn tally(&self) -> &EventCounts {
         &self.tally
     }
 
@@ -475,12 +470,12 @@ impl Simulation {
         let end = self.now.checked_add(duration);
         let within = end
             .and_then(|end| end.checked_sub(self.settings.start))
-            .is_some_and(|span| span <= clock::MAX_RUN_SPAN);
+            .is_some_and(|span| span <= time::MAX_RUN_SPAN);
         let Some(end) = end.filter(|_| within) else {
             return Err(EngineError::Invalid(format!(
                 "advancing by {} would take the run past its limit of {} of virtual time",
-                clock::format_duration(duration),
-                clock::format_duration(clock::MAX_RUN_SPAN)
+                time::format_duration(duration),
+                time::format_duration(time::MAX_RUN_SPAN)
             )));
         };
         while self.now < end {
@@ -509,9 +504,9 @@ impl Simulation {
                         platform: instance.platform.clone(),
                         reason: format!(
                             "returned an event at {} outside the window [{}, {})",
-                            clock::format_instant(bad.at),
-                            clock::format_instant(from),
-                            clock::format_instant(to)
+                            time::format_instant(bad.at),
+                            time::format_instant(from),
+                            time::format_instant(to)
                         ),
                     });
                 }
@@ -552,7 +547,7 @@ impl Simulation {
             }
             return;
         }
-        tally(&mut self.tally, &platform, &event);
+        count_event(&mut self.tally, &platform, &event);
         self.total_events += 1;
         let list = &mut self.pending[pi as usize];
         self.pending_order.push((pi, list.len() as u32));
@@ -701,20 +696,6 @@ impl Simulation {
         self.writer.finish()?;
         self.store.flush()?;
         Ok(())
-    }
-}
-
-fn tally(t: &mut Tally, platform: &str, event: &Event) {
-    let by_type = match t.get_mut(platform) {
-        Some(m) => m,
-        None => t.entry(platform.to_string()).or_default(),
-    };
-    let by_kind = by_type.entry(event.type_name()).or_default();
-    match by_kind.get_mut(event.kind()) {
-        Some(n) => *n += 1,
-        None => {
-            by_kind.insert(event.kind().to_string(), 1);
-        }
     }
 }
 

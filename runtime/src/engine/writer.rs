@@ -5,25 +5,10 @@ use std::collections::BTreeMap;
 use std::sync::mpsc::{self, Receiver, SyncSender};
 use std::thread::JoinHandle;
 
-use crate::store::{OwnerId, Store, StoredEvent};
+use crate::event::{EventListener, OwnerId, StoredEvent};
+use crate::store::Store;
 
 use super::EngineError;
-
-/// Something that reads events after they are stored: the events.jsonl
-/// writer, a live stream. Runs on the writer thread.
-pub trait EventListener: Send {
-    /// `names` maps profile ids to profile names; `events` are in merge order.
-    fn on_events(
-        &mut self,
-        names: &BTreeMap<OwnerId, String>,
-        events: &[&StoredEvent],
-    ) -> Result<(), String>;
-
-    /// Flush whatever is buffered.
-    fn finish(&mut self) -> Result<(), String> {
-        Ok(())
-    }
-}
 
 enum Msg {
     Profile(OwnerId, String),

@@ -19,7 +19,8 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use super::error::ApiError;
 use super::Shared;
-use crate::store::OwnerId;
+
+use crate::event::OwnerId;
 
 /// The caps of one server (`diorama serve` flags).
 #[derive(Clone, Copy, Debug)]

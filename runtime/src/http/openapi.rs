@@ -369,8 +369,8 @@ fn schemas() -> Value {
     let (size_min, size_max) = pace::SIZE;
     let instant_range = format!(
         "Between {} and {}.",
-        crate::engine::clock::format_instant(pace::INSTANT_MS.0),
-        crate::engine::clock::format_instant(pace::INSTANT_MS.1)
+        crate::event::time::format_instant(pace::INSTANT_MS.0),
+        crate::event::time::format_instant(pace::INSTANT_MS.1)
     );
     s.insert("Limits".into(), json!({
         "type": "object", "additionalProperties": false,

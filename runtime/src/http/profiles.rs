@@ -285,7 +285,7 @@ pub async fn act(
                 if i > 0 {
                     body.push(b',');
                 }
-                crate::report::event_line(&label, e, &mut body);
+                crate::event::event_line(&label, e, &mut body);
             }
             body.extend_from_slice(b"]}");
             Ok((
@@ -308,7 +308,7 @@ pub async fn act(
                     "{}: the platform's limit for `{}` is reached; retry in {} of virtual time ({wall_s} s at this profile's speed)",
                     body.platform,
                     body.kind,
-                    crate::engine::clock::format_duration(ms)
+                    crate::event::time::format_duration(ms)
                 ),
             );
             e.retry_after = Some(wall_s);

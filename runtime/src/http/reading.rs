@@ -16,8 +16,8 @@ use serde_json::json;
 use super::auth;
 use super::error::{blocking, ApiError, Query};
 use super::Shared;
-use crate::engine::clock;
-use crate::store::{ContentRecord, InteractionFilter, StoredEvent};
+use crate::event::{time, StoredEvent};
+use crate::store::{ContentRecord, InteractionFilter};
 
 /// The largest page.
 pub const MAX_LIMIT: usize = 1_000;
@@ -52,7 +52,7 @@ fn instant(given: Option<&str>, name: &str) -> Result<Option<i64>, ApiError> {
         .map(|t| {
             let ms = match t.parse::<i64>() {
                 Ok(ms) => ms,
-                Err(_) => clock::parse_instant(t)
+                Err(_) => time::parse_instant(t)
                     .map_err(|e| ApiError::bad_query(format!("`{name}`: {e}")))?,
             };
             crate::live::pace::instant_within(name, ms).map_err(ApiError::bad_query)
@@ -68,7 +68,7 @@ fn page(label: &str, events: &[StoredEvent], next: Option<u64>, more: bool) -> R
         if i > 0 {
             body.push(b',');
         }
-        crate::report::event_line(label, e, &mut body);
+        crate::event::event_line(label, e, &mut body);
     }
     body.extend_from_slice(b"],\"next\":");
     match next {
@@ -82,7 +82,7 @@ fn page(label: &str, events: &[StoredEvent], next: Option<u64>, more: bool) -> R
 /// Read one more than a page (to know whether more follow) off the async
 /// workers and answer the page.
 async fn paged(
-    owner: crate::store::OwnerId,
+    owner: crate::event::OwnerId,
     after: Option<u64>,
     limit: usize,
     read: impl FnOnce(usize) -> Result<Vec<StoredEvent>, crate::store::StoreError> + Send + 'static,
@@ -211,7 +211,7 @@ fn content_json(c: &ContentRecord) -> serde_json::Value {
         "text": c.text,
         "url": c.url,
         "published_at": c.published_at,
-        "published": clock::format_instant(c.published_at),
+        "published": time::format_instant(c.published_at),
         "seq": c.seq,
         "metrics": c.metrics,
         "interactions": c.interactions,

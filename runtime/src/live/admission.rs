@@ -9,9 +9,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::store::OwnerId;
-
 use super::LiveError;
+
+use crate::event::OwnerId;
 
 /// Longest platform name or action kind / signal name, in bytes.
 pub const MAX_NAME_BYTES: usize = 64;

@@ -36,9 +36,10 @@ use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use tokio::sync::broadcast;
 
-use crate::engine::{clock, EngineError, ProfileSpec, RunSettings, Simulation};
+use crate::engine::{EngineError, ProfileSpec, RunSettings, Simulation};
+use crate::event::{time, OwnerId, StoredEvent};
 use crate::plugin::PluginHost;
-use crate::store::{OwnerId, RecordTree, Store, StoreError, StoredEvent};
+use crate::store::{RecordTree, Store, StoreError};
 use crate::telemetry::Telemetry;
 use crate::webhook::Webhooks;
 
@@ -174,8 +175,7 @@ pub fn same_secret(a: &str, b: &str) -> bool {
 }
 
 fn parse_wall(text: &str, what: &str) -> Result<i64, LiveError> {
-    let ms =
-        clock::parse_instant(text).map_err(|e| LiveError::Invalid(format!("`{what}`: {e}")))?;
+    let ms = time::parse_instant(text).map_err(|e| LiveError::Invalid(format!("`{what}`: {e}")))?;
     pace::instant_within(what, ms).map_err(LiveError::Invalid)
 }
 
@@ -600,10 +600,10 @@ impl LiveManager {
             status: st.status,
             speed: st.speed,
             now,
-            time: clock::format_instant(now),
-            created_at: clock::format_instant(created),
-            last_active: clock::format_instant(p.last_active.load(Ordering::Relaxed)),
-            expires_at: st.expires_at.map(clock::format_instant),
+            time: time::format_instant(now),
+            created_at: time::format_instant(created),
+            last_active: time::format_instant(p.last_active.load(Ordering::Relaxed)),
+            expires_at: st.expires_at.map(time::format_instant),
             inactivity_ttl_s: st.inactivity_ttl_s,
             limits: json!({ "interactions_per_day": st.interactions_per_day }),
             events: self.store.last_seq(p.id)?.unwrap_or(0),

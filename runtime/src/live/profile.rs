@@ -11,8 +11,9 @@ use diorama_sdk::{Millis, Payload, DAY};
 use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast;
 
-use crate::engine::{Command, EngineError, EventListener, Simulation};
-use crate::store::{OwnerId, RecordTree, Store, StoredEvent};
+use crate::engine::{Command, EngineError, Simulation};
+use crate::event::{EventListener, OwnerId, StoredEvent};
+use crate::store::{RecordTree, Store};
 use crate::telemetry::Telemetry;
 use crate::webhook::Webhooks;
 
@@ -80,7 +81,7 @@ pub struct PublishedEvent {
     pub platform: String,
     pub type_name: &'static str,
     pub kind: String,
-    /// The event as JSON ([`crate::report::event_line`]).
+    /// The event as JSON ([`crate::event::event_line`]).
     pub json: String,
 }
 
@@ -255,7 +256,7 @@ impl Publisher {
 /// Render one stored event for the stream.
 pub fn publish(label: &str, e: &StoredEvent) -> PublishedEvent {
     let mut line = Vec::with_capacity(256);
-    crate::report::event_line(label, e, &mut line);
+    crate::event::event_line(label, e, &mut line);
     PublishedEvent {
         seq: e.seq,
         platform: e.platform.clone(),

@@ -12,10 +12,10 @@ use serde_json::{json, Value};
 
 use super::profile::{LiveProfile, Status};
 use super::LiveError;
-use crate::engine::clock;
+use crate::event::{time, OwnerId};
 use crate::report::Expectation;
 use crate::script::{self, Limits, LiveClock};
-use crate::store::{OwnerId, RecordTree, Store};
+use crate::store::{RecordTree, Store};
 
 /// The most scenario runs going on at once on one profile.
 pub const MAX_RUNNING_PER_PROFILE: usize = 4;
@@ -184,7 +184,7 @@ impl Runs {
             "id": run.to_string(),
             "scenario": name,
             "status": "running",
-            "started_at": clock::format_instant(started),
+            "started_at": time::format_instant(started),
             "ended_at": null,
             "expectations": [],
             "values": [],
@@ -233,7 +233,7 @@ impl Runs {
                     (None, false) => "passed",
                 }
                 .into();
-                record["ended_at"] = clock::format_instant(profile.sim().now()).into();
+                record["ended_at"] = time::format_instant(profile.sim().now()).into();
                 record["expectations"] = serde_json::to_value(&outcome.expectations).unwrap_or_default();
                 record["values"] = serde_json::to_value(&outcome.values).unwrap_or_default();
                 record["error"] = outcome.error.map(Value::String).unwrap_or(Value::Null);

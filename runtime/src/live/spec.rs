@@ -137,8 +137,7 @@ pub fn check_ranges(req: &CreateProfile, max_speed: f64) -> Result<(), String> {
     }
     for (field, text) in [("start", &req.start), ("expires_at", &req.expires_at)] {
         if let Some(t) = text {
-            let ms =
-                crate::engine::clock::parse_instant(t).map_err(|e| format!("`{field}`: {e}"))?;
+            let ms = crate::event::time::parse_instant(t).map_err(|e| format!("`{field}`: {e}"))?;
             pace::instant_within(field, ms)?;
         }
     }

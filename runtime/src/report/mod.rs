@@ -11,9 +11,9 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use crate::engine::{clock, Tally};
+use crate::event::{time, EventCounts};
 
-pub use jsonl::{event_line, JsonlWriter};
+pub use jsonl::JsonlWriter;
 pub use junit::junit_xml;
 
 /// One `expect(condition, message)` of a script.
@@ -77,7 +77,7 @@ pub struct RunReport {
     pub virtual_duration: String,
     pub events: u64,
     /// platform → type → kind → count.
-    pub counts: Tally,
+    pub counts: EventCounts,
     pub profiles: Vec<ProfileSummary>,
     pub expectations: Vec<Expectation>,
     pub values: Vec<ReportedValue>,
@@ -93,7 +93,7 @@ impl RunReport {
         start_ms: i64,
         end_ms: i64,
         events: u64,
-        counts: Tally,
+        counts: EventCounts,
         profiles: Vec<ProfileSummary>,
         expectations: Vec<Expectation>,
         values: Vec<ReportedValue>,
@@ -111,11 +111,11 @@ impl RunReport {
             script,
             seed,
             status,
-            start: clock::format_instant(start_ms),
-            end: clock::format_instant(end_ms),
+            start: time::format_instant(start_ms),
+            end: time::format_instant(end_ms),
             start_ms,
             end_ms,
-            virtual_duration: clock::format_duration(end_ms - start_ms),
+            virtual_duration: time::format_duration(end_ms - start_ms),
             events,
             counts,
             profiles,

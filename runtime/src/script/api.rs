@@ -22,9 +22,10 @@ use rhai::{Array, Dynamic, Engine, EvalAltResult, Map, NativeCallContext, FLOAT,
 
 use super::meter::Meter;
 use super::{Limits, LiveClock, Recorder};
-use crate::engine::{clock, EngineError, ProfileSpec, Simulation};
+use crate::engine::{EngineError, ProfileSpec, Simulation};
+use crate::event::{time, StoredEvent};
 use crate::report::{Expectation, ReportedValue};
-use crate::store::{ContentRecord, CountQuery, InteractionFilter, StoredEvent};
+use crate::store::{ContentRecord, CountQuery, InteractionFilter};
 
 type Res<T> = Result<T, Box<EvalAltResult>>;
 
@@ -245,7 +246,7 @@ fn opt_dyn(s: &Option<String>) -> Dynamic {
 
 fn event_map(e: &StoredEvent) -> Dynamic {
     let mut line = Vec::new();
-    crate::report::event_line("", e, &mut line);
+    crate::event::event_line("", e, &mut line);
     match serde_json::from_slice::<serde_json::Value>(&line) {
         Ok(mut v) => {
             if let Some(o) = v.as_object_mut() {
@@ -316,7 +317,7 @@ pub(super) fn register(
             duration(n, unit, name)
         });
     }
-    engine.register_fn("time", |ms: INT| clock::format_instant(ms));
+    engine.register_fn("time", |ms: INT| time::format_instant(ms));
 
     let k = c.clone();
     engine.register_fn("now", move || -> Res<INT> { Ok(k.sim()?.now()) });
@@ -331,12 +332,12 @@ pub(super) fn register(
                 "start() cannot move a live profile's clock: its time follows the wall clock",
             );
         }
-        let at = clock::parse_instant(t)?;
-        if !(clock::MIN_START..=clock::MAX_START).contains(&at) {
+        let at = time::parse_instant(t)?;
+        if !(time::MIN_START..=time::MAX_START).contains(&at) {
             return err(format!(
                 "start(\"{t}\"): the start must lie between {} and {}",
-                clock::format_instant(clock::MIN_START),
-                clock::format_instant(clock::MAX_START)
+                time::format_instant(time::MIN_START),
+                time::format_instant(time::MAX_START)
             ));
         }
         k.sim()?.set_start(at).map_err(engine_err)
@@ -348,10 +349,10 @@ pub(super) fn register(
             if d < 0 {
                 return err(format!("cannot advance by a negative duration ({d} ms)"));
             }
-            if d > clock::MAX_RUN_SPAN {
+            if d > time::MAX_RUN_SPAN {
                 return err(format!(
                     "cannot advance a live profile by more than {} at once ({d} ms asked)",
-                    clock::format_duration(clock::MAX_RUN_SPAN)
+                    time::format_duration(time::MAX_RUN_SPAN)
                 ));
             }
             let Some(target) = k.sim()?.now().checked_add(d) else {

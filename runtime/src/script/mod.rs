@@ -420,7 +420,8 @@ fn runtime_error(file: &str, e: &EvalAltResult, limits: &Limits) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::{clock, RunSettings};
+    use crate::engine::RunSettings;
+    use crate::event::time;
     use crate::plugin::{HostOptions, PluginHost};
     use crate::store::Store;
 
@@ -440,15 +441,15 @@ mod tests {
     /// the end of time was a wrapped difference that skipped the cap.
     #[test]
     fn an_advance_past_the_integer_range_is_refused_from_any_start() {
-        for start in [i64::MIN / 2, -62_135_596_800_000, 0, clock::MAX_START] {
+        for start in [i64::MIN / 2, -62_135_596_800_000, 0, time::MAX_START] {
             let (_dir, mut sim) = simulation(start);
             sim.advance(1, |_, _| {}).unwrap();
-            for d in [i64::MAX, i64::MAX - 1, clock::MAX_RUN_SPAN] {
+            for d in [i64::MAX, i64::MAX - 1, time::MAX_RUN_SPAN] {
                 let e = sim.advance(d, |_, _| {}).unwrap_err().to_string();
                 assert!(e.contains("past its limit of 366d"), "{start} + {d}: {e}");
             }
             assert_eq!(sim.now(), start + 1, "nothing moved");
-            sim.advance(clock::MAX_RUN_SPAN - 1, |_, _| {}).unwrap();
+            sim.advance(time::MAX_RUN_SPAN - 1, |_, _| {}).unwrap();
         }
     }
 }

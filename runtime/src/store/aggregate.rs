@@ -11,9 +11,6 @@ use serde::{Deserialize, Serialize};
 use super::codec::FxMap;
 use super::{ContentRecord, StoredEvent};
 
-/// The event types, as stored in counters.
-pub(crate) const TYPE_NAMES: [&str; 4] = ["content", "interaction", "metric", "notice"];
-
 pub(crate) fn type_code(ev: &StoredEvent) -> u8 {
     match &ev.event.payload {
         Payload::Content(_) => 0,

@@ -125,12 +125,11 @@ use std::time::Duration;
 use diorama_sdk::{Millis, Payload};
 use serde::{Deserialize, Serialize};
 
-use aggregate::{ContentRow, OwnerAgg, Tally, TYPE_NAMES};
+use crate::event::{OwnerId, StoredEvent, TYPE_NAMES};
+
+use aggregate::{ContentRow, OwnerAgg, Tally};
 use block::{BlockBuilder, BlockView, IndexView, Posting};
 use codec::{hash_str, ordered_i64};
-
-/// A profile's id; every key a profile owns starts with it (big-endian).
-pub type OwnerId = u64;
 
 /// The layout version this build reads and writes.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -277,15 +276,6 @@ type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 fn sled_err(op: &'static str, tree: &'static str) -> impl FnOnce(sled::Error) -> StoreError {
     move |source| StoreError::Sled { op, tree, source }
-}
-
-/// One stored event: the plugin's event plus the owner's sequence number.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct StoredEvent {
-    pub seq: u64,
-    pub profile: OwnerId,
-    pub platform: String,
-    pub event: diorama_sdk::Event,
 }
 
 /// A count over an owner's events; `None` fields match anything. Every

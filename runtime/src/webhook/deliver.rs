@@ -17,8 +17,8 @@ use reqwest::header::{HeaderValue, CONTENT_TYPE};
 use reqwest::StatusCode;
 
 use super::{encode, log_key, now_ms, sign, Ctx, Disabled, Hook, HookState, LogEntry, Outcome};
-use crate::report::event_line;
-use crate::store::{RecordTree, StoreError, StoredEvent};
+use crate::event::{event_line, StoredEvent};
+use crate::store::{RecordTree, StoreError};
 
 /// Events read from the log at a time.
 const BATCH: usize = 256;

@@ -50,12 +50,11 @@ use tokio::runtime::Handle;
 use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 
-use crate::store::{OwnerId, RecordTree, Store, StoreError, StoredEvent};
+use crate::event::{OwnerId, StoredEvent, TYPE_NAMES};
+use crate::store::{RecordTree, Store, StoreError};
 
 pub use sign::{sign, verify};
 
-/// Event types a filter may name (`Event::type_name`).
-pub const EVENT_TYPES: [&str; 4] = ["content", "interaction", "metric", "notice"];
 /// Longest url accepted, in bytes.
 pub const MAX_URL_BYTES: usize = 2048;
 /// Longest secret accepted, in bytes.
@@ -163,10 +162,10 @@ impl EventFilter {
             }
         }
         for (i, t) in self.types.iter().enumerate() {
-            if !EVENT_TYPES.contains(&t.as_str()) {
+            if !TYPE_NAMES.contains(&t.as_str()) {
                 return Err(format!(
                     "filter.types[{i}]: unknown event type `{t}`; expected one of {}",
-                    EVENT_TYPES.join(", ")
+                    TYPE_NAMES.join(", ")
                 ));
             }
         }

@@ -338,7 +338,7 @@ async fn delivers_matching_events_in_order_signed() {
         assert_eq!(g.body["event"]["platform"], "youtube");
         let original = all.iter().find(|e| e.seq == g.seq).unwrap();
         let mut line = Vec::new();
-        crate::report::event_line(&owner.to_string(), original, &mut line);
+        crate::event::event_line(&owner.to_string(), original, &mut line);
         assert_eq!(
             g.body["event"],
             serde_json::from_slice::<Value>(&line).unwrap()
