@@ -1,0 +1,135 @@
+//! Part 2: many live profiles at 60x.
+
+use super::*;
+
+pub(crate) async fn part_live() {
+    let n: usize = setting("DIORAMA_BENCH_PROFILES", 1_000);
+    let live_secs: u64 = setting("DIORAMA_BENCH_LIVE_SECONDS", 60);
+    let which = std::env::var("DIORAMA_BENCH_PLATFORMS").unwrap_or_else(|_| "all".into());
+    let workers: Option<usize> = std::env::var("DIORAMA_BENCH_WORKERS")
+        .ok()
+        .map(|w| w.parse().expect("DIORAMA_BENCH_WORKERS: a number"));
+    let mut body = json!({ "size": 100_000, "speed": 60 });
+    match which.as_str() {
+        "all" => {}
+        "youtube" => body["platforms"] = json!(["youtube"]),
+        other => panic!("DIORAMA_BENCH_PLATFORMS: `all` or `youtube`, got `{other}`"),
+    }
+    let mut args = vec!["--max-live".to_string(), n.max(1_000).to_string()];
+    if let Some(w) = workers {
+        args.extend(["--workers".to_string(), w.to_string()]);
+    }
+    let server = Server::start(&args);
+    let api = Api::new(&server.base, 8);
+    let pid = server.pid;
+    let tck = ticks_per_second();
+
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let rss_before = rss_kib(pid);
+    let t = std::time::Instant::now();
+    let mut slowest = Duration::ZERO;
+    for _ in 0..n {
+        let one = std::time::Instant::now();
+        api.post("/v1/profiles", &body, 201).await;
+        slowest = slowest.max(one.elapsed());
+    }
+    let create = t.elapsed();
+    let rss_created = rss_kib(pid);
+
+    let m0 = api.metrics().await;
+    let cpu0 = cpu_ticks(pid);
+    let threads0 = thread_ticks(pid);
+    let t0 = std::time::Instant::now();
+    println!(
+        "2. {n} live profiles at 60x ({}), created in {:.2} s; running for {live_secs} s",
+        if which == "all" {
+            "YouTube, Instagram, TikTok"
+        } else {
+            "YouTube only"
+        },
+        create.as_secs_f64()
+    );
+    let (mut last_cpu, mut last_t, mut last_events) =
+        (cpu0, t0, scalar(&m0, "diorama_events_generated_total"));
+    while t0.elapsed() < Duration::from_secs(live_secs) {
+        let left = Duration::from_secs(live_secs).saturating_sub(t0.elapsed());
+        tokio::time::sleep(left.min(Duration::from_secs(10))).await;
+        let m = api.metrics().await;
+        let (cpu, now) = (cpu_ticks(pid), std::time::Instant::now());
+        let events = scalar(&m, "diorama_events_generated_total");
+        let dt = now.duration_since(last_t).as_secs_f64();
+        println!(
+            "  at {:>3.0} s: {:>5.0} % CPU, {:>7.0} events/s, RSS {:.0} MiB, live {}",
+            t0.elapsed().as_secs_f64(),
+            (cpu - last_cpu) as f64 / tck / dt * 100.0,
+            (events - last_events) / dt,
+            rss_kib(pid) as f64 / 1024.0,
+            scalar(&m, "diorama_live_profiles"),
+        );
+        (last_cpu, last_t, last_events) = (cpu, now, events);
+    }
+    let m1 = api.metrics().await;
+    let secs = t0.elapsed().as_secs_f64();
+    let cpu = (cpu_ticks(pid) - cpu0) as f64 / tck / secs * 100.0;
+    let threads = busiest_threads(&threads0, &thread_ticks(pid), secs);
+    let rss_end = rss_kib(pid);
+    let mut statuses: BTreeMap<String, usize> = BTreeMap::new();
+    for p in api.get("/v1/profiles").await["profiles"]
+        .as_array()
+        .map_or(&[][..], |v| v.as_slice())
+    {
+        *statuses
+            .entry(p["status"].as_str().unwrap_or("?").to_string())
+            .or_default() += 1;
+    }
+    let (shutdown, clean) = server.stop();
+
+    let late = delta(&buckets(&m1, LATENESS, ""), &buckets(&m0, LATENESS, ""));
+    let events = scalar(&m1, "diorama_events_generated_total")
+        - scalar(&m0, "diorama_events_generated_total");
+    let worst = worst_bucket(&late);
+    let per_profile = |after: u64| (after.saturating_sub(rss_before)) as f64 / n.max(1) as f64;
+    println!(
+        "  creating              {:.2} ms per profile (slowest {:.1} ms)",
+        ms(create) / n.max(1) as f64,
+        ms(slowest)
+    );
+    println!(
+        "  statuses at the end   {}",
+        statuses
+            .iter()
+            .map(|(s, c)| format!("{s} {c}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    println!(
+        "  events                {events:.0} in {secs:.1} s: {:.0} events/s",
+        events / secs
+    );
+    println!(
+        "  event lateness        {} events; p50 {}, p90 {}, p99 {}, worst bucket {}   (aim: p99 < 100 ms)",
+        total(&late),
+        fmt_bound(quantile_bound(&late, 0.50)),
+        fmt_bound(quantile_bound(&late, 0.90)),
+        fmt_bound(quantile_bound(&late, 0.99)),
+        fmt_bound(worst),
+    );
+    println!(
+        "  memory (RSS)          {:.1} MiB before, {:.1} MiB once created, {:.1} MiB at the end",
+        rss_before as f64 / 1024.0,
+        rss_created as f64 / 1024.0,
+        rss_end as f64 / 1024.0
+    );
+    println!(
+        "  per profile           {:.0} KiB once created, {:.0} KiB at the end",
+        per_profile(rss_created),
+        per_profile(rss_end)
+    );
+    println!("  CPU                   {cpu:.0} % of one core over the window; busiest threads:");
+    print_threads(&threads);
+    println!(
+        "  clean shutdown        {:.2} s (snapshots every profile){}",
+        shutdown.as_secs_f64(),
+        if clean { "" } else { "   NOT CLEAN" }
+    );
+}
