@@ -94,3 +94,84 @@ pub fn derive_seed(run_seed: u64, profile_index: u64, platform: &str) -> u64 {
     x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
     x ^ (x >> 31)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec() -> ProfileSpec {
+        ProfileSpec {
+            name: "tech".into(),
+            niche: "gadgets".into(),
+            timezone: "Europe/Paris".into(),
+            platforms: BTreeMap::from([
+                (
+                    "youtube".into(),
+                    serde_json::json!({"subscribers": 1000, "a": [1, 2]}),
+                ),
+                ("tiktok".into(), serde_json::json!({})),
+            ]),
+        }
+    }
+
+    #[test]
+    fn the_profile_record_is_the_json_the_engine_always_wrote() {
+        let spec = spec();
+        let record = ProfileRecord::new(&spec, 1_767_225_600_000, NoExtra {});
+        // What `add_profile` stored before the record had a type.
+        let before = serde_json::json!({
+            "name": spec.name,
+            "niche": spec.niche,
+            "timezone": spec.timezone,
+            "platforms": spec.platforms,
+            "created_at": 1_767_225_600_000i64,
+        });
+        assert_eq!(
+            serde_json::to_vec(&record).unwrap(),
+            serde_json::to_vec(&before).unwrap()
+        );
+        let back: ProfileRecord = serde_json::from_slice(&serde_json::to_vec(&before).unwrap())
+            .expect("an old record reads");
+        assert_eq!(back, record);
+        assert_eq!(back.spec().platforms, spec.platforms);
+    }
+
+    #[test]
+    fn extra_fields_sit_beside_the_engine_s_and_read_back() {
+        #[derive(Debug, PartialEq, Serialize, Deserialize)]
+        struct Served {
+            id: String,
+            seed: u64,
+            start: Millis,
+            token_sha256: String,
+        }
+        let spec = spec();
+        // A record as `serve` writes it, keys in any order.
+        let stored = serde_json::json!({
+            "id": "7",
+            "name": spec.name,
+            "niche": spec.niche,
+            "timezone": spec.timezone,
+            "platforms": spec.platforms,
+            "seed": 42,
+            "start": 1_000,
+            "created_at": 5_000,
+            "token_sha256": "ab",
+        });
+        let record: ProfileRecord<Served> = serde_json::from_value(stored.clone()).unwrap();
+        assert_eq!(
+            record.extra,
+            Served {
+                id: "7".into(),
+                seed: 42,
+                start: 1_000,
+                token_sha256: "ab".into()
+            }
+        );
+        assert_eq!(record.created_at, 5_000);
+        assert_eq!(serde_json::to_value(&record).unwrap(), stored);
+        // Read without its extra, it is still the engine's record.
+        let plain: ProfileRecord = serde_json::from_value(stored).unwrap();
+        assert_eq!(plain.name, "tech");
+    }
+}

@@ -103,3 +103,57 @@ fn owners_without_a_profile_record_are_orphans() {
     assert_eq!(s.count(1, &CountQuery::default()).unwrap(), 10);
     assert_eq!(s.delete_orphans().unwrap(), Vec::<OwnerId>::new());
 }
+
+#[test]
+fn a_data_folder_of_the_previous_build_keeps_its_records_and_deletes_them_all() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("data");
+    let trees = [HOOKS, OUTBOX, DELIVERIES, LIVE, JOURNAL];
+    {
+        let s = Store::open(&path).unwrap();
+        for o in [1, 2] {
+            s.put_profile(o, &json!({"id": o})).unwrap();
+            s.put_snapshot(o, "youtube", b"x").unwrap();
+            s.append(o, &stream(o, 1, 50)).unwrap();
+            for tree in trees {
+                s.put_record(tree, o, b"a", tree.name().as_bytes()).unwrap();
+                s.put_record(tree, o, b"b", b"2").unwrap();
+            }
+        }
+        // The previous build kept no list of record trees in `meta`.
+        for k in s.inner.meta.scan_prefix(b"record_tree/").keys() {
+            s.inner.meta.remove(k.unwrap()).unwrap();
+        }
+        s.flush().unwrap();
+    }
+    let s = Store::open(&path).unwrap();
+    // Before this process names any record tree, every one is counted.
+    let a_keys = s.count_owner_keys(1).unwrap();
+    let b_keys = s.count_owner_keys(2).unwrap();
+    assert_eq!(a_keys, b_keys);
+    assert!(a_keys >= 2 + 2 * trees.len() as u64, "{a_keys}");
+    for tree in trees {
+        assert_eq!(
+            s.record(tree, 1, b"a").unwrap().as_deref(),
+            Some(tree.name().as_bytes()),
+            "{} keeps its records",
+            tree.name()
+        );
+    }
+    assert_eq!(s.delete_owner(1).unwrap(), a_keys);
+    assert_eq!(s.count_owner_keys(1).unwrap(), 0);
+    assert_eq!(s.count_owner_keys(2).unwrap(), b_keys);
+    for tree in trees {
+        let t = s.inner.db.open_tree(tree.name()).unwrap();
+        assert_eq!(t.scan_prefix(owner_key(1)).count(), 0, "{}", tree.name());
+        assert_eq!(t.scan_prefix(owner_key(2)).count(), 2, "{}", tree.name());
+    }
+    // And the list is kept from now on.
+    drop(s);
+    let s = Store::open(&path).unwrap();
+    assert_eq!(
+        s.inner.meta.scan_prefix(b"record_tree/").count(),
+        trees.len()
+    );
+    assert_eq!(s.count_owner_keys(2).unwrap(), b_keys);
+}

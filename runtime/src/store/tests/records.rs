@@ -100,3 +100,61 @@ fn records_are_scoped_ordered_and_deleted_with_their_owner() {
     assert_eq!(keys(1, "", "", 10), Vec::<String>::new());
     assert_eq!(keys(2, "", "", 10), vec!["a/1"]);
 }
+
+#[test]
+fn record_trees_are_named_within_bounds_and_never_as_the_store_s_own() {
+    assert_eq!(RecordTree::new("hooks").name(), "hooks");
+    assert_eq!(RecordTree::new("a_2").name(), "a_2");
+    let longest: &'static str = Box::leak("x".repeat(32).into_boxed_str());
+    assert_eq!(RecordTree::new(longest).name().len(), 32);
+    let long: &'static str = Box::leak("x".repeat(33).into_boxed_str());
+    for bad in [
+        "",
+        "2a",
+        "_a",
+        "Hooks",
+        "a-b",
+        "a b",
+        "é",
+        long,
+        "meta",
+        "runs",
+        "profiles",
+        "events",
+        "event_index",
+        "snapshots",
+        "aggregates",
+        "content",
+        "content_order",
+    ] {
+        assert!(
+            std::panic::catch_unwind(|| RecordTree::new(bad)).is_err(),
+            "`{bad}` is refused"
+        );
+    }
+}
+
+#[test]
+fn a_record_tree_used_only_by_an_earlier_process_is_still_covered() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("data");
+    const ONCE: RecordTree = RecordTree::new("used_once");
+    {
+        let s = Store::open(&path).unwrap();
+        s.put_profile(1, &json!({})).unwrap();
+        s.put_record(ONCE, 1, b"k", b"v").unwrap();
+        s.put_record(ONCE, 2, b"k", b"v").unwrap();
+        s.flush().unwrap();
+    }
+    // This process never names the tree: the store still knows it.
+    let s = Store::open(&path).unwrap();
+    assert_eq!(s.count_owner_keys(1).unwrap(), 2);
+    assert_eq!(s.count_owner_keys(2).unwrap(), 1);
+    assert_eq!(s.delete_orphans().unwrap(), vec![2]);
+    assert_eq!(s.delete_owner(1).unwrap(), 2);
+    assert_eq!(s.count_owner_keys(1).unwrap(), 0);
+    assert_eq!(s.count_owner_keys(2).unwrap(), 0);
+    assert!(s.records(ONCE, 1, b"", b"", 10).unwrap().is_empty());
+    let listed: Vec<&str> = s.owner_trees().iter().map(|(n, _)| *n).collect();
+    assert!(listed.contains(&"used_once"), "{listed:?}");
+}
