@@ -63,8 +63,6 @@ impl Simulation {
         }
     }
 
-    /// Move the virtual clock to `at` without stepping: only for restoring
-
     fn instance(
         &mut self,
         profile: usize,

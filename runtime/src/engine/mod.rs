@@ -8,11 +8,11 @@
 //! thread; storing and listeners run on a writer thread, so persisting
 //! overlaps with simulating. [`Simulation::sync`] waits for the writer.
 //!
-//! Files: [`spec`] (what a profile and a run are made of, the profile
-//! record, seeds), [`profiles`] (creating profiles, their numbering,
-//! snapshots and the records they write), [`step`] (stepping windows,
-//! merging, handing events to the writer), [`commands`] (signals, actions
-//! and their replay), `writer` (the writer thread).
+//! Files: `spec.rs` (what a profile and a run are made of, the profile
+//! record, seeds), `profiles.rs` (creating profiles, their numbering,
+//! snapshots and the records they write), `step.rs` (stepping windows,
+//! merging, handing events to the writer), `commands.rs` (signals, actions
+//! and their replay), `writer.rs` (the writer thread).
 
 mod commands;
 mod profiles;
@@ -131,6 +131,7 @@ impl Simulation {
         }
     }
 
+    /// Move the virtual clock to `at` without stepping: only for restoring
     /// a profile whose plugins are restored to that time.
     pub fn set_now(&mut self, at: Millis) {
         self.now = at;

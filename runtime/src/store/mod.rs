@@ -12,7 +12,7 @@
 //! data. Atomicity comes from order instead: blocks, then their indexes,
 //! then content records, then the owner's aggregates, which name the last
 //! seq they include. Opening the store replays any blocks past that seq
-//! (see [`log`]).
+//! (see `log.rs`).
 //!
 //! Durability: writes reach disk when sled flushes (every half second on
 //! its own). [`Store::commit`] flushes on demand, shared by every caller
@@ -20,7 +20,7 @@
 //! on disk ([`Store::durable_seq`]): what a server may publish. A profile's
 //! snapshots and records written together are one sled transaction
 //! ([`Store::checkpoint`]). Deleting an owner is marked in `meta` first
-//! and finished on open if a crash interrupts it ([`delete`]).
+//! and finished on open if a crash interrupts it (`delete.rs`).
 //!
 //! Measured with `cargo bench -p diorama --bench store` on a 2-core
 //! machine: 0.6–0.9 M realistic events per second in calls of 1,000–10,000
@@ -43,8 +43,8 @@
 //! | `runs` | run id (u64 BE) | the run's JSON record |
 //! | `profiles` | owner | the profile's JSON record |
 //! | `snapshots` | owner · platform (UTF-8) | a plugin instance's snapshot bytes |
-//! | `events` | owner · last seq of the block | an event block ([`block`]) |
-//! | `event_index` | owner · last seq of the block | that block's index ([`block`]) |
+//! | `events` | owner · last seq of the block | an event block (`block/`) |
+//! | `event_index` | owner · last seq of the block | that block's index (`block/`) |
 //! | `aggregates` | owner | counters, account metrics and the seq they reflect (postcard) |
 //! | `content` | owner · content id (UTF-8) | the content's record: latest metric totals, interaction count (postcard) |
 //! | `content_order` | owner · published_at (i64, sign-flipped BE) · seq | content id |
@@ -56,15 +56,15 @@
 //!
 //! Keying a block by its *last* seq means the block holding seq `s` is the
 //! first key at or after `owner · s`: every read is a forward range scan.
-//! The byte formats of blocks and indexes are in [`block`], the
-//! aggregates in [`log`].
+//! The byte formats of blocks and indexes are in `block/`, the
+//! aggregates in `log.rs`.
 //!
 //! # Files
 //!
-//! [`open`]: opening, the lock and the schema; [`log`]: appending, group
-//! commit and repair; [`queries`]: reads of events, interactions, counts and
-//! content; [`records`]: profile, run and owner-scoped records, snapshots,
-//! checkpoints; [`delete`]: removing owners.
+//! `open.rs`: opening, the lock and the schema; `log.rs`: appending, group
+//! commit and repair; `queries.rs`: reads of events, interactions, counts and
+//! content; `records.rs`: profile, run and owner-scoped records, snapshots,
+//! checkpoints; `delete.rs`: removing owners.
 
 mod aggregate;
 mod block;
