@@ -96,7 +96,7 @@ fn run_profile(
             timezone: "UTC".into(),
             platforms,
         },
-        serde_json::json!({}),
+        diorama::engine::NoExtra {},
     )
     .expect("profile");
     let t = Instant::now();

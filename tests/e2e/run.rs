@@ -148,7 +148,7 @@ fn each_run_is_recorded_with_its_seed_script_and_outcome() {
     );
     assert_eq!(r.code, 1, "{}", r.describe());
     let store = diorama::store::Store::open(&dir.path().join("db")).expect("the store opens");
-    let run = store.run(1).expect("readable").expect("run 1 is recorded");
+    let run: serde_json::Value = store.run(1).expect("readable").expect("run 1 is recorded");
     assert_eq!(run["seed"], 9);
     assert_eq!(run["status"], "failed");
     assert_eq!(run["script"], path_str(&script));
@@ -159,9 +159,12 @@ fn each_run_is_recorded_with_its_seed_script_and_outcome() {
     assert_eq!(run["script_sha256"], expected.as_str());
     assert_eq!(run["expectations"].as_array().map(Vec::len), Some(2));
     assert_eq!(run["expectations"][1]["passed"], false);
-    assert!(store.run(2).expect("readable").is_none());
+    assert!(store
+        .run::<serde_json::Value>(2)
+        .expect("readable")
+        .is_none());
     // The profile the script created is stored too, with its events.
-    let profiles = store.profiles().expect("profiles");
+    let profiles = store.profiles::<serde_json::Value>().expect("profiles");
     assert_eq!(profiles.len(), 1);
     let (owner, record) = &profiles[0];
     assert_eq!(record["name"], "p1");
@@ -457,16 +460,22 @@ fn each_seed_runs_on_its_own_store_like_a_single_run() {
     assert_eq!(read_json(&dir.path().join("many/seeds.json"))["count"], 2);
     // The data folder records the whole run once.
     let store = diorama::store::Store::open(&dir.path().join("db")).expect("the store opens");
-    let run = store
+    let run: serde_json::Value = store
         .run(1)
         .expect("readable")
         .expect("the run is recorded");
     assert_eq!(run["seeds"], "2..3");
     assert_eq!(run["status"], "passed");
     assert_eq!(run["runs"].as_array().map(Vec::len), Some(2));
-    assert!(store.run(2).expect("readable").is_none());
+    assert!(store
+        .run::<serde_json::Value>(2)
+        .expect("readable")
+        .is_none());
     assert!(
-        store.profiles().expect("profiles").is_empty(),
+        store
+            .profiles::<serde_json::Value>()
+            .expect("profiles")
+            .is_empty(),
         "seeds used their own stores"
     );
 }

@@ -68,12 +68,8 @@ impl Writer {
 
     fn post(&self, msg: Msg) -> Result<(), EngineError> {
         match &self.tx {
-            Some(tx) => tx
-                .send(msg)
-                .map_err(|_| EngineError::Output("the writer thread has stopped".into())),
-            None => Err(EngineError::Output(
-                "the writer was already finished".into(),
-            )),
+            Some(tx) => tx.send(msg).map_err(|_| EngineError::WriterStopped),
+            None => Err(EngineError::WriterFinished),
         }
     }
 
@@ -103,8 +99,7 @@ impl Writer {
     ) -> Result<(), EngineError> {
         let (tx, rx) = mpsc::sync_channel(1);
         self.post(make(tx))?;
-        rx.recv()
-            .map_err(|_| EngineError::Output("the writer thread has stopped".into()))?
+        rx.recv().map_err(|_| EngineError::WriterStopped)?
     }
 
     pub(super) fn sync(&self) -> Result<(), EngineError> {
@@ -199,7 +194,7 @@ fn write(
         .map(|&(p, i)| &by_profile[p as usize].1[i as usize])
         .collect();
     for l in listeners.iter_mut() {
-        l.on_events(names, &merged).map_err(EngineError::Output)?;
+        l.on_events(names, &merged)?;
     }
     Ok(())
 }

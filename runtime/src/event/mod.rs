@@ -61,10 +61,20 @@ pub trait EventListener: Send {
         &mut self,
         names: &BTreeMap<OwnerId, String>,
         events: &[&StoredEvent],
-    ) -> Result<(), String>;
+    ) -> Result<(), ListenerError>;
 
     /// Flush whatever is buffered.
-    fn finish(&mut self) -> Result<(), String> {
+    fn finish(&mut self) -> Result<(), ListenerError> {
         Ok(())
     }
+}
+
+/// A listener could not write what it was handed: which output, and why.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot write {output}: {source}")]
+pub struct ListenerError {
+    /// The file or stream, as the user knows it (`events.jsonl`).
+    pub output: String,
+    #[source]
+    pub source: std::io::Error,
 }

@@ -22,6 +22,7 @@ pub mod admission;
 mod driver;
 pub mod pace;
 mod profile;
+mod records;
 pub mod scenario;
 pub mod spec;
 
@@ -39,7 +40,7 @@ use tokio::sync::broadcast;
 use crate::engine::{EngineError, ProfileSpec, RunSettings, Simulation};
 use crate::event::{time, OwnerId, StoredEvent};
 use crate::plugin::PluginHost;
-use crate::store::{RecordTree, Store, StoreError};
+use crate::store::{Store, StoreError};
 use crate::telemetry::Telemetry;
 use crate::webhook::Webhooks;
 
@@ -47,6 +48,7 @@ use profile::{
     next_end, wall_ms, window_for, JournalEntry, Journaled, Listener, Publisher, Runtime, Shared,
 };
 pub use profile::{publish, LiveProfile, Published, PublishedEvent, State, Status};
+pub use records::{JOURNAL, LIVE_STATE};
 pub use spec::{CreateProfile, Limits, UpdateProfile};
 
 /// How the live side is set up.
@@ -240,7 +242,7 @@ impl LiveManager {
             tokens: RwLock::new(BTreeMap::new()),
             config,
         });
-        for owner in m.store.record_owners(RecordTree::Live)? {
+        for owner in m.store.record_owners(LIVE_STATE)? {
             // One profile that cannot be restored (even by a bug that
             // panics) must not keep the server from serving the others.
             let restored =
@@ -354,7 +356,7 @@ impl LiveManager {
             .ok_or_else(|| LiveError::Internal(format!("live profile {id} has no record")))?;
         let bytes = self
             .store
-            .record(RecordTree::Live, id, b"state")?
+            .record(LIVE_STATE, id, b"state")?
             .ok_or_else(|| LiveError::Internal(format!("live profile {id} has no state")))?;
         let mut state: State = serde_json::from_slice(&bytes)
             .map_err(|e| LiveError::Internal(format!("live profile {id}: corrupt state: {e}")))?;
@@ -630,7 +632,7 @@ impl LiveManager {
                 )));
             }
         }
-        let mut record = self
+        let mut record: Value = self
             .store
             .profile(p.id)?
             .ok_or_else(|| LiveError::NotFound(format!("no profile `{}`", p.id)))?;

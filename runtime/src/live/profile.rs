@@ -11,13 +11,13 @@ use diorama_sdk::{Millis, Payload, DAY};
 use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast;
 
-use crate::engine::{Command, EngineError, Simulation};
-use crate::event::{EventListener, OwnerId, StoredEvent};
-use crate::store::{RecordTree, Store};
+use crate::engine::{CheckpointRecords, Command, EngineError, Simulation};
+use crate::event::{EventListener, ListenerError, OwnerId, StoredEvent};
+use crate::store::Store;
 use crate::telemetry::Telemetry;
 use crate::webhook::Webhooks;
 
-use super::LiveError;
+use super::{LiveError, JOURNAL, LIVE_STATE};
 
 /// Where a live profile is in its life.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -110,7 +110,7 @@ impl EventListener for Listener {
         &mut self,
         _names: &BTreeMap<OwnerId, String>,
         events: &[&StoredEvent],
-    ) -> Result<(), String> {
+    ) -> Result<(), ListenerError> {
         if events.is_empty() {
             return Ok(());
         }
@@ -342,23 +342,21 @@ impl LiveProfile {
     /// they caused is stored.
     pub(super) fn journal(&self, sim: &mut Simulation, rt: &mut Runtime) -> Result<(), LiveError> {
         for (_, at, command) in sim.take_commands() {
-            self.write_journal(
+            let (key, bytes) = journal_record(
                 rt,
                 JournalEntry {
                     at,
                     what: Journaled::Command { command },
                 },
             )?;
+            sim.put_record::<LiveError>(0, JOURNAL, &key, &bytes)?;
         }
         Ok(())
     }
 
     pub(super) fn write_journal(&self, rt: &mut Runtime, e: JournalEntry) -> Result<(), LiveError> {
-        let key = rt.state.journal_next.to_be_bytes();
-        rt.state.journal_next += 1;
-        let bytes = serde_json::to_vec(&e).map_err(|e| LiveError::Internal(e.to_string()))?;
-        self.store
-            .put_record(RecordTree::Journal, self.id, &key, &bytes)?;
+        let (key, bytes) = journal_record(rt, e)?;
+        self.store.put_record(JOURNAL, self.id, &key, &bytes)?;
         Ok(())
     }
 
@@ -367,26 +365,29 @@ impl LiveProfile {
     pub(super) fn persist(&self, sim: &mut Simulation, rt: &mut Runtime) -> Result<(), LiveError> {
         self.journal(sim, rt)?;
         sim.sync()?;
-        let snapshots = sim.snapshot_profile(0)?;
-        rt.state.now = sim.now();
-        rt.state.next_seq = sim.next_seq(0).unwrap_or(1);
-        rt.state.last_active = self.last_active.load(Ordering::Relaxed);
-        {
-            let day = lock(&self.shared.day);
-            rt.state.day = day.0;
-            rt.state.day_interactions = day.1;
-        }
-        let state =
-            serde_json::to_vec(&rt.state).map_err(|e| LiveError::Internal(e.to_string()))?;
-        // Under this profile's lock nothing else writes its journal.
-        let old: Vec<Vec<u8>> = self
-            .store
-            .records(RecordTree::Journal, self.id, b"", b"", usize::MAX)?
-            .into_iter()
-            .map(|(k, _)| k)
-            .collect();
-        self.store
-            .checkpoint(self.id, &snapshots, &[(&b"state"[..], &state[..])], &old)?;
+        sim.checkpoint(0, |sim| -> Result<CheckpointRecords, LiveError> {
+            rt.state.now = sim.now();
+            rt.state.next_seq = sim.next_seq(0).unwrap_or(1);
+            rt.state.last_active = self.last_active.load(Ordering::Relaxed);
+            {
+                let day = lock(&self.shared.day);
+                rt.state.day = day.0;
+                rt.state.day_interactions = day.1;
+            }
+            let state =
+                serde_json::to_vec(&rt.state).map_err(|e| LiveError::Internal(e.to_string()))?;
+            // Under this profile's lock nothing else writes its journal.
+            let old = self
+                .store
+                .records(JOURNAL, self.id, b"", b"", usize::MAX)?
+                .into_iter()
+                .map(|(k, _)| (JOURNAL, k))
+                .collect();
+            Ok(CheckpointRecords {
+                put: vec![(LIVE_STATE, b"state".to_vec(), state)],
+                removed: old,
+            })
+        })?;
         rt.last_persist = Instant::now();
         Ok(())
     }
@@ -394,7 +395,7 @@ impl LiveProfile {
     pub(super) fn write_state(&self, state: &State) -> Result<(), LiveError> {
         let bytes = serde_json::to_vec(state).map_err(|e| LiveError::Internal(e.to_string()))?;
         self.store
-            .put_record(RecordTree::Live, self.id, b"state", &bytes)?;
+            .put_record(LIVE_STATE, self.id, b"state", &bytes)?;
         Ok(())
     }
 
@@ -488,7 +489,7 @@ impl LiveProfile {
         let mut rt = self.rt();
         let entries: Vec<JournalEntry> = self
             .store
-            .records(RecordTree::Journal, self.id, b"", b"", usize::MAX)?
+            .records(JOURNAL, self.id, b"", b"", usize::MAX)?
             .into_iter()
             .filter_map(|(_, v)| serde_json::from_slice(&v).ok())
             .collect();
@@ -536,6 +537,14 @@ impl LiveProfile {
         self.persist(&mut sim, &mut rt)?;
         Ok(())
     }
+}
+
+/// The next journal entry's key and bytes.
+fn journal_record(rt: &mut Runtime, e: JournalEntry) -> Result<([u8; 8], Vec<u8>), LiveError> {
+    let key = rt.state.journal_next.to_be_bytes();
+    rt.state.journal_next += 1;
+    let bytes = serde_json::to_vec(&e).map_err(|e| LiveError::Internal(e.to_string()))?;
+    Ok((key, bytes))
 }
 
 impl From<EngineError> for LiveError {

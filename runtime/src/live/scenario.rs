@@ -15,7 +15,9 @@ use super::LiveError;
 use crate::event::{time, OwnerId};
 use crate::report::Expectation;
 use crate::script::{self, Limits, LiveClock};
-use crate::store::{RecordTree, Store};
+use crate::store::Store;
+
+use super::LIVE_STATE;
 
 /// The most scenario runs going on at once on one profile.
 pub const MAX_RUNNING_PER_PROFILE: usize = 4;
@@ -87,7 +89,7 @@ impl Runs {
 
     fn save(&self, owner: OwnerId, run: u64, record: &Value) -> Result<(), LiveError> {
         self.store.put_record(
-            RecordTree::Live,
+            LIVE_STATE,
             owner,
             &run_key(run),
             record.to_string().as_bytes(),
@@ -101,7 +103,7 @@ impl Runs {
         let n: u64 = run.parse().map_err(|_| missing())?;
         let bytes = self
             .store
-            .record(RecordTree::Live, owner, &run_key(n))?
+            .record(LIVE_STATE, owner, &run_key(n))?
             .ok_or_else(missing)?;
         serde_json::from_slice(&bytes).map_err(|e| LiveError::Internal(e.to_string()))
     }
@@ -116,10 +118,10 @@ impl Runs {
 
     /// Runs left `running` by a stopped server are marked interrupted.
     pub fn mark_interrupted(&self) -> Result<(), LiveError> {
-        for owner in self.store.record_owners(RecordTree::Live)? {
-            for (key, bytes) in
-                self.store
-                    .records(RecordTree::Live, owner, b"run/", b"", usize::MAX)?
+        for owner in self.store.record_owners(LIVE_STATE)? {
+            for (key, bytes) in self
+                .store
+                .records(LIVE_STATE, owner, b"run/", b"", usize::MAX)?
             {
                 let Ok(mut v) = serde_json::from_slice::<Value>(&bytes) else {
                     continue;
@@ -127,12 +129,8 @@ impl Runs {
                 if v["status"] == "running" {
                     v["status"] = "interrupted".into();
                     v["error"] = "the server stopped while the scenario ran".into();
-                    self.store.put_record(
-                        RecordTree::Live,
-                        owner,
-                        &key[..],
-                        v.to_string().as_bytes(),
-                    )?;
+                    self.store
+                        .put_record(LIVE_STATE, owner, &key[..], v.to_string().as_bytes())?;
                 }
             }
         }
@@ -172,7 +170,7 @@ impl Runs {
             }
             let last = self
                 .store
-                .records(RecordTree::Live, owner, b"run/", b"", usize::MAX)?
+                .records(LIVE_STATE, owner, b"run/", b"", usize::MAX)?
                 .last()
                 .and_then(|(k, _)| k.get(4..12).and_then(|b| b.try_into().ok()))
                 .map(u64::from_be_bytes)

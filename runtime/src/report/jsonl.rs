@@ -6,7 +6,7 @@ use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::Path;
 
-use crate::event::{event_line, EventListener, OwnerId, StoredEvent};
+use crate::event::{event_line, EventListener, ListenerError, OwnerId, StoredEvent};
 
 /// Writes every event to `events.jsonl` as it is stored.
 pub struct JsonlWriter {
@@ -29,22 +29,25 @@ impl EventListener for JsonlWriter {
         &mut self,
         names: &BTreeMap<OwnerId, String>,
         events: &[&StoredEvent],
-    ) -> Result<(), String> {
+    ) -> Result<(), ListenerError> {
         for e in events {
             self.line.clear();
             let name = names.get(&e.profile).map(String::as_str).unwrap_or("?");
             event_line(name, e, &mut self.line);
             self.line.push(b'\n');
-            self.out
-                .write_all(&self.line)
-                .map_err(|err| format!("cannot write events.jsonl: {err}"))?;
+            self.out.write_all(&self.line).map_err(failed)?;
         }
         Ok(())
     }
 
-    fn finish(&mut self) -> Result<(), String> {
-        self.out
-            .flush()
-            .map_err(|err| format!("cannot write events.jsonl: {err}"))
+    fn finish(&mut self) -> Result<(), ListenerError> {
+        self.out.flush().map_err(failed)
+    }
+}
+
+fn failed(source: std::io::Error) -> ListenerError {
+    ListenerError {
+        output: "events.jsonl".into(),
+        source,
     }
 }

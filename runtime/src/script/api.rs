@@ -486,7 +486,7 @@ pub(super) fn register(
             platforms,
         };
         let index = sim
-            .add_profile(spec, serde_json::json!({}))
+            .add_profile(spec, crate::engine::NoExtra {})
             .map_err(engine_err)?;
         Ok(Profile { index, name, niche })
     });

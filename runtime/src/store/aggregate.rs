@@ -8,8 +8,10 @@ use std::collections::BTreeMap;
 use diorama_sdk::Payload;
 use serde::{Deserialize, Serialize};
 
+use crate::event::StoredEvent;
+
 use super::codec::FxMap;
-use super::{ContentRecord, StoredEvent};
+use super::ContentRecord;
 
 pub(crate) fn type_code(ev: &StoredEvent) -> u8 {
     match &ev.event.payload {
@@ -54,16 +56,17 @@ pub(crate) struct ContentRow {
 
 type LeafRef<'e> = (&'e str, u8, &'e str, Option<&'e str>, Option<&'e str>);
 
-/// Folds one append call's events into counter deltas; strings are borrowed
-/// from the events and copied once per distinct shape.
+/// The change one append call makes to an owner's aggregates: counter
+/// deltas per event shape, latest account metrics and the last seq. Strings
+/// are borrowed from the events and copied once per distinct shape.
 #[derive(Default)]
-pub(crate) struct Tally<'e> {
+pub(crate) struct AggDelta<'e> {
     leaves: FxMap<LeafRef<'e>, u64>,
     account: BTreeMap<(&'e str, &'e str), i64>,
     last: Option<u64>,
 }
 
-impl<'e> Tally<'e> {
+impl<'e> AggDelta<'e> {
     pub(crate) fn add(&mut self, ev: &'e StoredEvent) {
         let (kind, sentiment, dm_type) = match &ev.event.payload {
             Payload::Content(c) => (c.kind.as_str(), None, None),

@@ -16,9 +16,12 @@ use bytes::Bytes;
 use reqwest::header::{HeaderValue, CONTENT_TYPE};
 use reqwest::StatusCode;
 
-use super::{encode, log_key, now_ms, sign, Ctx, Disabled, Hook, HookState, LogEntry, Outcome};
+use super::{
+    encode, log_key, now_ms, sign, Ctx, Disabled, Hook, HookState, LogEntry, Outcome, DELIVERIES,
+    HOOKS, OUTBOX,
+};
 use crate::event::{event_line, StoredEvent};
-use crate::store::{RecordTree, StoreError};
+use crate::store::StoreError;
 
 /// Events read from the log at a time.
 const BATCH: usize = 256;
@@ -113,7 +116,7 @@ fn commit<R>(hook: &Hook, f: impl FnOnce(&mut HookState) -> R) -> Option<R> {
 
 fn put_progress(ctx: &Ctx, hook: &Hook, st: &HookState) -> Result<(), StoreError> {
     ctx.store.put_record(
-        RecordTree::Outbox,
+        OUTBOX,
         hook.owner,
         hook.record.id.as_bytes(),
         &encode("webhook progress", &st.progress)?,
@@ -132,7 +135,7 @@ fn store_trouble(hook: &Hook, doing: &str, e: &StoreError) {
 fn put_log(ctx: &Ctx, hook: &Hook, st: &mut HookState, e: &LogEntry) -> Result<(), StoreError> {
     let id = &hook.record.id;
     ctx.store.put_record(
-        RecordTree::Deliveries,
+        DELIVERIES,
         hook.owner,
         &log_key(id, e.seq, e.attempt),
         &encode("a webhook delivery log entry", e)?,
@@ -141,16 +144,11 @@ fn put_log(ctx: &Ctx, hook: &Hook, st: &mut HookState, e: &LogEntry) -> Result<(
     let limit = ctx.config.log_limit;
     if st.log_len > limit {
         let excess = st.log_len - limit;
-        let old = ctx.store.records(
-            RecordTree::Deliveries,
-            hook.owner,
-            id.as_bytes(),
-            b"",
-            excess,
-        )?;
+        let old = ctx
+            .store
+            .records(DELIVERIES, hook.owner, id.as_bytes(), b"", excess)?;
         for (k, _) in old {
-            ctx.store
-                .remove_record(RecordTree::Deliveries, hook.owner, &k)?;
+            ctx.store.remove_record(DELIVERIES, hook.owner, &k)?;
             st.log_len -= 1;
         }
     }
@@ -164,7 +162,7 @@ fn last_attempt(ctx: &Ctx, hook: &Hook, seq: u64) -> u32 {
     prefix.extend_from_slice(&seq.to_be_bytes());
     match ctx
         .store
-        .records(RecordTree::Deliveries, hook.owner, &prefix, b"", usize::MAX)
+        .records(DELIVERIES, hook.owner, &prefix, b"", usize::MAX)
     {
         Ok(rows) => rows
             .iter()
@@ -264,7 +262,7 @@ async fn deliver(ctx: &Ctx, hook: &Hook, ev: &StoredEvent, failures: &mut u32) -
                         ),
                     });
                     ctx.store.put_record(
-                        RecordTree::Hooks,
+                        HOOKS,
                         hook.owner,
                         rec.id.as_bytes(),
                         &encode("a webhook", &rec)?,

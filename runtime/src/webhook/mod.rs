@@ -55,6 +55,13 @@ use crate::store::{RecordTree, Store, StoreError};
 
 pub use sign::{sign, verify};
 
+/// Webhook subscriptions, by hook id.
+pub(crate) const HOOKS: RecordTree = RecordTree::new("hooks");
+/// Webhook deliveries still to make, by hook id.
+pub(crate) const OUTBOX: RecordTree = RecordTree::new("outbox");
+/// The webhook delivery log: attempts and outcomes.
+pub(crate) const DELIVERIES: RecordTree = RecordTree::new("deliveries");
+
 /// Longest url accepted, in bytes.
 pub const MAX_URL_BYTES: usize = 2048;
 /// Longest secret accepted, in bytes.
@@ -413,9 +420,9 @@ impl Webhooks {
     pub fn start(self: &Arc<Self>, rt: &Handle) -> Result<(), WebhookError> {
         *self.rt.lock().unwrap_or_else(|e| e.into_inner()) = Some(rt.clone());
         let store = &self.ctx.store;
-        for owner in store.record_owners(RecordTree::Hooks)? {
-            for (key, value) in store.records(RecordTree::Hooks, owner, b"", b"", usize::MAX)? {
-                let rec: HookRecord = decode(RecordTree::Hooks, owner, &key, &value)?;
+        for owner in store.record_owners(HOOKS)? {
+            for (key, value) in store.records(HOOKS, owner, b"", b"", usize::MAX)? {
+                let rec: HookRecord = decode(HOOKS, owner, &key, &value)?;
                 let running = self
                     .registry()
                     .get(&owner)
@@ -433,7 +440,7 @@ impl Webhooks {
                             ..Progress::default()
                         };
                         store.put_record(
-                            RecordTree::Outbox,
+                            OUTBOX,
                             owner,
                             rec.id.as_bytes(),
                             &encode("webhook progress", &p)?,
@@ -442,13 +449,7 @@ impl Webhooks {
                     }
                 };
                 let log_len = store
-                    .records(
-                        RecordTree::Deliveries,
-                        owner,
-                        rec.id.as_bytes(),
-                        b"",
-                        usize::MAX,
-                    )?
+                    .records(DELIVERIES, owner, rec.id.as_bytes(), b"", usize::MAX)?
                     .len();
                 self.launch(owner, rec, progress, log_len);
             }
@@ -511,16 +512,16 @@ impl Webhooks {
 
     fn progress(&self, owner: OwnerId, id: &str) -> Result<Option<Progress>, WebhookError> {
         let key = id.as_bytes();
-        match self.ctx.store.record(RecordTree::Outbox, owner, key)? {
-            Some(v) => Ok(Some(decode(RecordTree::Outbox, owner, key, &v)?)),
+        match self.ctx.store.record(OUTBOX, owner, key)? {
+            Some(v) => Ok(Some(decode(OUTBOX, owner, key, &v)?)),
             None => Ok(None),
         }
     }
 
     fn hook_record(&self, owner: OwnerId, id: &str) -> Result<HookRecord, WebhookError> {
         let key = id.as_bytes();
-        match self.ctx.store.record(RecordTree::Hooks, owner, key)? {
-            Some(v) => Ok(decode(RecordTree::Hooks, owner, key, &v)?),
+        match self.ctx.store.record(HOOKS, owner, key)? {
+            Some(v) => Ok(decode(HOOKS, owner, key, &v)?),
             None => Err(WebhookError::NotFound(format!(
                 "profile {owner} has no webhook `{id}`"
             ))),
@@ -578,7 +579,7 @@ impl Webhooks {
         let _one = self.create_lock.lock().unwrap_or_else(|e| e.into_inner());
         let max = self.ctx.config.max_hooks;
         let have = store
-            .records(RecordTree::Hooks, owner, b"", b"", max.saturating_add(1))?
+            .records(HOOKS, owner, b"", b"", max.saturating_add(1))?
             .len();
         if have >= max {
             return Err(WebhookError::Invalid(format!(
@@ -600,17 +601,12 @@ impl Webhooks {
         };
         // Progress first: a hook record never exists without its cursor.
         store.put_record(
-            RecordTree::Outbox,
+            OUTBOX,
             owner,
             id.as_bytes(),
             &encode("webhook progress", &progress)?,
         )?;
-        store.put_record(
-            RecordTree::Hooks,
-            owner,
-            id.as_bytes(),
-            &encode("a webhook", &rec)?,
-        )?;
+        store.put_record(HOOKS, owner, id.as_bytes(), &encode("a webhook", &rec)?)?;
         // Answered 201 only once the hook would survive a crash.
         store.commit()?;
         self.launch(owner, rec.clone(), progress, 0);
@@ -619,13 +615,10 @@ impl Webhooks {
 
     /// The profile's hooks, by id.
     pub fn list(&self, owner: OwnerId) -> Result<Vec<HookView>, WebhookError> {
-        let rows = self
-            .ctx
-            .store
-            .records(RecordTree::Hooks, owner, b"", b"", usize::MAX)?;
+        let rows = self.ctx.store.records(HOOKS, owner, b"", b"", usize::MAX)?;
         rows.into_iter()
             .map(|(k, v)| {
-                let rec = decode(RecordTree::Hooks, owner, &k, &v)?;
+                let rec = decode(HOOKS, owner, &k, &v)?;
                 self.view(owner, rec)
             })
             .collect()
@@ -651,15 +644,15 @@ impl Webhooks {
             h.stop();
         }
         let store = &self.ctx.store;
-        store.remove_record(RecordTree::Hooks, owner, id.as_bytes())?;
-        store.remove_record(RecordTree::Outbox, owner, id.as_bytes())?;
+        store.remove_record(HOOKS, owner, id.as_bytes())?;
+        store.remove_record(OUTBOX, owner, id.as_bytes())?;
         loop {
-            let page = store.records(RecordTree::Deliveries, owner, id.as_bytes(), b"", 1000)?;
+            let page = store.records(DELIVERIES, owner, id.as_bytes(), b"", 1000)?;
             if page.is_empty() {
                 break;
             }
             for (k, _) in page {
-                store.remove_record(RecordTree::Deliveries, owner, &k)?;
+                store.remove_record(DELIVERIES, owner, &k)?;
             }
         }
         Ok(())
@@ -692,7 +685,7 @@ impl Webhooks {
             from.push(0);
         }
         let rows = self.ctx.store.records(
-            RecordTree::Deliveries,
+            DELIVERIES,
             owner,
             id.as_bytes(),
             &from,
@@ -702,7 +695,7 @@ impl Webhooks {
         let mut page = Vec::with_capacity(rows.len().min(limit));
         let mut last = None;
         for (k, v) in rows.into_iter().take(limit) {
-            let entry: serde_json::Value = decode(RecordTree::Deliveries, owner, &k, &v)?;
+            let entry: serde_json::Value = decode(DELIVERIES, owner, &k, &v)?;
             page.push(entry);
             last = Some(hex::encode(&k[id.len()..]));
         }

@@ -522,10 +522,7 @@ async fn restart_mid_stream_loses_nothing() {
     let store = Store::open(&path).unwrap();
     assert_eq!(
         serde_json::from_slice::<Progress>(
-            &store
-                .record(RecordTree::Outbox, owner, id.as_bytes())
-                .unwrap()
-                .unwrap()
+            &store.record(OUTBOX, owner, id.as_bytes()).unwrap().unwrap()
         )
         .unwrap()
         .cursor,
@@ -731,11 +728,7 @@ async fn validation_not_found_and_delete() {
     let before = store.count_owner_keys(owner).unwrap();
     hooks.delete(owner, &id).unwrap();
     assert_eq!(store.count_owner_keys(owner).unwrap(), before - 2 - logged);
-    for tree in [
-        RecordTree::Hooks,
-        RecordTree::Outbox,
-        RecordTree::Deliveries,
-    ] {
+    for tree in [HOOKS, OUTBOX, DELIVERIES] {
         let left = store
             .records(tree, owner, id.as_bytes(), b"", usize::MAX)
             .unwrap();

@@ -212,13 +212,7 @@ fn refused_actions_are_not_journaled() {
     let store = diorama::store::Store::open(&s.data()).expect("the store opens");
     let owner: u64 = p.id.parse().unwrap();
     let journal = store
-        .records(
-            diorama::store::RecordTree::Journal,
-            owner,
-            b"",
-            b"",
-            usize::MAX,
-        )
+        .records(diorama::live::JOURNAL, owner, b"", b"", usize::MAX)
         .unwrap();
     assert_eq!(
         journal.len(),

@@ -279,7 +279,8 @@ fn a_tiny_speed_is_refused_everywhere_and_the_server_restarts() {
 /// with a reason, the others run.
 #[test]
 fn a_stored_state_out_of_range_degrades_one_profile_and_the_server_starts() {
-    use diorama::store::{RecordTree, Store};
+    use diorama::live::LIVE_STATE;
+    use diorama::store::Store;
 
     let mut s = Server::start();
     let bad = s.create(json!({"platforms": ["youtube"], "seed": 5, "speed": 600}));
@@ -297,14 +298,14 @@ fn a_stored_state_out_of_range_degrades_one_profile_and_the_server_starts() {
         let rewrite = |id: &str, f: &dyn Fn(&mut Value)| {
             let owner: u64 = id.parse().expect("a numeric id");
             let bytes = store
-                .record(RecordTree::Live, owner, b"state")
+                .record(LIVE_STATE, owner, b"state")
                 .expect("read")
                 .expect("a stored state");
             let mut state: Value = serde_json::from_slice(&bytes).expect("JSON state");
             f(&mut state);
             store
                 .put_record(
-                    RecordTree::Live,
+                    LIVE_STATE,
                     owner,
                     b"state",
                     &serde_json::to_vec(&state).unwrap(),

@@ -1,0 +1,159 @@
+//! Commands: signals and creator actions, recorded when asked so a live
+//! profile can be replayed after a crash.
+
+use diorama_sdk::{Action, ActionError, Event, Millis};
+
+use crate::event::StoredEvent;
+use crate::plugin::PluginInstance;
+
+use super::{EngineError, ProfileSpec, Simulation};
+
+/// A command applied to a profile, recorded (when asked) so a live profile
+/// can be replayed after a crash: the same commands at the same virtual
+/// times give the same events.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "command", rename_all = "snake_case")]
+pub enum Command {
+    Signal {
+        platform: String,
+        name: String,
+        params: serde_json::Value,
+    },
+    Act {
+        platform: String,
+        kind: String,
+        params: String,
+    },
+}
+
+impl Simulation {
+    /// Record every signal and action from now on (see [`Command`]).
+    pub fn record_commands(&mut self) {
+        self.commands.get_or_insert_with(Vec::new);
+    }
+
+    /// The commands recorded since the last call: (profile, at, command).
+    pub fn take_commands(&mut self) -> Vec<(usize, Millis, Command)> {
+        self.commands
+            .as_mut()
+            .map(std::mem::take)
+            .unwrap_or_default()
+    }
+
+    /// Replay a recorded command at the current time.
+    pub fn apply(&mut self, profile: usize, command: &Command) -> Result<(), EngineError> {
+        match command {
+            Command::Signal {
+                platform,
+                name,
+                params,
+            } => self.signal(profile, platform, name, params),
+            Command::Act {
+                platform,
+                kind,
+                params,
+            } => {
+                let action = Action {
+                    kind: kind.clone(),
+                    params: params.clone(),
+                };
+                // A refusal was a refusal the first time too.
+                self.act(profile, platform, &action).map(|_| ())
+            }
+        }
+    }
+
+    fn instance(
+        &mut self,
+        profile: usize,
+        platform: &str,
+    ) -> Result<(&ProfileSpec, &mut PluginInstance), EngineError> {
+        let p = self
+            .profiles
+            .get_mut(profile)
+            .ok_or_else(|| EngineError::Invalid(format!("no profile number {profile}")))?;
+        let names: Vec<&str> = p.instances.iter().map(|i| i.platform.as_str()).collect();
+        let listed = names.join(", ");
+        match p.instances.iter_mut().find(|i| i.platform == platform) {
+            Some(i) => Ok((&p.spec, &mut i.plugin)),
+            None => Err(EngineError::Invalid(format!(
+                "profile `{}` has no `{platform}` account (it has: {listed})",
+                p.spec.name
+            ))),
+        }
+    }
+
+    /// Send a signal to one platform of a profile, now.
+    pub fn signal(
+        &mut self,
+        profile: usize,
+        platform: &str,
+        name: &str,
+        params: &serde_json::Value,
+    ) -> Result<(), EngineError> {
+        let now = self.now;
+        let (_, plugin) = self.instance(profile, platform)?;
+        plugin.signal(now, name, &params.to_string())?;
+        if let Some(log) = &mut self.commands {
+            log.push((
+                profile,
+                now,
+                Command::Signal {
+                    platform: platform.to_string(),
+                    name: name.to_string(),
+                    params: params.clone(),
+                },
+            ));
+        }
+        Ok(())
+    }
+
+    /// The creator acts on one platform of a profile, now. The plugin's
+    /// refusal (invalid, not found, rate limited) is the inner error.
+    pub fn act(
+        &mut self,
+        profile: usize,
+        platform: &str,
+        action: &Action,
+    ) -> Result<Result<Vec<StoredEvent>, ActionError>, EngineError> {
+        let now = self.now;
+        let (_, plugin) = self.instance(profile, platform)?;
+        let events = match plugin.act(now, action)? {
+            Ok(events) => events,
+            // A refusal changes nothing (the plugin contract): it is not
+            // recorded, so refused actions never reach a live journal.
+            Err(e) => return Ok(Err(e)),
+        };
+        if let Some(log) = &mut self.commands {
+            log.push((
+                profile,
+                now,
+                Command::Act {
+                    platform: platform.to_string(),
+                    kind: action.kind.clone(),
+                    params: action.params.clone(),
+                },
+            ));
+        }
+        let (id, first_seq) = (self.profiles[profile].id, self.profiles[profile].next_seq);
+        let stored: Vec<StoredEvent> = events
+            .iter()
+            .enumerate()
+            .map(|(k, e)| StoredEvent {
+                seq: first_seq + k as u64,
+                profile: id,
+                platform: platform.to_string(),
+                event: Event {
+                    at: now,
+                    payload: e.payload.clone(),
+                },
+            })
+            .collect();
+        for mut e in events {
+            e.at = now;
+            self.accept_one(profile as u32, platform.to_string(), e);
+        }
+        self.send_if_full()?;
+        Ok(Ok(stored))
+    }
+}

@@ -1,0 +1,201 @@
+//! Opening a store: the directory, the lock file, the schema version in
+//! `meta`, the trees, and the repairs an interrupted process leaves to do
+//! (indexes and aggregates behind the log, unfinished deletions).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs::OpenOptions;
+use std::path::Path;
+use std::sync::{Arc, Condvar, Mutex, RwLock};
+use std::time::Duration;
+
+use super::keys::u64_of;
+use super::{records, sled_err, Commits, Inner, Result, Store, StoreError, CACHED_BLOCKS};
+
+/// The layout version this build reads and writes.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// The store's own trees whose every key starts with an owner id, the
+/// profile record first. [`Store::delete_owner`] and
+/// [`Store::count_owner_keys`] walk these and every record tree
+/// ([`super::RecordTree`]); a tree added to the store must be added here (a
+/// test checks that every tree but `meta` and `runs` is an owner tree).
+pub const CORE_OWNER_TREES: [&str; 7] = [
+    "profiles",
+    "snapshots",
+    "events",
+    "event_index",
+    "aggregates",
+    "content",
+    "content_order",
+];
+
+/// The trees that are not owner-scoped.
+pub(super) const OTHER_TREES: [&str; 2] = ["meta", "runs"];
+
+pub(super) const LOCK_FILE: &str = "diorama.lock";
+/// How long `Store::open` waits for sled's lock once it holds ours, and
+/// how often it tries.
+const SLED_LOCK_PATIENCE: Duration = Duration::from_secs(5);
+const SLED_LOCK_POLL: Duration = Duration::from_millis(20);
+
+impl Store {
+    /// Opens (or creates) the store in `dir`.
+    pub fn open(dir: &Path) -> Result<Store> {
+        let path = dir.to_path_buf();
+        let io = |source| StoreError::Io {
+            path: path.clone(),
+            source,
+        };
+        if dir.exists() {
+            if !dir.is_dir() {
+                return Err(StoreError::NotAStore {
+                    path,
+                    why: "it is not a directory".into(),
+                });
+            }
+            let mut foreign = false;
+            for entry in std::fs::read_dir(dir).map_err(io)? {
+                let name = entry.map_err(io)?.file_name();
+                if name != LOCK_FILE {
+                    foreign = true;
+                }
+            }
+            if foreign && !dir.join("conf").is_file() {
+                return Err(StoreError::NotAStore {
+                    path,
+                    why:
+                        "it holds other files and no sled database; give an empty or new directory"
+                            .into(),
+                });
+            }
+        } else {
+            std::fs::create_dir_all(dir).map_err(io)?;
+        }
+
+        let lock = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(dir.join(LOCK_FILE))
+            .map_err(io)?;
+        match lock.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => return Err(StoreError::Locked { path }),
+            Err(std::fs::TryLockError::Error(e)) => return Err(io(e)),
+        }
+
+        // We hold `diorama.lock`, so no other diorama process has this
+        // store; sled's own lock can still be held for a moment by the
+        // background threads of a handle this process just dropped (they
+        // finish writing segments after the last `Db` goes). Wait for them,
+        // briefly, before calling the store locked.
+        let mut waited = Duration::ZERO;
+        let db = loop {
+            let opened = sled::Config::new()
+                .path(dir)
+                .mode(sled::Mode::HighThroughput)
+                .open();
+            match opened {
+                Ok(db) => break db,
+                Err(source) if source.to_string().contains("could not acquire lock") => {
+                    if waited >= SLED_LOCK_PATIENCE {
+                        return Err(StoreError::Locked { path });
+                    }
+                    std::thread::sleep(SLED_LOCK_POLL);
+                    waited += SLED_LOCK_POLL;
+                }
+                Err(source) => {
+                    return Err(StoreError::Open {
+                        path: path.clone(),
+                        source,
+                    })
+                }
+            }
+        };
+        let tree = |name: &'static str| db.open_tree(name).map_err(sled_err("open", name));
+        let meta = tree("meta")?;
+        match meta.get(b"schema").map_err(sled_err("get", "meta"))? {
+            Some(v) => {
+                let found = <[u8; 4]>::try_from(v.as_ref())
+                    .map(u32::from_be_bytes)
+                    .map_err(|_| StoreError::NotAStore {
+                        path: path.clone(),
+                        why: format!("its schema version is {} bytes, not 4", v.len()),
+                    })?;
+                if found != SCHEMA_VERSION {
+                    return Err(StoreError::SchemaVersion {
+                        path,
+                        found,
+                        expected: SCHEMA_VERSION,
+                    });
+                }
+            }
+            None => {
+                let used = db.tree_names().iter().any(|n| {
+                    n.as_ref() != b"meta" && db.open_tree(n).map(|t| !t.is_empty()).unwrap_or(true)
+                }) || !meta.is_empty();
+                if used {
+                    return Err(StoreError::NotAStore {
+                        path,
+                        why: "it is a sled database without a diorama schema version".into(),
+                    });
+                }
+                meta.insert(b"schema", &SCHEMA_VERSION.to_be_bytes())
+                    .map_err(sled_err("insert", "meta"))?;
+                meta.flush().map_err(sled_err("flush", "meta"))?;
+            }
+        }
+        let record_trees = records::open_record_trees(&db, &meta)?;
+
+        let store = Store {
+            inner: Arc::new(Inner {
+                path: path.clone(),
+                meta,
+                runs: tree("runs")?,
+                profiles: tree("profiles")?,
+                snapshots: tree("snapshots")?,
+                events: tree("events")?,
+                event_index: tree("event_index")?,
+                aggregates: tree("aggregates")?,
+                content: tree("content")?,
+                content_order: tree("content_order")?,
+                record_trees: RwLock::new(record_trees),
+                db,
+                write: Mutex::new(()),
+                gone: RwLock::new(BTreeSet::new()),
+                commits: Mutex::new(Commits::default()),
+                committed: Condvar::new(),
+                appended: Mutex::new(BTreeMap::new()),
+                durable: Mutex::new(BTreeMap::new()),
+                cache: Mutex::new(Vec::with_capacity(CACHED_BLOCKS)),
+                _lock: lock,
+            }),
+        };
+        store.repair_all()?;
+        store.finish_deletions()?;
+        Ok(store)
+    }
+
+    /// The directory this store lives in.
+    pub fn path(&self) -> &Path {
+        &self.inner.path
+    }
+
+    /// The next value of a `meta` counter: 1, 2, 3, … never reused.
+    pub(super) fn next_id(&self, key: &'static str) -> Result<u64> {
+        let v = self
+            .inner
+            .meta
+            .update_and_fetch(key, |old| {
+                let n = old.and_then(|o| u64_of(o, 0)).unwrap_or(0) + 1;
+                Some(n.to_be_bytes().to_vec())
+            })
+            .map_err(sled_err("update", "meta"))?;
+        v.and_then(|v| u64_of(&v, 0))
+            .ok_or_else(|| StoreError::CorruptRecord {
+                tree: "meta",
+                key: key.into(),
+                why: "not an 8-byte counter".into(),
+            })
+    }
+}
