@@ -14,7 +14,7 @@ use super::profile::{LiveProfile, Status};
 use super::LiveError;
 use crate::event::{time, OwnerId};
 use crate::report::Expectation;
-use crate::script::{self, Limits, LiveClock};
+use crate::script::{self, LiveClock, ScriptLimits};
 use crate::store::{RecordTree, Store};
 
 /// The most scenario runs going on at once on one profile.
@@ -65,7 +65,7 @@ impl LiveClock for LiveProfile {
 /// Scenario runs of every profile.
 pub struct Runs {
     store: Store,
-    limits: Limits,
+    limits: ScriptLimits,
     /// Runs going on: (profile, run) → thread started.
     running: Mutex<BTreeMap<(OwnerId, u64), ()>>,
 }
@@ -77,7 +77,7 @@ fn run_key(run: u64) -> Vec<u8> {
 }
 
 impl Runs {
-    pub fn new(store: Store, limits: Limits) -> Arc<Runs> {
+    pub fn new(store: Store, limits: ScriptLimits) -> Arc<Runs> {
         Arc::new(Runs {
             store,
             limits,

@@ -21,7 +21,7 @@ use diorama_sdk::{Action, ActionError, Millis, Payload, DAY, HOUR, MINUTE, SECON
 use rhai::{Array, Dynamic, Engine, EvalAltResult, Map, NativeCallContext, FLOAT, INT};
 
 use super::meter::Meter;
-use super::{Limits, LiveClock, Recorder};
+use super::{LiveClock, Recorder, ScriptLimits};
 use crate::engine::{EngineError, ProfileSpec, Simulation};
 use crate::event::{time, StoredEvent};
 use crate::report::{Expectation, ReportedValue};
@@ -69,7 +69,7 @@ struct Ctx {
     /// Set when the script drives a live profile: `advance` waits for its
     /// clock instead of stepping.
     live: Option<Arc<dyn LiveClock>>,
-    limits: Arc<Limits>,
+    limits: Arc<ScriptLimits>,
     meter: Arc<Meter>,
     /// Signals and actions sent so far.
     sent: Arc<AtomicUsize>,
@@ -288,7 +288,7 @@ pub(super) fn register(
     rec: Arc<Mutex<Recorder>>,
     file: &str,
     live: Option<Arc<dyn LiveClock>>,
-    limits: &Limits,
+    limits: &ScriptLimits,
     meter: Arc<Meter>,
 ) {
     let c = Ctx {

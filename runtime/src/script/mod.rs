@@ -21,9 +21,9 @@ use rhai::{Engine, EvalAltResult, ModuleResolver, ParseError, Position};
 use crate::engine::Simulation;
 use crate::report::{Expectation, ReportedValue};
 
-/// Limits a script runs under.
+/// ScriptLimits a script runs under.
 #[derive(Clone, Debug)]
-pub struct Limits {
+pub struct ScriptLimits {
     pub max_operations: u64,
     pub max_call_levels: usize,
     pub max_expr_depth: usize,
@@ -58,9 +58,9 @@ pub struct Limits {
 /// The default wall-clock limit of a script.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(300);
 
-impl Default for Limits {
+impl Default for ScriptLimits {
     fn default() -> Self {
-        Limits {
+        ScriptLimits {
             max_operations: 20_000_000,
             max_call_levels: 64,
             max_expr_depth: 64,
@@ -143,7 +143,7 @@ pub fn run_file(
     path: &Path,
     display_name: &str,
     sim: Arc<Mutex<Simulation>>,
-    limits: &Limits,
+    limits: &ScriptLimits,
     progress: Option<Progress>,
 ) -> ScriptOutcome {
     let text = match std::fs::read_to_string(path) {
@@ -170,7 +170,7 @@ pub fn run_live(
     text: &str,
     display_name: &str,
     sim: Arc<Mutex<Simulation>>,
-    limits: &Limits,
+    limits: &ScriptLimits,
     clock: Arc<dyn LiveClock>,
     compiled: impl FnOnce(Result<(), String>),
 ) -> ScriptOutcome {
@@ -192,7 +192,7 @@ pub fn run_text(
     display_name: &str,
     folder: &Path,
     sim: Arc<Mutex<Simulation>>,
-    limits: &Limits,
+    limits: &ScriptLimits,
     progress: Option<Progress>,
 ) -> ScriptOutcome {
     run_with(
@@ -213,7 +213,7 @@ fn run_with(
     display_name: &str,
     resolver: impl ModuleResolver + 'static,
     sim: Arc<Mutex<Simulation>>,
-    limits: &Limits,
+    limits: &ScriptLimits,
     progress: Option<Progress>,
     live: Option<Arc<dyn LiveClock>>,
     compiled: impl FnOnce(Result<(), String>),
@@ -315,7 +315,7 @@ impl Printed {
     }
 }
 
-fn apply_limits(engine: &mut Engine, l: &Limits) {
+fn apply_limits(engine: &mut Engine, l: &ScriptLimits) {
     engine.set_max_operations(l.max_operations);
     engine.set_max_call_levels(l.max_call_levels);
     engine.set_max_expr_depths(l.max_expr_depth, l.max_expr_depth);
@@ -343,7 +343,7 @@ fn syntax_error(file: &str, e: &ParseError) -> String {
 
 /// `file:line:column: message`, naming the innermost place the error
 /// happened (inside an imported module or a function), plus the call chain.
-fn runtime_error(file: &str, e: &EvalAltResult, limits: &Limits) -> String {
+fn runtime_error(file: &str, e: &EvalAltResult, limits: &ScriptLimits) -> String {
     let mut chain = Vec::new();
     let mut source = file.to_string();
     let mut pos = e.position();
