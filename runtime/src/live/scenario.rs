@@ -14,33 +14,32 @@ use super::profile::{LiveProfile, Status};
 use super::LiveError;
 use crate::event::{time, OwnerId};
 use crate::report::Expectation;
-use crate::script::{self, LiveClock, ScriptLimits};
+use crate::script::{self, Cancelled, LiveClock, ScriptLimits};
 use crate::store::{RecordTree, Store};
 
 /// The most scenario runs going on at once on one profile.
 pub const MAX_RUNNING_PER_PROFILE: usize = 4;
 
 /// Why a scenario on a profile in this state must end, if it must.
-fn must_end(rt: &super::profile::Runtime) -> Option<String> {
+fn must_end(rt: &super::profile::Runtime) -> Option<Cancelled> {
     if rt.deleted {
-        return Some("the live profile was deleted".into());
+        return Some(Cancelled::Deleted);
     }
     match rt.state.status {
-        Status::Stopped => Some("the live profile was stopped".into()),
-        Status::Degraded => Some(format!(
-            "the live profile is degraded: {}",
-            rt.state.reason.clone().unwrap_or_default()
-        )),
+        Status::Stopped => Some(Cancelled::Stopped),
+        Status::Degraded => Some(Cancelled::Degraded {
+            reason: rt.state.reason.clone().unwrap_or_default(),
+        }),
         _ => None,
     }
 }
 
 impl LiveClock for LiveProfile {
-    fn stopped(&self) -> Option<String> {
+    fn stopped(&self) -> Option<Cancelled> {
         must_end(&self.rt())
     }
 
-    fn wait_until(&self, at: diorama_sdk::Millis) -> Result<(), String> {
+    fn wait_until(&self, at: diorama_sdk::Millis) -> Result<(), Cancelled> {
         let mut rt = self.rt();
         loop {
             if let Some(why) = must_end(&rt) {
@@ -212,7 +211,7 @@ impl Runs {
                     // runs: written by the caller after this, it could land
                     // after a quick script's outcome and hide it forever.
                     let r = r
-                        .map_err(LiveError::Invalid)
+                        .map_err(|e| LiveError::Invalid(e.to_string()))
                         .and_then(|()| runs.save(owner, run, &record_running));
                     compiled = r.is_ok();
                     let _ = tx.send(r);

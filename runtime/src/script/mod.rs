@@ -6,6 +6,8 @@
 //! never a hang. Imports resolve only inside the script's own folder.
 
 mod api;
+mod driver;
+mod error;
 mod meter;
 pub mod ready;
 mod resolver;
@@ -16,10 +18,15 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use diorama_sdk::Millis;
-use rhai::{Engine, EvalAltResult, ModuleResolver, ParseError, Position};
+use rhai::{Engine, EvalAltResult, ModuleResolver};
 
 use crate::engine::Simulation;
 use crate::report::{Expectation, ReportedValue};
+use driver::{Batch, Driver, Live};
+use error::suffix_of;
+
+pub use driver::LiveClock;
+pub use error::{Cancelled, SyntaxError};
 
 /// ScriptLimits a script runs under.
 #[derive(Clone, Debug)]
@@ -104,22 +111,12 @@ pub struct ScriptOutcome {
     pub error: Option<String>,
 }
 
-/// The clock of a live profile, as a script on it sees it.
-pub trait LiveClock: Send + Sync {
-    /// Block until the profile's virtual time reaches `at`; an error when
-    /// the profile stops or goes away first.
-    fn wait_until(&self, at: Millis) -> Result<(), String>;
-    /// Why a script on the profile must stop now (deleted, stopped), if it must.
-    fn stopped(&self) -> Option<String>;
-}
-
 /// What the script's functions share.
 pub(crate) struct Recorder {
     pub expectations: Vec<Expectation>,
     pub values: Vec<ReportedValue>,
     /// Bytes of messages, names and values recorded so far.
     pub recorded_bytes: usize,
-    pub progress: Option<Progress>,
 }
 
 impl Recorder {
@@ -172,7 +169,7 @@ pub fn run_live(
     sim: Arc<Mutex<Simulation>>,
     limits: &ScriptLimits,
     clock: Arc<dyn LiveClock>,
-    compiled: impl FnOnce(Result<(), String>),
+    compiled: impl FnOnce(Result<(), SyntaxError>),
 ) -> ScriptOutcome {
     run_with(
         text,
@@ -180,8 +177,7 @@ pub fn run_live(
         ready::LibraryResolver,
         sim,
         limits,
-        None,
-        Some(clock),
+        Live::new(clock),
         compiled,
     )
 }
@@ -201,28 +197,24 @@ pub fn run_text(
         resolver::FolderResolver::new(folder),
         sim,
         limits,
-        progress,
-        None,
+        Batch::new(progress),
         |_| {},
     )
 }
 
-#[allow(clippy::too_many_arguments)]
 fn run_with(
     text: &str,
     display_name: &str,
     resolver: impl ModuleResolver + 'static,
     sim: Arc<Mutex<Simulation>>,
     limits: &ScriptLimits,
-    progress: Option<Progress>,
-    live: Option<Arc<dyn LiveClock>>,
-    compiled: impl FnOnce(Result<(), String>),
+    driver: Arc<dyn Driver>,
+    compiled: impl FnOnce(Result<(), SyntaxError>),
 ) -> ScriptOutcome {
     let recorder = Arc::new(Mutex::new(Recorder {
         expectations: Vec::new(),
         values: Vec::new(),
         recorded_bytes: 0,
-        progress,
     }));
     let mut engine = Engine::new();
     apply_limits(&mut engine, limits);
@@ -234,28 +226,25 @@ fn run_with(
     let p = printed.clone();
     engine.on_print(move |s| p.write(s));
     engine.on_debug(move |s, src, pos| {
-        printed.write(&format!(
-            "{}{}: {s}",
-            src.unwrap_or(""),
-            position_suffix(pos)
-        ))
+        printed.write(&format!("{}{}: {s}", src.unwrap_or(""), suffix_of(pos)))
     });
-    let meter = meter::Meter::new(limits.max_operations, limits.timeout, live.clone());
+    let meter = meter::Meter::new(limits.max_operations, limits.timeout, driver.clone());
     meter.install(&mut engine);
     api::register(
         &mut engine,
         sim,
         recorder.clone(),
         display_name,
-        live,
+        driver,
         limits,
         meter,
     );
 
     let error = match engine.compile(text) {
         Err(e) => {
-            let message = syntax_error(display_name, &e);
-            compiled(Err(message.clone()));
+            let error = SyntaxError::new(display_name, &e);
+            let message = error.to_string();
+            compiled(Err(error));
             Some(message)
         }
         Ok(mut ast) => {
@@ -325,22 +314,6 @@ fn apply_limits(engine: &mut Engine, l: &ScriptLimits) {
     engine.set_max_modules(l.max_modules);
 }
 
-fn position_suffix(pos: Position) -> String {
-    match (pos.line(), pos.position()) {
-        (Some(l), Some(c)) => format!(":{l}:{c}"),
-        (Some(l), None) => format!(":{l}"),
-        _ => String::new(),
-    }
-}
-
-fn syntax_error(file: &str, e: &ParseError) -> String {
-    format!(
-        "{file}{}: syntax error: {}",
-        position_suffix(e.position()),
-        e.err_type()
-    )
-}
-
 /// `file:line:column: message`, naming the innermost place the error
 /// happened (inside an imported module or a function), plus the call chain.
 fn runtime_error(file: &str, e: &EvalAltResult, limits: &ScriptLimits) -> String {
@@ -351,10 +324,7 @@ fn runtime_error(file: &str, e: &EvalAltResult, limits: &ScriptLimits) -> String
     loop {
         match inner {
             EvalAltResult::ErrorInFunctionCall(name, src, next, p) => {
-                chain.push(format!(
-                    "in `{name}`, called at {source}{}",
-                    position_suffix(*p)
-                ));
+                chain.push(format!("in `{name}`, called at {source}{}", suffix_of(*p)));
                 if !src.is_empty() {
                     source = src.clone();
                 }
@@ -364,7 +334,7 @@ fn runtime_error(file: &str, e: &EvalAltResult, limits: &ScriptLimits) -> String
             EvalAltResult::ErrorInModule(name, next, p) => {
                 chain.push(format!(
                     "in module `{name}`, imported at {source}{}",
-                    position_suffix(*p)
+                    suffix_of(*p)
                 ));
                 source = name.clone();
                 pos = next.position();
@@ -410,7 +380,7 @@ fn runtime_error(file: &str, e: &EvalAltResult, limits: &ScriptLimits) -> String
             m
         }
     };
-    let mut out = format!("{source}{}: {message}", position_suffix(pos));
+    let mut out = format!("{source}{}: {message}", suffix_of(pos));
     for c in chain.iter().rev() {
         out.push_str(&format!("\n  {c}"));
     }
