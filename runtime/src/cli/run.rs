@@ -124,7 +124,7 @@ impl Job {
             Ok(s) => s,
             Err(p) => p.into_inner(),
         };
-        let mut error = outcome.error;
+        let mut error = outcome.error.map(|e| e.to_string());
         if let Err(e) = sim.finish() {
             error.get_or_insert_with(|| e.to_string());
         }

@@ -235,7 +235,7 @@ impl Runs {
                 record["ended_at"] = time::format_instant(profile.sim().now()).into();
                 record["expectations"] = serde_json::to_value(&outcome.expectations).unwrap_or_default();
                 record["values"] = serde_json::to_value(&outcome.values).unwrap_or_default();
-                record["error"] = outcome.error.map(Value::String).unwrap_or(Value::Null);
+                record["error"] = outcome.error.map(|e| Value::String(e.to_string())).unwrap_or(Value::Null);
                 if let Err(e) = runs.save(owner, run, &record) {
                     tracing::warn!(profile = owner, run, error = %e, "cannot record a scenario's outcome");
                 }

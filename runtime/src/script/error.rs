@@ -2,6 +2,41 @@
 
 use rhai::{ParseError, Position};
 
+/// Why a script did not run to its end.
+#[derive(Debug, thiserror::Error)]
+pub enum ScriptError {
+    #[error("{file}: cannot read the script: {source}")]
+    Unreadable {
+        file: String,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Syntax(#[from] SyntaxError),
+    #[error(transparent)]
+    Runtime(#[from] RuntimeError),
+}
+
+/// A script that failed while it ran: the innermost place (inside an
+/// imported module or a function), what went wrong, and the calls and
+/// imports that led there. Shown as `file:line:column: message`, then one
+/// line per call, innermost first.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{file}{}: {message}{}", position_suffix(*line, *column), chain_lines(chain))]
+pub struct RuntimeError {
+    /// The script or module the error happened in.
+    pub file: String,
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+    pub message: String,
+    /// `in `f`, called at file:line:column` or `in module `m`, imported
+    /// at ...`, outermost first.
+    pub chain: Vec<String>,
+}
+
+fn chain_lines(chain: &[String]) -> String {
+    chain.iter().rev().map(|c| format!("\n  {c}")).collect()
+}
+
 /// A script that does not compile: where, and what Rhai says.
 /// Shown as `file:line:column: syntax error: message`.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]

@@ -26,7 +26,7 @@ use driver::{Batch, Driver, Live};
 use error::suffix_of;
 
 pub use driver::LiveClock;
-pub use error::{Cancelled, SyntaxError};
+pub use error::{Cancelled, RuntimeError, ScriptError, SyntaxError};
 
 /// ScriptLimits a script runs under.
 #[derive(Clone, Debug)]
@@ -107,8 +107,8 @@ pub type Progress = Box<dyn FnMut(Millis, u64) + Send>;
 pub struct ScriptOutcome {
     pub expectations: Vec<Expectation>,
     pub values: Vec<ReportedValue>,
-    /// A syntax or runtime error, as `file:line:column: message`.
-    pub error: Option<String>,
+    /// Why the script stopped early (its text shows as `file:line:column: message`).
+    pub error: Option<ScriptError>,
 }
 
 /// What the script's functions share.
@@ -147,7 +147,10 @@ pub fn run_file(
         Ok(t) => t,
         Err(e) => {
             return ScriptOutcome {
-                error: Some(format!("{display_name}: cannot read the script: {e}")),
+                error: Some(ScriptError::Unreadable {
+                    file: display_name.to_string(),
+                    source: e,
+                }),
                 ..Default::default()
             }
         }
@@ -243,9 +246,8 @@ fn run_with(
     let error = match engine.compile(text) {
         Err(e) => {
             let error = SyntaxError::new(display_name, &e);
-            let message = error.to_string();
-            compiled(Err(error));
-            Some(message)
+            compiled(Err(error.clone()));
+            Some(error.into())
         }
         Ok(mut ast) => {
             compiled(Ok(()));
@@ -253,7 +255,7 @@ fn run_with(
             engine
                 .run_ast(&ast)
                 .err()
-                .map(|e| runtime_error(display_name, &e, limits))
+                .map(|e| runtime_error(display_name, &e, limits).into())
         }
     };
     drop(engine);
@@ -314,9 +316,9 @@ fn apply_limits(engine: &mut Engine, l: &ScriptLimits) {
     engine.set_max_modules(l.max_modules);
 }
 
-/// `file:line:column: message`, naming the innermost place the error
-/// happened (inside an imported module or a function), plus the call chain.
-fn runtime_error(file: &str, e: &EvalAltResult, limits: &ScriptLimits) -> String {
+/// The innermost place the error happened (inside an imported module or a
+/// function), its message, and the call chain.
+fn runtime_error(file: &str, e: &EvalAltResult, limits: &ScriptLimits) -> RuntimeError {
     let mut chain = Vec::new();
     let mut source = file.to_string();
     let mut pos = e.position();
@@ -380,11 +382,13 @@ fn runtime_error(file: &str, e: &EvalAltResult, limits: &ScriptLimits) -> String
             m
         }
     };
-    let mut out = format!("{source}{}: {message}", suffix_of(pos));
-    for c in chain.iter().rev() {
-        out.push_str(&format!("\n  {c}"));
+    RuntimeError {
+        file: source,
+        line: pos.line(),
+        column: pos.position(),
+        message,
+        chain,
     }
-    out
 }
 
 #[cfg(test)]
