@@ -11,7 +11,14 @@
 //! `signal(platform, name, #{...})`, `act(platform, kind, #{...})`.
 //!
 //! `Content`: `id`, `kind`, `platform`, `title`, `text`, `url`, `published`,
-//! `views`, `likes`, `comments`, `shares`, `interactions`, `metric(name)`.
+//! `views`, `likes`, `comments`, `shares`, `saves`, `interactions`,
+//! `metric(name)`.
+//!
+//! An event (an item of `interactions(...)`, of `act(...).events`) is a map
+//! with the keys of its JSON line except `profile`: `seq`, `at`, `time`,
+//! `platform`, `type`, `kind`, then those of its type (`id`, `content_id`,
+//! `parent_id`, `author`, `title`, `text`, `url`, `sentiment`, `dm_type`,
+//! `total`, `delta`); a field the event lacks is absent (reads as `()`).
 //!
 //! Where each is: [`time`] (durations, `now`, `seed`, `start`, `advance`),
 //! [`profiles`] (`profile` and a profile's `name`, `niche`), [`queries`]
