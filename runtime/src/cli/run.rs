@@ -12,7 +12,7 @@ use crate::engine::{RunSettings, Simulation};
 use crate::event::{time, EventListener};
 use crate::plugin::PluginHost;
 use crate::report::{junit_xml, JsonlWriter, ProfileSummary, RunReport, Status};
-use crate::script::{self, Limits, Progress};
+use crate::script::{self, Progress, ScriptLimits};
 use crate::store::Store;
 
 #[derive(clap::Args, Debug)]
@@ -67,7 +67,7 @@ pub(super) struct Job {
     pub display: String,
     pub sha256: String,
     pub host: Arc<PluginHost>,
-    pub limits: Limits,
+    pub limits: ScriptLimits,
 }
 
 /// One run of the script with one seed.
@@ -124,7 +124,7 @@ impl Job {
             Ok(s) => s,
             Err(p) => p.into_inner(),
         };
-        let mut error = outcome.error;
+        let mut error = outcome.error.map(|e| e.to_string());
         if let Err(e) = sim.finish() {
             error.get_or_insert_with(|| e.to_string());
         }
@@ -207,9 +207,9 @@ pub fn run(args: RunArgs) -> i32 {
         display,
         sha256,
         host,
-        limits: Limits {
+        limits: ScriptLimits {
             timeout: Some(Duration::from_secs(args.timeout)),
-            ..Limits::default()
+            ..ScriptLimits::default()
         },
     };
     let code = match &args.seeds {

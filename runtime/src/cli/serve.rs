@@ -12,7 +12,7 @@ use crate::http::limits::{Gates, ServeLimits};
 use crate::http::{self, AppState};
 use crate::live::scenario::Runs;
 use crate::live::{LiveConfig, LiveManager};
-use crate::script::Limits;
+use crate::script::ScriptLimits;
 use crate::store::Store;
 use crate::telemetry::Telemetry;
 use crate::webhook::{WebhookConfig, Webhooks};
@@ -167,9 +167,9 @@ fn run(args: ServeArgs) -> Result<(), String> {
     webhooks
         .start(runtime.handle())
         .map_err(|e| format!("cannot start webhook delivery: {e}"))?;
-    let script_limits = Limits {
+    let script_limits = ScriptLimits {
         timeout: Some(Duration::from_secs(args.script_timeout)),
-        ..Limits::default()
+        ..ScriptLimits::default()
     };
     let runs = Runs::new(store.clone(), script_limits);
     runs.mark_interrupted().map_err(|e| e.to_string())?;

@@ -285,7 +285,10 @@ mod tests {
             webhooks,
             telemetry,
             admin_token: ADMIN.into(),
-            scenarios: crate::live::scenario::Runs::new(store, crate::script::Limits::default()),
+            scenarios: crate::live::scenario::Runs::new(
+                store,
+                crate::script::ScriptLimits::default(),
+            ),
             closing,
             gates: limits::Gates::new(limits::ServeLimits::default()),
         });

@@ -14,7 +14,7 @@ use super::profile::{LiveProfile, Status};
 use super::LiveError;
 use crate::event::{time, OwnerId};
 use crate::report::Expectation;
-use crate::script::{self, Limits, LiveClock};
+use crate::script::{self, Cancelled, LiveClock, ScriptLimits};
 use crate::store::Store;
 
 use super::LIVE_STATE;
@@ -23,26 +23,25 @@ use super::LIVE_STATE;
 pub const MAX_RUNNING_PER_PROFILE: usize = 4;
 
 /// Why a scenario on a profile in this state must end, if it must.
-fn must_end(rt: &super::profile::Runtime) -> Option<String> {
+fn must_end(rt: &super::profile::Runtime) -> Option<Cancelled> {
     if rt.deleted {
-        return Some("the live profile was deleted".into());
+        return Some(Cancelled::Deleted);
     }
     match rt.state.status {
-        Status::Stopped => Some("the live profile was stopped".into()),
-        Status::Degraded => Some(format!(
-            "the live profile is degraded: {}",
-            rt.state.reason.clone().unwrap_or_default()
-        )),
+        Status::Stopped => Some(Cancelled::Stopped),
+        Status::Degraded => Some(Cancelled::Degraded {
+            reason: rt.state.reason.clone().unwrap_or_default(),
+        }),
         _ => None,
     }
 }
 
 impl LiveClock for LiveProfile {
-    fn stopped(&self) -> Option<String> {
+    fn stopped(&self) -> Option<Cancelled> {
         must_end(&self.rt())
     }
 
-    fn wait_until(&self, at: diorama_sdk::Millis) -> Result<(), String> {
+    fn wait_until(&self, at: diorama_sdk::Millis) -> Result<(), Cancelled> {
         let mut rt = self.rt();
         loop {
             if let Some(why) = must_end(&rt) {
@@ -67,7 +66,7 @@ impl LiveClock for LiveProfile {
 /// Scenario runs of every profile.
 pub struct Runs {
     store: Store,
-    limits: Limits,
+    limits: ScriptLimits,
     /// Runs going on: (profile, run) → thread started.
     running: Mutex<BTreeMap<(OwnerId, u64), ()>>,
 }
@@ -79,7 +78,7 @@ fn run_key(run: u64) -> Vec<u8> {
 }
 
 impl Runs {
-    pub fn new(store: Store, limits: Limits) -> Arc<Runs> {
+    pub fn new(store: Store, limits: ScriptLimits) -> Arc<Runs> {
         Arc::new(Runs {
             store,
             limits,
@@ -210,7 +209,7 @@ impl Runs {
                     // runs: written by the caller after this, it could land
                     // after a quick script's outcome and hide it forever.
                     let r = r
-                        .map_err(LiveError::Invalid)
+                        .map_err(|e| LiveError::Invalid(e.to_string()))
                         .and_then(|()| runs.save(owner, run, &record_running));
                     compiled = r.is_ok();
                     let _ = tx.send(r);
@@ -234,7 +233,7 @@ impl Runs {
                 record["ended_at"] = time::format_instant(profile.sim().now()).into();
                 record["expectations"] = serde_json::to_value(&outcome.expectations).unwrap_or_default();
                 record["values"] = serde_json::to_value(&outcome.values).unwrap_or_default();
-                record["error"] = outcome.error.map(Value::String).unwrap_or(Value::Null);
+                record["error"] = outcome.error.map(|e| Value::String(e.to_string())).unwrap_or(Value::Null);
                 if let Err(e) = runs.save(owner, run, &record) {
                     tracing::warn!(profile = owner, run, error = %e, "cannot record a scenario's outcome");
                 }

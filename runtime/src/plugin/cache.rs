@@ -85,9 +85,53 @@ enum Read {
     /// No such file.
     Missing,
     /// Not a file this cache can trust; why.
-    Refused(String),
+    Refused(Distrust),
     /// Its bytes.
     Bytes(Vec<u8>),
+}
+
+/// Why the cache cannot use its directory or write a file.
+#[derive(Debug, thiserror::Error)]
+enum CacheError {
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+    #[error(
+        "{0}; a cache directory must be yours alone (chmod 700 it, or choose another with DIORAMA_CACHE_DIR)"
+    )]
+    Untrusted(Distrust),
+    /// The compiled component could not be serialised.
+    #[error("{0}")]
+    Serialize(wasmtime::Error),
+    #[cfg(not(unix))]
+    #[error("the compiled-component cache needs Unix file permissions")]
+    NeedsUnix,
+    #[cfg(not(unix))]
+    #[error("no cache on this system")]
+    NoCache,
+}
+
+/// Why an opened cache directory or file is not to be trusted.
+#[derive(Debug, thiserror::Error)]
+#[cfg_attr(not(unix), allow(dead_code))]
+enum Distrust {
+    #[error("it is a symbolic link")]
+    Link,
+    #[error("it is too large ({0} bytes)")]
+    TooLarge(u64),
+    #[error("it is not a regular {what}")]
+    NotKind { what: &'static str },
+    #[error("the {what} belongs to user {owner} and diorama runs as user {me}")]
+    Owner {
+        what: &'static str,
+        owner: u32,
+        me: u32,
+    },
+    #[error("the {what} is writable by {by} (mode {mode:o})")]
+    Writable {
+        what: &'static str,
+        by: &'static str,
+        mode: rustix::fs::RawMode,
+    },
 }
 
 impl ComponentCache {
@@ -199,7 +243,7 @@ impl ComponentCache {
         if let Some(dir) = &self.dir {
             let written = component
                 .serialize()
-                .map_err(|e| e.to_string())
+                .map_err(CacheError::Serialize)
                 .and_then(|code| dir.write(&name, &code));
             if let Err(e) = written {
                 if !self.warned.swap(true, Ordering::Relaxed) {
@@ -226,26 +270,23 @@ struct CacheDir {
 impl CacheDir {
     /// Create `path` (`0700`) if missing, open it and check it: a directory
     /// owned by this user that no one else can write.
-    fn open(path: &Path) -> Result<CacheDir, String> {
+    fn open(path: &Path) -> Result<CacheDir, CacheError> {
         use rustix::fs::{Mode, OFlags};
         use std::os::unix::fs::DirBuilderExt;
         std::fs::DirBuilder::new()
             .recursive(true)
             .mode(0o700)
-            .create(path)
-            .map_err(|e| e.to_string())?;
+            .create(path)?;
         let fd = rustix::fs::open(
             path,
             OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
             Mode::empty(),
         )
-        .map_err(|e| std::io::Error::from(e).to_string())?;
-        let stat = rustix::fs::fstat(&fd).map_err(|e| std::io::Error::from(e).to_string())?;
-        untrusted(&stat, "directory").map_or(Ok(()), |why| {
-            Err(format!(
-                "{why}; a cache directory must be yours alone (chmod 700 it, or choose another with DIORAMA_CACHE_DIR)"
-            ))
-        })?;
+        .map_err(std::io::Error::from)?;
+        let stat = rustix::fs::fstat(&fd).map_err(std::io::Error::from)?;
+        if let Some(why) = untrusted(&stat, "directory") {
+            return Err(CacheError::Untrusted(why));
+        }
         Ok(CacheDir {
             path: path.to_path_buf(),
             fd,
@@ -265,9 +306,7 @@ impl CacheDir {
             Ok(fd) => fd,
             Err(rustix::io::Errno::NOENT) => return Ok(Read::Missing),
             // O_NOFOLLOW on a symbolic link.
-            Err(rustix::io::Errno::LOOP) => {
-                return Ok(Read::Refused("it is a symbolic link".into()))
-            }
+            Err(rustix::io::Errno::LOOP) => return Ok(Read::Refused(Distrust::Link)),
             Err(e) => return Err(e.into()),
         };
         let stat = rustix::fs::fstat(&fd)?;
@@ -276,7 +315,7 @@ impl CacheDir {
         }
         let size = u64::try_from(stat.st_size).unwrap_or(u64::MAX);
         if size > MAX_CACHE_FILE {
-            return Ok(Read::Refused(format!("it is too large ({size} bytes)")));
+            return Ok(Read::Refused(Distrust::TooLarge(size)));
         }
         let mut code = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
         std::fs::File::from(fd)
@@ -287,24 +326,24 @@ impl CacheDir {
 
     /// Write `code` as the file `name`, atomically: a fresh private file
     /// renamed over whatever had the name (a link is replaced, not followed).
-    fn write(&self, name: &str, code: &[u8]) -> Result<(), String> {
+    fn write(&self, name: &str, code: &[u8]) -> Result<(), CacheError> {
         use rustix::fs::{Mode, OFlags};
         use std::io::Write as _;
         let tmp = format!(".{name}.{}.{}.tmp", std::process::id(), unique());
-        let err = |e: rustix::io::Errno| std::io::Error::from(e).to_string();
         let fd = rustix::fs::openat(
             &self.fd,
             tmp.as_str(),
             OFlags::WRONLY | OFlags::CREATE | OFlags::EXCL | OFlags::NOFOLLOW | OFlags::CLOEXEC,
             Mode::from_raw_mode(0o600),
         )
-        .map_err(err)?;
+        .map_err(std::io::Error::from)?;
         let result = std::fs::File::from(fd)
             .write_all(code)
-            .map_err(|e| e.to_string())
             .and_then(|()| {
-                rustix::fs::renameat(&self.fd, tmp.as_str(), &self.fd, name).map_err(err)
-            });
+                rustix::fs::renameat(&self.fd, tmp.as_str(), &self.fd, name)
+                    .map_err(std::io::Error::from)
+            })
+            .map_err(CacheError::from);
         if result.is_err() {
             let _ = rustix::fs::unlinkat(&self.fd, tmp.as_str(), rustix::fs::AtFlags::empty());
         }
@@ -314,7 +353,7 @@ impl CacheDir {
 
 /// Why an opened cache directory or file is not to be trusted, if it is not.
 #[cfg(unix)]
-fn untrusted(stat: &rustix::fs::Stat, what: &str) -> Option<String> {
+fn untrusted(stat: &rustix::fs::Stat, what: &'static str) -> Option<Distrust> {
     use rustix::fs::FileType;
     let kind = FileType::from_raw_mode(stat.st_mode);
     let wanted = if what == "directory" {
@@ -324,22 +363,23 @@ fn untrusted(stat: &rustix::fs::Stat, what: &str) -> Option<String> {
     };
     let me = rustix::process::geteuid().as_raw();
     if kind != wanted {
-        Some(format!("it is not a regular {what}"))
+        Some(Distrust::NotKind { what })
     } else if stat.st_uid != me {
-        Some(format!(
-            "the {what} belongs to user {} and diorama runs as user {me}",
-            stat.st_uid
-        ))
+        Some(Distrust::Owner {
+            what,
+            owner: stat.st_uid,
+            me,
+        })
     } else if stat.st_mode & 0o022 != 0 {
-        Some(format!(
-            "the {what} is writable by {} (mode {:o})",
-            if stat.st_mode & 0o002 != 0 {
+        Some(Distrust::Writable {
+            what,
+            by: if stat.st_mode & 0o002 != 0 {
                 "others"
             } else {
                 "its group"
             },
-            stat.st_mode & 0o7777
-        ))
+            mode: stat.st_mode & 0o7777,
+        })
     } else {
         None
     }
@@ -348,16 +388,16 @@ fn untrusted(stat: &rustix::fs::Stat, what: &str) -> Option<String> {
 /// Without Unix ownership and modes to check, compiled code is not cached.
 #[cfg(not(unix))]
 impl CacheDir {
-    fn open(_path: &Path) -> Result<CacheDir, String> {
-        Err("the compiled-component cache needs Unix file permissions".into())
+    fn open(_path: &Path) -> Result<CacheDir, CacheError> {
+        Err(CacheError::NeedsUnix)
     }
 
     fn read(&self, _name: &str) -> std::io::Result<Read> {
         Ok(Read::Missing)
     }
 
-    fn write(&self, _name: &str, _code: &[u8]) -> Result<(), String> {
-        Err("no cache on this system".into())
+    fn write(&self, _name: &str, _code: &[u8]) -> Result<(), CacheError> {
+        Err(CacheError::NoCache)
     }
 }
 
@@ -386,4 +426,56 @@ fn key(engine: &Engine, bytes: &[u8]) -> [u8; 32] {
 fn unique() -> u64 {
     static NEXT: AtomicU64 = AtomicU64::new(0);
     NEXT.fetch_add(1, Ordering::Relaxed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The typed reasons say what the cache's warnings said as text.
+    #[test]
+    fn reasons_read_as_before() {
+        let cases: [(CacheError, &str); 6] = [
+            (
+                CacheError::Untrusted(Distrust::Writable {
+                    what: "directory",
+                    by: "others",
+                    mode: 0o777,
+                }),
+                "the directory is writable by others (mode 777); a cache directory must be yours \
+                 alone (chmod 700 it, or choose another with DIORAMA_CACHE_DIR)",
+            ),
+            (
+                CacheError::Untrusted(Distrust::Owner {
+                    what: "directory",
+                    owner: 0,
+                    me: 1000,
+                }),
+                "the directory belongs to user 0 and diorama runs as user 1000; a cache directory \
+                 must be yours alone (chmod 700 it, or choose another with DIORAMA_CACHE_DIR)",
+            ),
+            (
+                CacheError::Untrusted(Distrust::NotKind { what: "directory" }),
+                "it is not a regular directory; a cache directory must be yours alone (chmod 700 \
+                 it, or choose another with DIORAMA_CACHE_DIR)",
+            ),
+            (
+                CacheError::Io(std::io::Error::from(std::io::ErrorKind::NotFound)),
+                &std::io::Error::from(std::io::ErrorKind::NotFound).to_string(),
+            ),
+            (
+                CacheError::Untrusted(Distrust::Link),
+                "it is a symbolic link; a cache directory must be yours alone (chmod 700 it, or \
+                 choose another with DIORAMA_CACHE_DIR)",
+            ),
+            (
+                CacheError::Untrusted(Distrust::TooLarge(5)),
+                "it is too large (5 bytes); a cache directory must be yours alone (chmod 700 it, \
+                 or choose another with DIORAMA_CACHE_DIR)",
+            ),
+        ];
+        for (e, want) in cases {
+            assert_eq!(e.to_string(), want);
+        }
+    }
 }

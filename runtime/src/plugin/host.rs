@@ -1,18 +1,20 @@
-//! The plugin host: one engine, the loaded plugins, and their instances.
+//! The plugin host: one engine, loading and checking plugins (file, format,
+//! interface version, name), and creating their instances
+//! ([`PluginInstance`], in `instance.rs`).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Duration;
 
-use diorama_sdk::{AccountConfig, Action, ActionError, Event, Millis, PlatformInfo};
+use diorama_sdk::{AccountConfig, PlatformInfo};
 use wasmtime::component::{Component, HasSelf, Linker};
-use wasmtime::{Config, Engine, Store};
+use wasmtime::{Config, Engine};
 
 use super::bindings::v0_1_0;
 use super::cache::{CacheStats, ComponentCache};
 use super::error::{ErrorKind, PluginError};
-use super::sandbox::{self, EpochTicker, StoreData, TICK};
+use super::instance::{PluginInstance, Pre};
+use super::sandbox::{EpochTicker, StoreData};
 use super::{HostOptions, PluginSource, SUPPORTED_VERSIONS};
 
 mod builtin {
@@ -64,17 +66,6 @@ impl LoadedPlugin {
                 .unwrap_or(serde_json::Value::Null),
         })
     }
-}
-
-/// A pre-instantiated component, by interface version.
-#[derive(Clone)]
-enum Pre {
-    V0_1_0(v0_1_0::PlatformPre<StoreData>),
-}
-
-/// The bindings of a live instance, by interface version.
-enum Bindings {
-    V0_1_0(v0_1_0::Platform),
 }
 
 /// Loads platform plugins and instantiates them in their sandbox.
@@ -208,7 +199,7 @@ impl PluginHost {
         bytes: &[u8],
         source: PluginSource,
     ) -> Result<LoadedPlugin, PluginError> {
-        check_preamble(bytes).map_err(|reason| PluginError::load(shown, reason))?;
+        check_preamble(bytes).map_err(|e| PluginError::load(shown, e.to_string()))?;
         let component = self.cache.load(&self.engine, bytes).map_err(|e| {
             PluginError::load(shown, format!("not a valid WebAssembly component: {e:#}"))
         })?;
@@ -248,7 +239,7 @@ impl PluginHost {
             self.ticker.clone(),
         )?;
         let info = instance.describe()?;
-        check_name(&info.name).map_err(|reason| PluginError::load(shown, reason))?;
+        check_name(&info.name).map_err(|e| PluginError::load(shown, e.to_string()))?;
         Ok(LoadedPlugin {
             info,
             source,
@@ -378,26 +369,40 @@ fn version_key(version: &str) -> Vec<(u64, String)> {
         .collect()
 }
 
+/// Why a file is refused as a plugin before it is compiled, or once it
+/// has named itself (the reason of a [`ErrorKind::Load`] error).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+enum Refused {
+    #[error("not a WebAssembly component: not a WebAssembly file at all")]
+    NotWasm,
+    #[error(
+        "not a WebAssembly component: it is a core WebAssembly module; build the plugin \
+         for wasm32-wasip2, which emits a component"
+    )]
+    CoreModule,
+    #[error(
+        "the plugin calls itself `{}`; a platform name is 1 to 32 lower-case letters, digits, `-` or `_`, starting with a letter",
+        .0.escape_default()
+    )]
+    BadName(String),
+}
+
 /// A component, not a core module or something else entirely.
-fn check_preamble(bytes: &[u8]) -> Result<(), String> {
+fn check_preamble(bytes: &[u8]) -> Result<(), Refused> {
     const MAGIC: &[u8] = b"\0asm";
     if bytes.len() < 8 || &bytes[..4] != MAGIC {
-        return Err("not a WebAssembly component: not a WebAssembly file at all".into());
+        return Err(Refused::NotWasm);
     }
     // Bytes 6..8 are the layer: 0 for a core module, 1 for a component.
     if bytes[6..8] == [0, 0] {
-        return Err(
-            "not a WebAssembly component: it is a core WebAssembly module; build the plugin \
-             for wasm32-wasip2, which emits a component"
-                .into(),
-        );
+        return Err(Refused::CoreModule);
     }
     Ok(())
 }
 
 /// Platform names are short, lower-case identifiers: they name files,
 /// commands and keys.
-fn check_name(name: &str) -> Result<(), String> {
+fn check_name(name: &str) -> Result<(), Refused> {
     let ok = !name.is_empty()
         && name.len() <= 32
         && name.starts_with(|c: char| c.is_ascii_lowercase())
@@ -407,288 +412,33 @@ fn check_name(name: &str) -> Result<(), String> {
     if ok {
         Ok(())
     } else {
-        Err(format!(
-            "the plugin calls itself `{}`; a platform name is 1 to 32 lower-case letters, digits, `-` or `_`, starting with a letter",
-            name.escape_default()
-        ))
+        Err(Refused::BadName(name.to_string()))
     }
 }
 
-/// A live plugin instance: one account on one platform.
-///
-/// After a timeout, a trap or running out of memory, the instance is
-/// failed: every later call returns the same error without calling in.
-pub struct PluginInstance {
-    platform: Arc<str>,
-    store: Store<StoreData>,
-    bindings: Bindings,
-    timeout: Duration,
-    memory_limit: usize,
-    result_limit: usize,
-    deadline_ticks: u64,
-    /// The virtual time of the last call, for calls that carry none.
-    now: Millis,
-    failure: Option<PluginError>,
-    _ticker: Arc<EpochTicker>,
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-impl std::fmt::Debug for PluginInstance {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PluginInstance")
-            .field("platform", &self.platform)
-            .field("failed", &self.failure.is_some())
-            .finish_non_exhaustive()
-    }
-}
-
-impl PluginInstance {
-    fn create(
-        engine: &Engine,
-        pre: &Pre,
-        platform: Arc<str>,
-        seed: u64,
-        options: &HostOptions,
-        ticker: Arc<EpochTicker>,
-    ) -> Result<Self, PluginError> {
-        let data = StoreData::new(platform.clone(), seed, options.memory_limit);
-        let mut store = Store::new(engine, data);
-        store.limiter(|d| &mut d.limiter);
-        // The results of a call are copied out of the guest's memory (lifted)
-        // by wasmtime before the host sees them, and in the component ABI
-        // every string or list in a result may point at the same guest
-        // bytes: a plugin within its memory limit could describe terabytes.
-        // Checking the lifted values would come too late, and lifting lazily
-        // (`WasmList` / `WasmStr` results) would read guest memory after the
-        // post-return function has freed it. Wasmtime's hostcall fuel is the
-        // budget made for this: the lift charges every string's bytes and
-        // every list's length times its host element size against it
-        // *before* allocating, and fails once it is spent. It is reset for
-        // each lift (each call's results, and each call the guest makes into
-        // the host), so it bounds what the host allocates per call, counts
-        // and bytes alike.
-        store.set_hostcall_fuel(options.result_limit);
-        store.epoch_deadline_trap();
-        // Whole ticks, plus one: the first tick may come at once.
-        let deadline_ticks = options.call_timeout.as_nanos().div_ceil(TICK.as_nanos()) as u64 + 1;
-        store.set_epoch_deadline(deadline_ticks);
-        store.data_mut().begin_call(0);
-        let result = match pre {
-            Pre::V0_1_0(pre) => pre.instantiate(&mut store).map(Bindings::V0_1_0),
-        };
-        store.data_mut().end_call();
-        let bindings = match result {
-            Ok(b) => b,
-            Err(e) => {
-                let data = store.data();
-                let (kind, reason) = failure_kind(
-                    &e,
-                    data.limiter.memory_refused,
-                    &data.stderr.text(),
-                    options.call_timeout,
-                    options.memory_limit,
-                    options.result_limit,
-                );
-                return Err(PluginError::new(&*platform, "instantiate", kind, reason));
-            }
-        };
-        Ok(PluginInstance {
-            platform,
-            store,
-            bindings,
-            timeout: options.call_timeout,
-            memory_limit: options.memory_limit,
-            result_limit: options.result_limit,
-            deadline_ticks,
-            now: 0,
-            failure: None,
-            _ticker: ticker,
-        })
-    }
-
-    /// The platform this instance simulates.
-    pub fn platform(&self) -> &str {
-        &self.platform
-    }
-
-    /// Whether a call failed fatally; every later call returns that failure.
-    pub fn is_failed(&self) -> bool {
-        self.failure.is_some()
-    }
-
-    /// The fatal failure, if one happened.
-    pub fn failure(&self) -> Option<&PluginError> {
-        self.failure.as_ref()
-    }
-
-    fn describe(&mut self) -> Result<PlatformInfo, PluginError> {
-        self.call("describe", 0, |b, store| match b {
-            Bindings::V0_1_0(p) => p
-                .diorama_platform_simulator()
-                .call_describe(store)
-                .map(Into::into),
-        })
-    }
-
-    fn init(&mut self, config: &AccountConfig) -> Result<(), PluginError> {
-        let answer = self.call("init", config.start, |b, store| match b {
-            Bindings::V0_1_0(p) => p
-                .diorama_platform_simulator()
-                .call_init(store, &v0_1_0::wit::AccountConfig::from(config)),
-        })?;
-        answer.map_err(|reason| self.rejected("init", reason))
-    }
-
-    /// Advance the model over `[from, to)`; the events in that window.
-    pub fn step(&mut self, from: Millis, to: Millis) -> Result<Vec<Event>, PluginError> {
-        self.call("step", from, |b, store| match b {
-            Bindings::V0_1_0(p) => p
-                .diorama_platform_simulator()
-                .call_step(store, from, to)
-                .map(|events| events.into_iter().map(Into::into).collect()),
-        })
-    }
-
-    /// Apply the scenario perturbation `name` at `at`; `params` is a JSON
-    /// object. An unknown signal or bad parameters give a
-    /// [`Rejected`](ErrorKind::Rejected) error, which does not fail the
-    /// instance.
-    pub fn signal(&mut self, at: Millis, name: &str, params: &str) -> Result<(), PluginError> {
-        let answer = self.call("signal", at, |b, store| match b {
-            Bindings::V0_1_0(p) => p
-                .diorama_platform_simulator()
-                .call_signal(store, at, name, params),
-        })?;
-        answer.map_err(|reason| self.rejected("signal", reason))
-    }
-
-    /// The creator acts at `at`. The inner result is the platform's answer.
-    pub fn act(
-        &mut self,
-        at: Millis,
-        action: &Action,
-    ) -> Result<Result<Vec<Event>, ActionError>, PluginError> {
-        self.call("act", at, |b, store| match b {
-            Bindings::V0_1_0(p) => p
-                .diorama_platform_simulator()
-                .call_act(store, at, &v0_1_0::wit::Action::from(action))
-                .map(|answer| {
-                    answer
-                        .map(|events| events.into_iter().map(Into::into).collect())
-                        .map_err(Into::into)
-                }),
-        })
-    }
-
-    /// The instance's state, for checkpoints.
-    pub fn snapshot(&mut self) -> Result<Vec<u8>, PluginError> {
-        let now = self.now;
-        self.call("snapshot", now, |b, store| match b {
-            Bindings::V0_1_0(p) => p.diorama_platform_simulator().call_snapshot(store),
-        })
-    }
-
-    /// Replace the instance's state with a snapshot.
-    pub fn restore(&mut self, bytes: &[u8]) -> Result<(), PluginError> {
-        let now = self.now;
-        let answer = self.call("restore", now, |b, store| match b {
-            Bindings::V0_1_0(p) => p.diorama_platform_simulator().call_restore(store, bytes),
-        })?;
-        answer.map_err(|reason| self.rejected("restore", reason))
-    }
-
-    fn rejected(&self, call: &'static str, reason: String) -> PluginError {
-        PluginError::new(&*self.platform, call, ErrorKind::Rejected, reason)
-    }
-
-    /// Make one call into the guest at virtual time `at`, under the call
-    /// deadline, and turn a failure into a poisoning [`PluginError`].
-    fn call<R>(
-        &mut self,
-        call: &'static str,
-        at: Millis,
-        f: impl FnOnce(&Bindings, &mut Store<StoreData>) -> wasmtime::Result<R>,
-    ) -> Result<R, PluginError> {
-        if let Some(failure) = &self.failure {
-            return Err(failure.clone());
+    #[test]
+    fn refusals_name_what_is_wrong() {
+        assert_eq!(
+            check_preamble(b"\0asm\x0d\0\0\0").unwrap_err().to_string(),
+            "not a WebAssembly component: it is a core WebAssembly module; build the plugin for \
+             wasm32-wasip2, which emits a component"
+        );
+        assert_eq!(check_preamble(b"\0asm\x0d\0\x01\0"), Ok(()));
+        assert_eq!(check_preamble(b"\0asm"), Err(Refused::NotWasm));
+        assert_eq!(check_name("you-tube_2"), Ok(()));
+        for bad in ["", "YouTube", "2tube", "a\u{7}b", &"x".repeat(33)] {
+            assert_eq!(
+                check_name(bad).unwrap_err().to_string(),
+                format!(
+                    "the plugin calls itself `{}`; a platform name is 1 to 32 lower-case letters, \
+                     digits, `-` or `_`, starting with a letter",
+                    bad.escape_default()
+                )
+            );
         }
-        self.now = at;
-        self.store.data_mut().begin_call(at);
-        self.store.set_epoch_deadline(self.deadline_ticks);
-        let result = f(&self.bindings, &mut self.store);
-        self.store.data_mut().end_call();
-        result.map_err(|e| {
-            let error = self.classify(call, &e);
-            tracing::debug!(plugin = %self.platform, "{error} ({e:?})");
-            self.failure = Some(error.clone());
-            error
-        })
     }
-
-    fn classify(&self, call: &'static str, error: &wasmtime::Error) -> PluginError {
-        let data = self.store.data();
-        let (kind, reason) = failure_kind(
-            error,
-            data.limiter.memory_refused,
-            &data.stderr.text(),
-            self.timeout,
-            self.memory_limit,
-            self.result_limit,
-        );
-        PluginError::new(&*self.platform, call, kind, reason)
-    }
-}
-
-/// What kind of failure ended a call, and the details worth showing.
-fn failure_kind(
-    error: &wasmtime::Error,
-    memory_refused: bool,
-    stderr: &str,
-    timeout: Duration,
-    memory_limit: usize,
-    result_limit: usize,
-) -> (ErrorKind, String) {
-    if sandbox::is_interrupt(error) {
-        return (ErrorKind::Timeout { limit: timeout }, String::new());
-    }
-    if is_fuel_exhausted(error) {
-        return (
-            ErrorKind::ResultTooLarge {
-                limit: result_limit,
-            },
-            String::new(),
-        );
-    }
-    if memory_refused {
-        return (
-            ErrorKind::OutOfMemory {
-                limit: memory_limit,
-            },
-            String::new(),
-        );
-    }
-    if let Some(exit) = error.downcast_ref::<wasmtime_wasi::I32Exit>() {
-        return (
-            ErrorKind::Trap,
-            format!("the plugin exited (status {})", exit.0),
-        );
-    }
-    if let Some(words) = sandbox::last_words(stderr) {
-        return (ErrorKind::Trap, words);
-    }
-    let what = match error.downcast_ref::<wasmtime::Trap>() {
-        Some(trap) => trap.to_string(),
-        None => format!("{error:#}"),
-    };
-    (ErrorKind::Trap, what)
-}
-
-/// Whether a call failed because its results outgrew the hostcall fuel.
-/// Wasmtime's error type for it is private: its message is the only mark,
-/// and the `hostile` plugin's tests pin it (wasmtime's version is pinned).
-fn is_fuel_exhausted(error: &wasmtime::Error) -> bool {
-    error.chain().any(|cause| {
-        cause
-            .to_string()
-            .contains("fuel allocated for hostcalls has been exhausted")
-    })
 }

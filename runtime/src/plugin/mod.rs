@@ -22,6 +22,7 @@ mod bindings;
 mod cache;
 mod error;
 mod host;
+mod instance;
 mod sandbox;
 
 use std::fmt;
@@ -30,7 +31,8 @@ use std::time::Duration;
 
 pub use cache::{default_cache_dir, CacheStats};
 pub use error::{ErrorKind, PluginError};
-pub use host::{LoadedPlugin, PluginHost, PluginInstance};
+pub use host::{LoadedPlugin, PluginHost};
+pub use instance::PluginInstance;
 
 /// The `diorama:platform` interface versions this host can run, oldest first.
 pub const SUPPORTED_VERSIONS: &[&str] = &[diorama_sdk::INTERFACE_VERSION];

@@ -10,7 +10,8 @@ use std::time::{Duration, Instant};
 
 use rhai::{Dynamic, Engine, ImmutableString, INT};
 
-use super::LiveClock;
+use super::driver::Driver;
+use super::Cancelled;
 
 /// Bytes of data a built-in string function may scan for one operation.
 /// Searching memory runs at a few gigabytes a second and one Rhai
@@ -29,7 +30,7 @@ const CHECK_EVERY: u64 = 1 << 10;
 pub enum Stop {
     Operations(u64),
     Timeout(Duration),
-    Live(String),
+    Cancelled(Cancelled),
 }
 
 impl Stop {
@@ -43,7 +44,7 @@ impl Stop {
                 "the script ran out of time: it ran for more than {} s of wall-clock time, its limit",
                 t.as_secs()
             ),
-            Stop::Live(why) => format!("the scenario was cancelled: {why}"),
+            Stop::Cancelled(why) => format!("the scenario was cancelled: {why}"),
         }
     }
 }
@@ -62,14 +63,15 @@ pub struct Meter {
     /// Set once the meter has stopped the script, so later checks (in a
     /// host function) see it at once.
     stopped: AtomicBool,
-    live: Option<Arc<dyn LiveClock>>,
+    /// Asked whether the script must stop (a live profile going away).
+    driver: Arc<dyn Driver>,
 }
 
 impl Meter {
     pub fn new(
         max_operations: u64,
         timeout: Option<Duration>,
-        live: Option<Arc<dyn LiveClock>>,
+        driver: Arc<dyn Driver>,
     ) -> Arc<Meter> {
         Arc::new(Meter {
             max_operations,
@@ -78,7 +80,7 @@ impl Meter {
             charged: AtomicU64::new(0),
             waited: AtomicU64::new(0),
             stopped: AtomicBool::new(false),
-            live,
+            driver,
         })
     }
 
@@ -108,12 +110,7 @@ impl Meter {
                 return Some(Stop::Timeout(t));
             }
         }
-        if let Some(live) = &self.live {
-            if let Some(why) = live.stopped() {
-                return Some(Stop::Live(why));
-            }
-        }
-        None
+        self.driver.stopped().map(Stop::Cancelled)
     }
 
     /// The progress callback: `ops` is Rhai's count so far.
@@ -301,10 +298,11 @@ fn start_byte(s: &str, start: INT) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::script::driver::Batch;
 
     fn engine() -> Engine {
         let mut e = Engine::new();
-        Meter::new(u64::MAX, None, None).install(&mut e);
+        Meter::new(u64::MAX, None, Batch::new(None)).install(&mut e);
         e
     }
 
@@ -356,7 +354,7 @@ mod tests {
     #[test]
     fn scanning_a_large_string_is_charged_by_its_size() {
         let mut e = Engine::new();
-        let meter = Meter::new(1_000_000, None, None);
+        let meter = Meter::new(1_000_000, None, Batch::new(None));
         meter.install(&mut e);
         // 1 MiB scanned 100 times is about 1.6 million operations' worth.
         let r = e

@@ -6,6 +6,8 @@
 //! never a hang. Imports resolve only inside the script's own folder.
 
 mod api;
+mod driver;
+mod error;
 mod meter;
 pub mod ready;
 mod resolver;
@@ -16,14 +18,19 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use diorama_sdk::Millis;
-use rhai::{Engine, EvalAltResult, ModuleResolver, ParseError, Position};
+use rhai::{Engine, EvalAltResult, ModuleResolver};
 
 use crate::engine::Simulation;
 use crate::report::{Expectation, ReportedValue};
+use driver::{Batch, Driver, Live};
+use error::suffix_of;
 
-/// Limits a script runs under.
+pub use driver::LiveClock;
+pub use error::{Cancelled, RuntimeError, ScriptError, SyntaxError};
+
+/// ScriptLimits a script runs under.
 #[derive(Clone, Debug)]
-pub struct Limits {
+pub struct ScriptLimits {
     pub max_operations: u64,
     pub max_call_levels: usize,
     pub max_expr_depth: usize,
@@ -58,9 +65,9 @@ pub struct Limits {
 /// The default wall-clock limit of a script.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(300);
 
-impl Default for Limits {
+impl Default for ScriptLimits {
     fn default() -> Self {
-        Limits {
+        ScriptLimits {
             max_operations: 20_000_000,
             max_call_levels: 64,
             max_expr_depth: 64,
@@ -100,17 +107,8 @@ pub type Progress = Box<dyn FnMut(Millis, u64) + Send>;
 pub struct ScriptOutcome {
     pub expectations: Vec<Expectation>,
     pub values: Vec<ReportedValue>,
-    /// A syntax or runtime error, as `file:line:column: message`.
-    pub error: Option<String>,
-}
-
-/// The clock of a live profile, as a script on it sees it.
-pub trait LiveClock: Send + Sync {
-    /// Block until the profile's virtual time reaches `at`; an error when
-    /// the profile stops or goes away first.
-    fn wait_until(&self, at: Millis) -> Result<(), String>;
-    /// Why a script on the profile must stop now (deleted, stopped), if it must.
-    fn stopped(&self) -> Option<String>;
+    /// Why the script stopped early (its text shows as `file:line:column: message`).
+    pub error: Option<ScriptError>,
 }
 
 /// What the script's functions share.
@@ -119,7 +117,6 @@ pub(crate) struct Recorder {
     pub values: Vec<ReportedValue>,
     /// Bytes of messages, names and values recorded so far.
     pub recorded_bytes: usize,
-    pub progress: Option<Progress>,
 }
 
 impl Recorder {
@@ -143,14 +140,17 @@ pub fn run_file(
     path: &Path,
     display_name: &str,
     sim: Arc<Mutex<Simulation>>,
-    limits: &Limits,
+    limits: &ScriptLimits,
     progress: Option<Progress>,
 ) -> ScriptOutcome {
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) => {
             return ScriptOutcome {
-                error: Some(format!("{display_name}: cannot read the script: {e}")),
+                error: Some(ScriptError::Unreadable {
+                    file: display_name.to_string(),
+                    source: e,
+                }),
                 ..Default::default()
             }
         }
@@ -170,9 +170,9 @@ pub fn run_live(
     text: &str,
     display_name: &str,
     sim: Arc<Mutex<Simulation>>,
-    limits: &Limits,
+    limits: &ScriptLimits,
     clock: Arc<dyn LiveClock>,
-    compiled: impl FnOnce(Result<(), String>),
+    compiled: impl FnOnce(Result<(), SyntaxError>),
 ) -> ScriptOutcome {
     run_with(
         text,
@@ -180,8 +180,7 @@ pub fn run_live(
         ready::LibraryResolver,
         sim,
         limits,
-        None,
-        Some(clock),
+        Live::new(clock),
         compiled,
     )
 }
@@ -192,7 +191,7 @@ pub fn run_text(
     display_name: &str,
     folder: &Path,
     sim: Arc<Mutex<Simulation>>,
-    limits: &Limits,
+    limits: &ScriptLimits,
     progress: Option<Progress>,
 ) -> ScriptOutcome {
     run_with(
@@ -201,28 +200,24 @@ pub fn run_text(
         resolver::FolderResolver::new(folder),
         sim,
         limits,
-        progress,
-        None,
+        Batch::new(progress),
         |_| {},
     )
 }
 
-#[allow(clippy::too_many_arguments)]
 fn run_with(
     text: &str,
     display_name: &str,
     resolver: impl ModuleResolver + 'static,
     sim: Arc<Mutex<Simulation>>,
-    limits: &Limits,
-    progress: Option<Progress>,
-    live: Option<Arc<dyn LiveClock>>,
-    compiled: impl FnOnce(Result<(), String>),
+    limits: &ScriptLimits,
+    driver: Arc<dyn Driver>,
+    compiled: impl FnOnce(Result<(), SyntaxError>),
 ) -> ScriptOutcome {
     let recorder = Arc::new(Mutex::new(Recorder {
         expectations: Vec::new(),
         values: Vec::new(),
         recorded_bytes: 0,
-        progress,
     }));
     let mut engine = Engine::new();
     apply_limits(&mut engine, limits);
@@ -234,29 +229,25 @@ fn run_with(
     let p = printed.clone();
     engine.on_print(move |s| p.write(s));
     engine.on_debug(move |s, src, pos| {
-        printed.write(&format!(
-            "{}{}: {s}",
-            src.unwrap_or(""),
-            position_suffix(pos)
-        ))
+        printed.write(&format!("{}{}: {s}", src.unwrap_or(""), suffix_of(pos)))
     });
-    let meter = meter::Meter::new(limits.max_operations, limits.timeout, live.clone());
+    let meter = meter::Meter::new(limits.max_operations, limits.timeout, driver.clone());
     meter.install(&mut engine);
     api::register(
         &mut engine,
         sim,
         recorder.clone(),
         display_name,
-        live,
+        driver,
         limits,
         meter,
     );
 
     let error = match engine.compile(text) {
         Err(e) => {
-            let message = syntax_error(display_name, &e);
-            compiled(Err(message.clone()));
-            Some(message)
+            let error = SyntaxError::new(display_name, &e);
+            compiled(Err(error.clone()));
+            Some(error.into())
         }
         Ok(mut ast) => {
             compiled(Ok(()));
@@ -264,7 +255,7 @@ fn run_with(
             engine
                 .run_ast(&ast)
                 .err()
-                .map(|e| runtime_error(display_name, &e, limits))
+                .map(|e| runtime_error(display_name, &e, limits).into())
         }
     };
     drop(engine);
@@ -315,7 +306,7 @@ impl Printed {
     }
 }
 
-fn apply_limits(engine: &mut Engine, l: &Limits) {
+fn apply_limits(engine: &mut Engine, l: &ScriptLimits) {
     engine.set_max_operations(l.max_operations);
     engine.set_max_call_levels(l.max_call_levels);
     engine.set_max_expr_depths(l.max_expr_depth, l.max_expr_depth);
@@ -325,25 +316,9 @@ fn apply_limits(engine: &mut Engine, l: &Limits) {
     engine.set_max_modules(l.max_modules);
 }
 
-fn position_suffix(pos: Position) -> String {
-    match (pos.line(), pos.position()) {
-        (Some(l), Some(c)) => format!(":{l}:{c}"),
-        (Some(l), None) => format!(":{l}"),
-        _ => String::new(),
-    }
-}
-
-fn syntax_error(file: &str, e: &ParseError) -> String {
-    format!(
-        "{file}{}: syntax error: {}",
-        position_suffix(e.position()),
-        e.err_type()
-    )
-}
-
-/// `file:line:column: message`, naming the innermost place the error
-/// happened (inside an imported module or a function), plus the call chain.
-fn runtime_error(file: &str, e: &EvalAltResult, limits: &Limits) -> String {
+/// The innermost place the error happened (inside an imported module or a
+/// function), its message, and the call chain.
+fn runtime_error(file: &str, e: &EvalAltResult, limits: &ScriptLimits) -> RuntimeError {
     let mut chain = Vec::new();
     let mut source = file.to_string();
     let mut pos = e.position();
@@ -351,10 +326,7 @@ fn runtime_error(file: &str, e: &EvalAltResult, limits: &Limits) -> String {
     loop {
         match inner {
             EvalAltResult::ErrorInFunctionCall(name, src, next, p) => {
-                chain.push(format!(
-                    "in `{name}`, called at {source}{}",
-                    position_suffix(*p)
-                ));
+                chain.push(format!("in `{name}`, called at {source}{}", suffix_of(*p)));
                 if !src.is_empty() {
                     source = src.clone();
                 }
@@ -364,7 +336,7 @@ fn runtime_error(file: &str, e: &EvalAltResult, limits: &Limits) -> String {
             EvalAltResult::ErrorInModule(name, next, p) => {
                 chain.push(format!(
                     "in module `{name}`, imported at {source}{}",
-                    position_suffix(*p)
+                    suffix_of(*p)
                 ));
                 source = name.clone();
                 pos = next.position();
@@ -410,11 +382,13 @@ fn runtime_error(file: &str, e: &EvalAltResult, limits: &Limits) -> String {
             m
         }
     };
-    let mut out = format!("{source}{}: {message}", position_suffix(pos));
-    for c in chain.iter().rev() {
-        out.push_str(&format!("\n  {c}"));
+    RuntimeError {
+        file: source,
+        line: pos.line(),
+        column: pos.position(),
+        message,
+        chain,
     }
-    out
 }
 
 #[cfg(test)]

@@ -1,0 +1,122 @@
+//! Profiles: `profile(#{...})`, a profile's `name` and `niche`.
+//!
+//! In a batch run `profile` creates a profile; on a live profile it is the
+//! live profile itself (see [`Driver::profile`](crate::script::driver::Driver::profile)).
+
+use std::collections::BTreeMap;
+
+use rhai::{Engine, Map};
+
+use super::values::params_json;
+use super::{engine_err, err, Ctx, Profile, Res};
+use crate::engine::{ProfileSpec, Simulation};
+use crate::script::ScriptLimits;
+
+pub(super) fn register(engine: &mut Engine, c: &Ctx) {
+    let k = c.clone();
+    engine.register_fn("profile", move |spec: Map| -> Res<Profile> {
+        let mut sim = k.sim()?;
+        k.driver.profile(&mut sim, &spec, &k.limits)
+    });
+    engine.register_get("name", |p: &mut Profile| p.name.clone());
+    engine.register_get("niche", |p: &mut Profile| p.niche.clone());
+    engine.register_fn("to_string", |p: &mut Profile| format!("profile {}", p.name));
+}
+
+/// A new profile of the batch run, as `spec` describes it.
+pub(in crate::script) fn create(
+    sim: &mut Simulation,
+    spec: &Map,
+    limits: &ScriptLimits,
+) -> Res<Profile> {
+    let index = sim.profiles().count();
+    if index >= limits.max_profiles {
+        return err(format!(
+            "profile: a script may create at most {} profiles",
+            limits.max_profiles
+        ));
+    }
+    let mut name = format!("p{}", index + 1);
+    let mut niche = "tech".to_string();
+    let mut timezone = "UTC".to_string();
+    let mut platforms = BTreeMap::new();
+    for (key, value) in spec {
+        match key.as_str() {
+            "name" => {
+                name = value
+                    .clone()
+                    .into_string()
+                    .map_err(|t| format!("profile: `name` must be a string, not {t}"))?
+            }
+            "niche" => {
+                niche = value
+                    .clone()
+                    .into_string()
+                    .map_err(|t| format!("profile: `niche` must be a string, not {t}"))?
+            }
+            "timezone" => {
+                timezone = value
+                    .clone()
+                    .into_string()
+                    .map_err(|t| format!("profile: `timezone` must be a string, not {t}"))?
+            }
+            platform if sim.host().get(platform).is_some() => {
+                let params = params_json(
+                    value.clone(),
+                    &format!("profile: the `{platform}` options"),
+                    limits,
+                )?;
+                if !params.is_object() {
+                    return err(format!("profile: `{platform}` must be a map of options, e.g. #{{ subscribers: 100_000 }}"));
+                }
+                platforms.insert(platform.to_string(), params);
+            }
+            other => {
+                let names: Vec<String> = sim
+                    .host()
+                    .plugins()
+                    .iter()
+                    .map(|p| p.info.name.clone())
+                    .collect();
+                return err(format!(
+                    "profile: unknown option or platform `{other}` (options: name, niche, timezone; platforms: {})",
+                    names.join(", ")
+                ));
+            }
+        }
+    }
+    let spec = ProfileSpec {
+        name: name.clone(),
+        niche: niche.clone(),
+        timezone,
+        platforms,
+    };
+    let index = sim
+        .add_profile(spec, crate::engine::NoExtra {})
+        .map_err(engine_err)?;
+    Ok(Profile { index, name, niche })
+}
+
+/// On a live profile, `profile(#{...})` is the live profile itself: its
+/// platforms must include those the script names.
+pub(in crate::script) fn join_live(sim: &Simulation, spec: &Map) -> Res<Profile> {
+    let Some((_, live)) = sim.profiles().next() else {
+        return err("the live profile is gone");
+    };
+    for key in spec.keys() {
+        let key = key.as_str();
+        if sim.host().get(key).is_some() && !live.platforms.contains_key(key) {
+            let has: Vec<&str> = live.platforms.keys().map(String::as_str).collect();
+            return err(format!(
+                "profile: this scenario needs a `{key}` account, which the live profile `{}` does not have (it has: {})",
+                live.name,
+                has.join(", ")
+            ));
+        }
+    }
+    Ok(Profile {
+        index: 0,
+        name: live.name.clone(),
+        niche: live.niche.clone(),
+    })
+}

@@ -1,0 +1,84 @@
+//! What a script sends: `signal` on a profile or a content, `viral`, and
+//! `act` (the creator acts). Each counts toward the script's limit of
+//! signals and actions.
+
+use diorama_sdk::{Action, ActionError};
+use rhai::{Array, Engine, Map, INT};
+
+use super::convert::event_map;
+use super::{engine_err, Content, Ctx, Profile, Res};
+
+pub(super) fn register(engine: &mut Engine, c: &Ctx) {
+    let k = c.clone();
+    engine.register_fn(
+        "signal",
+        move |p: &mut Profile, platform: &str, name: &str, params: Map| -> Res<()> {
+            k.send_one("signal")?;
+            let params = k.params_json(params.into(), "signal parameters")?;
+            k.sim()?
+                .signal(p.index, platform, name, &params)
+                .map_err(engine_err)
+        },
+    );
+
+    let k = c.clone();
+    engine.register_fn(
+        "act",
+        move |p: &mut Profile, platform: &str, kind: &str, params: Map| -> Res<Map> {
+            k.send_one("act")?;
+            let params = k.params_json(params.into(), "action parameters")?;
+            let action = Action {
+                kind: kind.to_string(),
+                params: params.to_string(),
+            };
+            let outcome = k
+                .sim()?
+                .act(p.index, platform, &action)
+                .map_err(engine_err)?;
+            let mut m = Map::new();
+            match outcome {
+                Ok(events) => {
+                    m.insert("ok".into(), true.into());
+                    let list: Array = events.iter().map(event_map).collect();
+                    m.insert("events".into(), list.into());
+                }
+                Err(e) => {
+                    m.insert("ok".into(), false.into());
+                    m.insert("error".into(), e.to_string().into());
+                    if let ActionError::RateLimited(ms) = e {
+                        m.insert("retry_after".into(), (ms as INT).into());
+                    }
+                }
+            }
+            Ok(m)
+        },
+    );
+
+    // Signals on content: the content's id is the signal's `content_id`
+    // unless the parameters name another.
+    let signal_content = {
+        let k = c.clone();
+        move |x: &Content, name: &str, params: Map| -> Res<()> {
+            k.send_one("signal")?;
+            let mut params = k.params_json(params.into(), "signal parameters")?;
+            if let Some(o) = params.as_object_mut() {
+                o.entry("content_id")
+                    .or_insert_with(|| serde_json::Value::String(x.id.clone()));
+            }
+            k.sim()?
+                .signal(x.profile, &x.platform, name, &params)
+                .map_err(engine_err)
+        }
+    };
+    let s = signal_content.clone();
+    engine.register_fn("signal", move |x: &mut Content, name: &str, params: Map| {
+        s(x, name, params)
+    });
+    let s = signal_content.clone();
+    engine.register_fn("viral", move |x: Content, params: Map| {
+        s(&x, "viral", params)
+    });
+    engine.register_fn("viral", move |x: Content| {
+        signal_content(&x, "viral", Map::new())
+    });
+}
