@@ -75,6 +75,8 @@ impl From<LiveError> for ApiError {
         match e {
             LiveError::NotFound(m) => ApiError::not_found(m),
             LiveError::Invalid(m) => ApiError::invalid(m),
+            LiveError::Spec(e) => ApiError::invalid(e.to_string()),
+            LiveError::Params(e) => ApiError::invalid(e.to_string()),
             LiveError::Conflict(m) => ApiError::new(StatusCode::CONFLICT, "conflict", m),
             LiveError::LiveLimit(m) => ApiError::new(StatusCode::CONFLICT, "live_limit", m),
             LiveError::Engine(e) => {

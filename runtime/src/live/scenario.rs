@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 
-use super::profile::{LiveProfile, Status};
+use super::profile::{LiveProfile, ProfileStatus};
 use super::LiveError;
 use crate::event::{time, OwnerId};
 use crate::report::Expectation;
@@ -26,8 +26,8 @@ fn must_end(rt: &super::profile::Runtime) -> Option<String> {
         return Some("the live profile was deleted".into());
     }
     match rt.state.status {
-        Status::Stopped => Some("the live profile was stopped".into()),
-        Status::Degraded => Some(format!(
+        ProfileStatus::Stopped => Some("the live profile was stopped".into()),
+        ProfileStatus::Degraded => Some(format!(
             "the live profile is degraded: {}",
             rt.state.reason.clone().unwrap_or_default()
         )),
@@ -151,10 +151,10 @@ impl Runs {
         let owner = profile.id;
         {
             let status = profile.rt().state.status;
-            if matches!(status, Status::Degraded | Status::Stopped) {
+            if matches!(status, ProfileStatus::Degraded | ProfileStatus::Stopped) {
                 return Err(LiveError::Conflict(format!(
                     "the profile is {}; start it before running a scenario",
-                    if status == Status::Stopped {
+                    if status == ProfileStatus::Stopped {
                         "stopped"
                     } else {
                         "degraded"

@@ -51,6 +51,7 @@ use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 
 use crate::event::{OwnerId, StoredEvent, TYPE_NAMES};
+use crate::live::ProfileObserver;
 use crate::store::{RecordTree, Store, StoreError};
 
 pub use sign::{sign, verify};
@@ -756,6 +757,17 @@ impl Webhooks {
             gave_up: self.ctx.gave_up.load(Ordering::Relaxed),
             hooks_failing,
         }
+    }
+}
+
+/// The live side tells the webhooks what it stores and deletes.
+impl ProfileObserver for Webhooks {
+    fn stored(&self, owner: OwnerId, _durable_seq: u64) {
+        self.wake(owner);
+    }
+
+    fn deleted(&self, owner: OwnerId) {
+        self.forget(owner);
     }
 }
 
