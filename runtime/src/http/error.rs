@@ -93,8 +93,8 @@ impl From<LiveError> for ApiError {
 impl From<WebhookError> for ApiError {
     fn from(e: WebhookError) -> Self {
         match e {
-            WebhookError::Invalid(m) => ApiError::invalid(m),
-            WebhookError::NotFound(m) => ApiError::not_found(m),
+            WebhookError::Invalid(e) => ApiError::invalid(e.to_string()),
+            e @ WebhookError::NotFound { .. } => ApiError::not_found(e.to_string()),
             other => ApiError::internal(other.to_string()),
         }
     }
