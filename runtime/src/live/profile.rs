@@ -103,7 +103,7 @@ pub(super) struct ListenerState {
     pub telemetry: Arc<Telemetry>,
 }
 
-/// Publishes stored events: the stream, webhooks, counters, the daily limit.
+/// Publishes stored events: the stream, the observer, counters, the daily limit.
 pub(super) struct Listener(pub Arc<ListenerState>);
 
 impl EventListener for Listener {
@@ -143,7 +143,7 @@ impl EventListener for Listener {
         s.telemetry
             .events_generated
             .fetch_add(events.len() as u64, Ordering::Relaxed);
-        // Rendered now, sent once on disk (streams, then webhooks).
+        // Rendered now, sent once on disk (streams, then the observer).
         let list = (s.tx.receiver_count() > 0).then(|| {
             let label = s.owner.to_string();
             Arc::new(events.iter().map(|e| publish(&label, e)).collect())
