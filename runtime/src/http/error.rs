@@ -77,8 +77,11 @@ impl From<LiveError> for ApiError {
             LiveError::Invalid(m) => ApiError::invalid(m),
             LiveError::Spec(e) => ApiError::invalid(e.to_string()),
             LiveError::Params(e) => ApiError::invalid(e.to_string()),
+            LiveError::State(e) => ApiError::new(StatusCode::CONFLICT, "conflict", e.to_string()),
             LiveError::Conflict(m) => ApiError::new(StatusCode::CONFLICT, "conflict", m),
-            LiveError::LiveLimit(m) => ApiError::new(StatusCode::CONFLICT, "live_limit", m),
+            e @ LiveError::LiveLimit { .. } => {
+                ApiError::new(StatusCode::CONFLICT, "live_limit", e.to_string())
+            }
             LiveError::Engine(e) => {
                 ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "engine", e.to_string())
             }

@@ -7,7 +7,7 @@ use serde_json::Value;
 use crate::event::StoredEvent;
 
 use super::admission::{self, ParamsError};
-use super::error::invalid_or_engine;
+use super::error::{invalid_or_engine, StateConflict};
 use super::{alive, LiveError, LiveManager, LiveProfile, ProfileStatus};
 
 impl LiveManager {
@@ -43,10 +43,10 @@ impl LiveManager {
             let mut rt = p.rt();
             alive(p, &rt)?;
             if rt.state.status == ProfileStatus::Degraded {
-                return Err(LiveError::Conflict(format!(
-                    "the profile is degraded: {}",
-                    rt.state.reason.clone().unwrap_or_default()
-                )));
+                return Err(StateConflict::Degraded {
+                    reason: rt.state.reason.clone().unwrap_or_default(),
+                }
+                .into());
             }
             sim.signal(0, platform, name, params)
                 .map_err(invalid_or_engine)?;
@@ -82,38 +82,27 @@ impl LiveManager {
             let mut sim = p.sim();
             let mut rt = p.rt();
             alive(p, &rt)?;
-            let refused = |why: String| Err(LiveError::Conflict(why));
+            let refused = |why: StateConflict| Err(LiveError::State(why));
             match rt.state.status {
                 ProfileStatus::Running | ProfileStatus::Paused => {}
-                ProfileStatus::Created => {
-                    return refused(
-                        "the profile has not been started; start it before acting (an action happens at its current virtual time)".into(),
-                    )
-                }
-                ProfileStatus::Stopped => {
-                    return refused("the profile is stopped; start it again to act".into())
-                }
+                ProfileStatus::Created => return refused(StateConflict::NotStartedForActions),
+                ProfileStatus::Stopped => return refused(StateConflict::StoppedForActions),
                 ProfileStatus::Limited => {
-                    return refused(format!(
-                        "{}; actions wait for it too",
-                        rt.state.reason.clone().unwrap_or_else(|| {
+                    return refused(StateConflict::LimitedForActions {
+                        reason: rt.state.reason.clone().unwrap_or_else(|| {
                             "the profile reached its interactions for the virtual day".into()
-                        })
-                    ))
+                        }),
+                    })
                 }
                 ProfileStatus::Degraded => {
-                    return refused(format!(
-                        "the profile is degraded: {}",
-                        rt.state.reason.clone().unwrap_or_default()
-                    ))
+                    return refused(StateConflict::Degraded {
+                        reason: rt.state.reason.clone().unwrap_or_default(),
+                    })
                 }
             }
             let day = *p.shared.day.lock().unwrap_or_else(|e| e.into_inner());
             if day.0 == sim.now().div_euclid(DAY) && day.1 >= day.2 {
-                return refused(format!(
-                    "the profile reached its limit of {} interactions for this virtual day (the creator's count too); raise `limits.interactions_per_day` (PATCH) to act again",
-                    day.2
-                ));
+                return refused(StateConflict::DailyLimitForActions { limit: day.2 });
             }
             let outcome = sim.act(0, platform, action).map_err(invalid_or_engine)?;
             p.journal(&mut sim, &mut rt)?;

@@ -12,7 +12,7 @@ use tokio::sync::broadcast;
 use crate::engine::{EngineError, ProfileSpec, RunSettings, Simulation};
 use crate::event::OwnerId;
 
-use super::error::invalid_or_engine;
+use super::error::{invalid_or_engine, StateConflict};
 use super::pace::RangeError;
 use super::profile::{
     next_end, wall_ms, window_for, JournalEntry, Journaled, Listener, ListenerState, Runtime,
@@ -218,18 +218,18 @@ impl LiveManager {
                     return Ok(())
                 }
                 ProfileStatus::Degraded => {
-                    return Err(LiveError::Conflict(format!(
-                        "the profile is degraded and cannot run: {}",
-                        rt.state.reason.clone().unwrap_or_default()
-                    )))
+                    return Err(StateConflict::DegradedCannotRun {
+                        reason: rt.state.reason.clone().unwrap_or_default(),
+                    }
+                    .into())
                 }
                 ProfileStatus::Limited
                     if p.shared.day.lock().unwrap_or_else(|e| e.into_inner()).3 =>
                 {
-                    return Err(LiveError::Conflict(format!(
-                        "the profile reached its limit of {} interactions for this virtual day; raise `limits.interactions_per_day` (PATCH) to resume",
-                        rt.state.interactions_per_day
-                    )));
+                    return Err(StateConflict::DailyLimit {
+                        limit: rt.state.interactions_per_day,
+                    }
+                    .into());
                 }
                 _ => {}
             }
@@ -239,10 +239,9 @@ impl LiveManager {
         if !running {
             let (_, live) = self.count();
             if live as usize >= self.config.max_live {
-                return Err(LiveError::LiveLimit(format!(
-                    "this server already runs its maximum of {} live profiles; pause or stop one first",
-                    self.config.max_live
-                )));
+                return Err(LiveError::LiveLimit {
+                    max: self.config.max_live,
+                });
             }
         }
         self.run(p, speed)
@@ -302,20 +301,16 @@ impl LiveManager {
             alive(p, &rt)?;
             match (rt.state.status, status) {
                 (ProfileStatus::Degraded, _) => {
-                    return Err(LiveError::Conflict(format!(
-                        "the profile is degraded: {}",
-                        rt.state.reason.clone().unwrap_or_default()
-                    )))
+                    return Err(StateConflict::Degraded {
+                        reason: rt.state.reason.clone().unwrap_or_default(),
+                    }
+                    .into())
                 }
                 (ProfileStatus::Created, ProfileStatus::Paused) => {
-                    return Err(LiveError::Conflict(
-                        "the profile has not been started; nothing to pause".into(),
-                    ))
+                    return Err(StateConflict::NothingToPause.into())
                 }
                 (ProfileStatus::Stopped, ProfileStatus::Paused) => {
-                    return Err(LiveError::Conflict(
-                        "the profile is stopped; start it again instead".into(),
-                    ))
+                    return Err(StateConflict::StoppedNotPaused.into())
                 }
                 _ => {}
             }

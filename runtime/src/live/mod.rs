@@ -46,7 +46,7 @@ use crate::telemetry::Telemetry;
 
 use profile::{Publisher, Runtime};
 
-pub use error::LiveError;
+pub use error::{LiveError, StateConflict};
 pub use observer::ProfileObserver;
 pub use profile::{publish, LiveProfile, ProfileStatus, Published, PublishedEvent, State};
 pub use spec::{CreateProfile, DailyLimits, UpdateProfile};

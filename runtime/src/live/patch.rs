@@ -3,6 +3,7 @@
 
 use serde_json::Value;
 
+use super::error::StateConflict;
 use super::spec::{self, SpecError, UpdateProfile};
 use super::{alive, pace, LiveError, LiveManager, LiveProfile, ProfileView};
 
@@ -16,9 +17,7 @@ impl LiveManager {
             ("seed", patch.seed.is_some()),
         ] {
             if given {
-                return Err(LiveError::Conflict(format!(
-                    "`{field}` is fixed when a profile is created (its plugins were set up with it); create a new profile instead"
-                )));
+                return Err(StateConflict::Fixed { field }.into());
             }
         }
         let mut record = self
