@@ -75,8 +75,13 @@ impl From<LiveError> for ApiError {
         match e {
             LiveError::NotFound(m) => ApiError::not_found(m),
             LiveError::Invalid(m) => ApiError::invalid(m),
+            LiveError::Spec(e) => ApiError::invalid(e.to_string()),
+            LiveError::Params(e) => ApiError::invalid(e.to_string()),
+            LiveError::State(e) => ApiError::new(StatusCode::CONFLICT, "conflict", e.to_string()),
             LiveError::Conflict(m) => ApiError::new(StatusCode::CONFLICT, "conflict", m),
-            LiveError::LiveLimit(m) => ApiError::new(StatusCode::CONFLICT, "live_limit", m),
+            e @ LiveError::LiveLimit { .. } => {
+                ApiError::new(StatusCode::CONFLICT, "live_limit", e.to_string())
+            }
             LiveError::Engine(e) => {
                 ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "engine", e.to_string())
             }
@@ -91,8 +96,8 @@ impl From<LiveError> for ApiError {
 impl From<WebhookError> for ApiError {
     fn from(e: WebhookError) -> Self {
         match e {
-            WebhookError::Invalid(m) => ApiError::invalid(m),
-            WebhookError::NotFound(m) => ApiError::not_found(m),
+            WebhookError::Invalid(e) => ApiError::invalid(e.to_string()),
+            e @ WebhookError::NotFound { .. } => ApiError::not_found(e.to_string()),
             other => ApiError::internal(other.to_string()),
         }
     }

@@ -25,7 +25,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 
-use crate::live::{LiveManager, Status};
+use crate::live::{LiveManager, ProfileStatus};
 use crate::telemetry::{Extra, Telemetry};
 use crate::webhook::Webhooks;
 use profiles::lifecycle_route;
@@ -98,19 +98,19 @@ pub fn router(state: Shared) -> Router {
         )
         .route(
             "/v1/profiles/{id}/start",
-            post(lifecycle_route(Status::Running)),
+            post(lifecycle_route(ProfileStatus::Running)),
         )
         .route(
             "/v1/profiles/{id}/pause",
-            post(lifecycle_route(Status::Paused)),
+            post(lifecycle_route(ProfileStatus::Paused)),
         )
         .route(
             "/v1/profiles/{id}/resume",
-            post(lifecycle_route(Status::Running)),
+            post(lifecycle_route(ProfileStatus::Running)),
         )
         .route(
             "/v1/profiles/{id}/stop",
-            post(lifecycle_route(Status::Stopped)),
+            post(lifecycle_route(ProfileStatus::Stopped)),
         )
         .route("/v1/profiles/{id}/signals", post(profiles::signal))
         .route("/v1/profiles/{id}/scenarios", post(scenarios::start))

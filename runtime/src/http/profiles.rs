@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 use super::auth;
 use super::error::{blocking, ApiError, Body};
 use super::Shared;
-use crate::live::{CreateProfile, Status, UpdateProfile};
+use crate::live::{CreateProfile, ProfileStatus, UpdateProfile};
 
 pub async fn platforms(State(s): State<Shared>, headers: HeaderMap) -> Result<Response, ApiError> {
     auth::caller(&s, &headers)?;
@@ -147,14 +147,14 @@ async fn lifecycle(
     headers: HeaderMap,
     id: String,
     req: axum::extract::Request,
-    what: Status,
+    what: ProfileStatus,
 ) -> Result<Response, ApiError> {
     let p = auth::admin_profile(&s, &headers, &id)?;
     let body: SpeedBody = optional_body(req).await?;
     let live = s.live.clone();
     let view = blocking(move || {
         match what {
-            Status::Running => live.start(&p, body.speed),
+            ProfileStatus::Running => live.start(&p, body.speed),
             other => {
                 if body.speed.is_some() {
                     return Err(ApiError::invalid(
@@ -170,10 +170,10 @@ async fn lifecycle(
     Ok(Json(view).into_response())
 }
 
-/// Start or resume (`Status::Running`), pause or stop: the router binds
+/// Start or resume (`ProfileStatus::Running`), pause or stop: the router binds
 /// one of these per route.
 pub fn lifecycle_route(
-    what: Status,
+    what: ProfileStatus,
 ) -> impl Fn(State<Shared>, HeaderMap, Path<String>, axum::extract::Request) -> LifecycleFuture
        + Clone
        + Send

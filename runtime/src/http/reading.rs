@@ -55,7 +55,8 @@ fn instant(given: Option<&str>, name: &str) -> Result<Option<i64>, ApiError> {
                 Err(_) => time::parse_instant(t)
                     .map_err(|e| ApiError::bad_query(format!("`{name}`: {e}")))?,
             };
-            crate::live::pace::instant_within(name, ms).map_err(ApiError::bad_query)
+            crate::live::pace::instant_within(name, ms)
+                .map_err(|e| ApiError::bad_query(e.to_string()))
         })
         .transpose()
 }

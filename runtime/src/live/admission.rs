@@ -9,8 +9,6 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use super::LiveError;
-
 use crate::event::OwnerId;
 
 /// Longest platform name or action kind / signal name, in bytes.
@@ -26,12 +24,34 @@ pub const MAX_TEXT_BYTES: usize = 16 * 1024;
 /// Most bytes of `params` as JSON, all members together.
 pub const MAX_PARAMS_BYTES: usize = 32 * 1024;
 
-fn name(what: &str, v: &str) -> Result<(), LiveError> {
+/// Why an action's or a signal's request is refused before a plugin sees
+/// it; the message names the field, its size and the cap.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ParamsError {
+    #[error("`{field}` must be 1 to {MAX_NAME_BYTES} bytes long, got {len}")]
+    NameLength { field: String, len: usize },
+    #[error("`params` is not JSON: {0}")]
+    NotJson(String),
+    #[error("`params` must be a JSON object")]
+    NotAnObject,
+    #[error("`params` has {0} members, at most {MAX_PARAMS} are allowed")]
+    TooManyMembers(usize),
+    #[error(
+        "a `params` member name is {0} bytes long, at most {MAX_PARAM_NAME_BYTES} are allowed"
+    )]
+    MemberNameLength(usize),
+    #[error("`params.{key}` is {len} bytes long, at most {cap} are allowed")]
+    ValueLength { key: String, len: usize, cap: usize },
+    #[error("`params` is {0} bytes of JSON, at most {MAX_PARAMS_BYTES} are allowed")]
+    TooLarge(usize),
+}
+
+fn name(field: &str, v: &str) -> Result<(), ParamsError> {
     if v.is_empty() || v.len() > MAX_NAME_BYTES {
-        return Err(LiveError::Invalid(format!(
-            "`{what}` must be 1 to {MAX_NAME_BYTES} bytes long, got {}",
-            v.len()
-        )));
+        return Err(ParamsError::NameLength {
+            field: field.to_string(),
+            len: v.len(),
+        });
     }
     Ok(())
 }
@@ -43,41 +63,34 @@ pub fn check_request(
     kind_field: &str,
     kind: &str,
     params: &Value,
-) -> Result<(), LiveError> {
+) -> Result<(), ParamsError> {
     name("platform", platform)?;
     name(kind_field, kind)?;
     let Value::Object(map) = params else {
-        return Err(LiveError::Invalid("`params` must be a JSON object".into()));
+        return Err(ParamsError::NotAnObject);
     };
     if map.len() > MAX_PARAMS {
-        return Err(LiveError::Invalid(format!(
-            "`params` has {} members, at most {MAX_PARAMS} are allowed",
-            map.len()
-        )));
+        return Err(ParamsError::TooManyMembers(map.len()));
     }
     for (key, value) in map {
         if key.len() > MAX_PARAM_NAME_BYTES {
-            return Err(LiveError::Invalid(format!(
-                "a `params` member name is {} bytes long, at most {MAX_PARAM_NAME_BYTES} are allowed",
-                key.len()
-            )));
+            return Err(ParamsError::MemberNameLength(key.len()));
         }
         let is_id = key == "id" || key.ends_with("_id");
         let cap = if is_id { MAX_ID_BYTES } else { MAX_TEXT_BYTES };
         if let Value::String(s) = value {
             if s.len() > cap {
-                return Err(LiveError::Invalid(format!(
-                    "`params.{key}` is {} bytes long, at most {cap} are allowed",
-                    s.len()
-                )));
+                return Err(ParamsError::ValueLength {
+                    key: key.clone(),
+                    len: s.len(),
+                    cap,
+                });
             }
         }
     }
     let total = params.to_string().len();
     if total > MAX_PARAMS_BYTES {
-        return Err(LiveError::Invalid(format!(
-            "`params` is {total} bytes of JSON, at most {MAX_PARAMS_BYTES} are allowed"
-        )));
+        return Err(ParamsError::TooLarge(total));
     }
     Ok(())
 }
@@ -168,5 +181,28 @@ mod tests {
         assert!(check_request("youtube", "kind", "reply", &Value::Object(many)).is_err());
         assert!(check_request(&"y".repeat(65), "kind", "reply", &ok).is_err());
         assert!(check_request("youtube", "kind", "", &ok).is_err());
+    }
+
+    #[test]
+    fn refusals_read_as_they_always_have() {
+        let long = json!({"comment_id": "x".repeat(300)});
+        assert_eq!(
+            check_request("youtube", "kind", "reply", &long)
+                .unwrap_err()
+                .to_string(),
+            "`params.comment_id` is 300 bytes long, at most 256 are allowed"
+        );
+        assert_eq!(
+            check_request("youtube", "signal", "", &json!({}))
+                .unwrap_err()
+                .to_string(),
+            "`signal` must be 1 to 64 bytes long, got 0"
+        );
+        assert_eq!(
+            check_request("youtube", "kind", "reply", &json!([]))
+                .unwrap_err()
+                .to_string(),
+            "`params` must be a JSON object"
+        );
     }
 }

@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 use diorama_sdk::Millis;
 
 use super::State;
+use crate::event::time;
 
 /// The slowest speed: one virtual second per 1000 wall seconds. Slower
 /// speeds would put a window's end years away (and beyond what an
@@ -30,37 +31,71 @@ pub const INTERACTIONS_PER_DAY: (u64, u64) = (1, 1_000_000_000);
 /// arithmetic on them stays far from overflow.
 pub const INSTANT_MS: (i64, i64) = (0, 253_402_300_799_999);
 
-/// `value` of `field` within `range`, or a message naming the field.
-pub fn within(field: &str, value: u64, range: (u64, u64)) -> Result<u64, String> {
+/// A number or time a client sent (or a stored state holds) outside its
+/// range; the message names the field, the range and the value.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum RangeError {
+    #[error("`{field}` must be between {min} and {max}, got {value}")]
+    Number {
+        field: String,
+        value: u64,
+        min: u64,
+        max: u64,
+    },
+    #[error("`{field}` must be between 1970-01-01T00:00:00Z and 9999-12-31T23:59:59Z")]
+    Instant { field: String, ms: i64 },
+    #[error("`{field}`: {reason}")]
+    Time { field: String, reason: String },
+    #[error("`speed` must be between {min} and {max} (1 = real time), got {speed}", min = MIN_SPEED)]
+    Speed { speed: f64, max: f64 },
+    /// A speed whose windows cannot be timed on the wall clock.
+    #[error("`speed` must be between {min} and {max}, got {speed}", min = MIN_SPEED)]
+    UntimedSpeed { speed: f64, max: f64 },
+    #[error("`speed` {0} puts the next window beyond what the clock can hold")]
+    SpeedBeyondClock(f64),
+}
+
+/// `value` of `field` within `range`, or an error naming the field.
+pub fn within(field: &str, value: u64, range: (u64, u64)) -> Result<u64, RangeError> {
     if (range.0..=range.1).contains(&value) {
         Ok(value)
     } else {
-        Err(format!(
-            "`{field}` must be between {} and {}, got {value}",
-            range.0, range.1
-        ))
+        Err(RangeError::Number {
+            field: field.to_string(),
+            value,
+            min: range.0,
+            max: range.1,
+        })
     }
 }
 
 /// An instant (unix ms) of `field` within [`INSTANT_MS`].
-pub fn instant_within(field: &str, ms: i64) -> Result<i64, String> {
+pub fn instant_within(field: &str, ms: i64) -> Result<i64, RangeError> {
     if (INSTANT_MS.0..=INSTANT_MS.1).contains(&ms) {
         Ok(ms)
     } else {
-        Err(format!(
-            "`{field}` must be between 1970-01-01T00:00:00Z and 9999-12-31T23:59:59Z"
-        ))
+        Err(RangeError::Instant {
+            field: field.to_string(),
+            ms,
+        })
     }
 }
 
+/// An RFC 3339 time of `field`, as unix ms within [`INSTANT_MS`].
+pub fn parse_instant_within(field: &str, text: &str) -> Result<i64, RangeError> {
+    let ms = time::parse_instant(text).map_err(|reason| RangeError::Time {
+        field: field.to_string(),
+        reason,
+    })?;
+    instant_within(field, ms)
+}
+
 /// A speed within [`MIN_SPEED`] and `max`.
-pub fn check_speed(speed: f64, max: f64) -> Result<f64, String> {
+pub fn check_speed(speed: f64, max: f64) -> Result<f64, RangeError> {
     if speed.is_finite() && (MIN_SPEED..=max).contains(&speed) {
         Ok(speed)
     } else {
-        Err(format!(
-            "`speed` must be between {MIN_SPEED} and {max} (1 = real time), got {speed}"
-        ))
+        Err(RangeError::Speed { speed, max })
     }
 }
 
@@ -100,7 +135,7 @@ pub fn idle_past(idle_ms: i64, ttl_s: u64) -> bool {
 pub fn stored_state_problem(state: &State, max_speed: f64) -> Option<String> {
     let mut problems = Vec::new();
     if let Err(e) = check_speed(state.speed, max_speed) {
-        problems.push(e);
+        problems.push(e.to_string());
     }
     if state.window <= 0 {
         problems.push(format!(
@@ -113,10 +148,10 @@ pub fn stored_state_problem(state: &State, max_speed: f64) -> Option<String> {
         state.interactions_per_day,
         INTERACTIONS_PER_DAY,
     ) {
-        problems.push(e);
+        problems.push(e.to_string());
     }
     if let Err(e) = within("inactivity_ttl_s", state.inactivity_ttl_s, INACTIVITY_TTL_S) {
-        problems.push(e);
+        problems.push(e.to_string());
     }
     for (field, v) in [
         ("now", Some(state.now)),
@@ -125,7 +160,7 @@ pub fn stored_state_problem(state: &State, max_speed: f64) -> Option<String> {
     ] {
         if let Some(v) = v {
             if let Err(e) = instant_within(field, v) {
-                problems.push(e);
+                problems.push(e.to_string());
             }
         }
     }
@@ -188,14 +223,42 @@ mod tests {
     fn speeds_and_counts_have_ranges() {
         assert!(check_speed(1.0, MAX_SPEED).is_ok());
         assert!(check_speed(MIN_SPEED, MAX_SPEED).is_ok());
-        let e = check_speed(1e-30, MAX_SPEED).unwrap_err();
+        let e = check_speed(1e-30, MAX_SPEED).unwrap_err().to_string();
         assert!(e.contains("`speed`"), "{e}");
         assert!(check_speed(MAX_SPEED * 2.0, MAX_SPEED).is_err());
         assert!(check_speed(f64::INFINITY, MAX_SPEED).is_err());
-        let e = within("inactivity_ttl_s", u64::MAX, INACTIVITY_TTL_S).unwrap_err();
+        let e = within("inactivity_ttl_s", u64::MAX, INACTIVITY_TTL_S)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("`inactivity_ttl_s`"), "{e}");
         assert!(!idle_past(i64::MAX, u64::MAX));
         assert!(idle_past(2_000, 2));
         assert!(!idle_past(1_999, 2));
+    }
+
+    #[test]
+    fn range_errors_read_as_they_always_have() {
+        assert_eq!(
+            within("size", 0, SIZE).unwrap_err().to_string(),
+            "`size` must be between 1 and 1000000000, got 0"
+        );
+        assert_eq!(
+            instant_within("start", -1).unwrap_err().to_string(),
+            "`start` must be between 1970-01-01T00:00:00Z and 9999-12-31T23:59:59Z"
+        );
+        assert_eq!(
+            check_speed(0.0, 10.0).unwrap_err().to_string(),
+            "`speed` must be between 0.001 and 10 (1 = real time), got 0"
+        );
+        let e = parse_instant_within("expires_at", "soon").unwrap_err();
+        assert!(
+            matches!(&e, RangeError::Time { field, .. } if field == "expires_at"),
+            "{e:?}"
+        );
+        assert!(
+            e.to_string()
+                .starts_with("`expires_at`: `soon` is not an RFC 3339 time"),
+            "{e}"
+        );
     }
 }

@@ -15,14 +15,14 @@ use crate::engine::{CheckpointRecords, Command, EngineError, Simulation};
 use crate::event::{EventListener, ListenerError, OwnerId, StoredEvent};
 use crate::store::Store;
 use crate::telemetry::Telemetry;
-use crate::webhook::Webhooks;
 
+use super::observer::ProfileObserver;
 use super::{LiveError, JOURNAL, LIVE_STATE};
 
 /// Where a live profile is in its life.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Status {
+pub enum ProfileStatus {
     /// Created, never started.
     Created,
     Running,
@@ -37,7 +37,7 @@ pub enum Status {
 /// What is persisted of a live profile beside its plugin snapshots.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct State {
-    pub status: Status,
+    pub status: ProfileStatus,
     pub speed: f64,
     /// Virtual time the snapshots were taken at.
     pub now: Millis,
@@ -89,7 +89,7 @@ pub struct PublishedEvent {
 pub type Published = Arc<Vec<PublishedEvent>>;
 
 /// What the listener shares with the profile.
-pub(super) struct Shared {
+pub(super) struct ListenerState {
     pub owner: OwnerId,
     pub tx: broadcast::Sender<Published>,
     /// Publishes stored events once they are on disk.
@@ -98,12 +98,13 @@ pub(super) struct Shared {
     pub anchor: Mutex<(Instant, Millis, f64)>,
     /// (virtual day, interactions that day, limit, reached).
     pub day: Mutex<(i64, u64, u64, bool)>,
-    pub webhooks: Arc<Webhooks>,
+    /// Told once stored events are on disk (the server's webhooks).
+    pub observer: Arc<dyn ProfileObserver>,
     pub telemetry: Arc<Telemetry>,
 }
 
-/// Publishes stored events: the stream, webhooks, counters, the daily limit.
-pub(super) struct Listener(pub Arc<Shared>);
+/// Publishes stored events: the stream, the observer, counters, the daily limit.
+pub(super) struct Listener(pub Arc<ListenerState>);
 
 impl EventListener for Listener {
     fn on_events(
@@ -142,27 +143,30 @@ impl EventListener for Listener {
         s.telemetry
             .events_generated
             .fetch_add(events.len() as u64, Ordering::Relaxed);
-        // Rendered now, sent once on disk (streams, then webhooks).
+        // Rendered now, sent once on disk (streams, then the observer).
         let list = (s.tx.receiver_count() > 0).then(|| {
             let label = s.owner.to_string();
             Arc::new(events.iter().map(|e| publish(&label, e)).collect())
         });
-        s.publisher.push(s.clone(), list);
+        let through = events.last().map_or(0, |e| e.seq);
+        s.publisher.push(s.clone(), through, list);
         Ok(())
     }
 }
 
 /// One stored batch waiting to be published.
 struct Pending {
-    to: Arc<Shared>,
-    /// `None` when the profile had no stream subscriber: only webhooks wake.
+    to: Arc<ListenerState>,
+    /// The last seq of the batch.
+    through: u64,
+    /// `None` when the profile had no stream subscriber: only the observer hears.
     events: Option<Published>,
 }
 
 /// Publishes what profiles store only once it is on disk: a thread takes
 /// every batch queued since its last round, makes them durable with one
 /// [`Store::commit`] (group commit: one flush for many profiles'
-/// windows), then sends them to streams and wakes webhooks, in the order
+/// windows), then sends them to streams and tells the observer, in the order
 /// they were stored. The workers stepping profiles never wait for the disk
 /// unless the queue is full.
 pub(super) struct Publisher {
@@ -190,12 +194,16 @@ impl Publisher {
         })
     }
 
-    fn push(&self, to: Arc<Shared>, events: Option<Published>) {
+    fn push(&self, to: Arc<ListenerState>, through: u64, events: Option<Published>) {
         let mut q = lock(&self.queue);
         while q.items.len() >= MAX_PENDING && !q.stopping {
             q = self.changed.wait(q).unwrap_or_else(|e| e.into_inner());
         }
-        q.items.push(Pending { to, events });
+        q.items.push(Pending {
+            to,
+            through,
+            events,
+        });
         drop(q);
         self.changed.notify_all();
     }
@@ -238,7 +246,7 @@ impl Publisher {
                         }
                         None => {}
                     }
-                    p.to.webhooks.wake(p.to.owner);
+                    p.to.observer.stored(p.to.owner, p.through);
                 }
             }
             if stopping && lock(&self.queue).items.is_empty() {
@@ -283,7 +291,7 @@ pub struct LiveProfile {
     pub(super) rt: Mutex<Runtime>,
     /// Notified after every step and status change (scripts wait on it).
     pub(super) changed: Condvar,
-    pub(super) shared: Arc<Shared>,
+    pub(super) shared: Arc<ListenerState>,
     pub(super) store: Store,
     pub(super) last_active: AtomicI64,
 }
@@ -404,7 +412,7 @@ impl LiveProfile {
     pub(super) fn tick(&self, generation: u64, snapshot_every: Duration) -> Option<Instant> {
         let mut sim = self.sim();
         let mut rt = self.rt();
-        if rt.generation != generation || rt.state.status != Status::Running || rt.deleted {
+        if rt.generation != generation || rt.state.status != ProfileStatus::Running || rt.deleted {
             return None;
         }
         let speed = rt.state.speed;
@@ -431,7 +439,7 @@ impl LiveProfile {
                 );
                 sim.host_notice(0, "interaction_limit", &message);
                 sim.sync()?;
-                rt.state.status = Status::Limited;
+                rt.state.status = ProfileStatus::Limited;
                 rt.state.reason = Some(message);
                 self.anchor(&mut rt, sim.now(), 0.0);
                 self.persist(&mut sim, &mut rt)?;
@@ -471,7 +479,7 @@ impl LiveProfile {
             .telemetry
             .plugin_failures
             .fetch_add(1, Ordering::Relaxed);
-        rt.state.status = Status::Degraded;
+        rt.state.status = ProfileStatus::Degraded;
         rt.state.reason = Some(reason.clone());
         rt.generation += 1;
         self.anchor(rt, sim.now(), 0.0);

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 
-use super::profile::{LiveProfile, Status};
+use super::profile::{LiveProfile, ProfileStatus};
 use super::LiveError;
 use crate::event::{time, OwnerId};
 use crate::report::Expectation;
@@ -28,8 +28,8 @@ fn must_end(rt: &super::profile::Runtime) -> Option<Cancelled> {
         return Some(Cancelled::Deleted);
     }
     match rt.state.status {
-        Status::Stopped => Some(Cancelled::Stopped),
-        Status::Degraded => Some(Cancelled::Degraded {
+        ProfileStatus::Stopped => Some(Cancelled::Stopped),
+        ProfileStatus::Degraded => Some(Cancelled::Degraded {
             reason: rt.state.reason.clone().unwrap_or_default(),
         }),
         _ => None,
@@ -148,10 +148,10 @@ impl Runs {
         let owner = profile.id;
         {
             let status = profile.rt().state.status;
-            if matches!(status, Status::Degraded | Status::Stopped) {
+            if matches!(status, ProfileStatus::Degraded | ProfileStatus::Stopped) {
                 return Err(LiveError::Conflict(format!(
                     "the profile is {}; start it before running a scenario",
-                    if status == Status::Stopped {
+                    if status == ProfileStatus::Stopped {
                         "stopped"
                     } else {
                         "degraded"

@@ -13,8 +13,49 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
+use super::pace::{self, RangeError};
 use crate::engine::ProfileSpec;
 use crate::plugin::PluginHost;
+
+/// Why a create or patch request cannot make a profile; the message names
+/// the field and what was given.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum SpecError {
+    #[error(transparent)]
+    Range(#[from] RangeError),
+    #[error("`name` must be 1–64 letters, digits, `-`, `_` or `.`, got {0:?}")]
+    Name(String),
+    #[error("`timezone`: {0}")]
+    Timezone(String),
+    #[error("unknown platform `{name}` (available: {})", available.join(", "))]
+    UnknownPlatform {
+        name: String,
+        available: Vec<String>,
+    },
+    #[error("`platforms` lists no platform")]
+    NoPlatformListed,
+    #[error("`platforms` names no platform")]
+    NoPlatformNamed,
+    #[error("`platforms` must list platform names, found {0}")]
+    NotAPlatformName(Value),
+    #[error("`platforms.{0}` must be an object of options, e.g. {{\"audience\": 100000}}")]
+    OptionsNotAnObject(String),
+    #[error("`platforms` must be a list of names or an object of options per platform, not {0}")]
+    PlatformsShape(Value),
+    #[error(
+        "`platforms.{platform}.{key}` must be a whole number between 0 and {max}, got {value}"
+    )]
+    Count {
+        platform: String,
+        key: String,
+        max: u64,
+        value: Value,
+    },
+    #[error("`platforms.{platform}.{key}`: {platform} has no {key}")]
+    NotOnPlatform { platform: String, key: String },
+    #[error("`expires_at` must be an RFC 3339 time or null, not {0}")]
+    ExpiresAt(Value),
+}
 
 /// The body of `POST /v1/profiles`.
 #[derive(Clone, Debug, Deserialize)]
@@ -33,17 +74,17 @@ pub struct CreateProfile {
     /// Start the live simulation right away at this speed.
     pub speed: Option<f64>,
     #[serde(default)]
-    pub limits: Limits,
+    pub limits: DailyLimits,
     /// Wall-clock end of the profile (RFC 3339).
     pub expires_at: Option<String>,
     /// Delete the profile after this many seconds without any request.
     pub inactivity_ttl_s: Option<u64>,
 }
 
-/// Per-profile limits.
+/// A profile's limits per virtual day (`limits` in the API).
 #[derive(Clone, Debug, Default, Deserialize, serde::Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
-pub struct Limits {
+pub struct DailyLimits {
     /// Interactions per virtual day before the profile pauses itself.
     pub interactions_per_day: Option<u64>,
 }
@@ -53,7 +94,7 @@ pub struct Limits {
 #[serde(deny_unknown_fields)]
 pub struct UpdateProfile {
     pub name: Option<String>,
-    pub limits: Option<Limits>,
+    pub limits: Option<DailyLimits>,
     /// RFC 3339, or `null` to clear.
     #[serde(default, deserialize_with = "some_value")]
     pub expires_at: Option<Value>,
@@ -104,7 +145,7 @@ const VOCABULARY: &[(&str, &[(&str, &str)])] = &[
 ];
 
 /// The names a profile may have: letters, digits, `-`, `_`, `.`, 1–64.
-pub fn check_name(name: &str) -> Result<(), String> {
+pub fn check_name(name: &str) -> Result<(), SpecError> {
     let ok = !name.is_empty()
         && name.len() <= 64
         && name
@@ -113,16 +154,13 @@ pub fn check_name(name: &str) -> Result<(), String> {
     if ok {
         Ok(())
     } else {
-        Err(format!(
-            "`name` must be 1–64 letters, digits, `-`, `_` or `.`, got {name:?}"
-        ))
+        Err(SpecError::Name(name.to_string()))
     }
 }
 
 /// Checks every number of a create request against its range (and the
 /// times against theirs) before anything is allocated or stored.
-pub fn check_ranges(req: &CreateProfile, max_speed: f64) -> Result<(), String> {
-    use super::pace;
+pub fn check_ranges(req: &CreateProfile, max_speed: f64) -> Result<(), RangeError> {
     if let Some(speed) = req.speed {
         pace::check_speed(speed, max_speed)?;
     }
@@ -137,8 +175,7 @@ pub fn check_ranges(req: &CreateProfile, max_speed: f64) -> Result<(), String> {
     }
     for (field, text) in [("start", &req.start), ("expires_at", &req.expires_at)] {
         if let Some(t) = text {
-            let ms = crate::event::time::parse_instant(t).map_err(|e| format!("`{field}`: {e}"))?;
-            pace::instant_within(field, ms)?;
+            pace::parse_instant_within(field, t)?;
         }
     }
     Ok(())
@@ -149,12 +186,12 @@ pub fn profile_spec(
     req: &CreateProfile,
     host: &PluginHost,
     default_name: &str,
-) -> Result<ProfileSpec, String> {
+) -> Result<ProfileSpec, SpecError> {
     let name = req.name.clone().unwrap_or_else(|| default_name.to_string());
     check_name(&name)?;
     let niche = req.niche.clone().unwrap_or_else(|| "tech".to_string());
     let timezone = req.timezone.clone().unwrap_or_else(|| "UTC".to_string());
-    diorama_sdk::models::time::parse_tz(&timezone).map_err(|e| format!("`timezone`: {e}"))?;
+    diorama_sdk::models::time::parse_tz(&timezone).map_err(SpecError::Timezone)?;
     let platforms = platforms(req.platforms.as_ref(), req.size, host)?;
     Ok(ProfileSpec {
         name,
@@ -168,14 +205,14 @@ fn available(host: &PluginHost) -> Vec<String> {
     host.plugins().iter().map(|p| p.info.name.clone()).collect()
 }
 
-fn known_platform(host: &PluginHost, name: &str) -> Result<(), String> {
+fn known_platform(host: &PluginHost, name: &str) -> Result<(), SpecError> {
     if host.get(name).is_some() {
         Ok(())
     } else {
-        Err(format!(
-            "unknown platform `{name}` (available: {})",
-            available(host).join(", ")
-        ))
+        Err(SpecError::UnknownPlatform {
+            name: name.to_string(),
+            available: available(host),
+        })
     }
 }
 
@@ -191,9 +228,9 @@ fn platforms(
     given: Option<&Value>,
     size: Option<u64>,
     host: &PluginHost,
-) -> Result<BTreeMap<String, Value>, String> {
+) -> Result<BTreeMap<String, Value>, SpecError> {
     if let Some(size) = size {
-        super::pace::within("size", size, super::pace::SIZE)?;
+        pace::within("size", size, pace::SIZE)?;
     }
     let mut out = BTreeMap::new();
     match given {
@@ -204,13 +241,11 @@ fn platforms(
         }
         Some(Value::Array(list)) => {
             if list.is_empty() {
-                return Err("`platforms` lists no platform".into());
+                return Err(SpecError::NoPlatformListed);
             }
             for item in list {
                 let Value::String(name) = item else {
-                    return Err(format!(
-                        "`platforms` must list platform names, found {item}"
-                    ));
+                    return Err(SpecError::NotAPlatformName(item.clone()));
                 };
                 known_platform(host, name)?;
                 out.insert(name.clone(), automatic(name, size));
@@ -218,14 +253,12 @@ fn platforms(
         }
         Some(Value::Object(map)) => {
             if map.is_empty() {
-                return Err("`platforms` names no platform".into());
+                return Err(SpecError::NoPlatformNamed);
             }
             for (name, options) in map {
                 known_platform(host, name)?;
                 let Value::Object(options) = options else {
-                    return Err(format!(
-                        "`platforms.{name}` must be an object of options, e.g. {{\"audience\": 100000}}"
-                    ));
+                    return Err(SpecError::OptionsNotAnObject(name.clone()));
                 };
                 let mut params = match automatic(name, size) {
                     Value::Object(m) => m,
@@ -239,11 +272,7 @@ fn platforms(
                 out.insert(name.clone(), Value::Object(params));
             }
         }
-        Some(other) => {
-            return Err(format!(
-            "`platforms` must be a list of names or an object of options per platform, not {other}"
-        ))
-        }
+        Some(other) => return Err(SpecError::PlatformsShape(other.clone())),
     }
     Ok(out)
 }
@@ -262,7 +291,7 @@ fn automatic(platform: &str, size: Option<u64>) -> Value {
 /// of `size`, whatever name they are given in (the plugin's own name too):
 /// the plugins' arithmetic on them then stays far from overflow. Other
 /// options are the plugin's to check.
-fn check_count(platform: &str, key: &str, own: &str, value: &Value) -> Result<(), String> {
+fn check_count(platform: &str, key: &str, own: &str, value: &Value) -> Result<(), SpecError> {
     let counted = VOCABULARY
         .iter()
         .filter(|(k, _)| matches!(*k, "audience" | "avg_views"))
@@ -270,23 +299,27 @@ fn check_count(platform: &str, key: &str, own: &str, value: &Value) -> Result<()
     if !counted || value.is_null() {
         return Ok(());
     }
-    let (lo, hi) = (0, super::pace::SIZE.1);
+    let max = pace::SIZE.1;
     match value.as_u64() {
-        Some(n) if n <= hi => Ok(()),
-        _ => Err(format!(
-            "`platforms.{platform}.{key}` must be a whole number between {lo} and {hi}, got {value}"
-        )),
+        Some(n) if n <= max => Ok(()),
+        _ => Err(SpecError::Count {
+            platform: platform.to_string(),
+            key: key.to_string(),
+            max,
+            value: value.clone(),
+        }),
     }
 }
 
 /// A shared-vocabulary key → the platform's own name; other keys pass.
-fn translate(platform: &str, key: &str) -> Result<String, String> {
+fn translate(platform: &str, key: &str) -> Result<String, SpecError> {
     match VOCABULARY.iter().find(|(k, _)| *k == key) {
         Some((_, per)) => match per.iter().find(|(p, _)| *p == platform) {
             Some((_, own)) => Ok(own.to_string()),
-            None => Err(format!(
-                "`platforms.{platform}.{key}`: {platform} has no {key}"
-            )),
+            None => Err(SpecError::NotOnPlatform {
+                platform: platform.to_string(),
+                key: key.to_string(),
+            }),
         },
         None => Ok(key.to_string()),
     }
@@ -313,7 +346,7 @@ mod tests {
             translate("youtube", "comment_rate").unwrap(),
             "comment_rate"
         );
-        let e = translate("instagram", "avg_views").unwrap_err();
+        let e = translate("instagram", "avg_views").unwrap_err().to_string();
         assert!(e.contains("instagram has no avg_views"), "{e}");
     }
 
@@ -334,7 +367,9 @@ mod tests {
     fn audience_counts_have_the_range_of_size_under_any_name() {
         let big = serde_json::json!(u64::MAX);
         for (key, own) in [("audience", "subscribers"), ("subscribers", "subscribers")] {
-            let e = check_count("youtube", key, own, &big).unwrap_err();
+            let e = check_count("youtube", key, own, &big)
+                .unwrap_err()
+                .to_string();
             assert!(e.contains(&format!("platforms.youtube.{key}")), "{e}");
         }
         assert!(check_count("youtube", "audience", "subscribers", &1_000_000.into()).is_ok());
@@ -349,5 +384,35 @@ mod tests {
         assert!(check_name("").is_err());
         assert!(check_name("has space").is_err());
         assert!(check_name(&"x".repeat(65)).is_err());
+    }
+
+    #[test]
+    fn spec_errors_read_as_they_always_have() {
+        assert_eq!(
+            check_name("has space").unwrap_err().to_string(),
+            "`name` must be 1–64 letters, digits, `-`, `_` or `.`, got \"has space\""
+        );
+        assert_eq!(
+            check_count("youtube", "audience", "subscribers", &(-1).into())
+                .unwrap_err()
+                .to_string(),
+            "`platforms.youtube.audience` must be a whole number between 0 and 1000000000, got -1"
+        );
+        assert_eq!(
+            SpecError::OptionsNotAnObject("youtube".into()).to_string(),
+            "`platforms.youtube` must be an object of options, e.g. {\"audience\": 100000}"
+        );
+        assert_eq!(
+            SpecError::UnknownPlatform {
+                name: "myspace".into(),
+                available: vec!["youtube".into(), "tiktok".into()],
+            }
+            .to_string(),
+            "unknown platform `myspace` (available: youtube, tiktok)"
+        );
+        assert_eq!(
+            SpecError::PlatformsShape(serde_json::json!(3)).to_string(),
+            "`platforms` must be a list of names or an object of options per platform, not 3"
+        );
     }
 }

@@ -16,12 +16,11 @@ use bytes::Bytes;
 use reqwest::header::{HeaderValue, CONTENT_TYPE};
 use reqwest::StatusCode;
 
-use super::{
-    encode, log_key, now_ms, sign, Ctx, Disabled, Hook, HookState, LogEntry, Outcome, DELIVERIES,
-    HOOKS, OUTBOX,
-};
+use super::records::{encode, log_key, now_ms, Disabled, LogEntry, Outcome};
+use super::{sign, Ctx, Hook, HookState};
 use crate::event::{event_line, StoredEvent};
 use crate::store::StoreError;
+use crate::webhook::records::{DELIVERIES, HOOKS, OUTBOX};
 
 /// Events read from the log at a time.
 const BATCH: usize = 256;
@@ -328,7 +327,7 @@ async fn post(
     if let Err(error) = super::target::check_literal(&hook.url, ctx.config.allow_private) {
         return Answer::Failed {
             status: None,
-            error,
+            error: error.to_string(),
         };
     }
     let signature = sign(hook.record.secret.as_bytes(), unix_s, &payload);

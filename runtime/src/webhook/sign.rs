@@ -25,6 +25,35 @@ pub fn sign(secret: &[u8], timestamp: i64, body: &[u8]) -> String {
     format!("t={timestamp},v1={}", hex::encode(tag))
 }
 
+/// Why a `diorama-signature` header does not verify.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum SignatureError {
+    #[error("malformed signature header: `{0}` is not a name=value pair")]
+    NotAPair(String),
+    #[error("malformed signature header: timestamp `{0}` is not an integer")]
+    BadTimestamp(String),
+    #[error("malformed signature header: more than one timestamp (t=)")]
+    TwoTimestamps,
+    #[error("malformed signature header: no timestamp (t=)")]
+    NoTimestamp,
+    #[error("malformed signature header: no v1 signature")]
+    NoSignature,
+    #[error("signature timestamp {timestamp} is {age} s old, beyond the tolerance of {tolerance_s} s (a replayed request?)")]
+    TooOld {
+        timestamp: i64,
+        age: i64,
+        tolerance_s: i64,
+    },
+    #[error("signature timestamp {timestamp} is {ahead} s in the future, beyond the tolerance of {tolerance_s} s (clock skew?)")]
+    InTheFuture {
+        timestamp: i64,
+        ahead: i64,
+        tolerance_s: i64,
+    },
+    #[error("no v1 signature matches the body: the secret is wrong or the body was altered")]
+    Mismatch,
+}
+
 /// Checks a `diorama-signature` header against `body`: its timestamp must be
 /// within `tolerance_s` seconds of `now` (unix seconds) and one of its `v1`
 /// signatures must match (compared in constant time). The error says which
@@ -35,23 +64,21 @@ pub fn verify(
     body: &[u8],
     now: i64,
     tolerance_s: i64,
-) -> Result<(), String> {
+) -> Result<(), SignatureError> {
     let mut timestamp = None;
     let mut signatures = Vec::new();
     for part in header.split(',') {
         let part = part.trim();
         let Some((name, value)) = part.split_once('=') else {
-            return Err(format!(
-                "malformed signature header: `{part}` is not a name=value pair"
-            ));
+            return Err(SignatureError::NotAPair(part.to_string()));
         };
         match name {
             "t" => {
-                let t = value.parse::<i64>().map_err(|_| {
-                    format!("malformed signature header: timestamp `{value}` is not an integer")
-                })?;
+                let t = value
+                    .parse::<i64>()
+                    .map_err(|_| SignatureError::BadTimestamp(value.to_string()))?;
                 if timestamp.replace(t).is_some() {
-                    return Err("malformed signature header: more than one timestamp (t=)".into());
+                    return Err(SignatureError::TwoTimestamps);
                 }
             }
             "v1" => signatures.push(value),
@@ -61,20 +88,25 @@ pub fn verify(
         }
     }
     let Some(t) = timestamp else {
-        return Err("malformed signature header: no timestamp (t=)".into());
+        return Err(SignatureError::NoTimestamp);
     };
     if signatures.is_empty() {
-        return Err("malformed signature header: no v1 signature".into());
+        return Err(SignatureError::NoSignature);
     }
     let age = now.saturating_sub(t);
     if age.unsigned_abs() > tolerance_s.unsigned_abs() {
         return Err(if age > 0 {
-            format!("signature timestamp {t} is {age} s old, beyond the tolerance of {tolerance_s} s (a replayed request?)")
+            SignatureError::TooOld {
+                timestamp: t,
+                age,
+                tolerance_s,
+            }
         } else {
-            format!(
-                "signature timestamp {t} is {} s in the future, beyond the tolerance of {tolerance_s} s (clock skew?)",
-                -age
-            )
+            SignatureError::InTheFuture {
+                timestamp: t,
+                ahead: -age,
+                tolerance_s,
+            }
         });
     }
     let expected = mac(secret, t, body);
@@ -86,5 +118,5 @@ pub fn verify(
             return Ok(());
         }
     }
-    Err("no v1 signature matches the body: the secret is wrong or the body was altered".into())
+    Err(SignatureError::Mismatch)
 }

@@ -16,6 +16,32 @@
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, ToSocketAddrs};
 
+/// Why a url may not be a webhook target.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum TargetError {
+    #[error("url `{0}` has no host")]
+    NoHost(String),
+    #[error("url `{url}`: the host `{host}` does not resolve: {reason}")]
+    DoesNotResolve {
+        url: String,
+        host: String,
+        reason: String,
+    },
+    #[error("url `{url}`: the host `{host}` has no address")]
+    NoAddress { url: String, host: String },
+    #[error(
+        "url `{url}` points at {ip}{}, a {range} address; webhooks may target public addresses and loopback only (the server's `--allow-private-webhooks` allows private ranges)",
+        embedded.map(|v4| format!(" (IPv4 {v4})")).unwrap_or_default()
+    )]
+    Refused {
+        url: String,
+        ip: IpAddr,
+        /// The IPv4 address inside an IPv6 one, which decided.
+        embedded: Option<Ipv4Addr>,
+        range: &'static str,
+    },
+}
+
 /// Why `ip` may not be a webhook target, or `None` when it may.
 pub fn refused_range(ip: IpAddr) -> Option<&'static str> {
     match ip {
@@ -76,12 +102,12 @@ fn embedded_v4(ip: Ipv6Addr) -> Option<Ipv4Addr> {
 
 /// Checks the url's host: a literal address directly, a name by resolving
 /// it (every address must be allowed). Blocking (it may resolve a name).
-pub fn check_url(url: &reqwest::Url, allow_private: bool) -> Result<(), String> {
+pub fn check_url(url: &reqwest::Url, allow_private: bool) -> Result<(), TargetError> {
     if allow_private {
         return Ok(());
     }
     let Some(host) = url.host_str() else {
-        return Err(format!("url `{url}` has no host"));
+        return Err(TargetError::NoHost(url.to_string()));
     };
     if let Some(ip) = literal(host) {
         return check_ip(url, ip);
@@ -89,10 +115,17 @@ pub fn check_url(url: &reqwest::Url, allow_private: bool) -> Result<(), String> 
     let port = url.port_or_known_default().unwrap_or(80);
     let addrs: Vec<SocketAddr> = (host, port)
         .to_socket_addrs()
-        .map_err(|e| format!("url `{url}`: the host `{host}` does not resolve: {e}"))?
+        .map_err(|e| TargetError::DoesNotResolve {
+            url: url.to_string(),
+            host: host.to_string(),
+            reason: e.to_string(),
+        })?
         .collect();
     if addrs.is_empty() {
-        return Err(format!("url `{url}`: the host `{host}` has no address"));
+        return Err(TargetError::NoAddress {
+            url: url.to_string(),
+            host: host.to_string(),
+        });
     }
     for a in addrs {
         check_ip(url, a.ip())?;
@@ -110,25 +143,27 @@ pub fn literal(host: &str) -> Option<IpAddr> {
 
 /// Checks a literal address a url names (resolved names are checked by
 /// [`Guard`]); `Ok` for names.
-pub fn check_literal(url: &reqwest::Url, allow_private: bool) -> Result<(), String> {
+pub fn check_literal(url: &reqwest::Url, allow_private: bool) -> Result<(), TargetError> {
     match url.host_str().and_then(literal) {
         Some(ip) if !allow_private => check_ip(url, ip),
         _ => Ok(()),
     }
 }
 
-fn check_ip(url: &reqwest::Url, ip: IpAddr) -> Result<(), String> {
+fn check_ip(url: &reqwest::Url, ip: IpAddr) -> Result<(), TargetError> {
     let Some(range) = refused_range(ip) else {
         return Ok(());
     };
-    let inner = match ip {
-        IpAddr::V6(v6) => embedded_v4(v6).map(|v4| format!(" (IPv4 {v4})")),
+    let embedded = match ip {
+        IpAddr::V6(v6) => embedded_v4(v6),
         IpAddr::V4(_) => None,
     };
-    Err(format!(
-        "url `{url}` points at {ip}{}, a {range} address; webhooks may target public addresses and loopback only (the server's `--allow-private-webhooks` allows private ranges)",
-        inner.unwrap_or_default()
-    ))
+    Err(TargetError::Refused {
+        url: url.to_string(),
+        ip,
+        embedded,
+        range,
+    })
 }
 
 /// The webhook client's resolver: resolves with the system, keeps only the
@@ -222,12 +257,23 @@ mod tests {
         let url = |s: &str| reqwest::Url::parse(s).expect("a url");
         assert!(check_url(&url("http://127.0.0.1:9/hook"), false).is_ok());
         assert!(check_url(&url("http://[::1]:9/hook"), false).is_ok());
-        let e = check_url(&url("http://169.254.169.254/latest"), false).unwrap_err();
+        let e = check_url(&url("http://169.254.169.254/latest"), false)
+            .unwrap_err()
+            .to_string();
         assert!(
             e.contains("169.254.169.254") && e.contains("link-local"),
             "{e}"
         );
         assert!(check_url(&url("http://[::ffff:a00:1]/"), false).is_err());
         assert!(check_url(&url("http://10.0.0.1/"), true).is_ok());
+    }
+
+    #[test]
+    fn refusals_read_as_they_always_have() {
+        let url = reqwest::Url::parse("http://[::ffff:a00:1]/").expect("a url");
+        assert_eq!(
+            check_url(&url, false).unwrap_err().to_string(),
+            "url `http://[::ffff:a00:1]/` points at ::ffff:10.0.0.1 (IPv4 10.0.0.1), a private (RFC 1918) address; webhooks may target public addresses and loopback only (the server's `--allow-private-webhooks` allows private ranges)"
+        );
     }
 }

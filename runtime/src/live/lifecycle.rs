@@ -1,0 +1,327 @@
+//! A profile's life: built and created, started, paused or stopped,
+//! deleted.
+
+use std::sync::atomic::AtomicI64;
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::Instant;
+
+use diorama_sdk::{Millis, DAY};
+use serde_json::json;
+use tokio::sync::broadcast;
+
+use crate::engine::{EngineError, ProfileSpec, RunSettings, Simulation};
+use crate::event::OwnerId;
+
+use super::error::{invalid_or_engine, StateConflict};
+use super::pace::RangeError;
+use super::profile::{
+    next_end, wall_ms, window_for, JournalEntry, Journaled, Listener, ListenerState, Runtime,
+};
+use super::spec::{self, CreateProfile};
+use super::tokens;
+use super::{alive, pace, LiveError, LiveManager, LiveProfile, ProfileStatus, ProfileView, State};
+
+impl LiveManager {
+    /// A profile's simulation, state and listener, not yet registered.
+    pub(super) fn build(
+        &self,
+        id: OwnerId,
+        spec: ProfileSpec,
+        seed: u64,
+        start: Millis,
+        state: State,
+    ) -> Result<Arc<LiveProfile>, LiveError> {
+        let (tx, _) = broadcast::channel(1024);
+        let shared = Arc::new(ListenerState {
+            owner: id,
+            tx,
+            publisher: self.publisher.clone(),
+            anchor: Mutex::new((Instant::now(), start, 0.0)),
+            day: Mutex::new((
+                state.day,
+                state.day_interactions,
+                state.interactions_per_day,
+                state.day_interactions >= state.interactions_per_day,
+            )),
+            observer: self.observer.clone(),
+            telemetry: self.telemetry.clone(),
+        });
+        let settings = RunSettings {
+            seed,
+            start,
+            window: state.window,
+        };
+        let mut sim = Simulation::new_inline(
+            self.host.clone(),
+            self.store.clone(),
+            settings,
+            vec![Box::new(Listener(shared.clone()))],
+        );
+        sim.add_profile_as(spec, json!({}), Some(id))?;
+        sim.record_commands();
+        let last_active = AtomicI64::new(state.last_active);
+        Ok(Arc::new(LiveProfile {
+            id,
+            sim: Arc::new(Mutex::new(sim)),
+            rt: Mutex::new(Runtime {
+                state,
+                generation: 0,
+                anchor_wall: Instant::now(),
+                anchor_virtual: start,
+                last_persist: Instant::now(),
+                deleted: false,
+            }),
+            changed: Condvar::new(),
+            shared,
+            store: self.store.clone(),
+            last_active,
+        }))
+    }
+
+    /// Create a profile; returns it and its token (shown only now).
+    pub fn create(
+        self: &Arc<Self>,
+        req: CreateProfile,
+    ) -> Result<(ProfileView, String), LiveError> {
+        let _admin = self.admin.lock().unwrap_or_else(|e| e.into_inner());
+        spec::check_ranges(&req, self.config.max_speed)?;
+        let id = self.store.new_owner_id()?;
+        let spec = spec::profile_spec(&req, &self.host, &format!("demo-{id}"))?;
+        let start = match &req.start {
+            Some(t) => pace::parse_instant_within("start", t)?,
+            None => wall_ms() / 1000 * 1000,
+        };
+        let expires_at = req
+            .expires_at
+            .as_deref()
+            .map(|t| pace::parse_instant_within("expires_at", t))
+            .transpose()?;
+        let per_day = pace::within(
+            "limits.interactions_per_day",
+            req.limits
+                .interactions_per_day
+                .unwrap_or(self.config.default_interactions_per_day),
+            pace::INTERACTIONS_PER_DAY,
+        )?;
+        let seed = req.seed.unwrap_or(id);
+        let (token, token_sha256) = tokens::new_token()?;
+        let now_wall = wall_ms();
+        let ttl = pace::within(
+            "inactivity_ttl_s",
+            req.inactivity_ttl_s
+                .unwrap_or(self.config.default_inactivity_ttl.as_secs()),
+            pace::INACTIVITY_TTL_S,
+        )?;
+        let state = State {
+            status: ProfileStatus::Created,
+            speed: req.speed.unwrap_or(1.0),
+            now: start,
+            next_seq: 1,
+            window: window_for(req.speed.unwrap_or(1.0)),
+            window_base: start,
+            reason: None,
+            day: start.div_euclid(DAY),
+            day_interactions: 0,
+            interactions_per_day: per_day,
+            last_active: now_wall,
+            expires_at,
+            inactivity_ttl_s: ttl,
+            journal_next: 0,
+        };
+        // Instantiating checks every platform's parameters before anything is stored.
+        let p = self
+            .build(id, spec.clone(), seed, start, state.clone())
+            .map_err(|e| match e {
+                // A plugin that refuses or fails its set-up is the request's
+                // problem to fix (its parameters, or the plugin), not the server's.
+                LiveError::Engine(EngineError::Plugin(p)) => LiveError::Invalid(p.to_string()),
+                LiveError::Engine(e) => invalid_or_engine(e),
+                other => other,
+            })?;
+        let record = json!({
+            "id": id.to_string(),
+            "name": spec.name,
+            "niche": spec.niche,
+            "timezone": spec.timezone,
+            "platforms": spec.platforms,
+            "seed": seed,
+            "start": start,
+            "created_at": now_wall,
+            "token_sha256": token_sha256,
+        });
+        self.store.put_profile(id, &record)?;
+        self.remember_token(&token_sha256, id);
+        p.write_state(&state)?;
+        {
+            let mut sim = p.sim();
+            let mut rt = p.rt();
+            p.persist(&mut sim, &mut rt)?;
+        }
+        self.profiles
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(id, p.clone());
+        if let Some(speed) = req.speed {
+            if let Err(e) = self.start_locked(&p, Some(speed)) {
+                drop(_admin);
+                let _ = self.delete(id);
+                return Err(e);
+            }
+        }
+        self.store.commit()?;
+        Ok((self.view(&p)?, token))
+    }
+
+    /// Delete a profile and every key it owns; returns how many keys.
+    pub fn delete(&self, id: OwnerId) -> Result<u64, LiveError> {
+        let p = self
+            .profiles
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&id)
+            .ok_or_else(|| LiveError::no_profile(id))?;
+        {
+            let _sim = p.sim();
+            let mut rt = p.rt();
+            rt.deleted = true;
+            rt.generation += 1;
+        }
+        p.changed.notify_all();
+        self.forget_tokens(id);
+        self.observer.deleted(id);
+        self.limiter.forget(id);
+        let removed = self.store.delete_owner(id)?;
+        self.store.commit()?;
+        Ok(removed)
+    }
+
+    /// Start (or resume) at `speed` (the last speed when `None`).
+    pub fn start(
+        &self,
+        p: &Arc<LiveProfile>,
+        speed: Option<f64>,
+    ) -> Result<ProfileView, LiveError> {
+        let _admin = self.admin.lock().unwrap_or_else(|e| e.into_inner());
+        self.start_locked(p, speed)?;
+        self.store.commit()?;
+        self.view(p)
+    }
+
+    fn start_locked(&self, p: &Arc<LiveProfile>, speed: Option<f64>) -> Result<(), LiveError> {
+        if let Some(s) = speed {
+            pace::check_speed(s, self.config.max_speed)?;
+        }
+        {
+            let rt = p.rt();
+            match rt.state.status {
+                ProfileStatus::Running if speed.is_none() || speed == Some(rt.state.speed) => {
+                    return Ok(())
+                }
+                ProfileStatus::Degraded => {
+                    return Err(StateConflict::DegradedCannotRun {
+                        reason: rt.state.reason.clone().unwrap_or_default(),
+                    }
+                    .into())
+                }
+                ProfileStatus::Limited
+                    if p.shared.day.lock().unwrap_or_else(|e| e.into_inner()).3 =>
+                {
+                    return Err(StateConflict::DailyLimit {
+                        limit: rt.state.interactions_per_day,
+                    }
+                    .into());
+                }
+                _ => {}
+            }
+        }
+        // Not holding this profile's lock: counting takes every profile's.
+        let running = p.rt().state.status == ProfileStatus::Running;
+        if !running {
+            let (_, live) = self.count();
+            if live as usize >= self.config.max_live {
+                return Err(LiveError::LiveLimit {
+                    max: self.config.max_live,
+                });
+            }
+        }
+        self.run(p, speed)
+    }
+
+    /// Set the profile running from its current virtual time.
+    pub(super) fn run(&self, p: &Arc<LiveProfile>, speed: Option<f64>) -> Result<(), LiveError> {
+        let mut sim = p.sim();
+        let mut rt = p.rt();
+        alive(p, &rt)?;
+        let speed = speed.unwrap_or(rt.state.speed);
+        let now = sim.now();
+        let window = window_for(speed);
+        // Checked before anything changes: a speed whose windows cannot be
+        // timed on the wall clock is refused, never stored.
+        if pace::wall_after(Instant::now(), window, speed).is_none() {
+            return Err(RangeError::UntimedSpeed {
+                speed,
+                max: self.config.max_speed,
+            }
+            .into());
+        }
+        if window != rt.state.window {
+            rt.state.window = window;
+            rt.state.window_base = now;
+            p.write_journal(
+                &mut rt,
+                JournalEntry {
+                    at: now,
+                    what: Journaled::Window { base: now, window },
+                },
+            )?;
+        }
+        rt.state.speed = speed;
+        rt.state.status = ProfileStatus::Running;
+        rt.state.reason = None;
+        rt.generation += 1;
+        p.anchor(&mut rt, now, speed);
+        p.persist(&mut sim, &mut rt)?;
+        let generation = rt.generation;
+        let end = next_end(now, rt.state.window_base, rt.state.window);
+        let due = pace::wall_after(rt.anchor_wall, end.saturating_sub(now), speed)
+            .ok_or(RangeError::SpeedBeyondClock(speed))?;
+        drop(rt);
+        drop(sim);
+        p.changed.notify_all();
+        self.scheduler.schedule(due, generation, p.clone());
+        Ok(())
+    }
+
+    /// Pause (or stop) a profile at its current virtual time.
+    pub fn halt(&self, p: &LiveProfile, status: ProfileStatus) -> Result<ProfileView, LiveError> {
+        {
+            let _admin = self.admin.lock().unwrap_or_else(|e| e.into_inner());
+            let mut sim = p.sim();
+            let mut rt = p.rt();
+            alive(p, &rt)?;
+            match (rt.state.status, status) {
+                (ProfileStatus::Degraded, _) => {
+                    return Err(StateConflict::Degraded {
+                        reason: rt.state.reason.clone().unwrap_or_default(),
+                    }
+                    .into())
+                }
+                (ProfileStatus::Created, ProfileStatus::Paused) => {
+                    return Err(StateConflict::NothingToPause.into())
+                }
+                (ProfileStatus::Stopped, ProfileStatus::Paused) => {
+                    return Err(StateConflict::StoppedNotPaused.into())
+                }
+                _ => {}
+            }
+            rt.state.status = status;
+            rt.generation += 1;
+            let now = sim.now();
+            p.anchor(&mut rt, now, 0.0);
+            p.persist(&mut sim, &mut rt)?;
+        }
+        p.changed.notify_all();
+        self.store.commit()?;
+        self.view(p)
+    }
+}
