@@ -84,7 +84,7 @@ fn fuzz(
         ])
         .args(["--phases", "examples,coverage,fuzzing"])
         .args(["--max-examples", MAX_EXAMPLES, "--seed", SEED])
-        .args(["--workers", "2", "--request-timeout", "20", "--no-shrink"])
+        .args(["--workers", "1", "--request-timeout", "20", "--no-shrink"])
         // A stream never ends by design; it is tested in `serve::stream`.
         .args(["--exclude-path-regex", "/stream$"])
         .args(["--report", "ndjson,junit"])

@@ -8,6 +8,7 @@
 //! reports, HTTP, streams and webhooks all depend downward on it.
 
 mod json;
+mod observer;
 pub mod time;
 
 use std::collections::BTreeMap;
@@ -16,6 +17,7 @@ use serde::{Deserialize, Serialize};
 
 pub use diorama_sdk::{Event, Millis, Payload};
 pub use json::event_line;
+pub use observer::ProfileObserver;
 
 /// A profile's id: the owner of its events and records.
 pub type OwnerId = u64;

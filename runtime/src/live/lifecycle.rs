@@ -6,10 +6,9 @@ use std::sync::{Arc, Condvar, Mutex};
 use std::time::Instant;
 
 use diorama_sdk::{Millis, DAY};
-use serde_json::json;
 use tokio::sync::broadcast;
 
-use crate::engine::{EngineError, ProfileSpec, RunSettings, Simulation};
+use crate::engine::{EngineError, NoExtra, ProfileSpec, RunSettings, Simulation};
 use crate::event::OwnerId;
 
 use super::error::{invalid_or_engine, StateConflict};
@@ -17,6 +16,7 @@ use super::pace::RangeError;
 use super::profile::{
     next_end, wall_ms, window_for, JournalEntry, Journaled, Listener, ListenerState, Runtime,
 };
+use super::records::{LiveFields, LiveRecord};
 use super::spec::{self, CreateProfile};
 use super::tokens;
 use super::{alive, pace, LiveError, LiveManager, LiveProfile, ProfileStatus, ProfileView, State};
@@ -57,7 +57,7 @@ impl LiveManager {
             settings,
             vec![Box::new(Listener(shared.clone()))],
         );
-        sim.add_profile_as(spec, json!({}), Some(id))?;
+        sim.add_profile_as(spec, NoExtra {}, Some(id))?;
         sim.record_commands();
         let last_active = AtomicI64::new(state.last_active);
         Ok(Arc::new(LiveProfile {
@@ -138,19 +138,18 @@ impl LiveManager {
                 LiveError::Engine(e) => invalid_or_engine(e),
                 other => other,
             })?;
-        let record = json!({
-            "id": id.to_string(),
-            "name": spec.name,
-            "niche": spec.niche,
-            "timezone": spec.timezone,
-            "platforms": spec.platforms,
-            "seed": seed,
-            "start": start,
-            "created_at": now_wall,
-            "token_sha256": token_sha256,
-        });
+        let record = LiveRecord::new(
+            &spec,
+            now_wall,
+            LiveFields {
+                id: id.to_string(),
+                seed,
+                start,
+                token_sha256,
+            },
+        );
         self.store.put_profile(id, &record)?;
-        self.remember_token(&token_sha256, id);
+        self.remember_token(&record.extra.token_sha256, id);
         p.write_state(&state)?;
         {
             let mut sim = p.sim();

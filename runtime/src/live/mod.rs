@@ -24,7 +24,6 @@ pub mod admission;
 mod driver;
 mod error;
 mod lifecycle;
-mod observer;
 pub mod pace;
 mod patch;
 mod profile;
@@ -40,7 +39,7 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
-use crate::event::OwnerId;
+use crate::event::{OwnerId, ProfileObserver};
 use crate::plugin::PluginHost;
 use crate::store::Store;
 use crate::telemetry::Telemetry;
@@ -48,7 +47,6 @@ use crate::telemetry::Telemetry;
 use profile::{Publisher, Runtime};
 
 pub use error::{LiveError, StateConflict};
-pub use observer::ProfileObserver;
 pub use profile::{publish, LiveProfile, ProfileStatus, Published, PublishedEvent, State};
 pub use records::{JOURNAL, LIVE_STATE};
 pub use spec::{CreateProfile, DailyLimits, UpdateProfile};

@@ -4,6 +4,7 @@
 use serde_json::Value;
 
 use super::error::StateConflict;
+use super::records::LiveRecord;
 use super::spec::{self, SpecError, UpdateProfile};
 use super::{alive, pace, LiveError, LiveManager, LiveProfile, ProfileView};
 
@@ -20,7 +21,7 @@ impl LiveManager {
                 return Err(StateConflict::Fixed { field }.into());
             }
         }
-        let mut record: serde_json::Value = self
+        let mut record: LiveRecord = self
             .store
             .profile(p.id)?
             .ok_or_else(|| LiveError::no_profile(p.id))?;
@@ -44,7 +45,7 @@ impl LiveManager {
             let mut rt = p.rt();
             alive(p, &rt)?;
             if let Some(name) = patch.name {
-                record["name"] = Value::String(name);
+                record.name = name;
                 self.store.put_profile(p.id, &record)?;
             }
             if let Some(e) = expires {

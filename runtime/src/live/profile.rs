@@ -12,11 +12,10 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast;
 
 use crate::engine::{CheckpointRecords, Command, EngineError, Simulation};
-use crate::event::{EventListener, ListenerError, OwnerId, StoredEvent};
+use crate::event::{EventListener, ListenerError, OwnerId, ProfileObserver, StoredEvent};
 use crate::store::Store;
 use crate::telemetry::Telemetry;
 
-use super::observer::ProfileObserver;
 use super::{LiveError, JOURNAL, LIVE_STATE};
 
 /// Where a live profile is in its life.

@@ -4,12 +4,9 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use diorama_sdk::Millis;
-use serde_json::Value;
-
-use crate::engine::ProfileSpec;
 use crate::event::OwnerId;
 
+use super::records::{LiveFields, LiveRecord};
 use super::LIVE_STATE;
 use super::{pace, LiveError, LiveManager, ProfileStatus, State};
 
@@ -38,26 +35,8 @@ impl LiveManager {
         Ok(())
     }
 
-    /// The engine's spec, the seed and the start of a stored profile record.
-    pub(super) fn spec_of(record: &Value) -> Result<(ProfileSpec, u64, Millis), LiveError> {
-        let s = |k: &str| record.get(k).and_then(Value::as_str).map(str::to_string);
-        let platforms: BTreeMap<String, Value> = record
-            .get("platforms")
-            .and_then(|p| serde_json::from_value(p.clone()).ok())
-            .unwrap_or_default();
-        let spec = ProfileSpec {
-            name: s("name").unwrap_or_default(),
-            niche: s("niche").unwrap_or_default(),
-            timezone: s("timezone").unwrap_or_else(|| "UTC".into()),
-            platforms,
-        };
-        let seed = record.get("seed").and_then(Value::as_u64).unwrap_or(0);
-        let start = record.get("start").and_then(Value::as_i64).unwrap_or(0);
-        Ok((spec, seed, start))
-    }
-
     fn restore(self: &Arc<Self>, id: OwnerId) -> Result<(), LiveError> {
-        let record = self
+        let record: LiveRecord = self
             .store
             .profile(id)?
             .ok_or_else(|| LiveError::Internal(format!("live profile {id} has no record")))?;
@@ -76,11 +55,9 @@ impl LiveManager {
             state.status = ProfileStatus::Degraded;
             state.reason = Some(reason.clone());
         }
-        let (spec, seed, start) = Self::spec_of(&record)?;
-        if let Some(h) = record.get("token_sha256").and_then(Value::as_str) {
-            self.remember_token(h, id);
-        }
-        let p = self.build(id, spec, seed, start, state.clone())?;
+        self.remember_token(&record.extra.token_sha256, id);
+        let LiveFields { seed, start, .. } = record.extra;
+        let p = self.build(id, record.spec(), seed, start, state.clone())?;
         if out_of_range.is_some() {
             p.write_state(&state)?;
         }

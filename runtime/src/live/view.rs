@@ -12,6 +12,7 @@ use serde_json::{json, Value};
 use crate::event::{time, OwnerId};
 
 use super::profile::wall_ms;
+use super::records::LiveRecord;
 use super::{LiveError, LiveManager, LiveProfile, ProfileStatus};
 
 /// A profile as the API shows it.
@@ -84,19 +85,17 @@ impl LiveManager {
     }
 
     pub fn view(&self, p: &LiveProfile) -> Result<ProfileView, LiveError> {
-        let record = self
+        let record: LiveRecord = self
             .store
             .profile(p.id)?
             .ok_or_else(|| LiveError::no_profile(p.id))?;
-        let (spec, seed, _) = Self::spec_of(&record)?;
+        let spec = record.spec();
+        let seed = record.extra.seed;
         let now = p.sim().now();
         let rt = p.rt();
         let st = &rt.state;
         let day = *p.shared.day.lock().unwrap_or_else(|e| e.into_inner());
-        let created = record
-            .get("created_at")
-            .and_then(Value::as_i64)
-            .unwrap_or(0);
+        let created = record.created_at;
         Ok(ProfileView {
             id: p.id.to_string(),
             name: spec.name,

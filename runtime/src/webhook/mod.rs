@@ -56,8 +56,7 @@ use tokio::runtime::Handle;
 use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 
-use crate::event::OwnerId;
-use crate::live::ProfileObserver;
+use crate::event::{OwnerId, ProfileObserver};
 use crate::store::Store;
 use crate::webhook::records::{DELIVERIES, HOOKS, OUTBOX};
 

@@ -1,10 +1,9 @@
-//! What the live side tells the rest of the server about its profiles,
-//! without knowing who listens: the server hands [`LiveManager::open`]
-//! an observer (its webhooks) when it is assembled.
-//!
-//! [`LiveManager::open`]: super::LiveManager::open
+//! What the producer of a profile's events (the live side of `serve`)
+//! tells the readers of the log, without knowing who they are: the server
+//! hands `LiveManager::open` an observer (its webhooks) when it is
+//! assembled.
 
-use crate::event::OwnerId;
+use super::OwnerId;
 
 /// Told about stored events once they are on disk, and about deletions.
 /// Called from the live side's own threads: each call must return quickly.
