@@ -11,7 +11,7 @@ use super::{load_plugins, PluginDirArg};
 use crate::engine::{RunSettings, Simulation};
 use crate::event::{time, EventListener};
 use crate::plugin::PluginHost;
-use crate::report::{junit_xml, JsonlWriter, ProfileSummary, RunReport, Status};
+use crate::report::{junit_xml, JsonlWriter, ProfileSummary, RunReport, RunStatus};
 use crate::script::{self, Limits, Progress};
 use crate::store::Store;
 
@@ -254,7 +254,7 @@ fn run_single(job: &Job, store: &Store, args: &RunArgs) -> i32 {
     }
     print!("{}", report.summary());
     let _ = std::io::stdout().flush();
-    if let (Status::Error, Some(e)) = (report.status, &report.error) {
+    if let (RunStatus::Error, Some(e)) = (report.status, &report.error) {
         eprintln!("error: {e}");
     }
     code

@@ -20,7 +20,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::run::{fail, write_file, Job, Once};
-use crate::report::{RunReport, Status};
+use crate::report::{RunReport, RunStatus};
 use crate::store::Store;
 
 /// The most seeds one `--seeds` run takes.
@@ -96,10 +96,10 @@ struct SeedRun {
 }
 
 impl SeedRun {
-    fn status(&self) -> Status {
+    fn status(&self) -> RunStatus {
         match &self.report {
             Some(r) if self.error.is_none() => r.status,
-            _ => Status::Error,
+            _ => RunStatus::Error,
         }
     }
 }
@@ -247,7 +247,7 @@ fn run_one(job: &Job, seed: u64, out: Option<&Path>) -> SeedRun {
 struct Summary {
     script: String,
     seeds: String,
-    status: Status,
+    status: RunStatus,
     /// How many seeds ran, passed, failed an expectation, stopped on an error.
     count: usize,
     passed: usize,
@@ -287,7 +287,7 @@ struct ValueSummary {
 #[derive(Serialize)]
 struct RunSummary {
     seed: u64,
-    status: Status,
+    status: RunStatus,
     events: u64,
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<String>,
@@ -367,18 +367,18 @@ impl Summary {
                 error: r.error.clone(),
             })
             .collect();
-        let count_of = |s: Status| runs.iter().filter(|r| r.status == s).count();
+        let count_of = |s: RunStatus| runs.iter().filter(|r| r.status == s).count();
         let (passed, failed, errors) = (
-            count_of(Status::Passed),
-            count_of(Status::Failed),
-            count_of(Status::Error),
+            count_of(RunStatus::Passed),
+            count_of(RunStatus::Failed),
+            count_of(RunStatus::Error),
         );
         let status = if errors > 0 {
-            Status::Error
+            RunStatus::Error
         } else if failed > 0 {
-            Status::Failed
+            RunStatus::Failed
         } else {
-            Status::Passed
+            RunStatus::Passed
         };
         Summary {
             script: script.to_string(),
@@ -456,7 +456,7 @@ impl Summary {
             let first = message.lines().next().unwrap_or_default();
             let _ = writeln!(s, "    seed {}: {first}", r.seed);
         }
-        let seeds_of = |st: Status| -> Vec<u64> {
+        let seeds_of = |st: RunStatus| -> Vec<u64> {
             self.runs
                 .iter()
                 .filter(|r| r.status == st)
@@ -464,12 +464,12 @@ impl Summary {
                 .collect()
         };
         let verdict = match self.status {
-            Status::Passed => format!(
+            RunStatus::Passed => format!(
                 "PASSED: {} expectations held on all {} seeds",
                 self.expectations.len(),
                 self.count
             ),
-            Status::Failed => {
+            RunStatus::Failed => {
                 let failing = self
                     .expectations
                     .iter()
@@ -480,22 +480,22 @@ impl Summary {
                     self.expectations.len(),
                     self.failed,
                     self.count,
-                    seed_list(&seeds_of(Status::Failed))
+                    seed_list(&seeds_of(RunStatus::Failed))
                 )
             }
-            Status::Error => {
+            RunStatus::Error => {
                 let mut v = format!(
                     "ERROR: {} of {} seeds stopped on an error (seeds {})",
                     self.errors,
                     self.count,
-                    seed_list(&seeds_of(Status::Error))
+                    seed_list(&seeds_of(RunStatus::Error))
                 );
                 if self.failed > 0 {
                     let _ = write!(
                         v,
                         "; {} failed an expectation (seeds {})",
                         self.failed,
-                        seed_list(&seeds_of(Status::Failed))
+                        seed_list(&seeds_of(RunStatus::Failed))
                     );
                 }
                 v

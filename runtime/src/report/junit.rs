@@ -1,6 +1,6 @@
 //! A JUnit XML report: one test case per expectation.
 
-use super::{RunReport, Status};
+use super::{RunReport, RunStatus};
 
 fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -29,7 +29,7 @@ pub fn junit_xml(report: &RunReport) -> String {
         .unwrap_or(&report.script)
         .trim_end_matches(".rhai");
     let failures = report.expectations.iter().filter(|e| !e.passed).count();
-    let errors = usize::from(report.status == Status::Error);
+    let errors = usize::from(report.status == RunStatus::Error);
     let tests = report.expectations.len() + errors;
     let mut x = String::new();
     x.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
