@@ -248,7 +248,8 @@ fn run_single(job: &Job, store: &Store, args: &RunArgs) -> i32 {
         code = fail(e);
     }
     if let Some(path) = &args.junit {
-        if let Err(e) = write_file(path, &junit_xml(&report)) {
+        let xml = junit_xml(&report).map_err(std::io::Error::other);
+        if let Err(e) = xml.and_then(|x| write_file(path, &x)) {
             code = fail(format!("cannot write {}: {e}", path.display()));
         }
     }
