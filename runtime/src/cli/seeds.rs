@@ -16,10 +16,11 @@ use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
+use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 use serde_json::Value;
 
-use super::run::{fail, write_file, Job, Once};
+use super::run::{fail, write_file, Job, Once, RunError};
 use crate::report::{RunReport, RunStatus};
 use crate::store::Store;
 
@@ -40,20 +41,33 @@ pub struct SeedList {
     pub seeds: Vec<u64>,
 }
 
+/// Why `--seeds` was refused (clap shows it after the flag's name).
+#[derive(Debug, thiserror::Error)]
+pub enum SeedsError {
+    #[error("`{text}` has an empty item; give seeds like 1..100 or 1,5,9")]
+    EmptyItem { text: String },
+    #[error("`{item}` is not a seed (0 to {}) or a range A..B", u64::MAX)]
+    NotASeed { item: String },
+    #[error("`{item}` is an empty range: its start is above its end")]
+    EmptyRange { item: String },
+    #[error("more than {MAX_SEEDS} seeds; run fewer at a time")]
+    TooMany,
+}
+
 /// Parse `1..100`, `1,5,9` or a mix; ranges are inclusive.
-pub fn parse_seeds(text: &str) -> Result<SeedList, String> {
+pub fn parse_seeds(text: &str) -> Result<SeedList, SeedsError> {
     let mut seeds = BTreeSet::new();
     for item in text.split(',') {
         let item = item.trim();
         if item.is_empty() {
-            return Err(format!(
-                "`{text}` has an empty item; give seeds like 1..100 or 1,5,9"
-            ));
+            return Err(SeedsError::EmptyItem {
+                text: text.to_string(),
+            });
         }
         let number = |s: &str| {
-            s.trim()
-                .parse::<u64>()
-                .map_err(|_| format!("`{item}` is not a seed (0 to {}) or a range A..B", u64::MAX))
+            s.trim().parse::<u64>().map_err(|_| SeedsError::NotASeed {
+                item: item.to_string(),
+            })
         };
         let (first, last) = match item.split_once("..") {
             Some((a, b)) => (number(a)?, number(b.strip_prefix('=').unwrap_or(b))?),
@@ -63,15 +77,15 @@ pub fn parse_seeds(text: &str) -> Result<SeedList, String> {
             }
         };
         if first > last {
-            return Err(format!(
-                "`{item}` is an empty range: its start is above its end"
-            ));
+            return Err(SeedsError::EmptyRange {
+                item: item.to_string(),
+            });
         }
         // Counted before expanding, so `0..18446744073709551615` is refused
         // without building it.
         let span = (last - first).saturating_add(1);
         if span > MAX_SEEDS as u64 || seeds.len() + span as usize > MAX_SEEDS {
-            return Err(format!("more than {MAX_SEEDS} seeds; run fewer at a time"));
+            return Err(SeedsError::TooMany);
         }
         seeds.extend(first..=last);
     }
@@ -117,13 +131,20 @@ pub fn run_seeds(job: &Job, store: &Store, list: &SeedList, opts: Options) -> i3
         "status": "running",
     })) {
         Ok(id) => id,
-        Err(e) => return fail(e),
+        Err(e) => return fail(e.into()),
     };
 
     let next = AtomicUsize::new(0);
-    let done = AtomicUsize::new(0);
     let results: Mutex<Vec<Option<SeedRun>>> = Mutex::new((0..seeds.len()).map(|_| None).collect());
-    let show_progress = std::io::stderr().is_terminal() && !opts.json;
+    // The progress line: on a terminal only, never in an output file.
+    let bar = if std::io::stderr().is_terminal() && !opts.json {
+        // A template without placeholders for the bar cannot fail to parse.
+        let style = ProgressStyle::with_template("  seeds done {pos} of {len}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar());
+        ProgressBar::new(seeds.len() as u64).with_style(style)
+    } else {
+        ProgressBar::hidden()
+    };
     let spawned = std::thread::scope(|scope| {
         for worker in 0..jobs {
             let spawned = std::thread::Builder::new()
@@ -134,22 +155,17 @@ pub fn run_seeds(job: &Job, store: &Store, list: &SeedList, opts: Options) -> i3
                     let Some(&seed) = seeds.get(i) else { break };
                     let outcome = run_one(job, seed, opts.out);
                     results.lock().unwrap_or_else(|e| e.into_inner())[i] = Some(outcome);
-                    let n = done.fetch_add(1, Ordering::Relaxed) + 1;
-                    if show_progress {
-                        eprint!("\r\x1b[2K  seeds done {n} of {}", seeds.len());
-                    }
+                    bar.inc(1);
                 });
             if let Err(e) = spawned {
                 // Stop handing out seeds; the workers already started finish theirs.
                 next.store(seeds.len(), Ordering::Relaxed);
-                return Err(format!("cannot start a thread for the seeds: {e}"));
+                return Err(RunError::Thread(e));
             }
         }
         Ok(())
     });
-    if show_progress {
-        eprint!("\r\x1b[2K");
-    }
+    bar.finish_and_clear();
     if let Err(e) = spawned {
         return fail(e);
     }
@@ -171,16 +187,17 @@ pub fn run_seeds(job: &Job, store: &Store, list: &SeedList, opts: Options) -> i3
     let mut code = summary.status.exit_code();
     let json = summary.to_json();
     if let Some(out) = opts.out {
-        if let Err(e) = write_file(&out.join("seeds.json"), &json) {
-            code = fail(format!(
-                "cannot write {}: {e}",
-                out.join("seeds.json").display()
-            ));
+        let path = out.join("seeds.json");
+        if let Err(source) = write_file(&path, &json) {
+            code = fail(RunError::Write { path, source });
         }
     }
     if let Some(path) = opts.report {
-        if let Err(e) = write_file(path, &json) {
-            code = fail(format!("cannot write {}: {e}", path.display()));
+        if let Err(source) = write_file(path, &json) {
+            code = fail(RunError::Write {
+                path: path.to_path_buf(),
+                source,
+            });
         }
     }
     let record = serde_json::json!({
@@ -196,7 +213,7 @@ pub fn run_seeds(job: &Job, store: &Store, list: &SeedList, opts: Options) -> i3
         .update_run(record_id, &record)
         .and_then(|_| store.flush())
     {
-        code = fail(e);
+        code = fail(e.into());
     }
     if opts.json {
         print!("{json}");
@@ -219,7 +236,7 @@ fn run_one(job: &Job, seed: u64, out: Option<&Path>) -> SeedRun {
         .tempdir()
     {
         Ok(d) => d,
-        Err(e) => return failed(format!("cannot create a temporary data folder: {e}")),
+        Err(e) => return failed(RunError::TempFolder(e).to_string()),
     };
     let store = match Store::open(dir.path()) {
         Ok(s) => s,
@@ -235,10 +252,12 @@ fn run_one(job: &Job, seed: u64, out: Option<&Path>) -> SeedRun {
     match once {
         Ok(Once { report, late_error }) => SeedRun {
             seed,
-            error: late_error.or_else(|| report.error.clone()),
+            error: late_error
+                .map(|e| e.to_string())
+                .or_else(|| report.error.clone()),
             report: Some(report),
         },
-        Err(e) => failed(e),
+        Err(e) => failed(e.to_string()),
     }
 }
 
@@ -572,7 +591,7 @@ mod tests {
             ("0..18446744073709551615", "more than 10000"),
             ("1..9999,20000,30000", "more than 10000"),
         ] {
-            let e = parse_seeds(bad).unwrap_err();
+            let e = parse_seeds(bad).unwrap_err().to_string();
             assert!(e.contains(says), "{bad}: {e}");
         }
     }

@@ -8,6 +8,11 @@ use std::path::Path;
 
 use crate::event::{event_line, EventListener, OwnerId, StoredEvent};
 
+/// A failed write of `events.jsonl`.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot write events.jsonl: {0}")]
+pub struct JsonlError(#[from] std::io::Error);
+
 /// Writes every event to `events.jsonl` as it is stored.
 pub struct JsonlWriter {
     out: BufWriter<File>,
@@ -37,14 +42,12 @@ impl EventListener for JsonlWriter {
             self.line.push(b'\n');
             self.out
                 .write_all(&self.line)
-                .map_err(|err| format!("cannot write events.jsonl: {err}"))?;
+                .map_err(|e| JsonlError(e).to_string())?;
         }
         Ok(())
     }
 
     fn finish(&mut self) -> Result<(), String> {
-        self.out
-            .flush()
-            .map_err(|err| format!("cannot write events.jsonl: {err}"))
+        self.out.flush().map_err(|e| JsonlError(e).to_string())
     }
 }

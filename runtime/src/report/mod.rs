@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use crate::event::{time, EventCounts};
 
-pub use jsonl::JsonlWriter;
+pub use jsonl::{JsonlError, JsonlWriter};
 pub use junit::junit_xml;
 
 /// One `expect(condition, message)` of a script.
