@@ -9,10 +9,10 @@ use std::time::{Duration, Instant};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::seeds;
-use super::{load_plugins, PluginDirArg};
+use super::{fail, load_plugins, PluginDirArg};
 use crate::engine::{RunSettings, Simulation};
 use crate::event::{time, EventListener};
-use crate::plugin::{PluginError, PluginHost};
+use crate::plugin::PluginHost;
 use crate::report::{junit_xml, JsonlWriter, ProfileSummary, RunReport, RunStatus};
 use crate::script::{self, Limits, Progress};
 use crate::store::{Store, StoreError};
@@ -70,8 +70,6 @@ pub(super) enum RunError {
         source: std::io::Error,
     },
     #[error(transparent)]
-    Plugins(#[from] PluginError),
-    #[error(transparent)]
     Store(#[from] StoreError),
     #[error("cannot create the output folder {}: {source}", path.display())]
     CreateFolder {
@@ -98,13 +96,6 @@ impl RunError {
     fn write(path: PathBuf) -> impl FnOnce(std::io::Error) -> RunError {
         move |source| RunError::Write { path, source }
     }
-}
-
-/// The one place a failure of `diorama run` becomes its exit code (2);
-/// a run that ended gives [`RunStatus::exit_code`].
-pub(super) fn fail(e: RunError) -> i32 {
-    eprintln!("error: {e}");
-    2
 }
 
 /// What every run of the script shares.
@@ -244,11 +235,11 @@ pub fn run(args: RunArgs) -> i32 {
     };
     let host = match load_plugins(&args.dir) {
         Ok(h) => Arc::new(h),
-        Err(e) => return fail(e.into()),
+        Err(e) => return fail(e),
     };
     let store = match Store::open(&args.data) {
         Ok(s) => s,
-        Err(e) => return fail(e.into()),
+        Err(e) => return fail(e),
     };
     let job = Job {
         script: args.script.clone(),

@@ -20,7 +20,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 mod summary;
 
-use super::run::{fail, write_file, Job, Once, RunError};
+use super::fail;
+use super::run::{write_file, Job, Once, RunError};
 use crate::report::{RunReport, RunStatus};
 use crate::store::Store;
 use summary::Summary;
@@ -128,7 +129,7 @@ pub fn run_seeds(job: &Job, store: &Store, list: &SeedList, opts: Options) -> i3
         "status": "running",
     })) {
         Ok(id) => id,
-        Err(e) => return fail(e.into()),
+        Err(e) => return fail(e),
     };
 
     let next = AtomicUsize::new(0);
@@ -210,7 +211,7 @@ pub fn run_seeds(job: &Job, store: &Store, list: &SeedList, opts: Options) -> i3
         .update_run(record_id, &record)
         .and_then(|_| store.flush())
     {
-        code = fail(e.into());
+        code = fail(e);
     }
     if opts.json {
         print!("{json}");
