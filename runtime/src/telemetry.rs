@@ -1,19 +1,17 @@
-//! Counters and histograms the server exports as Prometheus text at
-//! `/metrics`. Lock-free counters; histograms with fixed buckets.
+//! Counters and histograms the server exports at `/metrics`. The text and
+//! the histograms are `prometheus-client`'s (OpenMetrics text, `# EOF` at
+//! the end); the counters the server bumps are plain atomics, read when
+//! rendering like the figures other parts own ([`Extra`]).
 
-use std::collections::BTreeMap;
-use std::fmt::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Mutex;
 
-/// A histogram of seconds over fixed bucket bounds.
-pub struct Histogram {
-    bounds: &'static [f64],
-    /// One count per bound, plus +Inf.
-    counts: Vec<AtomicU64>,
-    /// Sum in microseconds.
-    sum_us: AtomicU64,
-}
+use prometheus_client::encoding::text::encode;
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::ConstCounter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::ConstGauge;
+use prometheus_client::metrics::histogram::Histogram as Buckets;
+use prometheus_client::registry::Registry;
 
 /// Bounds for request latencies and event lateness, in seconds.
 pub const LATENCY_BOUNDS: &[f64] = &[
@@ -21,75 +19,33 @@ pub const LATENCY_BOUNDS: &[f64] = &[
     0.15, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
 ];
 
+/// A histogram of seconds over fixed bucket bounds; a negative value (an
+/// event published before its time) counts as 0.
+#[derive(Clone, Debug)]
+pub struct Histogram(Buckets);
+
 impl Histogram {
     pub fn new(bounds: &'static [f64]) -> Self {
-        Histogram {
-            bounds,
-            counts: (0..=bounds.len()).map(|_| AtomicU64::new(0)).collect(),
-            sum_us: AtomicU64::new(0),
-        }
+        Histogram(Buckets::new(bounds.iter().copied()))
     }
 
     pub fn observe(&self, seconds: f64) {
-        let seconds = seconds.max(0.0);
-        let i = self
-            .bounds
-            .iter()
-            .position(|b| seconds <= *b)
-            .unwrap_or(self.bounds.len());
-        self.counts[i].fetch_add(1, Ordering::Relaxed);
-        self.sum_us
-            .fetch_add((seconds * 1e6) as u64, Ordering::Relaxed);
+        self.0.observe(seconds.max(0.0));
     }
+}
 
-    pub fn count(&self) -> u64 {
-        self.counts.iter().map(|c| c.load(Ordering::Relaxed)).sum()
-    }
+/// The labels of a request's latency. Every value is `'static`: callers
+/// pass values from closed sets (see the router), so the family cannot grow
+/// with what clients send.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RequestLabels {
+    method: &'static str,
+    route: &'static str,
+    status: u16,
+}
 
-    /// The smallest bucket bound holding at least `q` of the observations
-    /// (an upper estimate of the quantile), or `None` when empty.
-    pub fn quantile_bound(&self, q: f64) -> Option<f64> {
-        let total = self.count();
-        if total == 0 {
-            return None;
-        }
-        let want = (q * total as f64).ceil() as u64;
-        let mut seen = 0;
-        for (i, c) in self.counts.iter().enumerate() {
-            seen += c.load(Ordering::Relaxed);
-            if seen >= want {
-                return Some(self.bounds.get(i).copied().unwrap_or(f64::INFINITY));
-            }
-        }
-        Some(f64::INFINITY)
-    }
-
-    fn render(&self, out: &mut String, name: &str, labels: &str) {
-        let mut cumulative = 0;
-        let sep = if labels.is_empty() { "" } else { "," };
-        for (i, c) in self.counts.iter().enumerate() {
-            cumulative += c.load(Ordering::Relaxed);
-            let le = match self.bounds.get(i) {
-                Some(b) => format!("{b}"),
-                None => "+Inf".into(),
-            };
-            let _ = writeln!(
-                out,
-                "{name}_bucket{{{labels}{sep}le=\"{le}\"}} {cumulative}"
-            );
-        }
-        let braces = if labels.is_empty() {
-            String::new()
-        } else {
-            format!("{{{labels}}}")
-        };
-        let _ = writeln!(
-            out,
-            "{name}_sum{braces} {}",
-            self.sum_us.load(Ordering::Relaxed) as f64 / 1e6
-        );
-        let _ = writeln!(out, "{name}_count{braces} {cumulative}");
-    }
+fn latency_buckets() -> Buckets {
+    Buckets::new(LATENCY_BOUNDS.iter().copied())
 }
 
 /// Everything the server counts.
@@ -98,10 +54,8 @@ pub struct Telemetry {
     pub events_streamed: AtomicU64,
     pub plugin_failures: AtomicU64,
     pub lateness: Histogram,
-    /// (method, route, status) → latency histogram. The labels are
-    /// `'static`: callers pass values from closed sets (see the router), so
-    /// the map cannot grow with what clients send.
-    requests: Mutex<BTreeMap<(&'static str, &'static str, u16), Histogram>>,
+    /// (method, route, status) → latency histogram.
+    requests: Family<RequestLabels, Buckets, fn() -> Buckets>,
 }
 
 impl Default for Telemetry {
@@ -111,7 +65,7 @@ impl Default for Telemetry {
             events_streamed: AtomicU64::new(0),
             plugin_failures: AtomicU64::new(0),
             lateness: Histogram::new(LATENCY_BOUNDS),
-            requests: Mutex::new(BTreeMap::new()),
+            requests: Family::new_with_constructor(latency_buckets),
         }
     }
 }
@@ -128,96 +82,84 @@ pub struct Extra {
 
 impl Telemetry {
     pub fn request(&self, method: &'static str, route: &'static str, status: u16, seconds: f64) {
-        let mut map = self.requests.lock().unwrap_or_else(|e| e.into_inner());
-        let key = (method, route, status);
-        map.entry(key)
-            .or_insert_with(|| Histogram::new(LATENCY_BOUNDS))
-            .observe(seconds);
+        let labels = RequestLabels {
+            method,
+            route,
+            status,
+        };
+        self.requests
+            .get_or_create(&labels)
+            .observe(seconds.max(0.0));
     }
 
-    /// The Prometheus text exposition.
+    /// The metrics as OpenMetrics text (which Prometheus also reads as its
+    /// text format 0.0.4: `# EOF` is a comment there).
+    ///
+    /// A registry is made for each rendering: the values read from atomics
+    /// and from [`Extra`] are constants of that moment, the histograms are
+    /// shared (a clone is a handle to the same buckets).
     pub fn render(&self, extra: &Extra) -> String {
-        let mut out = String::new();
-        let counter = |out: &mut String, name: &str, help: &str, v: u64| {
-            let _ = writeln!(
-                out,
-                "# HELP {name} {help}\n# TYPE {name} counter\n{name} {v}"
-            );
-        };
-        let gauge = |out: &mut String, name: &str, help: &str, v: u64| {
-            let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} gauge\n{name} {v}");
-        };
-        let load = |a: &AtomicU64| a.load(Ordering::Relaxed);
-        counter(
-            &mut out,
-            "diorama_events_generated_total",
-            "Events generated by live profiles and stored.",
-            load(&self.events_generated),
+        let count = |a: &AtomicU64| ConstCounter::new(a.load(Ordering::Relaxed));
+        // The registry adds `_total` to counters and a full stop to help texts.
+        let mut r = Registry::default();
+        r.register(
+            "diorama_events_generated",
+            "Events generated by live profiles and stored",
+            count(&self.events_generated),
         );
-        counter(
-            &mut out,
-            "diorama_events_streamed_total",
-            "Events sent to server-sent-event clients.",
-            load(&self.events_streamed),
+        r.register(
+            "diorama_events_streamed",
+            "Events sent to server-sent-event clients",
+            count(&self.events_streamed),
         );
-        counter(
-            &mut out,
-            "diorama_webhook_deliveries_total",
-            "Webhook deliveries answered with a 2xx.",
-            extra.webhook_delivered,
+        r.register(
+            "diorama_webhook_deliveries",
+            "Webhook deliveries answered with a 2xx",
+            ConstCounter::new(extra.webhook_delivered),
         );
-        counter(
-            &mut out,
-            "diorama_webhook_failures_total",
-            "Webhook delivery attempts that failed (to be retried).",
-            extra.webhook_failed_attempts,
+        r.register(
+            "diorama_webhook_failures",
+            "Webhook delivery attempts that failed (to be retried)",
+            ConstCounter::new(extra.webhook_failed_attempts),
         );
-        counter(
-            &mut out,
-            "diorama_webhook_gave_up_total",
-            "Webhook deliveries abandoned after retrying for too long.",
-            extra.webhook_gave_up,
+        r.register(
+            "diorama_webhook_gave_up",
+            "Webhook deliveries abandoned after retrying for too long",
+            ConstCounter::new(extra.webhook_gave_up),
         );
-        gauge(
-            &mut out,
+        r.register(
             "diorama_webhooks_failing",
-            "Webhooks whose last attempt failed.",
-            extra.webhooks_failing,
+            "Webhooks whose last attempt failed",
+            ConstGauge::new(extra.webhooks_failing),
         );
-        counter(
-            &mut out,
-            "diorama_plugin_failures_total",
-            "Plugin failures (traps, timeouts, memory) that degraded a profile.",
-            load(&self.plugin_failures),
+        r.register(
+            "diorama_plugin_failures",
+            "Plugin failures (traps, timeouts, memory) that degraded a profile",
+            count(&self.plugin_failures),
         );
-        gauge(
-            &mut out,
+        r.register(
             "diorama_live_profiles",
-            "Profiles whose simulation is running.",
-            extra.live_profiles,
+            "Profiles whose simulation is running",
+            ConstGauge::new(extra.live_profiles),
         );
-        gauge(
-            &mut out,
+        r.register(
             "diorama_profiles",
-            "Profiles stored on this server.",
-            extra.profiles,
+            "Profiles stored on this server",
+            ConstGauge::new(extra.profiles),
         );
-        let name = "diorama_event_lateness_seconds";
-        let _ = writeln!(
-            out,
-            "# HELP {name} How long after its virtual time (mapped to the wall clock) an event was published.\n# TYPE {name} histogram"
+        r.register(
+            "diorama_event_lateness_seconds",
+            "How long after its virtual time (mapped to the wall clock) an event was published",
+            self.lateness.0.clone(),
         );
-        self.lateness.render(&mut out, name, "");
-        let name = "diorama_http_request_duration_seconds";
-        let _ = writeln!(
-            out,
-            "# HELP {name} HTTP request latency by method, route and status.\n# TYPE {name} histogram"
+        r.register(
+            "diorama_http_request_duration_seconds",
+            "HTTP request latency by method, route and status",
+            self.requests.clone(),
         );
-        let map = self.requests.lock().unwrap_or_else(|e| e.into_inner());
-        for ((method, route, status), h) in map.iter() {
-            let labels = format!("method=\"{method}\",route=\"{route}\",status=\"{status}\"");
-            h.render(&mut out, name, &labels);
-        }
+        let mut out = String::new();
+        // Writing into a String cannot fail.
+        let _ = encode(&mut out, &r);
         out
     }
 }
@@ -226,21 +168,86 @@ impl Telemetry {
 mod tests {
     use super::*;
 
+    /// A histogram's cumulative buckets (bound, count) as the text shows them.
+    fn buckets(text: &str, name: &str) -> Vec<(f64, u64)> {
+        let prefix = format!("{name}_bucket{{le=\"");
+        text.lines()
+            .filter_map(|l| l.strip_prefix(&prefix)?.split_once("\"} "))
+            .map(|(le, n)| {
+                let bound = if le == "+Inf" {
+                    f64::INFINITY
+                } else {
+                    le.parse().unwrap()
+                };
+                (bound, n.parse().unwrap())
+            })
+            .collect()
+    }
+
+    /// The smallest bucket bound holding at least `q` of the observations.
+    fn quantile_bound(h: &[(f64, u64)], q: f64) -> Option<f64> {
+        let total = h.last()?.1;
+        if total == 0 {
+            return None;
+        }
+        let want = (q * total as f64).ceil() as u64;
+        h.iter().find(|(_, c)| *c >= want).map(|(b, _)| *b)
+    }
+
     #[test]
     fn histogram_buckets_are_cumulative_and_quantiles_bound_from_above() {
         let h = Histogram::new(LATENCY_BOUNDS);
         for ms in [0.2, 0.7, 3.0, 3.0, 40.0, 20_000.0] {
             h.observe(ms / 1000.0);
         }
-        assert_eq!(h.count(), 6);
-        assert_eq!(h.quantile_bound(0.5), Some(0.003));
-        assert_eq!(h.quantile_bound(0.8), Some(0.04));
-        assert_eq!(h.quantile_bound(1.0), Some(f64::INFINITY));
+        let mut r = Registry::default();
+        r.register("x", "A test histogram", h.0.clone());
         let mut out = String::new();
-        h.render(&mut out, "x", "");
+        encode(&mut out, &r).unwrap();
+        let b = buckets(&out, "x");
+        assert_eq!(b.last().map(|(_, n)| *n), Some(6), "{out}");
+        assert_eq!(quantile_bound(&b, 0.5), Some(0.003));
+        assert_eq!(quantile_bound(&b, 0.8), Some(0.04));
+        assert_eq!(quantile_bound(&b, 1.0), Some(f64::INFINITY));
         assert!(out.contains("x_bucket{le=\"0.0005\"} 1\n"), "{out}");
         assert!(out.contains("x_bucket{le=\"0.003\"} 4\n"), "{out}");
         assert!(out.contains("x_bucket{le=\"+Inf\"} 6\n"), "{out}");
         assert!(out.contains("x_count 6\n"), "{out}");
+    }
+
+    #[test]
+    fn every_metric_keeps_its_name_and_type() {
+        let t = Telemetry::default();
+        t.events_generated.fetch_add(3, Ordering::Relaxed);
+        t.lateness.observe(-1.0);
+        t.request("GET", "/v1/profiles", 200, 0.004);
+        let text = t.render(&Extra {
+            live_profiles: 1,
+            profiles: 2,
+            webhook_delivered: 4,
+            webhook_failed_attempts: 5,
+            webhook_gave_up: 6,
+            webhooks_failing: 7,
+        });
+        for line in [
+            "diorama_events_generated_total 3\n",
+            "diorama_events_streamed_total 0\n",
+            "diorama_webhook_deliveries_total 4\n",
+            "diorama_webhook_failures_total 5\n",
+            "diorama_webhook_gave_up_total 6\n",
+            "diorama_webhooks_failing 7\n",
+            "diorama_plugin_failures_total 0\n",
+            "diorama_live_profiles 1\n",
+            "diorama_profiles 2\n",
+            "# TYPE diorama_webhooks_failing gauge\n",
+            "# TYPE diorama_event_lateness_seconds histogram\n",
+            "diorama_event_lateness_seconds_bucket{le=\"0.0005\"} 1\n",
+            "diorama_event_lateness_seconds_sum 0.0\n",
+            // prometheus-client puts `le` first among a bucket's labels.
+            "diorama_http_request_duration_seconds_bucket{le=\"0.005\",method=\"GET\",route=\"/v1/profiles\",status=\"200\"} 1\n",
+            "diorama_http_request_duration_seconds_count{method=\"GET\",route=\"/v1/profiles\",status=\"200\"} 1\n",
+        ] {
+            assert!(text.contains(line), "no {line:?} in\n{text}");
+        }
     }
 }

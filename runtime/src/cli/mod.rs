@@ -86,6 +86,15 @@ fn init_logging() {
         .try_init();
 }
 
+/// The one place a command's failure becomes its exit code: the error on
+/// stderr, and 2. (`diorama run` that ran ends with
+/// [`RunStatus::exit_code`](crate::report::RunStatus::exit_code); clap's
+/// usage errors are mapped in [`main`].)
+pub(crate) fn fail(e: impl std::error::Error) -> i32 {
+    eprintln!("error: {e}");
+    2
+}
+
 /// Load the built-in plugins and those of `--plugins`.
 pub(crate) fn load_plugins(
     dir: &PluginDirArg,

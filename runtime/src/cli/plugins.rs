@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use super::{load_plugins, PluginDirArg};
+use super::{fail, load_plugins, PluginDirArg};
 use crate::event::time::format_duration;
 use crate::plugin::{LoadedPlugin, PluginSource};
 
@@ -18,10 +18,7 @@ pub struct PluginsArgs {
 pub fn plugins(args: PluginsArgs) -> i32 {
     let host = match load_plugins(&args.dir) {
         Ok(h) => h,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return 2;
-        }
+        Err(e) => return fail(e),
     };
     let list = host.plugins();
     if args.json {

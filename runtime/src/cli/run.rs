@@ -6,14 +6,16 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use indicatif::{ProgressBar, ProgressStyle};
+
 use super::seeds;
-use super::{load_plugins, PluginDirArg};
+use super::{fail, load_plugins, PluginDirArg};
 use crate::engine::{RunSettings, Simulation};
 use crate::event::{time, EventListener};
 use crate::plugin::PluginHost;
-use crate::report::{junit_xml, JsonlWriter, ProfileSummary, RunReport, Status};
+use crate::report::{junit_xml, JsonlWriter, ProfileSummary, RunReport, RunStatus};
 use crate::script::{self, Progress, ScriptLimits};
-use crate::store::Store;
+use crate::store::{Store, StoreError};
 
 #[derive(clap::Args, Debug)]
 pub struct RunArgs {
@@ -56,9 +58,44 @@ pub struct RunArgs {
     dir: PluginDirArg,
 }
 
-pub(super) fn fail(message: impl std::fmt::Display) -> i32 {
-    eprintln!("error: {message}");
-    2
+/// Why `diorama run` could not run or report (an expectation that fails
+/// is not an error: it is the run's [`RunStatus`]).
+#[derive(Debug, thiserror::Error)]
+pub(super) enum RunError {
+    #[error("{script}: no such script file")]
+    NoScript { script: String },
+    #[error("{script}: cannot read the script: {source}")]
+    ReadScript {
+        script: String,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("cannot create the output folder {}: {source}", path.display())]
+    CreateFolder {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot write {}: {source}", path.display())]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot write {}: {source}", path.display())]
+    Junit {
+        path: PathBuf,
+        source: quick_junit::SerializeError,
+    },
+    #[error("cannot start a thread for the seeds: {0}")]
+    Thread(std::io::Error),
+    #[error("cannot create a temporary data folder: {0}")]
+    TempFolder(std::io::Error),
+}
+
+impl RunError {
+    fn write(path: PathBuf) -> impl FnOnce(std::io::Error) -> RunError {
+        move |source| RunError::Write { path, source }
+    }
 }
 
 /// What every run of the script shares.
@@ -74,7 +111,7 @@ pub(super) struct Job {
 pub(super) struct Once {
     pub report: RunReport,
     /// An error after the script ended (writing its output, the store).
-    pub late_error: Option<String>,
+    pub late_error: Option<RunError>,
 }
 
 impl Job {
@@ -86,23 +123,22 @@ impl Job {
         seed: u64,
         out: Option<&Path>,
         progress: Option<Progress>,
-    ) -> Result<Once, String> {
+    ) -> Result<Once, RunError> {
         let mut listeners: Vec<Box<dyn EventListener>> = Vec::new();
         if let Some(out) = out {
-            std::fs::create_dir_all(out)
-                .map_err(|e| format!("cannot create the output folder {}: {e}", out.display()))?;
-            let w = JsonlWriter::create(out)
-                .map_err(|e| format!("cannot write {}: {e}", out.join("events.jsonl").display()))?;
+            std::fs::create_dir_all(out).map_err(|source| RunError::CreateFolder {
+                path: out.to_path_buf(),
+                source,
+            })?;
+            let w = JsonlWriter::create(out).map_err(RunError::write(out.join("events.jsonl")))?;
             listeners.push(Box::new(w));
         }
-        let run_id = store
-            .new_run(&serde_json::json!({
-                "script": self.display,
-                "script_sha256": self.sha256,
-                "seed": seed,
-                "status": "running",
-            }))
-            .map_err(|e| e.to_string())?;
+        let run_id = store.new_run(&serde_json::json!({
+            "script": self.display,
+            "script_sha256": self.sha256,
+            "seed": seed,
+            "status": "running",
+        }))?;
         let settings = RunSettings {
             seed,
             ..Default::default()
@@ -153,12 +189,10 @@ impl Job {
 
         let mut late_error = None;
         if let Some(out) = out {
-            if let Err(e) = report.write_json(out) {
-                late_error = Some(format!(
-                    "cannot write {}: {e}",
-                    out.join("report.json").display()
-                ));
-            }
+            late_error = report
+                .write_json(out)
+                .map_err(RunError::write(out.join("report.json")))
+                .err();
         }
         let record = serde_json::json!({
             "script": self.display,
@@ -175,7 +209,7 @@ impl Job {
             .update_run(run_id, &record)
             .and_then(|_| store.flush())
         {
-            late_error.get_or_insert(e.to_string());
+            late_error.get_or_insert(e.into());
         }
         Ok(Once { report, late_error })
     }
@@ -185,14 +219,19 @@ pub fn run(args: RunArgs) -> i32 {
     let began = Instant::now();
     let display = args.script.to_string_lossy().replace('\\', "/");
     if !args.script.is_file() {
-        return fail(format!("{display}: no such script file"));
+        return fail(RunError::NoScript { script: display });
     }
     let sha256 = match std::fs::read(&args.script) {
         Ok(bytes) => {
             use sha2::{Digest, Sha256};
             hex::encode(Sha256::digest(&bytes))
         }
-        Err(e) => return fail(format!("{display}: cannot read the script: {e}")),
+        Err(source) => {
+            return fail(RunError::ReadScript {
+                script: display,
+                source,
+            })
+        }
     };
     let host = match load_plugins(&args.dir) {
         Ok(h) => Arc::new(h),
@@ -234,10 +273,15 @@ pub fn run(args: RunArgs) -> i32 {
 }
 
 fn run_single(job: &Job, store: &Store, args: &RunArgs) -> i32 {
-    let progress = std::io::stderr().is_terminal().then(progress_line);
-    let once = job.run(store, args.seed, args.out.as_deref(), progress);
-    if std::io::stderr().is_terminal() {
-        eprint!("\r\x1b[2K");
+    let bar = std::io::stderr().is_terminal().then(progress_bar);
+    let once = job.run(
+        store,
+        args.seed,
+        args.out.as_deref(),
+        bar.clone().map(progress_line),
+    );
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
     }
     let Once { report, late_error } = match once {
         Ok(o) => o,
@@ -248,13 +292,19 @@ fn run_single(job: &Job, store: &Store, args: &RunArgs) -> i32 {
         code = fail(e);
     }
     if let Some(path) = &args.junit {
-        if let Err(e) = write_file(path, &junit_xml(&report)) {
-            code = fail(format!("cannot write {}: {e}", path.display()));
+        let written = junit_xml(&report)
+            .map_err(|source| RunError::Junit {
+                path: path.clone(),
+                source,
+            })
+            .and_then(|xml| write_file(path, &xml).map_err(RunError::write(path.clone())));
+        if let Err(e) = written {
+            code = fail(e);
         }
     }
     print!("{}", report.summary());
     let _ = std::io::stdout().flush();
-    if let (Status::Error, Some(e)) = (report.status, &report.error) {
+    if let (RunStatus::Error, Some(e)) = (report.status, &report.error) {
         eprintln!("error: {e}");
     }
     code
@@ -267,17 +317,25 @@ pub(super) fn write_file(path: &Path, text: &str) -> std::io::Result<()> {
     std::fs::write(path, text)
 }
 
-/// A progress line on stderr, redrawn at most ten times a second.
-fn progress_line() -> Progress {
-    let mut last = Instant::now();
+/// The progress line on stderr (a terminal only; never in an output file).
+fn progress_bar() -> ProgressBar {
+    // A template without placeholders for the bar cannot fail to parse.
+    let style = ProgressStyle::with_template("  {msg}")
+        .unwrap_or_else(|_| ProgressStyle::default_spinner());
+    ProgressBar::new_spinner().with_style(style)
+}
+
+/// The script's progress on `bar`, set at every step; indicatif redraws it
+/// at most 20 times a second. (Setting it only every 100 ms, as the
+/// hand-drawn line did, made no measurable difference: a 20-day run of
+/// 485k events on a terminal took 2.5–4.3 s throttled, 2.5–3.3 s not, on a
+/// busy machine.)
+fn progress_line(bar: ProgressBar) -> Progress {
     Box::new(move |now, events| {
-        if last.elapsed() >= Duration::from_millis(100) {
-            last = Instant::now();
-            eprint!(
-                "\r\x1b[2K  virtual time {}  events {}",
-                time::format_instant(now),
-                events
-            );
-        }
+        bar.set_message(format!(
+            "virtual time {}  events {}",
+            time::format_instant(now),
+            events
+        ));
     })
 }

@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use super::fail;
 use crate::stats;
 
 #[derive(clap::Args, Debug)]
@@ -24,9 +25,6 @@ pub fn stats(args: StatsArgs) -> i32 {
             }
             0
         }
-        Err(e) => {
-            eprintln!("error: {e}");
-            2
-        }
+        Err(e) => fail(e),
     }
 }

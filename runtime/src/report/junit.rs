@@ -1,97 +1,64 @@
-//! A JUnit XML report: one test case per expectation.
+//! A JUnit XML report: one test case per expectation, written by
+//! `quick-junit` (escaping, counts, layout).
 
-use super::{RunReport, Status};
+use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
 
-fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            // Characters XML 1.0 cannot carry.
-            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => out.push('?'),
-            c => out.push(c),
-        }
-    }
-    out
-}
+use super::RunReport;
 
 /// The JUnit XML for a run. A run that stopped on an error gets one extra
 /// test case carrying the error, so CI systems show it.
-pub fn junit_xml(report: &RunReport) -> String {
-    let suite = report
+pub fn junit_xml(report: &RunReport) -> Result<String, quick_junit::SerializeError> {
+    let name = report
         .script
         .rsplit('/')
         .next()
         .unwrap_or(&report.script)
         .trim_end_matches(".rhai");
-    let failures = report.expectations.iter().filter(|e| !e.passed).count();
-    let errors = usize::from(report.status == Status::Error);
-    let tests = report.expectations.len() + errors;
-    let mut x = String::new();
-    x.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    x.push_str(&format!(
-        "<testsuites name=\"diorama\" tests=\"{tests}\" failures=\"{failures}\" errors=\"{errors}\">\n"
-    ));
-    x.push_str(&format!(
-        "  <testsuite name=\"{}\" tests=\"{tests}\" failures=\"{failures}\" errors=\"{errors}\">\n",
-        escape(suite)
-    ));
-    x.push_str("    <properties>\n");
-    x.push_str(&format!(
-        "      <property name=\"seed\" value=\"{}\"/>\n",
-        report.seed
-    ));
-    x.push_str(&format!(
-        "      <property name=\"virtual_start\" value=\"{}\"/>\n",
-        escape(&report.start)
-    ));
-    x.push_str(&format!(
-        "      <property name=\"virtual_end\" value=\"{}\"/>\n",
-        escape(&report.end)
-    ));
+    let mut suite = TestSuite::new(name);
+    suite.add_property(Property::new("seed", report.seed.to_string()));
+    suite.add_property(Property::new("virtual_start", &report.start));
+    suite.add_property(Property::new("virtual_end", &report.end));
     for v in &report.values {
-        x.push_str(&format!(
-            "      <property name=\"{}\" value=\"{}\"/>\n",
-            escape(&v.name),
-            escape(&v.value.to_string())
-        ));
+        suite.add_property(Property::new(&v.name, v.value.to_string()));
     }
-    x.push_str("    </properties>\n");
     for e in &report.expectations {
-        x.push_str(&format!(
-            "    <testcase classname=\"{}\" name=\"{}\">",
-            escape(suite),
-            escape(&e.message)
-        ));
-        if e.passed {
-            x.push_str("</testcase>\n");
+        let status = if e.passed {
+            TestCaseStatus::success()
         } else {
-            x.push_str(&format!(
-                "\n      <failure message=\"{}\">expectation failed at {}</failure>\n    </testcase>\n",
-                escape(&e.message),
-                escape(&e.at)
-            ));
-        }
+            let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
+            s.set_message(&e.message)
+                .set_description(format!("expectation failed at {}", e.at));
+            s
+        };
+        let mut case = TestCase::new(&e.message, status);
+        case.set_classname(name);
+        suite.add_test_case(case);
     }
     if let Some(err) = &report.error {
-        x.push_str(&format!(
-            "    <testcase classname=\"{}\" name=\"run\">\n      <error message=\"{}\"/>\n    </testcase>\n",
-            escape(suite),
-            escape(err)
-        ));
+        let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);
+        status.set_message(err);
+        let mut case = TestCase::new("run", status);
+        case.set_classname(name);
+        suite.add_test_case(case);
     }
-    x.push_str("  </testsuite>\n</testsuites>\n");
-    x
+    let mut out = Report::new("diorama");
+    out.add_test_suite(suite);
+    out.to_string()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::report::{Expectation, RunReport};
+
+    /// The start tag of the first `<tag ` element.
+    fn start_tag<'a>(x: &'a str, tag: &str) -> &'a str {
+        let from = x
+            .find(&format!("<{tag} "))
+            .unwrap_or_else(|| panic!("no <{tag}: {x}"));
+        let len = x[from..].find('>').expect("a closed tag");
+        &x[from..from + len]
+    }
 
     #[test]
     fn escapes_and_counts_failures() {
@@ -118,9 +85,16 @@ mod tests {
             vec![],
             None,
         );
-        let x = junit_xml(&r);
+        let x = junit_xml(&r).unwrap();
         assert!(x.contains("name=\"a &lt; b &amp; &quot;c&quot;\""), "{x}");
-        assert!(x.contains("tests=\"2\" failures=\"1\" errors=\"0\""), "{x}");
+        // The counts, on the report and on its suite (quick-junit puts a
+        // `skipped` count among them, so each is looked for on its own).
+        for tag in ["testsuites", "testsuite"] {
+            let t = start_tag(&x, tag);
+            for count in ["tests=\"2\"", "failures=\"1\"", "errors=\"0\""] {
+                assert!(t.contains(count), "{t}: no {count}");
+            }
+        }
         assert!(x.contains("<failure message=\"fails\">expectation failed at x.rhai:2:1</failure>"));
         assert!(x.contains("testsuite name=\"x\""));
     }

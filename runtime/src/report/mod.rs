@@ -35,7 +35,7 @@ pub struct ReportedValue {
 /// The outcome of a run.
 #[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
-pub enum Status {
+pub enum RunStatus {
     /// Every expectation held.
     Passed,
     /// At least one expectation failed.
@@ -44,13 +44,13 @@ pub enum Status {
     Error,
 }
 
-impl Status {
+impl RunStatus {
     /// The exit code `diorama run` ends with.
     pub fn exit_code(self) -> i32 {
         match self {
-            Status::Passed => 0,
-            Status::Failed => 1,
-            Status::Error => 2,
+            RunStatus::Passed => 0,
+            RunStatus::Failed => 1,
+            RunStatus::Error => 2,
         }
     }
 }
@@ -69,7 +69,7 @@ pub struct RunReport {
     pub diorama: String,
     pub script: String,
     pub seed: u64,
-    pub status: Status,
+    pub status: RunStatus,
     pub start: String,
     pub end: String,
     pub start_ms: i64,
@@ -100,11 +100,11 @@ impl RunReport {
         error: Option<String>,
     ) -> RunReport {
         let status = if error.is_some() {
-            Status::Error
+            RunStatus::Error
         } else if expectations.iter().all(|e| e.passed) {
-            Status::Passed
+            RunStatus::Passed
         } else {
-            Status::Failed
+            RunStatus::Failed
         };
         RunReport {
             diorama: env!("CARGO_PKG_VERSION").to_string(),
@@ -165,12 +165,12 @@ impl RunReport {
         );
         let failed = self.expectations.iter().filter(|e| !e.passed).count();
         let verdict = match self.status {
-            Status::Passed => format!("PASSED: {} expectations held", self.expectations.len()),
-            Status::Failed => format!(
+            RunStatus::Passed => format!("PASSED: {} expectations held", self.expectations.len()),
+            RunStatus::Failed => format!(
                 "FAILED: {failed} of {} expectations failed",
                 self.expectations.len()
             ),
-            Status::Error => format!(
+            RunStatus::Error => format!(
                 "ERROR: {}",
                 self.error
                     .as_deref()

@@ -4,6 +4,9 @@
 //! they come, how views spread across posts, and engagement per platform.
 //! `diorama stats DIR` prints them; the same figures serialise as JSON.
 
+mod figures;
+#[cfg(test)]
+mod tests;
 mod text;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -16,6 +19,7 @@ use serde::{Deserialize, Serialize};
 use diorama_sdk::models::time::{local_hour, parse_tz};
 use diorama_sdk::Millis;
 
+use figures::{engagement, mix, views, ContentSeen, AUDIENCE_METRICS, ENGAGEMENT_METRICS};
 pub use text::render;
 
 /// Reference sentiment mix for comments (ARCHITECTURE.md, *Realism references*).
@@ -144,19 +148,6 @@ struct Line {
     dm_type: Option<String>,
     #[serde(default)]
     total: Option<i64>,
-}
-
-/// The metrics that count as engagement, and those that measure an audience.
-const ENGAGEMENT_METRICS: [&str; 3] = ["likes", "comments", "shares"];
-const AUDIENCE_METRICS: [&str; 2] = ["subscribers", "followers"];
-
-#[derive(Default)]
-struct ContentSeen {
-    platform: String,
-    profile: String,
-    published: Millis,
-    metrics: BTreeMap<String, i64>,
-    comment_events: u64,
 }
 
 /// Compute the figures over `dir` (an output folder of `diorama run`).
@@ -367,254 +358,4 @@ pub fn compute(dir: &Path) -> Result<Stats, StatsError> {
         views: views(&contents),
         engagement: engagement(&contents, &audience),
     })
-}
-
-fn mix(counts: &BTreeMap<String, u64>, reference: &[(&str, f64)]) -> Vec<Share> {
-    let total: u64 = counts.values().sum();
-    let mut out: Vec<Share> = reference
-        .iter()
-        .map(|(name, r)| {
-            let count = counts.get(*name).copied().unwrap_or(0);
-            Share {
-                name: name.to_string(),
-                count,
-                share: if total == 0 {
-                    0.0
-                } else {
-                    count as f64 / total as f64
-                },
-                reference: *r,
-            }
-        })
-        .collect();
-    // Values outside the reference are listed too, so nothing is hidden.
-    for (name, count) in counts {
-        if !reference.iter().any(|(r, _)| r == name) {
-            out.push(Share {
-                name: name.clone(),
-                count: *count,
-                share: *count as f64 / total as f64,
-                reference: 0.0,
-            });
-        }
-    }
-    out
-}
-
-fn percentile(sorted: &[i64], q: f64) -> i64 {
-    if sorted.is_empty() {
-        return 0;
-    }
-    sorted[((sorted.len() - 1) as f64 * q).round() as usize]
-}
-
-fn views(contents: &BTreeMap<(String, String), ContentSeen>) -> Vec<Views> {
-    // platform → (views per post, total comments on those posts)
-    let mut by_platform: BTreeMap<&str, (Vec<i64>, i64)> = BTreeMap::new();
-    for c in contents.values() {
-        if c.platform.is_empty() {
-            continue;
-        }
-        if let Some(v) = c.metrics.get("views") {
-            let entry = by_platform.entry(&c.platform).or_default();
-            entry.0.push(*v);
-            entry.1 += c
-                .metrics
-                .get("comments")
-                .copied()
-                .unwrap_or(c.comment_events as i64);
-        }
-    }
-    by_platform
-        .into_iter()
-        .map(|(platform, (mut v, comments))| {
-            v.sort_unstable();
-            let total: i64 = v.iter().sum();
-            let top = v.len().div_ceil(10);
-            let top_sum: i64 = v.iter().rev().take(top).sum();
-            let per_total = |x: i64| {
-                if total == 0 {
-                    0.0
-                } else {
-                    x as f64 / total as f64
-                }
-            };
-            Views {
-                platform: platform.to_string(),
-                posts: v.len() as u64,
-                median: percentile(&v, 0.5),
-                p90: percentile(&v, 0.9),
-                max: v.last().copied().unwrap_or(0),
-                top_decile_share: per_total(top_sum),
-                comments_per_1000_views: per_total(comments) * 1000.0,
-            }
-        })
-        .collect()
-}
-
-fn engagement(
-    contents: &BTreeMap<(String, String), ContentSeen>,
-    audience: &BTreeMap<(String, String), i64>,
-) -> Vec<Engagement> {
-    let mut rates: BTreeMap<&str, (Vec<f64>, i64)> = BTreeMap::new();
-    for c in contents.values() {
-        if c.platform.is_empty() {
-            continue;
-        }
-        let Some(aud) = audience
-            .get(&(c.profile.clone(), c.platform.clone()))
-            .copied()
-            .filter(|a| *a > 0)
-        else {
-            continue;
-        };
-        // Content without likes, comments or shares (stories, say) is not a
-        // post people engage with this way.
-        if !ENGAGEMENT_METRICS
-            .iter()
-            .any(|m| c.metrics.contains_key(*m))
-        {
-            continue;
-        }
-        let comments = c
-            .metrics
-            .get("comments")
-            .copied()
-            .unwrap_or(c.comment_events as i64);
-        let likes = c.metrics.get("likes").copied().unwrap_or(0);
-        let shares = c.metrics.get("shares").copied().unwrap_or(0);
-        let entry = rates.entry(&c.platform).or_insert((Vec::new(), aud));
-        entry
-            .0
-            .push((likes + comments + shares) as f64 / aud as f64);
-        entry.1 = entry.1.max(aud);
-    }
-    rates
-        .into_iter()
-        .map(|(platform, (mut r, aud))| {
-            r.sort_by(f64::total_cmp);
-            let median = if r.is_empty() {
-                0.0
-            } else {
-                r[(r.len() - 1) / 2]
-            };
-            Engagement {
-                platform: platform.to_string(),
-                posts: r.len() as u64,
-                audience: aud,
-                median,
-            }
-        })
-        .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    const HOUR: i64 = 3_600_000;
-    /// 2026-01-05 00:00 UTC.
-    const T0: i64 = 1_767_571_200_000;
-
-    fn write(dir: &Path, lines: &[serde_json::Value]) {
-        let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
-        std::fs::write(dir.join("events.jsonl"), text).unwrap();
-        std::fs::write(
-            dir.join("report.json"),
-            serde_json::json!({
-                "seed": 3, "start": "a", "end": "b",
-                "profiles": [{ "name": "p", "timezone": "Europe/Paris" }]
-            })
-            .to_string(),
-        )
-        .unwrap();
-    }
-
-    fn comment(at: i64, content: &str, text: &str, sentiment: &str) -> serde_json::Value {
-        serde_json::json!({ "at": at, "profile": "p", "platform": "yt", "type": "interaction",
-            "kind": "comment", "content_id": content, "text": text, "sentiment": sentiment })
-    }
-
-    #[test]
-    fn figures_are_exact_on_a_small_log() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut lines = vec![
-            serde_json::json!({ "at": T0, "profile": "p", "platform": "yt", "type": "metric",
-                "kind": "subscribers", "total": 1000 }),
-            serde_json::json!({ "at": T0, "profile": "p", "platform": "yt", "type": "content",
-                "kind": "video", "id": "v1" }),
-            serde_json::json!({ "at": T0, "profile": "p", "platform": "yt", "type": "content",
-                "kind": "video", "id": "v2" }),
-        ];
-        // v1: four comments, 10 min, 1 h, 2 h and 7 h after publishing (Paris is UTC+1).
-        lines.push(comment(T0 + HOUR / 6, "v1", "great", "positive"));
-        lines.push(comment(T0 + HOUR, "v1", "great", "positive"));
-        lines.push(comment(T0 + 2 * HOUR, "v1", "why?", "neutral"));
-        lines.push(comment(T0 + 7 * HOUR, "v2", "bad", "negative"));
-        lines.push(
-            serde_json::json!({ "at": T0 + HOUR, "profile": "p", "platform": "yt",
-            "type": "interaction", "kind": "dm", "text": "hi", "dm_type": "fan" }),
-        );
-        for (id, views, likes) in [("v1", 900, 40), ("v2", 100, 5)] {
-            lines.push(
-                serde_json::json!({ "at": T0 + 8 * HOUR, "profile": "p", "platform": "yt",
-                "type": "metric", "kind": "views", "content_id": id, "total": views }),
-            );
-            lines.push(
-                serde_json::json!({ "at": T0 + 8 * HOUR, "profile": "p", "platform": "yt",
-                "type": "metric", "kind": "likes", "content_id": id, "total": likes }),
-            );
-        }
-        write(dir.path(), &lines);
-        let st = compute(dir.path()).unwrap();
-        assert_eq!(st.events, 12);
-        assert_eq!(st.seed, Some(3));
-        assert_eq!(st.interactions["yt"]["comment"], 4);
-        assert_eq!(st.interactions["yt"]["dm"], 1);
-        assert_eq!(st.sentiment[0].count, 2);
-        assert_eq!(st.sentiment[0].share, 0.5);
-        assert_eq!(st.dm_types[0].name, "fan");
-        assert_eq!(st.dm_types[0].share, 1.0);
-        assert_eq!(st.uniqueness.comments, 4);
-        assert_eq!(st.uniqueness.distinct, 3);
-        assert_eq!(st.uniqueness.repeats_under_same_post, 1);
-        // Local hours in Paris: 01, 02, 03, 08.
-        assert_eq!(st.hours.histogram[1], 1);
-        assert_eq!(st.hours.histogram[2], 1);
-        assert_eq!(st.hours.histogram[3], 1);
-        assert_eq!(st.hours.histogram[8], 1);
-        assert_eq!(st.hours.share_03_07, 0.25);
-        assert_eq!(st.delays.count, 4);
-        // Sorted delays 10, 60, 120, 420 minutes; the median picks index 2 (round(1.5)).
-        assert_eq!(st.delays.quantiles_minutes[2], (0.5, 120.0));
-        assert_eq!(st.delays.after_6_hours, 0.25);
-        assert_eq!(st.views[0].posts, 2);
-        assert_eq!(st.views[0].max, 900);
-        assert_eq!(st.views[0].top_decile_share, 0.9);
-        // Four comments (three on v1, one on v2) over 1,000 views.
-        assert_eq!(st.views[0].comments_per_1000_views, 4.0);
-        // Engagement: v1 (40 + 3 comments) / 1000, v2 (5 + 1) / 1000; median = lower middle.
-        assert_eq!(st.engagement[0].posts, 2);
-        assert_eq!(st.uniqueness.first_1000_distinct, 3);
-        assert_eq!(st.uniqueness.first_10000_distinct_share, 0.75);
-        assert!((st.engagement[0].median - 0.006).abs() < 1e-12);
-        let text = render(&st, "out");
-        assert!(text.contains("positive"), "{text}");
-        assert!(text.contains("1 repeated under the same post"), "{text}");
-    }
-
-    #[test]
-    fn a_bad_line_is_named_with_its_number() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("events.jsonl"), "{\"at\": 1}\nnot json\n").unwrap();
-        let err = compute(dir.path()).unwrap_err().to_string();
-        assert!(err.contains("events.jsonl:1:"), "{err}");
-    }
-
-    #[test]
-    fn a_folder_without_events_says_what_it_needs() {
-        let dir = tempfile::tempdir().unwrap();
-        let err = compute(dir.path()).unwrap_err().to_string();
-        assert!(err.contains("diorama run --out"), "{err}");
-    }
 }

@@ -1,253 +1,25 @@
-//! `diorama run SCRIPT --seeds 1..100`: the scenario once per seed, in
-//! parallel, and what held across the seeds: each expectation's pass rate
-//! and the seeds that failed it, the errors, and the distribution of every
-//! reported value.
-//!
-//! Each seed runs on its own fresh store in a temporary folder (removed
-//! when the seed is done), so seeds share nothing and may run in any order
-//! on any thread: a seed's outcome is the one `run --seed N` gives on a new
-//! data folder. The data folder (`--data`) records the whole run once.
-//! Everything printed is sorted by seed and by first appearance, never by
-//! which thread finished first.
+//! The report across seeds: each expectation's pass rate and failing
+//! seeds, the spread of every reported value, seed by seed outcomes; as
+//! JSON and as text.
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::io::{IsTerminal, Write};
-use std::path::Path;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
+use std::collections::BTreeMap;
 
 use serde::Serialize;
 use serde_json::Value;
 
-use super::run::{fail, write_file, Job, Once};
-use crate::report::{RunReport, Status};
-use crate::store::Store;
-
-/// The most seeds one `--seeds` run takes.
-pub const MAX_SEEDS: usize = 10_000;
+use super::SeedRun;
+use crate::report::RunStatus;
 
 /// The most failing seeds the text report lists for one expectation
 /// (the JSON report lists them all).
 const LISTED_SEEDS: usize = 20;
 
-/// The stack of a seed's thread: scripts recurse as deep as on the main thread.
-const STACK_SIZE: usize = 8 << 20;
-
-/// Seeds from `--seeds`, sorted and without repeats.
-#[derive(Clone, Debug)]
-pub struct SeedList {
-    pub spec: String,
-    pub seeds: Vec<u64>,
-}
-
-/// Parse `1..100`, `1,5,9` or a mix; ranges are inclusive.
-pub fn parse_seeds(text: &str) -> Result<SeedList, String> {
-    let mut seeds = BTreeSet::new();
-    for item in text.split(',') {
-        let item = item.trim();
-        if item.is_empty() {
-            return Err(format!(
-                "`{text}` has an empty item; give seeds like 1..100 or 1,5,9"
-            ));
-        }
-        let number = |s: &str| {
-            s.trim()
-                .parse::<u64>()
-                .map_err(|_| format!("`{item}` is not a seed (0 to {}) or a range A..B", u64::MAX))
-        };
-        let (first, last) = match item.split_once("..") {
-            Some((a, b)) => (number(a)?, number(b.strip_prefix('=').unwrap_or(b))?),
-            None => {
-                let n = number(item)?;
-                (n, n)
-            }
-        };
-        if first > last {
-            return Err(format!(
-                "`{item}` is an empty range: its start is above its end"
-            ));
-        }
-        // Counted before expanding, so `0..18446744073709551615` is refused
-        // without building it.
-        let span = (last - first).saturating_add(1);
-        if span > MAX_SEEDS as u64 || seeds.len() + span as usize > MAX_SEEDS {
-            return Err(format!("more than {MAX_SEEDS} seeds; run fewer at a time"));
-        }
-        seeds.extend(first..=last);
-    }
-    Ok(SeedList {
-        spec: text.to_string(),
-        seeds: seeds.into_iter().collect(),
-    })
-}
-
-pub struct Options<'a> {
-    pub jobs: Option<usize>,
-    pub json: bool,
-    pub report: Option<&'a Path>,
-    pub out: Option<&'a Path>,
-}
-
-/// One seed's outcome.
-struct SeedRun {
-    seed: u64,
-    report: Option<RunReport>,
-    error: Option<String>,
-}
-
-impl SeedRun {
-    fn status(&self) -> Status {
-        match &self.report {
-            Some(r) if self.error.is_none() => r.status,
-            _ => Status::Error,
-        }
-    }
-}
-
-pub fn run_seeds(job: &Job, store: &Store, list: &SeedList, opts: Options) -> i32 {
-    let seeds = &list.seeds;
-    let jobs = opts
-        .jobs
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
-        .clamp(1, seeds.len().max(1));
-    let record_id = match store.new_run(&serde_json::json!({
-        "script": job.display,
-        "script_sha256": job.sha256,
-        "seeds": list.spec,
-        "status": "running",
-    })) {
-        Ok(id) => id,
-        Err(e) => return fail(e),
-    };
-
-    let next = AtomicUsize::new(0);
-    let done = AtomicUsize::new(0);
-    let results: Mutex<Vec<Option<SeedRun>>> = Mutex::new((0..seeds.len()).map(|_| None).collect());
-    let show_progress = std::io::stderr().is_terminal() && !opts.json;
-    let spawned = std::thread::scope(|scope| {
-        for worker in 0..jobs {
-            let spawned = std::thread::Builder::new()
-                .name(format!("diorama-seeds-{worker}"))
-                .stack_size(STACK_SIZE)
-                .spawn_scoped(scope, || loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(&seed) = seeds.get(i) else { break };
-                    let outcome = run_one(job, seed, opts.out);
-                    results.lock().unwrap_or_else(|e| e.into_inner())[i] = Some(outcome);
-                    let n = done.fetch_add(1, Ordering::Relaxed) + 1;
-                    if show_progress {
-                        eprint!("\r\x1b[2K  seeds done {n} of {}", seeds.len());
-                    }
-                });
-            if let Err(e) = spawned {
-                // Stop handing out seeds; the workers already started finish theirs.
-                next.store(seeds.len(), Ordering::Relaxed);
-                return Err(format!("cannot start a thread for the seeds: {e}"));
-            }
-        }
-        Ok(())
-    });
-    if show_progress {
-        eprint!("\r\x1b[2K");
-    }
-    if let Err(e) = spawned {
-        return fail(e);
-    }
-    let runs: Vec<SeedRun> = results
-        .into_inner()
-        .unwrap_or_else(|e| e.into_inner())
-        .into_iter()
-        .zip(seeds)
-        .map(|(r, &seed)| {
-            r.unwrap_or(SeedRun {
-                seed,
-                report: None,
-                error: Some("the seed did not run".into()),
-            })
-        })
-        .collect();
-
-    let summary = Summary::new(&job.display, &list.spec, &runs);
-    let mut code = summary.status.exit_code();
-    let json = summary.to_json();
-    if let Some(out) = opts.out {
-        if let Err(e) = write_file(&out.join("seeds.json"), &json) {
-            code = fail(format!(
-                "cannot write {}: {e}",
-                out.join("seeds.json").display()
-            ));
-        }
-    }
-    if let Some(path) = opts.report {
-        if let Err(e) = write_file(path, &json) {
-            code = fail(format!("cannot write {}: {e}", path.display()));
-        }
-    }
-    let record = serde_json::json!({
-        "script": job.display,
-        "script_sha256": job.sha256,
-        "seeds": list.spec,
-        "status": summary.status,
-        "runs": summary.runs.iter().map(|r| serde_json::json!({
-            "seed": r.seed, "status": r.status, "events": r.events, "error": r.error,
-        })).collect::<Vec<_>>(),
-    });
-    if let Err(e) = store
-        .update_run(record_id, &record)
-        .and_then(|_| store.flush())
-    {
-        code = fail(e);
-    }
-    if opts.json {
-        print!("{json}");
-    } else {
-        print!("{}", summary.text());
-    }
-    let _ = std::io::stdout().flush();
-    code
-}
-
-/// Run one seed on a store of its own.
-fn run_one(job: &Job, seed: u64, out: Option<&Path>) -> SeedRun {
-    let failed = |error: String| SeedRun {
-        seed,
-        report: None,
-        error: Some(error),
-    };
-    let dir = match tempfile::Builder::new()
-        .prefix(&format!("diorama-seed-{seed}-"))
-        .tempdir()
-    {
-        Ok(d) => d,
-        Err(e) => return failed(format!("cannot create a temporary data folder: {e}")),
-    };
-    let store = match Store::open(dir.path()) {
-        Ok(s) => s,
-        Err(e) => return failed(e.to_string()),
-    };
-    let out = out.map(|o| o.join(format!("seed-{seed}")));
-    let once = job.run(&store, seed, out.as_deref(), None);
-    // The store is closed before its folder is removed.
-    drop(store);
-    if let Err(e) = dir.close() {
-        tracing::warn!(seed, error = %e, "cannot remove a seed's temporary data folder");
-    }
-    match once {
-        Ok(Once { report, late_error }) => SeedRun {
-            seed,
-            error: late_error.or_else(|| report.error.clone()),
-            report: Some(report),
-        },
-        Err(e) => failed(e),
-    }
-}
-
 /// The report across seeds (`--json`, `--report`, `seeds.json`).
 #[derive(Serialize)]
-struct Summary {
+pub(super) struct Summary {
     script: String,
     seeds: String,
-    status: Status,
+    pub status: RunStatus,
     /// How many seeds ran, passed, failed an expectation, stopped on an error.
     count: usize,
     passed: usize,
@@ -256,7 +28,7 @@ struct Summary {
     expectations: Vec<ExpectationSummary>,
     values: Vec<ValueSummary>,
     /// Seed by seed, in seed order.
-    runs: Vec<RunSummary>,
+    pub runs: Vec<RunSummary>,
 }
 
 #[derive(Serialize)]
@@ -285,16 +57,16 @@ struct ValueSummary {
 }
 
 #[derive(Serialize)]
-struct RunSummary {
-    seed: u64,
-    status: Status,
-    events: u64,
+pub(super) struct RunSummary {
+    pub seed: u64,
+    pub status: RunStatus,
+    pub events: u64,
     #[serde(skip_serializing_if = "Option::is_none")]
-    error: Option<String>,
+    pub error: Option<String>,
 }
 
 impl Summary {
-    fn new(script: &str, spec: &str, runs: &[SeedRun]) -> Summary {
+    pub fn new(script: &str, spec: &str, runs: &[SeedRun]) -> Summary {
         // Expectations and values keyed by first appearance, scanning the
         // seeds in order: the order is the script's, whatever the threads did.
         let mut exp_order: Vec<(String, String)> = Vec::new();
@@ -367,18 +139,18 @@ impl Summary {
                 error: r.error.clone(),
             })
             .collect();
-        let count_of = |s: Status| runs.iter().filter(|r| r.status == s).count();
+        let count_of = |s: RunStatus| runs.iter().filter(|r| r.status == s).count();
         let (passed, failed, errors) = (
-            count_of(Status::Passed),
-            count_of(Status::Failed),
-            count_of(Status::Error),
+            count_of(RunStatus::Passed),
+            count_of(RunStatus::Failed),
+            count_of(RunStatus::Error),
         );
         let status = if errors > 0 {
-            Status::Error
+            RunStatus::Error
         } else if failed > 0 {
-            Status::Failed
+            RunStatus::Failed
         } else {
-            Status::Passed
+            RunStatus::Passed
         };
         Summary {
             script: script.to_string(),
@@ -394,14 +166,14 @@ impl Summary {
         }
     }
 
-    fn to_json(&self) -> String {
+    pub fn to_json(&self) -> String {
         // Plain data with string keys: serialising cannot fail.
         let mut s = serde_json::to_string_pretty(self).unwrap_or_default();
         s.push('\n');
         s
     }
 
-    fn text(&self) -> String {
+    pub fn text(&self) -> String {
         use std::fmt::Write;
         let mut s = String::new();
         let _ = writeln!(
@@ -456,7 +228,7 @@ impl Summary {
             let first = message.lines().next().unwrap_or_default();
             let _ = writeln!(s, "    seed {}: {first}", r.seed);
         }
-        let seeds_of = |st: Status| -> Vec<u64> {
+        let seeds_of = |st: RunStatus| -> Vec<u64> {
             self.runs
                 .iter()
                 .filter(|r| r.status == st)
@@ -464,12 +236,12 @@ impl Summary {
                 .collect()
         };
         let verdict = match self.status {
-            Status::Passed => format!(
+            RunStatus::Passed => format!(
                 "PASSED: {} expectations held on all {} seeds",
                 self.expectations.len(),
                 self.count
             ),
-            Status::Failed => {
+            RunStatus::Failed => {
                 let failing = self
                     .expectations
                     .iter()
@@ -480,22 +252,22 @@ impl Summary {
                     self.expectations.len(),
                     self.failed,
                     self.count,
-                    seed_list(&seeds_of(Status::Failed))
+                    seed_list(&seeds_of(RunStatus::Failed))
                 )
             }
-            Status::Error => {
+            RunStatus::Error => {
                 let mut v = format!(
                     "ERROR: {} of {} seeds stopped on an error (seeds {})",
                     self.errors,
                     self.count,
-                    seed_list(&seeds_of(Status::Error))
+                    seed_list(&seeds_of(RunStatus::Error))
                 );
                 if self.failed > 0 {
                     let _ = write!(
                         v,
                         "; {} failed an expectation (seeds {})",
                         self.failed,
-                        seed_list(&seeds_of(Status::Failed))
+                        seed_list(&seeds_of(RunStatus::Failed))
                     );
                 }
                 v
@@ -550,32 +322,6 @@ fn distribution(name: String, samples: &[Value]) -> ValueSummary {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn seeds_parse_ranges_lists_and_mixes() {
-        assert_eq!(parse_seeds("1..5").unwrap().seeds, vec![1, 2, 3, 4, 5]);
-        assert_eq!(parse_seeds("9, 1,5").unwrap().seeds, vec![1, 5, 9]);
-        assert_eq!(
-            parse_seeds("3..4,1,4,10..=11").unwrap().seeds,
-            vec![1, 3, 4, 10, 11]
-        );
-        assert_eq!(parse_seeds("7").unwrap().seeds, vec![7]);
-        assert_eq!(parse_seeds("1..10000").unwrap().seeds.len(), 10_000);
-        for (bad, says) in [
-            ("", "empty item"),
-            ("1,,2", "empty item"),
-            ("x", "`x` is not a seed"),
-            ("1..x", "`1..x` is not a seed"),
-            ("-1", "not a seed"),
-            ("5..1", "empty range"),
-            ("1..10001", "more than 10000"),
-            ("0..18446744073709551615", "more than 10000"),
-            ("1..9999,20000,30000", "more than 10000"),
-        ] {
-            let e = parse_seeds(bad).unwrap_err();
-            assert!(e.contains(says), "{bad}: {e}");
-        }
-    }
 
     #[test]
     fn distributions_use_nearest_ranks() {

@@ -1,0 +1,107 @@
+use super::*;
+
+const HOUR: i64 = 3_600_000;
+/// 2026-01-05 00:00 UTC.
+const T0: i64 = 1_767_571_200_000;
+
+fn write(dir: &Path, lines: &[serde_json::Value]) {
+    let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
+    std::fs::write(dir.join("events.jsonl"), text).unwrap();
+    std::fs::write(
+        dir.join("report.json"),
+        serde_json::json!({
+            "seed": 3, "start": "a", "end": "b",
+            "profiles": [{ "name": "p", "timezone": "Europe/Paris" }]
+        })
+        .to_string(),
+    )
+    .unwrap();
+}
+
+fn comment(at: i64, content: &str, text: &str, sentiment: &str) -> serde_json::Value {
+    serde_json::json!({ "at": at, "profile": "p", "platform": "yt", "type": "interaction",
+        "kind": "comment", "content_id": content, "text": text, "sentiment": sentiment })
+}
+
+#[test]
+fn figures_are_exact_on_a_small_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut lines = vec![
+        serde_json::json!({ "at": T0, "profile": "p", "platform": "yt", "type": "metric",
+            "kind": "subscribers", "total": 1000 }),
+        serde_json::json!({ "at": T0, "profile": "p", "platform": "yt", "type": "content",
+            "kind": "video", "id": "v1" }),
+        serde_json::json!({ "at": T0, "profile": "p", "platform": "yt", "type": "content",
+            "kind": "video", "id": "v2" }),
+    ];
+    // v1: four comments, 10 min, 1 h, 2 h and 7 h after publishing (Paris is UTC+1).
+    lines.push(comment(T0 + HOUR / 6, "v1", "great", "positive"));
+    lines.push(comment(T0 + HOUR, "v1", "great", "positive"));
+    lines.push(comment(T0 + 2 * HOUR, "v1", "why?", "neutral"));
+    lines.push(comment(T0 + 7 * HOUR, "v2", "bad", "negative"));
+    lines.push(
+        serde_json::json!({ "at": T0 + HOUR, "profile": "p", "platform": "yt",
+        "type": "interaction", "kind": "dm", "text": "hi", "dm_type": "fan" }),
+    );
+    for (id, views, likes) in [("v1", 900, 40), ("v2", 100, 5)] {
+        lines.push(
+            serde_json::json!({ "at": T0 + 8 * HOUR, "profile": "p", "platform": "yt",
+            "type": "metric", "kind": "views", "content_id": id, "total": views }),
+        );
+        lines.push(
+            serde_json::json!({ "at": T0 + 8 * HOUR, "profile": "p", "platform": "yt",
+            "type": "metric", "kind": "likes", "content_id": id, "total": likes }),
+        );
+    }
+    write(dir.path(), &lines);
+    let st = compute(dir.path()).unwrap();
+    assert_eq!(st.events, 12);
+    assert_eq!(st.seed, Some(3));
+    assert_eq!(st.interactions["yt"]["comment"], 4);
+    assert_eq!(st.interactions["yt"]["dm"], 1);
+    assert_eq!(st.sentiment[0].count, 2);
+    assert_eq!(st.sentiment[0].share, 0.5);
+    assert_eq!(st.dm_types[0].name, "fan");
+    assert_eq!(st.dm_types[0].share, 1.0);
+    assert_eq!(st.uniqueness.comments, 4);
+    assert_eq!(st.uniqueness.distinct, 3);
+    assert_eq!(st.uniqueness.repeats_under_same_post, 1);
+    // Local hours in Paris: 01, 02, 03, 08.
+    assert_eq!(st.hours.histogram[1], 1);
+    assert_eq!(st.hours.histogram[2], 1);
+    assert_eq!(st.hours.histogram[3], 1);
+    assert_eq!(st.hours.histogram[8], 1);
+    assert_eq!(st.hours.share_03_07, 0.25);
+    assert_eq!(st.delays.count, 4);
+    // Sorted delays 10, 60, 120, 420 minutes; the median picks index 2 (round(1.5)).
+    assert_eq!(st.delays.quantiles_minutes[2], (0.5, 120.0));
+    assert_eq!(st.delays.after_6_hours, 0.25);
+    assert_eq!(st.views[0].posts, 2);
+    assert_eq!(st.views[0].max, 900);
+    assert_eq!(st.views[0].top_decile_share, 0.9);
+    // Four comments (three on v1, one on v2) over 1,000 views.
+    assert_eq!(st.views[0].comments_per_1000_views, 4.0);
+    // Engagement: v1 (40 + 3 comments) / 1000, v2 (5 + 1) / 1000; median = lower middle.
+    assert_eq!(st.engagement[0].posts, 2);
+    assert_eq!(st.uniqueness.first_1000_distinct, 3);
+    assert_eq!(st.uniqueness.first_10000_distinct_share, 0.75);
+    assert!((st.engagement[0].median - 0.006).abs() < 1e-12);
+    let text = render(&st, "out");
+    assert!(text.contains("positive"), "{text}");
+    assert!(text.contains("1 repeated under the same post"), "{text}");
+}
+
+#[test]
+fn a_bad_line_is_named_with_its_number() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("events.jsonl"), "{\"at\": 1}\nnot json\n").unwrap();
+    let err = compute(dir.path()).unwrap_err().to_string();
+    assert!(err.contains("events.jsonl:1:"), "{err}");
+}
+
+#[test]
+fn a_folder_without_events_says_what_it_needs() {
+    let dir = tempfile::tempdir().unwrap();
+    let err = compute(dir.path()).unwrap_err().to_string();
+    assert!(err.contains("diorama run --out"), "{err}");
+}
