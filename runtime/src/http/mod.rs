@@ -31,7 +31,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
 use serde_json::json;
-use tower_http::trace::TraceLayer;
+use tower_http::trace::{DefaultOnFailure, TraceLayer};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -119,8 +119,12 @@ pub fn router(state: ApiState) -> Router {
             limits::in_flight,
         ))
         .layer(middleware::from_fn_with_state(state.clone(), observe))
-        // Spans and events at debug level: `RUST_LOG=tower_http=debug`.
-        .layer(TraceLayer::new_for_http())
+        // Spans and events at debug level, failures too (the server's log
+        // stays as it was): `DIORAMA_LOG=tower_http=debug` shows them.
+        .layer(
+            TraceLayer::new_for_http()
+                .on_failure(DefaultOnFailure::new().level(tracing::Level::DEBUG)),
+        )
         .with_state(state)
 }
 
