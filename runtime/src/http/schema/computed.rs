@@ -102,3 +102,11 @@ pub fn secret() -> Object {
         .description(Some("Signs every delivery: `diorama-signature: t=<unix s>,v1=<hex HMAC-SHA256(secret, \"<t>.<body>\")>`."))
         .build()
 }
+
+/// The event types, from `event::TYPE_NAMES`.
+pub fn event_type() -> Object {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .enum_values(Some(crate::event::TYPE_NAMES))
+        .build()
+}

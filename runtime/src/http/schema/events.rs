@@ -17,15 +17,6 @@ pub struct Author {
 
 #[derive(ToSchema)]
 #[schema(rename_all = "snake_case")]
-pub enum EventType {
-    Content,
-    Interaction,
-    Metric,
-    Notice,
-}
-
-#[derive(ToSchema)]
-#[schema(rename_all = "snake_case")]
 pub enum Sentiment {
     Positive,
     Neutral,
@@ -54,8 +45,8 @@ pub struct Event {
     pub profile: String,
     /// A platform name, or `diorama` for the server's own notices.
     pub platform: String,
-    #[schema(inline)]
-    pub r#type: EventType,
+    #[schema(schema_with = super::computed::event_type)]
+    pub r#type: String,
     /// Content or interaction kind, metric name or notice code.
     pub kind: String,
     #[schema(required = false)]
