@@ -273,7 +273,8 @@ pub(super) mod tests {
                 .cloned()
                 .collect()
         };
-        let checks: [(&str, fn(&str) -> bool); 5] = [
+        type Refuses = fn(&str) -> bool;
+        let checks: [(&str, Refuses); 5] = [
             ("ProfileCreate", unknown::<crate::live::CreateProfile>),
             ("ProfileUpdate", unknown::<crate::live::UpdateProfile>),
             ("Limits", unknown::<crate::live::Limits>),
