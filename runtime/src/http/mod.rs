@@ -60,9 +60,9 @@ pub type ApiState = Arc<AppState>;
 /// The largest request body accepted (413 above).
 ///
 /// Enforced by axum's `DefaultBodyLimit` rather than tower-http's
-/// `RequestBodyLimitLayer`: the latter answers a too-large declared
-/// `content-length` itself, with a plain-text 413, where this server
-/// answers its JSON error (`body_too_large`).
+/// `RequestBodyLimitLayer`: measured with a `content-length` of 2 MiB, the
+/// latter answers at once with a plain-text 413 (`length limit exceeded`),
+/// where this server answers its JSON error (`body_too_large`).
 pub const BODY_LIMIT: usize = 1 << 20;
 
 /// Every route, with its description: the router and the OpenAPI document
