@@ -16,15 +16,19 @@
 //! A profile token sees its own profile only; any other profile, existing
 //! or not, is a 404 with the same message, so nothing leaks. The extractors
 //! read only the request's head, so a request without a valid token is
-//! answered before its body is read or judged.
+//! answered before its body is read or judged. A route with a JSON body
+//! takes its role and body together as [`Guarded`], which keeps the order
+//! the server has always answered in: 401, then the body's errors, then
+//! the role's 403/404.
 
 use std::sync::Arc;
 
-use axum::extract::{FromRequestParts, Path};
+use axum::extract::{FromRequest, FromRequestParts, Path, Request};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap};
+use serde::de::DeserializeOwned;
 
-use super::error::ApiError;
+use super::error::{ApiError, Body};
 use super::{ApiState, AppState};
 use crate::live::{same_secret, LiveProfile};
 
@@ -171,5 +175,31 @@ impl FromRequestParts<ApiState> for AdminProfile {
         }
         p.touch();
         Ok(AdminProfile { profile: p, id })
+    }
+}
+
+/// The role `R` and a JSON body `T`, judged in this order: the token
+/// (401), the body (as [`Body`]), then the role (403, 404).
+pub struct Guarded<R, T>(pub R, pub T);
+
+impl<R, T> FromRequest<ApiState> for Guarded<R, T>
+where
+    R: FromRequestParts<ApiState, Rejection = ApiError> + Send,
+    T: DeserializeOwned + Send,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &ApiState) -> Result<Self, ApiError> {
+        caller(state, req.headers())?;
+        // The head again, for the role once the body is read.
+        let mut head = Request::new(());
+        *head.method_mut() = req.method().clone();
+        *head.uri_mut() = req.uri().clone();
+        *head.headers_mut() = req.headers().clone();
+        *head.extensions_mut() = req.extensions().clone();
+        let (mut head, ()) = head.into_parts();
+        let Body(body) = Body::<T>::from_request(req, state).await?;
+        let role = R::from_request_parts(&mut head, state).await?;
+        Ok(Guarded(role, body))
     }
 }

@@ -8,8 +8,8 @@ use serde::Deserialize;
 use serde_json::json;
 use utoipa::IntoParams;
 
-use super::auth::OwnProfile;
-use super::error::{blocking, ApiError, Body, Query};
+use super::auth::{Guarded, OwnProfile};
+use super::error::{blocking, ApiError, Query};
 use super::{schema, ApiState};
 use crate::webhook::HookSpec;
 
@@ -21,8 +21,7 @@ use crate::webhook::HookSpec;
     extensions(("x-diorama-caller" = json!("profile"))))]
 pub async fn create(
     State(s): State<ApiState>,
-    own: OwnProfile,
-    Body(spec): Body<HookSpec>,
+    Guarded(own, spec): Guarded<OwnProfile, HookSpec>,
 ) -> Result<Response, ApiError> {
     let p = own.profile;
     let hooks = s.webhooks.clone();

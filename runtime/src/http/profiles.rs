@@ -10,8 +10,8 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use utoipa::ToSchema;
 
-use super::auth::{Admin, AdminProfile, AnyCaller, Caller, OwnProfile};
-use super::error::{blocking, ApiError, Body, OptionalBody};
+use super::auth::{Admin, AdminProfile, AnyCaller, Caller, Guarded, OwnProfile};
+use super::error::{blocking, ApiError, OptionalBody};
 use super::{schema, ApiState};
 use crate::live::{CreateProfile, Status, UpdateProfile};
 
@@ -37,8 +37,7 @@ pub async fn platforms(State(s): State<ApiState>, _: AnyCaller) -> Response {
     extensions(("x-diorama-caller" = json!("admin"))))]
 pub async fn create(
     State(s): State<ApiState>,
-    _: Admin,
-    Body(req): Body<CreateProfile>,
+    Guarded(Admin, req): Guarded<Admin, CreateProfile>,
 ) -> Result<Response, ApiError> {
     let live = s.live.clone();
     let (view, token) = blocking(move || live.create(req).map_err(ApiError::from)).await?;
@@ -82,8 +81,7 @@ pub async fn read(State(s): State<ApiState>, own: OwnProfile) -> Result<Response
     extensions(("x-diorama-caller" = json!("admin"))))]
 pub async fn update(
     State(s): State<ApiState>,
-    target: AdminProfile,
-    Body(patch): Body<UpdateProfile>,
+    Guarded(target, patch): Guarded<AdminProfile, UpdateProfile>,
 ) -> Result<Response, ApiError> {
     let live = s.live.clone();
     let p = target.profile;
@@ -257,8 +255,7 @@ fn admit(s: &ApiState, caller: Caller) -> Result<(), ApiError> {
     extensions(("x-diorama-caller" = json!("admin"))))]
 pub async fn signal(
     State(s): State<ApiState>,
-    target: AdminProfile,
-    Body(body): Body<SignalBody>,
+    Guarded(target, body): Guarded<AdminProfile, SignalBody>,
 ) -> Result<Response, ApiError> {
     // Only the admin gets here.
     admit(&s, Caller::Admin)?;
@@ -303,8 +300,7 @@ pub struct ActBody {
     extensions(("x-diorama-caller" = json!("profile"))))]
 pub async fn act(
     State(s): State<ApiState>,
-    own: OwnProfile,
-    Body(body): Body<ActBody>,
+    Guarded(own, body): Guarded<OwnProfile, ActBody>,
 ) -> Result<Response, ApiError> {
     admit(&s, own.caller)?;
     let p = own.profile;

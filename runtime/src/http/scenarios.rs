@@ -9,8 +9,8 @@ use serde_json::json;
 use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
 use utoipa::openapi::RefOr;
 
-use super::auth::{AdminProfile, AnyCaller, OwnProfile};
-use super::error::{blocking, ApiError, Body};
+use super::auth::{AdminProfile, AnyCaller, Guarded, OwnProfile};
+use super::error::{blocking, ApiError};
 use super::{schema, ApiState};
 use crate::script::ready;
 
@@ -82,8 +82,7 @@ const MAX_SCRIPT: usize = 256 << 10;
     extensions(("x-diorama-caller" = json!("admin"))))]
 pub async fn start(
     State(s): State<ApiState>,
-    target: AdminProfile,
-    Body(body): Body<StartBody>,
+    Guarded(target, body): Guarded<AdminProfile, StartBody>,
 ) -> Result<Response, ApiError> {
     let p = target.profile;
     let (name, source) = match (body.name, body.script) {

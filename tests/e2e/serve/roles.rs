@@ -27,16 +27,35 @@ const EVERYONE: [Who; 5] = [
     Who::Admin,
 ];
 
-/// Call `method path` as `token`, with `{}` as the body of a POST or PATCH.
-/// A stream's answer is judged by its status alone (it never ends).
-fn call(s: &Server, method: &str, path: &str, token: Option<&str>) -> Resp {
+/// A well-formed body for `method template`: the server judges a body
+/// before the caller's role (after the token), so a malformed one would
+/// hide the role's answer. `{}` where that is well-formed.
+fn body(method: &str, template: &str) -> Value {
+    match (method, template) {
+        ("post", "/v1/profiles/{id}/signals") => {
+            json!({ "platform": "youtube", "signal": "viral" })
+        }
+        ("post", "/v1/profiles/{id}/actions") => {
+            json!({ "platform": "youtube", "kind": "no_such_action" })
+        }
+        ("post", "/v1/profiles/{id}/webhooks") => {
+            json!({ "url": "http://127.0.0.1:9/roles", "secret": "0123456789abcdef" })
+        }
+        ("post", "/v1/profiles/{id}/scenarios") => json!({ "script": "let x = 1;" }),
+        _ => json!({}),
+    }
+}
+
+/// Call `method path` as `token`, with `body` for a POST or PATCH. A
+/// stream's answer is judged by its status alone (it never ends).
+fn call(s: &Server, method: &str, path: &str, token: Option<&str>, body: &Value) -> Resp {
     let m = reqwest::Method::from_bytes(method.to_uppercase().as_bytes()).expect("a method");
     let mut req = s.request(m, path).timeout(Duration::from_secs(30));
     if let Some(t) = token {
         req = req.bearer_auth(t);
     }
     if matches!(method, "post" | "patch") {
-        req = req.json(&json!({}));
+        req = req.json(body);
     }
     let what = format!("{method} {path}");
     if path.ends_with("/stream") {
@@ -130,7 +149,7 @@ fn every_documented_role_is_the_one_enforced() {
                 Who::OwnProfile => Some(target.token.as_str()),
                 Who::Admin => Some(ADMIN),
             };
-            let r = call(&s, method, &path, token);
+            let r = call(&s, method, &path, token, &body(method, template));
             let with_id = template.contains("{id}");
             let what = format!(
                 "{method} {template} (role `{role}`) as {who:?}: {} {}",
@@ -162,4 +181,17 @@ fn every_documented_role_is_the_one_enforced() {
         }
     }
     assert_eq!(checked, 28 * EVERYONE.len());
+
+    // The order of the answers: the token first, then the body, then the
+    // role (a caller without the role learns only what any caller would).
+    let bogus = json!({ "bogus": 1 });
+    let r = s.call("POST", "/v1/profiles", None, Some(&bogus));
+    r.error(401, "unauthorized");
+    let r = s.call("POST", "/v1/profiles", Some(&own.token), Some(&bogus));
+    r.error(422, "invalid_body");
+    let patch = format!("/v1/profiles/{}", own.id);
+    let r = s.call("PATCH", &patch, Some(&other.token), Some(&bogus));
+    r.error(422, "invalid_body");
+    let r = s.call("PATCH", &patch, Some(&other.token), Some(&json!({})));
+    assert!(hides_profile(&r, &own.id), "{} {}", r.status, r.text);
 }
