@@ -23,6 +23,7 @@
 
 use std::sync::Arc;
 
+use axum::extract::rejection::PathRejection;
 use axum::extract::{FromRequest, FromRequestParts, Path, Request};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap};
@@ -109,14 +110,26 @@ impl FromRequestParts<ApiState> for Admin {
     }
 }
 
+/// The route's path parameters, decoded; a parameter that is not valid
+/// text is the caller's 400 (`bad_path`). Read before the token, as the
+/// handlers' `Path` extractors always were.
+async fn path_params(
+    parts: &mut Parts,
+    state: &ApiState,
+) -> Result<Vec<(String, String)>, ApiError> {
+    match Path::<Vec<(String, String)>>::from_request_parts(parts, state).await {
+        Ok(Path(params)) => Ok(params),
+        Err(PathRejection::MissingPathParams(_)) => Ok(Vec::new()),
+        Err(e) => Err(ApiError::bad_path(e.body_text())),
+    }
+}
+
 /// The `{id}` of the route's path.
 async fn path_id(parts: &mut Parts, state: &ApiState) -> Result<String, ApiError> {
-    // Every route with a profile has `{id}` first; later parameters
-    // (`{hook}`, `{run}`, `{content}`) are read by the handler.
-    let Path(params) = Path::<Vec<(String, String)>>::from_request_parts(parts, state)
-        .await
-        .map_err(|e| ApiError::internal(format!("the route has no profile id: {e}")))?;
-    params
+    // Every route with a profile has `{id}`; later parameters (`{hook}`,
+    // `{run}`, `{content}`) are read by the handler.
+    path_params(parts, state)
+        .await?
         .into_iter()
         .find(|(name, _)| name == "id")
         .map(|(_, id)| id)
@@ -136,8 +149,8 @@ impl FromRequestParts<ApiState> for OwnProfile {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &ApiState) -> Result<Self, ApiError> {
-        let who = caller(state, &parts.headers)?;
         let id = path_id(parts, state).await?;
+        let who = caller(state, &parts.headers)?;
         let p = state.live.get(&id)?;
         match who {
             Caller::Admin => {}
@@ -165,8 +178,8 @@ impl FromRequestParts<ApiState> for AdminProfile {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &ApiState) -> Result<Self, ApiError> {
-        let who = caller(state, &parts.headers)?;
         let id = path_id(parts, state).await?;
+        let who = caller(state, &parts.headers)?;
         let p = state.live.get(&id)?;
         match who {
             Caller::Admin => {}
@@ -178,8 +191,8 @@ impl FromRequestParts<ApiState> for AdminProfile {
     }
 }
 
-/// The role `R` and a JSON body `T`, judged in this order: the token
-/// (401), the body (as [`Body`]), then the role (403, 404).
+/// The role `R` and a JSON body `T`, judged in this order: the path (400),
+/// the token (401), the body (as [`Body`]), then the role (403, 404).
 pub struct Guarded<R, T>(pub R, pub T);
 
 impl<R, T> FromRequest<ApiState> for Guarded<R, T>
@@ -190,14 +203,15 @@ where
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &ApiState) -> Result<Self, ApiError> {
-        caller(state, req.headers())?;
-        // The head again, for the role once the body is read.
+        // The head again, for the path now and the role once the body is read.
         let mut head = Request::new(());
         *head.method_mut() = req.method().clone();
         *head.uri_mut() = req.uri().clone();
         *head.headers_mut() = req.headers().clone();
         *head.extensions_mut() = req.extensions().clone();
         let (mut head, ()) = head.into_parts();
+        path_params(&mut head, state).await?;
+        caller(state, req.headers())?;
         let Body(body) = Body::<T>::from_request(req, state).await?;
         let role = R::from_request_parts(&mut head, state).await?;
         Ok(Guarded(role, body))

@@ -102,6 +102,11 @@ impl ApiError {
         Self::new(StatusCode::BAD_REQUEST, "malformed_json", message)
     }
 
+    /// A path parameter that cannot be read (not valid text once decoded).
+    pub fn bad_path(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "bad_path", message)
+    }
+
     /// A method the route does not take.
     pub fn method_not_allowed(message: impl Into<String>) -> Self {
         Self::new(

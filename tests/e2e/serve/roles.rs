@@ -194,4 +194,12 @@ fn every_documented_role_is_the_one_enforced() {
     r.error(422, "invalid_body");
     let r = s.call("PATCH", &patch, Some(&other.token), Some(&json!({})));
     assert!(hides_profile(&r, &own.id), "{} {}", r.status, r.text);
+    // A path that is not text once decoded is the caller's 400, before
+    // anything else is judged, as it always was.
+    for token in [None, Some(ADMIN)] {
+        let r = s.call("GET", "/v1/profiles/%FF", token, None);
+        assert_eq!(r.status, 400, "{}", r.text);
+        let r = s.call("PATCH", "/v1/profiles/%FF", token, Some(&bogus));
+        assert_eq!(r.status, 400, "{}", r.text);
+    }
 }
