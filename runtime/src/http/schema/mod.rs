@@ -9,10 +9,9 @@
 //! accepted shapes only their checks know; and the ranges come from
 //! `live::pace`, which utoipa's `minimum`/`maximum` (literals only) cannot
 //! name. Deriving there would put this module's attributes into the layers
-//! below (and, for the ranges, make them point up). The tests in
-//! `openapi.rs` check these mirrors against the real types: every property
-//! documented for a body is one the real type accepts, and the ranges are
-//! `live::pace`'s.
+//! below (and, for the ranges, make them point up). The ranges are read
+//! from `live::pace` (`computed.rs`), and a test in `openapi.rs` checks
+//! each mirrored body lists exactly the fields its real type accepts.
 
 use std::collections::BTreeMap;
 
