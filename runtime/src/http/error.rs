@@ -22,7 +22,7 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+    fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
         ApiError {
             status,
             code,
@@ -46,6 +46,80 @@ impl ApiError {
 
     pub fn internal(message: impl Into<String>) -> Self {
         Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", message)
+    }
+
+    /// No token, or one this server does not know.
+    pub fn unauthorized(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, "unauthorized", message)
+    }
+
+    /// A profile token on a route for the admin.
+    pub fn admin_only() -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "this needs the server's admin token; a profile token reads and acts on its own profile only",
+        )
+    }
+
+    /// An unknown profile, or one the caller's token may not see.
+    pub fn no_profile(id: &str) -> Self {
+        Self::not_found(format!("no profile `{id}`"))
+    }
+
+    /// What an action names does not exist on the platform.
+    pub fn target_not_found(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, "target_not_found", message)
+    }
+
+    /// Too many requests of one kind: retry after `seconds`.
+    pub fn rate_limited(message: impl Into<String>, seconds: u64) -> Self {
+        Self::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", message).retry_after(seconds)
+    }
+
+    /// One profile holds all the event streams it may.
+    pub fn too_many_streams(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::TOO_MANY_REQUESTS, "too_many_streams", message).retry_after(1)
+    }
+
+    /// The server as a whole is full: retry in a second.
+    pub fn busy(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::SERVICE_UNAVAILABLE, "server_busy", message).retry_after(1)
+    }
+
+    /// A body, or a part of it, is larger than accepted.
+    pub fn too_large(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::PAYLOAD_TOO_LARGE, code, message)
+    }
+
+    /// Valid JSON that cannot be read as the body expected.
+    pub fn invalid_body(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_body", message)
+    }
+
+    /// A body that is not JSON.
+    pub fn malformed_json(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "malformed_json", message)
+    }
+
+    /// A path parameter that cannot be read (not valid text once decoded).
+    pub fn bad_path(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "bad_path", message)
+    }
+
+    /// A method the route does not take.
+    pub fn method_not_allowed(message: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+            message,
+        )
+    }
+
+    /// With a `Retry-After` of `seconds`.
+    pub fn retry_after(mut self, seconds: u64) -> Self {
+        self.retry_after = Some(seconds);
+        self
     }
 }
 
@@ -127,11 +201,20 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Body<T> {
     }
 }
 
-/// The longest a request body may take to arrive: a client trickling its
-/// body holds a request in flight (see `--max-in-flight`) only this long.
+/// The longest a request body may take to arrive, in all: a client
+/// trickling its body holds a request in flight (see `--max-in-flight`)
+/// only this long.
+///
+/// Kept by hand rather than tower-http's `RequestBodyTimeoutLayer`: that
+/// one times the gap between two body frames and restarts after each.
+/// Measured with a client sending one byte every 5 s: this timeout answers
+/// 408 `body_timeout` after 30 s; tower-http's (at 30 s) had not answered
+/// after 55 s, and would hold the request's place as long as the trickle
+/// goes on. Its `TimeoutLayer` times the whole handler instead (streams
+/// and scenario starts included) and answers an empty 408.
 pub const BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
-pub fn body_timeout() -> ApiError {
+fn body_timeout() -> ApiError {
     ApiError::new(
         StatusCode::REQUEST_TIMEOUT,
         "body_timeout",
@@ -159,6 +242,44 @@ fn json_rejection(r: JsonRejection) -> ApiError {
         _ => ("bad_body", text),
     };
     ApiError::new(status, code, message)
+}
+
+/// An optional JSON body: absent or only whitespace is `T::default()`;
+/// otherwise judged as [`Body`] judges one (without asking for a content
+/// type, since the body may be left out).
+pub struct OptionalBody<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Default> FromRequest<S> for OptionalBody<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, _state: &S) -> Result<Self, Self::Rejection> {
+        let read = axum::body::to_bytes(req.into_body(), super::BODY_LIMIT);
+        let bytes = tokio::time::timeout(BODY_TIMEOUT, read)
+            .await
+            .map_err(|_| body_timeout())?
+            .map_err(|e| {
+                ApiError::too_large("body_too_large", format!("cannot read the body: {e}"))
+            })?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok(OptionalBody(T::default()));
+        }
+        let malformed = |e: serde_json::Error| {
+            ApiError::malformed_json(format!("the body is not valid JSON: {e}"))
+        };
+        let mut de = serde_json::Deserializer::from_slice(&bytes);
+        let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+            // The path names the field at fault, as for every other body.
+            let path = e.path().to_string();
+            let e = e.into_inner();
+            if e.is_data() {
+                ApiError::invalid_body(format!("invalid body: {path}: {e}"))
+            } else {
+                malformed(e)
+            }
+        })?;
+        de.end().map_err(malformed)?;
+        Ok(OptionalBody(value))
+    }
 }
 
 /// A query string; a bad one is a 400 naming the parameter.

@@ -1,25 +1,29 @@
 //! A profile's webhooks and their delivery log.
 
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
 use serde_json::json;
+use utoipa::IntoParams;
 
-use super::auth;
-use super::error::{blocking, ApiError, Body, Query};
-use super::Shared;
+use super::auth::{Guarded, OwnProfile};
+use super::error::{blocking, ApiError, Query};
+use super::{schema, ApiState};
 use crate::webhook::HookSpec;
 
+#[utoipa::path(post, path = "/v1/profiles/{id}/webhooks",
+    summary = "Subscribe a webhook: url, secret, event filter.",
+    params(("id" = String, Path)),
+    request_body = schema::WebhookSpec,
+    responses((status = 201, description = "The webhook.", body = schema::WebhookView)),
+    extensions(("x-diorama-caller" = json!("profile"))))]
 pub async fn create(
-    State(s): State<Shared>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    _caller: auth::Caller,
-    Body(spec): Body<HookSpec>,
+    State(s): State<ApiState>,
+    Guarded(own, spec): Guarded<OwnProfile, HookSpec>,
 ) -> Result<Response, ApiError> {
-    let p = auth::profile(&s, &headers, &id)?;
+    let p = own.profile;
     let hooks = s.webhooks.clone();
     let live = s.live.clone();
     // Under the profile's lock: a hook is never stored for a profile being deleted.
@@ -31,54 +35,76 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(view)).into_response())
 }
 
-pub async fn list(
-    State(s): State<Shared>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-) -> Result<Response, ApiError> {
-    let p = auth::profile(&s, &headers, &id)?;
+#[utoipa::path(get, path = "/v1/profiles/{id}/webhooks",
+    summary = "List the profile's webhooks.",
+    params(("id" = String, Path)),
+    responses((status = 200, description = "The webhooks.", body = schema::WebhookList)),
+    extensions(("x-diorama-caller" = json!("profile"))))]
+pub async fn list(State(s): State<ApiState>, own: OwnProfile) -> Result<Response, ApiError> {
+    let p = own.profile;
     let hooks = s.webhooks.clone();
     let list = blocking(move || hooks.list(p.id).map_err(ApiError::from)).await?;
     Ok(Json(json!({ "webhooks": list })).into_response())
 }
 
+#[utoipa::path(get, path = "/v1/profiles/{id}/webhooks/{hook}",
+    summary = "Read a webhook and its delivery state.",
+    params(("id" = String, Path), ("hook" = String, Path)),
+    responses((status = 200, description = "The webhook.", body = schema::WebhookView)),
+    extensions(("x-diorama-caller" = json!("profile"))))]
 pub async fn read(
-    State(s): State<Shared>,
-    headers: HeaderMap,
-    Path((id, hook)): Path<(String, String)>,
+    State(s): State<ApiState>,
+    own: OwnProfile,
+    Path((_, hook)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
-    let p = auth::profile(&s, &headers, &id)?;
+    let p = own.profile;
     let hooks = s.webhooks.clone();
     let view = blocking(move || hooks.get(p.id, &hook).map_err(ApiError::from)).await?;
     Ok(Json(view).into_response())
 }
 
+#[utoipa::path(delete, path = "/v1/profiles/{id}/webhooks/{hook}",
+    summary = "Delete a webhook.",
+    params(("id" = String, Path), ("hook" = String, Path)),
+    responses((status = 200, description = "The webhook is gone.", body = schema::Deleted)),
+    extensions(("x-diorama-caller" = json!("profile"))))]
 pub async fn delete(
-    State(s): State<Shared>,
-    headers: HeaderMap,
-    Path((id, hook)): Path<(String, String)>,
+    State(s): State<ApiState>,
+    own: OwnProfile,
+    Path((_, hook)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
-    let p = auth::profile(&s, &headers, &id)?;
+    let p = own.profile;
     let hooks = s.webhooks.clone();
     let gone = hook.clone();
     blocking(move || hooks.delete(p.id, &gone).map_err(ApiError::from)).await?;
     Ok(Json(json!({ "deleted": hook })).into_response())
 }
 
-#[derive(Debug, Deserialize)]
+/// The query of `GET .../deliveries`.
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct LogQuery {
+    /// A cursor: the `next` of an earlier page.
+    #[param(nullable = false)]
     after: Option<String>,
+    /// The most items in the page.
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 1000, default = 100, nullable = false)]
     limit: Option<usize>,
 }
 
+#[utoipa::path(get, path = "/v1/profiles/{id}/webhooks/{hook}/deliveries",
+    summary = "The webhook's delivery log: attempts and outcomes.",
+    params(("id" = String, Path), ("hook" = String, Path), LogQuery),
+    responses((status = 200, description = "Delivery attempts, oldest first.", body = schema::DeliveryPage)),
+    extensions(("x-diorama-caller" = json!("profile"))))]
 pub async fn deliveries(
-    State(s): State<Shared>,
-    headers: HeaderMap,
-    Path((id, hook)): Path<(String, String)>,
+    State(s): State<ApiState>,
+    own: OwnProfile,
+    Path((_, hook)): Path<(String, String)>,
     Query(q): Query<LogQuery>,
 ) -> Result<Response, ApiError> {
-    let p = auth::profile(&s, &headers, &id)?;
+    let p = own.profile;
     let limit = q.limit.unwrap_or(100);
     if !(1..=1000).contains(&limit) {
         return Err(ApiError::bad_query(format!(

@@ -2,6 +2,15 @@
 //! event streams. Past a cap the answer is the server's JSON error: 429
 //! when one profile holds too many streams (the others still get theirs),
 //! 503 when the server as a whole is full. Nothing waits in a queue.
+//!
+//! Kept by hand beside tower-http (which traces the requests): tower-http
+//! has no cap on connections (the listener must
+//! answer past it, before any request exists) nor per-key caps like the
+//! streams of one profile; and tower's `ConcurrencyLimit` queues requests
+//! rather than refusing them: refusing at once needs it with `LoadShed`
+//! and a `HandleErrorLayer` turning its `Overloaded` error back into this
+//! server's 503 with `Retry-After`, three layers for what one
+//! `try_acquire` does in [`in_flight`].
 
 use std::collections::BTreeMap;
 use std::pin::Pin;
@@ -10,7 +19,6 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use axum::extract::{Request, State};
-use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
@@ -18,7 +26,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use super::error::ApiError;
-use super::Shared;
+use super::ApiState;
 
 use crate::event::OwnerId;
 
@@ -61,12 +69,6 @@ pub struct Gates {
 /// History pages read at once by all streams together.
 const REPLAY_READS: usize = 4;
 
-fn busy(message: String) -> ApiError {
-    let mut e = ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "server_busy", message);
-    e.retry_after = Some(1);
-    e
-}
-
 impl Gates {
     pub fn new(limits: ServeLimits) -> Gates {
         Gates {
@@ -82,19 +84,13 @@ impl Gates {
         let mut s = self.streams.lock().unwrap_or_else(|e| e.into_inner());
         let mine = s.1.get(&owner).copied().unwrap_or(0);
         if mine >= self.limits.max_streams_per_profile {
-            let mut e = ApiError::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                "too_many_streams",
-                format!(
-                    "profile {owner} already has {mine} open event streams, the most allowed is {}; close one first",
-                    self.limits.max_streams_per_profile
-                ),
-            );
-            e.retry_after = Some(1);
-            return Err(e);
+            return Err(ApiError::too_many_streams(format!(
+                "profile {owner} already has {mine} open event streams, the most allowed is {}; close one first",
+                self.limits.max_streams_per_profile
+            )));
         }
         if s.0 >= self.limits.max_streams {
-            return Err(busy(format!(
+            return Err(ApiError::busy(format!(
                 "the server already serves its maximum of {} event streams; retry later",
                 self.limits.max_streams
             )));
@@ -135,9 +131,9 @@ impl Drop for StreamSlot {
 
 /// Middleware: at most `max_in_flight` requests are handled at once; the
 /// next is answered 503 at once rather than queued.
-pub async fn in_flight(State(state): State<Shared>, req: Request, next: Next) -> Response {
+pub async fn in_flight(State(state): State<ApiState>, req: Request, next: Next) -> Response {
     let Ok(_permit) = state.gates.in_flight.clone().try_acquire_owned() else {
-        return busy(format!(
+        return ApiError::busy(format!(
             "the server is handling its maximum of {} requests at once; retry shortly",
             state.gates.limits.max_in_flight
         ))

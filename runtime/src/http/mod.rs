@@ -1,9 +1,13 @@
 //! `diorama serve`: the HTTP API over live profiles (axum on tokio), JSON
 //! everywhere, versioned under `/v1`.
 //!
+//! [`api`] is the one route table: each handler carries its OpenAPI
+//! description (`#[utoipa::path]`: summary, parameters, body, answers and
+//! the caller's role) and its extractors enforce that role (see [`auth`]);
+//! the router and the document at `/v1/openapi.json` are both made from it.
+//!
 //! Handlers never call a plugin or the store on an async worker: that work
-//! runs through [`error::blocking`]. Every route is listed in [`ROUTES`],
-//! which the OpenAPI document is checked against.
+//! runs through [`error::blocking`].
 
 mod auth;
 pub mod error;
@@ -13,22 +17,27 @@ mod openapi;
 mod profiles;
 mod reading;
 mod scenarios;
+// Documentation types: named by the route table, never built.
+#[allow(dead_code)]
+mod schema;
 mod stream;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
-use axum::http::{header, StatusCode};
+use axum::http::header;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use axum::Router;
+use serde_json::json;
+use tower_http::trace::{DefaultOnFailure, TraceLayer};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-use crate::live::{LiveManager, ProfileStatus};
+use crate::live::LiveManager;
 use crate::telemetry::{Extra, Telemetry};
 use crate::webhook::Webhooks;
-use profiles::lifecycle_route;
 
 use error::ApiError;
 
@@ -45,97 +54,63 @@ pub struct AppState {
     pub gates: limits::Gates,
 }
 
-pub type Shared = Arc<AppState>;
+/// The state handed to every handler: the server's one [`AppState`].
+pub type ApiState = Arc<AppState>;
 
 /// The largest request body accepted (413 above).
+///
+/// Enforced by axum's `DefaultBodyLimit` rather than tower-http's
+/// `RequestBodyLimitLayer`: measured with a `content-length` of 2 MiB, the
+/// latter answers at once with a plain-text 413 (`length limit exceeded`),
+/// where this server answers its JSON error (`body_too_large`).
 pub const BODY_LIMIT: usize = 1 << 20;
 
-/// Every route: (method, path). The OpenAPI document describes exactly these.
-pub const ROUTES: &[(&str, &str)] = &[
-    ("get", "/healthz"),
-    ("get", "/metrics"),
-    ("get", "/v1/openapi.json"),
-    ("get", "/v1/platforms"),
-    ("get", "/v1/scenarios"),
-    ("post", "/v1/profiles"),
-    ("get", "/v1/profiles"),
-    ("get", "/v1/profiles/{id}"),
-    ("patch", "/v1/profiles/{id}"),
-    ("delete", "/v1/profiles/{id}"),
-    ("post", "/v1/profiles/{id}/start"),
-    ("post", "/v1/profiles/{id}/pause"),
-    ("post", "/v1/profiles/{id}/resume"),
-    ("post", "/v1/profiles/{id}/stop"),
-    ("post", "/v1/profiles/{id}/signals"),
-    ("post", "/v1/profiles/{id}/scenarios"),
-    ("get", "/v1/profiles/{id}/scenarios/{run}"),
-    ("get", "/v1/profiles/{id}/contents"),
-    ("get", "/v1/profiles/{id}/contents/{content}"),
-    ("get", "/v1/profiles/{id}/interactions"),
-    ("get", "/v1/profiles/{id}/events"),
-    ("post", "/v1/profiles/{id}/actions"),
-    ("get", "/v1/profiles/{id}/stream"),
-    ("post", "/v1/profiles/{id}/webhooks"),
-    ("get", "/v1/profiles/{id}/webhooks"),
-    ("get", "/v1/profiles/{id}/webhooks/{hook}"),
-    ("delete", "/v1/profiles/{id}/webhooks/{hook}"),
-    ("get", "/v1/profiles/{id}/webhooks/{hook}/deliveries"),
-];
+/// Every route, with its description: the router and the OpenAPI document
+/// are both made from this table.
+pub fn api() -> OpenApiRouter<ApiState> {
+    OpenApiRouter::new()
+        .routes(routes!(healthz))
+        .routes(routes!(metrics))
+        .routes(routes!(openapi::document))
+        .routes(routes!(profiles::platforms))
+        .routes(routes!(scenarios::ready))
+        .routes(routes!(profiles::create, profiles::list))
+        .routes(routes!(profiles::read, profiles::update, profiles::delete))
+        .routes(routes!(profiles::start))
+        .routes(routes!(profiles::pause))
+        .routes(routes!(profiles::resume))
+        .routes(routes!(profiles::stop))
+        .routes(routes!(profiles::signal))
+        .routes(routes!(scenarios::start))
+        .routes(routes!(scenarios::read))
+        .routes(routes!(reading::contents))
+        .routes(routes!(reading::content))
+        .routes(routes!(reading::interactions))
+        .routes(routes!(reading::events))
+        .routes(routes!(profiles::act))
+        .routes(routes!(stream::stream))
+        .routes(routes!(hooks::create, hooks::list))
+        .routes(routes!(hooks::read, hooks::delete))
+        .routes(routes!(hooks::deliveries))
+}
 
-pub fn router(state: Shared) -> Router {
-    Router::new()
-        .route("/healthz", get(healthz))
-        .route("/metrics", get(metrics))
-        .route("/v1/openapi.json", get(openapi::document))
-        .route("/v1/platforms", get(profiles::platforms))
-        .route("/v1/scenarios", get(scenarios::ready))
-        .route("/v1/profiles", post(profiles::create).get(profiles::list))
-        .route(
-            "/v1/profiles/{id}",
-            get(profiles::read)
-                .patch(profiles::update)
-                .delete(profiles::delete),
-        )
-        .route(
-            "/v1/profiles/{id}/start",
-            post(lifecycle_route(ProfileStatus::Running)),
-        )
-        .route(
-            "/v1/profiles/{id}/pause",
-            post(lifecycle_route(ProfileStatus::Paused)),
-        )
-        .route(
-            "/v1/profiles/{id}/resume",
-            post(lifecycle_route(ProfileStatus::Running)),
-        )
-        .route(
-            "/v1/profiles/{id}/stop",
-            post(lifecycle_route(ProfileStatus::Stopped)),
-        )
-        .route("/v1/profiles/{id}/signals", post(profiles::signal))
-        .route("/v1/profiles/{id}/scenarios", post(scenarios::start))
-        .route("/v1/profiles/{id}/scenarios/{run}", get(scenarios::read))
-        .route("/v1/profiles/{id}/contents", get(reading::contents))
-        .route(
-            "/v1/profiles/{id}/contents/{content}",
-            get(reading::content),
-        )
-        .route("/v1/profiles/{id}/interactions", get(reading::interactions))
-        .route("/v1/profiles/{id}/events", get(reading::events))
-        .route("/v1/profiles/{id}/actions", post(profiles::act))
-        .route("/v1/profiles/{id}/stream", get(stream::stream))
-        .route(
-            "/v1/profiles/{id}/webhooks",
-            post(hooks::create).get(hooks::list),
-        )
-        .route(
-            "/v1/profiles/{id}/webhooks/{hook}",
-            get(hooks::read).delete(hooks::delete),
-        )
-        .route(
-            "/v1/profiles/{id}/webhooks/{hook}/deliveries",
-            get(hooks::deliveries),
-        )
+/// Every route as (method, path template), lower-case methods, from
+/// [`api`]'s document; made once (the templates are the metrics' route
+/// labels, so they live as long as the process).
+pub fn routes() -> &'static [(&'static str, &'static str)] {
+    static ROUTES: std::sync::OnceLock<Vec<(&'static str, &'static str)>> =
+        std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| {
+        openapi::operations(openapi::document_value())
+            .into_iter()
+            .map(|(m, p)| (&*m.leak(), &*p.leak()))
+            .collect()
+    })
+}
+
+pub fn router(state: ApiState) -> Router {
+    let (routes, _) = api().split_for_parts();
+    routes
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
@@ -144,6 +119,12 @@ pub fn router(state: Shared) -> Router {
             limits::in_flight,
         ))
         .layer(middleware::from_fn_with_state(state.clone(), observe))
+        // Spans and events at debug level, failures too (the server's log
+        // stays as it was): `DIORAMA_LOG=tower_http=debug` shows them.
+        .layer(
+            TraceLayer::new_for_http()
+                .on_failure(DefaultOnFailure::new().level(tracing::Level::DEBUG)),
+        )
         .with_state(state)
 }
 
@@ -152,18 +133,18 @@ async fn not_found(req: Request) -> ApiError {
 }
 
 async fn method_not_allowed(req: Request) -> ApiError {
-    ApiError::new(
-        StatusCode::METHOD_NOT_ALLOWED,
-        "method_not_allowed",
-        format!("{} is not allowed on {}", req.method(), req.uri().path()),
-    )
+    ApiError::method_not_allowed(format!(
+        "{} is not allowed on {}",
+        req.method(),
+        req.uri().path()
+    ))
 }
 
 /// Count every request's latency by method, route template and status.
 /// Every label comes from a closed set, whatever the client sends: the
 /// standard methods (any other is `OTHER`), the route templates of
-/// [`ROUTES`] (anything else is `(unmatched)`) and the status code.
-async fn observe(State(state): State<Shared>, req: Request, next: Next) -> Response {
+/// [`api`] (anything else is `(unmatched)`) and the status code.
+async fn observe(State(state): State<ApiState>, req: Request, next: Next) -> Response {
     let started = Instant::now();
     let method = method_label(req.method());
     let route = req
@@ -196,16 +177,24 @@ fn method_label(m: &axum::http::Method) -> &'static str {
         .unwrap_or("OTHER")
 }
 
-/// The matched template as a metrics label: one of [`ROUTES`], else none.
+/// The matched template as a metrics label: one of [`routes`], else none.
 fn route_label(matched: &str) -> Option<&'static str> {
-    ROUTES.iter().map(|(_, p)| *p).find(|p| *p == matched)
+    routes().iter().map(|(_, p)| *p).find(|p| *p == matched)
 }
 
-async fn healthz() -> impl IntoResponse {
-    axum::Json(serde_json::json!({ "status": "ok", "version": env!("CARGO_PKG_VERSION") }))
+#[utoipa::path(get, path = "/healthz",
+    summary = "Liveness: the server answers.",
+    responses((status = 200, description = "The server is up.", body = schema::Health)),
+    extensions(("x-diorama-caller" = json!("none"))))]
+async fn healthz() -> Response {
+    axum::Json(json!({ "status": "ok", "version": env!("CARGO_PKG_VERSION") })).into_response()
 }
 
-async fn metrics(State(state): State<Shared>) -> Response {
+#[utoipa::path(get, path = "/metrics",
+    summary = "Prometheus text metrics.",
+    responses((status = 200, description = "Prometheus text format 0.0.4.", body = String, content_type = "text/plain")),
+    extensions(("x-diorama-caller" = json!("none"))))]
+async fn metrics(State(state): State<ApiState>) -> Response {
     let (profiles, live) = state.live.count();
     let c = state.webhooks.counters();
     let body = state.telemetry.render(&Extra {
@@ -230,7 +219,7 @@ async fn metrics(State(state): State<Shared>) -> Response {
 /// every `sweep_every`.
 pub async fn serve(
     listener: tokio::net::TcpListener,
-    state: Shared,
+    state: ApiState,
     sweep_every: Duration,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
@@ -263,7 +252,7 @@ mod tests {
     const ADMIN: &str = "route-test-admin-token";
 
     /// A server over an empty store and no plugins, on a free loopback port.
-    async fn server(dir: &std::path::Path) -> (String, Shared) {
+    async fn server(dir: &std::path::Path) -> (String, ApiState) {
         let store = Store::open(&dir.join("data")).expect("open store");
         let host = PluginHost::new(HostOptions::default()).expect("plugin host");
         let webhooks = Webhooks::new(store.clone(), WebhookConfig::default());
@@ -303,7 +292,7 @@ mod tests {
         (format!("http://{addr}"), state)
     }
 
-    /// Every route in ROUTES is answered by its own handler, not by the
+    /// Every route of the table is answered by its own handler, not by the
     /// fallbacks: the answer is not "no route" / 405, and the request is
     /// counted under the route's template.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -311,7 +300,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("temp dir");
         let (base, state) = server(dir.path()).await;
         let client = reqwest::Client::new();
-        for (method, path) in ROUTES {
+        for (method, path) in openapi::tests::ROUTES {
             let url = format!(
                 "{base}{}",
                 path.replace("{id}", "1")
@@ -341,7 +330,7 @@ mod tests {
             webhook_gave_up: 0,
             webhooks_failing: 0,
         });
-        for (method, path) in ROUTES {
+        for (method, path) in openapi::tests::ROUTES {
             let label = format!("method=\"{}\",route=\"{path}\"", method.to_uppercase());
             assert!(
                 metrics.contains(&label),

@@ -1,21 +1,25 @@
 //! Profiles: create, list, read, update, delete; start, pause, resume,
 //! stop; signals and the creator's actions.
 
-use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::State;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use diorama_sdk::{Action, ActionError};
 use serde::Deserialize;
 use serde_json::{json, Value};
+use utoipa::ToSchema;
 
-use super::auth;
-use super::error::{blocking, ApiError, Body};
-use super::Shared;
+use super::auth::{Admin, AdminProfile, AnyCaller, Caller, Guarded, OwnProfile};
+use super::error::{blocking, ApiError, OptionalBody};
+use super::{schema, ApiState};
 use crate::live::{CreateProfile, ProfileStatus, UpdateProfile};
 
-pub async fn platforms(State(s): State<Shared>, headers: HeaderMap) -> Result<Response, ApiError> {
-    auth::caller(&s, &headers)?;
+#[utoipa::path(get, path = "/v1/platforms",
+    summary = "The loaded platform plugins: kinds, signals, actions, limits, parameters.",
+    responses((status = 200, description = "The platforms.", body = schema::PlatformList)),
+    extensions(("x-diorama-caller" = json!("any"))))]
+pub async fn platforms(State(s): State<ApiState>, _: AnyCaller) -> Response {
     let list: Vec<Value> = s
         .live
         .host()
@@ -23,16 +27,18 @@ pub async fn platforms(State(s): State<Shared>, headers: HeaderMap) -> Result<Re
         .iter()
         .map(|p| p.to_json())
         .collect();
-    Ok(Json(json!({ "platforms": list })).into_response())
+    Json(json!({ "platforms": list })).into_response()
 }
 
+#[utoipa::path(post, path = "/v1/profiles",
+    summary = "Create a demo profile (automatic from a niche and a size, or per platform). The answer carries the profile's token, shown only once.",
+    request_body = schema::ProfileCreate,
+    responses((status = 201, description = "The new profile, with its token (shown only once).", body = schema::ProfileCreated)),
+    extensions(("x-diorama-caller" = json!("admin"))))]
 pub async fn create(
-    State(s): State<Shared>,
-    headers: HeaderMap,
-    _caller: auth::Caller,
-    Body(req): Body<CreateProfile>,
+    State(s): State<ApiState>,
+    Guarded(Admin, req): Guarded<Admin, CreateProfile>,
 ) -> Result<Response, ApiError> {
-    auth::admin(&s, &headers)?;
     let live = s.live.clone();
     let (view, token) = blocking(move || live.create(req).map_err(ApiError::from)).await?;
     /// The view, then the token, in that order.
@@ -45,113 +51,76 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(Created { view, token })).into_response())
 }
 
-pub async fn list(State(s): State<Shared>, headers: HeaderMap) -> Result<Response, ApiError> {
-    auth::admin(&s, &headers)?;
+#[utoipa::path(get, path = "/v1/profiles",
+    summary = "List profiles.",
+    responses((status = 200, description = "Every profile.", body = schema::ProfileList)),
+    extensions(("x-diorama-caller" = json!("admin"))))]
+pub async fn list(State(s): State<ApiState>, _: Admin) -> Result<Response, ApiError> {
     let live = s.live.clone();
     let list = blocking(move || live.list().map_err(ApiError::from)).await?;
     Ok(Json(json!({ "profiles": list })).into_response())
 }
 
-pub async fn read(
-    State(s): State<Shared>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-) -> Result<Response, ApiError> {
-    let p = auth::profile(&s, &headers, &id)?;
+#[utoipa::path(get, path = "/v1/profiles/{id}",
+    summary = "Read a profile: status, speed, virtual time, limits.",
+    params(("id" = String, Path)),
+    responses((status = 200, description = "The profile.", body = schema::ProfileView)),
+    extensions(("x-diorama-caller" = json!("profile"))))]
+pub async fn read(State(s): State<ApiState>, own: OwnProfile) -> Result<Response, ApiError> {
     let live = s.live.clone();
+    let p = own.profile;
     let view = blocking(move || live.view(&p).map_err(ApiError::from)).await?;
     Ok(Json(view).into_response())
 }
 
+#[utoipa::path(patch, path = "/v1/profiles/{id}",
+    summary = "Update a profile's name, limits and lifetime.",
+    params(("id" = String, Path)),
+    request_body = schema::ProfileUpdate,
+    responses((status = 200, description = "The profile.", body = schema::ProfileView)),
+    extensions(("x-diorama-caller" = json!("admin"))))]
 pub async fn update(
-    State(s): State<Shared>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    _caller: auth::Caller,
-    Body(patch): Body<UpdateProfile>,
+    State(s): State<ApiState>,
+    Guarded(target, patch): Guarded<AdminProfile, UpdateProfile>,
 ) -> Result<Response, ApiError> {
-    let p = auth::admin_profile(&s, &headers, &id)?;
     let live = s.live.clone();
+    let p = target.profile;
     let view = blocking(move || live.update(&p, patch).map_err(ApiError::from)).await?;
     Ok(Json(view).into_response())
 }
 
-pub async fn delete(
-    State(s): State<Shared>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-) -> Result<Response, ApiError> {
-    let p = auth::admin_profile(&s, &headers, &id)?;
+#[utoipa::path(delete, path = "/v1/profiles/{id}",
+    summary = "Delete a profile and every key it owns.",
+    params(("id" = String, Path)),
+    responses((status = 200, description = "The profile is gone.", body = schema::Deleted)),
+    extensions(("x-diorama-caller" = json!("admin"))))]
+pub async fn delete(State(s): State<ApiState>, target: AdminProfile) -> Result<Response, ApiError> {
     let live = s.live.clone();
     let scenarios = s.scenarios.clone();
+    let p = target.profile;
     let keys = blocking(move || {
         scenarios.forget(p.id);
         live.delete(p.id).map_err(ApiError::from)
     })
     .await?;
-    Ok(Json(json!({ "deleted": id, "keys_removed": keys })).into_response())
+    Ok(Json(json!({ "deleted": target.id, "keys_removed": keys })).into_response())
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SpeedBody {
+    #[schema(schema_with = schema::body_speed)]
     pub speed: Option<f64>,
 }
 
-/// An optional JSON body: absent or empty is the default.
-async fn optional_body<T: serde::de::DeserializeOwned + Default>(
-    req: axum::extract::Request,
-) -> Result<T, ApiError> {
-    let read = axum::body::to_bytes(req.into_body(), super::BODY_LIMIT);
-    let bytes = tokio::time::timeout(super::error::BODY_TIMEOUT, read)
-        .await
-        .map_err(|_| super::error::body_timeout())?
-        .map_err(|e| {
-            ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "body_too_large",
-                format!("cannot read the body: {e}"),
-            )
-        })?;
-    if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Ok(T::default());
-    }
-    let malformed = |e: serde_json::Error| {
-        ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "malformed_json",
-            format!("the body is not valid JSON: {e}"),
-        )
-    };
-    let mut de = serde_json::Deserializer::from_slice(&bytes);
-    let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        // The path names the field at fault, as for every other body.
-        let path = e.path().to_string();
-        let e = e.into_inner();
-        if e.is_data() {
-            ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid_body",
-                format!("invalid body: {path}: {e}"),
-            )
-        } else {
-            malformed(e)
-        }
-    })?;
-    de.end().map_err(malformed)?;
-    Ok(value)
-}
-
 async fn lifecycle(
-    s: Shared,
-    headers: HeaderMap,
-    id: String,
-    req: axum::extract::Request,
+    s: ApiState,
+    target: AdminProfile,
+    body: SpeedBody,
     what: ProfileStatus,
 ) -> Result<Response, ApiError> {
-    let p = auth::admin_profile(&s, &headers, &id)?;
-    let body: SpeedBody = optional_body(req).await?;
     let live = s.live.clone();
+    let p = target.profile;
     let view = blocking(move || {
         match what {
             ProfileStatus::Running => live.start(&p, body.speed),
@@ -170,27 +139,69 @@ async fn lifecycle(
     Ok(Json(view).into_response())
 }
 
-/// Start or resume (`ProfileStatus::Running`), pause or stop: the router binds
-/// one of these per route.
-pub fn lifecycle_route(
-    what: ProfileStatus,
-) -> impl Fn(State<Shared>, HeaderMap, Path<String>, axum::extract::Request) -> LifecycleFuture
-       + Clone
-       + Send
-       + Sync
-       + 'static {
-    move |State(s), headers, Path(id), req| Box::pin(lifecycle(s, headers, id, req, what))
+#[utoipa::path(post, path = "/v1/profiles/{id}/start",
+    summary = "Start the live simulation at `speed` (1 = real time).",
+    params(("id" = String, Path)),
+    request_body = Option<SpeedBody>,
+    responses((status = 200, description = "The profile.", body = schema::ProfileView)),
+    extensions(("x-diorama-caller" = json!("admin"))))]
+pub async fn start(
+    State(s): State<ApiState>,
+    target: AdminProfile,
+    OptionalBody(body): OptionalBody<SpeedBody>,
+) -> Result<Response, ApiError> {
+    lifecycle(s, target, body, ProfileStatus::Running).await
 }
 
-pub type LifecycleFuture =
-    std::pin::Pin<Box<dyn std::future::Future<Output = Result<Response, ApiError>> + Send>>;
+#[utoipa::path(post, path = "/v1/profiles/{id}/pause",
+    summary = "Pause the live simulation.",
+    params(("id" = String, Path)),
+    responses((status = 200, description = "The profile.", body = schema::ProfileView)),
+    extensions(("x-diorama-caller" = json!("admin"))))]
+pub async fn pause(
+    State(s): State<ApiState>,
+    target: AdminProfile,
+    OptionalBody(body): OptionalBody<SpeedBody>,
+) -> Result<Response, ApiError> {
+    lifecycle(s, target, body, ProfileStatus::Paused).await
+}
 
-#[derive(Debug, Deserialize)]
+#[utoipa::path(post, path = "/v1/profiles/{id}/resume",
+    summary = "Resume, at the last speed or a new `speed`.",
+    params(("id" = String, Path)),
+    request_body = Option<SpeedBody>,
+    responses((status = 200, description = "The profile.", body = schema::ProfileView)),
+    extensions(("x-diorama-caller" = json!("admin"))))]
+pub async fn resume(
+    State(s): State<ApiState>,
+    target: AdminProfile,
+    OptionalBody(body): OptionalBody<SpeedBody>,
+) -> Result<Response, ApiError> {
+    lifecycle(s, target, body, ProfileStatus::Running).await
+}
+
+#[utoipa::path(post, path = "/v1/profiles/{id}/stop",
+    summary = "Stop the live simulation.",
+    params(("id" = String, Path)),
+    responses((status = 200, description = "The profile.", body = schema::ProfileView)),
+    extensions(("x-diorama-caller" = json!("admin"))))]
+pub async fn stop(
+    State(s): State<ApiState>,
+    target: AdminProfile,
+    OptionalBody(body): OptionalBody<SpeedBody>,
+) -> Result<Response, ApiError> {
+    lifecycle(s, target, body, ProfileStatus::Stopped).await
+}
+
+// A signal to one platform of a profile.
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SignalBody {
     pub platform: String,
+    /// viral, troll_wave, shadowban, controversy, growth, brand_deal_flood (each platform lists its own in /v1/platforms).
     pub signal: String,
     #[serde(default = "empty_object")]
+    #[schema(schema_with = params_schema)]
     pub params: Value,
 }
 
@@ -198,40 +209,61 @@ fn empty_object() -> Value {
     Value::Object(Default::default())
 }
 
+/// Parameters: an object, `{}` when left out. (`schema_with`: utoipa drops
+/// a `default` given beside `value_type = Object`.)
+fn params_schema() -> utoipa::openapi::schema::Object {
+    utoipa::openapi::schema::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::Object)
+        .default(Some(json!({})))
+        .build()
+}
+
+/// An action's parameters, as [`params_schema`].
+fn action_params_schema() -> utoipa::openapi::schema::Object {
+    let mut o = params_schema();
+    o.description = Some("e.g. {comment_id, text} for a reply.".into());
+    o
+}
+
 /// Counts an action or signal against the caller's token: 429 with
 /// `Retry-After` past `--action-rate` per second.
-fn admit(s: &Shared, caller: auth::Caller) -> Result<(), ApiError> {
+fn admit(s: &ApiState, caller: Caller) -> Result<(), ApiError> {
     let who = match caller {
-        auth::Caller::Admin => None,
-        auth::Caller::Profile(id) => Some(id),
+        Caller::Admin => None,
+        Caller::Profile(id) => Some(id),
     };
     s.live.admit(who).map_err(|wait_s| {
-        let mut e = ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "rate_limited",
+        ApiError::rate_limited(
             format!(
                 "this token sent more than {} actions and signals per second; retry in {wait_s} s",
                 s.live.config().action_rate
             ),
-        );
-        e.retry_after = Some(wait_s);
-        e
+            wait_s,
+        )
     })
 }
 
+#[utoipa::path(post, path = "/v1/profiles/{id}/signals",
+    summary = "Send a signal (viral, troll_wave, shadowban, ...) to one platform, now.",
+    params(("id" = String, Path)),
+    request_body = SignalBody,
+    responses(
+        (status = 202, description = "The signal is applied.", body = schema::Applied),
+        (status = 429, description = "The token sent more than `--action-rate` actions and signals per second, or (actions) the platform's limit for this action is reached.", body = schema::Error,
+            headers(("Retry-After" = u64, description = "Wall-clock seconds until a retry can succeed, at the profile's speed."))),
+    ),
+    extensions(("x-diorama-caller" = json!("admin"))))]
 pub async fn signal(
-    State(s): State<Shared>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    caller: auth::Caller,
-    Body(body): Body<SignalBody>,
+    State(s): State<ApiState>,
+    Guarded(target, body): Guarded<AdminProfile, SignalBody>,
 ) -> Result<Response, ApiError> {
-    let p = auth::admin_profile(&s, &headers, &id)?;
-    admit(&s, caller)?;
+    // Only the admin gets here.
+    admit(&s, Caller::Admin)?;
     if !body.params.is_object() {
         return Err(ApiError::invalid("`params` must be a JSON object"));
     }
     let live = s.live.clone();
+    let p = target.profile;
     blocking(move || {
         live.signal(&p, &body.platform, &body.signal, &body.params)
             .map_err(ApiError::from)
@@ -240,27 +272,38 @@ pub async fn signal(
     Ok((StatusCode::ACCEPTED, Json(json!({ "status": "applied" }))).into_response())
 }
 
-#[derive(Debug, Deserialize)]
+// An action of the creator on one platform.
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = ActionBody)]
 pub struct ActBody {
     pub platform: String,
+    /// publish, reply, dm_reply (each platform lists its own in /v1/platforms).
     pub kind: String,
     #[serde(default = "empty_object")]
+    #[schema(schema_with = action_params_schema)]
     pub params: Value,
 }
 
 /// The creator acts: 201 with the events it made; 422 when invalid, 404
 /// when its target is unknown, 429 with `Retry-After` (wall seconds at the
 /// profile's speed) when the platform's limit is reached.
+#[utoipa::path(post, path = "/v1/profiles/{id}/actions",
+    summary = "Act as the creator: reply, answer a DM, publish. 429 with Retry-After at the platform's limit.",
+    params(("id" = String, Path)),
+    request_body = ActBody,
+    responses(
+        (status = 201, description = "The events the action made.", body = schema::ActionResult),
+        (status = 429, description = "The token sent more than `--action-rate` actions and signals per second, or (actions) the platform's limit for this action is reached.", body = schema::Error,
+            headers(("Retry-After" = u64, description = "Wall-clock seconds until a retry can succeed, at the profile's speed."))),
+    ),
+    extensions(("x-diorama-caller" = json!("profile"))))]
 pub async fn act(
-    State(s): State<Shared>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    caller: auth::Caller,
-    Body(body): Body<ActBody>,
+    State(s): State<ApiState>,
+    Guarded(own, body): Guarded<OwnProfile, ActBody>,
 ) -> Result<Response, ApiError> {
-    let p = auth::profile(&s, &headers, &id)?;
-    admit(&s, caller)?;
+    admit(&s, own.caller)?;
+    let p = own.profile;
     if !body.params.is_object() {
         return Err(ApiError::invalid("`params` must be a JSON object"));
     }
@@ -296,23 +339,18 @@ pub async fn act(
                 .into_response())
         }
         Err(ActionError::Invalid(m)) => Err(ApiError::invalid(m)),
-        Err(ActionError::NotFound(m)) => {
-            Err(ApiError::new(StatusCode::NOT_FOUND, "target_not_found", m))
-        }
+        Err(ActionError::NotFound(m)) => Err(ApiError::target_not_found(m)),
         Err(ActionError::RateLimited(ms)) => {
             let wall_s = ((ms as f64 / speed.max(1e-9)) / 1000.0).ceil().max(1.0) as u64;
-            let mut e = ApiError::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                "rate_limited",
+            Err(ApiError::rate_limited(
                 format!(
                     "{}: the platform's limit for `{}` is reached; retry in {} of virtual time ({wall_s} s at this profile's speed)",
                     body.platform,
                     body.kind,
                     crate::event::time::format_duration(ms)
                 ),
-            );
-            e.retry_after = Some(wall_s);
-            Err(e)
+                wall_s,
+            ))
         }
     }
 }

@@ -7,15 +7,16 @@
 //! listed newest first (`order=desc`), paged back with `before`.
 
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap};
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
 use serde_json::json;
+use utoipa::IntoParams;
 
-use super::auth;
+use super::auth::OwnProfile;
 use super::error::{blocking, ApiError, Query};
-use super::Shared;
+use super::{schema, ApiState};
 use crate::event::{time, StoredEvent};
 use crate::store::{ContentRecord, InteractionFilter};
 
@@ -95,31 +96,89 @@ async fn paged(
     Ok(page(&owner.to_string(), &items, next, more))
 }
 
-#[derive(Debug, Deserialize)]
+/// The query of `GET .../interactions`.
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct InteractionQuery {
+    /// Only this platform.
+    #[param(nullable = false)]
     platform: Option<String>,
+    /// Only this interaction kind: comment, reply, dm, mention, ...
+    #[param(nullable = false)]
     kind: Option<String>,
+    /// Only this sentiment.
+    #[param(value_type = Option<Sentiment>, inline, nullable = false)]
     sentiment: Option<String>,
+    /// Only direct messages of this type.
+    #[param(value_type = Option<DmType>, inline, nullable = false)]
     dm_type: Option<String>,
+    /// Only interactions on this content id.
+    #[param(nullable = false)]
     content: Option<String>,
+    /// Only interactions by this author id.
+    #[param(nullable = false)]
     author: Option<String>,
+    /// Virtual time, inclusive: unix milliseconds (0 to 253402300799999) or RFC 3339 (1970 to 9999).
+    #[param(nullable = false)]
     from: Option<String>,
+    /// Virtual time, exclusive: unix milliseconds (0 to 253402300799999) or RFC 3339 (1970 to 9999).
+    #[param(nullable = false)]
     to: Option<String>,
-    after: Option<String>,
-    before: Option<String>,
-    /// `asc` (oldest first, the default) or `desc` (newest first).
+    /// asc: oldest first, paged with `after`; desc: newest first, paged with `before`.
+    #[param(value_type = Option<Order>, inline, nullable = false)]
     order: Option<String>,
+    /// A cursor: the `next` of an earlier page (an event seq). Only later items are returned.
+    #[param(pattern = "^[0-9]+$", nullable = false)]
+    after: Option<String>,
+    /// With order=desc, a cursor: the `next` of an earlier page. Only earlier items are returned.
+    #[param(pattern = "^[0-9]+$", nullable = false)]
+    before: Option<String>,
+    /// The most items in the page.
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 1000, default = 50, nullable = false)]
     limit: Option<usize>,
 }
 
+// For the document only: the values the query's text fields take.
+#[derive(utoipa::ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(dead_code)]
+enum Sentiment {
+    Positive,
+    Neutral,
+    Negative,
+}
+
+#[derive(utoipa::ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(dead_code)]
+enum DmType {
+    Fan,
+    Question,
+    Collaboration,
+    Spam,
+    Criticism,
+}
+
+#[derive(utoipa::ToSchema)]
+#[schema(rename_all = "snake_case", default = "asc")]
+#[allow(dead_code)]
+enum Order {
+    Asc,
+    Desc,
+}
+
+#[utoipa::path(get, path = "/v1/profiles/{id}/interactions",
+    summary = "Interactions, filtered, oldest first, with a stable cursor.",
+    params(("id" = String, Path), InteractionQuery),
+    responses((status = 200, description = "A page, oldest first.", body = schema::EventPage)),
+    extensions(("x-diorama-caller" = json!("profile"))))]
 pub async fn interactions(
-    State(s): State<Shared>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
+    State(s): State<ApiState>,
+    own: OwnProfile,
     Query(q): Query<InteractionQuery>,
 ) -> Result<Response, ApiError> {
-    let p = auth::profile(&s, &headers, &id)?;
+    let p = own.profile;
     let limit = limit(q.limit)?;
     let newest_first = match q.order.as_deref() {
         None | Some("asc") => false,
@@ -183,20 +242,30 @@ pub async fn interactions(
     .await
 }
 
-#[derive(Debug, Deserialize)]
+/// The query of `GET .../events`.
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct EventQuery {
+    /// A cursor: the `next` of an earlier page (an event seq). Only later items are returned.
+    #[param(pattern = "^[0-9]+$", nullable = false)]
     after: Option<String>,
+    /// The most items in the page.
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 1000, default = 50, nullable = false)]
     limit: Option<usize>,
 }
 
+#[utoipa::path(get, path = "/v1/profiles/{id}/events",
+    summary = "Every event in order, with a stable cursor.",
+    params(("id" = String, Path), EventQuery),
+    responses((status = 200, description = "A page, oldest first.", body = schema::EventPage)),
+    extensions(("x-diorama-caller" = json!("profile"))))]
 pub async fn events(
-    State(s): State<Shared>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
+    State(s): State<ApiState>,
+    own: OwnProfile,
     Query(q): Query<EventQuery>,
 ) -> Result<Response, ApiError> {
-    let p = auth::profile(&s, &headers, &id)?;
+    let p = own.profile;
     let limit = limit(q.limit)?;
     let after = cursor(q.after.as_deref(), "after")?;
     let store = s.live.store().clone();
@@ -219,22 +288,34 @@ fn content_json(c: &ContentRecord) -> serde_json::Value {
     })
 }
 
-#[derive(Debug, Deserialize)]
+/// The query of `GET .../contents`.
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct ContentQuery {
+    /// Only this platform.
+    #[param(nullable = false)]
     platform: Option<String>,
+    /// Only this content kind: video, short, reel, post, ...
+    #[param(nullable = false)]
     kind: Option<String>,
+    /// The most items in the page.
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 1000, default = 50, nullable = false)]
     limit: Option<usize>,
 }
 
 /// Content, newest first.
+#[utoipa::path(get, path = "/v1/profiles/{id}/contents",
+    summary = "Content, newest first.",
+    params(("id" = String, Path), ContentQuery),
+    responses((status = 200, description = "Content, newest first.", body = schema::ContentPage)),
+    extensions(("x-diorama-caller" = json!("profile"))))]
 pub async fn contents(
-    State(s): State<Shared>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
+    State(s): State<ApiState>,
+    own: OwnProfile,
     Query(q): Query<ContentQuery>,
 ) -> Result<Response, ApiError> {
-    let p = auth::profile(&s, &headers, &id)?;
+    let p = own.profile;
     let limit = limit(q.limit)?;
     let store = s.live.store().clone();
     let owner = p.id;
@@ -248,12 +329,18 @@ pub async fn contents(
     Ok(Json(json!({ "items": items, "total": list.len() })).into_response())
 }
 
+#[utoipa::path(get, path = "/v1/profiles/{id}/contents/{content}",
+    summary = "One piece of content with its latest metrics.",
+    params(("id" = String, Path), ("content" = String, Path)),
+    responses((status = 200, description = "The content.", body = schema::Content)),
+    extensions(("x-diorama-caller" = json!("profile"))))]
 pub async fn content(
-    State(s): State<Shared>,
-    headers: HeaderMap,
-    Path((id, content)): Path<(String, String)>,
+    State(s): State<ApiState>,
+    own: OwnProfile,
+    Path((_, content)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
-    let p = auth::profile(&s, &headers, &id)?;
+    let p = own.profile;
+    let id = own.id;
     let store = s.live.store().clone();
     let owner = p.id;
     let wanted = content.clone();

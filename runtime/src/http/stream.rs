@@ -10,26 +10,36 @@
 use std::convert::Infallible;
 use std::time::Duration;
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use futures_util::stream;
 use serde::Deserialize;
 use tokio::sync::{broadcast, mpsc};
+use utoipa::IntoParams;
 
-use super::auth;
+use super::auth::OwnProfile;
 use super::error::{ApiError, Query};
-use super::Shared;
+use super::ApiState;
 use crate::live::{publish, PublishedEvent};
 
-#[derive(Debug, Deserialize)]
+/// The query of `GET .../stream`.
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct StreamQuery {
+    /// Send only events after this seq (the `Last-Event-ID` header wins). Absent: from the first event.
+    #[param(pattern = "^[0-9]+$", nullable = false)]
     after: Option<String>,
-    /// Comma-separated lists; absent = all.
+    /// Event types: content, interaction, metric, notice; a comma-separated list, absent = all.
+    #[param(nullable = false)]
     types: Option<String>,
+    /// Event kinds; a comma-separated list, absent = all.
+    #[param(nullable = false)]
     kinds: Option<String>,
+    /// Platform names; a comma-separated list, absent = all.
+    #[param(nullable = false)]
     platforms: Option<String>,
 }
 
@@ -60,13 +70,24 @@ impl Filter {
 /// Events per history page.
 const PAGE: usize = 256;
 
+#[utoipa::path(get, path = "/v1/profiles/{id}/stream",
+    summary = "Server-sent events, resumable with Last-Event-ID.",
+    params(
+        ("id" = String, Path),
+        StreamQuery,
+        ("Last-Event-ID" = Option<String>, Header, pattern = "^[0-9]+$", nullable = false,
+            description = "Resume after this event id (seq), as browsers send on reconnect."),
+    ),
+    responses((status = 200, description = "`text/event-stream`: each event as `id: <seq>`, `event: <type>`, `data: <Event JSON>`; keep-alive comments every 15 s.",
+        body = String, content_type = "text/event-stream")),
+    extensions(("x-diorama-caller" = json!("profile"))))]
 pub async fn stream(
-    State(s): State<Shared>,
+    State(s): State<ApiState>,
+    own: OwnProfile,
     headers: HeaderMap,
-    Path(id): Path<String>,
     Query(q): Query<StreamQuery>,
 ) -> Result<Response, ApiError> {
-    let p = auth::profile(&s, &headers, &id)?;
+    let p = own.profile;
     let from_header = headers
         .get("last-event-id")
         .and_then(|v| v.to_str().ok())

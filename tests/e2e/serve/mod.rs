@@ -20,6 +20,7 @@ mod live;
 mod metrics_labels;
 mod ranges;
 mod restart;
+mod roles;
 mod scenario_runs;
 mod scripts;
 mod stream;

@@ -22,7 +22,7 @@ pub struct Resp {
     pub status: u16,
     pub headers: reqwest::header::HeaderMap,
     pub text: String,
-    what: String,
+    pub(super) what: String,
 }
 
 impl Resp {

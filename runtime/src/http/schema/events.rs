@@ -1,0 +1,151 @@
+//! Events, their pages, content and platforms as the API shows them.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+use utoipa::ToSchema;
+
+#[derive(ToSchema)]
+pub struct Author {
+    pub id: String,
+    pub handle: String,
+    pub display_name: String,
+    pub avatar_url: String,
+    pub verified: bool,
+    pub followers: u64,
+}
+
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+pub enum Sentiment {
+    Positive,
+    Neutral,
+    Negative,
+}
+
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+pub enum DmType {
+    Fan,
+    Question,
+    Collaboration,
+    Spam,
+    Criticism,
+}
+
+// An event as `event::event_line` writes it.
+#[derive(ToSchema)]
+pub struct Event {
+    /// Position in the profile's event log, from 1, contiguous.
+    pub seq: u64,
+    /// Virtual time, unix milliseconds.
+    pub at: i64,
+    #[schema(format = DateTime)]
+    pub time: String,
+    pub profile: String,
+    /// A platform name, or `diorama` for the server's own notices.
+    pub platform: String,
+    #[schema(schema_with = super::computed::event_type)]
+    pub r#type: String,
+    /// Content or interaction kind, metric name or notice code.
+    pub kind: String,
+    #[schema(required = false)]
+    pub id: String,
+    #[schema(required = false)]
+    pub content_id: String,
+    #[schema(required = false)]
+    pub parent_id: String,
+    #[schema(required = false)]
+    pub author: Author,
+    #[schema(required = false)]
+    pub title: String,
+    #[schema(required = false)]
+    pub text: String,
+    #[schema(required = false)]
+    pub url: String,
+    #[schema(inline, required = false)]
+    pub sentiment: Sentiment,
+    #[schema(inline, required = false)]
+    pub dm_type: DmType,
+    #[schema(required = false)]
+    pub total: i64,
+    #[schema(required = false)]
+    pub delta: i64,
+}
+
+#[derive(ToSchema)]
+pub struct EventPage {
+    pub items: Vec<Event>,
+    /// The cursor for the next page (`after`): the last item's seq, or the `after` given.
+    #[schema(required = true)]
+    pub next: Option<String>,
+    pub has_more: bool,
+}
+
+#[derive(ToSchema)]
+pub struct Content {
+    pub id: String,
+    pub platform: String,
+    pub kind: String,
+    pub title: String,
+    pub text: String,
+    pub url: String,
+    /// Virtual time, unix milliseconds.
+    pub published_at: i64,
+    #[schema(format = DateTime)]
+    pub published: String,
+    pub seq: u64,
+    pub metrics: BTreeMap<String, i64>,
+    pub interactions: u64,
+}
+
+#[derive(ToSchema)]
+pub struct ContentPage {
+    pub items: Vec<Content>,
+    pub total: u64,
+}
+
+#[derive(ToSchema)]
+pub struct PlatformList {
+    #[schema(inline)]
+    pub platforms: Vec<PlatformInfo>,
+}
+
+#[derive(ToSchema)]
+pub struct PlatformInfo {
+    pub name: String,
+    pub version: String,
+    #[schema(required = false)]
+    pub content_kinds: Vec<String>,
+    #[schema(required = false)]
+    pub interaction_kinds: Vec<String>,
+    #[schema(required = false)]
+    pub metrics: Vec<String>,
+    #[schema(inline, required = false)]
+    pub signals: Vec<PlatformSignal>,
+    #[schema(required = false)]
+    pub actions: Vec<String>,
+    #[schema(inline, required = false)]
+    pub limits: Vec<PlatformLimit>,
+    #[schema(value_type = Object, required = false)]
+    pub defaults: Value,
+}
+
+#[derive(ToSchema)]
+pub struct PlatformSignal {
+    #[schema(required = false)]
+    pub name: String,
+    #[schema(required = false)]
+    pub description: String,
+}
+
+#[derive(ToSchema)]
+pub struct PlatformLimit {
+    #[schema(required = false)]
+    pub action: String,
+    #[schema(required = false)]
+    pub max: u64,
+    /// virtual milliseconds
+    #[schema(required = false)]
+    pub per: u64,
+}
