@@ -150,10 +150,10 @@ impl LiveManager {
         );
         self.store.put_profile(id, &record)?;
         self.remember_token(&record.extra.token_sha256, id);
-        p.write_state(&state)?;
         {
             let mut sim = p.sim();
             let mut rt = p.rt();
+            p.write_state(&sim, &state)?;
             p.persist(&mut sim, &mut rt)?;
         }
         self.profiles
@@ -267,6 +267,7 @@ impl LiveManager {
             rt.state.window = window;
             rt.state.window_base = now;
             p.write_journal(
+                &sim,
                 &mut rt,
                 JournalEntry {
                     at: now,

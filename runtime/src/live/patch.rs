@@ -42,6 +42,9 @@ impl LiveManager {
             pace::within("limits.interactions_per_day", n, pace::INTERACTIONS_PER_DAY)?;
         }
         {
+            // The simulation's lock before the runtime's, as everywhere: the
+            // state is written through the simulation, the profile's one writer.
+            let sim = p.sim();
             let mut rt = p.rt();
             alive(p, &rt)?;
             if let Some(name) = patch.name {
@@ -60,7 +63,7 @@ impl LiveManager {
                 day.2 = n;
                 day.3 = day.1 >= n;
             }
-            p.write_state(&rt.state)?;
+            p.write_state(&sim, &rt.state)?;
         }
         self.store.commit()?;
         self.view(p)

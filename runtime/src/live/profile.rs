@@ -361,10 +361,16 @@ impl LiveProfile {
         Ok(())
     }
 
-    pub(super) fn write_journal(&self, rt: &mut Runtime, e: JournalEntry) -> Result<(), LiveError> {
+    /// Journal `e` through the profile's simulation (its one writer); the
+    /// caller holds the simulation's lock, then the runtime's.
+    pub(super) fn write_journal(
+        &self,
+        sim: &Simulation,
+        rt: &mut Runtime,
+        e: JournalEntry,
+    ) -> Result<(), LiveError> {
         let (key, bytes) = journal_record(rt, e)?;
-        self.store.put_record(JOURNAL, self.id, &key, &bytes)?;
-        Ok(())
+        sim.put_record::<LiveError>(0, JOURNAL, &key, &bytes)
     }
 
     /// Snapshot the plugins, write the state and drop the journal entries
@@ -399,11 +405,11 @@ impl LiveProfile {
         Ok(())
     }
 
-    pub(super) fn write_state(&self, state: &State) -> Result<(), LiveError> {
+    /// Store `state` through the profile's simulation (its one writer); the
+    /// caller holds the simulation's lock.
+    pub(super) fn write_state(&self, sim: &Simulation, state: &State) -> Result<(), LiveError> {
         let bytes = serde_json::to_vec(state).map_err(|e| LiveError::Internal(e.to_string()))?;
-        self.store
-            .put_record(LIVE_STATE, self.id, b"state", &bytes)?;
-        Ok(())
+        sim.put_record::<LiveError>(0, LIVE_STATE, b"state", &bytes)
     }
 
     /// Step the windows that are due; the wall instant the next one is due,
@@ -486,7 +492,7 @@ impl LiveProfile {
         let _ = sim.sync();
         // The plugins may be unusable: keep the last good snapshot, save the state.
         rt.state.now = sim.now();
-        let _ = self.write_state(&rt.state);
+        let _ = self.write_state(sim, &rt.state);
     }
 
     /// Replay after a crash: from the snapshot, through the journal, until

@@ -59,7 +59,7 @@ impl LiveManager {
         let LiveFields { seed, start, .. } = record.extra;
         let p = self.build(id, record.spec(), seed, start, state.clone())?;
         if out_of_range.is_some() {
-            p.write_state(&state)?;
+            p.write_state(&p.sim(), &state)?;
         }
         {
             let mut sim = p.sim();
