@@ -136,6 +136,18 @@ async fn path_id(parts: &mut Parts, state: &ApiState) -> Result<String, ApiError
         .ok_or_else(|| ApiError::internal("the route has no `{id}` parameter"))
 }
 
+/// The `{id}` of the path, who calls, and that profile, checked in this
+/// order (400, 401, 404); the role is the extractor's to judge.
+async fn path_profile(
+    parts: &mut Parts,
+    state: &ApiState,
+) -> Result<(String, Caller, Arc<LiveProfile>), ApiError> {
+    let id = path_id(parts, state).await?;
+    let who = caller(state, &parts.headers)?;
+    let p = state.live.get(&id)?;
+    Ok((id, who, p))
+}
+
 /// The profile `{id}` for the admin or that profile's own token (role
 /// `profile`); any other profile token gets the same 404 as an unknown id.
 pub struct OwnProfile {
@@ -149,9 +161,7 @@ impl FromRequestParts<ApiState> for OwnProfile {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &ApiState) -> Result<Self, ApiError> {
-        let id = path_id(parts, state).await?;
-        let who = caller(state, &parts.headers)?;
-        let p = state.live.get(&id)?;
+        let (id, who, p) = path_profile(parts, state).await?;
         match who {
             Caller::Admin => {}
             Caller::Profile(own) if own == p.id => {}
@@ -178,9 +188,7 @@ impl FromRequestParts<ApiState> for AdminProfile {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &ApiState) -> Result<Self, ApiError> {
-        let id = path_id(parts, state).await?;
-        let who = caller(state, &parts.headers)?;
-        let p = state.live.get(&id)?;
+        let (id, who, p) = path_profile(parts, state).await?;
         match who {
             Caller::Admin => {}
             Caller::Profile(own) if own != p.id => return Err(ApiError::no_profile(&id)),
