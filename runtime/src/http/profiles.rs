@@ -64,7 +64,7 @@ pub async fn list(State(s): State<ApiState>, _: Admin) -> Result<Response, ApiEr
 #[utoipa::path(get, path = "/v1/profiles/{id}",
     summary = "Read a profile: status, speed, virtual time, limits.",
     params(("id" = String, Path)),
-    responses((status = 200, description = "The profile.", body = schema::ProfileView)),
+    responses((status = 200, description = "The profile.", body = schema::ProfileViewDoc)),
     extensions(("x-diorama-caller" = json!("profile"))))]
 pub async fn read(State(s): State<ApiState>, own: OwnProfile) -> Result<Response, ApiError> {
     let live = s.live.clone();
@@ -77,7 +77,7 @@ pub async fn read(State(s): State<ApiState>, own: OwnProfile) -> Result<Response
     summary = "Update a profile's name, limits and lifetime.",
     params(("id" = String, Path)),
     request_body = schema::ProfileUpdate,
-    responses((status = 200, description = "The profile.", body = schema::ProfileView)),
+    responses((status = 200, description = "The profile.", body = schema::ProfileViewDoc)),
     extensions(("x-diorama-caller" = json!("admin"))))]
 pub async fn update(
     State(s): State<ApiState>,
@@ -143,7 +143,7 @@ async fn lifecycle(
     summary = "Start the live simulation at `speed` (1 = real time).",
     params(("id" = String, Path)),
     request_body = Option<SpeedBody>,
-    responses((status = 200, description = "The profile.", body = schema::ProfileView)),
+    responses((status = 200, description = "The profile.", body = schema::ProfileViewDoc)),
     extensions(("x-diorama-caller" = json!("admin"))))]
 pub async fn start(
     State(s): State<ApiState>,
@@ -156,7 +156,7 @@ pub async fn start(
 #[utoipa::path(post, path = "/v1/profiles/{id}/pause",
     summary = "Pause the live simulation.",
     params(("id" = String, Path)),
-    responses((status = 200, description = "The profile.", body = schema::ProfileView)),
+    responses((status = 200, description = "The profile.", body = schema::ProfileViewDoc)),
     extensions(("x-diorama-caller" = json!("admin"))))]
 pub async fn pause(
     State(s): State<ApiState>,
@@ -170,7 +170,7 @@ pub async fn pause(
     summary = "Resume, at the last speed or a new `speed`.",
     params(("id" = String, Path)),
     request_body = Option<SpeedBody>,
-    responses((status = 200, description = "The profile.", body = schema::ProfileView)),
+    responses((status = 200, description = "The profile.", body = schema::ProfileViewDoc)),
     extensions(("x-diorama-caller" = json!("admin"))))]
 pub async fn resume(
     State(s): State<ApiState>,
@@ -183,7 +183,7 @@ pub async fn resume(
 #[utoipa::path(post, path = "/v1/profiles/{id}/stop",
     summary = "Stop the live simulation.",
     params(("id" = String, Path)),
-    responses((status = 200, description = "The profile.", body = schema::ProfileView)),
+    responses((status = 200, description = "The profile.", body = schema::ProfileViewDoc)),
     extensions(("x-diorama-caller" = json!("admin"))))]
 pub async fn stop(
     State(s): State<ApiState>,

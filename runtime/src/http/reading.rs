@@ -332,7 +332,7 @@ pub async fn contents(
 #[utoipa::path(get, path = "/v1/profiles/{id}/contents/{content}",
     summary = "One piece of content with its latest metrics.",
     params(("id" = String, Path), ("content" = String, Path)),
-    responses((status = 200, description = "The content.", body = schema::Content)),
+    responses((status = 200, description = "The content.", body = schema::ContentDoc)),
     extensions(("x-diorama-caller" = json!("profile"))))]
 pub async fn content(
     State(s): State<ApiState>,

@@ -9,7 +9,7 @@ use std::time::Instant;
 use diorama_sdk::Millis;
 use rhai::Map;
 
-use super::api::{self, Profile, Res};
+use super::api::{self, ProfileHandle, Res};
 use super::meter::Meter;
 use super::{Cancelled, Progress, ScriptLimits};
 use crate::engine::Simulation;
@@ -23,7 +23,12 @@ pub(crate) trait Driver: Send + Sync {
     /// here); time spent waiting for a clock is told to `meter`.
     fn advance(&self, sim: &Mutex<Simulation>, d: Millis, meter: &Meter) -> Res<()>;
     /// `profile(#{...})`: the profile the script works with.
-    fn profile(&self, sim: &mut Simulation, spec: &Map, limits: &ScriptLimits) -> Res<Profile>;
+    fn profile(
+        &self,
+        sim: &mut Simulation,
+        spec: &Map,
+        limits: &ScriptLimits,
+    ) -> Res<ProfileHandle>;
     /// Why the script must stop now, if it must (asked by the meter).
     fn stopped(&self) -> Option<Cancelled>;
 }
@@ -78,7 +83,12 @@ impl Driver for Batch {
         .map_err(api::engine_err)
     }
 
-    fn profile(&self, sim: &mut Simulation, spec: &Map, limits: &ScriptLimits) -> Res<Profile> {
+    fn profile(
+        &self,
+        sim: &mut Simulation,
+        spec: &Map,
+        limits: &ScriptLimits,
+    ) -> Res<ProfileHandle> {
         api::profiles::create(sim, spec, limits)
     }
 
@@ -125,7 +135,12 @@ impl Driver for Live {
         r.map_err(|why| why.to_string().into())
     }
 
-    fn profile(&self, sim: &mut Simulation, spec: &Map, _limits: &ScriptLimits) -> Res<Profile> {
+    fn profile(
+        &self,
+        sim: &mut Simulation,
+        spec: &Map,
+        _limits: &ScriptLimits,
+    ) -> Res<ProfileHandle> {
         api::profiles::join_live(sim, spec)
     }
 

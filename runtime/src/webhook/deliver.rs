@@ -16,7 +16,7 @@ use bytes::Bytes;
 use reqwest::header::{HeaderValue, CONTENT_TYPE};
 use reqwest::StatusCode;
 
-use super::records::{encode, log_key, now_ms, Disabled, LogEntry, Outcome};
+use super::records::{encode, log_key, now_ms, DeliveryOutcome, Disabled, LogEntry};
 use super::{sign, Ctx, Hook, HookState};
 use crate::event::{event_line, StoredEvent};
 use crate::store::StoreError;
@@ -229,7 +229,7 @@ async fn deliver(ctx: &Ctx, hook: &Hook, ev: &StoredEvent, failures: &mut u32) -
             attempt,
             at,
             status: None,
-            outcome: Outcome::Failed,
+            outcome: DeliveryOutcome::Failed,
             error: None,
             duration_ms,
         };
@@ -238,7 +238,7 @@ async fn deliver(ctx: &Ctx, hook: &Hook, ev: &StoredEvent, failures: &mut u32) -
             match answer {
                 Answer::Delivered(status) => {
                     entry.status = Some(status);
-                    entry.outcome = Outcome::Delivered;
+                    entry.outcome = DeliveryOutcome::Delivered;
                     put_log(ctx, hook, st, &entry)?;
                     st.progress.cursor = ev.seq;
                     st.progress.failing_since = None;
@@ -250,7 +250,7 @@ async fn deliver(ctx: &Ctx, hook: &Hook, ev: &StoredEvent, failures: &mut u32) -
                 }
                 Answer::Gone(status) => {
                     entry.status = Some(status);
-                    entry.outcome = Outcome::Disabled;
+                    entry.outcome = DeliveryOutcome::Disabled;
                     entry.error = Some("the receiver answered 410 Gone: hook disabled".into());
                     put_log(ctx, hook, st, &entry)?;
                     let mut rec = hook.record.clone();
@@ -279,7 +279,7 @@ async fn deliver(ctx: &Ctx, hook: &Hook, ev: &StoredEvent, failures: &mut u32) -
                     st.progress.last_error = Some(error);
                     let failing_for = Duration::from_millis(at.saturating_sub(since).max(0) as u64);
                     if failing_for > ctx.config.give_up_after {
-                        entry.outcome = Outcome::GaveUp;
+                        entry.outcome = DeliveryOutcome::GaveUp;
                         put_log(ctx, hook, st, &entry)?;
                         st.progress.cursor = ev.seq;
                         put_progress(ctx, hook, st)?;

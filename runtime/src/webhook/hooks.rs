@@ -9,7 +9,7 @@ use crate::event::OwnerId;
 
 use super::error::{HookRefusal, WebhookError};
 use super::filter::EventFilter;
-use super::records::{decode, encode, new_hook_id, now_ms, HookRecord, Progress};
+use super::records::{decode, encode, new_hook_id, now_ms, HookProgress, HookRecord};
 use super::spec::{validate, HookSpec};
 use super::{target, Webhooks};
 
@@ -37,7 +37,7 @@ impl Webhooks {
         &self,
         owner: OwnerId,
         id: &str,
-    ) -> Result<Option<Progress>, WebhookError> {
+    ) -> Result<Option<HookProgress>, WebhookError> {
         let key = id.as_bytes();
         match self.ctx.store.record(OUTBOX, owner, key)? {
             Some(v) => Ok(Some(decode(OUTBOX, owner, key, &v)?)),
@@ -123,9 +123,9 @@ impl Webhooks {
             created_at: now_ms(),
             disabled: None,
         };
-        let progress = Progress {
+        let progress = HookProgress {
             cursor: store.last_seq(owner)?.unwrap_or(0),
-            ..Progress::default()
+            ..HookProgress::default()
         };
         // Progress first: a hook record never exists without its cursor.
         store.put_record(

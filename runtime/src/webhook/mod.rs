@@ -60,7 +60,7 @@ use crate::event::{OwnerId, ProfileObserver};
 use crate::store::Store;
 use crate::webhook::records::{DELIVERIES, HOOKS, OUTBOX};
 
-use records::{decode, encode, HookRecord, Progress};
+use records::{decode, encode, HookProgress, HookRecord};
 
 pub use error::{HookRefusal, WebhookError};
 pub use filter::{EventFilter, FilterError, MAX_FILTER_VALUES, MAX_FILTER_VALUE_BYTES};
@@ -140,7 +140,7 @@ struct Hook {
 
 struct HookState {
     alive: bool,
-    progress: Progress,
+    progress: HookProgress,
     next_attempt_at: Option<i64>,
     /// Delivery log entries stored for this hook.
     log_len: usize,
@@ -230,9 +230,9 @@ impl Webhooks {
                     // Written before the hook itself; absent only if a
                     // crash came between: start from now, as a create does.
                     None => {
-                        let p = Progress {
+                        let p = HookProgress {
                             cursor: store.last_seq(owner)?.unwrap_or(0),
-                            ..Progress::default()
+                            ..HookProgress::default()
                         };
                         store.put_record(
                             OUTBOX,
@@ -258,7 +258,7 @@ impl Webhooks {
         self: &Arc<Self>,
         owner: OwnerId,
         record: HookRecord,
-        progress: Progress,
+        progress: HookProgress,
         log_len: usize,
     ) {
         if self.closed.load(Ordering::SeqCst) {

@@ -38,7 +38,7 @@ pub(super) struct Disabled {
 
 /// A hook's progress (`outbox` tree).
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
-pub(super) struct Progress {
+pub(super) struct HookProgress {
     pub(super) cursor: u64,
     /// Wall-clock ms of the first failed attempt of the current failure.
     #[serde(default)]
@@ -55,14 +55,14 @@ pub(super) struct LogEntry {
     pub(super) attempt: u32,
     pub(super) at: i64,
     pub(super) status: Option<u16>,
-    pub(super) outcome: Outcome,
+    pub(super) outcome: DeliveryOutcome,
     pub(super) error: Option<String>,
     pub(super) duration_ms: u64,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub(super) enum Outcome {
+pub(super) enum DeliveryOutcome {
     Delivered,
     Failed,
     GaveUp,

@@ -83,7 +83,8 @@ pub struct EventPage {
 }
 
 #[derive(ToSchema)]
-pub struct Content {
+#[schema(as = Content)]
+pub struct ContentDoc {
     pub id: String,
     pub platform: String,
     pub kind: String,
@@ -101,7 +102,7 @@ pub struct Content {
 
 #[derive(ToSchema)]
 pub struct ContentPage {
-    pub items: Vec<Content>,
+    pub items: Vec<ContentDoc>,
     pub total: u64,
 }
 

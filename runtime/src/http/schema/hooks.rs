@@ -9,7 +9,8 @@ use super::events::Event;
 /// An event matches when it matches every non-empty list.
 #[derive(ToSchema, serde::Serialize)]
 #[serde(deny_unknown_fields)]
-pub struct EventFilter {
+#[schema(as = EventFilter)]
+pub struct EventFilterDoc {
     #[schema(required = false)]
     pub platforms: Vec<String>,
     #[schema(required = false)]
@@ -27,7 +28,7 @@ pub struct WebhookSpec {
     #[schema(schema_with = computed::secret)]
     pub secret: String,
     #[schema(required = false)]
-    pub filter: EventFilter,
+    pub filter: EventFilterDoc,
 }
 
 #[derive(ToSchema)]
@@ -43,7 +44,7 @@ pub enum HookStatus {
 pub struct WebhookView {
     pub id: String,
     pub url: String,
-    pub filter: EventFilter,
+    pub filter: EventFilterDoc,
     /// Wall clock, unix milliseconds.
     pub created_at: i64,
     #[schema(inline)]
@@ -65,8 +66,8 @@ pub struct WebhookList {
 }
 
 #[derive(ToSchema)]
-#[schema(rename_all = "snake_case")]
-pub enum Outcome {
+#[schema(as = Outcome, rename_all = "snake_case")]
+pub enum OutcomeDoc {
     Delivered,
     Failed,
     GaveUp,
@@ -85,7 +86,7 @@ pub struct Delivery {
     #[schema(required = true)]
     pub status: Option<u16>,
     #[schema(inline)]
-    pub outcome: Outcome,
+    pub outcome: OutcomeDoc,
     #[schema(required = true)]
     pub error: Option<String>,
     pub duration_ms: u64,

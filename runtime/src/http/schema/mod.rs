@@ -158,8 +158,8 @@ pub struct ProfileUpdate {
 }
 
 #[derive(ToSchema, serde::Serialize)]
-#[schema(rename_all = "snake_case")]
-pub enum ProfileStatus {
+#[schema(as = ProfileStatus, rename_all = "snake_case")]
+pub enum ProfileStatusDoc {
     Created,
     Running,
     Paused,
@@ -170,7 +170,8 @@ pub enum ProfileStatus {
 
 // A profile as the API shows it (`live::ProfileView`).
 #[derive(ToSchema, serde::Serialize)]
-pub struct ProfileView {
+#[schema(as = ProfileView)]
+pub struct ProfileViewDoc {
     pub id: String,
     pub name: String,
     pub niche: String,
@@ -179,7 +180,7 @@ pub struct ProfileView {
     pub platforms: BTreeMap<String, Value>,
     pub seed: u64,
     #[schema(inline)]
-    pub status: ProfileStatus,
+    pub status: ProfileStatusDoc,
     pub speed: f64,
     /// Virtual time, unix milliseconds.
     pub now: i64,
@@ -205,14 +206,14 @@ pub struct ProfileView {
 #[derive(ToSchema, serde::Serialize)]
 pub struct ProfileCreated {
     #[serde(flatten)]
-    pub view: ProfileView,
+    pub view: ProfileViewDoc,
     /// The profile's bearer token; shown only once.
     pub token: String,
 }
 
 #[derive(ToSchema)]
 pub struct ProfileList {
-    pub profiles: Vec<ProfileView>,
+    pub profiles: Vec<ProfileViewDoc>,
 }
 
 #[derive(ToSchema)]
@@ -252,8 +253,8 @@ pub struct ScenarioSummary {
 }
 
 #[derive(ToSchema)]
-#[schema(rename_all = "snake_case")]
-pub enum RunStatus {
+#[schema(as = RunStatus, rename_all = "snake_case")]
+pub enum RunStatusDoc {
     Running,
     Passed,
     Failed,
@@ -268,7 +269,7 @@ pub struct ScenarioRun {
     /// The ready scenario's name, or `posted`.
     pub scenario: String,
     #[schema(inline)]
-    pub status: RunStatus,
+    pub status: RunStatusDoc,
     /// Virtual time.
     #[schema(format = DateTime)]
     pub started_at: String,

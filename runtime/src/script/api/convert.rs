@@ -10,7 +10,7 @@
 use diorama_sdk::{Author, Payload};
 use rhai::{Dynamic, Map, FLOAT, INT};
 
-use super::Content;
+use super::ContentHandle;
 use crate::event::{time, StoredEvent};
 use crate::store::ContentRecord;
 
@@ -76,8 +76,8 @@ fn unsigned(n: u64) -> Dynamic {
 }
 
 /// The handle of a stored content of profile `profile`.
-pub(super) fn content_handle(profile: usize, r: ContentRecord) -> Content {
-    Content {
+pub(super) fn content_handle(profile: usize, r: ContentRecord) -> ContentHandle {
+    ContentHandle {
         profile,
         platform: r.platform,
         id: r.id,

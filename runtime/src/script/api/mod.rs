@@ -67,7 +67,7 @@ pub(super) fn lock(sim: &Mutex<Simulation>) -> Res<MutexGuard<'_, Simulation>> {
 
 /// A profile created by the script.
 #[derive(Clone, Debug)]
-pub struct Profile {
+pub struct ProfileHandle {
     index: usize,
     name: String,
     niche: String,
@@ -75,7 +75,7 @@ pub struct Profile {
 
 /// A piece of content (a video, a post) as the script sees it.
 #[derive(Clone, Debug)]
-pub struct Content {
+pub struct ContentHandle {
     profile: usize,
     platform: String,
     id: String,
@@ -163,8 +163,8 @@ pub(super) fn register(
         meter,
         sent: Arc::new(AtomicUsize::new(0)),
     };
-    engine.register_type_with_name::<Profile>("Profile");
-    engine.register_type_with_name::<Content>("Content");
+    engine.register_type_with_name::<ProfileHandle>("Profile");
+    engine.register_type_with_name::<ContentHandle>("Content");
     time::register(engine, &c);
     expectations::register(engine, &c);
     profiles::register(engine, &c);

@@ -8,19 +8,21 @@ use std::collections::BTreeMap;
 use rhai::{Engine, Map};
 
 use super::values::params_json;
-use super::{engine_err, err, Ctx, Profile, Res};
+use super::{engine_err, err, Ctx, ProfileHandle, Res};
 use crate::engine::{ProfileSpec, Simulation};
 use crate::script::ScriptLimits;
 
 pub(super) fn register(engine: &mut Engine, c: &Ctx) {
     let k = c.clone();
-    engine.register_fn("profile", move |spec: Map| -> Res<Profile> {
+    engine.register_fn("profile", move |spec: Map| -> Res<ProfileHandle> {
         let mut sim = k.sim()?;
         k.driver.profile(&mut sim, &spec, &k.limits)
     });
-    engine.register_get("name", |p: &mut Profile| p.name.clone());
-    engine.register_get("niche", |p: &mut Profile| p.niche.clone());
-    engine.register_fn("to_string", |p: &mut Profile| format!("profile {}", p.name));
+    engine.register_get("name", |p: &mut ProfileHandle| p.name.clone());
+    engine.register_get("niche", |p: &mut ProfileHandle| p.niche.clone());
+    engine.register_fn("to_string", |p: &mut ProfileHandle| {
+        format!("profile {}", p.name)
+    });
 }
 
 /// A new profile of the batch run, as `spec` describes it.
@@ -28,7 +30,7 @@ pub(in crate::script) fn create(
     sim: &mut Simulation,
     spec: &Map,
     limits: &ScriptLimits,
-) -> Res<Profile> {
+) -> Res<ProfileHandle> {
     let index = sim.profiles().count();
     if index >= limits.max_profiles {
         return err(format!(
@@ -94,12 +96,12 @@ pub(in crate::script) fn create(
     let index = sim
         .add_profile(spec, crate::engine::NoExtra {})
         .map_err(engine_err)?;
-    Ok(Profile { index, name, niche })
+    Ok(ProfileHandle { index, name, niche })
 }
 
 /// On a live profile, `profile(#{...})` is the live profile itself: its
 /// platforms must include those the script names.
-pub(in crate::script) fn join_live(sim: &Simulation, spec: &Map) -> Res<Profile> {
+pub(in crate::script) fn join_live(sim: &Simulation, spec: &Map) -> Res<ProfileHandle> {
     let Some((_, live)) = sim.profiles().next() else {
         return err("the live profile is gone");
     };
@@ -114,7 +116,7 @@ pub(in crate::script) fn join_live(sim: &Simulation, spec: &Map) -> Res<Profile>
             ));
         }
     }
-    Ok(Profile {
+    Ok(ProfileHandle {
         index: 0,
         name: live.name.clone(),
         niche: live.niche.clone(),

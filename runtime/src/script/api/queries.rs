@@ -6,7 +6,7 @@ use rhai::{Array, Dynamic, Engine, Map, INT};
 
 use super::convert::{content_handle, event_map};
 use super::values::{check_keys, opt_int, opt_str};
-use super::{err, Content, Ctx, Profile, Res};
+use super::{err, ContentHandle, Ctx, ProfileHandle, Res};
 use crate::store::{CountQuery, InteractionFilter};
 
 /// The most interactions one query returns.
@@ -15,7 +15,7 @@ const MAX_QUERY: usize = 10_000;
 pub(super) fn register(engine: &mut Engine, c: &Ctx) {
     let latest = {
         let k = c.clone();
-        move |p: &mut Profile, platform: &str, kind: Option<&str>| -> Res<Content> {
+        move |p: &mut ProfileHandle, platform: &str, kind: Option<&str>| -> Res<ContentHandle> {
             let sim = k.synced()?;
             let owner = sim.profile_id(p.index).ok_or("unknown profile")?;
             match sim
@@ -33,17 +33,17 @@ pub(super) fn register(engine: &mut Engine, c: &Ctx) {
         }
     };
     let l = latest.clone();
-    engine.register_fn("latest", move |p: &mut Profile, platform: &str| {
+    engine.register_fn("latest", move |p: &mut ProfileHandle, platform: &str| {
         l(p, platform, None)
     });
     engine.register_fn(
         "latest",
-        move |p: &mut Profile, platform: &str, kind: &str| latest(p, platform, Some(kind)),
+        move |p: &mut ProfileHandle, platform: &str, kind: &str| latest(p, platform, Some(kind)),
     );
 
     let contents = {
         let k = c.clone();
-        move |p: &mut Profile, platform: &str, kind: Option<&str>| -> Res<Array> {
+        move |p: &mut ProfileHandle, platform: &str, kind: Option<&str>| -> Res<Array> {
             let sim = k.synced()?;
             let owner = sim.profile_id(p.index).ok_or("unknown profile")?;
             let list = sim
@@ -57,12 +57,12 @@ pub(super) fn register(engine: &mut Engine, c: &Ctx) {
         }
     };
     let l = contents.clone();
-    engine.register_fn("contents", move |p: &mut Profile, platform: &str| {
+    engine.register_fn("contents", move |p: &mut ProfileHandle, platform: &str| {
         l(p, platform, None)
     });
     engine.register_fn(
         "contents",
-        move |p: &mut Profile, platform: &str, kind: &str| contents(p, platform, Some(kind)),
+        move |p: &mut ProfileHandle, platform: &str, kind: &str| contents(p, platform, Some(kind)),
     );
 
     register_count(engine, c);
@@ -71,7 +71,7 @@ pub(super) fn register(engine: &mut Engine, c: &Ctx) {
     let k = c.clone();
     engine.register_fn(
         "metric",
-        move |p: &mut Profile, platform: &str, name: &str| -> Res<INT> {
+        move |p: &mut ProfileHandle, platform: &str, name: &str| -> Res<INT> {
             let sim = k.synced()?;
             let owner = sim.profile_id(p.index).ok_or("unknown profile")?;
             match sim
@@ -92,7 +92,7 @@ pub(super) fn register(engine: &mut Engine, c: &Ctx) {
 fn register_count(engine: &mut Engine, c: &Ctx) {
     let count = {
         let k = c.clone();
-        move |p: &mut Profile, q: CountQuery| -> Res<INT> {
+        move |p: &mut ProfileHandle, q: CountQuery| -> Res<INT> {
             let sim = k.synced()?;
             let owner = sim.profile_id(p.index).ok_or("unknown profile")?;
             let n = sim.store().count(owner, &q).map_err(|e| e.to_string())?;
@@ -100,7 +100,7 @@ fn register_count(engine: &mut Engine, c: &Ctx) {
         }
     };
     let l = count.clone();
-    engine.register_fn("count", move |p: &mut Profile, platform: &str| {
+    engine.register_fn("count", move |p: &mut ProfileHandle, platform: &str| {
         l(
             p,
             CountQuery {
@@ -112,7 +112,7 @@ fn register_count(engine: &mut Engine, c: &Ctx) {
     let l = count.clone();
     engine.register_fn(
         "count",
-        move |p: &mut Profile, platform: &str, kind: &str| {
+        move |p: &mut ProfileHandle, platform: &str, kind: &str| {
             l(
                 p,
                 CountQuery {
@@ -123,7 +123,7 @@ fn register_count(engine: &mut Engine, c: &Ctx) {
             )
         },
     );
-    engine.register_fn("count", move |p: &mut Profile, m: Map| -> Res<INT> {
+    engine.register_fn("count", move |p: &mut ProfileHandle, m: Map| -> Res<INT> {
         check_keys(
             &m,
             &["platform", "type", "kind", "sentiment", "dm_type"],
@@ -146,7 +146,7 @@ fn register_interactions(engine: &mut Engine, c: &Ctx) {
     let k = c.clone();
     engine.register_fn(
         "interactions",
-        move |p: &mut Profile, m: Map| -> Res<Array> {
+        move |p: &mut ProfileHandle, m: Map| -> Res<Array> {
             check_keys(
                 &m,
                 &[
@@ -165,9 +165,9 @@ fn register_interactions(engine: &mut Engine, c: &Ctx) {
             let content_id = match m.get("content") {
                 None => None,
                 Some(v) if v.is_unit() => None,
-                Some(v) if v.is::<Content>() => Some(v.clone_cast::<Content>().id),
+                Some(v) if v.is::<ContentHandle>() => Some(v.clone_cast::<ContentHandle>().id),
                 Some(v) => Some(v.clone().into_string().map_err(|t| {
-                    format!("interactions: `content` must be a Content or an id, not {t}")
+                    format!("interactions: `content` must be a ContentHandle or an id, not {t}")
                 })?),
             };
             let limit = opt_int(&m, "limit")?.unwrap_or(1_000);

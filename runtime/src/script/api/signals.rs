@@ -6,13 +6,13 @@ use diorama_sdk::{Action, ActionError};
 use rhai::{Array, Engine, Map, INT};
 
 use super::convert::event_map;
-use super::{engine_err, Content, Ctx, Profile, Res};
+use super::{engine_err, ContentHandle, Ctx, ProfileHandle, Res};
 
 pub(super) fn register(engine: &mut Engine, c: &Ctx) {
     let k = c.clone();
     engine.register_fn(
         "signal",
-        move |p: &mut Profile, platform: &str, name: &str, params: Map| -> Res<()> {
+        move |p: &mut ProfileHandle, platform: &str, name: &str, params: Map| -> Res<()> {
             k.send_one("signal")?;
             let params = k.params_json(params.into(), "signal parameters")?;
             k.sim()?
@@ -24,7 +24,7 @@ pub(super) fn register(engine: &mut Engine, c: &Ctx) {
     let k = c.clone();
     engine.register_fn(
         "act",
-        move |p: &mut Profile, platform: &str, kind: &str, params: Map| -> Res<Map> {
+        move |p: &mut ProfileHandle, platform: &str, kind: &str, params: Map| -> Res<Map> {
             k.send_one("act")?;
             let params = k.params_json(params.into(), "action parameters")?;
             let action = Action {
@@ -58,7 +58,7 @@ pub(super) fn register(engine: &mut Engine, c: &Ctx) {
     // unless the parameters name another.
     let signal_content = {
         let k = c.clone();
-        move |x: &Content, name: &str, params: Map| -> Res<()> {
+        move |x: &ContentHandle, name: &str, params: Map| -> Res<()> {
             k.send_one("signal")?;
             let mut params = k.params_json(params.into(), "signal parameters")?;
             if let Some(o) = params.as_object_mut() {
@@ -71,14 +71,15 @@ pub(super) fn register(engine: &mut Engine, c: &Ctx) {
         }
     };
     let s = signal_content.clone();
-    engine.register_fn("signal", move |x: &mut Content, name: &str, params: Map| {
-        s(x, name, params)
-    });
+    engine.register_fn(
+        "signal",
+        move |x: &mut ContentHandle, name: &str, params: Map| s(x, name, params),
+    );
     let s = signal_content.clone();
-    engine.register_fn("viral", move |x: Content, params: Map| {
+    engine.register_fn("viral", move |x: ContentHandle, params: Map| {
         s(&x, "viral", params)
     });
-    engine.register_fn("viral", move |x: Content| {
+    engine.register_fn("viral", move |x: ContentHandle| {
         signal_content(&x, "viral", Map::new())
     });
 }

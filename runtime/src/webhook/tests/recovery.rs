@@ -33,7 +33,7 @@ async fn restart_mid_stream_loses_nothing() {
 
     let store = Store::open(&path).unwrap();
     assert_eq!(
-        serde_json::from_slice::<Progress>(
+        serde_json::from_slice::<HookProgress>(
             &store.record(OUTBOX, owner, id.as_bytes()).unwrap().unwrap()
         )
         .unwrap()
