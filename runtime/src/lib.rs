@@ -8,7 +8,9 @@
 //! Data flows one way: script or HTTP → [`engine`] (batch runs, or [`live`]
 //! profiles following the wall clock) → [`plugin`] instances → events →
 //! [`store`] → readers ([`report`], [`http`] reads and streams, [`webhook`]
-//! deliveries).
+//! deliveries). Every layer speaks the vocabulary of [`event`], which
+//! imports nothing of the crate. The map of the code, its invariants and
+//! where a change goes are in `ARCHITECTURE.md` at the repository's root.
 
 pub mod cli;
 pub mod engine;
