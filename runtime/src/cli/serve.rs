@@ -11,11 +11,13 @@ use super::PluginDirArg;
 use crate::http::limits::{Gates, ServeLimits};
 use crate::http::{self, AppState};
 use crate::live::scenario::Runs;
+use crate::live::LiveError;
 use crate::live::{LiveConfig, LiveManager};
+use crate::plugin::PluginError;
 use crate::script::ScriptLimits;
-use crate::store::Store;
+use crate::store::{Store, StoreError};
 use crate::telemetry::Telemetry;
-use crate::webhook::{WebhookConfig, Webhooks};
+use crate::webhook::{WebhookConfig, WebhookError, Webhooks};
 
 #[derive(Args, Debug)]
 pub struct ServeArgs {
@@ -73,13 +75,50 @@ pub struct ServeArgs {
     pub plugins: PluginDirArg,
 }
 
-fn seconds(name: &str, v: f64) -> Result<Duration, String> {
-    if v.is_finite() && v > 0.0 && v < 1e9 {
-        Ok(Duration::from_secs_f64(v))
+/// Why `diorama serve` could not start or stop cleanly.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error("--{name} must be a positive number of seconds, got {value}")]
+    Seconds { name: &'static str, value: f64 },
+    #[error("--action-rate must be above 0 and at most 1000000 per second, got {0}")]
+    ActionRate(f64),
+    #[error("--{0} must be at least 1")]
+    AtLeastOne(&'static str),
+    #[error("no randomness for a token: {0}")]
+    Randomness(getrandom::Error),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Plugins(#[from] PluginError),
+    #[error(transparent)]
+    Live(#[from] LiveError),
+    #[error("cannot start the async runtime: {0}")]
+    Runtime(std::io::Error),
+    #[error("cannot start webhook delivery: {0}")]
+    Webhooks(WebhookError),
+    #[error("cannot listen on {addr}: {source}")]
+    Listen {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("cannot read the bound address: {0}")]
+    BoundAddress(std::io::Error),
+    #[error("the server failed: {0}")]
+    Server(std::io::Error),
+    #[error("{what}: cannot start a thread: {source}")]
+    Thread {
+        what: &'static str,
+        source: std::io::Error,
+    },
+    #[error("{what} did not finish within {seconds} s (is the data folder still there?)")]
+    DidNotFinish { what: &'static str, seconds: u64 },
+}
+
+fn seconds(name: &'static str, value: f64) -> Result<Duration, ServeError> {
+    if value.is_finite() && value > 0.0 && value < 1e9 {
+        Ok(Duration::from_secs_f64(value))
     } else {
-        Err(format!(
-            "--{name} must be a positive number of seconds, got {v}"
-        ))
+        Err(ServeError::Seconds { name, value })
     }
 }
 
@@ -106,15 +145,12 @@ fn say(line: &str) {
     let _ = writeln!(std::io::stderr(), "{line}");
 }
 
-fn run(args: ServeArgs) -> Result<(), String> {
+fn run(args: ServeArgs) -> Result<(), ServeError> {
     let sweep_every = seconds("sweep-every", args.sweep_every)?;
     let snapshot_every = seconds("snapshot-every", args.snapshot_every)?;
     let first_retry = seconds("webhook-retry", args.webhook_retry)?;
     if !(args.action_rate.is_finite() && args.action_rate > 0.0 && args.action_rate <= 1e6) {
-        return Err(format!(
-            "--action-rate must be above 0 and at most 1000000 per second, got {}",
-            args.action_rate
-        ));
+        return Err(ServeError::ActionRate(args.action_rate));
     }
     for (name, v) in [
         ("max-live", args.max_live),
@@ -124,7 +160,7 @@ fn run(args: ServeArgs) -> Result<(), String> {
         ("max-streams-per-profile", args.max_streams_per_profile),
     ] {
         if v == 0 {
-            return Err(format!("--{name} must be at least 1"));
+            return Err(ServeError::AtLeastOne(name));
         }
     }
     let serve_limits = ServeLimits {
@@ -137,14 +173,14 @@ fn run(args: ServeArgs) -> Result<(), String> {
         Some(t) => t,
         None => {
             let mut b = [0u8; 24];
-            getrandom::fill(&mut b).map_err(|e| format!("no randomness for a token: {e}"))?;
+            getrandom::fill(&mut b).map_err(ServeError::Randomness)?;
             let t = format!("dat_{}", hex::encode(b));
             say(&format!("diorama serve: no admin token given (--admin-token or DIORAMA_ADMIN_TOKEN); this run's admin token is {t}"));
             t
         }
     };
-    let store = Store::open(&args.data).map_err(|e| e.to_string())?;
-    let host = super::load_plugins(&args.plugins).map_err(|e| e.to_string())?;
+    let store = Store::open(&args.data)?;
+    let host = super::load_plugins(&args.plugins)?;
     // Store reads and plugin calls run on the blocking pool. They use the
     // CPU, so more threads than a few per core only add memory and start-up
     // cost under a burst: the pool is capped (tokio's default is 512).
@@ -154,7 +190,7 @@ fn run(args: ServeArgs) -> Result<(), String> {
         .enable_all()
         .thread_name("diorama-http")
         .build()
-        .map_err(|e| format!("cannot start the async runtime: {e}"))?;
+        .map_err(ServeError::Runtime)?;
     let telemetry = Arc::new(Telemetry::default());
     let webhooks = Webhooks::new(
         store.clone(),
@@ -166,13 +202,13 @@ fn run(args: ServeArgs) -> Result<(), String> {
     );
     webhooks
         .start(runtime.handle())
-        .map_err(|e| format!("cannot start webhook delivery: {e}"))?;
+        .map_err(ServeError::Webhooks)?;
     let script_limits = ScriptLimits {
         timeout: Some(Duration::from_secs(args.script_timeout)),
         ..ScriptLimits::default()
     };
     let runs = Runs::new(store.clone(), script_limits);
-    runs.mark_interrupted().map_err(|e| e.to_string())?;
+    runs.mark_interrupted()?;
     let live = LiveManager::open(
         Arc::new(host),
         store.clone(),
@@ -185,8 +221,7 @@ fn run(args: ServeArgs) -> Result<(), String> {
             action_rate: args.action_rate,
             ..LiveConfig::default()
         },
-    )
-    .map_err(|e| e.to_string())?;
+    )?;
     // From here the store is flushed explicitly at the end, and never
     // dropped: sled's drop flushes again and, once a write has failed (the
     // data folder removed under it, a full disk), waits forever for a flush
@@ -206,10 +241,11 @@ fn run(args: ServeArgs) -> Result<(), String> {
     let served = runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(args.addr)
             .await
-            .map_err(|e| format!("cannot listen on {}: {e}", args.addr))?;
-        let addr = listener
-            .local_addr()
-            .map_err(|e| format!("cannot read the bound address: {e}"))?;
+            .map_err(|source| ServeError::Listen {
+                addr: args.addr,
+                source,
+            })?;
+        let addr = listener.local_addr().map_err(ServeError::BoundAddress)?;
         {
             // Written, not `println!`: a closed stdout must not panic.
             use std::io::Write;
@@ -228,22 +264,22 @@ fn run(args: ServeArgs) -> Result<(), String> {
         };
         http::serve(listener, state, sweep_every, shutdown)
             .await
-            .map_err(|e| format!("the server failed: {e}"))
+            .map_err(ServeError::Server)
     });
     let stopped = within(LIVE_STOP_WAIT, "snapshotting the live profiles", {
         let live = live.clone();
-        move || live.shutdown().map_err(|e| e.to_string())
+        move || Ok(live.shutdown()?)
     });
     runtime.block_on(webhooks.shutdown());
     // Blocking tasks still running (a store read on a failing disk) are
     // not waited for.
     runtime.shutdown_timeout(Duration::from_secs(2));
     // A store too wedged to take the snapshots will not flush either.
-    let wedged = matches!(&stopped, Err(e) if e.contains(DID_NOT_FINISH));
+    let wedged = matches!(&stopped, Err(ServeError::DidNotFinish { .. }));
     if !wedged {
         within(FLUSH_WAIT, "flushing the store", {
             let store = store.clone();
-            move || store.flush().map_err(|e| e.to_string())
+            move || Ok(store.flush()?)
         })?;
     }
     served?;
@@ -255,8 +291,6 @@ fn run(args: ServeArgs) -> Result<(), String> {
 /// How long snapshotting the live profiles at shutdown may take.
 const LIVE_STOP_WAIT: Duration = Duration::from_secs(10);
 
-const DID_NOT_FINISH: &str = "did not finish";
-
 /// How long the final flush may take (milliseconds on a working disk).
 const FLUSH_WAIT: Duration = Duration::from_secs(5);
 
@@ -265,22 +299,22 @@ const FLUSH_WAIT: Duration = Duration::from_secs(5);
 /// disk) sled's flush waits forever, and so would the server.
 fn within(
     wait: Duration,
-    what: &str,
-    step: impl FnOnce() -> Result<(), String> + Send + 'static,
-) -> Result<(), String> {
+    what: &'static str,
+    step: impl FnOnce() -> Result<(), ServeError> + Send + 'static,
+) -> Result<(), ServeError> {
     let (done, finished) = std::sync::mpsc::channel();
     std::thread::Builder::new()
         .name("diorama-stopping".into())
         .spawn(move || {
             let _ = done.send(step());
         })
-        .map_err(|e| format!("{what}: cannot start a thread: {e}"))?;
+        .map_err(|source| ServeError::Thread { what, source })?;
     match finished.recv_timeout(wait) {
         Ok(result) => result,
-        Err(_) => Err(format!(
-            "{what} {DID_NOT_FINISH} within {} s (is the data folder still there?)",
-            wait.as_secs()
-        )),
+        Err(_) => Err(ServeError::DidNotFinish {
+            what,
+            seconds: wait.as_secs(),
+        }),
     }
 }
 

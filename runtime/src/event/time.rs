@@ -18,11 +18,23 @@ pub const MIN_START: Millis = 0;
 /// integer range.
 pub const MAX_START: Millis = 253_370_764_800_000;
 
+/// A text that is not an RFC 3339 instant.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[error("`{text}` is not an RFC 3339 time such as 2026-01-05T09:00:00Z: {source}")]
+pub struct TimeError {
+    pub text: String,
+    #[source]
+    pub source: chrono::ParseError,
+}
+
 /// Parse an RFC 3339 instant (`2026-01-05T09:00:00Z`, `2026-01-05T09:00:00+01:00`).
-pub fn parse_instant(text: &str) -> Result<Millis, String> {
+pub fn parse_instant(text: &str) -> Result<Millis, TimeError> {
     DateTime::parse_from_rfc3339(text)
         .map(|t| t.timestamp_millis())
-        .map_err(|e| format!("`{text}` is not an RFC 3339 time such as 2026-01-05T09:00:00Z: {e}"))
+        .map_err(|source| TimeError {
+            text: text.to_string(),
+            source,
+        })
 }
 
 /// Format an instant as RFC 3339 UTC with milliseconds.
@@ -72,6 +84,7 @@ mod tests {
         );
         assert!(parse_instant("yesterday")
             .unwrap_err()
+            .to_string()
             .contains("yesterday"));
     }
 

@@ -45,7 +45,10 @@ pub enum RangeError {
     #[error("`{field}` must be between 1970-01-01T00:00:00Z and 9999-12-31T23:59:59Z")]
     Instant { field: String, ms: i64 },
     #[error("`{field}`: {reason}")]
-    Time { field: String, reason: String },
+    Time {
+        field: String,
+        reason: crate::event::time::TimeError,
+    },
     #[error("`speed` must be between {min} and {max} (1 = real time), got {speed}", min = MIN_SPEED)]
     Speed { speed: f64, max: f64 },
     /// A speed whose windows cannot be timed on the wall clock.

@@ -58,7 +58,7 @@ impl Batch {
 
 impl Driver for Batch {
     fn start(&self, sim: &Mutex<Simulation>, t: &str) -> Res<()> {
-        let at = time::parse_instant(t)?;
+        let at = time::parse_instant(t).map_err(|e| e.to_string())?;
         if !(time::MIN_START..=time::MAX_START).contains(&at) {
             return api::err(format!(
                 "start(\"{t}\"): the start must lie between {} and {}",
