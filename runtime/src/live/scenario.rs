@@ -8,12 +8,12 @@ use std::collections::BTreeMap;
 use std::sync::{mpsc, Arc, Mutex};
 use std::time::Duration;
 
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
 
 use super::profile::{LiveProfile, ProfileStatus};
 use super::LiveError;
 use crate::event::{time, OwnerId};
-use crate::report::Expectation;
+use crate::report::{Expectation, ReportedValue};
 use crate::script::{self, Cancelled, LiveClock, ScriptLimits};
 use crate::store::Store;
 
@@ -77,6 +77,33 @@ fn run_key(run: u64) -> Vec<u8> {
     k
 }
 
+/// Where a scenario run is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RunState {
+    Running,
+    Passed,
+    Failed,
+    Error,
+    /// The server stopped while it ran.
+    Interrupted,
+}
+
+/// A scenario run as stored (the `live` tree, `run/` · number) and
+/// answered. The fields are in key order: the JSON is what it was when the
+/// record was an object built by hand.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RunRecord {
+    pub ended_at: Option<String>,
+    pub error: Option<String>,
+    pub expectations: Vec<Expectation>,
+    pub id: String,
+    pub scenario: String,
+    pub started_at: String,
+    pub status: RunState,
+    pub values: Vec<ReportedValue>,
+}
+
 impl Runs {
     pub fn new(store: Store, limits: ScriptLimits) -> Arc<Runs> {
         Arc::new(Runs {
@@ -86,18 +113,15 @@ impl Runs {
         })
     }
 
-    fn save(&self, owner: OwnerId, run: u64, record: &Value) -> Result<(), LiveError> {
-        self.store.put_record(
-            LIVE_STATE,
-            owner,
-            &run_key(run),
-            record.to_string().as_bytes(),
-        )?;
+    fn save(&self, owner: OwnerId, run: u64, record: &RunRecord) -> Result<(), LiveError> {
+        let bytes = serde_json::to_vec(record).map_err(|e| LiveError::Internal(e.to_string()))?;
+        self.store
+            .put_record(LIVE_STATE, owner, &run_key(run), &bytes)?;
         Ok(())
     }
 
     /// A run's record.
-    pub fn get(&self, owner: OwnerId, run: &str) -> Result<Value, LiveError> {
+    pub fn get(&self, owner: OwnerId, run: &str) -> Result<RunRecord, LiveError> {
         let missing = || LiveError::NotFound(format!("no scenario run `{run}` on this profile"));
         let n: u64 = run.parse().map_err(|_| missing())?;
         let bytes = self
@@ -122,14 +146,15 @@ impl Runs {
                 .store
                 .records(LIVE_STATE, owner, b"run/", b"", usize::MAX)?
             {
-                let Ok(mut v) = serde_json::from_slice::<Value>(&bytes) else {
+                let Ok(mut r) = serde_json::from_slice::<RunRecord>(&bytes) else {
                     continue;
                 };
-                if v["status"] == "running" {
-                    v["status"] = "interrupted".into();
-                    v["error"] = "the server stopped while the scenario ran".into();
-                    self.store
-                        .put_record(LIVE_STATE, owner, &key[..], v.to_string().as_bytes())?;
+                if r.status == RunState::Running {
+                    r.status = RunState::Interrupted;
+                    r.error = Some("the server stopped while the scenario ran".into());
+                    let bytes =
+                        serde_json::to_vec(&r).map_err(|e| LiveError::Internal(e.to_string()))?;
+                    self.store.put_record(LIVE_STATE, owner, &key[..], &bytes)?;
                 }
             }
         }
@@ -144,7 +169,7 @@ impl Runs {
         profile: Arc<LiveProfile>,
         name: &str,
         source: String,
-    ) -> Result<Value, LiveError> {
+    ) -> Result<RunRecord, LiveError> {
         let owner = profile.id;
         {
             let status = profile.rt().state.status;
@@ -177,16 +202,16 @@ impl Runs {
             last + 1
         };
         let started = profile.sim().now();
-        let record = json!({
-            "id": run.to_string(),
-            "scenario": name,
-            "status": "running",
-            "started_at": time::format_instant(started),
-            "ended_at": null,
-            "expectations": [],
-            "values": [],
-            "error": null,
-        });
+        let record = RunRecord {
+            ended_at: None,
+            error: None,
+            expectations: Vec::new(),
+            id: run.to_string(),
+            scenario: name.to_string(),
+            started_at: time::format_instant(started),
+            status: RunState::Running,
+            values: Vec::new(),
+        };
         let (tx, rx) = mpsc::sync_channel::<Result<(), LiveError>>(1);
         let runs = self.clone();
         let display = format!("{name}.rhai");
@@ -214,26 +239,31 @@ impl Runs {
                     compiled = r.is_ok();
                     let _ = tx.send(r);
                 });
+                // A run that did not compile is forgotten by the request
+                // that started it, and its number may already belong to the
+                // next run: this thread must not touch it.
+                if !compiled {
+                    return;
+                }
                 let gone = runs
                     .running
                     .lock()
                     .unwrap_or_else(|e| e.into_inner())
                     .remove(&(owner, run))
                     .is_none();
-                if !compiled || gone {
+                if gone {
                     return;
                 }
                 let failed = outcome.expectations.iter().any(|e: &Expectation| !e.passed);
-                record["status"] = match (&outcome.error, failed) {
-                    (Some(_), _) => "error",
-                    (None, true) => "failed",
-                    (None, false) => "passed",
-                }
-                .into();
-                record["ended_at"] = time::format_instant(profile.sim().now()).into();
-                record["expectations"] = serde_json::to_value(&outcome.expectations).unwrap_or_default();
-                record["values"] = serde_json::to_value(&outcome.values).unwrap_or_default();
-                record["error"] = outcome.error.map(|e| Value::String(e.to_string())).unwrap_or(Value::Null);
+                record.status = match (&outcome.error, failed) {
+                    (Some(_), _) => RunState::Error,
+                    (None, true) => RunState::Failed,
+                    (None, false) => RunState::Passed,
+                };
+                record.ended_at = Some(time::format_instant(profile.sim().now()));
+                record.expectations = outcome.expectations;
+                record.values = outcome.values;
+                record.error = outcome.error.map(|e| e.to_string());
                 if let Err(e) = runs.save(owner, run, &record) {
                     tracing::warn!(profile = owner, run, error = %e, "cannot record a scenario's outcome");
                 }

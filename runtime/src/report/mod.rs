@@ -9,7 +9,7 @@ mod junit;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::event::{time, EventCounts};
 
@@ -17,7 +17,7 @@ pub use jsonl::JsonlWriter;
 pub use junit::junit_xml;
 
 /// One `expect(condition, message)` of a script.
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct Expectation {
     pub message: String,
     pub passed: bool,
@@ -26,7 +26,7 @@ pub struct Expectation {
 }
 
 /// One `report(name, value)` of a script.
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct ReportedValue {
     pub name: String,
     pub value: serde_json::Value,
