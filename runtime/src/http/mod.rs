@@ -109,6 +109,9 @@ pub fn routes() -> &'static [(&'static str, &'static str)] {
 }
 
 pub fn router(state: ApiState) -> Router {
+    // The route labels (and with them the document) are made here, once,
+    // rather than by the first request on an async worker.
+    routes();
     let (routes, _) = api().split_for_parts();
     routes
         .fallback(not_found)

@@ -500,4 +500,67 @@ pub(super) mod tests {
             ["platform", "kind", "limit"]
         );
     }
+
+    /// The status enums documented by mirrors in `http/schema` name exactly
+    /// the values the real types take: every documented value reads into
+    /// the real type, and every variant of it (the matches below are
+    /// exhaustive, so a new one does not compile until listed) is documented.
+    #[test]
+    fn documented_statuses_are_the_real_types_values() {
+        use crate::live::scenario::RunState;
+        use crate::live::ProfileStatus;
+        fn listed(v: ProfileStatus) -> ProfileStatus {
+            match v {
+                ProfileStatus::Created
+                | ProfileStatus::Running
+                | ProfileStatus::Paused
+                | ProfileStatus::Limited
+                | ProfileStatus::Stopped
+                | ProfileStatus::Degraded => v,
+            }
+        }
+        fn listed_run(v: RunState) -> RunState {
+            match v {
+                RunState::Running
+                | RunState::Passed
+                | RunState::Failed
+                | RunState::Error
+                | RunState::Interrupted => v,
+            }
+        }
+        let doc = build();
+        // Inlined where they are used: the `status` of a view and of a run.
+        let documented = |name: &str| -> Vec<Value> {
+            doc["components"]["schemas"][name]["properties"]["status"]["enum"]
+                .as_array()
+                .unwrap_or_else(|| panic!("{name}'s status is an enum"))
+                .clone()
+        };
+        let statuses = documented("ProfileView");
+        let real: Vec<Value> = [
+            ProfileStatus::Created,
+            ProfileStatus::Running,
+            ProfileStatus::Paused,
+            ProfileStatus::Limited,
+            ProfileStatus::Stopped,
+            ProfileStatus::Degraded,
+        ]
+        .map(|v| serde_json::to_value(listed(v)).unwrap())
+        .to_vec();
+        assert_eq!(statuses, real, "ProfileStatus as documented and as served");
+        let runs = documented("ScenarioRun");
+        let real: Vec<Value> = [
+            RunState::Running,
+            RunState::Passed,
+            RunState::Failed,
+            RunState::Error,
+            RunState::Interrupted,
+        ]
+        .map(|v| serde_json::to_value(listed_run(v)).unwrap())
+        .to_vec();
+        assert_eq!(
+            runs, real,
+            "a scenario run's status as documented and as stored"
+        );
+    }
 }
