@@ -40,7 +40,7 @@ pub const INTERFACE_VERSION: &str = "0.1.0";
 #[doc(hidden)]
 pub mod bindings {
     wit_bindgen::generate!({
-        path: "wit",
+        path: "wit/0.1.0",
         world: "platform",
         pub_export_macro: true,
         export_macro_name: "__export_platform_bindings",

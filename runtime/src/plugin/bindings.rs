@@ -9,7 +9,7 @@
 /// `diorama:platform@0.1.0`.
 pub(crate) mod v0_1_0 {
     wasmtime::component::bindgen!({
-        path: "../sdk/wit",
+        path: "../sdk/wit/0.1.0",
         world: "platform",
     });
 
