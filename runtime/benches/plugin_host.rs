@@ -74,7 +74,7 @@ fn main() {
         let params = if name == "hostile" {
             r#"{"mode":"well"}"#.to_string()
         } else {
-            plugin.info.defaults.clone()
+            plugin.info.defaults_json()
         };
         // Warm up.
         for seed in 0..10 {

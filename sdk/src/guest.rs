@@ -119,6 +119,7 @@ impl From<wit::AccountConfig> for AccountConfig {
 
 impl From<PlatformInfo> for wit::PlatformInfo {
     fn from(p: PlatformInfo) -> Self {
+        let defaults = p.defaults_json();
         wit::PlatformInfo {
             name: p.name,
             version: p.version,
@@ -143,7 +144,7 @@ impl From<PlatformInfo> for wit::PlatformInfo {
                     per: l.per,
                 })
                 .collect(),
-            defaults: p.defaults,
+            defaults,
         }
     }
 }

@@ -2,7 +2,10 @@
 
 use serde::{de::DeserializeOwned, Serialize};
 
-use crate::types::{AccountConfig, Action, ActionError, Event, Millis, PlatformInfo};
+use crate::types::{
+    AccountConfig, Action, ActionError, Event, HttpRequest, HttpResponse, Millis, NativeOutcome,
+    PlatformInfo,
+};
 
 /// A platform simulator: a plain struct whose serde state is the account's
 /// whole state. `snapshot` and `restore` come for free from serde.
@@ -22,6 +25,51 @@ pub trait Platform: Serialize + DeserializeOwned + Sized + 'static {
     /// Advance the model over `[from, to)`, pushing every event of that
     /// window (each with `from <= at < to`) onto `out`, in any order.
     fn step(&mut self, from: Millis, to: Millis, out: &mut Vec<Event>);
+
+    /// When the platform next has something due, asked after a step that
+    /// ended at `end`: the host may leave it unstepped until then and step
+    /// the time in between in one call, so a platform that answers later
+    /// than `end` must give the same events and state however that time is
+    /// split. `None`: nothing until a signal or an action. The default,
+    /// `Some(end)`, asks to be stepped as often as the host steps.
+    fn next_due(&self, end: Millis) -> Option<Millis> {
+        Some(end)
+    }
+
+    /// Answer a request to the platform's own API at `at`, against the
+    /// account's state, in the platform's wire format. A request that
+    /// changes the account answers [`NativeOutcome::Act`]: the host runs the
+    /// action as it runs the same action through its own API, then calls
+    /// [`Platform::finish_request`]. The default has no native API.
+    fn handle_request(&self, at: Millis, request: &HttpRequest) -> NativeOutcome {
+        let _ = at;
+        NativeOutcome::Respond(HttpResponse::json(
+            404,
+            &serde_json::json!({
+                "error": format!(
+                    "{} has no native API route {} {}",
+                    Self::describe().name,
+                    request.method,
+                    request.path
+                )
+            }),
+        ))
+    }
+
+    /// Shape the answer to a native request that acted, from `context` (as
+    /// [`Platform::handle_request`] gave it) and the action's outcome.
+    fn finish_request(
+        &self,
+        at: Millis,
+        context: &str,
+        outcome: Result<&[Event], &ActionError>,
+    ) -> HttpResponse {
+        let _ = (at, context);
+        match outcome {
+            Ok(_) => HttpResponse::json(200, &serde_json::json!({})),
+            Err(e) => HttpResponse::json(400, &serde_json::json!({ "error": e.to_string() })),
+        }
+    }
 
     /// Apply a scenario perturbation at `at`. The default understands no signal.
     fn signal(&mut self, at: Millis, name: &str, params: &serde_json::Value) -> Result<(), String> {

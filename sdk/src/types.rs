@@ -27,6 +27,9 @@ pub enum Level {
 pub struct SignalInfo {
     pub name: String,
     pub description: String,
+    /// The signal applies to one piece of content: sent on content, the
+    /// host adds that content's id as the parameter `content_id`.
+    pub on_content: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -36,6 +39,131 @@ pub struct LimitInfo {
     pub per: Millis,
 }
 
+/// A word of the shared vocabulary a demo host may use for any platform.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SharedParam {
+    /// The account's audience (subscribers, followers...): a count.
+    Audience,
+    /// Views of a typical post: a count.
+    AvgViews,
+    /// Likes per view.
+    EngagementRate,
+    /// Posts per day.
+    UploadFrequency,
+    /// `low`, `medium`, `high` or `viral`.
+    CommentVolume,
+    /// `low`, `medium` or `high`.
+    DmFrequency,
+}
+
+impl SharedParam {
+    pub const ALL: [SharedParam; 6] = [
+        SharedParam::Audience,
+        SharedParam::AvgViews,
+        SharedParam::EngagementRate,
+        SharedParam::UploadFrequency,
+        SharedParam::CommentVolume,
+        SharedParam::DmFrequency,
+    ];
+
+    /// The word as a demo host writes it, e.g. `avg_views`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SharedParam::Audience => "audience",
+            SharedParam::AvgViews => "avg_views",
+            SharedParam::EngagementRate => "engagement_rate",
+            SharedParam::UploadFrequency => "upload_frequency",
+            SharedParam::CommentVolume => "comment_volume",
+            SharedParam::DmFrequency => "dm_frequency",
+        }
+    }
+
+    pub fn parse(word: &str) -> Option<SharedParam> {
+        SharedParam::ALL.into_iter().find(|p| p.as_str() == word)
+    }
+}
+
+/// What values a parameter takes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ParamKind {
+    /// A whole number within `min..=max`.
+    Count,
+    /// A number within `min..=max`.
+    Number,
+    /// One of `choices`.
+    Choice,
+    /// true or false.
+    Flag,
+}
+
+/// One account parameter: `init` accepts exactly the parameters `describe`
+/// lists, and the defaults object is made of their defaults.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ParamInfo {
+    pub name: String,
+    pub kind: ParamKind,
+    /// JSON value: the default, or `null` when derived from other parameters.
+    pub default: String,
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+    /// For [`ParamKind::Choice`]: the values accepted.
+    pub choices: Vec<String>,
+    pub description: String,
+    /// The shared word this parameter stands for, if any.
+    pub shared: Option<SharedParam>,
+}
+
+impl ParamInfo {
+    /// The parameters a defaults object implies, in its key order: the kind
+    /// is read off each default (a whole number is a count, text a choice
+    /// with no list, `null` a number), with no range, description or shared
+    /// word. This is how a 0.1 plugin's `defaults` is read.
+    pub fn from_defaults(defaults: &str) -> Result<Vec<ParamInfo>, String> {
+        let value: serde_json::Value = serde_json::from_str(defaults)
+            .map_err(|e| format!("`defaults` is not valid JSON: {e}"))?;
+        let serde_json::Value::Object(map) = value else {
+            return Err("`defaults` must be a JSON object".to_string());
+        };
+        Ok(map
+            .into_iter()
+            .map(|(name, v)| ParamInfo {
+                kind: match &v {
+                    serde_json::Value::Bool(_) => ParamKind::Flag,
+                    serde_json::Value::String(_) => ParamKind::Choice,
+                    serde_json::Value::Number(n) if n.is_u64() || n.is_i64() => ParamKind::Count,
+                    _ => ParamKind::Number,
+                },
+                default: v.to_string(),
+                name,
+                min: None,
+                max: None,
+                choices: Vec::new(),
+                description: String::new(),
+                shared: None,
+            })
+            .collect())
+    }
+}
+
+/// The metric names a script reads as `v.views`, `v.likes` and `v.comments`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MetricRoles {
+    pub views: Option<String>,
+    pub likes: Option<String>,
+    pub comments: Option<String>,
+}
+
+/// A format in which the real platform pushes notifications.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WebhookFormat {
+    pub name: String,
+    /// The body's media type, e.g. `application/atom+xml`.
+    pub content_type: String,
+    pub description: String,
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PlatformInfo {
     pub name: String,
@@ -43,11 +171,43 @@ pub struct PlatformInfo {
     pub content_kinds: Vec<String>,
     pub interaction_kinds: Vec<String>,
     pub metrics: Vec<String>,
+    pub metric_roles: MetricRoles,
     pub signals: Vec<SignalInfo>,
     pub actions: Vec<String>,
+    /// Keyed by action names.
     pub limits: Vec<LimitInfo>,
-    /// JSON object: the account parameters and their defaults.
-    pub defaults: String,
+    /// The account parameters `init` accepts.
+    pub params: Vec<ParamInfo>,
+    /// The share of an automatic profile's audience the platform takes when
+    /// the profile does not name its platforms; `None`: it joins only
+    /// profiles that name it.
+    pub automatic_share: Option<f64>,
+    /// The hosts of the platform's real API, e.g. `www.googleapis.com`.
+    pub api_hosts: Vec<String>,
+    pub webhook_formats: Vec<WebhookFormat>,
+}
+
+impl PlatformInfo {
+    /// The defaults object: each parameter's default, by name.
+    pub fn defaults(&self) -> serde_json::Map<String, serde_json::Value> {
+        self.params
+            .iter()
+            .map(|p| {
+                let value = serde_json::from_str(&p.default).unwrap_or(serde_json::Value::Null);
+                (p.name.clone(), value)
+            })
+            .collect()
+    }
+
+    /// The defaults object as JSON text.
+    pub fn defaults_json(&self) -> String {
+        serde_json::Value::Object(self.defaults()).to_string()
+    }
+
+    /// The parameter standing for a shared word, if the platform has one.
+    pub fn shared_param(&self, word: SharedParam) -> Option<&ParamInfo> {
+        self.params.iter().find(|p| p.shared == Some(word))
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -156,6 +316,53 @@ pub enum ActionError {
     NotFound(String),
     /// Retry after this many milliseconds.
     RateLimited(Millis),
+}
+
+/// A request to the platform's own API, as a creator tool sent it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HttpRequest {
+    /// Upper case, e.g. `GET`.
+    pub method: String,
+    /// The path below the platform's API root, e.g. `/youtube/v3/channels`.
+    pub path: String,
+    /// The raw query string, without `?`.
+    pub query: String,
+    /// Header names in lower case.
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HttpResponse {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl HttpResponse {
+    /// A JSON answer.
+    pub fn json(status: u16, body: &serde_json::Value) -> HttpResponse {
+        HttpResponse {
+            status,
+            headers: vec![("content-type".into(), "application/json".into())],
+            body: body.to_string().into_bytes(),
+        }
+    }
+}
+
+/// A native request that changes the account: the host runs `action` as it
+/// runs the same action through its own API, then hands the outcome and
+/// `context` back to the plugin to shape the answer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NativeAct {
+    pub action: Action,
+    pub context: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum NativeOutcome {
+    Respond(HttpResponse),
+    Act(NativeAct),
 }
 
 impl std::fmt::Display for ActionError {

@@ -74,7 +74,8 @@ use diorama_sdk::models::time::{daily_rhythm, local_hour, schedule_after, subste
 use diorama_sdk::models::timing::{metric_interval, Seismic, SelfExcitation};
 use diorama_sdk::{
     AccountConfig, Action, ActionError, Author, Content, Event, Interaction, LimitInfo, Metric,
-    Millis, Notice, Payload, Platform, PlatformInfo, SignalInfo, DAY, HOUR, MINUTE,
+    MetricRoles, Millis, Notice, ParamInfo, Payload, Platform, PlatformInfo, SignalInfo, DAY, HOUR,
+    MINUTE,
 };
 
 use media::{Kind, Media, Thread};
@@ -875,26 +876,32 @@ impl Platform for Instagram {
                 SignalInfo {
                     name: "viral".into(),
                     description: viral_description("post"),
+                    on_content: true,
                 },
                 SignalInfo {
                     name: "shadowban".into(),
                     description: SHADOWBAN_DESCRIPTION.into(),
+                    on_content: false,
                 },
                 SignalInfo {
                     name: "troll_wave".into(),
                     description: troll_wave_description("post"),
+                    on_content: false,
                 },
                 SignalInfo {
                     name: "brand_deal_flood".into(),
                     description: BRAND_DEAL_FLOOD_DESCRIPTION.into(),
+                    on_content: false,
                 },
                 SignalInfo {
                     name: "controversy".into(),
                     description: CONTROVERSY_DESCRIPTION.into(),
+                    on_content: false,
                 },
                 SignalInfo {
                     name: "growth".into(),
                     description: growth_description("followers"),
+                    on_content: false,
                 },
             ],
             actions: vec!["publish".into(), "reply".into(), "dm_reply".into()],
@@ -904,7 +911,15 @@ impl Platform for Instagram {
                 limit("comment", COMMENT_LIMIT),
                 limit("like", LIKE_LIMIT),
             ],
-            defaults: params::defaults_json(),
+            params: ParamInfo::from_defaults(&params::defaults_json()).unwrap_or_default(),
+            metric_roles: MetricRoles {
+                views: Some("views".into()),
+                likes: Some("likes".into()),
+                comments: Some("comments".into()),
+            },
+            automatic_share: Some(0.6),
+            api_hosts: Vec::new(),
+            webhook_formats: Vec::new(),
         }
     }
 

@@ -553,7 +553,7 @@ fn describe_lists_the_contract() {
     assert_eq!(limit("publish"), Some((5, DAY)));
     assert_eq!(limit("comment"), Some((30, DAY)));
     assert_eq!(limit("like"), Some((200, DAY)));
-    let defaults: serde_json::Value = serde_json::from_str(&info.defaults).unwrap();
+    let defaults: serde_json::Value = serde_json::from_str(&info.defaults_json()).unwrap();
     assert_eq!(defaults["followers"], 100_000);
 }
 

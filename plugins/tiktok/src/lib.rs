@@ -65,7 +65,7 @@ use diorama_sdk::models::time::{daily_rhythm, local_hour, schedule_after, subste
 use diorama_sdk::models::timing::{metric_interval, Seismic, SelfExcitation};
 use diorama_sdk::{
     AccountConfig, Action, ActionError, Author, Content, Event, Interaction, LimitInfo, Metric,
-    Millis, Payload, Platform, PlatformInfo, SignalInfo, DAY, HOUR, MINUTE,
+    MetricRoles, Millis, ParamInfo, Payload, Platform, PlatformInfo, SignalInfo, DAY, HOUR, MINUTE,
 };
 
 pub use params::{Params, COMMENT_LIMIT, LIKE_LIMIT, VIDEO_LIMIT};
@@ -737,26 +737,32 @@ impl Platform for TikTok {
                 SignalInfo {
                     name: "viral".into(),
                     description: viral_description("video"),
+                    on_content: true,
                 },
                 SignalInfo {
                     name: "shadowban".into(),
                     description: SHADOWBAN_DESCRIPTION.into(),
+                    on_content: false,
                 },
                 SignalInfo {
                     name: "troll_wave".into(),
                     description: troll_wave_description("video"),
+                    on_content: false,
                 },
                 SignalInfo {
                     name: "brand_deal_flood".into(),
                     description: BRAND_DEAL_FLOOD_DESCRIPTION.into(),
+                    on_content: false,
                 },
                 SignalInfo {
                     name: "controversy".into(),
                     description: CONTROVERSY_DESCRIPTION.into(),
+                    on_content: false,
                 },
                 SignalInfo {
                     name: "growth".into(),
                     description: growth_description("followers"),
+                    on_content: false,
                 },
             ],
             actions: vec!["publish".into(), "reply".into(), "dm_reply".into()],
@@ -765,7 +771,15 @@ impl Platform for TikTok {
                 limit("comment", COMMENT_LIMIT),
                 limit("like", LIKE_LIMIT),
             ],
-            defaults: params::defaults_json(),
+            params: ParamInfo::from_defaults(&params::defaults_json()).unwrap_or_default(),
+            metric_roles: MetricRoles {
+                views: Some("views".into()),
+                likes: Some("likes".into()),
+                comments: Some("comments".into()),
+            },
+            automatic_share: Some(0.8),
+            api_hosts: Vec::new(),
+            webhook_formats: Vec::new(),
         }
     }
 

@@ -433,7 +433,7 @@ fn describe_lists_the_contract() {
         .limits
         .iter()
         .any(|l| l.action == "publish" && l.max == VIDEO_LIMIT));
-    let defaults: serde_json::Value = serde_json::from_str(&info.defaults).unwrap();
+    let defaults: serde_json::Value = serde_json::from_str(&info.defaults_json()).unwrap();
     assert_eq!(defaults["videos_per_day"], 5.0);
 }
 

@@ -72,7 +72,7 @@ use diorama_sdk::models::time::{daily_rhythm, local_hour, schedule_after, subste
 use diorama_sdk::models::timing::{metric_interval, Seismic, SelfExcitation};
 use diorama_sdk::{
     AccountConfig, Action, ActionError, Author, Content, Event, Interaction, LimitInfo, Metric,
-    Millis, Payload, Platform, PlatformInfo, SignalInfo, DAY, HOUR, MINUTE,
+    MetricRoles, Millis, ParamInfo, Payload, Platform, PlatformInfo, SignalInfo, DAY, HOUR, MINUTE,
 };
 
 pub use params::{Params, UPLOAD_LIMIT};
@@ -795,6 +795,7 @@ impl Platform for YouTube {
         let signal = |name: &str, description: String| SignalInfo {
             name: name.into(),
             description,
+            on_content: true,
         };
         PlatformInfo {
             name: PLATFORM.into(),
@@ -821,7 +822,15 @@ impl Platform for YouTube {
                 max: UPLOAD_LIMIT,
                 per: DAY,
             }],
-            defaults: params::defaults_json(),
+            params: ParamInfo::from_defaults(&params::defaults_json()).unwrap_or_default(),
+            metric_roles: MetricRoles {
+                views: Some("views".into()),
+                likes: Some("likes".into()),
+                comments: Some("comments".into()),
+            },
+            automatic_share: Some(1.0),
+            api_hosts: Vec::new(),
+            webhook_formats: Vec::new(),
         }
     }
 

@@ -534,9 +534,9 @@ fn describe_lists_the_contract() {
         ),
         ("upload", 6, DAY)
     );
-    let defaults: serde_json::Value = serde_json::from_str(&info.defaults).unwrap();
+    let defaults: serde_json::Value = serde_json::from_str(&info.defaults_json()).unwrap();
     assert_eq!(defaults["subscribers"], 100_000);
-    assert!(H::new(H::config(1, "tech", &info.defaults)).is_ok());
+    assert!(H::new(H::config(1, "tech", &info.defaults_json())).is_ok());
 }
 
 #[test]

@@ -70,7 +70,7 @@ fn plugins_text(list: &[&LoadedPlugin]) -> String {
         let _ = writeln!(s, "  interactions: {}", joined(&i.interaction_kinds));
         let _ = writeln!(s, "  metrics:      {}", joined(&i.metrics));
         let _ = writeln!(s, "  actions:      {}", joined(&i.actions));
-        let _ = writeln!(s, "  defaults:     {}", i.defaults);
+        let _ = writeln!(s, "  defaults:     {}", i.defaults_json());
         if i.signals.is_empty() {
             let _ = writeln!(s, "  signals:      none");
         } else {

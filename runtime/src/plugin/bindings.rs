@@ -31,6 +31,11 @@ pub(crate) mod v0_1_0 {
 
     impl From<wit::PlatformInfo> for sdk::PlatformInfo {
         fn from(p: wit::PlatformInfo) -> Self {
+            let metric_roles = sdk::MetricRoles {
+                views: p.metrics.iter().find(|m| *m == "views").cloned(),
+                likes: p.metrics.iter().find(|m| *m == "likes").cloned(),
+                comments: p.metrics.iter().find(|m| *m == "comments").cloned(),
+            };
             sdk::PlatformInfo {
                 name: p.name,
                 version: p.version,
@@ -43,6 +48,7 @@ pub(crate) mod v0_1_0 {
                     .map(|s| sdk::SignalInfo {
                         name: s.name,
                         description: s.description,
+                        on_content: true,
                     })
                     .collect(),
                 actions: p.actions,
@@ -55,7 +61,11 @@ pub(crate) mod v0_1_0 {
                         per: l.per,
                     })
                     .collect(),
-                defaults: p.defaults,
+                params: sdk::ParamInfo::from_defaults(&p.defaults).unwrap_or_default(),
+                metric_roles,
+                automatic_share: None,
+                api_hosts: Vec::new(),
+                webhook_formats: Vec::new(),
             }
         }
     }

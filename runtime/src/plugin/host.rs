@@ -62,8 +62,7 @@ impl LoadedPlugin {
             "signals": info.signals,
             "actions": info.actions,
             "limits": info.limits,
-            "defaults": serde_json::from_str::<serde_json::Value>(&info.defaults)
-                .unwrap_or(serde_json::Value::Null),
+            "defaults": info.defaults(),
         })
     }
 }

@@ -73,7 +73,7 @@ fn builtin_youtube_loads_describes_and_steps() {
     assert!(yt.info.signals.iter().any(|s| s.name == "viral"));
 
     let mut instance = host
-        .instantiate("youtube", &config(&yt.info.defaults, 42))
+        .instantiate("youtube", &config(&yt.info.defaults_json(), 42))
         .expect("youtube instantiates with its defaults");
     assert_eq!(instance.platform(), "youtube");
     let mut events = Vec::new();

@@ -17,7 +17,8 @@
 //! - `well`: behaves, emitting one notice per step (a control).
 
 use diorama_sdk::{
-    AccountConfig, Event, Millis, Notice, Payload, Platform, PlatformInfo, SignalInfo,
+    AccountConfig, Event, MetricRoles, Millis, Notice, ParamInfo, ParamKind, Payload, Platform,
+    PlatformInfo, SignalInfo,
 };
 use serde::{Deserialize, Serialize};
 
@@ -44,10 +45,24 @@ impl Platform for Hostile {
             signals: vec![SignalInfo {
                 name: "misbehave".into(),
                 description: "switch the misbehaviour: {\"mode\": ...}".into(),
+                on_content: false,
             }],
             actions: vec![],
             limits: vec![],
-            defaults: r#"{"mode":"well"}"#.into(),
+            metric_roles: MetricRoles::default(),
+            params: vec![ParamInfo {
+                name: "mode".into(),
+                kind: ParamKind::Choice,
+                default: "\"well\"".into(),
+                min: None,
+                max: None,
+                choices: Vec::new(),
+                description: "how the plugin misbehaves".into(),
+                shared: None,
+            }],
+            automatic_share: None,
+            api_hosts: Vec::new(),
+            webhook_formats: Vec::new(),
         }
     }
 
