@@ -275,8 +275,14 @@ pub(crate) fn check_description(info: &PlatformInfo) -> Result<(), Exceeded> {
     list("webhook_formats", info.webhook_formats.len())?;
     for (i, w) in info.webhook_formats.iter().enumerate() {
         string(&|| format!("webhook_formats[{i}].name"), &w.name)?;
-        string(&|| format!("webhook_formats[{i}].content_type"), &w.content_type)?;
-        string(&|| format!("webhook_formats[{i}].description"), &w.description)?;
+        string(
+            &|| format!("webhook_formats[{i}].content_type"),
+            &w.content_type,
+        )?;
+        string(
+            &|| format!("webhook_formats[{i}].description"),
+            &w.description,
+        )?;
     }
     Ok(())
 }

@@ -370,7 +370,11 @@ impl PluginInstance {
 
     /// A plugin's own error (`Err(reason)`), within the strings budget, as
     /// a [`Rejected`](ErrorKind::Rejected) error.
-    fn rejection(&mut self, call: &'static str, answer: Result<(), String>) -> Result<(), PluginError> {
+    fn rejection(
+        &mut self,
+        call: &'static str,
+        answer: Result<(), String>,
+    ) -> Result<(), PluginError> {
         match answer {
             Ok(()) => Ok(()),
             Err(reason) => {
@@ -399,7 +403,11 @@ impl PluginInstance {
     }
 
     /// A result over its budget fails the instance.
-    fn within(&mut self, call: &'static str, checked: Result<(), Exceeded>) -> Result<(), PluginError> {
+    fn within(
+        &mut self,
+        call: &'static str,
+        checked: Result<(), Exceeded>,
+    ) -> Result<(), PluginError> {
         match checked {
             Ok(()) => Ok(()),
             Err(Exceeded { budget, found }) => Err(self.fail(PluginError::new(

@@ -31,8 +31,8 @@ use std::fmt;
 use std::path::PathBuf;
 use std::time::Duration;
 
-pub use cache::{default_cache_dir, CacheStats};
 pub use budget::Budget;
+pub use cache::{default_cache_dir, CacheStats};
 pub use error::{ErrorKind, PluginError};
 pub use host::{LoadedPlugin, PluginHost};
 pub use instance::{PluginInstance, StepOutput};

@@ -171,9 +171,15 @@ fn check_param(p: &ParamInfo) -> Result<(), String> {
         }
     };
     match p.kind {
-        ParamKind::Count => match default.as_i64().map(|n| n as f64).or(default.as_u64().map(|n| n as f64)) {
+        ParamKind::Count => match default
+            .as_i64()
+            .map(|n| n as f64)
+            .or(default.as_u64().map(|n| n as f64))
+        {
             Some(n) => in_range(n),
-            None => Err(format!("its default {default} is not a whole number, as a count must be")),
+            None => Err(format!(
+                "its default {default} is not a whole number, as a count must be"
+            )),
         },
         ParamKind::Number => match default.as_f64() {
             Some(x) => in_range(x),
@@ -186,11 +192,15 @@ fn check_param(p: &ParamInfo) -> Result<(), String> {
                 s.escape_default(),
                 p.choices.join(", ")
             )),
-            None => Err(format!("its default {default} is not text, as a choice must be")),
+            None => Err(format!(
+                "its default {default} is not text, as a choice must be"
+            )),
         },
         ParamKind::Flag => match default {
             Value::Bool(_) => Ok(()),
-            _ => Err(format!("its default {default} is not true or false, as a flag must be")),
+            _ => Err(format!(
+                "its default {default} is not true or false, as a flag must be"
+            )),
         },
     }
 }
@@ -331,7 +341,16 @@ mod tests {
         for host in ["localhost", "a-b.c9.example", "www.googleapis.com"] {
             assert!(is_host_name(host), "{host}");
         }
-        for host in ["", "a..b", "-a.b", "a-.b", "A.b", "a.b:443", "a/b", &"a".repeat(64)] {
+        for host in [
+            "",
+            "a..b",
+            "-a.b",
+            "a-.b",
+            "A.b",
+            "a.b:443",
+            "a/b",
+            &"a".repeat(64),
+        ] {
             assert!(!is_host_name(host), "{host}");
         }
     }
