@@ -24,6 +24,18 @@ fn the_budget_is_what_the_contract_documents() {
     let wit = include_str!("../../../sdk/wit/0.2.0/platform.wit");
     assert!(wit.contains("a call returns at most 100 000 events and\n/// 16 MiB of strings"));
     assert_eq!((MAX_EVENTS, MAX_STRING_BYTES), (100_000, 16 << 20));
+    assert!(wit.contains("at most 8 MiB of body and\n/// 64 headers"));
+    assert!(wit.contains("at most 256 items per list, each string at\n/// most 4096 bytes"));
+    use diorama::plugin::budget::{MAX_DESCRIBE_ITEMS, MAX_DESCRIBE_STRING, MAX_RESPONSE_HEADERS};
+    assert_eq!(
+        (
+            MAX_RESPONSE_BODY,
+            MAX_RESPONSE_HEADERS,
+            MAX_DESCRIBE_ITEMS,
+            MAX_DESCRIBE_STRING
+        ),
+        (8 << 20, 64, 256, 4096)
+    );
 }
 
 #[test]
