@@ -320,6 +320,20 @@ mod tests {
     }
 
     #[test]
+    fn the_default_copy_bound_admits_any_result_within_the_budget() {
+        // Wasmtime's hostcall fuel charges a list its length times the host
+        // size of its elements, and a string its bytes: the most a result
+        // within the budget can cost is this, and the default bound must
+        // not refuse it before it is measured.
+        use crate::plugin::bindings::{v0_1_0, v0_2_0};
+        let widest = std::mem::size_of::<v0_2_0::wit::Event>()
+            .max(std::mem::size_of::<v0_1_0::wit::Event>());
+        let most = MAX_EVENTS * widest + MAX_STRING_BYTES;
+        let bound = crate::plugin::HostOptions::default().result_limit;
+        assert!(most < bound, "{most} >= {bound}");
+    }
+
+    #[test]
     fn numbers_are_grouped() {
         assert_eq!(Grouped(0).to_string(), "0");
         assert_eq!(Grouped(999).to_string(), "999");
