@@ -281,7 +281,7 @@ mod tests {
             max: 0,
             per: DAY,
         });
-        i.params[0].default = "2e9".into();
+        i.params[0].default = "2000000000".into();
         i.params[1].default = "\"viral\"".into();
         i.params[2].default = "1".into();
         i.params.push(param("Bad-Name", ParamKind::Count, "1"));
@@ -297,7 +297,7 @@ mod tests {
             [
                 "the limit on `upload` names no action of the platform (its actions: publish, reply)",
                 "the limit on `reply` is 0 per 86400000 ms; both must be above 0",
-                "the parameter `followers`: its default 2000000000.0 is outside its range 0..=1000000000",
+                "the parameter `followers`: its default 2000000000 is outside its range 0..=1000000000",
                 "the parameter `comment_volume`: its default `viral` is not one of its choices (low, high)",
                 "the parameter `verified`: its default 1 is not true or false, as a flag must be",
                 "the parameter name `Bad-Name` is not well formed (1 to 64 lower-case letters, digits or `_`, starting with a letter)",
