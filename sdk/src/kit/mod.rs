@@ -16,7 +16,7 @@
 //!   behind each plugin's `throughput` example.
 //!
 //! The behaviour every platform must show is checked by
-//! [`crate::testing::suite`].
+//! [`behaviour_suite!`](crate::behaviour_suite).
 
 pub mod actions;
 pub mod inbox;
