@@ -574,10 +574,7 @@ pub fn replies<P: Platform>(f: &Figures) {
     if let Some(limit) = f.reply_limit {
         let refused = (0..limit + 5)
             .map(|_| reply(&mut h, &comment.id, "ok"))
-            .find_map(|r| match r {
-                Ok(_) => None,
-                Err(e) => Some(e),
-            });
+            .find_map(Result::err);
         assert!(
             matches!(refused, Some(ActionError::RateLimited(_))),
             "{refused:?}"

@@ -51,8 +51,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use diorama_sdk::kit::actions;
+use diorama_sdk::kit::audience::AudienceCount;
 use diorama_sdk::kit::inbox::{Inbox, Senders};
-use diorama_sdk::kit::signals::{self, ActiveSignals, SignalHost, GROWTH_REPORT};
+use diorama_sdk::kit::signals::{self, ActiveSignals, SignalHost};
 use diorama_sdk::kit::threads::{CommentRules, Comments, Crowd};
 use diorama_sdk::models::ids::{
     instagram_comment_id, instagram_shortcode, numeric_id19, push_b64, push_digits,
@@ -147,11 +148,9 @@ pub struct Instagram {
     clock: Millis,
     creator: Author,
     audience: Audience,
-    followers: i64,
-    followers_reported: i64,
-    follow_gain: f64,
-    follow_loss: f64,
-    next_followers_metric: Millis,
+    /// The followers, reported a few times a day.
+    #[serde(flatten)]
+    followers: AudienceCount,
     next_post: Millis,
     next_story: Millis,
     /// Publishing times within the last 24 hours (rate limits).
@@ -251,32 +250,6 @@ impl Instagram {
         }
     }
 
-    fn followers_metric(&mut self, at: Millis, growth_done: bool, out: &mut Vec<Event>) {
-        let gained = self.rng.poisson(self.follow_gain) as i64;
-        let lost = self.rng.poisson(self.follow_loss) as i64;
-        self.follow_gain = 0.0;
-        self.follow_loss = 0.0;
-        self.followers = (self.followers + gained - lost).max(0);
-        if let Some(g) = self.signals.growth.as_mut() {
-            self.followers += g.take();
-            if growth_done {
-                self.followers = self.followers.max(g.target);
-                self.signals.growth = None;
-            }
-        }
-        out.push(Event {
-            at,
-            payload: Payload::Metric(Metric {
-                content_id: None,
-                name: "followers".into(),
-                total: self.followers,
-                delta: self.followers - self.followers_reported,
-            }),
-        });
-        self.followers_reported = self.followers;
-        self.creator.followers = self.followers as u64;
-    }
-
     /// Scheduled posts and stories in `[a, b)`.
     fn scheduled(&mut self, a: Millis, b: Millis, tz: Tz, out: &mut Vec<Event>) {
         while self.next_post < b {
@@ -307,8 +280,6 @@ impl Instagram {
                 schedule_after(&mut self.plan, at, self.params.stories_per_day, tz).max(at + 1);
         }
     }
-
-    /// The flood's extra collaboration DMs in `[a, b)`.
 
     /// DMs and mentions in `[a, b)`.
     fn inbox(&mut self, a: Millis, b: Millis, rhythm: f64, out: &mut Vec<Event>) {
@@ -351,17 +322,16 @@ impl Instagram {
     /// Advance over one sub-step `[a, b)` (b − a ≤ a minute).
     fn substep(&mut self, a: Millis, b: Millis, tz: Tz, out: &mut Vec<Event>) {
         self.scheduled(a, b, tz, out);
-        let current = self.followers as f64 + self.follow_gain - self.follow_loss;
-        let growth_done = self.signals.advance_growth(a, b, current);
-        if a >= self.next_followers_metric || growth_done {
-            self.followers_metric(a, growth_done, out);
-            self.next_followers_metric = if self.signals.growth.is_some() {
-                a + GROWTH_REPORT + self.rng.below(GROWTH_REPORT as u64) as Millis
-            } else {
-                a + 4 * HOUR + self.rng.below(4 * HOUR as u64) as Millis
-            };
-        }
-        self.follow_loss += self.followers as f64 * CHURN_PER_DAY * (b - a) as f64 / DAY as f64;
+        self.followers.step(
+            &mut self.signals,
+            "followers",
+            CHURN_PER_DAY,
+            a,
+            b,
+            &mut self.rng,
+            &mut self.creator,
+            out,
+        );
         let rhythm = daily_rhythm(local_hour(a + (b - a) / 2, tz));
         self.inbox(a, b, rhythm, out);
         let rules = rules();
@@ -393,7 +363,7 @@ impl Instagram {
             media,
             active,
             comments,
-            follow_gain,
+            followers,
             signals,
             ..
         } = self;
@@ -401,7 +371,7 @@ impl Instagram {
             let m = &mut media[idx as usize];
             let views = m.expected_views(&kernel, a, b) * reach_factor;
             m.pending_views += views;
-            *follow_gain += views * FOLLOWS_PER_VIEW;
+            followers.gain(views * FOLLOWS_PER_VIEW);
 
             if m.kind != Kind::Story {
                 let mut crowd = Crowd {
@@ -535,7 +505,7 @@ impl SignalHost for Instagram {
     }
 
     fn audience_count(&self) -> i64 {
-        self.followers
+        self.followers.count()
     }
 
     fn signal_target(&self, signal: &str, content_id: Option<&str>) -> Result<usize, String> {
@@ -589,7 +559,7 @@ impl SignalHost for Instagram {
     }
 
     fn start_growth(&mut self, at: Millis) {
-        self.next_followers_metric = self.next_followers_metric.min(at + GROWTH_REPORT);
+        self.followers.report_soon(at);
     }
 }
 
@@ -690,7 +660,7 @@ impl Platform for Instagram {
         let next_post = first(&mut plan, params.posts_per_day);
         let next_story = first(&mut plan, params.stories_per_day);
         let next_followers_metric = start + rng.below(HOUR as u64) as Millis;
-        let followers = params.followers.min(i64::MAX as u64) as i64;
+        let followers = AudienceCount::new(params.followers, next_followers_metric);
         Ok(Instagram {
             niche,
             timezone,
@@ -701,10 +671,6 @@ impl Platform for Instagram {
             creator,
             audience,
             followers,
-            followers_reported: followers,
-            follow_gain: 0.0,
-            follow_loss: 0.0,
-            next_followers_metric,
             next_post,
             next_story,
             posts: RateWindow::default(),

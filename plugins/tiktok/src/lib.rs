@@ -44,8 +44,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use diorama_sdk::kit::actions;
+use diorama_sdk::kit::audience::AudienceCount;
 use diorama_sdk::kit::inbox::{Inbox, Senders};
-use diorama_sdk::kit::signals::{self, ActiveSignals, SignalHost, GROWTH_REPORT};
+use diorama_sdk::kit::signals::{self, ActiveSignals, SignalHost};
 use diorama_sdk::kit::threads::{CommentRules, Comments, Crowd};
 use diorama_sdk::models::ids::{push_digits, tiktok_video_id};
 use diorama_sdk::models::limits::RateWindow;
@@ -116,11 +117,9 @@ pub struct TikTok {
     clock: Millis,
     creator: Author,
     audience: Audience,
-    followers: i64,
-    followers_reported: i64,
-    follow_gain: f64,
-    follow_loss: f64,
-    next_followers_metric: Millis,
+    /// The followers, reported a few times a day.
+    #[serde(flatten)]
+    followers: AudienceCount,
     next_video: Millis,
     /// Publishing times within the last 24 hours.
     uploads: RateWindow,
@@ -196,34 +195,6 @@ impl TikTok {
         }
     }
 
-    fn followers_metric(&mut self, at: Millis, growth_done: bool, out: &mut Vec<Event>) {
-        let gained = self.rng.poisson(self.follow_gain) as i64;
-        let lost = self.rng.poisson(self.follow_loss) as i64;
-        self.follow_gain = 0.0;
-        self.follow_loss = 0.0;
-        self.followers = (self.followers + gained - lost).max(0);
-        if let Some(g) = self.signals.growth.as_mut() {
-            self.followers += g.take();
-            if growth_done {
-                self.followers = self.followers.max(g.target);
-                self.signals.growth = None;
-            }
-        }
-        out.push(Event {
-            at,
-            payload: Payload::Metric(Metric {
-                content_id: None,
-                name: "followers".into(),
-                total: self.followers,
-                delta: self.followers - self.followers_reported,
-            }),
-        });
-        self.followers_reported = self.followers;
-        self.creator.followers = self.followers as u64;
-    }
-
-    /// The flood's extra collaboration DMs in `[a, b)`.
-
     /// Advance over one sub-step `[a, b)` (b − a ≤ a minute).
     fn substep(&mut self, a: Millis, b: Millis, tz: Tz, out: &mut Vec<Event>) {
         while self.next_video < b {
@@ -237,17 +208,16 @@ impl TikTok {
             self.next_video =
                 schedule_after(&mut self.plan, at, self.params.videos_per_day, tz).max(at + 1);
         }
-        let current = self.followers as f64 + self.follow_gain - self.follow_loss;
-        let growth_done = self.signals.advance_growth(a, b, current);
-        if a >= self.next_followers_metric || growth_done {
-            self.followers_metric(a, growth_done, out);
-            self.next_followers_metric = if self.signals.growth.is_some() {
-                a + GROWTH_REPORT + self.rng.below(GROWTH_REPORT as u64) as Millis
-            } else {
-                a + 4 * HOUR + self.rng.below(4 * HOUR as u64) as Millis
-            };
-        }
-        self.follow_loss += self.followers as f64 * CHURN_PER_DAY * (b - a) as f64 / DAY as f64;
+        self.followers.step(
+            &mut self.signals,
+            "followers",
+            CHURN_PER_DAY,
+            a,
+            b,
+            &mut self.rng,
+            &mut self.creator,
+            out,
+        );
         let rhythm = daily_rhythm(local_hour(a + (b - a) / 2, tz));
         let rules = rules();
         let mut senders = Senders {
@@ -289,7 +259,7 @@ impl TikTok {
             videos,
             active,
             comments,
-            follow_gain,
+            followers,
             signals,
             ..
         } = self;
@@ -297,7 +267,7 @@ impl TikTok {
             let v = &mut videos[idx as usize];
             let views = v.expected_views(&kernel, a, b) * reach_factor;
             v.pending_views += views;
-            *follow_gain += views * FOLLOWS_PER_VIEW;
+            followers.gain(views * FOLLOWS_PER_VIEW);
             let mut crowd = Crowd {
                 rules: &rules,
                 niche: *niche,
@@ -393,7 +363,7 @@ impl SignalHost for TikTok {
     }
 
     fn audience_count(&self) -> i64 {
-        self.followers
+        self.followers.count()
     }
 
     fn signal_target(&self, signal: &str, content_id: Option<&str>) -> Result<usize, String> {
@@ -432,7 +402,7 @@ impl SignalHost for TikTok {
     }
 
     fn start_growth(&mut self, at: Millis) {
-        self.next_followers_metric = self.next_followers_metric.min(at + GROWTH_REPORT);
+        self.followers.report_soon(at);
     }
 }
 
@@ -521,7 +491,7 @@ impl Platform for TikTok {
             Millis::MAX
         };
         let next_followers_metric = start + rng.below(HOUR as u64) as Millis;
-        let followers = params.followers.min(i64::MAX as u64) as i64;
+        let followers = AudienceCount::new(params.followers, next_followers_metric);
         Ok(TikTok {
             niche,
             timezone,
@@ -532,10 +502,6 @@ impl Platform for TikTok {
             creator,
             audience,
             followers,
-            followers_reported: followers,
-            follow_gain: 0.0,
-            follow_loss: 0.0,
-            next_followers_metric,
             next_video,
             uploads: RateWindow::default(),
             own_comments: RateWindow::default(),

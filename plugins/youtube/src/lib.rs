@@ -52,7 +52,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use diorama_sdk::kit::actions::Answer;
-use diorama_sdk::kit::signals::{self, ActiveSignals, SignalHost, GROWTH_REPORT};
+use diorama_sdk::kit::audience::AudienceCount;
+use diorama_sdk::kit::signals::{self, ActiveSignals, SignalHost};
 use diorama_sdk::kit::threads::RecentComments;
 
 use diorama_sdk::models::ids::{push_b64, youtube_video_id, CommentId};
@@ -167,12 +168,9 @@ pub struct YouTube {
     clock: Millis,
     creator: Author,
     audience: Audience,
-    subscribers: i64,
-    subs_reported: i64,
-    /// Expected new subscribers and lost subscribers since the last report.
-    subs_gain: f64,
-    subs_loss: f64,
-    next_subs_metric: Millis,
+    /// The subscribers, reported a few times a day.
+    #[serde(flatten)]
+    subscribers: AudienceCount,
     next_upload: Millis,
     next_community: Millis,
     /// Videos and shorts within the last 24 hours (rate limit).
@@ -305,32 +303,6 @@ impl YouTube {
         }
     }
 
-    fn subscribers_metric(&mut self, at: Millis, growth_done: bool, out: &mut Vec<Event>) {
-        let gained = self.rng.poisson(self.subs_gain) as i64;
-        let lost = self.rng.poisson(self.subs_loss) as i64;
-        self.subs_gain = 0.0;
-        self.subs_loss = 0.0;
-        self.subscribers = (self.subscribers + gained - lost).max(0);
-        if let Some(g) = self.signals.growth.as_mut() {
-            self.subscribers += g.take();
-            if growth_done {
-                self.subscribers = self.subscribers.max(g.target);
-                self.signals.growth = None;
-            }
-        }
-        out.push(Event {
-            at,
-            payload: Payload::Metric(Metric {
-                content_id: None,
-                name: "subscribers".into(),
-                total: self.subscribers,
-                delta: self.subscribers - self.subs_reported,
-            }),
-        });
-        self.subs_reported = self.subscribers;
-        self.creator.followers = self.subscribers as u64;
-    }
-
     /// The comments of the troll waves under way in `[a, b)`.
     fn troll_comments(&mut self, a: Millis, b: Millis, out: &mut Vec<Event>) {
         let YouTube {
@@ -408,17 +380,16 @@ impl YouTube {
                 schedule_after(&mut self.plan, at, self.params.community_per_day, tz).max(at + 1);
         }
 
-        let current = self.subscribers as f64 + self.subs_gain - self.subs_loss;
-        let growth_done = self.signals.advance_growth(a, b, current);
-        if a >= self.next_subs_metric || growth_done {
-            self.subscribers_metric(a, growth_done, out);
-            self.next_subs_metric = if self.signals.growth.is_some() {
-                a + GROWTH_REPORT + self.rng.below(GROWTH_REPORT as u64) as Millis
-            } else {
-                a + 4 * HOUR + self.rng.below(4 * HOUR as u64) as Millis
-            };
-        }
-        self.subs_loss += self.subscribers as f64 * CHURN_PER_DAY * (b - a) as f64 / DAY as f64;
+        self.subscribers.step(
+            &mut self.signals,
+            "subscribers",
+            CHURN_PER_DAY,
+            a,
+            b,
+            &mut self.rng,
+            &mut self.creator,
+            out,
+        );
 
         if !self.signals.trolls.is_empty() {
             self.troll_comments(a, b, out);
@@ -439,7 +410,7 @@ impl YouTube {
             videos,
             active,
             recent,
-            subs_gain,
+            subscribers,
             signals,
             likes_rng,
             texts,
@@ -450,12 +421,12 @@ impl YouTube {
             let v = &mut videos[idx as usize];
             let views = v.expected_views(&kernel, a, b) * reach_factor;
             v.pending_views += views;
-            *subs_gain += views
-                * match v.kind {
-                    Kind::Video => SUBS_PER_VIEW,
-                    Kind::Short => SUBS_PER_VIEW * SHORT_SUBS,
-                    Kind::Community => 0.0,
-                };
+            let per_view = match v.kind {
+                Kind::Video => SUBS_PER_VIEW,
+                Kind::Short => SUBS_PER_VIEW * SHORT_SUBS,
+                Kind::Community => 0.0,
+            };
+            subscribers.gain(views * per_view);
 
             // Comments: ordinary ones from the views, excited ones from
             // earlier comments.
@@ -758,7 +729,7 @@ impl SignalHost for YouTube {
     }
 
     fn audience_count(&self) -> i64 {
-        self.subscribers
+        self.subscribers.count()
     }
 
     /// `content_id`, or the latest upload (for `viral`, the latest video or
@@ -786,7 +757,7 @@ impl SignalHost for YouTube {
     }
 
     fn start_growth(&mut self, at: Millis) {
-        self.next_subs_metric = self.next_subs_metric.min(at + GROWTH_REPORT);
+        self.subscribers.report_soon(at);
     }
 }
 
@@ -858,7 +829,7 @@ impl Platform for YouTube {
         };
         let next_community = schedule_after(&mut plan, start, params.community_per_day, tz);
         let next_subs_metric = start + rng.below(HOUR as u64) as Millis;
-        let subscribers = params.subscribers.min(i64::MAX as u64) as i64;
+        let subscribers = AudienceCount::new(params.subscribers, next_subs_metric);
         Ok(YouTube {
             niche,
             timezone,
@@ -870,10 +841,6 @@ impl Platform for YouTube {
             creator,
             audience,
             subscribers,
-            subs_reported: subscribers,
-            subs_gain: 0.0,
-            subs_loss: 0.0,
-            next_subs_metric,
             next_upload: first_upload,
             next_community,
             uploads: RateWindow::default(),

@@ -6,6 +6,8 @@
 //!   (shadowbans, controversies, brand-deal floods, troll waves, growth),
 //!   and [`signals::apply`], the dispatch of a scenario's signal to them
 //!   and to the post it targets;
+//! - [`audience`]: the audience count (followers, subscribers), its
+//!   growth, churn, `growth` target and reports;
 //! - [`threads`]: the comments under posts, their replies, a troll wave's
 //!   comments and the creator's `reply`;
 //! - [`inbox`]: DMs arriving by type, a flood's extra ones, and the
@@ -19,12 +21,14 @@
 //! [`behaviour_suite!`](crate::behaviour_suite).
 
 pub mod actions;
+pub mod audience;
 pub mod inbox;
 pub mod signals;
 pub mod threads;
 #[cfg(not(target_family = "wasm"))]
 pub mod throughput;
 
+pub use audience::AudienceCount;
 pub use inbox::Inbox;
 pub use signals::{ActiveSignals, SignalHost};
 pub use threads::{CommentRules, Comments, Discussion, Post};

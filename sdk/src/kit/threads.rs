@@ -191,6 +191,7 @@ pub struct Crowd<'a> {
 }
 
 /// A comment's event.
+#[allow(clippy::too_many_arguments)]
 fn comment_event(
     at: Millis,
     id: u64,
