@@ -1,8 +1,9 @@
-//! How fast a platform produces events natively: the measuring behind each
-//! plugin's `throughput` example, the same for every platform.
+//! How fast a platform produces events natively, the same measuring for
+//! every platform: [`report`] for a list of cases, [`measure`] for one run.
+//! The SDK's `throughput` example runs it on the built-in platforms:
 //!
 //! ```text
-//! cargo run --release -p diorama-youtube --example throughput
+//! cargo run --release -p diorama-sdk --example throughput [NAME …]
 //! ```
 
 use std::time::Instant;
