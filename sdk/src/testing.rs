@@ -61,6 +61,10 @@ pub struct Figures {
     /// The most a snapshot may take after four days of a 5M account at the
     /// `viral` comment volume.
     pub state_bytes: usize,
+    /// Bad account parameters, each with the parameter its error must name.
+    pub bad_params: &'static [(&'static str, &'static str)],
+    /// What `viral` says before anything is published (`no video`).
+    pub nothing_published: &'static str,
 }
 
 /// Run the behaviour suite on a platform: one `#[test]` per check, each
@@ -120,6 +124,14 @@ macro_rules! behaviour_suite {
         #[test]
         fn suite_the_creator_replies_to_comments_and_dms() {
             $crate::testing::replies::<$platform>(&$figures);
+        }
+        #[test]
+        fn suite_errors_name_what_is_wrong() {
+            $crate::testing::errors::<$platform>(&$figures);
+        }
+        #[test]
+        fn suite_comments_follow_the_local_daily_rhythm() {
+            $crate::testing::daily_rhythm::<$platform>(&$figures);
         }
         #[test]
         fn suite_volume_levels_scale_comments_and_dms() {
@@ -670,4 +682,71 @@ pub fn bounded_state<P: Platform>(f: &Figures) {
     assert!(sizes.iter().all(|&s| s < f.state_bytes), "{sizes:?}");
     h.snapshot_roundtrip().expect("the snapshot restores");
     assert!(!h.advance(HOUR).is_empty());
+}
+
+/// Bad parameters, niches and timezones are refused naming the platform
+/// and what is wrong; so are signals and actions it cannot take or with
+/// bad parameters.
+pub fn errors<P: Platform>(f: &Figures) {
+    let init = |niche: &str, timezone: &str, params: &str| {
+        let mut cfg = Harness::<P>::config(1, niche, params);
+        cfg.timezone = timezone.into();
+        Harness::<P>::new(cfg).err().expect("an error")
+    };
+    for (params, field) in f.bad_params {
+        let e = init(f.niche, "UTC", params);
+        assert!(
+            e.contains(f.name) && e.contains(&format!("`{field}`")),
+            "{params}: {e}"
+        );
+    }
+    let e = init("knitting underwater", "UTC", "{}");
+    assert!(
+        e.contains(f.name) && e.contains("knitting underwater"),
+        "{e}"
+    );
+    let e = init(f.niche, "Moon/Base", "{}");
+    assert!(e.contains(f.name) && e.contains("Moon/Base"), "{e}");
+    let mut h = defaults::<P>(f, 1);
+    let e = h.signal("viral", "{}").unwrap_err();
+    assert!(e.contains(f.name) && e.contains(f.nothing_published), "{e}");
+    h.advance(DAY);
+    for (params, wrong) in [
+        (r#"{"factor": 0.5}"#, "`factor`"),
+        (r#"{"ramp": -5}"#, "`ramp`"),
+        (r#"{"content_id": "nope0000000"}"#, "nope0000000"),
+    ] {
+        let e = h.signal("viral", params).unwrap_err();
+        assert!(e.contains(f.name) && e.contains(wrong), "{params}: {e}");
+    }
+    let e = h.signal("shadowban", r#"{"factor": 2}"#).unwrap_err();
+    assert!(e.contains("`factor`"), "{e}");
+    assert!(h.signal("viral", "{}").is_ok());
+    let e = h.act("meteor_strike", "{}").unwrap_err();
+    assert!(
+        matches!(&e, ActionError::Invalid(m) if m.contains(f.name) && m.contains("`meteor_strike`")),
+        "{e}"
+    );
+    let e = h.act("publish", "[1, 2]").unwrap_err();
+    assert!(
+        matches!(&e, ActionError::Invalid(m) if m.contains(f.name)),
+        "{e}"
+    );
+}
+
+/// Comments follow the audience's local day: an evening brings far more
+/// than the small hours.
+pub fn daily_rhythm<P: Platform>(f: &Figures) {
+    let params = format!(r#"{{"{}": {}}}"#, f.audience, f.busy_audience);
+    let mut cfg = Harness::<P>::config(4, "music", &params);
+    cfg.timezone = "America/New_York".into();
+    let events = Harness::<P>::new(cfg).unwrap().advance(4 * DAY);
+    let tz = crate::models::time::parse_tz("America/New_York").unwrap();
+    let mut by_hour = [0usize; 24];
+    for (at, _) in interactions(&events).filter(|(_, i)| i.content_id.is_some()) {
+        by_hour[crate::models::time::local_hour(at, tz) as usize] += 1;
+    }
+    let evening: usize = by_hour[15..23].iter().sum();
+    let night: usize = by_hour[3..7].iter().sum();
+    assert!(evening > 4 * night, "{by_hour:?}");
 }

@@ -6,7 +6,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use diorama_instagram::{Instagram, COMMENT_LIMIT, POST_LIMIT};
 use diorama_sdk::harness::Harness;
 use diorama_sdk::models::text::DmType;
-use diorama_sdk::models::time::{local_hour, parse_tz};
 use diorama_sdk::testing::{contents, interactions, metrics, notices, Figures};
 use diorama_sdk::*;
 
@@ -31,6 +30,13 @@ const FIGURES: Figures = Figures {
     comments_per_day: 25..70,
     dms_per_day: 9.0..15.0,
     state_bytes: 5 << 19,
+    bad_params: &[
+        (r#"{"followers": -1}"#, "followers"),
+        (r#"{"posts_per_day": 9}"#, "posts_per_day"),
+        (r#"{"like_rate": "lots"}"#, "like_rate"),
+        (r#"{"subscribers": 10}"#, "subscribers"),
+    ],
+    nothing_published: "no post",
     controversy_peak_min: 600,
 };
 
@@ -265,59 +271,8 @@ fn content_and_interactions_look_like_instagram() {
 }
 
 #[test]
-fn comments_follow_the_local_daily_rhythm() {
-    let mut cfg = H::config(4, "music", r#"{"followers": 2000000}"#);
-    cfg.timezone = "America/New_York".into();
-    let mut h = H::new(cfg).unwrap();
-    let events = h.advance(4 * DAY);
-    let tz = parse_tz("America/New_York").unwrap();
-    let mut by_hour = [0usize; 24];
-    for (at, _) in interactions(&events) {
-        by_hour[local_hour(at, tz) as usize] += 1;
-    }
-    let evening: usize = by_hour[15..23].iter().sum();
-    let night: usize = by_hour[3..7].iter().sum();
-    assert!(evening > 4 * night, "{by_hour:?}");
-}
-
-#[test]
-fn bad_params_and_signals_name_what_is_wrong() {
-    for (json, field) in [
-        (r#"{"followers": -1}"#, "followers"),
-        (r#"{"posts_per_day": 9}"#, "posts_per_day"),
-        (r#"{"like_rate": "lots"}"#, "like_rate"),
-        (r#"{"subscribers": 10}"#, "subscribers"),
-    ] {
-        let e = H::new(H::config(1, "beauty", json))
-            .err()
-            .expect("an error");
-        assert!(
-            e.contains("instagram") && e.contains(&format!("`{field}`")),
-            "{e}"
-        );
-    }
-    let e = H::new(H::config(1, "knitting underwater", "{}"))
-        .err()
-        .unwrap();
-    assert!(e.contains("knitting underwater"), "{e}");
+fn publish_takes_posts_reels_and_stories() {
     let mut h = harness(1, "{}");
-    let e = h.signal("viral", "{}").unwrap_err();
-    assert!(e.contains("no post"), "{e}");
-    h.advance(DAY);
-    let e = h.signal("explode", "{}").unwrap_err();
-    assert!(e.contains("instagram") && e.contains("`explode`"), "{e}");
-    let e = h.signal("viral", r#"{"factor": 0.5}"#).unwrap_err();
-    assert!(e.contains("`factor`"), "{e}");
-    let e = h.signal("viral", r#"{"content_id": "nope"}"#).unwrap_err();
-    assert!(e.contains("nope"), "{e}");
-    let e = h.signal("shadowban", r#"{"factor": 2}"#).unwrap_err();
-    assert!(e.contains("`factor`"), "{e}");
-    assert!(h.signal("viral", "{}").is_ok());
-    let e = h.act("like", "{}").unwrap_err();
-    assert!(
-        matches!(&e, ActionError::Invalid(m) if m.contains("`like`")),
-        "{e}"
-    );
     let e = h.act("publish", r#"{"kind": "carousel"}"#).unwrap_err();
     assert!(
         matches!(&e, ActionError::Invalid(m) if m.contains("carousel")),

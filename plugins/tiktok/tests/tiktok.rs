@@ -5,7 +5,6 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use diorama_sdk::harness::Harness;
 use diorama_sdk::models::text::DmType;
-use diorama_sdk::models::time::{local_hour, parse_tz};
 use diorama_sdk::testing::{contents, interactions, metrics, Figures};
 use diorama_sdk::*;
 use diorama_tiktok::{TikTok, COMMENT_LIMIT, VIDEO_LIMIT};
@@ -31,6 +30,13 @@ const FIGURES: Figures = Figures {
     comments_per_day: 140..300,
     dms_per_day: 5.5..10.5,
     state_bytes: 5 << 19,
+    bad_params: &[
+        (r#"{"followers": -1}"#, "followers"),
+        (r#"{"videos_per_day": 50}"#, "videos_per_day"),
+        (r#"{"share_rate": "lots"}"#, "share_rate"),
+        (r#"{"subscribers": 10}"#, "subscribers"),
+    ],
+    nothing_published: "no video",
     controversy_peak_min: 1000,
 };
 
@@ -201,53 +207,8 @@ fn content_and_interactions_look_like_tiktok() {
 }
 
 #[test]
-fn comments_follow_the_local_daily_rhythm() {
-    let mut cfg = H::config(4, "music", r#"{"followers": 500000}"#);
-    cfg.timezone = "Asia/Tokyo".into();
-    let mut h = H::new(cfg).unwrap();
-    let events = h.advance(4 * DAY);
-    let tz = parse_tz("Asia/Tokyo").unwrap();
-    let mut by_hour = [0usize; 24];
-    for (at, _) in interactions(&events) {
-        by_hour[local_hour(at, tz) as usize] += 1;
-    }
-    let evening: usize = by_hour[15..23].iter().sum();
-    let night: usize = by_hour[3..7].iter().sum();
-    assert!(evening > 4 * night, "{by_hour:?}");
-}
-
-#[test]
-fn bad_params_and_signals_name_what_is_wrong() {
-    for (json, field) in [
-        (r#"{"followers": -1}"#, "followers"),
-        (r#"{"videos_per_day": 50}"#, "videos_per_day"),
-        (r#"{"share_rate": "lots"}"#, "share_rate"),
-        (r#"{"subscribers": 10}"#, "subscribers"),
-    ] {
-        let e = H::new(H::config(1, "comedy", json))
-            .err()
-            .expect("an error");
-        assert!(
-            e.contains("tiktok") && e.contains(&format!("`{field}`")),
-            "{e}"
-        );
-    }
+fn publish_takes_only_videos() {
     let mut h = harness(1, "{}");
-    let e = h.signal("viral", "{}").unwrap_err();
-    assert!(e.contains("no video"), "{e}");
-    h.advance(DAY);
-    let e = h.signal("story_boost", "{}").unwrap_err();
-    assert!(e.contains("tiktok") && e.contains("`story_boost`"), "{e}");
-    let e = h.signal("viral", r#"{"ramp": -5}"#).unwrap_err();
-    assert!(e.contains("`ramp`"), "{e}");
-    let e = h.signal("viral", r#"{"content_id": "nope"}"#).unwrap_err();
-    assert!(e.contains("nope"), "{e}");
-    assert!(h.signal("viral", "{}").is_ok());
-    let e = h.act("duet", "{}").unwrap_err();
-    assert!(
-        matches!(&e, ActionError::Invalid(m) if m.contains("`duet`")),
-        "{e}"
-    );
     let e = h.act("publish", r#"{"kind": "story"}"#).unwrap_err();
     assert!(
         matches!(&e, ActionError::Invalid(m) if m.contains("story")),
