@@ -750,3 +750,33 @@ pub fn daily_rhythm<P: Platform>(f: &Figures) {
     let night: usize = by_hour[3..7].iter().sum();
     assert!(evening > 4 * night, "{by_hour:?}");
 }
+
+/// Restore `h`'s platform from its snapshot in a former layout (top-level
+/// keys renamed `(now, then)`, keys in `added` left out, as a snapshot
+/// written before they existed) and check that it continues exactly as
+/// the platform that never stopped.
+pub fn restores_former_layout<P: Platform>(
+    h: &mut Harness<P>,
+    renamed: &[(&str, &str)],
+    added: &[&str],
+) {
+    let mut state: serde_json::Value =
+        serde_json::from_slice(&snapshot(h.state())).expect("a snapshot is JSON");
+    let map = state.as_object_mut().expect("a snapshot is an object");
+    for (now, then) in renamed {
+        let v = map
+            .remove(*now)
+            .unwrap_or_else(|| panic!("no `{now}` in the snapshot"));
+        map.insert(then.to_string(), v);
+    }
+    for key in added {
+        map.remove(*key)
+            .unwrap_or_else(|| panic!("no `{key}` in the snapshot"));
+    }
+    let former = serde_json::to_vec(&state).unwrap();
+    let mut restored = Harness::<P>::from_state(restore(&former).expect("restores"), h.now());
+    assert!(
+        h.advance(DAY) == restored.advance(DAY),
+        "a snapshot in the former layout diverged"
+    );
+}

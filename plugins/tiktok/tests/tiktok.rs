@@ -247,3 +247,22 @@ fn old_videos_leave_the_active_set() {
         h.state().active_videos()
     );
 }
+
+#[test]
+fn a_snapshot_from_before_the_kit_restores() {
+    let mut h = harness(12, r#"{"followers": 300000}"#);
+    h.advance(DAY);
+    h.signal("growth", r#"{"followers": 400000}"#).unwrap();
+    h.advance(HOUR);
+    diorama_sdk::testing::restores_former_layout(
+        &mut h,
+        &[
+            ("audience_count", "followers"),
+            ("audience_reported", "followers_reported"),
+            ("audience_gain", "follow_gain"),
+            ("audience_loss", "follow_loss"),
+            ("next_audience_report", "next_followers_metric"),
+        ],
+        &[],
+    );
+}

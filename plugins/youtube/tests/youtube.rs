@@ -658,3 +658,22 @@ fn a_big_channels_viral_days_keep_the_state_bounded() {
     h.snapshot_roundtrip().expect("the snapshot restores");
     assert!(!h.advance(HOUR).is_empty());
 }
+
+#[test]
+fn a_snapshot_from_before_the_kit_restores() {
+    let mut h = harness(12, r#"{"subscribers": 300000}"#);
+    h.advance(DAY);
+    h.signal("growth", r#"{"subscribers": 400000}"#).unwrap();
+    h.advance(HOUR);
+    diorama_sdk::testing::restores_former_layout(
+        &mut h,
+        &[
+            ("audience_count", "subscribers"),
+            ("audience_reported", "subs_reported"),
+            ("audience_gain", "subs_gain"),
+            ("audience_loss", "subs_loss"),
+            ("next_audience_report", "next_subs_metric"),
+        ],
+        &["floods"],
+    );
+}
