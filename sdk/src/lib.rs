@@ -7,6 +7,8 @@
 //!   `diorama:platform@0.2.0`;
 //! - the [`Platform`] trait and the [`export_platform!`] macro: a plugin is a
 //!   plain serde struct, snapshot and restore come for free;
+//! - the [`kit`]: signals, reply threads, the DM inbox and actions that
+//!   platforms share;
 //! - shared models every platform needs, in [`models`]: a seeded generator,
 //!   virtual time and daily rhythm, reaction timing, popularity, ids, text and
 //!   personas;
@@ -16,6 +18,7 @@
 
 pub mod guest;
 pub mod harness;
+pub mod kit;
 pub mod models;
 mod platform;
 pub mod testing;
