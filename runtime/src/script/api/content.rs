@@ -1,11 +1,43 @@
 //! A content's fields and live counters: `id`, `kind`, `platform`,
 //! `title`, `text`, `url`, `published`, `views`, `likes`, `comments`,
 //! `shares`, `saves`, `interactions`, `metric(name)`.
+//!
+//! `views`, `likes` and `comments` read the metrics the platform declares
+//! in its `metric_roles`; a platform that declares none for a role makes
+//! reading it a script error, never a silent 0. `shares`, `saves` and
+//! `metric(name)` read the metric of that name.
 
+use diorama_sdk::MetricRoles;
 use rhai::{Engine, INT};
 
-use super::{ContentHandle, Ctx, Res};
+use super::{err, ContentHandle, Ctx, Res};
 use crate::store::ContentRecord;
+
+/// A role of [`MetricRoles`], as a script reads it.
+#[derive(Clone, Copy)]
+enum Role {
+    Views,
+    Likes,
+    Comments,
+}
+
+impl Role {
+    fn word(self) -> &'static str {
+        match self {
+            Role::Views => "views",
+            Role::Likes => "likes",
+            Role::Comments => "comments",
+        }
+    }
+
+    fn metric(self, roles: &MetricRoles) -> Option<&String> {
+        match self {
+            Role::Views => roles.views.as_ref(),
+            Role::Likes => roles.likes.as_ref(),
+            Role::Comments => roles.comments.as_ref(),
+        }
+    }
+}
 
 pub(super) fn register(engine: &mut Engine, c: &Ctx) {
     engine.register_get("id", |x: &mut ContentHandle| x.id.clone());
@@ -31,7 +63,35 @@ pub(super) fn register(engine: &mut Engine, c: &Ctx) {
                 .ok_or_else(|| format!("content `{}` is no longer stored", x.id).into())
         }
     };
-    for name in ["views", "likes", "comments", "shares", "saves"] {
+    for role in [Role::Views, Role::Likes, Role::Comments] {
+        let r = record.clone();
+        let k = c.clone();
+        engine.register_get(role.word(), move |x: &mut ContentHandle| -> Res<INT> {
+            let metric = {
+                let sim = k.sim()?;
+                let Some(plugin) = sim.host().get(&x.platform) else {
+                    return err(format!("platform `{}` is not loaded", x.platform));
+                };
+                match role.metric(&plugin.info.metric_roles) {
+                    Some(m) => m.clone(),
+                    None => {
+                        return err(format!(
+                            "`{}` of {} {} {}: {} declares no metric for {} (its metrics: {}); read one with `metric(name)`",
+                            role.word(),
+                            x.platform,
+                            x.kind,
+                            x.id,
+                            x.platform,
+                            role.word(),
+                            joined(&plugin.info.metrics)
+                        ))
+                    }
+                }
+            };
+            Ok(r(x)?.metrics.get(&metric).copied().unwrap_or(0))
+        });
+    }
+    for name in ["shares", "saves"] {
         let r = record.clone();
         engine.register_get(name, move |x: &mut ContentHandle| -> Res<INT> {
             Ok(r(x)?.metrics.get(name).copied().unwrap_or(0))
@@ -47,4 +107,12 @@ pub(super) fn register(engine: &mut Engine, c: &Ctx) {
             Ok(record(x)?.metrics.get(name).copied().unwrap_or(0))
         },
     );
+}
+
+fn joined(items: &[String]) -> String {
+    if items.is_empty() {
+        "none".to_string()
+    } else {
+        items.join(", ")
+    }
 }

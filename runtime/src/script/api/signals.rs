@@ -6,7 +6,8 @@ use diorama_sdk::{Action, ActionError};
 use rhai::{Array, Engine, Map, INT};
 
 use super::convert::event_map;
-use super::{engine_err, ContentHandle, Ctx, ProfileHandle, Res};
+use super::{engine_err, err, ContentHandle, Ctx, ProfileHandle, Res};
+use crate::engine::Simulation;
 
 pub(super) fn register(engine: &mut Engine, c: &Ctx) {
     let k = c.clone();
@@ -54,19 +55,22 @@ pub(super) fn register(engine: &mut Engine, c: &Ctx) {
         },
     );
 
-    // Signals on content: the content's id is the signal's `content_id`
-    // unless the parameters name another.
+    // Signals on content: for a signal the platform declares `on_content`,
+    // the content's id is the signal's `content_id` unless the parameters
+    // name another; a signal that applies to the whole account, or that the
+    // platform does not have, is refused.
     let signal_content = {
         let k = c.clone();
         move |x: &ContentHandle, name: &str, params: Map| -> Res<()> {
             k.send_one("signal")?;
             let mut params = k.params_json(params.into(), "signal parameters")?;
+            let mut sim = k.sim()?;
+            on_content(&sim, x, name)?;
             if let Some(o) = params.as_object_mut() {
                 o.entry("content_id")
                     .or_insert_with(|| serde_json::Value::String(x.id.clone()));
             }
-            k.sim()?
-                .signal(x.profile, &x.platform, name, &params)
+            sim.signal(x.profile, &x.platform, name, &params)
                 .map_err(engine_err)
         }
     };
@@ -82,4 +86,38 @@ pub(super) fn register(engine: &mut Engine, c: &Ctx) {
     engine.register_fn("viral", move |x: ContentHandle| {
         signal_content(&x, "viral", Map::new())
     });
+}
+
+/// Whether `name` may be sent on content `x`: the platform declares it,
+/// and declares it `on_content`.
+fn on_content(sim: &Simulation, x: &ContentHandle, name: &str) -> Res<()> {
+    let Some(plugin) = sim.host().get(&x.platform) else {
+        return err(format!("platform `{}` is not loaded", x.platform));
+    };
+    let info = &plugin.info;
+    match info.signals.iter().find(|s| s.name == name) {
+        Some(s) if s.on_content => Ok(()),
+        Some(_) => {
+            let account = format!("p.signal(\"{}\", \"{name}\", #{{...}})", x.platform);
+            err(format!(
+                "signal `{name}` on {} {} {}: {} applies `{name}` to the whole account, not to one piece of content; send it on the profile: {account}",
+                x.platform, x.kind, x.id, x.platform
+            ))
+        }
+        None => {
+            let names: Vec<&str> = info.signals.iter().map(|s| s.name.as_str()).collect();
+            err(format!(
+                "signal `{name}` on {} {} {}: {} has no signal `{name}` (its signals: {})",
+                x.platform,
+                x.kind,
+                x.id,
+                x.platform,
+                if names.is_empty() {
+                    "none".to_string()
+                } else {
+                    names.join(", ")
+                }
+            ))
+        }
+    }
 }
