@@ -7,7 +7,7 @@
 //! reading it a script error, never a silent 0. `shares`, `saves` and
 //! `metric(name)` read the metric of that name.
 
-use diorama_sdk::MetricRoles;
+use diorama_sdk::{MetricRoles, PlatformInfo};
 use rhai::{Engine, INT};
 
 use super::{err, ContentHandle, Ctx, Res};
@@ -72,21 +72,7 @@ pub(super) fn register(engine: &mut Engine, c: &Ctx) {
                 let Some(plugin) = sim.host().get(&x.platform) else {
                     return err(format!("platform `{}` is not loaded", x.platform));
                 };
-                match role.metric(&plugin.info.metric_roles) {
-                    Some(m) => m.clone(),
-                    None => {
-                        return err(format!(
-                            "`{}` of {} {} {}: {} declares no metric for {} (its metrics: {}); read one with `metric(name)`",
-                            role.word(),
-                            x.platform,
-                            x.kind,
-                            x.id,
-                            x.platform,
-                            role.word(),
-                            joined(&plugin.info.metrics)
-                        ))
-                    }
-                }
+                role_metric(&plugin.info, role, x)?
             };
             Ok(r(x)?.metrics.get(&metric).copied().unwrap_or(0))
         });
@@ -109,10 +95,85 @@ pub(super) fn register(engine: &mut Engine, c: &Ctx) {
     );
 }
 
+/// The metric `role` reads on `x`'s platform, or the script error saying
+/// the platform declares none.
+fn role_metric(info: &PlatformInfo, role: Role, x: &ContentHandle) -> Res<String> {
+    match role.metric(&info.metric_roles) {
+        Some(m) => Ok(m.clone()),
+        None => err(format!(
+            "`{}` of {} {} {}: {} declares no metric for {} (its metrics: {}); read one with `metric(name)`",
+            role.word(),
+            x.platform,
+            x.kind,
+            x.id,
+            info.name,
+            role.word(),
+            joined(&info.metrics)
+        )),
+    }
+}
+
 fn joined(items: &[String]) -> String {
     if items.is_empty() {
         "none".to_string()
     } else {
         items.join(", ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn info(roles: MetricRoles) -> PlatformInfo {
+        PlatformInfo {
+            name: "notes".into(),
+            version: "1.0.0".into(),
+            content_kinds: vec!["note".into()],
+            interaction_kinds: Vec::new(),
+            metrics: vec!["reads".into(), "replies".into()],
+            metric_roles: roles,
+            signals: Vec::new(),
+            actions: Vec::new(),
+            limits: Vec::new(),
+            params: Vec::new(),
+            automatic_share: None,
+            api_hosts: Vec::new(),
+            webhook_formats: Vec::new(),
+        }
+    }
+
+    fn note() -> ContentHandle {
+        ContentHandle {
+            profile: 0,
+            platform: "notes".into(),
+            id: "n1".into(),
+            kind: "note".into(),
+            title: String::new(),
+            text: String::new(),
+            url: String::new(),
+            published: 0,
+        }
+    }
+
+    #[test]
+    fn a_role_reads_the_declared_metric_or_is_an_error_naming_the_metrics() {
+        let notes = info(MetricRoles {
+            views: Some("reads".into()),
+            likes: None,
+            comments: Some("replies".into()),
+        });
+        assert_eq!(role_metric(&notes, Role::Views, &note()).unwrap(), "reads");
+        assert_eq!(
+            role_metric(&notes, Role::Comments, &note()).unwrap(),
+            "replies"
+        );
+        let e = role_metric(&notes, Role::Likes, &note())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("`likes` of notes note n1: notes declares no metric for likes (its metrics: reads, replies)"),
+            "{e}"
+        );
     }
 }

@@ -2,7 +2,7 @@
 //! `act` (the creator acts). Each counts toward the script's limit of
 //! signals and actions.
 
-use diorama_sdk::{Action, ActionError};
+use diorama_sdk::{Action, ActionError, PlatformInfo};
 use rhai::{Array, Engine, Map, INT};
 
 use super::convert::event_map;
@@ -91,10 +91,15 @@ pub(super) fn register(engine: &mut Engine, c: &Ctx) {
 /// Whether `name` may be sent on content `x`: the platform declares it,
 /// and declares it `on_content`.
 fn on_content(sim: &Simulation, x: &ContentHandle, name: &str) -> Res<()> {
-    let Some(plugin) = sim.host().get(&x.platform) else {
-        return err(format!("platform `{}` is not loaded", x.platform));
-    };
-    let info = &plugin.info;
+    match sim.host().get(&x.platform) {
+        Some(plugin) => sendable_on(&plugin.info, x, name),
+        None => err(format!("platform `{}` is not loaded", x.platform)),
+    }
+}
+
+/// Whether the platform `info` declares `name`, and declares it
+/// `on_content`.
+fn sendable_on(info: &PlatformInfo, x: &ContentHandle, name: &str) -> Res<()> {
     match info.signals.iter().find(|s| s.name == name) {
         Some(s) if s.on_content => Ok(()),
         Some(_) => {
@@ -119,5 +124,66 @@ fn on_content(sim: &Simulation, x: &ContentHandle, name: &str) -> Res<()> {
                 }
             ))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use diorama_sdk::{MetricRoles, SignalInfo};
+
+    use super::*;
+
+    fn clip() -> ContentHandle {
+        ContentHandle {
+            profile: 0,
+            platform: "clips".into(),
+            id: "c1".into(),
+            kind: "clip".into(),
+            title: String::new(),
+            text: String::new(),
+            url: String::new(),
+            published: 0,
+        }
+    }
+
+    #[test]
+    fn only_signals_declared_on_content_are_sent_on_content() {
+        let signal = |name: &str, on_content| SignalInfo {
+            name: name.into(),
+            description: String::new(),
+            on_content,
+        };
+        let info = PlatformInfo {
+            name: "clips".into(),
+            version: "1.0.0".into(),
+            content_kinds: vec!["clip".into()],
+            interaction_kinds: Vec::new(),
+            metrics: Vec::new(),
+            metric_roles: MetricRoles::default(),
+            signals: vec![signal("boost", true), signal("growth", false)],
+            actions: Vec::new(),
+            limits: Vec::new(),
+            params: Vec::new(),
+            automatic_share: None,
+            api_hosts: Vec::new(),
+            webhook_formats: Vec::new(),
+        };
+        assert!(sendable_on(&info, &clip(), "boost").is_ok());
+        let e = sendable_on(&info, &clip(), "growth")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("signal `growth` on clips clip c1")
+                && e.contains("whole account")
+                && e.contains("p.signal(\"clips\", \"growth\""),
+            "{e}"
+        );
+        let e = sendable_on(&info, &clip(), "meteor")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("clips has no signal `meteor` (its signals: boost, growth)"),
+            "{e}"
+        );
     }
 }
