@@ -60,14 +60,17 @@ fn automatic_profiles_take_the_platforms_that_declare_a_share() {
         })
     );
     // Named, a platform joins whether it declares a share or not.
-    let p = s.create(json!({"platforms": ["hostile", "tiktok"], "seed": 2}));
-    assert_eq!(p.view["platforms"], json!({"hostile": {}, "tiktok": {}}));
+    let p = s.create(json!({"platforms": {"hostile": {"mode": "well"}, "tiktok": {}}, "seed": 2}));
+    assert_eq!(
+        p.view["platforms"],
+        json!({"hostile": {"mode": "well"}, "tiktok": {}})
+    );
     // But a size cannot be given to a platform with no audience parameter.
     let m = s
         .post(
             "/v1/profiles",
             ADMIN,
-            &json!({"platforms": ["hostile", "tiktok"], "size": 1_000}),
+            &json!({"platforms": ["tiktok", "hostile"], "size": 1_000}),
         )
         .error(422, "invalid");
     assert!(
