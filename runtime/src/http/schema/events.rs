@@ -178,8 +178,8 @@ pub struct PlatformParam {
     pub name: String,
     #[schema(inline)]
     pub kind: ParamKind,
-    /// The default (`null`: derived from other parameters).
-    #[schema(value_type = Object, required = false)]
+    /// The default: a number, text or true/false by `kind`; `null` when derived from other parameters.
+    #[schema(required = false)]
     pub default: Value,
     #[schema(required = false)]
     pub min: Option<f64>,
