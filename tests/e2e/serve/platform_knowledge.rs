@@ -2,8 +2,8 @@
 //! parameter behind each shared word, its share of an automatic profile, the
 //! metrics a script reads as views, likes and comments, which signals apply
 //! to content, its API hosts and webhook formats. Checked with the built-in
-//! platforms and the hostile test plugin, which declares no share and no
-//! shared word.
+//! platforms and the test plugins (`hostile` declares no share and no shared
+//! word; `legacy`, built for contract 0.1, cannot declare them).
 
 use serde_json::{json, Value};
 
@@ -43,6 +43,8 @@ fn automatic_profiles_take_the_platforms_that_declare_a_share() {
         [
             ("hostile".to_string(), Value::Null),
             ("instagram".to_string(), json!(0.6)),
+            // A 0.1 plugin cannot declare a share.
+            ("legacy".to_string(), Value::Null),
             ("tiktok".to_string(), json!(0.8)),
             ("youtube".to_string(), json!(1.0)),
         ]
