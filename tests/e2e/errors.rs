@@ -93,6 +93,32 @@ fn a_runtime_error_in_a_script_names_the_place() {
 }
 
 #[test]
+fn a_signal_for_the_whole_account_sent_on_content_is_refused() {
+    let dir = scratch();
+    let script = dir.path().join("account_signal.rhai");
+    std::fs::write(
+        &script,
+        "let p = profile(#{ youtube: #{} });\nadvance(hours(6));\nlet v = p.latest(\"youtube\");\nsignal(v, \"troll_wave\", #{ size: 10 });\nsignal(v, \"shadowban\", #{});\n",
+    )
+    .unwrap();
+    let r = diorama(dir.path(), &["run", "account_signal.rhai"]);
+    assert_eq!(r.code, 2, "{}", r.describe());
+    // `troll_wave` applies to one video: sent on it, it is accepted.
+    assert!(
+        r.stderr.contains("account_signal.rhai:5:"),
+        "{}",
+        r.describe()
+    );
+    assert!(
+        r.stderr
+            .contains("youtube applies `shadowban` to the whole account")
+            && r.stderr.contains("p.signal(\"youtube\", \"shadowban\""),
+        "{}",
+        r.describe()
+    );
+}
+
+#[test]
 fn bad_platform_parameters_are_named() {
     let dir = scratch();
     let script = dir.path().join("bad_params.rhai");

@@ -21,6 +21,62 @@ fn lists_the_builtin_youtube_plugin() {
 }
 
 #[test]
+fn the_listing_shows_what_each_platform_declares() {
+    let dir = scratch();
+    let plugins = test_plugins();
+    let r = diorama(dir.path(), &["plugins", "--plugins", path_str(&plugins)]);
+    assert_eq!(r.code, 0, "{}", r.describe());
+    // Each platform's block: its first line, then the indented ones.
+    let section = |name: &str| -> String {
+        let mut block = String::new();
+        let mut inside = false;
+        for line in r.stdout.lines() {
+            if !line.starts_with(' ') {
+                inside = line.starts_with(&format!("{name} "));
+            }
+            if inside {
+                block.push_str(line);
+                block.push('\n');
+            }
+        }
+        assert!(!block.is_empty(), "{name} is listed: {}", r.describe());
+        block
+    };
+    let youtube = section("youtube");
+    for line in [
+        "metric roles: views = views, likes = likes, comments = comments",
+        "automatic:    1 of an automatic profile's size",
+        "subscribers        count, default 100000, 0..=10000000000 [= audience]",
+        "avg_views          number, default null, 1..=1000000000000 [= avg_views]",
+        "comment_volume     choice, default \"medium\", one of low, medium, high, viral [= comment_volume]",
+        "limits:       publish 6 per",
+        "api hosts:    www.googleapis.com, youtube.googleapis.com",
+        "websub-atom (application/atom+xml)",
+        "(on content)",
+    ] {
+        assert!(youtube.contains(line), "{line:?} in:\n{youtube}");
+    }
+    let instagram = section("instagram");
+    assert!(
+        instagram.contains("automatic:    0.6 of an automatic profile's size"),
+        "{instagram}"
+    );
+    assert!(
+        instagram.contains("dm_frequency       choice, default \"medium\", one of low, medium, high [= dm_frequency]"),
+        "{instagram}"
+    );
+    let hostile = section("hostile");
+    assert!(
+        hostile.contains("automatic:    none (joins only profiles that name it)"),
+        "{hostile}"
+    );
+    assert!(
+        hostile.contains("metric roles: views = none, likes = none, comments = none"),
+        "{hostile}"
+    );
+}
+
+#[test]
 fn lists_plugins_from_a_folder_as_json() {
     let dir = scratch();
     let plugins = test_plugins();

@@ -73,8 +73,7 @@ use diorama_sdk::models::time::{daily_rhythm, local_hour, schedule_after, subste
 use diorama_sdk::models::timing::{metric_interval, Seismic, SelfExcitation};
 use diorama_sdk::{
     AccountConfig, Action, ActionError, Author, Content, Event, Interaction, LimitInfo, Metric,
-    MetricRoles, Millis, Notice, ParamInfo, Payload, Platform, PlatformInfo, SignalInfo, DAY, HOUR,
-    MINUTE,
+    MetricRoles, Millis, Notice, Payload, Platform, PlatformInfo, SignalInfo, DAY, HOUR, MINUTE,
 };
 
 use media::{Kind, Media};
@@ -628,15 +627,21 @@ impl Platform for Instagram {
                 limit("publish", STORY_LIMIT),
                 limit("reply", COMMENT_LIMIT),
             ],
-            params: ParamInfo::from_defaults(&params::defaults_json()).unwrap_or_default(),
+            params: diorama_sdk::models::params::infos(params::PARAMS),
             metric_roles: MetricRoles {
                 views: Some("views".into()),
                 likes: Some("likes".into()),
                 comments: Some("comments".into()),
             },
             automatic_share: Some(0.6),
-            api_hosts: Vec::new(),
-            webhook_formats: Vec::new(),
+            // The Instagram API with Instagram Login, and with Facebook
+            // Login (the Graph API).
+            api_hosts: vec!["graph.instagram.com".into(), "graph.facebook.com".into()],
+            webhook_formats: vec![diorama_sdk::WebhookFormat {
+                name: "graph-webhooks".into(),
+                content_type: "application/json".into(),
+                description: "Meta Graph API webhooks: a JSON POST ({\"object\": \"instagram\", \"entry\": [{\"id\", \"time\", \"changes\" or \"messaging\"}]}) for comments, mentions and messages, signed with X-Hub-Signature-256: sha256=<hex HMAC-SHA256 of the body keyed with the app secret>; the endpoint is verified first by a GET with hub.mode=subscribe, hub.challenge and hub.verify_token.".into(),
+            }],
         }
     }
 

@@ -1,7 +1,10 @@
-//! Account parameters, parsed by hand so every error names the parameter.
+//! Account parameters, declared once in [`PARAMS`]: `describe()` lists them
+//! and [`Params::parse`] checks them, with the SDK's parameter kit, so every
+//! error names the platform and the parameter at fault.
 
-use diorama_sdk::models::params::{check_known, count, number_in, object};
+use diorama_sdk::models::params::{self, ParamDef, COMMENT_VOLUME, DM_FREQUENCY};
 use diorama_sdk::models::volume::{CommentVolume, DmFrequency};
+use diorama_sdk::SharedParam;
 
 /// The most posts and reels an account may publish in 24 hours.
 pub const POST_LIMIT: u32 = 5;
@@ -27,16 +30,6 @@ pub const DEFAULT_LIKE_RATE: f64 = 0.033;
 pub const DMS_PER_FOLLOWER_DAY: f64 = 1.2e-4;
 
 const PLATFORM: &str = "instagram";
-const KNOWN: &[&str] = &[
-    "followers",
-    "posts_per_day",
-    "stories_per_day",
-    "comment_rate",
-    "like_rate",
-    "dm_rate",
-    "comment_volume",
-    "dm_frequency",
-];
 
 /// The account parameters, resolved.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -59,81 +52,79 @@ pub struct Params {
     pub dm_rate: f64,
 }
 
-/// The defaults as a JSON object (`dm_rate: null` means "derived from
-/// followers").
-pub fn defaults_json() -> String {
-    format!(
-        "{{\"followers\":{DEFAULT_FOLLOWERS},\"posts_per_day\":{DEFAULT_POSTS_PER_DAY:?},\"stories_per_day\":{DEFAULT_STORIES_PER_DAY:?},\"comment_rate\":{DEFAULT_COMMENT_RATE},\"like_rate\":{DEFAULT_LIKE_RATE},\"dm_rate\":null,\"comment_volume\":\"medium\",\"dm_frequency\":\"medium\"}}"
-    )
-}
+pub const FOLLOWERS: ParamDef =
+    ParamDef::count("followers", Some(DEFAULT_FOLLOWERS), 0, 10_000_000_000)
+        .describe("Followers of the account.")
+        .shared(SharedParam::Audience);
+pub const POSTS_PER_DAY: ParamDef = ParamDef::number(
+    "posts_per_day",
+    Some(DEFAULT_POSTS_PER_DAY),
+    0.0,
+    POST_LIMIT as f64,
+)
+.unit("(the posting limit)")
+.describe("Posts and reels per day (about half of them reels), at most the daily publish limit.")
+.shared(SharedParam::UploadFrequency);
+pub const STORIES_PER_DAY: ParamDef = ParamDef::number(
+    "stories_per_day",
+    Some(DEFAULT_STORIES_PER_DAY),
+    0.0,
+    STORY_LIMIT as f64,
+)
+.unit("(the story limit)")
+.describe("Stories per day, at most the daily story limit.");
+pub const COMMENT_RATE: ParamDef =
+    ParamDef::number("comment_rate", Some(DEFAULT_COMMENT_RATE), 0.0, 1.0)
+        .unit("comments per account reached")
+        .describe(
+            "Comments per account reached; by default this rate times the comment volume's factor.",
+        );
+pub const LIKE_RATE: ParamDef = ParamDef::number("like_rate", Some(DEFAULT_LIKE_RATE), 0.0, 1.0)
+    .unit("likes per account reached")
+    .describe("Likes per account reached.")
+    .shared(SharedParam::EngagementRate);
+pub const DM_RATE: ParamDef = ParamDef::number("dm_rate", None, 0.0, 1e6)
+    .unit("DMs per day")
+    .describe("DMs per day; by default 1.2 per 10,000 followers times the DM frequency's factor.");
+
+/// Every account parameter, in the order `describe()` lists them.
+pub const PARAMS: &[ParamDef] = &[
+    FOLLOWERS,
+    POSTS_PER_DAY,
+    STORIES_PER_DAY,
+    COMMENT_RATE,
+    LIKE_RATE,
+    DM_RATE,
+    COMMENT_VOLUME,
+    DM_FREQUENCY,
+];
 
 impl Params {
     /// Parse the account's `params` JSON object.
     pub fn parse(params: &str) -> Result<Params, String> {
-        let map = object(PLATFORM, params, "params")?;
-        check_known(PLATFORM, &map, KNOWN, "parameter")?;
-        let followers = count(PLATFORM, &map, "followers")?.unwrap_or(DEFAULT_FOLLOWERS);
-        if followers > 10_000_000_000 {
-            return Err(format!(
-                "{PLATFORM}: `followers` must be at most 10000000000 (got {followers})"
-            ));
-        }
-        let comment_volume = CommentVolume::parse(PLATFORM, &map)?;
-        let dm_frequency = DmFrequency::parse(PLATFORM, &map)?;
-        let posts_per_day = number_in(
-            PLATFORM,
-            &map,
-            "posts_per_day",
-            0.0,
-            POST_LIMIT as f64,
-            DEFAULT_POSTS_PER_DAY,
-            "(the posting limit)",
-        )?;
-        let stories_per_day = number_in(
-            PLATFORM,
-            &map,
-            "stories_per_day",
-            0.0,
-            STORY_LIMIT as f64,
-            DEFAULT_STORIES_PER_DAY,
-            "(the story limit)",
-        )?;
-        let comment_rate = number_in(
-            PLATFORM,
-            &map,
-            "comment_rate",
-            0.0,
-            1.0,
-            DEFAULT_COMMENT_RATE * comment_volume.factor(),
-            "comments per account reached",
-        )?;
-        let like_rate = number_in(
-            PLATFORM,
-            &map,
-            "like_rate",
-            0.0,
-            1.0,
-            DEFAULT_LIKE_RATE,
-            "likes per account reached",
-        )?;
-        let dm_rate = number_in(
-            PLATFORM,
-            &map,
-            "dm_rate",
-            0.0,
-            1e6,
-            followers as f64 * DMS_PER_FOLLOWER_DAY * dm_frequency.factor(),
-            "DMs per day",
-        )?;
+        let given = params::parse(PLATFORM, PARAMS, params)?;
+        let followers = given.count(&FOLLOWERS).unwrap_or(DEFAULT_FOLLOWERS);
+        let comment_volume = given.comment_volume();
+        let dm_frequency = given.dm_frequency();
         Ok(Params {
             followers,
             comment_volume,
             dm_frequency,
-            posts_per_day,
-            stories_per_day,
-            comment_rate,
-            like_rate,
-            dm_rate,
+            posts_per_day: given
+                .number(&POSTS_PER_DAY)
+                .unwrap_or(DEFAULT_POSTS_PER_DAY),
+            stories_per_day: given
+                .number(&STORIES_PER_DAY)
+                .unwrap_or(DEFAULT_STORIES_PER_DAY),
+            comment_rate: given.number_or(
+                &COMMENT_RATE,
+                DEFAULT_COMMENT_RATE * comment_volume.factor(),
+            )?,
+            like_rate: given.number(&LIKE_RATE).unwrap_or(DEFAULT_LIKE_RATE),
+            dm_rate: given.number_or(
+                &DM_RATE,
+                followers as f64 * DMS_PER_FOLLOWER_DAY * dm_frequency.factor(),
+            )?,
         })
     }
 }
@@ -144,7 +135,7 @@ mod tests {
 
     #[test]
     fn defaults_parse_as_params() {
-        let p = Params::parse(&defaults_json()).unwrap();
+        let p = Params::parse(&params::defaults_json(PARAMS)).unwrap();
         assert_eq!(p, Params::parse("").unwrap());
         assert_eq!(p, Params::parse("{}").unwrap());
         assert_eq!(p.followers, 100_000);

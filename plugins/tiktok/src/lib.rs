@@ -64,7 +64,7 @@ use diorama_sdk::models::time::{daily_rhythm, local_hour, schedule_after, subste
 use diorama_sdk::models::timing::{metric_interval, Seismic, SelfExcitation};
 use diorama_sdk::{
     AccountConfig, Action, ActionError, Author, Content, Event, LimitInfo, Metric, MetricRoles,
-    Millis, ParamInfo, Payload, Platform, PlatformInfo, SignalInfo, DAY, HOUR, MINUTE,
+    Millis, Payload, Platform, PlatformInfo, SignalInfo, DAY, HOUR, MINUTE,
 };
 
 pub use params::{Params, COMMENT_LIMIT, LIKE_LIMIT, VIDEO_LIMIT};
@@ -459,15 +459,20 @@ impl Platform for TikTok {
             // Keyed by action: the creator's comments are `reply`s; the
             // creator has no like action.
             limits: vec![limit("publish", VIDEO_LIMIT), limit("reply", COMMENT_LIMIT)],
-            params: ParamInfo::from_defaults(&params::defaults_json()).unwrap_or_default(),
+            params: diorama_sdk::models::params::infos(params::PARAMS),
             metric_roles: MetricRoles {
                 views: Some("views".into()),
                 likes: Some("likes".into()),
                 comments: Some("comments".into()),
             },
             automatic_share: Some(0.8),
-            api_hosts: Vec::new(),
-            webhook_formats: Vec::new(),
+            // The TikTok API v2 (Login Kit, Display API, Content Posting).
+            api_hosts: vec!["open.tiktokapis.com".into()],
+            webhook_formats: vec![diorama_sdk::WebhookFormat {
+                name: "tiktok-webhooks".into(),
+                content_type: "application/json".into(),
+                description: "TikTok for Developers webhooks: a JSON POST ({\"client_key\", \"event\", \"create_time\", \"user_openid\", \"content\"}) to the app's callback URL, signed with TikTok-Signature: t=<unix s>,s=<hex HMAC-SHA256 of \"<t>.<body>\" keyed with the client secret>; retried for up to 72 hours until answered with 200.".into(),
+            }],
         }
     }
 

@@ -1,7 +1,10 @@
-//! Account parameters, parsed by hand so every error names the parameter.
+//! Account parameters, declared once in [`PARAMS`]: `describe()` lists them
+//! and [`Params::parse`] checks them, with the SDK's parameter kit, so every
+//! error names the platform and the parameter at fault.
 
-use diorama_sdk::models::params::{check_known, count, number_in, object};
+use diorama_sdk::models::params::{self, ParamDef, COMMENT_VOLUME, DM_FREQUENCY};
 use diorama_sdk::models::volume::{CommentVolume, DmFrequency};
+use diorama_sdk::SharedParam;
 
 /// The most videos an account may publish in 24 hours.
 pub const VIDEO_LIMIT: u32 = 10;
@@ -27,17 +30,6 @@ pub const DEFAULT_SHARE_RATE: f64 = 0.006;
 pub const DMS_PER_FOLLOWER_DAY: f64 = 8e-5;
 
 const PLATFORM: &str = "tiktok";
-const KNOWN: &[&str] = &[
-    "followers",
-    "videos_per_day",
-    "avg_views",
-    "comment_rate",
-    "like_rate",
-    "share_rate",
-    "dm_rate",
-    "comment_volume",
-    "dm_frequency",
-];
 
 /// The account parameters, resolved.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -59,73 +51,79 @@ pub struct Params {
     pub dm_rate: f64,
 }
 
-/// The defaults as a JSON object (`null`: derived from followers).
-pub fn defaults_json() -> String {
-    format!(
-        "{{\"followers\":{DEFAULT_FOLLOWERS},\"videos_per_day\":{DEFAULT_VIDEOS_PER_DAY:?},\"avg_views\":null,\"comment_rate\":{DEFAULT_COMMENT_RATE},\"like_rate\":{DEFAULT_LIKE_RATE},\"share_rate\":{DEFAULT_SHARE_RATE},\"dm_rate\":null,\"comment_volume\":\"medium\",\"dm_frequency\":\"medium\"}}"
-    )
-}
+pub const FOLLOWERS: ParamDef =
+    ParamDef::count("followers", Some(DEFAULT_FOLLOWERS), 0, 10_000_000_000)
+        .describe("Followers of the account.")
+        .shared(SharedParam::Audience);
+pub const VIDEOS_PER_DAY: ParamDef = ParamDef::number(
+    "videos_per_day",
+    Some(DEFAULT_VIDEOS_PER_DAY),
+    0.0,
+    VIDEO_LIMIT as f64,
+)
+.unit("(the posting limit)")
+.describe("Videos per day, at most the daily publish limit.")
+.shared(SharedParam::UploadFrequency);
+pub const AVG_VIEWS: ParamDef = ParamDef::number("avg_views", None, 1.0, 1e12)
+    .unit("views")
+    .describe("Lifetime views of a video of average quality; by default 0.75 per follower (at least 50): the For You feed reaches beyond the followers.")
+    .shared(SharedParam::AvgViews);
+pub const COMMENT_RATE: ParamDef =
+    ParamDef::number("comment_rate", Some(DEFAULT_COMMENT_RATE), 0.0, 1.0)
+        .unit("comments per view")
+        .describe("Comments per view; by default this rate times the comment volume's factor.");
+pub const LIKE_RATE: ParamDef = ParamDef::number("like_rate", Some(DEFAULT_LIKE_RATE), 0.0, 1.0)
+    .unit("likes per view")
+    .describe("Likes per view.")
+    .shared(SharedParam::EngagementRate);
+pub const SHARE_RATE: ParamDef = ParamDef::number("share_rate", Some(DEFAULT_SHARE_RATE), 0.0, 1.0)
+    .unit("shares per view")
+    .describe("Shares per view.");
+pub const DM_RATE: ParamDef = ParamDef::number("dm_rate", None, 0.0, 1e6)
+    .unit("DMs per day")
+    .describe("DMs per day; by default 0.8 per 10,000 followers times the DM frequency's factor.");
+
+/// Every account parameter, in the order `describe()` lists them.
+pub const PARAMS: &[ParamDef] = &[
+    FOLLOWERS,
+    VIDEOS_PER_DAY,
+    AVG_VIEWS,
+    COMMENT_RATE,
+    LIKE_RATE,
+    SHARE_RATE,
+    DM_RATE,
+    COMMENT_VOLUME,
+    DM_FREQUENCY,
+];
 
 impl Params {
     /// Parse the account's `params` JSON object.
     pub fn parse(params: &str) -> Result<Params, String> {
-        let map = object(PLATFORM, params, "params")?;
-        check_known(PLATFORM, &map, KNOWN, "parameter")?;
-        let followers = count(PLATFORM, &map, "followers")?.unwrap_or(DEFAULT_FOLLOWERS);
-        if followers > 10_000_000_000 {
-            return Err(format!(
-                "{PLATFORM}: `followers` must be at most 10000000000 (got {followers})"
-            ));
-        }
-        let comment_volume = CommentVolume::parse(PLATFORM, &map)?;
-        let dm_frequency = DmFrequency::parse(PLATFORM, &map)?;
-        let videos_per_day = number_in(
-            PLATFORM,
-            &map,
-            "videos_per_day",
-            0.0,
-            VIDEO_LIMIT as f64,
-            DEFAULT_VIDEOS_PER_DAY,
-            "(the posting limit)",
-        )?;
-        let avg_views = number_in(
-            PLATFORM,
-            &map,
-            "avg_views",
-            1.0,
-            1e12,
-            (followers as f64 * DEFAULT_VIEWS_PER_FOLLOWER).max(50.0),
-            "views",
-        )?;
-        let rate = |key: &str, default: f64, unit: &str| {
-            number_in(PLATFORM, &map, key, 0.0, 1.0, default, unit)
-        };
-        let comment_rate = rate(
-            "comment_rate",
-            DEFAULT_COMMENT_RATE * comment_volume.factor(),
-            "comments per view",
-        )?;
-        let like_rate = rate("like_rate", DEFAULT_LIKE_RATE, "likes per view")?;
-        let share_rate = rate("share_rate", DEFAULT_SHARE_RATE, "shares per view")?;
-        let dm_rate = number_in(
-            PLATFORM,
-            &map,
-            "dm_rate",
-            0.0,
-            1e6,
-            followers as f64 * DMS_PER_FOLLOWER_DAY * dm_frequency.factor(),
-            "DMs per day",
-        )?;
+        let given = params::parse(PLATFORM, PARAMS, params)?;
+        let followers = given.count(&FOLLOWERS).unwrap_or(DEFAULT_FOLLOWERS);
+        let comment_volume = given.comment_volume();
+        let dm_frequency = given.dm_frequency();
         Ok(Params {
             followers,
             comment_volume,
             dm_frequency,
-            videos_per_day,
-            avg_views,
-            comment_rate,
-            like_rate,
-            share_rate,
-            dm_rate,
+            videos_per_day: given
+                .number(&VIDEOS_PER_DAY)
+                .unwrap_or(DEFAULT_VIDEOS_PER_DAY),
+            avg_views: given.number_or(
+                &AVG_VIEWS,
+                (followers as f64 * DEFAULT_VIEWS_PER_FOLLOWER).max(50.0),
+            )?,
+            comment_rate: given.number_or(
+                &COMMENT_RATE,
+                DEFAULT_COMMENT_RATE * comment_volume.factor(),
+            )?,
+            like_rate: given.number(&LIKE_RATE).unwrap_or(DEFAULT_LIKE_RATE),
+            share_rate: given.number(&SHARE_RATE).unwrap_or(DEFAULT_SHARE_RATE),
+            dm_rate: given.number_or(
+                &DM_RATE,
+                followers as f64 * DMS_PER_FOLLOWER_DAY * dm_frequency.factor(),
+            )?,
         })
     }
 }
@@ -136,7 +134,7 @@ mod tests {
 
     #[test]
     fn defaults_parse_as_params() {
-        let p = Params::parse(&defaults_json()).unwrap();
+        let p = Params::parse(&params::defaults_json(PARAMS)).unwrap();
         assert_eq!(p, Params::parse("").unwrap());
         assert_eq!(p.followers, 100_000);
         assert_eq!(p.avg_views, 75_000.0);

@@ -72,7 +72,7 @@ use diorama_sdk::models::time::{daily_rhythm, local_hour, schedule_after, subste
 use diorama_sdk::models::timing::{metric_interval, Seismic, SelfExcitation};
 use diorama_sdk::{
     AccountConfig, Action, ActionError, Author, Content, Event, Interaction, LimitInfo, Metric,
-    MetricRoles, Millis, ParamInfo, Payload, Platform, PlatformInfo, SignalInfo, DAY, HOUR, MINUTE,
+    MetricRoles, Millis, Payload, Platform, PlatformInfo, SignalInfo, DAY, HOUR, MINUTE,
 };
 
 pub use params::{Params, UPLOAD_LIMIT};
@@ -763,10 +763,12 @@ impl SignalHost for YouTube {
 
 impl Platform for YouTube {
     fn describe() -> PlatformInfo {
-        let signal = |name: &str, description: String| SignalInfo {
+        // `on_content`: the signals that apply to one upload (they read
+        // `content_id`); the others apply to the whole channel.
+        let signal = |name: &str, description: String, on_content: bool| SignalInfo {
             name: name.into(),
             description,
-            on_content: true,
+            on_content,
         };
         PlatformInfo {
             name: PLATFORM.into(),
@@ -781,27 +783,35 @@ impl Platform for YouTube {
                 "subscribers".into(),
             ],
             signals: vec![
-                signal("viral", viral_description("video")),
-                signal("shadowban", SHADOWBAN_DESCRIPTION.into()),
-                signal("troll_wave", troll_wave_description("video")),
-                signal("controversy", CONTROVERSY_DESCRIPTION.into()),
-                signal("growth", growth_description("subscribers")),
+                signal("viral", viral_description("video"), true),
+                signal("shadowban", SHADOWBAN_DESCRIPTION.into(), false),
+                signal("troll_wave", troll_wave_description("video"), true),
+                signal("controversy", CONTROVERSY_DESCRIPTION.into(), false),
+                signal("growth", growth_description("subscribers"), false),
             ],
             actions: vec!["publish".into(), "reply".into()],
+            // Uploads (videos and shorts) count against the limit, whether
+            // scheduled or published through `publish`.
             limits: vec![LimitInfo {
                 action: "publish".into(),
                 max: UPLOAD_LIMIT,
                 per: DAY,
             }],
-            params: ParamInfo::from_defaults(&params::defaults_json()).unwrap_or_default(),
+            params: diorama_sdk::models::params::infos(params::PARAMS),
             metric_roles: MetricRoles {
                 views: Some("views".into()),
                 likes: Some("likes".into()),
                 comments: Some("comments".into()),
             },
             automatic_share: Some(1.0),
-            api_hosts: Vec::new(),
-            webhook_formats: Vec::new(),
+            // The YouTube Data API v3: the documented host and the one its
+            // discovery document names as its root.
+            api_hosts: vec!["www.googleapis.com".into(), "youtube.googleapis.com".into()],
+            webhook_formats: vec![diorama_sdk::WebhookFormat {
+                name: "websub-atom".into(),
+                content_type: "application/atom+xml".into(),
+                description: "WebSub (PubSubHubbub) push from the hub https://pubsubhubbub.appspot.com to subscribers of the topic https://www.youtube.com/xml/feeds/videos.xml?channel_id=CHANNEL_ID: an Atom feed whose entry carries yt:videoId and yt:channelId, sent when the channel uploads a video or changes a video's title or description; signed with X-Hub-Signature when the subscription gave a secret.".into(),
+            }],
         }
     }
 

@@ -1,8 +1,10 @@
-//! Account parameters, parsed with the SDK's helpers so every error names
-//! the platform and the parameter at fault.
+//! Account parameters, declared once in [`PARAMS`]: `describe()` lists them
+//! and [`Params::parse`] checks them, with the SDK's parameter kit, so every
+//! error names the platform and the parameter at fault.
 
-use diorama_sdk::models::params::{check_known, count, number, object};
-use diorama_sdk::models::volume::{reject_dm_frequency, CommentVolume};
+use diorama_sdk::models::params::{self, ParamDef, COMMENT_VOLUME};
+use diorama_sdk::models::volume::CommentVolume;
+use diorama_sdk::SharedParam;
 
 use crate::PLATFORM;
 
@@ -44,89 +46,83 @@ pub const DEFAULT_COMMUNITY_PER_DAY: f64 = 0.3;
 pub const DEFAULT_COMMENT_RATE: f64 = 0.005;
 pub const DEFAULT_LIKE_RATE: f64 = 0.04;
 
-const KNOWN: &[&str] = &[
-    "subscribers",
+// Past 10 billion subscribers the audience arithmetic (views, comments per
+// window) leaves the range the models are written for; the largest real
+// channels have a few hundred million.
+pub const SUBSCRIBERS: ParamDef =
+    ParamDef::count("subscribers", Some(DEFAULT_SUBSCRIBERS), 0, 10_000_000_000)
+        .describe("Subscribers of the channel.")
+        .shared(SharedParam::Audience);
+pub const UPLOADS_PER_DAY: ParamDef = ParamDef::number(
     "uploads_per_day",
-    "shorts_share",
+    Some(DEFAULT_UPLOADS_PER_DAY),
+    0.0,
+    UPLOAD_LIMIT as f64,
+)
+.unit("(the publish limit)")
+.describe("Uploads (videos and shorts) per day, at most the daily publish limit.")
+.shared(SharedParam::UploadFrequency);
+pub const SHORTS_SHARE: ParamDef =
+    ParamDef::number("shorts_share", Some(DEFAULT_SHORTS_SHARE), 0.0, 1.0)
+        .describe("Share of the scheduled uploads that are shorts.");
+pub const COMMUNITY_PER_DAY: ParamDef = ParamDef::number(
     "community_per_day",
-    "avg_views",
-    "comment_rate",
-    "like_rate",
-    "comment_volume",
-    "dm_frequency",
-];
+    Some(DEFAULT_COMMUNITY_PER_DAY),
+    0.0,
+    10.0,
+)
+.unit("posts per day")
+.describe("Community posts per day.");
+pub const AVG_VIEWS: ParamDef = ParamDef::number("avg_views", None, 1.0, 1e12)
+    .unit("views")
+    .describe("Lifetime views of a video of average quality; by default 0.18 per subscriber (at least 20).")
+    .shared(SharedParam::AvgViews);
+pub const COMMENT_RATE: ParamDef =
+    ParamDef::number("comment_rate", Some(DEFAULT_COMMENT_RATE), 0.0, 1.0)
+        .unit("comments per view")
+        .describe("Comments per view; by default this rate times the comment volume's factor.");
+pub const LIKE_RATE: ParamDef = ParamDef::number("like_rate", Some(DEFAULT_LIKE_RATE), 0.0, 1.0)
+    .unit("likes per view")
+    .describe("Likes per view.")
+    .shared(SharedParam::EngagementRate);
 
-/// The defaults as a JSON object (`avg_views: null` means "derived from
-/// subscribers").
-pub fn defaults_json() -> String {
-    format!(
-        "{{\"subscribers\":{DEFAULT_SUBSCRIBERS},\"uploads_per_day\":{DEFAULT_UPLOADS_PER_DAY:?},\"shorts_share\":{DEFAULT_SHORTS_SHARE},\"community_per_day\":{DEFAULT_COMMUNITY_PER_DAY},\"avg_views\":null,\"comment_rate\":{DEFAULT_COMMENT_RATE},\"like_rate\":{DEFAULT_LIKE_RATE},\"comment_volume\":\"medium\"}}"
-    )
-}
+/// Every account parameter, in the order `describe()` lists them.
+pub const PARAMS: &[ParamDef] = &[
+    SUBSCRIBERS,
+    UPLOADS_PER_DAY,
+    SHORTS_SHARE,
+    COMMUNITY_PER_DAY,
+    AVG_VIEWS,
+    COMMENT_RATE,
+    LIKE_RATE,
+    COMMENT_VOLUME,
+];
 
 impl Params {
     /// Parse the account's `params` JSON object.
     pub fn parse(params: &str) -> Result<Params, String> {
-        let map = object(PLATFORM, params, "params")?;
-        check_known(PLATFORM, &map, KNOWN, "parameter")?;
-        let subscribers = count(PLATFORM, &map, "subscribers")?.unwrap_or(DEFAULT_SUBSCRIBERS);
-        // Past this the audience arithmetic (views, comments per window)
-        // leaves the range the models are written for; the largest real
-        // channels have a few hundred million.
-        if subscribers > 10_000_000_000 {
-            return Err(format!(
-                "{PLATFORM}: `subscribers` must be at most 10000000000 (got {subscribers})"
-            ));
-        }
-        let uploads_per_day =
-            number(PLATFORM, &map, "uploads_per_day")?.unwrap_or(DEFAULT_UPLOADS_PER_DAY);
-        if !(0.0..=UPLOAD_LIMIT as f64).contains(&uploads_per_day) {
-            return Err(format!(
-                "{PLATFORM}: `uploads_per_day` must be between 0 and {UPLOAD_LIMIT} (the upload limit), got {uploads_per_day}"
-            ));
-        }
-        let shorts_share = number(PLATFORM, &map, "shorts_share")?.unwrap_or(DEFAULT_SHORTS_SHARE);
-        if !(0.0..=1.0).contains(&shorts_share) {
-            return Err(format!(
-                "{PLATFORM}: `shorts_share` must be between 0 and 1 (got {shorts_share})"
-            ));
-        }
-        let community_per_day =
-            number(PLATFORM, &map, "community_per_day")?.unwrap_or(DEFAULT_COMMUNITY_PER_DAY);
-        if !(0.0..=10.0).contains(&community_per_day) {
-            return Err(format!(
-                "{PLATFORM}: `community_per_day` must be between 0 and 10 (got {community_per_day})"
-            ));
-        }
-        let avg_views = match number(PLATFORM, &map, "avg_views")? {
-            Some(v) if v > 0.0 => v,
-            Some(v) => return Err(format!("{PLATFORM}: `avg_views` must be > 0 (got {v})")),
-            None => (subscribers as f64 * DEFAULT_VIEWS_PER_SUBSCRIBER).max(20.0),
-        };
-        reject_dm_frequency(PLATFORM, &map)?;
-        let comment_volume = CommentVolume::parse(PLATFORM, &map)?;
-        let comment_rate = number(PLATFORM, &map, "comment_rate")?
-            .unwrap_or(DEFAULT_COMMENT_RATE * comment_volume.factor());
-        if !(0.0..=1.0).contains(&comment_rate) {
-            return Err(format!(
-                "{PLATFORM}: `comment_rate` must be between 0 and 1 comments per view (got {comment_rate})"
-            ));
-        }
-        let like_rate = number(PLATFORM, &map, "like_rate")?.unwrap_or(DEFAULT_LIKE_RATE);
-        if !(0.0..=1.0).contains(&like_rate) {
-            return Err(format!(
-                "{PLATFORM}: `like_rate` must be between 0 and 1 likes per view (got {like_rate})"
-            ));
-        }
+        let given = params::parse(PLATFORM, PARAMS, params)?;
+        let subscribers = given.count(&SUBSCRIBERS).unwrap_or(DEFAULT_SUBSCRIBERS);
+        let comment_volume = given.comment_volume();
         Ok(Params {
             subscribers,
-            uploads_per_day,
-            shorts_share,
-            community_per_day,
-            avg_views,
+            uploads_per_day: given
+                .number(&UPLOADS_PER_DAY)
+                .unwrap_or(DEFAULT_UPLOADS_PER_DAY),
+            shorts_share: given.number(&SHORTS_SHARE).unwrap_or(DEFAULT_SHORTS_SHARE),
+            community_per_day: given
+                .number(&COMMUNITY_PER_DAY)
+                .unwrap_or(DEFAULT_COMMUNITY_PER_DAY),
+            avg_views: given.number_or(
+                &AVG_VIEWS,
+                (subscribers as f64 * DEFAULT_VIEWS_PER_SUBSCRIBER).max(20.0),
+            )?,
             comment_volume,
-            comment_rate,
-            like_rate,
+            comment_rate: given.number_or(
+                &COMMENT_RATE,
+                DEFAULT_COMMENT_RATE * comment_volume.factor(),
+            )?,
+            like_rate: given.number(&LIKE_RATE).unwrap_or(DEFAULT_LIKE_RATE),
         })
     }
 }
@@ -137,7 +133,7 @@ mod tests {
 
     #[test]
     fn defaults_parse_as_params() {
-        let p = Params::parse(&defaults_json()).unwrap();
+        let p = Params::parse(&params::defaults_json(PARAMS)).unwrap();
         assert_eq!(p, Params::parse("").unwrap());
         assert_eq!(p.subscribers, 100_000);
         assert_eq!(p.avg_views, 18_000.0);
@@ -183,5 +179,23 @@ mod tests {
             .contains("low, medium, high, viral"));
         assert!(Params::parse("[1]").unwrap_err().contains("object"));
         assert!(Params::parse("{").unwrap_err().contains("JSON"));
+    }
+
+    #[test]
+    fn the_shared_words_have_a_parameter_each_but_dm_frequency() {
+        let info = params::infos(PARAMS);
+        let shared: Vec<SharedParam> = info.iter().filter_map(|p| p.shared).collect();
+        assert_eq!(
+            shared,
+            [
+                SharedParam::Audience,
+                SharedParam::UploadFrequency,
+                SharedParam::AvgViews,
+                SharedParam::EngagementRate,
+                SharedParam::CommentVolume,
+            ]
+        );
+        let avg = info.iter().find(|p| p.name == "avg_views").unwrap();
+        assert_eq!(avg.default, "null");
     }
 }

@@ -2,6 +2,8 @@
 
 use std::fmt::Write;
 
+use diorama_sdk::{MetricRoles, ParamInfo, ParamKind};
+
 use super::{fail, load_plugins, PluginDirArg};
 use crate::event::time::format_duration;
 use crate::plugin::{LoadedPlugin, PluginSource};
@@ -69,14 +71,29 @@ fn plugins_text(list: &[&LoadedPlugin]) -> String {
         let _ = writeln!(s, "  content:      {}", joined(&i.content_kinds));
         let _ = writeln!(s, "  interactions: {}", joined(&i.interaction_kinds));
         let _ = writeln!(s, "  metrics:      {}", joined(&i.metrics));
+        let _ = writeln!(s, "  metric roles: {}", metric_roles(&i.metric_roles));
         let _ = writeln!(s, "  actions:      {}", joined(&i.actions));
+        let share = match i.automatic_share {
+            Some(share) => format!("{share} of an automatic profile's size"),
+            None => "none (joins only profiles that name it)".to_string(),
+        };
+        let _ = writeln!(s, "  automatic:    {share}");
         let _ = writeln!(s, "  defaults:     {}", i.defaults_json());
+        if i.params.is_empty() {
+            let _ = writeln!(s, "  params:       none");
+        } else {
+            let _ = writeln!(s, "  params:");
+            for param in &i.params {
+                let _ = writeln!(s, "    {}", param_line(param));
+            }
+        }
         if i.signals.is_empty() {
             let _ = writeln!(s, "  signals:      none");
         } else {
             let _ = writeln!(s, "  signals:");
             for sig in &i.signals {
-                let _ = writeln!(s, "    {:<12} {}", sig.name, sig.description);
+                let on = if sig.on_content { " (on content)" } else { "" };
+                let _ = writeln!(s, "    {:<12} {}{on}", sig.name, sig.description);
             }
         }
         if !i.limits.is_empty() {
@@ -87,6 +104,60 @@ fn plugins_text(list: &[&LoadedPlugin]) -> String {
                 .collect();
             let _ = writeln!(s, "  limits:       {}", limits.join(", "));
         }
+        let _ = writeln!(s, "  api hosts:    {}", joined(&i.api_hosts));
+        if i.webhook_formats.is_empty() {
+            let _ = writeln!(s, "  webhooks:     none");
+        } else {
+            let _ = writeln!(s, "  webhooks:");
+            for w in &i.webhook_formats {
+                let _ = writeln!(s, "    {} ({}): {}", w.name, w.content_type, w.description);
+            }
+        }
     }
     s
+}
+
+fn metric_roles(roles: &MetricRoles) -> String {
+    let role = |word: &str, metric: &Option<String>| {
+        format!("{word} = {}", metric.as_deref().unwrap_or("none"))
+    };
+    [
+        role("views", &roles.views),
+        role("likes", &roles.likes),
+        role("comments", &roles.comments),
+    ]
+    .join(", ")
+}
+
+/// `name  kind, default D, range or choices [= shared word]  description`.
+fn param_line(p: &ParamInfo) -> String {
+    let kind = match p.kind {
+        ParamKind::Count => "count",
+        ParamKind::Number => "number",
+        ParamKind::Choice => "choice",
+        ParamKind::Flag => "flag",
+    };
+    let mut head = format!("{:<18} {kind}, default {}", p.name, p.default);
+    match (p.min, p.max) {
+        (Some(lo), Some(hi)) => {
+            let _ = write!(head, ", {lo}..={hi}");
+        }
+        (Some(lo), None) => {
+            let _ = write!(head, ", at least {lo}");
+        }
+        (None, Some(hi)) => {
+            let _ = write!(head, ", at most {hi}");
+        }
+        (None, None) => {}
+    }
+    if !p.choices.is_empty() {
+        let _ = write!(head, ", one of {}", p.choices.join(", "));
+    }
+    if let Some(word) = p.shared {
+        let _ = write!(head, " [= {}]", word.as_str());
+    }
+    if !p.description.is_empty() {
+        let _ = write!(head, "  {}", p.description);
+    }
+    head
 }

@@ -106,10 +106,10 @@ mod tests {
             timezone: "Europe/Paris".into(),
             platforms: BTreeMap::from([
                 (
-                    "youtube".into(),
-                    serde_json::json!({"subscribers": 1000, "a": [1, 2]}),
+                    "clips".into(),
+                    serde_json::json!({"fans": 1000, "a": [1, 2]}),
                 ),
-                ("tiktok".into(), serde_json::json!({})),
+                ("notes".into(), serde_json::json!({})),
             ]),
         }
     }

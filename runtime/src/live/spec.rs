@@ -2,14 +2,18 @@
 //! into the engine's [`ProfileSpec`].
 //!
 //! Two ways: *automatic* — a niche and an audience size, on the listed
-//! platforms (all built-in ones by default); or *manual* — per platform,
-//! either in a shared vocabulary (`audience`, `avg_views`,
+//! platforms (by default, every loaded platform that declares an
+//! `automatic_share`, each sized by its share); or *manual* — per platform,
+//! either in the shared vocabulary (`audience`, `avg_views`,
 //! `engagement_rate`, `upload_frequency`, `comment_volume`,
-//! `dm_frequency`) or in the plugin's own parameter names. The plugin checks
-//! the result and names any parameter it does not know.
+//! `dm_frequency`) or in the plugin's own parameter names. Which parameter
+//! stands for a shared word is what each plugin declares in `describe`
+//! (`ParamInfo::shared`); this module knows no platform by name. The plugin
+//! checks the result and names any parameter it does not know.
 
 use std::collections::BTreeMap;
 
+use diorama_sdk::{PlatformInfo, SharedParam};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
@@ -51,8 +55,35 @@ pub enum SpecError {
         max: u64,
         value: Value,
     },
-    #[error("`platforms.{platform}.{key}`: {platform} has no {key}")]
-    NotOnPlatform { platform: String, key: String },
+    #[error(
+        "`platforms.{platform}.{key}`: {platform} has no parameter for the shared word `{key}` (its parameters: {})",
+        params.join(", ")
+    )]
+    NotOnPlatform {
+        platform: String,
+        key: String,
+        params: Vec<String>,
+    },
+    #[error("`platforms.{platform}`: `{key}` and `{other}` both set {platform}'s parameter `{own}`; give one")]
+    GivenTwice {
+        platform: String,
+        key: String,
+        other: String,
+        own: String,
+    },
+    #[error(
+        "`size`: {platform} has no parameter for the shared word `audience` (its parameters: {}), so it cannot be sized; give its own parameters under `platforms.{platform}`",
+        params.join(", ")
+    )]
+    NotSizable {
+        platform: String,
+        params: Vec<String>,
+    },
+    #[error(
+        "no loaded platform joins an automatic profile (none declares an `automatic_share`; loaded: {}); name the platforms in `platforms`",
+        loaded.join(", ")
+    )]
+    NoAutomaticPlatform { loaded: Vec<String> },
     #[error("`expires_at` must be an RFC 3339 time or null, not {0}")]
     ExpiresAt(Value),
 }
@@ -108,41 +139,6 @@ pub struct UpdateProfile {
 fn some_value<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Error> {
     Value::deserialize(d).map(Some)
 }
-
-/// Share of the main audience each platform gets in automatic mode.
-const AUDIENCE_SHARE: &[(&str, f64)] = &[("youtube", 1.0), ("instagram", 0.6), ("tiktok", 0.8)];
-
-/// The shared vocabulary → each built-in platform's own parameter.
-const VOCABULARY: &[(&str, &[(&str, &str)])] = &[
-    (
-        "audience",
-        &[
-            ("youtube", "subscribers"),
-            ("instagram", "followers"),
-            ("tiktok", "followers"),
-        ],
-    ),
-    (
-        "avg_views",
-        &[("youtube", "avg_views"), ("tiktok", "avg_views")],
-    ),
-    (
-        "engagement_rate",
-        &[
-            ("youtube", "like_rate"),
-            ("instagram", "like_rate"),
-            ("tiktok", "like_rate"),
-        ],
-    ),
-    (
-        "upload_frequency",
-        &[
-            ("youtube", "uploads_per_day"),
-            ("instagram", "posts_per_day"),
-            ("tiktok", "videos_per_day"),
-        ],
-    ),
-];
 
 /// The names a profile may have: letters, digits, `-`, `_`, `.`, 1–64.
 pub fn check_name(name: &str) -> Result<(), SpecError> {
@@ -205,23 +201,14 @@ fn available(host: &PluginHost) -> Vec<String> {
     host.plugins().iter().map(|p| p.info.name.clone()).collect()
 }
 
-fn known_platform(host: &PluginHost, name: &str) -> Result<(), SpecError> {
-    if host.get(name).is_some() {
-        Ok(())
-    } else {
-        Err(SpecError::UnknownPlatform {
+fn known_platform<'h>(host: &'h PluginHost, name: &str) -> Result<&'h PlatformInfo, SpecError> {
+    match host.get(name) {
+        Some(p) => Ok(&p.info),
+        None => Err(SpecError::UnknownPlatform {
             name: name.to_string(),
             available: available(host),
-        })
+        }),
     }
-}
-
-fn audience_for(platform: &str, size: u64) -> u64 {
-    let share = AUDIENCE_SHARE
-        .iter()
-        .find(|(p, _)| *p == platform)
-        .map_or(1.0, |(_, s)| *s);
-    (size as f64 * share).round() as u64
 }
 
 fn platforms(
@@ -232,70 +219,124 @@ fn platforms(
     if let Some(size) = size {
         pace::within("size", size, pace::SIZE)?;
     }
-    let mut out = BTreeMap::new();
     match given {
         None | Some(Value::Null) => {
-            for name in available(host) {
-                out.insert(name.clone(), automatic(&name, size));
-            }
+            let loaded: Vec<&PlatformInfo> = host.plugins().iter().map(|p| &p.info).collect();
+            automatic_platforms(&loaded, size)
         }
         Some(Value::Array(list)) => {
             if list.is_empty() {
                 return Err(SpecError::NoPlatformListed);
             }
+            let mut out = BTreeMap::new();
             for item in list {
                 let Value::String(name) = item else {
                     return Err(SpecError::NotAPlatformName(item.clone()));
                 };
-                known_platform(host, name)?;
-                out.insert(name.clone(), automatic(name, size));
+                let info = known_platform(host, name)?;
+                out.insert(name.clone(), Value::Object(automatic(info, size)?));
             }
+            Ok(out)
         }
         Some(Value::Object(map)) => {
             if map.is_empty() {
                 return Err(SpecError::NoPlatformNamed);
             }
+            let mut out = BTreeMap::new();
             for (name, options) in map {
-                known_platform(host, name)?;
+                let info = known_platform(host, name)?;
                 let Value::Object(options) = options else {
                     return Err(SpecError::OptionsNotAnObject(name.clone()));
                 };
-                let mut params = match automatic(name, size) {
-                    Value::Object(m) => m,
-                    _ => Map::new(),
-                };
-                for (key, value) in options {
-                    let own = translate(name, key)?;
-                    check_count(name, key, &own, value)?;
-                    params.insert(own, value.clone());
-                }
-                out.insert(name.clone(), Value::Object(params));
+                out.insert(name.clone(), Value::Object(manual(info, size, options)?));
             }
+            Ok(out)
         }
-        Some(other) => return Err(SpecError::PlatformsShape(other.clone())),
+        Some(other) => Err(SpecError::PlatformsShape(other.clone())),
+    }
+}
+
+/// An automatic profile that names no platform: every platform that
+/// declares an `automatic_share`, each sized by its share of `size`.
+fn automatic_platforms(
+    loaded: &[&PlatformInfo],
+    size: Option<u64>,
+) -> Result<BTreeMap<String, Value>, SpecError> {
+    let mut out = BTreeMap::new();
+    for info in loaded.iter().filter(|i| i.automatic_share.is_some()) {
+        out.insert(info.name.clone(), Value::Object(automatic(info, size)?));
+    }
+    if out.is_empty() {
+        return Err(SpecError::NoAutomaticPlatform {
+            loaded: loaded.iter().map(|i| i.name.clone()).collect(),
+        });
     }
     Ok(out)
 }
 
-fn automatic(platform: &str, size: Option<u64>) -> Value {
+/// A platform's parameters in automatic mode: with a size, its audience
+/// parameter gets its share of it (the whole of it for a platform named
+/// without declaring a share).
+fn automatic(info: &PlatformInfo, size: Option<u64>) -> Result<Map<String, Value>, SpecError> {
     let mut m = Map::new();
     if let Some(size) = size {
-        if let Some((_, own)) = VOCABULARY[0].1.iter().find(|(p, _)| *p == platform) {
-            m.insert(own.to_string(), audience_for(platform, size).into());
-        }
+        let Some(audience) = info.shared_param(SharedParam::Audience) else {
+            return Err(SpecError::NotSizable {
+                platform: info.name.clone(),
+                params: param_names(info),
+            });
+        };
+        let share = info.automatic_share.unwrap_or(1.0);
+        m.insert(
+            audience.name.clone(),
+            ((size as f64 * share).round() as u64).into(),
+        );
     }
-    Value::Object(m)
+    Ok(m)
+}
+
+/// A platform's parameters in manual mode: the automatic ones, then each
+/// option, shared words translated to the platform's own names.
+fn manual(
+    info: &PlatformInfo,
+    size: Option<u64>,
+    options: &Map<String, Value>,
+) -> Result<Map<String, Value>, SpecError> {
+    let mut params = automatic(info, size)?;
+    // The option that set each own name, to refuse a second one.
+    let mut set_by: BTreeMap<String, &str> = BTreeMap::new();
+    for (key, value) in options {
+        let own = translate(info, key)?;
+        if let Some(other) = set_by.insert(own.clone(), key) {
+            return Err(SpecError::GivenTwice {
+                platform: info.name.clone(),
+                key: key.clone(),
+                other: other.to_string(),
+                own,
+            });
+        }
+        check_count(info, key, &own, value)?;
+        params.insert(own, value.clone());
+    }
+    Ok(params)
+}
+
+fn param_names(info: &PlatformInfo) -> Vec<String> {
+    info.params.iter().map(|p| p.name.clone()).collect()
 }
 
 /// The shared vocabulary's counts (`audience`, `avg_views`) have the range
 /// of `size`, whatever name they are given in (the plugin's own name too):
 /// the plugins' arithmetic on them then stays far from overflow. Other
 /// options are the plugin's to check.
-fn check_count(platform: &str, key: &str, own: &str, value: &Value) -> Result<(), SpecError> {
-    let counted = VOCABULARY
-        .iter()
-        .filter(|(k, _)| matches!(*k, "audience" | "avg_views"))
-        .any(|(_, per)| per.iter().any(|(p, o)| *p == platform && *o == own));
+fn check_count(info: &PlatformInfo, key: &str, own: &str, value: &Value) -> Result<(), SpecError> {
+    let counted = info.params.iter().any(|p| {
+        p.name == own
+            && matches!(
+                p.shared,
+                Some(SharedParam::Audience | SharedParam::AvgViews)
+            )
+    });
     if !counted || value.is_null() {
         return Ok(());
     }
@@ -303,7 +344,7 @@ fn check_count(platform: &str, key: &str, own: &str, value: &Value) -> Result<()
     match value.as_u64() {
         Some(n) if n <= max => Ok(()),
         _ => Err(SpecError::Count {
-            platform: platform.to_string(),
+            platform: info.name.clone(),
             key: key.to_string(),
             max,
             value: value.clone(),
@@ -311,71 +352,170 @@ fn check_count(platform: &str, key: &str, own: &str, value: &Value) -> Result<()
     }
 }
 
-/// A shared-vocabulary key → the platform's own name; other keys pass.
-fn translate(platform: &str, key: &str) -> Result<String, SpecError> {
-    match VOCABULARY.iter().find(|(k, _)| *k == key) {
-        Some((_, per)) => match per.iter().find(|(p, _)| *p == platform) {
-            Some((_, own)) => Ok(own.to_string()),
-            None => Err(SpecError::NotOnPlatform {
-                platform: platform.to_string(),
-                key: key.to_string(),
-            }),
-        },
-        None => Ok(key.to_string()),
+/// A shared word → the platform's own parameter for it; other keys pass
+/// (the plugin checks them). A shared word the platform declares no
+/// parameter for is refused, unless it is the name of one of its own.
+fn translate(info: &PlatformInfo, key: &str) -> Result<String, SpecError> {
+    let Some(word) = SharedParam::parse(key) else {
+        return Ok(key.to_string());
+    };
+    if let Some(p) = info.shared_param(word) {
+        return Ok(p.name.clone());
     }
+    if info.params.iter().any(|p| p.name == key) {
+        return Ok(key.to_string());
+    }
+    Err(SpecError::NotOnPlatform {
+        platform: info.name.clone(),
+        key: key.to_string(),
+        params: param_names(info),
+    })
 }
 
 #[cfg(test)]
 mod tests {
+    use diorama_sdk::{MetricRoles, ParamInfo, ParamKind};
+    use serde_json::json;
+
     use super::*;
 
-    #[test]
-    fn the_shared_vocabulary_maps_to_each_platforms_own_names() {
-        assert_eq!(translate("youtube", "audience").unwrap(), "subscribers");
-        assert_eq!(translate("instagram", "audience").unwrap(), "followers");
-        assert_eq!(
-            translate("tiktok", "upload_frequency").unwrap(),
-            "videos_per_day"
-        );
-        assert_eq!(
-            translate("youtube", "engagement_rate").unwrap(),
-            "like_rate"
-        );
-        // The plugin's own names pass through; it checks them.
-        assert_eq!(
-            translate("youtube", "comment_rate").unwrap(),
-            "comment_rate"
-        );
-        let e = translate("instagram", "avg_views").unwrap_err().to_string();
-        assert!(e.contains("instagram has no avg_views"), "{e}");
+    fn param(name: &str, shared: Option<SharedParam>) -> ParamInfo {
+        ParamInfo {
+            name: name.into(),
+            kind: ParamKind::Number,
+            default: "null".into(),
+            min: None,
+            max: None,
+            choices: Vec::new(),
+            description: String::new(),
+            shared,
+        }
+    }
+
+    /// A platform with these parameters and share (the names are made up:
+    /// everything is what the platform declares).
+    fn platform(name: &str, share: Option<f64>, params: Vec<ParamInfo>) -> PlatformInfo {
+        PlatformInfo {
+            name: name.into(),
+            version: "1.0.0".into(),
+            content_kinds: Vec::new(),
+            interaction_kinds: Vec::new(),
+            metrics: Vec::new(),
+            metric_roles: MetricRoles::default(),
+            signals: Vec::new(),
+            actions: Vec::new(),
+            limits: Vec::new(),
+            params,
+            automatic_share: share,
+            api_hosts: Vec::new(),
+            webhook_formats: Vec::new(),
+        }
+    }
+
+    fn clips() -> PlatformInfo {
+        platform(
+            "clips",
+            Some(0.8),
+            vec![
+                param("fans", Some(SharedParam::Audience)),
+                param("clips_per_day", Some(SharedParam::UploadFrequency)),
+                param("avg_views", Some(SharedParam::AvgViews)),
+                param("comment_rate", None),
+            ],
+        )
+    }
+
+    fn notes() -> PlatformInfo {
+        platform("notes", None, vec![param("mode", None)])
     }
 
     #[test]
-    fn automatic_audiences_share_the_size() {
+    fn the_shared_vocabulary_maps_to_each_platforms_declared_names() {
+        let clips = clips();
+        assert_eq!(translate(&clips, "audience").unwrap(), "fans");
         assert_eq!(
-            automatic("youtube", Some(100_000)),
-            serde_json::json!({"subscribers": 100_000})
+            translate(&clips, "upload_frequency").unwrap(),
+            "clips_per_day"
+        );
+        assert_eq!(translate(&clips, "avg_views").unwrap(), "avg_views");
+        // The plugin's own names pass through; it checks them.
+        assert_eq!(translate(&clips, "comment_rate").unwrap(), "comment_rate");
+        assert_eq!(translate(&clips, "fans").unwrap(), "fans");
+        let e = translate(&clips, "dm_frequency").unwrap_err().to_string();
+        assert_eq!(
+            e,
+            "`platforms.clips.dm_frequency`: clips has no parameter for the shared word `dm_frequency` (its parameters: fans, clips_per_day, avg_views, comment_rate)"
+        );
+    }
+
+    #[test]
+    fn automatic_profiles_take_the_platforms_that_declare_a_share() {
+        let (clips, notes) = (clips(), notes());
+        let out = automatic_platforms(&[&clips, &notes], Some(100_000)).unwrap();
+        assert_eq!(
+            serde_json::to_value(&out).unwrap(),
+            json!({"clips": {"fans": 80_000}})
         );
         assert_eq!(
-            automatic("instagram", Some(100_000)),
-            serde_json::json!({"followers": 60_000})
+            serde_json::to_value(automatic_platforms(&[&clips], None).unwrap()).unwrap(),
+            json!({"clips": {}})
         );
-        assert_eq!(automatic("tiktok", None), serde_json::json!({}));
+        let e = automatic_platforms(&[&notes], None)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("automatic_share") && e.contains("notes"), "{e}");
+        // Named, a platform without a share gets the whole size, if it
+        // has an audience to give it to.
+        let sized = platform(
+            "wall",
+            None,
+            vec![param("friends", Some(SharedParam::Audience))],
+        );
+        assert_eq!(
+            automatic(&sized, Some(1_000)).unwrap(),
+            *json!({"friends": 1_000}).as_object().unwrap()
+        );
+        let e = automatic(&notes, Some(1_000)).unwrap_err().to_string();
+        assert!(
+            e.starts_with("`size`: notes has no parameter") && e.contains("mode"),
+            "{e}"
+        );
+        assert!(automatic(&notes, None).unwrap().is_empty());
+    }
+
+    #[test]
+    fn manual_options_are_translated_and_a_parameter_set_once() {
+        let clips = clips();
+        let options = json!({"audience": 5_000, "comment_rate": 0.1});
+        assert_eq!(
+            manual(&clips, Some(100), options.as_object().unwrap()).unwrap(),
+            *json!({"fans": 5_000, "comment_rate": 0.1})
+                .as_object()
+                .unwrap()
+        );
+        let twice = json!({"audience": 5_000, "fans": 6_000});
+        let e = manual(&clips, None, twice.as_object().unwrap())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("`audience`") && e.contains("`fans`"), "{e}");
     }
 
     #[test]
     fn audience_counts_have_the_range_of_size_under_any_name() {
-        let big = serde_json::json!(u64::MAX);
-        for (key, own) in [("audience", "subscribers"), ("subscribers", "subscribers")] {
-            let e = check_count("youtube", key, own, &big)
-                .unwrap_err()
-                .to_string();
-            assert!(e.contains(&format!("platforms.youtube.{key}")), "{e}");
+        let clips = clips();
+        let big = json!(u64::MAX);
+        for (key, own) in [
+            ("audience", "fans"),
+            ("fans", "fans"),
+            ("avg_views", "avg_views"),
+        ] {
+            let e = check_count(&clips, key, own, &big).unwrap_err().to_string();
+            assert!(e.contains(&format!("platforms.clips.{key}")), "{e}");
         }
-        assert!(check_count("youtube", "audience", "subscribers", &1_000_000.into()).is_ok());
-        assert!(check_count("tiktok", "avg_views", "avg_views", &(-1).into()).is_err());
+        assert!(check_count(&clips, "audience", "fans", &1_000_000.into()).is_ok());
+        assert!(check_count(&clips, "avg_views", "avg_views", &(-1).into()).is_err());
         // The plugin's other options are its own to check.
-        assert!(check_count("youtube", "comment_rate", "comment_rate", &big).is_ok());
+        assert!(check_count(&clips, "comment_rate", "comment_rate", &big).is_ok());
     }
 
     #[test]
@@ -393,22 +533,22 @@ mod tests {
             "`name` must be 1–64 letters, digits, `-`, `_` or `.`, got \"has space\""
         );
         assert_eq!(
-            check_count("youtube", "audience", "subscribers", &(-1).into())
+            check_count(&clips(), "audience", "fans", &(-1).into())
                 .unwrap_err()
                 .to_string(),
-            "`platforms.youtube.audience` must be a whole number between 0 and 1000000000, got -1"
+            "`platforms.clips.audience` must be a whole number between 0 and 1000000000, got -1"
         );
         assert_eq!(
-            SpecError::OptionsNotAnObject("youtube".into()).to_string(),
-            "`platforms.youtube` must be an object of options, e.g. {\"audience\": 100000}"
+            SpecError::OptionsNotAnObject("clips".into()).to_string(),
+            "`platforms.clips` must be an object of options, e.g. {\"audience\": 100000}"
         );
         assert_eq!(
             SpecError::UnknownPlatform {
                 name: "myspace".into(),
-                available: vec!["youtube".into(), "tiktok".into()],
+                available: vec!["clips".into(), "notes".into()],
             }
             .to_string(),
-            "unknown platform `myspace` (available: youtube, tiktok)"
+            "unknown platform `myspace` (available: clips, notes)"
         );
         assert_eq!(
             SpecError::PlatformsShape(serde_json::json!(3)).to_string(),

@@ -50,9 +50,32 @@ impl std::fmt::Debug for LoadedPlugin {
 
 impl LoadedPlugin {
     /// What the plugin says about itself, as JSON (where it was loaded
-    /// from is left to the caller).
+    /// from is left to the caller): its kinds, metrics and the roles a
+    /// script reads them in, signals (and whether each applies to one piece
+    /// of content), actions, limits, parameters (kind, default, range or
+    /// choices, description, the shared word each stands for) and the
+    /// defaults they make, its share of an automatic profile, its real API
+    /// hosts and webhook formats. `GET /v1/platforms` documents the shape
+    /// (`http::schema::PlatformInfo`).
     pub fn to_json(&self) -> serde_json::Value {
         let info = &self.info;
+        let params: Vec<serde_json::Value> = info
+            .params
+            .iter()
+            .map(|p| {
+                serde_json::json!({
+                    "name": p.name,
+                    "kind": p.kind,
+                    "default": serde_json::from_str::<serde_json::Value>(&p.default)
+                        .unwrap_or(serde_json::Value::Null),
+                    "min": p.min,
+                    "max": p.max,
+                    "choices": p.choices,
+                    "description": p.description,
+                    "shared": p.shared,
+                })
+            })
+            .collect();
         serde_json::json!({
             "name": info.name,
             "version": info.version,
@@ -60,10 +83,15 @@ impl LoadedPlugin {
             "content_kinds": info.content_kinds,
             "interaction_kinds": info.interaction_kinds,
             "metrics": info.metrics,
+            "metric_roles": info.metric_roles,
             "signals": info.signals,
             "actions": info.actions,
             "limits": info.limits,
+            "params": params,
             "defaults": info.defaults(),
+            "automatic_share": info.automatic_share,
+            "api_hosts": info.api_hosts,
+            "webhook_formats": info.webhook_formats,
         })
     }
 }

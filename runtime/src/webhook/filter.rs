@@ -33,7 +33,7 @@ pub enum FilterError {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EventFilter {
-    /// Platform names (`youtube`, …).
+    /// Platform names, as `GET /v1/platforms` lists them.
     #[serde(default)]
     pub platforms: Vec<String>,
     /// Event types: `content`, `interaction`, `metric`, `notice`.

@@ -53,7 +53,14 @@ fn instant(description: &str, nullable: bool) -> Object {
 pub fn size() -> Object {
     integer(
         pace::SIZE,
-        Some("Audience of the main platform (automatic mode); instagram gets 0.6×, tiktok 0.8×."),
+        Some("Audience of an automatic profile: each platform gets its declared `automatic_share` of it (GET /v1/platforms) as its `audience` parameter. With no `platforms`, the profile has every platform that declares a share."),
+    )
+}
+/// `audience` and `avg_views` of `platforms` options: the range of `size`.
+pub fn shared_count() -> Object {
+    integer(
+        (0, pace::SIZE.1),
+        Some("A count of the shared vocabulary: a whole number up to the largest `size`."),
     )
 }
 pub fn ttl_create() -> Object {

@@ -112,10 +112,13 @@ pub struct PlatformList {
     pub platforms: Vec<PlatformInfo>,
 }
 
+/// A loaded platform, as its plugin describes itself (`LoadedPlugin::to_json`).
 #[derive(ToSchema)]
 pub struct PlatformInfo {
     pub name: String,
     pub version: String,
+    /// The `diorama:platform` contract version the plugin was built for.
+    pub interface: String,
     #[schema(required = false)]
     pub content_kinds: Vec<String>,
     #[schema(required = false)]
@@ -123,13 +126,40 @@ pub struct PlatformInfo {
     #[schema(required = false)]
     pub metrics: Vec<String>,
     #[schema(inline, required = false)]
+    pub metric_roles: MetricRoles,
+    #[schema(inline, required = false)]
     pub signals: Vec<PlatformSignal>,
     #[schema(required = false)]
     pub actions: Vec<String>,
+    /// Keyed by action names.
     #[schema(inline, required = false)]
     pub limits: Vec<PlatformLimit>,
+    /// The account parameters the platform accepts.
+    #[schema(inline, required = false)]
+    pub params: Vec<PlatformParam>,
+    /// Each parameter's default, by name (`null`: derived from others).
     #[schema(value_type = Object, required = false)]
     pub defaults: Value,
+    /// Its share of an automatic profile's `size` when the profile names no platforms; `null`: it joins only profiles that name it.
+    #[schema(minimum = 0, maximum = 1, required = false)]
+    pub automatic_share: Option<f64>,
+    /// The hosts of the platform's real API.
+    #[schema(required = false)]
+    pub api_hosts: Vec<String>,
+    /// The formats in which the real platform pushes notifications.
+    #[schema(inline, required = false)]
+    pub webhook_formats: Vec<PlatformWebhookFormat>,
+}
+
+/// The metrics a script reads as `views`, `likes` and `comments` (`null`: none).
+#[derive(ToSchema)]
+pub struct MetricRoles {
+    #[schema(required = false)]
+    pub views: Option<String>,
+    #[schema(required = false)]
+    pub likes: Option<String>,
+    #[schema(required = false)]
+    pub comments: Option<String>,
 }
 
 #[derive(ToSchema)]
@@ -137,6 +167,60 @@ pub struct PlatformSignal {
     #[schema(required = false)]
     pub name: String,
     #[schema(required = false)]
+    pub description: String,
+    /// The signal applies to one piece of content (a script may send it on content; the content's id is its `content_id`).
+    #[schema(required = false)]
+    pub on_content: bool,
+}
+
+#[derive(ToSchema)]
+pub struct PlatformParam {
+    pub name: String,
+    #[schema(inline)]
+    pub kind: ParamKind,
+    /// The default: a number, text or true/false by `kind`; `null` when derived from other parameters.
+    #[schema(required = false)]
+    pub default: Value,
+    #[schema(required = false)]
+    pub min: Option<f64>,
+    #[schema(required = false)]
+    pub max: Option<f64>,
+    /// For `choice`: the values accepted.
+    #[schema(required = false)]
+    pub choices: Vec<String>,
+    #[schema(required = false)]
+    pub description: String,
+    /// The shared word this parameter stands for (`platforms.{name}.{word}` when creating a profile).
+    #[schema(inline, required = false)]
+    pub shared: Option<SharedWord>,
+}
+
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+pub enum ParamKind {
+    Count,
+    Number,
+    Choice,
+    Flag,
+}
+
+/// The shared vocabulary of `platforms` options.
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+pub enum SharedWord {
+    Audience,
+    AvgViews,
+    EngagementRate,
+    UploadFrequency,
+    CommentVolume,
+    DmFrequency,
+}
+
+#[derive(ToSchema)]
+pub struct PlatformWebhookFormat {
+    pub name: String,
+    /// The body's media type.
+    pub content_type: String,
     pub description: String,
 }
 

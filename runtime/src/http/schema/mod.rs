@@ -70,12 +70,12 @@ pub struct Limits {
     pub interactions_per_day: u64,
 }
 
-/// One platform's account options: the shared vocabulary or the plugin's own parameter names (`diorama plugins` lists them).
+/// One platform's account options: the shared vocabulary, translated to the parameter each platform declares for it (`shared` in GET /v1/platforms; a word the platform has no parameter for is refused), or the plugin's own parameter names. `audience` and `avg_views` have the range of `size` under either name.
 #[derive(ToSchema, serde::Serialize)]
 pub struct PlatformOptions {
-    #[schema(value_type = i64, minimum = 0, required = false)]
+    #[schema(schema_with = computed::shared_count, required = false)]
     pub audience: u64,
-    #[schema(value_type = i64, minimum = 0, required = false)]
+    #[schema(schema_with = computed::shared_count, required = false)]
     pub avg_views: u64,
     #[schema(required = false)]
     pub engagement_rate: f64,

@@ -99,7 +99,7 @@ mod tests {
         StoredEvent {
             seq,
             profile: 3,
-            platform: "youtube".into(),
+            platform: "clips".into(),
             event: Event {
                 at: 1_767_571_234_567,
                 payload,

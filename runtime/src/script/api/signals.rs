@@ -2,11 +2,12 @@
 //! `act` (the creator acts). Each counts toward the script's limit of
 //! signals and actions.
 
-use diorama_sdk::{Action, ActionError};
+use diorama_sdk::{Action, ActionError, PlatformInfo};
 use rhai::{Array, Engine, Map, INT};
 
 use super::convert::event_map;
-use super::{engine_err, ContentHandle, Ctx, ProfileHandle, Res};
+use super::{engine_err, err, ContentHandle, Ctx, ProfileHandle, Res};
+use crate::engine::Simulation;
 
 pub(super) fn register(engine: &mut Engine, c: &Ctx) {
     let k = c.clone();
@@ -54,19 +55,22 @@ pub(super) fn register(engine: &mut Engine, c: &Ctx) {
         },
     );
 
-    // Signals on content: the content's id is the signal's `content_id`
-    // unless the parameters name another.
+    // Signals on content: for a signal the platform declares `on_content`,
+    // the content's id is the signal's `content_id` unless the parameters
+    // name another; a signal that applies to the whole account, or that the
+    // platform does not have, is refused.
     let signal_content = {
         let k = c.clone();
         move |x: &ContentHandle, name: &str, params: Map| -> Res<()> {
             k.send_one("signal")?;
             let mut params = k.params_json(params.into(), "signal parameters")?;
+            let mut sim = k.sim()?;
+            on_content(&sim, x, name)?;
             if let Some(o) = params.as_object_mut() {
                 o.entry("content_id")
                     .or_insert_with(|| serde_json::Value::String(x.id.clone()));
             }
-            k.sim()?
-                .signal(x.profile, &x.platform, name, &params)
+            sim.signal(x.profile, &x.platform, name, &params)
                 .map_err(engine_err)
         }
     };
@@ -82,4 +86,104 @@ pub(super) fn register(engine: &mut Engine, c: &Ctx) {
     engine.register_fn("viral", move |x: ContentHandle| {
         signal_content(&x, "viral", Map::new())
     });
+}
+
+/// Whether `name` may be sent on content `x`: the platform declares it,
+/// and declares it `on_content`.
+fn on_content(sim: &Simulation, x: &ContentHandle, name: &str) -> Res<()> {
+    match sim.host().get(&x.platform) {
+        Some(plugin) => sendable_on(&plugin.info, x, name),
+        None => err(format!("platform `{}` is not loaded", x.platform)),
+    }
+}
+
+/// Whether the platform `info` declares `name`, and declares it
+/// `on_content`.
+fn sendable_on(info: &PlatformInfo, x: &ContentHandle, name: &str) -> Res<()> {
+    match info.signals.iter().find(|s| s.name == name) {
+        Some(s) if s.on_content => Ok(()),
+        Some(_) => {
+            let account = format!("p.signal(\"{}\", \"{name}\", #{{...}})", x.platform);
+            err(format!(
+                "signal `{name}` on {} {} {}: {} applies `{name}` to the whole account, not to one piece of content; send it on the profile: {account}",
+                x.platform, x.kind, x.id, x.platform
+            ))
+        }
+        None => {
+            let names: Vec<&str> = info.signals.iter().map(|s| s.name.as_str()).collect();
+            err(format!(
+                "signal `{name}` on {} {} {}: {} has no signal `{name}` (its signals: {})",
+                x.platform,
+                x.kind,
+                x.id,
+                x.platform,
+                if names.is_empty() {
+                    "none".to_string()
+                } else {
+                    names.join(", ")
+                }
+            ))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use diorama_sdk::{MetricRoles, SignalInfo};
+
+    use super::*;
+
+    fn clip() -> ContentHandle {
+        ContentHandle {
+            profile: 0,
+            platform: "clips".into(),
+            id: "c1".into(),
+            kind: "clip".into(),
+            title: String::new(),
+            text: String::new(),
+            url: String::new(),
+            published: 0,
+        }
+    }
+
+    #[test]
+    fn only_signals_declared_on_content_are_sent_on_content() {
+        let signal = |name: &str, on_content| SignalInfo {
+            name: name.into(),
+            description: String::new(),
+            on_content,
+        };
+        let info = PlatformInfo {
+            name: "clips".into(),
+            version: "1.0.0".into(),
+            content_kinds: vec!["clip".into()],
+            interaction_kinds: Vec::new(),
+            metrics: Vec::new(),
+            metric_roles: MetricRoles::default(),
+            signals: vec![signal("boost", true), signal("growth", false)],
+            actions: Vec::new(),
+            limits: Vec::new(),
+            params: Vec::new(),
+            automatic_share: None,
+            api_hosts: Vec::new(),
+            webhook_formats: Vec::new(),
+        };
+        assert!(sendable_on(&info, &clip(), "boost").is_ok());
+        let e = sendable_on(&info, &clip(), "growth")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("signal `growth` on clips clip c1")
+                && e.contains("whole account")
+                && e.contains("p.signal(\"clips\", \"growth\""),
+            "{e}"
+        );
+        let e = sendable_on(&info, &clip(), "meteor")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("clips has no signal `meteor` (its signals: boost, growth)"),
+            "{e}"
+        );
+    }
 }
