@@ -46,18 +46,17 @@
 
 pub mod media;
 mod params;
+pub mod style;
 
 use std::collections::VecDeque;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use diorama_sdk::models::ids::{
-    instagram_comment_id, instagram_shortcode, numeric_id19, push_b64, push_digits,
-};
+use diorama_sdk::models::ids::{numeric_id19, push_b64, push_digits};
 use diorama_sdk::models::limits::RateWindow;
 use diorama_sdk::models::params::check_known;
-use diorama_sdk::models::persona::{self, Audience, PersonaStyle};
+use diorama_sdk::models::persona::{self, Audience};
 use diorama_sdk::models::popularity::{self, LogNormal};
 use diorama_sdk::models::rng::Rng;
 use diorama_sdk::models::signals::{
@@ -68,7 +67,7 @@ use diorama_sdk::models::spike::{
     viral_description, Shadowban, Spike, ViralParams, SHADOWBAN_DESCRIPTION,
 };
 use diorama_sdk::models::text::{
-    self, post_scope, write_distinct_scoped, CommentStyle, Distinct, DmType, Niche, Sentiment,
+    self, post_scope, write_distinct_scoped, Distinct, DmType, Niche, Sentiment,
 };
 use diorama_sdk::models::time::{daily_rhythm, local_hour, schedule_after, substeps, Timezone, Tz};
 use diorama_sdk::models::timing::{metric_interval, Seismic, SelfExcitation};
@@ -142,6 +141,7 @@ pub struct Instagram {
     plan: Rng,
     clock: Millis,
     creator: Author,
+    #[serde(deserialize_with = "style::audience")]
     audience: Audience,
     followers: i64,
     followers_reported: i64,
@@ -208,7 +208,7 @@ impl Instagram {
         let followers = self.params.followers as f64;
         let (id, url) = match kind {
             Kind::Post | Kind::Reel => {
-                let code = instagram_shortcode(rng);
+                let code = style::shortcode(rng);
                 let path = if kind == Kind::Reel { "reel" } else { "p" };
                 let url = format!("https://www.instagram.com/{path}/{code}/");
                 (code, url)
@@ -221,7 +221,7 @@ impl Instagram {
                 (id, url)
             }
         };
-        let caption = caption.unwrap_or_else(|| text::caption(rng, self.niche));
+        let caption = caption.unwrap_or_else(|| text::caption(rng, self.niche, style::COMMENTS));
         let title = caption
             .split(" #")
             .next()
@@ -386,8 +386,8 @@ impl Instagram {
             }
             for _ in 0..n {
                 let at = wave.time_in(rng, a, b);
-                let author = troll_author(rng, PersonaStyle::Instagram);
-                let cid = instagram_comment_id(rng);
+                let author = troll_author(rng, style::PERSONAS);
+                let cid = style::comment_id(rng);
                 m.remember_thread(Thread {
                     id: cid,
                     handle: author.handle.clone(),
@@ -411,7 +411,7 @@ impl Instagram {
                             rng,
                             *niche,
                             Sentiment::Negative,
-                            CommentStyle::Instagram,
+                            style::COMMENTS,
                             seconds,
                         )
                     },
@@ -677,7 +677,7 @@ impl Instagram {
             return Err(ActionError::RateLimited(wait));
         }
         self.own_comments.record(at);
-        let id = instagram_comment_id(&mut self.rng).to_string();
+        let id = style::comment_id(&mut self.rng).to_string();
         let offspring = excitation().offspring(self.creator.followers);
         let m = &mut self.media[idx];
         m.comments += 1;
@@ -751,7 +751,7 @@ fn comments(
         offspring += excitation.offspring(author.followers);
         let sentiment = Controversy::sample(controversies, rng, at);
         let mut body = String::with_capacity(100);
-        let cid = instagram_comment_id(rng);
+        let cid = style::comment_id(rng);
         let (kind, parent_id) = if !m.threads.is_empty() && rng.chance(reply_share) {
             let parent = &m.threads[rng.below(m.threads.len() as u64) as usize];
             write_distinct_scoped(
@@ -767,7 +767,7 @@ fn comments(
                         rng,
                         niche,
                         sentiment,
-                        CommentStyle::Instagram,
+                        style::COMMENTS,
                         m.seconds,
                         Some(&parent.handle),
                     )
@@ -792,14 +792,7 @@ fn comments(
                 &mut body,
                 4,
                 |out| {
-                    text::write_styled_comment(
-                        out,
-                        rng,
-                        niche,
-                        sentiment,
-                        CommentStyle::Instagram,
-                        seconds,
-                    )
+                    text::write_styled_comment(out, rng, niche, sentiment, style::COMMENTS, seconds)
                 },
             );
             ("comment", None)
@@ -929,10 +922,9 @@ impl Platform for Instagram {
         let timezone = Timezone::parse(&config.timezone).map_err(|e| format!("{PLATFORM}: {e}"))?;
         let mut rng = Rng::new(config.seed, &format!("instagram/{}", config.profile));
         let mut plan = Rng::new(config.seed, &format!("instagram/{}/plan", config.profile));
-        let audience =
-            Audience::for_followers(rng.next_u64(), PersonaStyle::Instagram, params.followers);
+        let audience = Audience::for_followers(rng.next_u64(), style::PERSONAS, params.followers);
         let mut creator =
-            persona::author_with_followers(&mut rng, PersonaStyle::Instagram, params.followers);
+            persona::author_with_followers(&mut rng, style::PERSONAS, params.followers);
         creator.verified = params.followers >= 100_000;
         let start = config.start;
         let first = |plan: &mut Rng, per_day: f64| {

@@ -38,6 +38,7 @@
 //! {dm_id, text}.
 
 mod params;
+pub mod style;
 pub mod video;
 
 use std::collections::VecDeque;
@@ -45,10 +46,10 @@ use std::collections::VecDeque;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use diorama_sdk::models::ids::{push_digits, tiktok_video_id};
+use diorama_sdk::models::ids::push_digits;
 use diorama_sdk::models::limits::RateWindow;
 use diorama_sdk::models::params::check_known;
-use diorama_sdk::models::persona::{self, Audience, PersonaStyle};
+use diorama_sdk::models::persona::{self, Audience};
 use diorama_sdk::models::popularity::{self, LogNormal};
 use diorama_sdk::models::rng::Rng;
 use diorama_sdk::models::signals::{
@@ -59,7 +60,7 @@ use diorama_sdk::models::spike::{
     viral_description, Shadowban, Spike, ViralParams, SHADOWBAN_DESCRIPTION,
 };
 use diorama_sdk::models::text::{
-    self, post_scope, write_distinct_scoped, CommentStyle, Distinct, DmType, Niche, Sentiment,
+    self, post_scope, write_distinct_scoped, Distinct, DmType, Niche, Sentiment,
 };
 use diorama_sdk::models::time::{daily_rhythm, local_hour, schedule_after, substeps, Timezone, Tz};
 use diorama_sdk::models::timing::{metric_interval, Seismic, SelfExcitation};
@@ -119,6 +120,7 @@ pub struct TikTok {
     plan: Rng,
     clock: Millis,
     creator: Author,
+    #[serde(deserialize_with = "style::audience")]
     audience: Audience,
     followers: i64,
     followers_reported: i64,
@@ -159,7 +161,7 @@ pub struct TikTok {
 
 /// A 19-digit numeric id (comments and messages start with 7 like videos).
 fn numeric_id(rng: &mut Rng) -> u64 {
-    tiktok_video_id(rng)
+    style::video_id(rng)
 }
 
 impl TikTok {
@@ -182,9 +184,9 @@ impl TikTok {
     fn publish(&mut self, at: Millis, caption: Option<String>) -> Event {
         let rng = &mut self.plan;
         let mut id = String::with_capacity(19);
-        push_digits(&mut id, tiktok_video_id(rng));
+        push_digits(&mut id, style::video_id(rng));
         let url = format!("https://www.tiktok.com/{}/video/{id}", self.creator.handle);
-        let caption = caption.unwrap_or_else(|| text::caption(rng, self.niche));
+        let caption = caption.unwrap_or_else(|| text::caption(rng, self.niche, style::COMMENTS));
         let title = caption
             .split(" #")
             .next()
@@ -318,7 +320,7 @@ impl TikTok {
             }
             for _ in 0..n {
                 let at = wave.time_in(rng, a, b);
-                let author = troll_author(rng, PersonaStyle::TikTok);
+                let author = troll_author(rng, style::PERSONAS);
                 let cid = numeric_id(rng);
                 v.remember_thread(Thread {
                     id: cid,
@@ -343,7 +345,7 @@ impl TikTok {
                             rng,
                             *niche,
                             Sentiment::Negative,
-                            CommentStyle::TikTok,
+                            style::COMMENTS,
                             seconds,
                         )
                     },
@@ -635,7 +637,7 @@ fn comments(
                         rng,
                         niche,
                         sentiment,
-                        CommentStyle::TikTok,
+                        style::COMMENTS,
                         Some(v.seconds),
                         Some(&parent.handle),
                     )
@@ -660,14 +662,7 @@ fn comments(
                 &mut body,
                 4,
                 |out| {
-                    text::write_styled_comment(
-                        out,
-                        rng,
-                        niche,
-                        sentiment,
-                        CommentStyle::TikTok,
-                        seconds,
-                    )
+                    text::write_styled_comment(out, rng, niche, sentiment, style::COMMENTS, seconds)
                 },
             );
             ("comment", None)
@@ -789,10 +784,9 @@ impl Platform for TikTok {
         let timezone = Timezone::parse(&config.timezone).map_err(|e| format!("{PLATFORM}: {e}"))?;
         let mut rng = Rng::new(config.seed, &format!("tiktok/{}", config.profile));
         let mut plan = Rng::new(config.seed, &format!("tiktok/{}/plan", config.profile));
-        let audience =
-            Audience::for_followers(rng.next_u64(), PersonaStyle::TikTok, params.followers);
+        let audience = Audience::for_followers(rng.next_u64(), style::PERSONAS, params.followers);
         let mut creator =
-            persona::author_with_followers(&mut rng, PersonaStyle::TikTok, params.followers);
+            persona::author_with_followers(&mut rng, style::PERSONAS, params.followers);
         creator.verified = params.followers >= 100_000;
         let start = config.start;
         let next_video = if params.videos_per_day > 0.0 {

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use diorama_sdk::models::ids::CommentId;
+use crate::style::CommentId;
 use diorama_sdk::models::rng::fnv1a;
 use diorama_sdk::models::spike::Spike;
 use diorama_sdk::models::timing::{Excitation, Seismic};
