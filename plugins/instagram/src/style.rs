@@ -117,3 +117,106 @@ pub const COMMENTS: CommentStyle = CommentStyle {
     captions: CAPTION_LINES,
     links: CommentStyle::GENERIC.links,
 };
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use diorama_sdk::models::persona::author;
+    use diorama_sdk::models::text::{write_styled_comment, write_styled_reply, Niche, Sentiment};
+    use serde::{Deserialize, Serialize};
+    use std::collections::BTreeSet;
+
+    #[test]
+    fn ids_look_like_instagram() {
+        let mut rng = Rng::new(5, "ids");
+        let mut long = 0;
+        for _ in 0..2000 {
+            let c = comment_id(&mut rng).to_string();
+            assert!(c.len() == 17 || c.len() == 18, "{c}");
+            assert!(c.starts_with("17") || c.starts_with("18"), "{c}");
+            long += usize::from(c.len() == 18);
+            let s = shortcode(&mut rng);
+            assert_eq!(s.len(), 11);
+        }
+        assert!((100..300).contains(&long), "{long}");
+        for _ in 0..200 {
+            let a = author(&mut rng, PERSONAS);
+            assert!(
+                (10..=11).contains(&a.id.len()) && a.id.bytes().all(|c| c.is_ascii_digit()),
+                "{}",
+                a.id
+            );
+            assert!(a
+                .avatar_url
+                .starts_with("https://scontent.cdninstagram.example/v/t51.2885-19/"));
+        }
+    }
+
+    #[test]
+    fn audience_snapshots_keep_their_format() {
+        #[derive(Serialize, Deserialize)]
+        struct State {
+            #[serde(deserialize_with = "audience")]
+            audience: Audience,
+        }
+        let old = r#"{"audience":{"style":"instagram","seed":9,"fans":40,"fan_share":0.6}}"#;
+        let s: State = serde_json::from_str(old).unwrap();
+        assert_eq!(serde_json::to_string(&s).unwrap(), old);
+        assert!(serde_json::from_str::<State>(&old.replace("instagram", "youtube")).is_err());
+    }
+
+    fn styled(n: usize, seed: u64, seconds: Option<u32>) -> Vec<String> {
+        let mut rng = Rng::new(seed, "styled");
+        (0..n)
+            .map(|i| {
+                let s = Sentiment::sample(&mut rng);
+                let mut c = String::new();
+                write_styled_comment(&mut c, &mut rng, Niche::ALL[i % 10], s, COMMENTS, seconds);
+                c
+            })
+            .collect()
+    }
+
+    #[test]
+    fn comments_tag_friends_use_emoji_and_no_timestamps_on_photos() {
+        for seconds in [None, Some(30)] {
+            let cs = styled(10_000, 3, seconds);
+            let set: BTreeSet<&String> = cs.iter().collect();
+            assert!(set.len() >= 9_900, "{}", set.len());
+            let first: BTreeSet<&String> = cs[..1000].iter().collect();
+            assert_eq!(first.len(), 1000);
+            let emoji = cs.iter().filter(|c| !c.is_ascii()).count() as f64 / 1e4;
+            assert!(emoji > 0.5, "{emoji}");
+            let tags = cs.iter().filter(|c| c.starts_with('@')).count();
+            assert!(tags > 500, "{tags}");
+        }
+        for c in styled(3000, 4, None) {
+            assert!(
+                !c.split(|ch: char| !(ch.is_ascii_digit() || ch == ':'))
+                    .any(|w| w.len() >= 4 && w.contains(':')),
+                "{c}"
+            );
+        }
+    }
+
+    #[test]
+    fn replies_usually_name_who_they_answer() {
+        let mut rng = Rng::new(6, "replies");
+        let mut tagged = 0;
+        for _ in 0..1000 {
+            let mut r = String::new();
+            write_styled_reply(
+                &mut r,
+                &mut rng,
+                Niche::Beauty,
+                Sentiment::Positive,
+                COMMENTS,
+                None,
+                Some("@pixel.fox"),
+            );
+            tagged += usize::from(r.starts_with("@pixel.fox "));
+            assert!(!r.contains('{'), "{r}");
+        }
+        assert!((600..800).contains(&tagged), "{tagged}");
+    }
+}

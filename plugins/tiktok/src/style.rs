@@ -155,3 +155,78 @@ pub const COMMENTS: CommentStyle = CommentStyle {
     captions: CAPTION_LINES,
     links: CommentStyle::GENERIC.links,
 };
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use diorama_sdk::models::persona::author;
+    use diorama_sdk::models::text::{write_styled_comment, write_styled_reply, Niche, Sentiment};
+    use serde::{Deserialize, Serialize};
+    use std::collections::BTreeSet;
+
+    #[test]
+    fn ids_look_like_tiktok() {
+        let mut rng = Rng::new(5, "ids");
+        for _ in 0..2000 {
+            let t = video_id(&mut rng).to_string();
+            assert!(t.len() == 19 && t.starts_with('7'), "{t}");
+        }
+        for _ in 0..200 {
+            let a = author(&mut rng, PERSONAS);
+            assert_eq!(a.id.len(), 19, "{}", a.id);
+            assert!(a.id.bytes().all(|c| c.is_ascii_digit()));
+            assert!(a.id.starts_with('6') || a.id.starts_with('7'), "{}", a.id);
+            assert!(a
+                .avatar_url
+                .starts_with("https://p16-sign.tiktokcdn.example/tos-maliva-avt-0068/"));
+        }
+    }
+
+    #[test]
+    fn audience_snapshots_keep_their_format() {
+        #[derive(Serialize, Deserialize)]
+        struct State {
+            #[serde(deserialize_with = "audience")]
+            audience: Audience,
+        }
+        let old = r#"{"audience":{"style":"tiktok","seed":9,"fans":40,"fan_share":0.6}}"#;
+        let s: State = serde_json::from_str(old).unwrap();
+        assert_eq!(serde_json::to_string(&s).unwrap(), old);
+        assert!(serde_json::from_str::<State>(&old.replace("tiktok", "generic")).is_err());
+    }
+
+    #[test]
+    fn comments_are_short_and_emoji_heavy_replies_lower_case() {
+        let mut rng = Rng::new(3, "styled");
+        let cs: Vec<String> = (0..10_000)
+            .map(|i| {
+                let s = Sentiment::sample(&mut rng);
+                let mut c = String::new();
+                write_styled_comment(&mut c, &mut rng, Niche::ALL[i % 10], s, COMMENTS, Some(25));
+                c
+            })
+            .collect();
+        let set: BTreeSet<&String> = cs.iter().collect();
+        assert!(set.len() >= 9_900, "{}", set.len());
+        let emoji = cs.iter().filter(|c| !c.is_ascii()).count() as f64 / 1e4;
+        assert!(emoji > 0.5, "{emoji}");
+        let mean = cs.iter().map(|c| c.chars().count()).sum::<usize>() / cs.len();
+        assert!(mean < 60, "{mean}");
+        for _ in 0..500 {
+            let mut r = String::new();
+            write_styled_reply(
+                &mut r,
+                &mut rng,
+                Niche::Comedy,
+                Sentiment::Neutral,
+                COMMENTS,
+                Some(25),
+                Some("@Pixel.Fox"),
+            );
+            // The handle answered keeps its case; the reply is lower case.
+            let body = r.trim_start_matches("@Pixel.Fox ");
+            let ascii: String = body.chars().filter(char::is_ascii).collect();
+            assert_eq!(ascii, ascii.to_lowercase(), "{r}");
+        }
+    }
+}
