@@ -46,6 +46,7 @@
 
 pub mod media;
 mod params;
+pub mod style;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -55,12 +56,10 @@ use diorama_sdk::kit::audience::AudienceCount;
 use diorama_sdk::kit::inbox::{Inbox, Senders};
 use diorama_sdk::kit::signals::{self, ActiveSignals, SignalHost};
 use diorama_sdk::kit::threads::{CommentRules, Comments, Crowd};
-use diorama_sdk::models::ids::{
-    instagram_comment_id, instagram_shortcode, numeric_id19, push_b64, push_digits,
-};
+use diorama_sdk::models::ids::{numeric_id19, push_b64, push_digits};
 use diorama_sdk::models::limits::RateWindow;
 use diorama_sdk::models::params::check_known;
-use diorama_sdk::models::persona::{self, Audience, PersonaStyle};
+use diorama_sdk::models::persona::{self, Audience};
 use diorama_sdk::models::popularity::{self, LogNormal};
 use diorama_sdk::models::rng::Rng;
 use diorama_sdk::models::signals::{
@@ -68,7 +67,7 @@ use diorama_sdk::models::signals::{
     CONTROVERSY_DESCRIPTION,
 };
 use diorama_sdk::models::spike::{viral_description, Spike, ViralParams, SHADOWBAN_DESCRIPTION};
-use diorama_sdk::models::text::{self, CommentStyle, Niche, Sentiment};
+use diorama_sdk::models::text::{self, Niche, Sentiment};
 use diorama_sdk::models::time::{daily_rhythm, local_hour, schedule_after, substeps, Timezone, Tz};
 use diorama_sdk::models::timing::{metric_interval, Seismic, SelfExcitation};
 use diorama_sdk::{
@@ -116,12 +115,12 @@ fn kernel() -> Seismic {
 /// further comments or replies.
 fn rules() -> CommentRules {
     CommentRules {
-        style: CommentStyle::Instagram,
-        persona: PersonaStyle::Instagram,
+        style: style::COMMENTS,
+        persona: style::PERSONAS,
         reply_share: 0.15,
         excited_reply_share: 0.6,
         excitation: SelfExcitation::mishra(6.0, EXCITATION_MEMORY, 3.0),
-        new_id: instagram_comment_id,
+        new_id: style::comment_id,
     }
 }
 
@@ -146,6 +145,7 @@ pub struct Instagram {
     plan: Rng,
     clock: Millis,
     creator: Author,
+    #[serde(deserialize_with = "style::audience")]
     audience: Audience,
     /// The followers, reported a few times a day.
     #[serde(flatten)]
@@ -196,7 +196,7 @@ impl Instagram {
         let followers = self.params.followers as f64;
         let (id, url) = match kind {
             Kind::Post | Kind::Reel => {
-                let code = instagram_shortcode(rng);
+                let code = style::shortcode(rng);
                 let path = if kind == Kind::Reel { "reel" } else { "p" };
                 let url = format!("https://www.instagram.com/{path}/{code}/");
                 (code, url)
@@ -209,7 +209,7 @@ impl Instagram {
                 (id, url)
             }
         };
-        let caption = caption.unwrap_or_else(|| text::caption(rng, self.niche));
+        let caption = caption.unwrap_or_else(|| text::caption(rng, self.niche, style::COMMENTS));
         let title = caption
             .split(" #")
             .next()
@@ -651,10 +651,9 @@ impl Platform for Instagram {
         let timezone = Timezone::parse(&config.timezone).map_err(|e| format!("{PLATFORM}: {e}"))?;
         let mut rng = Rng::new(config.seed, &format!("instagram/{}", config.profile));
         let mut plan = Rng::new(config.seed, &format!("instagram/{}/plan", config.profile));
-        let audience =
-            Audience::for_followers(rng.next_u64(), PersonaStyle::Instagram, params.followers);
+        let audience = Audience::for_followers(rng.next_u64(), style::PERSONAS, params.followers);
         let mut creator =
-            persona::author_with_followers(&mut rng, PersonaStyle::Instagram, params.followers);
+            persona::author_with_followers(&mut rng, style::PERSONAS, params.followers);
         creator.verified = params.followers >= 100_000;
         let start = config.start;
         let first = |plan: &mut Rng, per_day: f64| {

@@ -38,6 +38,7 @@
 //! {dm_id, text}.
 
 mod params;
+pub mod style;
 pub mod video;
 
 use serde::{Deserialize, Serialize};
@@ -48,10 +49,10 @@ use diorama_sdk::kit::audience::AudienceCount;
 use diorama_sdk::kit::inbox::{Inbox, Senders};
 use diorama_sdk::kit::signals::{self, ActiveSignals, SignalHost};
 use diorama_sdk::kit::threads::{CommentRules, Comments, Crowd};
-use diorama_sdk::models::ids::{push_digits, tiktok_video_id};
+use diorama_sdk::models::ids::push_digits;
 use diorama_sdk::models::limits::RateWindow;
 use diorama_sdk::models::params::check_known;
-use diorama_sdk::models::persona::{self, Audience, PersonaStyle};
+use diorama_sdk::models::persona::{self, Audience};
 use diorama_sdk::models::popularity::{self, LogNormal};
 use diorama_sdk::models::rng::Rng;
 use diorama_sdk::models::signals::{
@@ -59,7 +60,7 @@ use diorama_sdk::models::signals::{
     CONTROVERSY_DESCRIPTION,
 };
 use diorama_sdk::models::spike::{viral_description, Spike, ViralParams, SHADOWBAN_DESCRIPTION};
-use diorama_sdk::models::text::{self, CommentStyle, Niche};
+use diorama_sdk::models::text::{self, Niche};
 use diorama_sdk::models::time::{daily_rhythm, local_hour, schedule_after, substeps, Timezone, Tz};
 use diorama_sdk::models::timing::{metric_interval, Seismic, SelfExcitation};
 use diorama_sdk::{
@@ -96,8 +97,8 @@ fn kernel() -> Seismic {
 /// YouTube (Mishra et al.'s κ and β).
 fn rules() -> CommentRules {
     CommentRules {
-        style: CommentStyle::TikTok,
-        persona: PersonaStyle::TikTok,
+        style: style::COMMENTS,
+        persona: style::PERSONAS,
         reply_share: 0.15,
         excited_reply_share: 0.6,
         excitation: SelfExcitation::mishra(6.0, EXCITATION_MEMORY, 3.0),
@@ -116,6 +117,7 @@ pub struct TikTok {
     plan: Rng,
     clock: Millis,
     creator: Author,
+    #[serde(deserialize_with = "style::audience")]
     audience: Audience,
     /// The followers, reported a few times a day.
     #[serde(flatten)]
@@ -140,7 +142,7 @@ pub struct TikTok {
 
 /// A 19-digit numeric id (comments and messages start with 7 like videos).
 fn numeric_id(rng: &mut Rng) -> u64 {
-    tiktok_video_id(rng)
+    style::video_id(rng)
 }
 
 impl TikTok {
@@ -163,9 +165,9 @@ impl TikTok {
     fn publish(&mut self, at: Millis, caption: Option<String>) -> Event {
         let rng = &mut self.plan;
         let mut id = String::with_capacity(19);
-        push_digits(&mut id, tiktok_video_id(rng));
+        push_digits(&mut id, style::video_id(rng));
         let url = format!("https://www.tiktok.com/{}/video/{id}", self.creator.handle);
-        let caption = caption.unwrap_or_else(|| text::caption(rng, self.niche));
+        let caption = caption.unwrap_or_else(|| text::caption(rng, self.niche, style::COMMENTS));
         let title = caption
             .split(" #")
             .next()
@@ -482,10 +484,9 @@ impl Platform for TikTok {
         let timezone = Timezone::parse(&config.timezone).map_err(|e| format!("{PLATFORM}: {e}"))?;
         let mut rng = Rng::new(config.seed, &format!("tiktok/{}", config.profile));
         let mut plan = Rng::new(config.seed, &format!("tiktok/{}/plan", config.profile));
-        let audience =
-            Audience::for_followers(rng.next_u64(), PersonaStyle::TikTok, params.followers);
+        let audience = Audience::for_followers(rng.next_u64(), style::PERSONAS, params.followers);
         let mut creator =
-            persona::author_with_followers(&mut rng, PersonaStyle::TikTok, params.followers);
+            persona::author_with_followers(&mut rng, style::PERSONAS, params.followers);
         creator.verified = params.followers >= 100_000;
         let start = config.start;
         let next_video = if params.videos_per_day > 0.0 {

@@ -46,6 +46,7 @@
 //! by the creator to a recent comment).
 
 mod params;
+pub mod style;
 pub mod video;
 
 use serde::{Deserialize, Serialize};
@@ -56,9 +57,9 @@ use diorama_sdk::kit::audience::AudienceCount;
 use diorama_sdk::kit::signals::{self, ActiveSignals, SignalHost};
 use diorama_sdk::kit::threads::RecentComments;
 
-use diorama_sdk::models::ids::{push_b64, youtube_video_id, CommentId};
+use diorama_sdk::models::ids::push_b64;
 use diorama_sdk::models::limits::RateWindow;
-use diorama_sdk::models::persona::{self, Audience, PersonaStyle};
+use diorama_sdk::models::persona::{self, Audience};
 use diorama_sdk::models::popularity::{self, LogNormal};
 use diorama_sdk::models::rng::Rng;
 use diorama_sdk::models::signals::{
@@ -76,7 +77,8 @@ use diorama_sdk::{
 };
 
 pub use params::{Params, UPLOAD_LIMIT};
-pub use video::Kind;
+pub use style::CommentId;
+use video::Kind;
 use video::{Video, COMMENT_LIKES_INTERVAL, COMMENT_LIKES_PER_VIEW};
 
 /// The platform's name, at the start of every error.
@@ -141,7 +143,7 @@ const COMMUNITY_OPENERS: &[&str] = &[
 
 fn community_text(rng: &mut Rng, niche: Niche) -> String {
     let opener = COMMUNITY_OPENERS[rng.below(COMMUNITY_OPENERS.len() as u64) as usize];
-    let caption = text::caption(rng, niche);
+    let caption = text::caption(rng, niche, style::COMMENTS);
     if opener.is_empty() {
         caption
     } else {
@@ -167,6 +169,7 @@ pub struct YouTube {
     /// End of the last step.
     clock: Millis,
     creator: Author,
+    #[serde(deserialize_with = "style::audience")]
     audience: Audience,
     /// The subscribers, reported a few times a day.
     #[serde(flatten)]
@@ -228,11 +231,12 @@ impl YouTube {
         };
         let (id, url, seconds, title, body, reach, like_ratio, comment_ratio) = match kind {
             Kind::Video => {
-                let id = youtube_video_id(rng);
+                let id = style::video_id(rng);
                 let seconds = text::video_seconds(rng);
                 let title = title.unwrap_or_else(|| text::video_title(rng, niche));
-                let body =
-                    description.unwrap_or_else(|| text::video_description(rng, niche, seconds));
+                let body = description.unwrap_or_else(|| {
+                    text::video_description(rng, niche, seconds, style::COMMENTS)
+                });
                 let reach = p.avg_views * popularity::quality(rng, QUALITY_SIGMA);
                 let like_ratio = like(rng, 1.0);
                 let url = format!("https://www.youtube.com/watch?v={id}");
@@ -248,14 +252,15 @@ impl YouTube {
                 )
             }
             Kind::Short => {
-                let id = youtube_video_id(rng);
+                let id = style::video_id(rng);
                 let seconds = 15 + rng.below(46) as u32;
                 let title = title.unwrap_or_else(|| {
                     let mut t = text::video_title(rng, niche);
                     t.push_str(" #shorts");
                     t
                 });
-                let body = description.unwrap_or_else(|| text::caption(rng, niche));
+                let body =
+                    description.unwrap_or_else(|| text::caption(rng, niche, style::COMMENTS));
                 let reach = p.avg_views * SHORT_REACH * popularity::quality(rng, QUALITY_SIGMA);
                 let like_ratio = like(rng, 1.0);
                 let url = format!("https://www.youtube.com/shorts/{id}");
@@ -322,7 +327,7 @@ impl YouTube {
             };
             for _ in 0..n {
                 let at = wave.time_in(rng, a, b);
-                let author = troll_author(rng, PersonaStyle::YouTube);
+                let author = troll_author(rng, style::PERSONAS);
                 let cid = CommentId::random(rng);
                 let mut id = String::with_capacity(50);
                 cid.write(&mut id);
@@ -332,7 +337,14 @@ impl YouTube {
                 let mut body = String::with_capacity(100);
                 let scope = post_scope(u64::from(*idx));
                 write_distinct_scoped(&mut [(&mut *texts, scope)], &mut body, TEXT_TRIES, |out| {
-                    text::write_comment(out, rng, *niche, Sentiment::Negative, seconds)
+                    text::write_styled_comment(
+                        out,
+                        rng,
+                        *niche,
+                        Sentiment::Negative,
+                        style::COMMENTS,
+                        Some(seconds),
+                    )
                 });
                 v.comments += 1;
                 out.push(Event {
@@ -455,7 +467,17 @@ impl YouTube {
                             &mut [(&mut *texts, scope)],
                             &mut body,
                             TEXT_TRIES,
-                            |out| text::write_reply(out, rng, *niche, sentiment, seconds),
+                            |out| {
+                                text::write_styled_reply(
+                                    out,
+                                    rng,
+                                    *niche,
+                                    sentiment,
+                                    style::COMMENTS,
+                                    Some(seconds),
+                                    None,
+                                )
+                            },
                         );
                         ("reply", Some(parent.to_id()))
                     } else {
@@ -468,7 +490,16 @@ impl YouTube {
                             &mut [(&mut *texts, scope)],
                             &mut body,
                             TEXT_TRIES,
-                            |out| text::write_comment(out, rng, *niche, sentiment, seconds),
+                            |out| {
+                                text::write_styled_comment(
+                                    out,
+                                    rng,
+                                    *niche,
+                                    sentiment,
+                                    style::COMMENTS,
+                                    Some(seconds),
+                                )
+                            },
                         );
                         ("comment", None)
                     };
@@ -826,10 +857,9 @@ impl Platform for YouTube {
             config.seed,
             &format!("youtube/{}/comment_likes", config.profile),
         );
-        let audience =
-            Audience::for_followers(rng.next_u64(), PersonaStyle::YouTube, params.subscribers);
+        let audience = Audience::for_followers(rng.next_u64(), style::PERSONAS, params.subscribers);
         let mut creator =
-            persona::author_with_followers(&mut rng, PersonaStyle::YouTube, params.subscribers);
+            persona::author_with_followers(&mut rng, style::PERSONAS, params.subscribers);
         creator.verified = params.subscribers >= 100_000;
         let start = config.start;
         let first_upload = if params.uploads_per_day > 0.0 {

@@ -3,8 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::style::CommentId;
 use diorama_sdk::kit::threads::remember;
-use diorama_sdk::models::ids::CommentId;
 use diorama_sdk::models::rng::fnv1a;
 use diorama_sdk::models::spike::Spike;
 use diorama_sdk::models::timing::{Excitation, Seismic};

@@ -144,7 +144,7 @@ mod tests {
     #[test]
     fn the_count_grows_with_views_loses_churn_and_reports_now_and_then() {
         let mut rng = Rng::new(1, "audience");
-        let mut creator = author(&mut rng, PersonaStyle::Generic);
+        let mut creator = author(&mut rng, PersonaStyle::GENERIC);
         let mut signals = ActiveSignals::default();
         let mut count = AudienceCount::new(10_000, 30 * 60_000);
         let mut out = Vec::new();
@@ -176,7 +176,7 @@ mod tests {
     #[test]
     fn growth_reaches_its_target_with_reports_every_half_hour_or_so() {
         let mut rng = Rng::new(2, "audience");
-        let mut creator = author(&mut rng, PersonaStyle::Generic);
+        let mut creator = author(&mut rng, PersonaStyle::GENERIC);
         let mut signals = ActiveSignals::default();
         let mut count = AudienceCount::new(900, DAY);
         signals.growth = Some(

@@ -217,7 +217,7 @@ mod tests {
     #[test]
     fn dms_arrive_in_their_window_and_a_flood_adds_collaborations() {
         let mut rng = Rng::new(1, "inbox");
-        let mut audience = Audience::for_followers(7, PersonaStyle::Generic, 10_000);
+        let mut audience = Audience::for_followers(7, PersonaStyle::GENERIC, 10_000);
         let mut inbox = Inbox::<u64>::default();
         let mut out = Vec::new();
         inbox.arrivals(
@@ -257,10 +257,10 @@ mod tests {
     #[test]
     fn the_creator_answers_a_recent_dm_only() {
         let mut rng = Rng::new(2, "inbox");
-        let mut audience = Audience::for_followers(7, PersonaStyle::Generic, 10_000);
+        let mut audience = Audience::for_followers(7, PersonaStyle::GENERIC, 10_000);
         let mut inbox = Inbox::<u64>::default();
         let mut out = Vec::new();
-        let creator = crate::models::persona::author(&mut rng, PersonaStyle::Generic);
+        let creator = crate::models::persona::author(&mut rng, PersonaStyle::GENERIC);
         inbox.receive(
             &mut senders(&mut rng, &mut audience),
             HOUR,
@@ -313,7 +313,7 @@ mod tests {
     #[test]
     fn the_inbox_keeps_the_recent_dms_and_its_snapshot_is_the_list() {
         let mut rng = Rng::new(3, "inbox");
-        let mut audience = Audience::for_followers(7, PersonaStyle::Generic, 10_000);
+        let mut audience = Audience::for_followers(7, PersonaStyle::GENERIC, 10_000);
         let mut inbox = Inbox::<u64>::default();
         let mut out = Vec::new();
         let mut from = senders(&mut rng, &mut audience);

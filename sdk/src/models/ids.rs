@@ -1,26 +1,26 @@
-//! Identifiers that look like the platforms' own, drawn from the seeded
-//! generator (so they are deterministic, and unique with overwhelming
-//! probability).
+//! Building blocks for identifiers, drawn from the seeded generator (so they
+//! are deterministic, and unique with overwhelming probability). A platform
+//! composes its own id, handle and avatar formats from them:
 //!
-//! - YouTube video ids: 11 url-safe base64 characters encoding 64 bits (the
-//!   last character carries 4 bits, so it is one of `AEIMQUYcgkosw048`).
-//! - YouTube channel ids: `UC` + 22 characters (the last one of `AQgw`).
-//! - YouTube comment ids: `Ug` + one of `wxyz` + 16 characters + `4AaABAg`
-//!   (26 in all), and reply ids: the thread's comment id, `.`, 22 characters.
-//!   [`CommentId`] packs a comment id into two integers so a simulator can
-//!   keep many of them cheaply and parse them back.
-//! - Generic base62 strings and url-safe tokens for other platforms.
-
-use serde::{Deserialize, Serialize};
+//! - alphabets: [`B64`] (url-safe base64) and [`B62`] (digits and letters),
+//!   random runs of them ([`push_b64`], [`push_b62`], [`push_hex`]);
+//! - packed ids: 64 bits as 11 url-safe base64 characters and back
+//!   ([`encode_u64_b64`], [`decode_u64_b64`]), and any number of bits as
+//!   base64 characters ([`push_bits_b64`], [`read_bits_b64`]);
+//! - digit runs: [`push_digits`], zero-padded [`push_digits_fixed`], and
+//!   fixed-length numeric ids with a leading digit ([`numeric_id19`]);
+//! - handles made from a base word ([`handle`], [`push_handle`]);
+//! - a generic id ([`generic_id`]) for a platform with no format of its own.
 
 use super::rng::Rng;
 
-/// The url-safe base64 alphabet YouTube uses.
+/// The url-safe base64 alphabet.
 pub const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 /// Digits and ASCII letters.
 pub const B62: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
-fn b64_value(c: u8) -> Option<u64> {
+/// The value (0–63) of a url-safe base64 character.
+pub fn b64_value(c: u8) -> Option<u64> {
     B64.iter().position(|&x| x == c).map(|p| p as u64)
 }
 
@@ -47,6 +47,19 @@ pub fn push_b62(out: &mut String, rng: &mut Rng, n: usize) {
     }
 }
 
+/// Append `n` random lower-case hexadecimal digits.
+pub fn push_hex(out: &mut String, rng: &mut Rng, n: usize) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut bits = 0u64;
+    for i in 0..n {
+        if i % 16 == 0 {
+            bits = rng.next_u64();
+        }
+        out.push(HEX[(bits & 15) as usize] as char);
+        bits >>= 4;
+    }
+}
+
 /// A random base62 string of length `n`.
 pub fn base62(rng: &mut Rng, n: usize) -> String {
     let mut s = String::with_capacity(n);
@@ -61,26 +74,49 @@ pub fn token(rng: &mut Rng, n: usize) -> String {
     s
 }
 
-/// Encode 64 bits as a YouTube video id.
-pub fn encode_video_id(bits: u64) -> String {
-    let mut s = String::with_capacity(11);
-    for i in 0..10 {
-        s.push(B64[((bits >> (58 - 6 * i)) & 63) as usize] as char);
+/// A generic id: 12 base62 characters.
+pub fn generic_id(rng: &mut Rng) -> String {
+    base62(rng, 12)
+}
+
+/// Append the low `6 * chars` bits of `bits` as `chars` url-safe base64
+/// characters, most significant first (`chars` at most 10).
+pub fn push_bits_b64(out: &mut String, bits: u64, chars: u32) {
+    let chars = chars.min(10);
+    for i in (0..chars).rev() {
+        out.push(B64[((bits >> (6 * i)) & 63) as usize] as char);
     }
+}
+
+/// Read url-safe base64 characters written by [`push_bits_b64`] back into
+/// bits; `None` if one is not in the alphabet or there are more than 10.
+pub fn read_bits_b64(chars: &[u8]) -> Option<u64> {
+    if chars.len() > 10 {
+        return None;
+    }
+    let mut bits = 0u64;
+    for &c in chars {
+        bits = (bits << 6) | b64_value(c)?;
+    }
+    Some(bits)
+}
+
+/// Encode 64 bits as 11 url-safe base64 characters (the last one carries
+/// 4 bits, so it is one of `AEIMQUYcgkosw048`).
+pub fn encode_u64_b64(bits: u64) -> String {
+    let mut s = String::with_capacity(11);
+    push_bits_b64(&mut s, bits >> 4, 10);
     s.push(B64[((bits & 15) << 2) as usize] as char);
     s
 }
 
-/// Decode a YouTube video id produced by [`encode_video_id`].
-pub fn decode_video_id(id: &str) -> Option<u64> {
+/// Decode 11 characters written by [`encode_u64_b64`].
+pub fn decode_u64_b64(id: &str) -> Option<u64> {
     let b = id.as_bytes();
     if b.len() != 11 {
         return None;
     }
-    let mut bits = 0u64;
-    for &c in &b[..10] {
-        bits = (bits << 6) | b64_value(c)?;
-    }
+    let bits = read_bits_b64(&b[..10])?;
     let last = b64_value(b[10])?;
     if last & 3 != 0 {
         return None;
@@ -88,120 +124,9 @@ pub fn decode_video_id(id: &str) -> Option<u64> {
     Some((bits << 4) | (last >> 2))
 }
 
-/// A YouTube video id: 11 url-safe base64 characters.
-pub fn youtube_video_id(rng: &mut Rng) -> String {
-    encode_video_id(rng.next_u64())
-}
-
-/// A YouTube channel id: `UC` + 22 characters.
-pub fn youtube_channel_id(rng: &mut Rng) -> String {
-    let mut s = String::with_capacity(24);
-    s.push_str("UC");
-    push_b64(&mut s, rng, 21);
-    s.push(b"AQgw"[rng.below(4) as usize] as char);
-    s
-}
-
-/// A YouTube comment id packed into 98 bits; see the module documentation.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub struct CommentId {
-    a: u64,
-    /// Bits 0–31 and 36–37 used.
-    b: u64,
-}
-
-const COMMENT_SUFFIX: &str = "4AaABAg";
-
-impl CommentId {
-    /// A fresh random comment id.
-    pub fn random(rng: &mut Rng) -> Self {
-        let a = rng.next_u64();
-        let r = rng.next_u64();
-        CommentId {
-            a,
-            b: (r & 0xffff_ffff) | (((r >> 32) & 3) << 36),
-        }
-    }
-
-    /// Append the 26-character id.
-    pub fn write(&self, out: &mut String) {
-        out.push_str("Ug");
-        out.push(b"wxyz"[(self.b >> 36) as usize & 3] as char);
-        for i in 0..10 {
-            out.push(B64[((self.a >> (58 - 6 * i)) & 63) as usize] as char);
-        }
-        // The last 4 bits of `a` and 32 bits of `b` make 6 more characters.
-        let rest = ((self.a & 15) << 32) | (self.b & 0xffff_ffff);
-        for i in 0..6 {
-            out.push(B64[((rest >> (30 - 6 * i)) & 63) as usize] as char);
-        }
-        out.push_str(COMMENT_SUFFIX);
-    }
-
-    /// The 26-character id.
-    pub fn to_id(&self) -> String {
-        let mut s = String::with_capacity(26);
-        self.write(&mut s);
-        s
-    }
-
-    /// Parse a comment id written by [`write`](Self::write). A reply id
-    /// (`<comment id>.<token>`) parses to its thread's comment id.
-    pub fn parse(id: &str) -> Option<Self> {
-        let id = id.split('.').next().unwrap_or(id);
-        let b = id.as_bytes();
-        if b.len() != 26 || !id.starts_with("Ug") || !id.ends_with(COMMENT_SUFFIX) {
-            return None;
-        }
-        let letter = b"wxyz".iter().position(|&x| x == b[2])? as u64;
-        let mut a = 0u64;
-        for &c in &b[3..13] {
-            a = (a << 6) | b64_value(c)?;
-        }
-        let mut rest = 0u64;
-        for &c in &b[13..19] {
-            rest = (rest << 6) | b64_value(c)?;
-        }
-        a = (a << 4) | (rest >> 32);
-        Some(CommentId {
-            a,
-            b: (letter << 36) | (rest & 0xffff_ffff),
-        })
-    }
-
-    /// Append a reply id in this comment's thread: `<id>.<22 characters>`.
-    pub fn write_reply(&self, out: &mut String, rng: &mut Rng) {
-        self.write(out);
-        out.push('.');
-        push_b64(out, rng, 22);
-    }
-}
-
-/// An Instagram media shortcode: 11 url-safe base64 characters (as in
-/// `https://www.instagram.com/p/<code>/`).
-pub fn instagram_shortcode(rng: &mut Rng) -> String {
-    encode_video_id(rng.next_u64())
-}
-
-/// An Instagram comment id: 17 digits starting 17 or 18 (9 in 10), or 18
-/// digits starting 18.
-pub fn instagram_comment_id(rng: &mut Rng) -> u64 {
-    if rng.chance(0.9) {
-        17_800_000_000_000_000 + rng.below(1_200_000_000_000_000)
-    } else {
-        180_000_000_000_000_000 + rng.below(10_000_000_000_000_000)
-    }
-}
-
-/// A 19-digit numeric id starting with `lead` (1–9): Instagram media and
-/// story ids (`3…`), TikTok video ids (`7…`).
+/// A 19-digit numeric id starting with `lead` (1–9).
 pub fn numeric_id19(rng: &mut Rng, lead: u64) -> u64 {
     lead.clamp(1, 9) * 1_000_000_000_000_000_000 + rng.below(1_000_000_000_000_000_000)
-}
-
-/// A TikTok video id: 19 digits starting with 7.
-pub fn tiktok_video_id(rng: &mut Rng) -> u64 {
-    numeric_id19(rng, 7)
 }
 
 /// A handle built from a base word: `base` plus, often, a separator and
@@ -249,74 +174,74 @@ pub fn push_digits(out: &mut String, n: u64) {
     }
 }
 
+/// Append the decimal digits of `n`, zero-padded to at least `width`.
+pub fn push_digits_fixed(out: &mut String, n: u64, width: usize) {
+    let mut digits = String::with_capacity(20);
+    push_digits(&mut digits, n);
+    for _ in digits.len()..width {
+        out.push('0');
+    }
+    out.push_str(&digits);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::collections::BTreeSet;
 
     #[test]
-    fn video_ids_look_like_youtube_and_roundtrip() {
+    fn packed_u64_roundtrips() {
         let mut rng = Rng::new(1, "ids");
         let mut seen = BTreeSet::new();
         for _ in 0..10_000 {
-            let id = youtube_video_id(&mut rng);
+            let id = encode_u64_b64(rng.next_u64());
             assert_eq!(id.len(), 11);
             assert!(id.bytes().all(|c| B64.contains(&c)));
             assert!(b"AEIMQUYcgkosw048".contains(&id.as_bytes()[10]), "{id}");
-            let bits = decode_video_id(&id).unwrap();
-            assert_eq!(encode_video_id(bits), id);
+            let bits = decode_u64_b64(&id).unwrap();
+            assert_eq!(encode_u64_b64(bits), id);
             seen.insert(id);
         }
         assert_eq!(seen.len(), 10_000);
-        assert_eq!(decode_video_id("short"), None);
+        assert_eq!(encode_u64_b64(0), "AAAAAAAAAAA");
+        assert_eq!(decode_u64_b64(&encode_u64_b64(u64::MAX)), Some(u64::MAX));
+        assert_eq!(decode_u64_b64("short"), None);
+        assert_eq!(decode_u64_b64("AAAAAAAAAAB"), None);
+        assert_eq!(decode_u64_b64("AAAAAAAAAA!"), None);
     }
 
     #[test]
-    fn channel_ids() {
-        let mut rng = Rng::new(2, "ids");
-        let id = youtube_channel_id(&mut rng);
-        assert_eq!(id.len(), 24);
-        assert!(id.starts_with("UC"));
-        assert!(b"AQgw".contains(&id.as_bytes()[23]));
+    fn bit_runs_roundtrip() {
+        let mut s = String::new();
+        push_bits_b64(&mut s, 0b000001_111111, 2);
+        assert_eq!(s, "B_");
+        assert_eq!(read_bits_b64(s.as_bytes()), Some(0b000001_111111));
+        assert_eq!(read_bits_b64(b"A!"), None);
+        assert_eq!(read_bits_b64(b"AAAAAAAAAAA"), None);
     }
 
     #[test]
-    fn comment_ids_look_like_youtube_and_parse_back() {
-        let mut rng = Rng::new(3, "ids");
-        let mut seen = BTreeSet::new();
-        for _ in 0..10_000 {
-            let c = CommentId::random(&mut rng);
-            let id = c.to_id();
-            assert_eq!(id.len(), 26, "{id}");
-            assert!(id.starts_with("Ug") && id.ends_with("4AaABAg"), "{id}");
-            assert!(b"wxyz".contains(&id.as_bytes()[2]));
-            assert_eq!(CommentId::parse(&id), Some(c), "{id}");
-            let mut reply = String::new();
-            c.write_reply(&mut reply, &mut rng);
-            assert_eq!(reply.len(), 26 + 1 + 22);
-            assert_eq!(CommentId::parse(&reply), Some(c));
-            seen.insert(id);
-        }
-        assert_eq!(seen.len(), 10_000);
-        assert_eq!(CommentId::parse("Ugz"), None);
-        assert_eq!(CommentId::parse("Ugq0123456789abcdef4AaABAg!"), None);
-    }
-
-    #[test]
-    fn instagram_and_tiktok_ids() {
+    fn digit_runs() {
+        let mut d = String::new();
+        push_digits(&mut d, 0);
+        push_digits(&mut d, 1_234_567);
+        assert_eq!(d, "01234567");
+        let mut f = String::new();
+        push_digits_fixed(&mut f, 42, 5);
+        push_digits_fixed(&mut f, 123_456, 3);
+        assert_eq!(f, "00042123456");
         let mut rng = Rng::new(5, "ids");
-        let mut long = 0;
-        for _ in 0..2000 {
-            let c = instagram_comment_id(&mut rng).to_string();
-            assert!(c.len() == 17 || c.len() == 18, "{c}");
-            assert!(c.starts_with("17") || c.starts_with("18"), "{c}");
-            long += usize::from(c.len() == 18);
-            let s = instagram_shortcode(&mut rng);
-            assert_eq!(s.len(), 11);
-            let t = tiktok_video_id(&mut rng).to_string();
-            assert!(t.len() == 19 && t.starts_with('7'), "{t}");
+        for lead in [1, 3, 7, 9] {
+            let n = numeric_id19(&mut rng, lead).to_string();
+            assert!(n.len() == 19 && n.starts_with(&lead.to_string()), "{n}");
         }
-        assert!((100..300).contains(&long), "{long}");
+        assert!(numeric_id19(&mut rng, 0).to_string().starts_with('1'));
+        let mut h = String::new();
+        push_hex(&mut h, &mut rng, 40);
+        assert_eq!(h.len(), 40);
+        assert!(h
+            .bytes()
+            .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()));
     }
 
     #[test]
@@ -325,6 +250,7 @@ mod tests {
         let s = base62(&mut rng, 12);
         assert_eq!(s.len(), 12);
         assert!(s.bytes().all(|c| c.is_ascii_alphanumeric()));
+        assert_eq!(generic_id(&mut rng).len(), 12);
         assert_eq!(token(&mut rng, 30).len(), 30);
         for _ in 0..100 {
             let h = handle(&mut rng, "Maya Bakes!");
@@ -333,9 +259,5 @@ mod tests {
                 .bytes()
                 .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_'));
         }
-        let mut d = String::new();
-        push_digits(&mut d, 0);
-        push_digits(&mut d, 1_234_567);
-        assert_eq!(d, "01234567");
     }
 }

@@ -7,16 +7,18 @@
 //!   the creators' posting rhythm;
 //! - [`timing`]: the SEISMIC reaction-delay kernel and self-excitation;
 //! - [`popularity`]: log-normal post quality, power-law follower counts;
-//! - [`ids`]: platform-looking ids (YouTube video, channel and comment ids,
-//!   Instagram shortcodes and numeric ids, TikTok video ids, base62, handles);
+//! - [`ids`]: building blocks for ids, handles and avatars (alphabets,
+//!   packed ids, digit runs, handles from words);
 //! - [`spike`]: the `viral` signal's spike and its parameters;
 //! - [`signals`]: the `troll_wave`, `brand_deal_flood`, `controversy` and
 //!   `growth` signals;
 //! - [`limits`]: rolling 24-hour action limits;
 //! - [`params`]: parsing parameters so errors name platform and field;
 //! - [`text`]: niche-aware titles, descriptions, captions, comments,
-//!   replies and DMs, sentiment and DM-type mixes;
-//! - [`persona`]: authors and an account's audience of fans and visitors;
+//!   replies and DMs in a platform's [`text::CommentStyle`], sentiment and
+//!   DM-type mixes;
+//! - [`persona`]: authors in a platform's [`persona::PersonaStyle`] and an
+//!   account's audience of fans and visitors;
 //! - [`volume`]: the named comment-volume and DM-frequency levels.
 
 pub mod ids;

@@ -13,89 +13,57 @@
 //! visitors drawn fresh each time. The fans are regenerated from a seed
 //! rather than stored, so an audience costs a few bytes in a snapshot.
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use super::ids::{push_b64, push_digits, push_handle, youtube_channel_id};
+use super::ids::{generic_id, push_b62, push_handle};
 use super::popularity::PowerLaw;
 use super::rng::Rng;
 use super::text::{write_display_name, write_handle_base};
 use crate::types::Author;
 
-/// How a platform's author ids and avatar urls look.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum PersonaStyle {
-    /// `UC…` channel ids, avatars on `yt3.ggpht.example`.
-    YouTube,
-    /// Numeric ids, avatars on `scontent.cdninstagram.example`.
-    Instagram,
-    /// 19-digit ids, avatars on `p16-sign.tiktokcdn.example`.
-    TikTok,
-    /// Base62 ids, avatars on `cdn.example`.
-    Generic,
+/// How a platform's author ids, handles and avatar urls look. A platform
+/// defines its own from the building blocks in [`ids`](super::ids);
+/// [`PersonaStyle::GENERIC`] suits a platform with no format of its own.
+///
+/// Each function appends to its `out` and draws only from `rng`, so a style
+/// is deterministic. An [`Audience`] records the style's `name` in a
+/// snapshot; two styles with the same name are the same style.
+#[derive(Clone, Copy, Debug)]
+pub struct PersonaStyle {
+    /// Names the style in snapshots: lower-case, unique per platform.
+    pub name: &'static str,
+    /// Append an author id.
+    pub id: fn(out: &mut String, rng: &mut Rng),
+    /// Append a handle (without its leading `@`) made from a base word
+    /// such as `pixel_fox` ([`push_handle`] adds digits now and then).
+    pub handle: fn(out: &mut String, rng: &mut Rng, base: &str),
+    /// Append an avatar url, on a made-up host under `.example`.
+    pub avatar: fn(out: &mut String, rng: &mut Rng),
+}
+
+impl PartialEq for PersonaStyle {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name
+    }
+}
+
+impl Eq for PersonaStyle {}
+
+fn generic_avatar(out: &mut String, rng: &mut Rng) {
+    out.push_str("https://cdn.example/avatars/");
+    push_b62(out, rng, 20);
+    out.push_str(".png");
 }
 
 impl PersonaStyle {
-    fn write_id(self, out: &mut String, rng: &mut Rng) {
-        match self {
-            PersonaStyle::YouTube => out.push_str(&youtube_channel_id(rng)),
-            PersonaStyle::Instagram => {
-                push_digits(out, 1 + rng.below(9));
-                push_digits_fixed(out, rng.below(10_000_000_000), 10);
-            }
-            PersonaStyle::TikTok => {
-                push_digits(out, 6 + rng.below(2));
-                push_digits_fixed(out, rng.below(1_000_000_000_000_000_000), 18);
-            }
-            PersonaStyle::Generic => super::ids::push_b62(out, rng, 12),
-        }
-    }
-
-    fn write_avatar(self, out: &mut String, rng: &mut Rng) {
-        match self {
-            PersonaStyle::YouTube => {
-                out.push_str("https://yt3.ggpht.example/ytc/");
-                push_b64(out, rng, 42);
-                out.push_str("=s88-c-k-c0x00ffffff-no-rj");
-            }
-            PersonaStyle::Instagram => {
-                out.push_str("https://scontent.cdninstagram.example/v/t51.2885-19/");
-                push_digits_fixed(out, rng.below(1_000_000_000_000), 12);
-                out.push_str("_n.jpg");
-            }
-            PersonaStyle::TikTok => {
-                out.push_str("https://p16-sign.tiktokcdn.example/tos-maliva-avt-0068/");
-                push_hex(out, rng, 32);
-                out.push_str("~c5_100x100.jpeg");
-            }
-            PersonaStyle::Generic => {
-                out.push_str("https://cdn.example/avatars/");
-                super::ids::push_b62(out, rng, 20);
-                out.push_str(".png");
-            }
-        }
-    }
-}
-
-fn push_digits_fixed(out: &mut String, n: u64, width: usize) {
-    let mut digits = String::with_capacity(20);
-    push_digits(&mut digits, n);
-    for _ in digits.len()..width {
-        out.push('0');
-    }
-    out.push_str(&digits);
-}
-
-fn push_hex(out: &mut String, rng: &mut Rng, n: usize) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut bits = 0u64;
-    for i in 0..n {
-        if i % 16 == 0 {
-            bits = rng.next_u64();
-        }
-        out.push(HEX[(bits & 15) as usize] as char);
-        bits >>= 4;
-    }
+    /// Base62 ids ([`generic_id`]), handles from words with digits now and
+    /// then, avatars on `cdn.example`.
+    pub const GENERIC: PersonaStyle = PersonaStyle {
+        name: "generic",
+        id: |out, rng| out.push_str(&generic_id(rng)),
+        handle: push_handle,
+        avatar: generic_avatar,
+    };
 }
 
 /// The chance that an author with this many followers is verified: about
@@ -115,16 +83,16 @@ pub fn author(rng: &mut Rng, style: PersonaStyle) -> Author {
 /// An author with a given follower count.
 pub fn author_with_followers(rng: &mut Rng, style: PersonaStyle, followers: u64) -> Author {
     let mut id = String::with_capacity(24);
-    style.write_id(&mut id, rng);
+    (style.id)(&mut id, rng);
     let mut display_name = String::with_capacity(20);
     write_display_name(&mut display_name, rng);
     let mut base = String::with_capacity(20);
     write_handle_base(&mut base, rng);
     let mut handle = String::with_capacity(24);
     handle.push('@');
-    push_handle(&mut handle, rng, &base);
+    (style.handle)(&mut handle, rng, &base);
     let mut avatar_url = String::with_capacity(100);
-    style.write_avatar(&mut avatar_url, rng);
+    (style.avatar)(&mut avatar_url, rng);
     let verified = rng.chance(verified_probability(followers));
     Author {
         id,
@@ -137,14 +105,41 @@ pub fn author_with_followers(rng: &mut Rng, style: PersonaStyle, followers: u64)
 }
 
 /// An account's audience: recurring fans and one-off visitors.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+///
+/// In a snapshot it is a few numbers and its style's name. A platform with
+/// its own [`PersonaStyle`] restores it with that style: mark the field
+/// `#[serde(deserialize_with = "...")]` with a function that calls
+/// [`Audience::deserialize_with_style`]. Plain deserialisation knows only
+/// [`PersonaStyle::GENERIC`] and refuses any other name, so a restored
+/// audience never silently changes how its authors look.
+#[derive(Clone, Debug, Serialize)]
 pub struct Audience {
+    #[serde(serialize_with = "style_name")]
     style: PersonaStyle,
     seed: u64,
     fans: u32,
     fan_share: f64,
     #[serde(skip)]
     cache: Vec<Author>,
+}
+
+fn style_name<S: Serializer>(style: &PersonaStyle, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(style.name)
+}
+
+/// An audience as a snapshot holds it.
+#[derive(Deserialize)]
+struct StoredAudience {
+    style: String,
+    seed: u64,
+    fans: u32,
+    fan_share: f64,
+}
+
+impl<'de> Deserialize<'de> for Audience {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Audience::deserialize_with_style(d, PersonaStyle::GENERIC)
+    }
 }
 
 impl PartialEq for Audience {
@@ -175,6 +170,39 @@ impl Audience {
     pub fn for_followers(seed: u64, style: PersonaStyle, followers: u64) -> Self {
         let fans = (followers as f64).sqrt().clamp(20.0, 5000.0) as u32;
         Audience::new(seed, style, fans, 0.6)
+    }
+
+    /// Restore an audience written with `style` (its name must match the
+    /// snapshot's). A field of a platform's state uses it through
+    /// `#[serde(deserialize_with = "...")]`.
+    pub fn deserialize_with_style<'de, D: Deserializer<'de>>(
+        d: D,
+        style: PersonaStyle,
+    ) -> Result<Self, D::Error> {
+        let stored = StoredAudience::deserialize(d)?;
+        if stored.style != style.name {
+            return Err(serde::de::Error::custom(format!(
+                "the audience's persona style is `{}`, expected `{}`",
+                stored.style, style.name
+            )));
+        }
+        if !(0.0..=1.0).contains(&stored.fan_share) || stored.fans == 0 {
+            return Err(serde::de::Error::custom(format!(
+                "the audience's fans ({}) must be at least 1 and its fan share ({}) within 0..=1",
+                stored.fans, stored.fan_share
+            )));
+        }
+        Ok(Audience::new(
+            stored.seed,
+            style,
+            stored.fans,
+            stored.fan_share,
+        ))
+    }
+
+    /// How the audience's authors look.
+    pub fn style(&self) -> PersonaStyle {
+        self.style
     }
 
     pub fn fans(&self) -> u32 {
@@ -231,12 +259,18 @@ mod tests {
     use super::*;
     use std::collections::BTreeMap;
 
+    const G: PersonaStyle = PersonaStyle::GENERIC;
+
     #[test]
-    fn youtube_authors_look_right() {
+    fn generic_authors_look_right() {
         let mut rng = Rng::new(1, "persona");
         for _ in 0..200 {
-            let a = author(&mut rng, PersonaStyle::YouTube);
-            assert!(a.id.starts_with("UC") && a.id.len() == 24, "{}", a.id);
+            let a = author(&mut rng, G);
+            assert!(
+                a.id.len() == 12 && a.id.bytes().all(|c| c.is_ascii_alphanumeric()),
+                "{}",
+                a.id
+            );
             assert!(
                 a.handle.starts_with('@') && a.handle.len() > 2,
                 "{}",
@@ -244,32 +278,51 @@ mod tests {
             );
             assert!(!a.display_name.is_empty());
             assert!(
-                a.avatar_url.starts_with("https://yt3.ggpht.example/"),
+                a.avatar_url.starts_with("https://cdn.example/avatars/")
+                    && a.avatar_url.ends_with(".png"),
                 "{}",
                 a.avatar_url
             );
         }
-        for style in [
-            PersonaStyle::Instagram,
-            PersonaStyle::TikTok,
-            PersonaStyle::Generic,
-        ] {
-            let a = author(&mut rng, style);
-            let host = a.avatar_url.split('/').nth(2).unwrap_or("").to_string();
-            assert!(host.ends_with(".example"), "{}", a.avatar_url);
-            assert!(!a.id.is_empty());
+    }
+
+    /// A style of the platform's own: every part comes from it.
+    #[test]
+    fn a_platform_style_shapes_ids_handles_and_avatars() {
+        const DOTTED: PersonaStyle = PersonaStyle {
+            name: "dotted",
+            id: |out, rng| {
+                out.push_str("u-");
+                crate::models::ids::push_digits_fixed(out, rng.below(1_000_000), 6);
+            },
+            handle: |out, _rng, base| {
+                out.push_str(base);
+                out.push_str("@town.example");
+            },
+            avatar: |out, rng| {
+                out.push_str("https://media.town.example/a/");
+                crate::models::ids::push_hex(out, rng, 16);
+            },
+        };
+        let mut rng = Rng::new(2, "persona");
+        for _ in 0..100 {
+            let a = author(&mut rng, DOTTED);
+            assert!(a.id.starts_with("u-") && a.id.len() == 8, "{}", a.id);
+            assert!(
+                a.handle.starts_with('@') && a.handle.ends_with("@town.example"),
+                "{}",
+                a.handle
+            );
+            assert!(a.avatar_url.starts_with("https://media.town.example/a/"));
         }
-        let t = author(&mut rng, PersonaStyle::TikTok);
-        assert_eq!(t.id.len(), 19, "{}", t.id);
-        assert!(t.id.bytes().all(|c| c.is_ascii_digit()));
+        assert_ne!(DOTTED, G);
+        assert_eq!(G, PersonaStyle::GENERIC);
     }
 
     #[test]
     fn verified_is_rare_and_follows_followers() {
         let mut rng = Rng::new(2, "verified");
-        let authors: Vec<Author> = (0..50_000)
-            .map(|_| author(&mut rng, PersonaStyle::YouTube))
-            .collect();
+        let authors: Vec<Author> = (0..50_000).map(|_| author(&mut rng, G)).collect();
         let verified = authors.iter().filter(|a| a.verified).count();
         assert!(verified < 100, "{verified}");
         assert!(verified_probability(1_000_000) > 0.5);
@@ -277,7 +330,7 @@ mod tests {
         let share = |followers: u64, rng: &mut Rng| {
             let n = 2_000;
             let v = (0..n)
-                .filter(|_| author_with_followers(rng, PersonaStyle::YouTube, followers).verified)
+                .filter(|_| author_with_followers(rng, G, followers).verified)
                 .count();
             v as f64 / n as f64
         };
@@ -292,7 +345,7 @@ mod tests {
 
     #[test]
     fn a_minority_of_fans_write_a_good_share() {
-        let mut aud = Audience::for_followers(7, PersonaStyle::YouTube, 100_000);
+        let mut aud = Audience::for_followers(7, G, 100_000);
         assert_eq!(aud.fans(), 316);
         let mut rng = Rng::new(3, "pick");
         let n = 20_000;
@@ -318,10 +371,13 @@ mod tests {
 
     #[test]
     fn audience_is_deterministic_and_survives_serde() {
-        let mut a = Audience::for_followers(11, PersonaStyle::YouTube, 5_000);
+        let mut a = Audience::for_followers(11, G, 5_000);
         let first = a.fan(0).cloned();
         let json = serde_json::to_string(&a).unwrap();
-        assert!(json.len() < 200, "{json}");
+        assert_eq!(
+            json,
+            r#"{"style":"generic","seed":11,"fans":70,"fan_share":0.6}"#
+        );
         let mut b: Audience = serde_json::from_str(&json).unwrap();
         assert_eq!(b.fan(0).cloned(), first);
         assert_eq!(a, b);
@@ -331,5 +387,45 @@ mod tests {
             assert_eq!(a.pick(&mut r1), b.pick(&mut r2));
         }
         assert!(a.fan(a.fans()).is_none());
+    }
+
+    #[derive(Debug, Deserialize)]
+    struct State {
+        #[serde(deserialize_with = "dotted")]
+        audience: Audience,
+    }
+
+    const DOTTED: PersonaStyle = PersonaStyle {
+        name: "dotted",
+        ..PersonaStyle::GENERIC
+    };
+
+    fn dotted<'de, D: Deserializer<'de>>(d: D) -> Result<Audience, D::Error> {
+        Audience::deserialize_with_style(d, DOTTED)
+    }
+
+    #[test]
+    fn an_audience_restores_with_its_own_style_only() {
+        let json = r#"{"audience":{"style":"dotted","seed":3,"fans":20,"fan_share":0.5}}"#;
+        let s: State = serde_json::from_str(json).unwrap();
+        assert_eq!(s.audience.style(), DOTTED);
+        assert_eq!(s.audience, Audience::new(3, DOTTED, 20, 0.5));
+        // A snapshot of another style, or a plain restore of this one, is
+        // refused with the names.
+        let e = serde_json::from_str::<State>(&json.replace("dotted", "other")).unwrap_err();
+        assert!(e.to_string().contains("`other`, expected `dotted`"), "{e}");
+        let e = serde_json::from_str::<Audience>(
+            r#"{"style":"dotted","seed":3,"fans":20,"fan_share":0.5}"#,
+        )
+        .unwrap_err();
+        assert!(
+            e.to_string().contains("`dotted`, expected `generic`"),
+            "{e}"
+        );
+        let e = serde_json::from_str::<Audience>(
+            r#"{"style":"generic","seed":3,"fans":0,"fan_share":0.5}"#,
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("at least 1"), "{e}");
     }
 }

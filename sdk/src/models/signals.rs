@@ -383,7 +383,7 @@ mod tests {
         }
         let mut rng = Rng::new(1, "t");
         for _ in 0..200 {
-            let a = troll_author(&mut rng, PersonaStyle::TikTok);
+            let a = troll_author(&mut rng, PersonaStyle::GENERIC);
             assert!(a.followers < 100 && !a.verified);
         }
     }

@@ -1,0 +1,222 @@
+//! How Instagram looks: media shortcodes, numeric ids, commenters' handles
+//! and avatars, and how its comments read.
+//!
+//! - Posts and reels: an 11-character url-safe base64 shortcode (as in
+//!   `https://www.instagram.com/p/<code>/`); stories: 19 digits starting 3.
+//! - Comment ids: 17 digits starting 17 or 18 (9 in 10), or 18 digits
+//!   starting 18.
+//! - Authors: 10 to 11 digits; avatars on `scontent.cdninstagram.example`
+//!   (never a real host).
+
+use diorama_sdk::models::ids::{encode_u64_b64, push_digits, push_digits_fixed, push_handle};
+use diorama_sdk::models::persona::{Audience, PersonaStyle};
+use diorama_sdk::models::rng::Rng;
+use diorama_sdk::models::text::{
+    CommentStyle, FriendTags, Nouns, ReplyRules, CAPTION_LINES, VIDEO_TABLES,
+};
+use serde::Deserializer;
+
+/// A media shortcode: 11 url-safe base64 characters.
+pub fn shortcode(rng: &mut Rng) -> String {
+    encode_u64_b64(rng.next_u64())
+}
+
+/// A comment id: 17 digits starting 17 or 18 (9 in 10), or 18 digits
+/// starting 18.
+pub fn comment_id(rng: &mut Rng) -> u64 {
+    if rng.chance(0.9) {
+        17_800_000_000_000_000 + rng.below(1_200_000_000_000_000)
+    } else {
+        180_000_000_000_000_000 + rng.below(10_000_000_000_000_000)
+    }
+}
+
+fn push_author_id(out: &mut String, rng: &mut Rng) {
+    push_digits(out, 1 + rng.below(9));
+    push_digits_fixed(out, rng.below(10_000_000_000), 10);
+}
+
+fn push_avatar(out: &mut String, rng: &mut Rng) {
+    out.push_str("https://scontent.cdninstagram.example/v/t51.2885-19/");
+    push_digits_fixed(out, rng.below(1_000_000_000_000), 12);
+    out.push_str("_n.jpg");
+}
+
+/// Commenters: numeric ids, handles from words, avatars on
+/// `scontent.cdninstagram.example`.
+pub const PERSONAS: PersonaStyle = PersonaStyle {
+    name: "instagram",
+    id: push_author_id,
+    handle: push_handle,
+    avatar: push_avatar,
+};
+
+/// Restores the account's audience with [`PERSONAS`].
+pub fn audience<'de, D: Deserializer<'de>>(d: D) -> Result<Audience, D::Error> {
+    Audience::deserialize_with_style(d, PERSONAS)
+}
+
+/// What a comment points at on a photo or carousel.
+const MOMENTS: &[&str] = &[
+    "the second pic",
+    "the last slide",
+    "the first photo",
+    "the third slide",
+    "the close-up",
+    "the last pic",
+    "the caption",
+    "the cover photo",
+];
+
+/// What follows a tagged friend: "@pixel.fox look at this".
+const IG_TAG_LINES: &[&str] = &[
+    "look at this",
+    "we need to try this",
+    "this is so you",
+    "saving this for us",
+    "remember when we talked about this",
+    "you have to see this",
+    "told you",
+    "this one",
+    "literally us",
+    "sending this to you",
+    "weekend plan?",
+    "ok we're doing this",
+];
+
+/// More emoji, friends tagged with @mentions, no timestamps on photos,
+/// replies that usually start with the @handle they answer.
+///
+/// The comments share the video tables and their nouns ("channel",
+/// "video", "YouTube") with the other built-in platforms, as they always
+/// have; saying "profile" and "post" would change the simulator's output.
+pub const COMMENTS: CommentStyle = CommentStyle {
+    name: "instagram",
+    nouns: Nouns {
+        account: "channel",
+        post: "video",
+        posts: "videos",
+        home: "YouTube",
+    },
+    tables: &VIDEO_TABLES,
+    moments: MOMENTS,
+    avoid: &[],
+    tags: Some(FriendTags {
+        rates: [0.16, 0.08, 0.03],
+        line_rate: 0.6,
+        lines: IG_TAG_LINES,
+    }),
+    short: None,
+    emoji_after: 0.3,
+    replies: ReplyRules {
+        mention: 0.7,
+        long: 0.6,
+        lower_case: false,
+        emoji: 0.3,
+    },
+    captions: CAPTION_LINES,
+    links: CommentStyle::GENERIC.links,
+};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use diorama_sdk::models::persona::author;
+    use diorama_sdk::models::text::{write_styled_comment, write_styled_reply, Niche, Sentiment};
+    use serde::{Deserialize, Serialize};
+    use std::collections::BTreeSet;
+
+    #[test]
+    fn ids_look_like_instagram() {
+        let mut rng = Rng::new(5, "ids");
+        let mut long = 0;
+        for _ in 0..2000 {
+            let c = comment_id(&mut rng).to_string();
+            assert!(c.len() == 17 || c.len() == 18, "{c}");
+            assert!(c.starts_with("17") || c.starts_with("18"), "{c}");
+            long += usize::from(c.len() == 18);
+            let s = shortcode(&mut rng);
+            assert_eq!(s.len(), 11);
+        }
+        assert!((100..300).contains(&long), "{long}");
+        for _ in 0..200 {
+            let a = author(&mut rng, PERSONAS);
+            assert!(
+                (10..=11).contains(&a.id.len()) && a.id.bytes().all(|c| c.is_ascii_digit()),
+                "{}",
+                a.id
+            );
+            assert!(a
+                .avatar_url
+                .starts_with("https://scontent.cdninstagram.example/v/t51.2885-19/"));
+        }
+    }
+
+    #[test]
+    fn audience_snapshots_keep_their_format() {
+        #[derive(Serialize, Deserialize)]
+        struct State {
+            #[serde(deserialize_with = "audience")]
+            audience: Audience,
+        }
+        let old = r#"{"audience":{"style":"instagram","seed":9,"fans":40,"fan_share":0.6}}"#;
+        let s: State = serde_json::from_str(old).unwrap();
+        assert_eq!(serde_json::to_string(&s).unwrap(), old);
+        assert!(serde_json::from_str::<State>(&old.replace("instagram", "youtube")).is_err());
+    }
+
+    fn styled(n: usize, seed: u64, seconds: Option<u32>) -> Vec<String> {
+        let mut rng = Rng::new(seed, "styled");
+        (0..n)
+            .map(|i| {
+                let s = Sentiment::sample(&mut rng);
+                let mut c = String::new();
+                write_styled_comment(&mut c, &mut rng, Niche::ALL[i % 10], s, COMMENTS, seconds);
+                c
+            })
+            .collect()
+    }
+
+    #[test]
+    fn comments_tag_friends_use_emoji_and_no_timestamps_on_photos() {
+        for seconds in [None, Some(30)] {
+            let cs = styled(10_000, 3, seconds);
+            let set: BTreeSet<&String> = cs.iter().collect();
+            assert!(set.len() >= 9_900, "{}", set.len());
+            let first: BTreeSet<&String> = cs[..1000].iter().collect();
+            assert_eq!(first.len(), 1000);
+            let emoji = cs.iter().filter(|c| !c.is_ascii()).count() as f64 / 1e4;
+            assert!(emoji > 0.5, "{emoji}");
+            let tags = cs.iter().filter(|c| c.starts_with('@')).count();
+            assert!(tags > 500, "{tags}");
+        }
+        for c in styled(3000, 4, None) {
+            assert!(
+                !c.split(|ch: char| !(ch.is_ascii_digit() || ch == ':'))
+                    .any(|w| w.len() >= 4 && w.contains(':')),
+                "{c}"
+            );
+        }
+    }
+
+    #[test]
+    fn replies_usually_name_who_they_answer() {
+        let mut rng = Rng::new(6, "replies");
+        let mut tagged = 0;
+        for _ in 0..1000 {
+            let mut r = String::new();
+            write_styled_reply(
+                &mut r,
+                &mut rng,
+                Niche::Beauty,
+                Sentiment::Positive,
+                COMMENTS,
+                None,
+                Some("@pixel.fox"),
+            );
+            tagged += usize::from(r.starts_with("@pixel.fox "));
+            assert!(!r.contains('{'), "{r}");
+        }
+        assert!((600..800).contains(&tagged), "{tagged}");
+    }
+}
