@@ -82,6 +82,11 @@ pub struct Simulation {
     commands: Option<Vec<(usize, Millis, Command)>>,
     /// A replay regenerated a different event than the one stored.
     replay_diverged: bool,
+    /// Events after this virtual time are held, not stored yet
+    /// ([`Simulation::hold_after`]); `None`: every event is stored.
+    horizon: Option<Millis>,
+    /// Leave an instance unstepped through time it says has nothing due.
+    skip_idle: bool,
 }
 
 impl Simulation {
@@ -128,6 +133,8 @@ impl Simulation {
             writer,
             commands: None,
             replay_diverged: false,
+            horizon: None,
+            skip_idle: false,
         }
     }
 
@@ -135,6 +142,12 @@ impl Simulation {
     /// a profile whose plugins are restored to that time.
     pub fn set_now(&mut self, at: Millis) {
         self.now = at;
+        for p in self.profiles.iter_mut() {
+            for i in p.instances.iter_mut() {
+                i.stepped_to = at;
+                i.next_due = Some(at);
+            }
+        }
     }
 
     pub fn now(&self) -> Millis {

@@ -24,6 +24,14 @@ enum Bindings {
     V0_1_0(v0_1_0::Platform),
 }
 
+/// What one step gives: the window's events and when the plugin next has
+/// something due (`None`: nothing until a signal or an action).
+#[derive(Clone, Debug, PartialEq)]
+pub struct StepOutput {
+    pub events: Vec<Event>,
+    pub next_due: Option<Millis>,
+}
+
 /// A live plugin instance: one account on one platform.
 ///
 /// After a timeout, a trap or running out of memory, the instance is

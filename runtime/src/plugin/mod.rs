@@ -32,7 +32,7 @@ use std::time::Duration;
 pub use cache::{default_cache_dir, CacheStats};
 pub use error::{ErrorKind, PluginError};
 pub use host::{LoadedPlugin, PluginHost};
-pub use instance::PluginInstance;
+pub use instance::{PluginInstance, StepOutput};
 
 /// The `diorama:platform` interface versions this host can run, oldest first.
 pub const SUPPORTED_VERSIONS: &[&str] = &[diorama_sdk::INTERFACE_VERSION];
