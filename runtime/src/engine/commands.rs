@@ -162,6 +162,13 @@ impl Simulation {
             e.at = now;
             self.accept_one(profile as u32, platform.to_string(), e);
         }
+        if self.horizon.is_some_and(|h| h < now) {
+            // Stepped ahead of a live clock: an action is answered once its
+            // events are stored, so what was made up to its time is stored
+            // with them (at most a window early).
+            self.horizon = Some(now);
+            self.send_pending()?;
+        }
         self.send_if_full()?;
         Ok(Ok(stored))
     }

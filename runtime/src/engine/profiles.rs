@@ -122,10 +122,13 @@ impl Simulation {
                 ))
             })?;
             let now = self.now;
-            let config = account_config(&self.settings, profile, &p.spec, p.created_at, &i.platform)?;
+            let config =
+                account_config(&self.settings, profile, &p.spec, p.created_at, &i.platform)?;
             let plugin = match i.plugin.as_mut() {
                 Some(plugin) => plugin,
-                None => i.plugin.insert(self.host.instantiate(&i.platform, &config)?),
+                None => i
+                    .plugin
+                    .insert(self.host.instantiate(&i.platform, &config)?),
             };
             plugin.restore(bytes)?;
             i.stepped_to = now;
@@ -193,7 +196,11 @@ impl Simulation {
     /// suspended and stepped up to now if it was left behind through time
     /// it said had nothing due ([`Simulation::skip_idle`]): ready for a
     /// signal, an action or a snapshot at `now`.
-    pub(super) fn plugin(&mut self, pi: usize, ii: usize) -> Result<&mut PluginInstance, EngineError> {
+    pub(super) fn plugin(
+        &mut self,
+        pi: usize,
+        ii: usize,
+    ) -> Result<&mut PluginInstance, EngineError> {
         let now = self.now;
         let behind = self.restored(pi, ii)?.stepped_to < now;
         if behind {

@@ -190,7 +190,7 @@ impl Simulation {
         Ok(())
     }
 
-    fn send_pending(&mut self) -> Result<(), EngineError> {
+    pub(super) fn send_pending(&mut self) -> Result<(), EngineError> {
         if self.pending_order.is_empty() {
             return Ok(());
         }

@@ -51,7 +51,6 @@ impl LiveManager {
             sim.signal(0, platform, name, params)
                 .map_err(invalid_or_engine)?;
             p.journal(&mut sim, &mut rt)?;
-            p.settle(&mut sim, &mut rt)?;
         }
         // Answered once journaled on disk.
         self.store.commit()?;
@@ -108,7 +107,6 @@ impl LiveManager {
             let outcome = sim.act(0, platform, action).map_err(invalid_or_engine)?;
             p.journal(&mut sim, &mut rt)?;
             sim.sync()?;
-            p.settle(&mut sim, &mut rt)?;
             (outcome, rt.state.speed)
         };
         if result.0.is_ok() {

@@ -529,24 +529,23 @@ impl LiveProfile {
         )
     }
 
-    /// A profile that does not run gives back the plugins a signal or an
-    /// action restored: snapshotted (with the state, the journal trimmed)
-    /// and dropped. A running one keeps them.
-    pub(super) fn settle(&self, sim: &mut Simulation, rt: &mut Runtime) -> Result<(), LiveError> {
-        if rt.state.status == ProfileStatus::Running || sim.instances_held(0) == 0 {
-            return Ok(());
-        }
-        self.persist(sim, rt)?;
-        sim.suspend(0);
-        Ok(())
-    }
-
     /// Store every event held ahead of the clock: the profile stops at the
     /// end of the time it has stepped (a pause, a stop, a limit).
     pub(super) fn release_all(&self, sim: &mut Simulation) -> Result<(), LiveError> {
         sim.hold_after(None);
         sim.sync()?;
         Ok(())
+    }
+
+    /// The profile's virtual time now: its clock when it runs (the plugins
+    /// are stepped ahead of it), else the time it stopped at.
+    pub fn clock(&self, sim: &Simulation) -> Millis {
+        let (wall, virt, speed) = *lock(&self.shared.anchor);
+        if speed > 0.0 {
+            super::pace::virtual_after(virt, wall.elapsed(), speed).min(sim.now())
+        } else {
+            sim.now()
+        }
     }
 
     /// The virtual time through which events are stored: a running

@@ -76,7 +76,10 @@ const MAX_TABLE_ELEMENTS: usize = 100_000;
 pub(crate) fn configure_memory(config: &mut wasmtime::Config, memory_limit: usize) {
     const PAGE: u64 = 64 * 1024;
     const MAX: u64 = 4 << 30;
-    let reservation = (memory_limit as u64).div_ceil(PAGE).saturating_mul(PAGE).clamp(PAGE, MAX);
+    let reservation = (memory_limit as u64)
+        .div_ceil(PAGE)
+        .saturating_mul(PAGE)
+        .clamp(PAGE, MAX);
     config
         .memory_reservation(reservation)
         .memory_reservation_for_growth(0)
