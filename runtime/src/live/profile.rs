@@ -326,7 +326,7 @@ pub fn window_for(speed: f64) -> Millis {
 
 /// How far ahead of the clock, in wall time, the next window is stepped:
 /// room for the step itself, so the window's first events are on time.
-const LEAD: Duration = Duration::from_millis(50);
+const LEAD: Duration = Duration::from_millis(200);
 
 /// [`LEAD`] in virtual time at `speed`, at most one window.
 fn lead_for(speed: f64, window: Millis) -> Millis {
@@ -663,8 +663,8 @@ mod tests {
         assert_eq!(window_for(60.0), 60_000);
         assert_eq!(window_for(600.0), 60_000);
         assert_eq!(window_for(100_000.0), 60_000);
-        // The next window is stepped 50 ms of wall time ahead, at most a window.
-        assert_eq!(lead_for(60.0, 60_000), 3_000);
+        // The next window is stepped 200 ms of wall time ahead, at most a window.
+        assert_eq!(lead_for(60.0, 60_000), 12_000);
         assert_eq!(lead_for(100_000.0, 60_000), 60_000);
     }
 
