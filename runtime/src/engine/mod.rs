@@ -18,6 +18,8 @@ mod commands;
 mod profiles;
 mod spec;
 mod step;
+#[cfg(test)]
+mod tests;
 mod writer;
 
 use std::sync::Arc;
