@@ -4,7 +4,10 @@ use super::*;
 
 pub(crate) async fn part_live() {
     let n: usize = setting("DIORAMA_BENCH_PROFILES", 1_000);
-    let live_secs: u64 = setting("DIORAMA_BENCH_LIVE_SECONDS", 60);
+    // The soak: 30 minutes, memory printed every minute.
+    let soak = std::env::var("DIORAMA_BENCH_SOAK").is_ok_and(|v| v == "1");
+    let live_secs: u64 = setting("DIORAMA_BENCH_LIVE_SECONDS", if soak { 1_800 } else { 60 });
+    let every = Duration::from_secs(if soak { 60 } else { 10 });
     let which = std::env::var("DIORAMA_BENCH_PLATFORMS").unwrap_or_else(|_| "all".into());
     let workers: Option<usize> = std::env::var("DIORAMA_BENCH_WORKERS")
         .ok()
@@ -26,6 +29,7 @@ pub(crate) async fn part_live() {
 
     tokio::time::sleep(Duration::from_millis(500)).await;
     let rss_before = rss_kib(pid);
+    let pss_before = pss_kib(pid);
     let t = std::time::Instant::now();
     let mut slowest = Duration::ZERO;
     for _ in 0..n {
@@ -53,17 +57,18 @@ pub(crate) async fn part_live() {
         (cpu0, t0, scalar(&m0, "diorama_events_generated_total"));
     while t0.elapsed() < Duration::from_secs(live_secs) {
         let left = Duration::from_secs(live_secs).saturating_sub(t0.elapsed());
-        tokio::time::sleep(left.min(Duration::from_secs(10))).await;
+        tokio::time::sleep(left.min(every)).await;
         let m = api.metrics().await;
         let (cpu, now) = (cpu_ticks(pid), std::time::Instant::now());
         let events = scalar(&m, "diorama_events_generated_total");
         let dt = now.duration_since(last_t).as_secs_f64();
         println!(
-            "  at {:>3.0} s: {:>5.0} % CPU, {:>7.0} events/s, RSS {:.0} MiB, live {}",
+            "  at {:>4.0} s: {:>5.0} % CPU, {:>7.0} events/s, RSS {:.0} MiB, PSS {:.0} MiB, live {}",
             t0.elapsed().as_secs_f64(),
             (cpu - last_cpu) as f64 / tck / dt * 100.0,
             (events - last_events) / dt,
             rss_kib(pid) as f64 / 1024.0,
+            pss_kib(pid) as f64 / 1024.0,
             scalar(&m, "diorama_live_profiles"),
         );
         (last_cpu, last_t, last_events) = (cpu, now, events);
@@ -73,6 +78,8 @@ pub(crate) async fn part_live() {
     let cpu = (cpu_ticks(pid) - cpu0) as f64 / tck / secs * 100.0;
     let threads = busiest_threads(&threads0, &thread_ticks(pid), secs);
     let rss_end = rss_kib(pid);
+    let pss_end = pss_kib(pid);
+    let (held_maps, max_maps) = maps(pid);
     let mut statuses: BTreeMap<String, usize> = BTreeMap::new();
     for p in api.get("/v1/profiles").await["profiles"]
         .as_array()
@@ -121,14 +128,78 @@ pub(crate) async fn part_live() {
         rss_end as f64 / 1024.0
     );
     println!(
-        "  per profile           {:.0} KiB once created, {:.0} KiB at the end",
+        "  per profile           {:.0} KiB once created, {:.0} KiB at the end (RSS); {:.0} KiB at the end (PSS)",
         per_profile(rss_created),
-        per_profile(rss_end)
+        per_profile(rss_end),
+        pss_end.saturating_sub(pss_before) as f64 / n.max(1) as f64
     );
+    println!(
+        "  memory (PSS)          {:.1} MiB at the end   (aim at 10,000 profiles: under 3 GiB)",
+        pss_end as f64 / 1024.0
+    );
+    println!("  memory mappings       {held_maps} of the {max_maps} the kernel allows (vm.max_map_count)");
     println!("  CPU                   {cpu:.0} % of one core over the window; busiest threads:");
     print_threads(&threads);
     println!(
         "  clean shutdown        {:.2} s (snapshots every profile){}",
+        shutdown.as_secs_f64(),
+        if clean { "" } else { "   NOT CLEAN" }
+    );
+}
+
+/// Part 3: many created-but-idle profiles (never started): what each costs
+/// while it holds no plugin instance.
+pub(crate) async fn part_idle() {
+    let n: usize = setting("DIORAMA_BENCH_IDLE", 50_000);
+    let clients: usize = setting("DIORAMA_BENCH_CLIENTS", 4);
+    let server = Server::start(&["--max-live".to_string(), "1000".to_string()]);
+    let api = Arc::new(Api::new(&server.base, clients));
+    let pid = server.pid;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let (rss_before, pss_before) = (rss_kib(pid), pss_kib(pid));
+    let body = json!({ "size": 100_000 });
+    let t = std::time::Instant::now();
+    let mut tasks = Vec::new();
+    for c in 0..clients {
+        let (api, body) = (api.clone(), body.clone());
+        let share = n / clients + usize::from(c < n % clients);
+        tasks.push(tokio::spawn(async move {
+            for _ in 0..share {
+                api.post("/v1/profiles", &body, 201).await;
+            }
+        }));
+    }
+    for task in tasks {
+        task.await.expect("a creating client");
+    }
+    let create = t.elapsed();
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let (rss, pss) = (rss_kib(pid), pss_kib(pid));
+    let (held_maps, max_maps) = maps(pid);
+    let m = api.metrics().await;
+    let (shutdown, clean) = server.stop();
+    println!(
+        "3. {n} created-but-idle profiles (100k creator, every platform), created in {:.1} s ({:.2} ms each, {clients} clients)",
+        create.as_secs_f64(),
+        ms(create) / n.max(1) as f64
+    );
+    println!(
+        "  memory (RSS)          {:.1} MiB before, {:.1} MiB once created   (aim: under 1 GiB)",
+        rss_before as f64 / 1024.0,
+        rss as f64 / 1024.0
+    );
+    println!(
+        "  per profile           {:.1} KiB (RSS), {:.1} KiB (PSS)",
+        rss.saturating_sub(rss_before) as f64 / n.max(1) as f64,
+        pss.saturating_sub(pss_before) as f64 / n.max(1) as f64
+    );
+    println!(
+        "  profiles              {} known to the server",
+        scalar(&m, "diorama_profiles")
+    );
+    println!("  memory mappings       {held_maps} of the {max_maps} the kernel allows");
+    println!(
+        "  clean shutdown        {:.2} s{}",
         shutdown.as_secs_f64(),
         if clean { "" } else { "   NOT CLEAN" }
     );

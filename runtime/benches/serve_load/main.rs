@@ -14,16 +14,22 @@
 //!    lateness (from the server's histogram, only what the window added),
 //!    events per second, memory per profile, CPU, the busiest threads, and
 //!    how long the clean shutdown (a snapshot of every profile) takes.
+//! 3. many idle profiles: 50,000 profiles created and never started (they
+//!    hold no plugin instance), by four clients at once: memory per profile.
 //!
 //! `cargo bench -p diorama --bench serve_load`
 //!
 //! Settings (environment):
-//! - `DIORAMA_BENCH_PART`: `1`, `2` or `all` (default);
+//! - `DIORAMA_BENCH_PART`: `1`, `2`, `3` or `all` (default);
 //! - `DIORAMA_BENCH_RATE` (2000), `DIORAMA_BENCH_SECONDS` (10),
 //!   `DIORAMA_BENCH_INTERACTIONS` (100000), `DIORAMA_BENCH_IN_FLIGHT` (256);
 //! - `DIORAMA_BENCH_PROFILES` (1000), `DIORAMA_BENCH_LIVE_SECONDS` (60),
 //!   `DIORAMA_BENCH_PLATFORMS` (`all`, or `youtube` for YouTube only),
-//!   `DIORAMA_BENCH_WORKERS` (the server's `--workers`; its default when unset).
+//!   `DIORAMA_BENCH_WORKERS` (the server's `--workers`; its default when unset);
+//! - `DIORAMA_BENCH_SOAK=1`: part 2 runs 30 minutes (unless
+//!   `DIORAMA_BENCH_LIVE_SECONDS` says otherwise) and prints memory every
+//!   minute, to see whether it stays flat;
+//! - `DIORAMA_BENCH_IDLE` (50000), `DIORAMA_BENCH_CLIENTS` (4): part 3.
 
 mod client;
 mod listing;
@@ -98,6 +104,9 @@ fn main() {
         }
         if part == "all" || part == "2" {
             part_live().await;
+        }
+        if part == "all" || part == "3" {
+            part_idle().await;
         }
     });
 }

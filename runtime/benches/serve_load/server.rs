@@ -106,6 +106,33 @@ pub(crate) fn rss_kib(pid: u32) -> u64 {
         .unwrap_or(0)
 }
 
+/// Proportional set size: resident memory with each shared page divided
+/// among its mappings. Every plugin instance maps its plugin's data image
+/// copy-on-write; VmRSS counts the pages all instances read once per
+/// instance, PSS once.
+pub(crate) fn pss_kib(pid: u32) -> u64 {
+    let rollup = std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).unwrap_or_default();
+    rollup
+        .lines()
+        .find_map(|l| l.strip_prefix("Pss:"))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
+}
+
+/// The memory mappings the process holds, and the most the kernel allows
+/// (`vm.max_map_count`): each plugin instance takes a few.
+pub(crate) fn maps(pid: u32) -> (usize, usize) {
+    let held = std::fs::read_to_string(format!("/proc/{pid}/maps"))
+        .map(|m| m.lines().count())
+        .unwrap_or(0);
+    let max = std::fs::read_to_string("/proc/sys/vm/max_map_count")
+        .ok()
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(0);
+    (held, max)
+}
+
 /// utime + stime in clock ticks from a `stat` file.
 pub(crate) fn stat_ticks(path: &str) -> u64 {
     let stat = std::fs::read_to_string(path).unwrap_or_default();

@@ -6,7 +6,7 @@ use diorama_sdk::{Action, ActionError, Event, Millis};
 use crate::event::StoredEvent;
 use crate::plugin::PluginInstance;
 
-use super::{EngineError, ProfileSpec, Simulation};
+use super::{EngineError, Simulation};
 
 /// A command applied to a profile, recorded (when asked) so a live profile
 /// can be replayed after a crash: the same commands at the same virtual
@@ -63,24 +63,33 @@ impl Simulation {
         }
     }
 
+    /// The plugin of the profile's account on `platform`, ready to be
+    /// called now; it will be stepped at the next window, whatever it said
+    /// was due before (a signal or an action may make something due).
     fn instance(
         &mut self,
         profile: usize,
         platform: &str,
-    ) -> Result<(&ProfileSpec, &mut PluginInstance), EngineError> {
+    ) -> Result<&mut PluginInstance, EngineError> {
         let p = self
             .profiles
-            .get_mut(profile)
+            .get(profile)
             .ok_or_else(|| EngineError::Invalid(format!("no profile number {profile}")))?;
-        let names: Vec<&str> = p.instances.iter().map(|i| i.platform.as_str()).collect();
-        let listed = names.join(", ");
-        match p.instances.iter_mut().find(|i| i.platform == platform) {
-            Some(i) => Ok((&p.spec, &mut i.plugin)),
-            None => Err(EngineError::Invalid(format!(
-                "profile `{}` has no `{platform}` account (it has: {listed})",
-                p.spec.name
-            ))),
-        }
+        let Some(ii) = p.instances.iter().position(|i| i.platform == platform) else {
+            let names: Vec<&str> = p.instances.iter().map(|i| i.platform.as_str()).collect();
+            return Err(EngineError::Invalid(format!(
+                "profile `{}` has no `{platform}` account (it has: {})",
+                p.spec.name,
+                names.join(", ")
+            )));
+        };
+        let now = self.now;
+        self.plugin(profile, ii)?;
+        let i = &mut self.profiles[profile].instances[ii];
+        i.next_due = Some(now);
+        i.plugin
+            .as_mut()
+            .ok_or_else(|| EngineError::Invalid("a suspended instance was not restored".into()))
     }
 
     /// Send a signal to one platform of a profile, now.
@@ -92,7 +101,7 @@ impl Simulation {
         params: &serde_json::Value,
     ) -> Result<(), EngineError> {
         let now = self.now;
-        let (_, plugin) = self.instance(profile, platform)?;
+        let plugin = self.instance(profile, platform)?;
         plugin.signal(now, name, &params.to_string())?;
         if let Some(log) = &mut self.commands {
             log.push((
@@ -117,7 +126,7 @@ impl Simulation {
         action: &Action,
     ) -> Result<Result<Vec<StoredEvent>, ActionError>, EngineError> {
         let now = self.now;
-        let (_, plugin) = self.instance(profile, platform)?;
+        let plugin = self.instance(profile, platform)?;
         let events = match plugin.act(now, action)? {
             Ok(events) => events,
             // A refusal changes nothing (the plugin contract): it is not
@@ -152,6 +161,13 @@ impl Simulation {
         for mut e in events {
             e.at = now;
             self.accept_one(profile as u32, platform.to_string(), e);
+        }
+        if self.horizon.is_some_and(|h| h < now) {
+            // Stepped ahead of a live clock: an action is answered once its
+            // events are stored, so what was made up to its time is stored
+            // with them (at most a window early).
+            self.horizon = Some(now);
+            self.send_pending()?;
         }
         self.send_if_full()?;
         Ok(Ok(stored))

@@ -18,6 +18,8 @@ mod commands;
 mod profiles;
 mod spec;
 mod step;
+#[cfg(test)]
+mod tests;
 mod writer;
 
 use std::sync::Arc;
@@ -82,6 +84,11 @@ pub struct Simulation {
     commands: Option<Vec<(usize, Millis, Command)>>,
     /// A replay regenerated a different event than the one stored.
     replay_diverged: bool,
+    /// Events after this virtual time are held, not stored yet
+    /// ([`Simulation::hold_after`]); `None`: every event is stored.
+    horizon: Option<Millis>,
+    /// Leave an instance unstepped through time it says has nothing due.
+    skip_idle: bool,
 }
 
 impl Simulation {
@@ -128,6 +135,8 @@ impl Simulation {
             writer,
             commands: None,
             replay_diverged: false,
+            horizon: None,
+            skip_idle: false,
         }
     }
 
@@ -135,6 +144,12 @@ impl Simulation {
     /// a profile whose plugins are restored to that time.
     pub fn set_now(&mut self, at: Millis) {
         self.now = at;
+        for p in self.profiles.iter_mut() {
+            for i in p.instances.iter_mut() {
+                i.stepped_to = at;
+                i.next_due = Some(at);
+            }
+        }
     }
 
     pub fn now(&self) -> Millis {

@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use diorama_sdk::AccountConfig;
+use diorama_sdk::{AccountConfig, Millis};
 use serde::Serialize;
 
 use crate::event::OwnerId;
@@ -17,7 +17,15 @@ use super::{derive_seed, EngineError, ProfileRecord, ProfileSpec, Simulation};
 
 pub(super) struct Instance {
     pub(super) platform: String,
-    pub(super) plugin: PluginInstance,
+    /// `None` while suspended: the instance's state is its stored snapshot
+    /// (see [`Simulation::suspend`]), and it is restored when next needed.
+    pub(super) plugin: Option<PluginInstance>,
+    /// The virtual time the plugin has been stepped to.
+    pub(super) stepped_to: Millis,
+    /// When the plugin said it next has something due, after its last step
+    /// (`None`: nothing until a signal or an action). Only a simulation that
+    /// skips idle time reads it ([`Simulation::skip_idle`]).
+    pub(super) next_due: Option<Millis>,
 }
 
 pub(super) struct Profile {
@@ -29,6 +37,8 @@ pub(super) struct Profile {
     /// Events numbered up to this seq are already stored (a replay after a
     /// crash regenerates them): they are numbered and dropped.
     pub(super) stored_through: u64,
+    /// The virtual time its accounts were created at (their `init`'s start).
+    pub(super) created_at: Millis,
 }
 
 /// The records a checkpoint writes with a profile's snapshots:
@@ -77,9 +87,19 @@ impl Simulation {
             .profiles
             .get_mut(profile)
             .ok_or_else(|| EngineError::Invalid(format!("no profile number {profile}")))?;
+        let count = p.instances.len();
         let mut out = Vec::new();
-        for i in p.instances.iter_mut() {
-            out.push((i.platform.clone(), i.plugin.snapshot()?));
+        // Every instance is brought to now first (restored if suspended,
+        // stepped through time it left idle), so every snapshot is at `now`.
+        // A suspended instance already at `now` is its stored snapshot.
+        for ii in 0..count {
+            let i = &self.profiles[profile].instances[ii];
+            if i.plugin.is_none() && i.stepped_to >= self.now {
+                continue;
+            }
+            let platform = i.platform.clone();
+            let bytes = self.plugin(profile, ii)?.snapshot()?;
+            out.push((platform, bytes));
         }
         Ok(out)
     }
@@ -101,17 +121,106 @@ impl Simulation {
                     p.spec.name, i.platform
                 ))
             })?;
-            i.plugin.restore(bytes)?;
+            let now = self.now;
+            let config =
+                account_config(&self.settings, profile, &p.spec, p.created_at, &i.platform)?;
+            let plugin = match i.plugin.as_mut() {
+                Some(plugin) => plugin,
+                None => i
+                    .plugin
+                    .insert(self.host.instantiate(&i.platform, &config)?),
+            };
+            plugin.restore(bytes)?;
+            i.stepped_to = now;
+            i.next_due = Some(now);
         }
         Ok(())
+    }
+
+    /// Drop the profile's plugin instances: their state must be in the
+    /// store's snapshots (a [`Simulation::checkpoint`] just taken, nothing
+    /// called since). Each is restored from its snapshot when next needed
+    /// (a step, a signal, an action, a snapshot), so an idle profile holds
+    /// no plugin memory. Returns how many instances were dropped.
+    pub fn suspend(&mut self, profile: usize) -> usize {
+        let Some(p) = self.profiles.get_mut(profile) else {
+            return 0;
+        };
+        let mut dropped = 0;
+        for i in p.instances.iter_mut() {
+            if i.plugin.take().is_some() {
+                dropped += 1;
+            }
+        }
+        dropped
+    }
+
+    /// How many plugin instances the profile holds now (not suspended).
+    pub fn instances_held(&self, profile: usize) -> usize {
+        self.profiles.get(profile).map_or(0, |p| {
+            p.instances.iter().filter(|i| i.plugin.is_some()).count()
+        })
+    }
+
+    /// Instance `ii` of profile `pi`, its plugin restored from its stored
+    /// snapshot if it was suspended (it may still be behind `now`).
+    pub(super) fn restored(&mut self, pi: usize, ii: usize) -> Result<&mut Instance, EngineError> {
+        let settings = &self.settings;
+        let store = &self.store;
+        let host = &self.host;
+        let p = self
+            .profiles
+            .get_mut(pi)
+            .ok_or_else(|| EngineError::Invalid(format!("no profile number {pi}")))?;
+        if p.instances.get(ii).is_some_and(|i| i.plugin.is_none()) {
+            let platform = p.instances[ii].platform.clone();
+            let config = account_config(settings, pi, &p.spec, p.created_at, &platform)?;
+            let bytes = store.snapshot(p.id, &platform)?.ok_or_else(|| {
+                EngineError::Invalid(format!(
+                    "profile `{}` has no snapshot of its `{platform}` account to restore",
+                    p.spec.name
+                ))
+            })?;
+            let mut plugin = host.instantiate(&platform, &config)?;
+            plugin.restore(&bytes)?;
+            let i = &mut p.instances[ii];
+            i.plugin = Some(plugin);
+            i.next_due = Some(i.stepped_to);
+        }
+        p.instances
+            .get_mut(ii)
+            .ok_or_else(|| EngineError::Invalid(format!("no instance number {ii}")))
+    }
+
+    /// The plugin of instance `ii` of profile `pi`, restored if it was
+    /// suspended and stepped up to now if it was left behind through time
+    /// it said had nothing due ([`Simulation::skip_idle`]): ready for a
+    /// signal, an action or a snapshot at `now`.
+    pub(super) fn plugin(
+        &mut self,
+        pi: usize,
+        ii: usize,
+    ) -> Result<&mut PluginInstance, EngineError> {
+        let now = self.now;
+        let behind = self.restored(pi, ii)?.stepped_to < now;
+        if behind {
+            let mut events = Vec::new();
+            self.step_instance(pi, ii, now, now, &mut events)?;
+        }
+        let i = self.restored(pi, ii)?;
+        i.plugin
+            .as_mut()
+            .ok_or_else(|| EngineError::Invalid("a suspended instance was not restored".into()))
     }
 
     /// The plugin failure that stopped one of the profile's instances, if any.
     pub fn failure(&self, profile: usize) -> Option<String> {
         let p = self.profiles.get(profile)?;
-        p.instances
-            .iter()
-            .find_map(|i| i.plugin.failure().map(|e| e.to_string()))
+        p.instances.iter().find_map(|i| {
+            i.plugin
+                .as_ref()
+                .and_then(|plugin| plugin.failure().map(|e| e.to_string()))
+        })
     }
 
     /// Create a profile with one plugin instance per platform; returns its index.
@@ -135,6 +244,26 @@ impl Simulation {
         record_extra: X,
         existing: Option<OwnerId>,
     ) -> Result<usize, EngineError> {
+        self.add(spec, record_extra, existing, true)
+    }
+
+    /// A stored profile, its accounts suspended: each is restored from its
+    /// stored snapshot when first needed (see [`Simulation::suspend`]).
+    pub fn add_suspended_profile(
+        &mut self,
+        spec: ProfileSpec,
+        id: OwnerId,
+    ) -> Result<usize, EngineError> {
+        self.add(spec, super::NoExtra {}, Some(id), false)
+    }
+
+    fn add<X: Serialize>(
+        &mut self,
+        spec: ProfileSpec,
+        record_extra: X,
+        existing: Option<OwnerId>,
+        instantiate: bool,
+    ) -> Result<usize, EngineError> {
         if spec.platforms.is_empty() {
             return Err(EngineError::Invalid(format!(
                 "profile `{}` has no platform (available: {})",
@@ -151,25 +280,24 @@ impl Simulation {
         diorama_sdk::models::time::parse_tz(&spec.timezone).map_err(EngineError::Invalid)?;
         let index = self.profiles.len();
         let mut instances = Vec::new();
-        for (platform, params) in &spec.platforms {
+        for platform in spec.platforms.keys() {
             if self.host.get(platform).is_none() {
                 return Err(EngineError::Invalid(format!(
                     "unknown platform `{platform}` (available: {})",
                     self.available_platforms()
                 )));
             }
-            let config = AccountConfig {
-                profile: spec.name.clone(),
-                niche: spec.niche.clone(),
-                seed: derive_seed(self.settings.seed, index as u64, platform),
-                start: self.now,
-                timezone: spec.timezone.clone(),
-                params: params.to_string(),
+            let plugin = if instantiate {
+                let config = account_config(&self.settings, index, &spec, self.now, platform)?;
+                Some(self.host.instantiate(platform, &config)?)
+            } else {
+                None
             };
-            let plugin = self.host.instantiate(platform, &config)?;
             instances.push(Instance {
                 platform: platform.clone(),
                 plugin,
+                stepped_to: self.now,
+                next_due: Some(self.now),
             });
         }
         let id = match existing {
@@ -188,12 +316,13 @@ impl Simulation {
             instances,
             next_seq: 1,
             stored_through: 0,
+            created_at: self.now,
         });
         self.pending.push(Vec::new());
         Ok(index)
     }
 
-    fn available_platforms(&self) -> String {
+    pub(super) fn available_platforms(&self) -> String {
         let names: Vec<_> = self
             .host
             .plugins()
@@ -256,4 +385,29 @@ impl Simulation {
         self.store.put_record(tree, id, key, value)?;
         Ok(())
     }
+}
+
+/// The configuration profile number `index`'s account on `platform` was
+/// created with (and is restored with).
+fn account_config(
+    settings: &super::RunSettings,
+    index: usize,
+    spec: &ProfileSpec,
+    created_at: Millis,
+    platform: &str,
+) -> Result<AccountConfig, EngineError> {
+    let params = spec.platforms.get(platform).ok_or_else(|| {
+        EngineError::Invalid(format!(
+            "profile `{}` has no `{platform}` account",
+            spec.name
+        ))
+    })?;
+    Ok(AccountConfig {
+        profile: spec.name.clone(),
+        niche: spec.niche.clone(),
+        seed: derive_seed(settings.seed, index as u64, platform),
+        start: created_at,
+        timezone: spec.timezone.clone(),
+        params: params.to_string(),
+    })
 }

@@ -4,6 +4,7 @@
 use diorama_sdk::{Event, Millis};
 
 use crate::event::{count_event, time, OwnerId, StoredEvent, HOST_PLATFORM};
+use crate::plugin::PluginInstance;
 
 use super::{EngineError, Simulation, CHUNK};
 
@@ -57,29 +58,28 @@ impl Simulation {
         Ok(())
     }
 
-    /// Step every instance over [now, to) and merge their events.
+    /// Step every instance over [now, to) and merge their events. With
+    /// [`Simulation::skip_idle`], an instance that said it has nothing due
+    /// before `to` is not called (nor restored if suspended): its next step
+    /// covers the time it left idle in one call.
     pub fn step_window(&mut self, to: Millis) -> Result<(), EngineError> {
         let from = self.now;
         // (profile index, instance index, event), collected in (profile,
         // platform) order. The buffer is reused from window to window.
         let mut batch = std::mem::take(&mut self.batch);
         batch.clear();
-        for (pi, profile) in self.profiles.iter_mut().enumerate() {
-            for (ii, instance) in profile.instances.iter_mut().enumerate() {
-                let events = instance.plugin.step(from, to)?.events;
-                if let Some(bad) = events.iter().find(|e| e.at < from || e.at >= to) {
-                    return Err(EngineError::Contract {
-                        profile: profile.spec.name.clone(),
-                        platform: instance.platform.clone(),
-                        reason: format!(
-                            "returned an event at {} outside the window [{}, {})",
-                            time::format_instant(bad.at),
-                            time::format_instant(from),
-                            time::format_instant(to)
-                        ),
-                    });
+        for pi in 0..self.profiles.len() {
+            for ii in 0..self.profiles[pi].instances.len() {
+                if self.skip_idle {
+                    let due = self.profiles[pi].instances[ii].next_due;
+                    if due.is_none_or(|d| d >= to) {
+                        continue;
+                    }
                 }
-                batch.extend(events.into_iter().map(|e| (pi as u32, ii as u32, e)));
+                if let Err(e) = self.step_instance(pi, ii, from, to, &mut batch) {
+                    self.batch = batch;
+                    return Err(e);
+                }
             }
         }
         // A stable sort by time keeps (profile, platform, plugin order) among
@@ -94,6 +94,61 @@ impl Simulation {
         }
         self.batch = batch;
         self.send_if_full()
+    }
+
+    /// Step instance `ii` of profile `pi` from where it was left to `to`,
+    /// restoring it first if it was suspended; its events (which must lie
+    /// in the window [`from`, `to`)) are added to `batch`.
+    pub(super) fn step_instance(
+        &mut self,
+        pi: usize,
+        ii: usize,
+        from: Millis,
+        to: Millis,
+        batch: &mut Vec<(u32, u32, Event)>,
+    ) -> Result<(), EngineError> {
+        let i = self.restored(pi, ii)?;
+        let since = i.stepped_to.min(from);
+        let Some(plugin) = i.plugin.as_mut() else {
+            return Err(EngineError::Invalid(
+                "a suspended instance was not restored".into(),
+            ));
+        };
+        let out = plugin.step(since, to)?;
+        i.stepped_to = to;
+        i.next_due = out.next_due;
+        if let Some(bad) = out.events.iter().find(|e| e.at < from || e.at >= to) {
+            let p = &self.profiles[pi];
+            let reason = if bad.at >= since && bad.at < from {
+                format!(
+                    "returned an event at {} in time it said had nothing due (it was left unstepped from {} to {})",
+                    time::format_instant(bad.at),
+                    time::format_instant(since),
+                    time::format_instant(from)
+                )
+            } else {
+                format!(
+                    "returned an event at {} outside the window [{}, {})",
+                    time::format_instant(bad.at),
+                    time::format_instant(since),
+                    time::format_instant(to)
+                )
+            };
+            return Err(EngineError::Contract {
+                profile: p.spec.name.clone(),
+                platform: p.instances[ii].platform.clone(),
+                reason,
+            });
+        }
+        batch.extend(out.events.into_iter().map(|e| (pi as u32, ii as u32, e)));
+        Ok(())
+    }
+
+    /// Leave an instance unstepped through time it says has nothing due
+    /// (its `next_due`), and step that time in one call when something is:
+    /// for live profiles. Batch runs step every instance over every window.
+    pub fn skip_idle(&mut self) {
+        self.skip_idle = true;
     }
 
     /// Number an event, count it and queue it for the writer.
@@ -135,21 +190,94 @@ impl Simulation {
         Ok(())
     }
 
-    fn send_pending(&mut self) -> Result<(), EngineError> {
+    pub(super) fn send_pending(&mut self) -> Result<(), EngineError> {
         if self.pending_order.is_empty() {
+            return Ok(());
+        }
+        let Some(horizon) = self.horizon else {
+            let by_profile: Vec<(OwnerId, Vec<StoredEvent>)> = self
+                .profiles
+                .iter()
+                .zip(self.pending.iter_mut())
+                .map(|(p, list)| {
+                    let capacity = list.len();
+                    (p.id, std::mem::replace(list, Vec::with_capacity(capacity)))
+                })
+                .collect();
+            let order = std::mem::replace(&mut self.pending_order, Vec::with_capacity(CHUNK));
+            return self.writer.send(by_profile, order);
+        };
+        // Each profile's events are numbered in time order: what is due is
+        // a prefix of its list, and the rest stays held, in order.
+        let due: Vec<usize> = self
+            .pending
+            .iter()
+            .map(|list| {
+                list.iter()
+                    .position(|e| e.event.at > horizon)
+                    .unwrap_or(list.len())
+            })
+            .collect();
+        if due.iter().all(|&n| n == 0) {
             return Ok(());
         }
         let by_profile: Vec<(OwnerId, Vec<StoredEvent>)> = self
             .profiles
             .iter()
             .zip(self.pending.iter_mut())
-            .map(|(p, list)| {
-                let capacity = list.len();
-                (p.id, std::mem::replace(list, Vec::with_capacity(capacity)))
-            })
+            .zip(due.iter())
+            .map(|((p, list), &n)| (p.id, list.drain(..n).collect()))
             .collect();
-        let order = std::mem::replace(&mut self.pending_order, Vec::with_capacity(CHUNK));
-        self.writer.send(by_profile, order)
+        let (send, keep): (Vec<(u32, u32)>, Vec<(u32, u32)>) = self
+            .pending_order
+            .iter()
+            .partition(|&&(p, i)| (i as usize) < due[p as usize]);
+        self.pending_order = keep
+            .into_iter()
+            .map(|(p, i)| (p, i - due[p as usize] as u32))
+            .collect();
+        self.writer.send(by_profile, send)
+    }
+
+    /// Hold the events numbered after virtual time `horizon`: they are
+    /// numbered as they are made, but stored and given to the listeners
+    /// only once a later horizon passes them (`None`: store everything, the
+    /// default). A live profile steps ahead of the wall clock and releases
+    /// each event at its time.
+    pub fn hold_after(&mut self, horizon: Option<Millis>) {
+        self.horizon = horizon;
+    }
+
+    /// The horizon set by [`Simulation::hold_after`].
+    pub fn horizon(&self) -> Option<Millis> {
+        self.horizon
+    }
+
+    /// The time of the earliest event held back by [`Simulation::hold_after`].
+    pub fn next_held(&self) -> Option<Millis> {
+        self.pending
+            .iter()
+            .filter_map(|list| list.first().map(|e| e.event.at))
+            .min()
+    }
+
+    /// The events of `profile` not stored yet, in order.
+    pub fn held(&self, profile: usize) -> &[StoredEvent] {
+        self.pending.get(profile).map_or(&[], |l| l.as_slice())
+    }
+
+    /// Queue events made before a restart and held then (numbered, never
+    /// stored): those numbered after what the store holds are queued again.
+    pub fn hold_again(&mut self, profile: usize, events: Vec<StoredEvent>) {
+        let Some(p) = self.profiles.get(profile) else {
+            return;
+        };
+        let stored = p.stored_through;
+        for e in events.into_iter().filter(|e| e.seq > stored) {
+            let list = &mut self.pending[profile];
+            self.pending_order.push((profile as u32, list.len() as u32));
+            list.push(e);
+        }
     }
 
     /// Wait until every event so far is stored and seen by the listeners.
@@ -162,10 +290,12 @@ impl Simulation {
     /// store and the listeners.
     pub fn finish(&mut self) -> Result<(), EngineError> {
         self.sync()?;
-        for p in self.profiles.iter_mut() {
-            for i in p.instances.iter_mut() {
-                let bytes = i.plugin.snapshot()?;
-                self.store.put_snapshot(p.id, &i.platform, &bytes)?;
+        for pi in 0..self.profiles.len() {
+            for ii in 0..self.profiles[pi].instances.len() {
+                let bytes = self.plugin(pi, ii)?.snapshot()?;
+                let p = &self.profiles[pi];
+                self.store
+                    .put_snapshot(p.id, &p.instances[ii].platform, &bytes)?;
             }
         }
         self.writer.finish()?;

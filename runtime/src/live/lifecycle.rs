@@ -6,7 +6,6 @@ use std::sync::{Arc, Condvar, Mutex};
 use std::time::Instant;
 
 use diorama_sdk::{Millis, DAY};
-use tokio::sync::broadcast;
 
 use crate::engine::{EngineError, NoExtra, ProfileSpec, RunSettings, Simulation};
 use crate::event::OwnerId;
@@ -14,7 +13,7 @@ use crate::event::OwnerId;
 use super::error::{invalid_or_engine, StateConflict};
 use super::pace::RangeError;
 use super::profile::{
-    next_end, wall_ms, window_for, JournalEntry, Journaled, Listener, ListenerState, Runtime,
+    wall_ms, window_for, JournalEntry, Journaled, Listener, ListenerState, Runtime,
 };
 use super::records::{LiveFields, LiveRecord};
 use super::spec::{self, CreateProfile};
@@ -30,11 +29,11 @@ impl LiveManager {
         seed: u64,
         start: Millis,
         state: State,
+        suspended: bool,
     ) -> Result<Arc<LiveProfile>, LiveError> {
-        let (tx, _) = broadcast::channel(1024);
         let shared = Arc::new(ListenerState {
             owner: id,
-            tx,
+            tx: Mutex::new(None),
             publisher: self.publisher.clone(),
             anchor: Mutex::new((Instant::now(), start, 0.0)),
             day: Mutex::new((
@@ -57,8 +56,13 @@ impl LiveManager {
             settings,
             vec![Box::new(Listener(shared.clone()))],
         );
-        sim.add_profile_as(spec, NoExtra {}, Some(id))?;
+        if suspended {
+            sim.add_suspended_profile(spec, id)?;
+        } else {
+            sim.add_profile_as(spec, NoExtra {}, Some(id))?;
+        }
         sim.record_commands();
+        sim.skip_idle();
         let last_active = AtomicI64::new(state.last_active);
         Ok(Arc::new(LiveProfile {
             id,
@@ -127,10 +131,11 @@ impl LiveManager {
             expires_at,
             inactivity_ttl_s: ttl,
             journal_next: 0,
+            held: Vec::new(),
         };
         // Instantiating checks every platform's parameters before anything is stored.
         let p = self
-            .build(id, spec.clone(), seed, start, state.clone())
+            .build(id, spec.clone(), seed, start, state.clone(), false)
             .map_err(|e| match e {
                 // A plugin that refuses or fails its set-up is the request's
                 // problem to fix (its parameters, or the plugin), not the server's.
@@ -155,6 +160,10 @@ impl LiveManager {
             let mut rt = p.rt();
             p.write_state(&sim, &state)?;
             p.persist(&mut sim, &mut rt)?;
+            if req.speed.is_none() {
+                // Created, not running: it holds no plugin until needed.
+                sim.suspend(0);
+            }
         }
         self.profiles
             .write()
@@ -282,9 +291,8 @@ impl LiveManager {
         p.anchor(&mut rt, now, speed);
         p.persist(&mut sim, &mut rt)?;
         let generation = rt.generation;
-        let end = next_end(now, rt.state.window_base, rt.state.window);
-        let due = pace::wall_after(rt.anchor_wall, end.saturating_sub(now), speed)
-            .ok_or(RangeError::SpeedBeyondClock(speed))?;
+        // The first window is stepped (ahead of the clock) at once.
+        let due = Instant::now();
         drop(rt);
         drop(sim);
         p.changed.notify_all();
@@ -316,9 +324,14 @@ impl LiveManager {
             }
             rt.state.status = status;
             rt.generation += 1;
+            // What was stepped ahead of the clock is stored: the profile
+            // stops at the end of the time it has stepped.
+            p.release_all(&mut sim)?;
             let now = sim.now();
             p.anchor(&mut rt, now, 0.0);
             p.persist(&mut sim, &mut rt)?;
+            // Not running: its plugins are dropped, restored when needed.
+            sim.suspend(0);
         }
         p.changed.notify_all();
         self.store.commit()?;

@@ -56,6 +56,11 @@ pub struct State {
     pub inactivity_ttl_s: u64,
     /// The next journal key.
     pub journal_next: u64,
+    /// Events made ahead of the clock and not stored yet when the state was
+    /// written (a running profile steps ahead and stores each event at its
+    /// time): stored in their turn after a restart.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub held: Vec<StoredEvent>,
 }
 
 /// A journal entry: applied at virtual time `at`, in key order.
@@ -90,7 +95,9 @@ pub type Published = Arc<Vec<PublishedEvent>>;
 /// What the listener shares with the profile.
 pub(super) struct ListenerState {
     pub owner: OwnerId,
-    pub tx: broadcast::Sender<Published>,
+    /// The stream's channel, made by its first subscriber (a channel holds
+    /// its whole buffer, too much to give every idle profile).
+    pub tx: Mutex<Option<broadcast::Sender<Published>>>,
     /// Publishes stored events once they are on disk.
     pub publisher: Arc<Publisher>,
     /// (wall anchor, virtual anchor, speed); speed 0 when not running.
@@ -101,6 +108,16 @@ pub(super) struct ListenerState {
     pub observer: Arc<dyn ProfileObserver>,
     pub telemetry: Arc<Telemetry>,
 }
+
+impl ListenerState {
+    /// How many streams listen.
+    fn receivers(&self) -> usize {
+        lock(&self.tx).as_ref().map_or(0, |tx| tx.receiver_count())
+    }
+}
+
+/// How many batches a stream may fall behind by before it skips ahead.
+const STREAM_BUFFER: usize = 1024;
 
 /// Publishes stored events: the stream, the observer, counters, the daily limit.
 pub(super) struct Listener(pub Arc<ListenerState>);
@@ -143,7 +160,7 @@ impl EventListener for Listener {
             .events_generated
             .fetch_add(events.len() as u64, Ordering::Relaxed);
         // Rendered now, sent once on disk (streams, then the observer).
-        let list = (s.tx.receiver_count() > 0).then(|| {
+        let list = (s.receivers() > 0).then(|| {
             let label = s.owner.to_string();
             Arc::new(events.iter().map(|e| publish(&label, e)).collect())
         });
@@ -234,16 +251,19 @@ impl Publisher {
                     continue;
                 }
                 for p in items {
-                    match p.events {
-                        Some(events) => {
-                            let _ = p.to.tx.send(events);
+                    let tx = lock(&p.to.tx).clone();
+                    if let Some(tx) = tx {
+                        match p.events {
+                            Some(events) => {
+                                let _ = tx.send(events);
+                            }
+                            // Subscribed since the batch was stored: an empty
+                            // batch makes the stream read it from the store.
+                            None if tx.receiver_count() > 0 => {
+                                let _ = tx.send(Arc::new(Vec::new()));
+                            }
+                            None => {}
                         }
-                        // Subscribed since the batch was stored: an empty
-                        // batch makes the stream read it from the store.
-                        None if p.to.tx.receiver_count() > 0 => {
-                            let _ = p.to.tx.send(Arc::new(Vec::new()));
-                        }
-                        None => {}
                     }
                     p.to.observer.stored(p.to.owner, p.through);
                 }
@@ -295,10 +315,22 @@ pub struct LiveProfile {
     pub(super) last_active: AtomicI64,
 }
 
-/// The window length for a speed: about 40 ms of wall time, between
-/// 250 ms and one minute of virtual time.
+/// The window length for a speed: about one second of wall time, between
+/// one second and one minute of virtual time (the plugins' sub-step). A
+/// running profile steps each window ahead of the clock and stores each of
+/// its events at its time, so the window sets how often the plugins are
+/// called, not how late an event is.
 pub fn window_for(speed: f64) -> Millis {
-    ((speed * 40.0).round() as Millis).clamp(250, 60_000)
+    ((speed * 1000.0).round() as Millis).clamp(1_000, 60_000)
+}
+
+/// How far ahead of the clock, in wall time, the next window is stepped:
+/// room for the step itself, so the window's first events are on time.
+const LEAD: Duration = Duration::from_millis(200);
+
+/// [`LEAD`] in virtual time at `speed`, at most one window.
+fn lead_for(speed: f64, window: Millis) -> Millis {
+    ((LEAD.as_secs_f64() * speed * 1000.0) as Millis).clamp(0, window)
 }
 
 /// The end of the window holding `now`.
@@ -335,7 +367,9 @@ impl LiveProfile {
     }
 
     pub fn subscribe(&self) -> broadcast::Receiver<Published> {
-        self.shared.tx.subscribe()
+        lock(&self.shared.tx)
+            .get_or_insert_with(|| broadcast::channel(STREAM_BUFFER).0)
+            .subscribe()
     }
 
     /// Set the clock anchor to (now, virtual `at`) at `speed` (0 = stopped).
@@ -381,6 +415,7 @@ impl LiveProfile {
         sim.checkpoint(0, |sim| -> Result<CheckpointRecords, LiveError> {
             rt.state.now = sim.now();
             rt.state.next_seq = sim.next_seq(0).unwrap_or(1);
+            rt.state.held = sim.held(0).to_vec();
             rt.state.last_active = self.last_active.load(Ordering::Relaxed);
             {
                 let day = lock(&self.shared.day);
@@ -412,8 +447,17 @@ impl LiveProfile {
         sim.put_record::<LiveError>(0, LIVE_STATE, b"state", &bytes)
     }
 
-    /// Step the windows that are due; the wall instant the next one is due,
-    /// or `None` when the profile no longer runs (or `generation` is stale).
+    /// Store the events whose time has come and step the next window once
+    /// the clock nears the end of the time stepped so far; the wall instant
+    /// something is next due (an event held, or the next window), or `None`
+    /// when the profile no longer runs (or `generation` is stale).
+    ///
+    /// The plugins are stepped window by window ahead of the clock (at most
+    /// one window and [`LEAD`] ahead); what they make is numbered at once and
+    /// held in the profile until its time, then stored and published. A
+    /// signal or an action applies at the end of the time stepped so far, a
+    /// window boundary, which the journal records: a replay makes the same
+    /// calls and the same events.
     pub(super) fn tick(&self, generation: u64, snapshot_every: Duration) -> Option<Instant> {
         let mut sim = self.sim();
         let mut rt = self.rt();
@@ -422,16 +466,15 @@ impl LiveProfile {
         }
         let speed = rt.state.speed;
         let elapsed = rt.anchor_wall.elapsed();
-        let target = super::pace::virtual_after(rt.anchor_virtual, elapsed, speed);
+        let clock = super::pace::virtual_after(rt.anchor_virtual, elapsed, speed);
         let (base, window) = (rt.state.window_base, rt.state.window);
+        let lead = lead_for(speed, window);
         let result = (|| -> Result<bool, LiveError> {
             self.journal(&mut sim, &mut rt)?;
+            sim.hold_after(Some(clock));
             let mut steps = 0;
-            loop {
+            while sim.now() <= clock.saturating_add(lead) && steps < MAX_CATCH_UP {
                 let end = next_end(sim.now(), base, window);
-                if end > target || steps >= MAX_CATCH_UP {
-                    break;
-                }
                 sim.step_window(end)?;
                 steps += 1;
             }
@@ -442,12 +485,16 @@ impl LiveProfile {
                 let message = format!(
                     "the profile reached its limit of {limit} interactions for the virtual day and paused itself; raise `limits.interactions_per_day` to resume"
                 );
+                // What was made ahead is stored now: the clock stops at
+                // the end of the time stepped.
+                sim.hold_after(None);
                 sim.host_notice(0, "interaction_limit", &message);
                 sim.sync()?;
                 rt.state.status = ProfileStatus::Limited;
                 rt.state.reason = Some(message);
                 self.anchor(&mut rt, sim.now(), 0.0);
                 self.persist(&mut sim, &mut rt)?;
+                sim.suspend(0);
                 return Ok(false);
             }
             if rt.last_persist.elapsed() >= snapshot_every {
@@ -462,15 +509,50 @@ impl LiveProfile {
                 false
             }
         };
-        let now = sim.now();
+        let stepped = sim.now();
+        let held = sim.next_held();
         drop(sim);
         self.changed.notify_all();
         if !keep {
             return None;
         }
-        let end = next_end(now, base, window);
+        // The next window is stepped `lead` before the stepped time ends; a
+        // held event is stored at its time (a millisecond after, so the
+        // clock has surely passed it).
+        let step_at = stepped.saturating_sub(lead);
+        let next = held.map_or(step_at, |t| t.saturating_add(1).min(step_at));
         // Checked: a speed that cannot be timed stops stepping, never panics.
-        super::pace::wall_after(rt.anchor_wall, end.saturating_sub(rt.anchor_virtual), speed)
+        super::pace::wall_after(
+            rt.anchor_wall,
+            next.saturating_sub(rt.anchor_virtual),
+            speed,
+        )
+    }
+
+    /// Store every event held ahead of the clock: the profile stops at the
+    /// end of the time it has stepped (a pause, a stop, a limit).
+    pub(super) fn release_all(&self, sim: &mut Simulation) -> Result<(), LiveError> {
+        sim.hold_after(None);
+        sim.sync()?;
+        Ok(())
+    }
+
+    /// The profile's virtual time now: its clock when it runs (the plugins
+    /// are stepped ahead of it), else the time it stopped at.
+    pub fn clock(&self, sim: &Simulation) -> Millis {
+        let (wall, virt, speed) = *lock(&self.shared.anchor);
+        if speed > 0.0 {
+            super::pace::virtual_after(virt, wall.elapsed(), speed).min(sim.now())
+        } else {
+            sim.now()
+        }
+    }
+
+    /// The virtual time through which events are stored: a running
+    /// profile's clock as of its last tick (it steps ahead of it), or the
+    /// profile's time when it does not run.
+    pub(super) fn stored_until(&self, sim: &Simulation) -> Millis {
+        sim.horizon().map_or(sim.now(), |h| h.min(sim.now()))
     }
 
     /// A failure stops this profile only; it is recorded and reported.
@@ -488,11 +570,15 @@ impl LiveProfile {
         rt.state.reason = Some(reason.clone());
         rt.generation += 1;
         self.anchor(rt, sim.now(), 0.0);
+        sim.hold_after(None);
         sim.host_notice(0, "degraded", &reason);
         let _ = sim.sync();
         // The plugins may be unusable: keep the last good snapshot, save the state.
         rt.state.now = sim.now();
+        rt.state.held.clear();
         let _ = self.write_state(sim, &rt.state);
+        // Its plugins hold nothing worth keeping: the last good snapshot is stored.
+        sim.suspend(0);
     }
 
     /// Replay after a crash: from the snapshot, through the journal, until
@@ -571,12 +657,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn windows_are_about_forty_ms_of_wall_time_within_bounds() {
-        assert_eq!(window_for(1.0), 250);
-        assert_eq!(window_for(60.0), 2_400);
-        assert_eq!(window_for(600.0), 24_000);
-        assert_eq!(window_for(3_600.0), 60_000);
+    fn windows_are_about_a_second_of_wall_time_within_bounds() {
+        assert_eq!(window_for(0.5), 1_000);
+        assert_eq!(window_for(1.0), 1_000);
+        assert_eq!(window_for(60.0), 60_000);
+        assert_eq!(window_for(600.0), 60_000);
         assert_eq!(window_for(100_000.0), 60_000);
+        // The next window is stepped 200 ms of wall time ahead, at most a window.
+        assert_eq!(lead_for(60.0, 60_000), 12_000);
+        assert_eq!(lead_for(100_000.0, 60_000), 60_000);
     }
 
     #[test]

@@ -1,7 +1,6 @@
 //! Restoring the stored profiles when the server opens: from their
 //! snapshots, replayed through the journal after a crash.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use crate::event::OwnerId;
@@ -57,28 +56,19 @@ impl LiveManager {
         }
         self.remember_token(&record.extra.token_sha256, id);
         let LiveFields { seed, start, .. } = record.extra;
-        let p = self.build(id, record.spec(), seed, start, state.clone())?;
+        // Its plugins stay in the store's snapshots until needed: an idle
+        // profile costs no plugin memory, and a running one is restored by
+        // its first step (or by the replay).
+        let p = self.build(id, record.spec(), seed, start, state.clone(), true)?;
         if out_of_range.is_some() {
             p.write_state(&p.sim(), &state)?;
         }
         {
             let mut sim = p.sim();
-            let mut snaps = BTreeMap::new();
-            let platforms: Vec<String> = sim
-                .profiles()
-                .flat_map(|(_, s)| s.platforms.keys().cloned().collect::<Vec<_>>())
-                .collect();
-            for platform in platforms {
-                if let Some(b) = self.store.snapshot(id, &platform)? {
-                    snaps.insert(platform, b);
-                }
-            }
-            if !snaps.is_empty() {
-                sim.restore_profile(0, &snaps)?;
-            }
             sim.set_now(state.now);
             let stored = self.store.last_seq(id)?.unwrap_or(0);
             sim.set_numbering(0, state.next_seq, stored);
+            sim.hold_again(0, state.held.clone());
         }
         let stored = self.store.last_seq(id)?.unwrap_or(0);
         let degraded = state.status == ProfileStatus::Degraded;
@@ -86,6 +76,14 @@ impl LiveManager {
             let mut sim = p.sim();
             let mut rt = p.rt();
             p.degrade(&mut sim, &mut rt, &e);
+        }
+        {
+            // A replay restored the plugins and persisted what it made: an
+            // idle profile lets them go again.
+            let mut sim = p.sim();
+            if p.rt().state.status != ProfileStatus::Running {
+                sim.suspend(0);
+            }
         }
         self.profiles
             .write()

@@ -48,8 +48,10 @@ impl LiveClock for LiveProfile {
                 return Err(why);
             }
             // The driver updates the clock while holding the simulation.
+            // A running profile steps ahead of its clock: the script goes on
+            // once the events up to `at` are stored, not merely made.
             drop(rt);
-            let now = self.sim().now();
+            let now = self.stored_until(&self.sim());
             rt = self.rt();
             if now >= at {
                 return Ok(());

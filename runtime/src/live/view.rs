@@ -91,7 +91,7 @@ impl LiveManager {
             .ok_or_else(|| LiveError::no_profile(p.id))?;
         let spec = record.spec();
         let seed = record.extra.seed;
-        let now = p.sim().now();
+        let now = p.clock(&p.sim());
         let rt = p.rt();
         let st = &rt.state;
         let day = *p.shared.day.lock().unwrap_or_else(|e| e.into_inner());

@@ -126,6 +126,7 @@ impl PluginHost {
             // component-model async machinery is needed in a store.
             .concurrency_support(false)
             .parallel_compilation(true);
+        super::sandbox::configure_memory(&mut config, options.memory_limit);
         let engine = Engine::new(&config).map_err(|e| setup(format!("{e:#}")))?;
 
         let mut linker = Linker::<StoreData>::new(&engine);

@@ -61,6 +61,33 @@ const MAX_RESOURCES: usize = 4096;
 /// The most table elements (function references) an instance may have.
 const MAX_TABLE_ELEMENTS: usize = 100_000;
 
+/// How the engine lays out each instance's linear memory.
+///
+/// Wasmtime's default on 64-bit hosts reserves 4 GiB of address space per
+/// linear memory, plus guard regions, so that 32-bit memories need no bounds
+/// checks. A live server holds one instance per (profile, platform): 30,000
+/// instances would reserve about 120 TiB, near the 128 TiB a process can
+/// address, and fail before. An instance can never grow past the memory
+/// limit anyway (the [`Limiter`] refuses), so each memory reserves exactly
+/// that (rounded up to whole wasm pages, at least one) and never moves:
+/// 30,000 instances of the default 64 MiB limit reserve about 2.8 TiB
+/// with their guard regions. The price is an explicit bounds check on
+/// memory accesses, a few percent of a step.
+pub(crate) fn configure_memory(config: &mut wasmtime::Config, memory_limit: usize) {
+    const PAGE: u64 = 64 * 1024;
+    const MAX: u64 = 4 << 30;
+    let reservation = (memory_limit as u64)
+        .div_ceil(PAGE)
+        .saturating_mul(PAGE)
+        .clamp(PAGE, MAX);
+    config
+        .memory_reservation(reservation)
+        .memory_reservation_for_growth(0)
+        // The guard after each memory stays (it lets the compiler merge the
+        // bounds checks of nearby accesses); none is needed before it.
+        .guard_before_linear_memory(false);
+}
+
 /// Everything a plugin instance's store holds.
 pub(crate) struct StoreData {
     wasi: WasiCtx,
