@@ -75,6 +75,7 @@ mod log;
 mod open;
 mod queries;
 mod records;
+mod space;
 #[cfg(test)]
 mod tests;
 
@@ -91,6 +92,7 @@ pub use delete::OwnerStats;
 pub use open::{CORE_OWNER_TREES, SCHEMA_VERSION};
 pub use queries::{ContentRecord, CountQuery, InteractionFilter};
 pub use records::RecordTree;
+pub use space::{Space, TreeSpace};
 
 use open::LOCK_FILE;
 
