@@ -27,6 +27,37 @@
 //! (about 250 bytes per event in blocks, 30 in indexes), against 35–55 k per
 //! second one event per call.
 //!
+//! # Disk
+//!
+//! sled is log-structured: every insert appends the key and value to its
+//! log, every tenth change to a leaf page rewrites the whole page (up to 16
+//! keys with their values), and old versions stay on disk until their
+//! 512 KiB segment is at most half live and its pages are moved; the file
+//! only shrinks from its end. What is rewritten often therefore costs far
+//! more than it holds: a live profile rewrites its aggregates and content
+//! records with every window it appends, and its plugin snapshots every
+//! checkpoint. So the log of a store this build creates is compressed
+//! (zstd, level 3: sled's `compression` feature, fixed when the folder is
+//! created); a folder created before keeps its uncompressed log and reads
+//! the same. [`Store::space`] tells sled's size on disk from what each
+//! tree holds.
+//!
+//! Bytes per event at rest (the folder's files after flushing and
+//! closing), from the store bench (`STORE_BENCH_PARTS=live,rest`, a debug
+//! build with the store optimised, on a busy 2-core machine):
+//!
+//! | stream | log uncompressed | compressed |
+//! | --- | --- | --- |
+//! | 300,000 events appended in calls of 1,000–10,000 | 414 | 189 |
+//! | 300 live YouTube profiles, 240 one-minute windows, checkpoint every 15 | 1,745 | 552 |
+//!
+//! Live, what the trees hold is 314 bytes per event (events 181, indexes
+//! 50, snapshots 64, content records 13): windows of a few events make
+//! small blocks, each with its own dictionary and author table. The rest
+//! is old versions in sled's log. Compressing the log costs append time:
+//! 152 k → 42 k events per second in calls of 1,000–10,000 in the same
+//! runs.
+//!
 //! # Layout
 //!
 //! `owner` is a profile's [`OwnerId`] as 8 big-endian bytes; `seq` likewise.
