@@ -29,12 +29,15 @@
 //!
 //! Set `STORE_BENCH_EVENTS` to change the size of the first figure and
 //! `STORE_BENCH_PARTS` (any of `blocks,single,queries,commit,rest,live`) to
-//! run only some (default all but `commit`).
+//! run only some (default all but `commit`). `STORE_BENCH_LOG` lists the
+//! compressions of sled's log to compare in `blocks`, `rest` and `live`
+//! (`off` or a zstd level, e.g. `off,1,3`; default: the store's own), one
+//! after the other within each repeat, so a busy machine slows them alike.
 
 use std::time::{Duration, Instant};
 
 use diorama::event::StoredEvent;
-use diorama::store::{CountQuery, InteractionFilter, RecordTree, Space, Store};
+use diorama::store::{CountQuery, InteractionFilter, LogCompression, RecordTree, Space, Store};
 use diorama_sdk::harness::Harness;
 use diorama_sdk::{Author, Content, Event, Interaction, Metric, Payload, MINUTE};
 
@@ -321,17 +324,45 @@ fn print_at_rest(
     Ok(())
 }
 
+/// The compressions of sled's log to compare (`STORE_BENCH_LOG`).
+fn logs() -> Result<Vec<LogCompression>, Box<dyn std::error::Error>> {
+    let Ok(list) = std::env::var("STORE_BENCH_LOG") else {
+        return Ok(vec![LogCompression::DEFAULT]);
+    };
+    list.split(',')
+        .map(|w| match w.trim() {
+            "off" => Ok(LogCompression::OFF),
+            l => l
+                .parse()
+                .ok()
+                .and_then(LogCompression::zstd)
+                .ok_or_else(|| {
+                    format!("STORE_BENCH_LOG: `{l}` is neither `off` nor a zstd level 1-22").into()
+                }),
+        })
+        .collect()
+}
+
+/// `log off` or `log zstd N`.
+fn log_name(log: LogCompression) -> String {
+    match log.level() {
+        Some(l) => format!("log zstd {l}"),
+        None => "log off".into(),
+    }
+}
+
 /// Bytes per event at rest of the block-append stream.
-fn at_rest(events: &[StoredEvent]) -> Result<(), Box<dyn std::error::Error>> {
+fn at_rest(events: &[StoredEvent], log: LogCompression) -> Result<(), Box<dyn std::error::Error>> {
     let dir = tempfile::tempdir()?;
     let path = dir.path().join("rest");
-    let store = Store::open(&path)?;
+    let store = Store::open_with(&path, log)?;
     let (appending, flushing, _) = append_in_blocks(&store, events)?;
     let space = store.space()?;
     drop(store);
     print_at_rest(
         &format!(
-            "at rest, calls of 1,000-10,000 ({:.0} events/s)",
+            "at rest, {}, calls of 1,000-10,000 ({:.0} events/s)",
+            log_name(log),
             per_sec(events.len(), appending + flushing)
         ),
         &path,
@@ -345,7 +376,7 @@ const JOURNAL: RecordTree = RecordTree::new("journal");
 
 /// Live profiles: windows of one virtual minute, a group commit per round,
 /// a checkpoint (snapshot, state, journal dropped) every 15 rounds.
-fn live_at_rest() -> Result<(), Box<dyn std::error::Error>> {
+fn live_at_rest(log: LogCompression) -> Result<(), Box<dyn std::error::Error>> {
     type Yt = Harness<diorama_youtube::YouTube>;
     let owners: u64 = std::env::var("STORE_BENCH_OWNERS")
         .ok()
@@ -357,7 +388,7 @@ fn live_at_rest() -> Result<(), Box<dyn std::error::Error>> {
         .unwrap_or(240);
     let dir = tempfile::tempdir()?;
     let path = dir.path().join("live");
-    let store = Store::open(&path)?;
+    let store = Store::open_with(&path, log)?;
     let mut sims = Vec::new();
     for owner in 1..=owners {
         let config = Yt::config(owner, "tech", r#"{"subscribers": 100000}"#);
@@ -415,7 +446,8 @@ fn live_at_rest() -> Result<(), Box<dyn std::error::Error>> {
     drop(store);
     print_at_rest(
         &format!(
-            "live, {owners} owners x {rounds} windows ({:.0} events/s stored; snapshots {:.0} KiB on average)",
+            "live, {}, {owners} owners x {rounds} windows ({:.0} events/s stored; snapshots {:.0} KiB on average)",
+            log_name(log),
             per_sec(n as usize, took),
             snapshot_bytes as f64 / 1024.0 / snapshots.max(1) as f64
         ),
@@ -437,8 +469,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     if run("commit") {
         commit_costs()?;
     }
+    let logs = logs()?;
     if run("live") {
-        live_at_rest()?;
+        for &log in &logs {
+            live_at_rest(log)?;
+        }
     }
     let events = stream(1, n);
     let interactions = events
@@ -463,34 +498,50 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .and_then(|v| v.parse().ok())
         .unwrap_or(3);
     let dir = tempfile::tempdir()?;
-    let store = Store::open(&dir.path().join("blocks"))?;
-    let mut rates = Vec::new();
+    // Per log setting, its rates; the store's own setting (or the first
+    // asked) fills `store` first: the queries below read it.
+    let main = logs
+        .iter()
+        .position(|&l| l == LogCompression::DEFAULT)
+        .unwrap_or(0);
+    let store = Store::open_with(&dir.path().join("blocks"), logs[main])?;
+    let mut rates: Vec<Vec<f64>> = vec![Vec::new(); logs.len()];
     if run("blocks") {
         for r in 0..repeat.max(1) {
-            let target = if r == 0 {
-                store.clone()
-            } else {
-                Store::open(&dir.path().join(format!("blocks{r}")))?
-            };
-            let (appending, flushing, calls) = append_in_blocks(&target, &events)?;
-            let rate = per_sec(n, appending + flushing);
-            println!(
-                "block appends:  {rate:>9.0} events/s  ({n} events in {calls} calls of 1,000-10,000: {:.2} s appending + {:.2} s flush)",
-                appending.as_secs_f64(),
-                flushing.as_secs_f64()
-            );
-            rates.push(rate);
+            for (k, &log) in logs.iter().enumerate() {
+                let target = if r == 0 && k == main {
+                    store.clone()
+                } else {
+                    Store::open_with(&dir.path().join(format!("blocks{r}-{k}")), log)?
+                };
+                let (appending, flushing, calls) = append_in_blocks(&target, &events)?;
+                let rate = per_sec(n, appending + flushing);
+                println!(
+                    "block appends, {}:  {rate:>9.0} events/s  ({n} events in {calls} calls of 1,000-10,000: {:.2} s appending + {:.2} s flush)",
+                    log_name(log),
+                    appending.as_secs_f64(),
+                    flushing.as_secs_f64()
+                );
+                rates[k].push(rate);
+            }
         }
     }
-    rates.sort_by(f64::total_cmp);
-    let blocks_rate = rates.get(rates.len() / 2).copied().unwrap_or(0.0);
-    if rates.len() > 1 {
-        println!(
-            "  median {blocks_rate:.0} events/s of {} runs (min {:.0}, max {:.0})",
-            rates.len(),
-            rates[0],
-            rates[rates.len() - 1]
-        );
+    let mut blocks_rate = 0.0;
+    for (k, rates) in rates.iter_mut().enumerate() {
+        rates.sort_by(f64::total_cmp);
+        let median = rates.get(rates.len() / 2).copied().unwrap_or(0.0);
+        if k == main {
+            blocks_rate = median;
+        }
+        if rates.len() > 1 {
+            println!(
+                "  {}: median {median:.0} events/s of {} runs (min {:.0}, max {:.0})",
+                log_name(logs[k]),
+                rates.len(),
+                rates[0],
+                rates[rates.len() - 1]
+            );
+        }
     }
     let st = store.owner_stats(1)?;
     if st.events > 0 {
@@ -503,7 +554,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
 
     if run("rest") {
-        at_rest(&events)?;
+        for &log in &logs {
+            at_rest(&events, log)?;
+        }
     }
 
     // 2. Single-event calls.

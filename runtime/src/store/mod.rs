@@ -120,7 +120,7 @@ use crate::event::OwnerId;
 use block::BlockView;
 
 pub use delete::OwnerStats;
-pub use open::{CORE_OWNER_TREES, SCHEMA_VERSION};
+pub use open::{LogCompression, CORE_OWNER_TREES, SCHEMA_VERSION};
 pub use queries::{ContentRecord, CountQuery, InteractionFilter};
 pub use records::RecordTree;
 pub use space::{Space, TreeSpace};

@@ -37,6 +37,34 @@ pub(super) const LOCK_FILE: &str = "diorama.lock";
 /// write to the log (new values, rewritten pages, page tables) is
 /// compressed. Level 3 compresses nearly as well as 5 for less time.
 const COMPRESSION_LEVEL: i32 = 3;
+
+/// How sled writes its log in a store folder: compressed with zstd at a
+/// level, or not. sled fixes *whether* the log is compressed when it
+/// creates the folder (an existing folder keeps its own setting, whatever
+/// is asked); the level applies to what a compressed store writes from
+/// then on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LogCompression(Option<u8>);
+
+impl LogCompression {
+    /// An uncompressed log (as stores were written before compression).
+    pub const OFF: LogCompression = LogCompression(None);
+    /// What [`Store::open`] uses.
+    pub const DEFAULT: LogCompression = LogCompression(Some(COMPRESSION_LEVEL as u8));
+
+    /// zstd at `level`: `None` outside 1–22, the levels sled accepts.
+    pub fn zstd(level: i32) -> Option<LogCompression> {
+        u8::try_from(level)
+            .ok()
+            .filter(|l| (1..=22).contains(l))
+            .map(|l| LogCompression(Some(l)))
+    }
+
+    /// The zstd level, or `None` for an uncompressed log.
+    pub fn level(self) -> Option<i32> {
+        self.0.map(i32::from)
+    }
+}
 /// How long `Store::open` waits for sled's lock once it holds ours, and
 /// how often it tries.
 const SLED_LOCK_PATIENCE: Duration = Duration::from_secs(5);
@@ -49,12 +77,14 @@ impl Store {
     /// build that did not compress keeps an uncompressed log (sled fixes
     /// the setting when it creates a folder), and reads the same.
     pub fn open(dir: &Path) -> Result<Store> {
-        Store::open_compressed(dir, true)
+        Store::open_with(dir, LogCompression::DEFAULT)
     }
 
-    /// [`Store::open`], creating a new store with a compressed log or not
-    /// (tests write folders as a build before compression did).
-    pub(super) fn open_compressed(dir: &Path, compress_new: bool) -> Result<Store> {
+    /// [`Store::open`] with another compression of sled's log: what a new
+    /// folder is created with, and the level a compressed one writes at
+    /// (the store bench compares them; tests write folders as a build
+    /// before compression did).
+    pub fn open_with(dir: &Path, log: LogCompression) -> Result<Store> {
         let path = dir.to_path_buf();
         let io = |source| StoreError::Io {
             path: path.clone(),
@@ -104,25 +134,30 @@ impl Store {
         // finish writing segments after the last `Db` goes). Wait for them,
         // briefly, before calling the store locked.
         let mut waited = Duration::ZERO;
-        let mut compress = compress_new;
+        let mut compress = log.level().is_some();
+        let mut flipped = false;
+        let level = log.level().unwrap_or(COMPRESSION_LEVEL);
         let db = loop {
             let opened = sled::Config::new()
                 .path(dir)
                 .mode(sled::Mode::HighThroughput)
                 .use_compression(compress)
-                .compression_factor(COMPRESSION_LEVEL)
+                .compression_factor(level)
                 .open();
             match opened {
                 Ok(db) => break db,
-                // A folder written before its log was compressed keeps its
-                // setting: sled refuses to change it across restarts.
+                // A folder keeps the setting it was created with (one
+                // written before its log was compressed, or one asked
+                // without compression now): sled refuses to change it
+                // across restarts.
                 Err(source)
-                    if compress
+                    if !flipped
                         && source
                             .to_string()
                             .contains("cannot change compression values") =>
                 {
-                    compress = false;
+                    compress = !compress;
+                    flipped = true;
                 }
                 Err(source) if source.to_string().contains("could not acquire lock") => {
                     if waited >= SLED_LOCK_PATIENCE {

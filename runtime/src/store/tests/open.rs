@@ -156,7 +156,7 @@ fn a_folder_with_an_uncompressed_log_keeps_opening_and_answering_the_same() {
     let before;
     {
         // As the build before log compression wrote it.
-        let s = Store::open_compressed(&path, false).unwrap();
+        let s = Store::open_with(&path, LogCompression::OFF).unwrap();
         s.put_profile(1, &json!({"name": "old"})).unwrap();
         s.put_snapshot(1, "youtube", b"{\"state\":1}").unwrap();
         s.put_record(LIVE, 1, b"state", b"{}").unwrap();
@@ -193,5 +193,36 @@ fn a_new_folder_has_a_compressed_log() {
     s.flush().unwrap();
     let conf = String::from_utf8_lossy(&std::fs::read(d.path().join("data").join("conf")).unwrap())
         .into_owned();
+    assert!(conf.contains("use_compression: true"), "{conf}");
+}
+
+#[test]
+fn log_compression_levels_are_those_sled_accepts() {
+    for bad in [-5, 0, 23, 300] {
+        assert_eq!(LogCompression::zstd(bad), None, "{bad}");
+    }
+    assert_eq!(LogCompression::zstd(1).and_then(|l| l.level()), Some(1));
+    assert_eq!(LogCompression::zstd(22).and_then(|l| l.level()), Some(22));
+    assert_eq!(LogCompression::OFF.level(), None);
+    assert!(LogCompression::DEFAULT.level().is_some());
+}
+
+#[test]
+fn a_compressed_folder_stays_compressed_whatever_is_asked_and_reads_at_any_level() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("data");
+    let evs = stream(1, 1, 2600);
+    let before;
+    {
+        let s = Store::open_with(&path, LogCompression::zstd(1).unwrap()).unwrap();
+        s.append(1, &evs).unwrap();
+        s.flush().unwrap();
+        before = fingerprint(&s, 1);
+    }
+    for log in [LogCompression::OFF, LogCompression::zstd(9).unwrap()] {
+        let s = Store::open_with(&path, log).unwrap();
+        assert_eq!(fingerprint(&s, 1), before, "{log:?}");
+    }
+    let conf = String::from_utf8_lossy(&std::fs::read(path.join("conf")).unwrap()).into_owned();
     assert!(conf.contains("use_compression: true"), "{conf}");
 }
