@@ -16,14 +16,30 @@
 //!   round after round, with no flush, with one group commit per round (as
 //!   the server's publisher does) and with one commit per window.
 //!
+//! - `rest`: bytes per event at rest: the stream of the first figure
+//!   appended into a fresh data folder, flushed and closed, then the
+//!   folder's size (file lengths and allocated blocks) divided by the
+//!   events, with what each tree holds;
+//! - `live`: the same for live profiles: `STORE_BENCH_OWNERS` (300) YouTube
+//!   simulators of a 100k creator, stepped natively one virtual minute per
+//!   round for `STORE_BENCH_ROUNDS` (240) rounds, each owner appending its
+//!   window and the round ending with a group commit, as `diorama serve`
+//!   at 60x does in 4 minutes; every 15 rounds each owner checkpoints its
+//!   plugin snapshot and live state (the server's default 15 s).
+//!
 //! Set `STORE_BENCH_EVENTS` to change the size of the first figure and
-//! `STORE_BENCH_PARTS` (any of `blocks,single,queries,commit`) to run only some.
+//! `STORE_BENCH_PARTS` (any of `blocks,single,queries,commit,rest,live`) to
+//! run only some (default all but `commit`). `STORE_BENCH_LOG` lists the
+//! compressions of sled's log to compare in `blocks`, `rest` and `live`
+//! (`off` or a zstd level, e.g. `off,1,3`; default: the store's own), one
+//! after the other within each repeat, so a busy machine slows them alike.
 
 use std::time::{Duration, Instant};
 
 use diorama::event::StoredEvent;
-use diorama::store::{CountQuery, InteractionFilter, Store};
-use diorama_sdk::{Author, Content, Event, Interaction, Metric, Payload};
+use diorama::store::{CountQuery, InteractionFilter, LogCompression, RecordTree, Space, Store};
+use diorama_sdk::harness::Harness;
+use diorama_sdk::{Author, Content, Event, Interaction, Metric, Payload, MINUTE};
 
 /// The allocator the `diorama` binary uses, so the figures are the binary's.
 #[global_allocator]
@@ -252,17 +268,212 @@ fn commit_costs() -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
+/// Sum of file lengths and of allocated bytes under `dir`.
+fn dir_size(dir: &std::path::Path) -> std::io::Result<(u64, u64)> {
+    let (mut len, mut alloc) = (0u64, 0u64);
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let meta = entry.metadata()?;
+        if meta.is_dir() {
+            let (l, a) = dir_size(&entry.path())?;
+            len += l;
+            alloc += a;
+        } else {
+            len += meta.len();
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::MetadataExt;
+                alloc += meta.blocks() * 512;
+            }
+        }
+    }
+    Ok((len, alloc))
+}
+
+/// Prints the folder's size per event and the store's breakdown.
+fn print_at_rest(
+    label: &str,
+    dir: &std::path::Path,
+    space: &Space,
+    events: u64,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let (len, alloc) = dir_size(dir)?;
+    let per = |b: u64| b as f64 / events.max(1) as f64;
+    println!(
+        "{label}: {:.0} B/event at rest ({events} events; folder {:.1} MiB in files, {:.1} MiB allocated = {:.0} B/event; sled size_on_disk {:.1} MiB; live keys and values {:.0} B/event)",
+        per(len),
+        len as f64 / 1048576.0,
+        alloc as f64 / 1048576.0,
+        per(alloc),
+        space.size_on_disk as f64 / 1048576.0,
+        per(space.live_bytes()),
+    );
+    for t in &space.trees {
+        if t.keys == 0 {
+            continue;
+        }
+        println!(
+            "  {:<16} {:>8} keys {:>10} B keys {:>12} B values  {:>7.1} B/event",
+            t.name,
+            t.keys,
+            t.key_bytes,
+            t.value_bytes,
+            per(t.key_bytes + t.value_bytes)
+        );
+    }
+    Ok(())
+}
+
+/// The compressions of sled's log to compare (`STORE_BENCH_LOG`).
+fn logs() -> Result<Vec<LogCompression>, Box<dyn std::error::Error>> {
+    let Ok(list) = std::env::var("STORE_BENCH_LOG") else {
+        return Ok(vec![LogCompression::DEFAULT]);
+    };
+    list.split(',')
+        .map(|w| match w.trim() {
+            "off" => Ok(LogCompression::OFF),
+            l => l
+                .parse()
+                .ok()
+                .and_then(LogCompression::zstd)
+                .ok_or_else(|| {
+                    format!("STORE_BENCH_LOG: `{l}` is neither `off` nor a zstd level 1-22").into()
+                }),
+        })
+        .collect()
+}
+
+/// `log off` or `log zstd N`.
+fn log_name(log: LogCompression) -> String {
+    match log.level() {
+        Some(l) => format!("log zstd {l}"),
+        None => "log off".into(),
+    }
+}
+
+/// Bytes per event at rest of the block-append stream.
+fn at_rest(events: &[StoredEvent], log: LogCompression) -> Result<(), Box<dyn std::error::Error>> {
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join("rest");
+    let store = Store::open_with(&path, log)?;
+    let (appending, flushing, _) = append_in_blocks(&store, events)?;
+    let space = store.space()?;
+    drop(store);
+    print_at_rest(
+        &format!(
+            "at rest, {}, calls of 1,000-10,000 ({:.0} events/s)",
+            log_name(log),
+            per_sec(events.len(), appending + flushing)
+        ),
+        &path,
+        &space,
+        events.len() as u64,
+    )
+}
+
+const LIVE_STATE: RecordTree = RecordTree::new("live");
+const JOURNAL: RecordTree = RecordTree::new("journal");
+
+/// Live profiles: windows of one virtual minute, a group commit per round,
+/// a checkpoint (snapshot, state, journal dropped) every 15 rounds.
+fn live_at_rest(log: LogCompression) -> Result<(), Box<dyn std::error::Error>> {
+    type Yt = Harness<diorama_youtube::YouTube>;
+    let owners: u64 = std::env::var("STORE_BENCH_OWNERS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(300);
+    let rounds: usize = std::env::var("STORE_BENCH_ROUNDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(240);
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join("live");
+    let store = Store::open_with(&path, log)?;
+    let mut sims = Vec::new();
+    for owner in 1..=owners {
+        let config = Yt::config(owner, "tech", r#"{"subscribers": 100000}"#);
+        sims.push((owner, Yt::new(config)?, 1u64));
+        store.put_profile(
+            owner,
+            &serde_json::json!({ "id": owner, "name": format!("creator {owner}") }),
+        )?;
+    }
+    let (mut n, mut snapshot_bytes, mut snapshots) = (0u64, 0u64, 0u64);
+    let mut stepping = Duration::ZERO;
+    let start = Instant::now();
+    for round in 0..rounds {
+        for (owner, sim, next) in sims.iter_mut() {
+            let t = Instant::now();
+            let window = sim.advance(MINUTE);
+            stepping += t.elapsed();
+            let events: Vec<StoredEvent> = window
+                .into_iter()
+                .map(|event| {
+                    *next += 1;
+                    StoredEvent {
+                        seq: *next - 1,
+                        profile: *owner,
+                        platform: "youtube".into(),
+                        event,
+                    }
+                })
+                .collect();
+            n += events.len() as u64;
+            store.append(*owner, &events)?;
+            if round % 15 == 14 {
+                let t = Instant::now();
+                let snap = diorama_sdk::snapshot(sim.state());
+                stepping += t.elapsed();
+                snapshot_bytes += snap.len() as u64;
+                snapshots += 1;
+                let state = serde_json::to_vec(&serde_json::json!({
+                    "status": "running", "speed": 60.0, "now": sim.now(),
+                    "next_seq": *next, "window": MINUTE, "journal_next": 0,
+                    "day": sim.now() / 86_400_000, "day_interactions": round * 3,
+                }))?;
+                store.checkpoint(
+                    *owner,
+                    &[("youtube".to_string(), snap)],
+                    &[(LIVE_STATE, b"state", &state)],
+                    &[(JOURNAL, b"0")],
+                )?;
+            }
+        }
+        store.commit()?;
+    }
+    let took = start.elapsed().saturating_sub(stepping);
+    let space = store.space()?;
+    drop(store);
+    print_at_rest(
+        &format!(
+            "live, {}, {owners} owners x {rounds} windows ({:.0} events/s stored; snapshots {:.0} KiB on average)",
+            log_name(log),
+            per_sec(n as usize, took),
+            snapshot_bytes as f64 / 1024.0 / snapshots.max(1) as f64
+        ),
+        &path,
+        &space,
+        n,
+    )
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let n: usize = std::env::var("STORE_BENCH_EVENTS")
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(1_000_000);
     // Which parts to run: any of blocks, single, queries (default all).
-    let parts =
-        std::env::var("STORE_BENCH_PARTS").unwrap_or_else(|_| "blocks,single,queries".into());
+    let parts = std::env::var("STORE_BENCH_PARTS")
+        .unwrap_or_else(|_| "blocks,single,queries,rest,live".into());
     let run = |part: &str| parts.split(',').any(|p| p.trim() == part);
     if run("commit") {
         commit_costs()?;
+    }
+    let logs = logs()?;
+    if run("live") {
+        for &log in &logs {
+            live_at_rest(log)?;
+        }
     }
     let events = stream(1, n);
     let interactions = events
@@ -287,34 +498,50 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .and_then(|v| v.parse().ok())
         .unwrap_or(3);
     let dir = tempfile::tempdir()?;
-    let store = Store::open(&dir.path().join("blocks"))?;
-    let mut rates = Vec::new();
+    // Per log setting, its rates; the store's own setting (or the first
+    // asked) fills `store` first: the queries below read it.
+    let main = logs
+        .iter()
+        .position(|&l| l == LogCompression::DEFAULT)
+        .unwrap_or(0);
+    let store = Store::open_with(&dir.path().join("blocks"), logs[main])?;
+    let mut rates: Vec<Vec<f64>> = vec![Vec::new(); logs.len()];
     if run("blocks") {
         for r in 0..repeat.max(1) {
-            let target = if r == 0 {
-                store.clone()
-            } else {
-                Store::open(&dir.path().join(format!("blocks{r}")))?
-            };
-            let (appending, flushing, calls) = append_in_blocks(&target, &events)?;
-            let rate = per_sec(n, appending + flushing);
-            println!(
-                "block appends:  {rate:>9.0} events/s  ({n} events in {calls} calls of 1,000-10,000: {:.2} s appending + {:.2} s flush)",
-                appending.as_secs_f64(),
-                flushing.as_secs_f64()
-            );
-            rates.push(rate);
+            for (k, &log) in logs.iter().enumerate() {
+                let target = if r == 0 && k == main {
+                    store.clone()
+                } else {
+                    Store::open_with(&dir.path().join(format!("blocks{r}-{k}")), log)?
+                };
+                let (appending, flushing, calls) = append_in_blocks(&target, &events)?;
+                let rate = per_sec(n, appending + flushing);
+                println!(
+                    "block appends, {}:  {rate:>9.0} events/s  ({n} events in {calls} calls of 1,000-10,000: {:.2} s appending + {:.2} s flush)",
+                    log_name(log),
+                    appending.as_secs_f64(),
+                    flushing.as_secs_f64()
+                );
+                rates[k].push(rate);
+            }
         }
     }
-    rates.sort_by(f64::total_cmp);
-    let blocks_rate = rates.get(rates.len() / 2).copied().unwrap_or(0.0);
-    if rates.len() > 1 {
-        println!(
-            "  median {blocks_rate:.0} events/s of {} runs (min {:.0}, max {:.0})",
-            rates.len(),
-            rates[0],
-            rates[rates.len() - 1]
-        );
+    let mut blocks_rate = 0.0;
+    for (k, rates) in rates.iter_mut().enumerate() {
+        rates.sort_by(f64::total_cmp);
+        let median = rates.get(rates.len() / 2).copied().unwrap_or(0.0);
+        if k == main {
+            blocks_rate = median;
+        }
+        if rates.len() > 1 {
+            println!(
+                "  {}: median {median:.0} events/s of {} runs (min {:.0}, max {:.0})",
+                log_name(logs[k]),
+                rates.len(),
+                rates[0],
+                rates[rates.len() - 1]
+            );
+        }
     }
     let st = store.owner_stats(1)?;
     if st.events > 0 {
@@ -324,6 +551,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             st.block_bytes as f64 / st.events as f64,
             st.index_bytes as f64 / st.events as f64
         );
+    }
+
+    if run("rest") {
+        for &log in &logs {
+            at_rest(&events, log)?;
+        }
     }
 
     // 2. Single-event calls.

@@ -89,7 +89,7 @@ pub(crate) async fn part_live() {
             .entry(p["status"].as_str().unwrap_or("?").to_string())
             .or_default() += 1;
     }
-    let (shutdown, clean) = server.stop();
+    let (shutdown, clean, data_bytes) = server.stop_at_rest();
 
     let late = delta(&buckets(&m1, LATENESS, ""), &buckets(&m0, LATENESS, ""));
     let events = scalar(&m1, "diorama_events_generated_total")
@@ -140,6 +140,12 @@ pub(crate) async fn part_live() {
     println!("  memory mappings       {held_maps} of the {max_maps} the kernel allows (vm.max_map_count)");
     println!("  CPU                   {cpu:.0} % of one core over the window; busiest threads:");
     print_threads(&threads);
+    let stored = scalar(&m1, "diorama_events_generated_total");
+    println!(
+        "  data folder at rest   {:.1} MiB: {:.0} B per event stored ({stored:.0} events)",
+        data_bytes as f64 / 1048576.0,
+        data_bytes as f64 / stored.max(1.0)
+    );
     println!(
         "  clean shutdown        {:.2} s (snapshots every profile){}",
         shutdown.as_secs_f64(),

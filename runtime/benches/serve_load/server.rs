@@ -65,7 +65,13 @@ impl Server {
 
     /// SIGTERM, then wait for the exit: the time it took and whether it
     /// stopped cleanly.
-    pub(crate) fn stop(mut self) -> (Duration, bool) {
+    pub(crate) fn stop(self) -> (Duration, bool) {
+        let (took, clean, _) = self.stop_at_rest();
+        (took, clean)
+    }
+
+    /// [`Server::stop`], then the size of its data folder at rest.
+    pub(crate) fn stop_at_rest(mut self) -> (Duration, bool, u64) {
         let t = std::time::Instant::now();
         let sent = Command::new("kill")
             .args(["-TERM", &self.pid.to_string()])
@@ -79,7 +85,27 @@ impl Server {
         if !clean {
             eprintln!("the server did not stop cleanly ({status}); stderr:\n{log}");
         }
-        (took, clean)
+        let bytes = self.data_bytes();
+        (took, clean, bytes)
+    }
+
+    /// The bytes of the files in the server's data folder (once stopped:
+    /// at rest).
+    pub(crate) fn data_bytes(&self) -> u64 {
+        fn walk(dir: &Path) -> u64 {
+            let Ok(entries) = std::fs::read_dir(dir) else {
+                return 0;
+            };
+            entries
+                .flatten()
+                .map(|e| match e.metadata() {
+                    Ok(m) if m.is_dir() => walk(&e.path()),
+                    Ok(m) => m.len(),
+                    Err(_) => 0,
+                })
+                .sum()
+        }
+        walk(&self._data.path().join("db"))
     }
 }
 

@@ -33,6 +33,40 @@ pub const CORE_OWNER_TREES: [&str; 7] = [
 pub(super) const OTHER_TREES: [&str; 2] = ["meta", "runs"];
 
 pub(super) const LOCK_FILE: &str = "diorama.lock";
+/// The zstd level of sled's log in folders this build creates: every
+/// write to the log (new values, rewritten pages, page tables) is
+/// compressed. Level 1, the fastest sled accepts: against level 3 it
+/// appends blocks about 2.4 times as fast for 5–8 % more bytes at rest
+/// (the store bench, `STORE_BENCH_LOG=off,1,3`; see the module's "Disk").
+const COMPRESSION_LEVEL: i32 = 1;
+
+/// How sled writes its log in a store folder: compressed with zstd at a
+/// level, or not. sled fixes *whether* the log is compressed when it
+/// creates the folder (an existing folder keeps its own setting, whatever
+/// is asked); the level applies to what a compressed store writes from
+/// then on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LogCompression(Option<u8>);
+
+impl LogCompression {
+    /// An uncompressed log (as stores were written before compression).
+    pub const OFF: LogCompression = LogCompression(None);
+    /// What [`Store::open`] uses.
+    pub const DEFAULT: LogCompression = LogCompression(Some(COMPRESSION_LEVEL as u8));
+
+    /// zstd at `level`: `None` outside 1–22, the levels sled accepts.
+    pub fn zstd(level: i32) -> Option<LogCompression> {
+        u8::try_from(level)
+            .ok()
+            .filter(|l| (1..=22).contains(l))
+            .map(|l| LogCompression(Some(l)))
+    }
+
+    /// The zstd level, or `None` for an uncompressed log.
+    pub fn level(self) -> Option<i32> {
+        self.0.map(i32::from)
+    }
+}
 /// How long `Store::open` waits for sled's lock once it holds ours, and
 /// how often it tries.
 const SLED_LOCK_PATIENCE: Duration = Duration::from_secs(5);
@@ -40,7 +74,19 @@ const SLED_LOCK_POLL: Duration = Duration::from_millis(20);
 
 impl Store {
     /// Opens (or creates) the store in `dir`.
+    ///
+    /// A new store's sled log is compressed (zstd); a store created by a
+    /// build that did not compress keeps an uncompressed log (sled fixes
+    /// the setting when it creates a folder), and reads the same.
     pub fn open(dir: &Path) -> Result<Store> {
+        Store::open_with(dir, LogCompression::DEFAULT)
+    }
+
+    /// [`Store::open`] with another compression of sled's log: what a new
+    /// folder is created with, and the level a compressed one writes at
+    /// (the store bench compares them; tests write folders as a build
+    /// before compression did).
+    pub fn open_with(dir: &Path, log: LogCompression) -> Result<Store> {
         let path = dir.to_path_buf();
         let io = |source| StoreError::Io {
             path: path.clone(),
@@ -90,13 +136,31 @@ impl Store {
         // finish writing segments after the last `Db` goes). Wait for them,
         // briefly, before calling the store locked.
         let mut waited = Duration::ZERO;
+        let mut compress = log.level().is_some();
+        let mut flipped = false;
+        let level = log.level().unwrap_or(COMPRESSION_LEVEL);
         let db = loop {
             let opened = sled::Config::new()
                 .path(dir)
                 .mode(sled::Mode::HighThroughput)
+                .use_compression(compress)
+                .compression_factor(level)
                 .open();
             match opened {
                 Ok(db) => break db,
+                // A folder keeps the setting it was created with (one
+                // written before its log was compressed, or one asked
+                // without compression now): sled refuses to change it
+                // across restarts.
+                Err(source)
+                    if !flipped
+                        && source
+                            .to_string()
+                            .contains("cannot change compression values") =>
+                {
+                    compress = !compress;
+                    flipped = true;
+                }
                 Err(source) if source.to_string().contains("could not acquire lock") => {
                     if waited >= SLED_LOCK_PATIENCE {
                         return Err(StoreError::Locked { path });

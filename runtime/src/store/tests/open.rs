@@ -84,7 +84,12 @@ fn schema_version_mismatch_is_refused() {
     let path = dir.path().join("data");
     drop(Store::open(&path).unwrap());
     {
-        let db = sled::open(&path).unwrap();
+        // The store's log is compressed: sled refuses to open it otherwise.
+        let db = sled::Config::new()
+            .path(&path)
+            .use_compression(true)
+            .open()
+            .unwrap();
         let meta = db.open_tree("meta").unwrap();
         meta.insert("schema", &99u32.to_be_bytes()).unwrap();
         db.flush().unwrap();
@@ -142,4 +147,82 @@ fn foreign_directories_and_locked_stores_are_refused() {
     assert!(err.to_string().contains("in use by another process"));
     drop(s);
     Store::open(&path).expect("free again once closed");
+}
+
+#[test]
+fn a_folder_with_an_uncompressed_log_keeps_opening_and_answering_the_same() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("data");
+    let before;
+    {
+        // As the build before log compression wrote it.
+        let s = Store::open_with(&path, LogCompression::OFF).unwrap();
+        s.put_profile(1, &json!({"name": "old"})).unwrap();
+        s.put_snapshot(1, "youtube", b"{\"state\":1}").unwrap();
+        s.put_record(LIVE, 1, b"state", b"{}").unwrap();
+        s.append(1, &stream(1, 1, 2600)).unwrap();
+        s.flush().unwrap();
+        before = fingerprint(&s, 1);
+    }
+    let conf = String::from_utf8_lossy(&std::fs::read(path.join("conf")).unwrap()).into_owned();
+    assert!(conf.contains("use_compression: false"), "{conf}");
+    let s = Store::open(&path).unwrap();
+    assert_eq!(fingerprint(&s, 1), before);
+    assert_eq!(
+        s.snapshot(1, "youtube").unwrap().as_deref(),
+        Some(&b"{\"state\":1}"[..])
+    );
+    // It takes new events and keeps its setting across reopening.
+    s.append(1, &stream(1, 2601, 10)).unwrap();
+    s.flush().unwrap();
+    drop(s);
+    let s = Store::open(&path).unwrap();
+    assert_eq!(s.last_seq(1).unwrap(), Some(2610));
+    assert_eq!(
+        s.record(LIVE, 1, b"state").unwrap().as_deref(),
+        Some(&b"{}"[..])
+    );
+    let conf = String::from_utf8_lossy(&std::fs::read(path.join("conf")).unwrap()).into_owned();
+    assert!(conf.contains("use_compression: false"), "{conf}");
+}
+
+#[test]
+fn a_new_folder_has_a_compressed_log() {
+    let (d, s) = open();
+    s.append(1, &stream(1, 1, 100)).unwrap();
+    s.flush().unwrap();
+    let conf = String::from_utf8_lossy(&std::fs::read(d.path().join("data").join("conf")).unwrap())
+        .into_owned();
+    assert!(conf.contains("use_compression: true"), "{conf}");
+}
+
+#[test]
+fn log_compression_levels_are_those_sled_accepts() {
+    for bad in [-5, 0, 23, 300] {
+        assert_eq!(LogCompression::zstd(bad), None, "{bad}");
+    }
+    assert_eq!(LogCompression::zstd(1).and_then(|l| l.level()), Some(1));
+    assert_eq!(LogCompression::zstd(22).and_then(|l| l.level()), Some(22));
+    assert_eq!(LogCompression::OFF.level(), None);
+    assert!(LogCompression::DEFAULT.level().is_some());
+}
+
+#[test]
+fn a_compressed_folder_stays_compressed_whatever_is_asked_and_reads_at_any_level() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("data");
+    let evs = stream(1, 1, 2600);
+    let before;
+    {
+        let s = Store::open_with(&path, LogCompression::zstd(1).unwrap()).unwrap();
+        s.append(1, &evs).unwrap();
+        s.flush().unwrap();
+        before = fingerprint(&s, 1);
+    }
+    for log in [LogCompression::OFF, LogCompression::zstd(9).unwrap()] {
+        let s = Store::open_with(&path, log).unwrap();
+        assert_eq!(fingerprint(&s, 1), before, "{log:?}");
+    }
+    let conf = String::from_utf8_lossy(&std::fs::read(path.join("conf")).unwrap()).into_owned();
+    assert!(conf.contains("use_compression: true"), "{conf}");
 }
