@@ -20,6 +20,10 @@ pub mod testing;
 pub mod types;
 
 pub use platform::{parse_params, restore, snapshot, Platform};
+/// The serde and JSON crates the SDK's types and parameters use, so that a
+/// plugin's versions always match the SDK's.
+pub use serde;
+pub use serde_json;
 pub use types::*;
 
 /// Inside a component, the SDK installs talc as the allocator (feature
