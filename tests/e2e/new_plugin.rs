@@ -58,8 +58,17 @@ fn a_new_plugin_tests_builds_loads_and_runs_its_scenario_outside_the_workspace()
 
     let started = Instant::now();
     let test = cargo(&krate, &["test"]);
-    assert_eq!(test.code, 0, "cargo test in the new crate\n{}", test.describe());
-    assert!(test.stdout.contains("test result: ok"), "{}", test.describe());
+    assert_eq!(
+        test.code,
+        0,
+        "cargo test in the new crate\n{}",
+        test.describe()
+    );
+    assert!(
+        test.stdout.contains("test result: ok"),
+        "{}",
+        test.describe()
+    );
     let tested = started.elapsed();
 
     let build = cargo(&krate, &["build-plugin"]);
@@ -148,16 +157,26 @@ fn new_plugin_refuses_bad_names_and_occupied_folders() {
         let r = diorama(scratch.path(), &["new-plugin", bad]);
         assert_eq!(r.code, 2, "{bad}\n{}", r.describe());
         assert!(
-            r.stderr.contains(&format!("`{bad}` cannot name a platform")),
+            r.stderr
+                .contains(&format!("`{bad}` cannot name a platform")),
             "{}",
             r.describe()
         );
     }
     let dir = path_str(scratch.path());
-    let r = diorama(scratch.path(), &["new-plugin", "site", "--dir", "nested/plugins"]);
+    let r = diorama(
+        scratch.path(),
+        &["new-plugin", "site", "--dir", "nested/plugins"],
+    );
     assert_eq!(r.code, 0, "{}", r.describe());
-    assert!(scratch.path().join("nested/plugins/site/src/lib.rs").is_file());
-    let r = diorama(scratch.path(), &["new-plugin", "site", "--dir", "nested/plugins"]);
+    assert!(scratch
+        .path()
+        .join("nested/plugins/site/src/lib.rs")
+        .is_file());
+    let r = diorama(
+        scratch.path(),
+        &["new-plugin", "site", "--dir", "nested/plugins"],
+    );
     assert_eq!(r.code, 2, "{}", r.describe());
     assert!(r.stderr.contains("already exists"), "{}", r.describe());
     // An empty folder of that name is fine.
