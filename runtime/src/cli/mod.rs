@@ -41,8 +41,8 @@ enum Command {
     /// Print realism figures over a run's output folder: mixes, uniqueness, local hours,
     /// reaction delays, views and engagement.
     Stats(stats::StatsArgs),
-    /// Create a platform plugin crate to start from, outside this repository: a minimal
-    /// platform, its tests, a scenario and a one-command build to a component.
+    /// Create a platform plugin crate to start from, building on its own: a minimal platform,
+    /// its tests, a scenario and a one-command build to a component.
     NewPlugin(new_plugin::NewPluginArgs),
 }
 
