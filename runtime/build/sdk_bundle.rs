@@ -153,7 +153,13 @@ fn standalone_manifest(root: &str, sdk: &str) -> Result<(String, String), String
         .ok_or("no `package.version`")?
         .to_string();
 
-    const KINDS: &[&str] = &["dependencies", "dev-dependencies", "build-dependencies"];
+    // The SDK's own tests, examples and benchmarks stay in this repository
+    // (only `src` and `wit` are copied), and so do their dev-dependencies,
+    // which may be path dependencies on the built-in plugins.
+    for dropped in ["dev-dependencies", "example", "test", "bench"] {
+        doc.remove(dropped);
+    }
+    const KINDS: &[&str] = &["dependencies", "build-dependencies"];
     for kind in KINDS {
         if let Some(table) = doc.get_mut(kind).and_then(Item::as_table_like_mut) {
             resolve_dependencies(table, ws_deps, kind)?;
@@ -164,6 +170,7 @@ fn standalone_manifest(root: &str, sdk: &str) -> Result<(String, String), String
             let Some(target) = target.as_table_like_mut() else {
                 continue;
             };
+            target.remove("dev-dependencies");
             for kind in KINDS {
                 if let Some(table) = target.get_mut(kind).and_then(Item::as_table_like_mut) {
                     resolve_dependencies(table, ws_deps, &format!("target.{cfg}.{kind}"))?;
@@ -184,8 +191,9 @@ fn standalone_manifest(root: &str, sdk: &str) -> Result<(String, String), String
     let header = format!(
         "# The diorama SDK {version}, written by `diorama new-plugin` from the SDK\n\
          # that diorama was built with. Its `workspace = true` lines are resolved,\n\
-         # so it builds outside diorama's repository. Replace the folder with the\n\
-         # SDK of a newer diorama to upgrade.\n\n"
+         # so it builds outside diorama's repository; its tests, examples and\n\
+         # dev-dependencies stay there. Replace the folder with the SDK of a\n\
+         # newer diorama to upgrade.\n\n"
     );
     Ok((header + &doc.to_string(), version))
 }
