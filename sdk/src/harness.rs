@@ -52,6 +52,15 @@ impl<P: Platform> Harness<P> {
         })
     }
 
+    /// Drive `state` (say, restored from a snapshot) from `now` on.
+    pub fn from_state(state: P, now: Millis) -> Self {
+        Harness {
+            state,
+            now,
+            window: DEFAULT_WINDOW,
+        }
+    }
+
     /// A config with the given seed, niche and JSON params, starting at
     /// 2026-01-05 00:00 UTC in `UTC`.
     pub fn config(seed: u64, niche: &str, params: &str) -> AccountConfig {

@@ -1,28 +1,181 @@
-//! Checks shared by the platforms that take the common scenario signals
-//! (`troll_wave`, `brand_deal_flood`, `controversy`, `growth`, plus
-//! `viral` and `shadowban` listed): each drives a platform natively through
-//! the [`Harness`] with fixed seeds and panics, naming what it saw, when
-//! the platform does not behave. A platform's own test file calls them from
-//! its `#[test]` functions, so every platform is held to the same figures.
-//! The event selectors ([`interactions`], [`contents`], [`metrics`],
-//! [`notices`]) serve any platform's tests.
+//! The behaviour suite every platform must pass, generic over the
+//! platform, each holding it to its own [`Figures`]: determinism per seed,
+//! a snapshot restored mid-run continuing identically, events inside the
+//! stepped window with unique ids, the shared scenario signals (`viral`
+//! raises views, `troll_wave` brings negative comments, `shadowban` lowers
+//! reach, `growth` raises the audience, `controversy` turns the sentiment,
+//! `brand_deal_flood` multiplies collaboration DMs), action limits refusing
+//! with [`ActionError::RateLimited`], and the creator's replies and DM
+//! replies. Each check drives the platform natively through the
+//! [`Harness`] with fixed seeds and panics, naming what it saw, when the
+//! platform does not behave.
+//!
+//! A platform's test file runs the whole suite with one line,
+//! [`behaviour_suite!`](crate::behaviour_suite), and keeps only the tests
+//! of what is its own. The event selectors ([`interactions`],
+//! [`contents`], [`metrics`], [`notices`]) serve any platform's tests.
 
 use std::collections::BTreeSet;
 
 use crate::harness::Harness;
 use crate::*;
 
-/// What differs between platforms in these checks.
-pub struct Checks {
+/// What differs between platforms in the suite: their words, their
+/// parameters and the figures they are held to.
+#[derive(Clone, Debug)]
+pub struct Figures {
     /// The platform's name, which its error messages must carry.
     pub name: &'static str,
-    /// Comments expected on the first day of a controversy on a 3M-follower
-    /// account (platforms differ in comments per follower).
+    /// The niche the suite's accounts have.
+    pub niche: &'static str,
+    /// The account parameter that sizes its audience (`followers`,
+    /// `subscribers`), also the `growth` signal's target.
+    pub audience: &'static str,
+    /// The content kinds no post signal can target (say, stories).
+    pub untargeted: &'static [&'static str],
+    /// At least this many events in a day at the defaults.
+    pub events_per_day: usize,
+    /// An audience at which comments come in the hundreds a day.
+    pub busy_audience: u64,
+    /// The per-post metric a viral spike must multiply.
+    pub viral_metric: &'static str,
+    /// Account parameters with no scheduled publishing.
+    pub unscheduled: &'static str,
+    /// The parameters of a `publish` that works, and how many of them the
+    /// platform takes in 24 hours.
+    pub publish: &'static str,
+    pub publish_limit: u32,
+    /// How many `reply`s the creator may write in 24 hours (`None`: no
+    /// limit).
+    pub reply_limit: Option<u32>,
+    /// Whether it has DMs (`brand_deal_flood`, `dm_reply`).
+    pub dms: bool,
+    /// Comments expected on the first day of a controversy on a
+    /// 3M-audience account (platforms differ in comments per follower).
     pub controversy_peak_min: usize,
+    /// At a 100k audience and the `medium` levels (the defaults): the
+    /// median top-level comments on the first day and the mean DMs a day,
+    /// the platform's share of a creator's normal day.
+    pub comments_per_day: std::ops::Range<usize>,
+    pub dms_per_day: std::ops::Range<f64>,
+    /// The most a snapshot may take after four days of a 5M account at the
+    /// `viral` comment volume.
+    pub state_bytes: usize,
+    /// Bad account parameters, each with the parameter its error must name.
+    pub bad_params: &'static [(&'static str, &'static str)],
+    /// What `viral` says before anything is published (`no video`).
+    pub nothing_published: &'static str,
 }
 
-fn harness<P: Platform>(seed: u64, params: &str) -> Harness<P> {
-    Harness::new(Harness::<P>::config(seed, "fitness", params)).expect("valid config")
+/// Run the behaviour suite on a platform: one `#[test]` per check, each
+/// holding the platform to `figures` (a [`Figures`] constant).
+///
+/// ```ignore
+/// const FIGURES: Figures = Figures { name: "myplatform", /* … */ };
+/// diorama_sdk::behaviour_suite!(MyPlatform, FIGURES);
+/// ```
+#[macro_export]
+macro_rules! behaviour_suite {
+    ($platform:ty, $figures:expr) => {
+        #[test]
+        fn suite_same_seed_same_events_other_seed_other_events() {
+            $crate::testing::determinism::<$platform>(&$figures);
+        }
+        #[test]
+        fn suite_events_fall_inside_their_window_with_unique_ids() {
+            $crate::testing::windows_and_ids::<$platform>(&$figures);
+        }
+        #[test]
+        fn suite_a_snapshot_restored_mid_run_continues_identically() {
+            $crate::testing::snapshot_roundtrip::<$platform>(&$figures);
+        }
+        #[test]
+        fn suite_viral_multiplies_a_posts_reach() {
+            $crate::testing::viral::<$platform>(&$figures);
+        }
+        #[test]
+        fn suite_a_troll_wave_brings_negative_comments_from_new_small_accounts() {
+            $crate::testing::troll_wave::<$platform>(&$figures);
+        }
+        #[test]
+        fn suite_a_shadowban_collapses_reach_then_it_recovers() {
+            $crate::testing::shadowban::<$platform>(&$figures);
+        }
+        #[test]
+        fn suite_growth_carries_the_audience_across_a_round_number() {
+            $crate::testing::growth::<$platform>(&$figures);
+        }
+        #[test]
+        fn suite_a_controversy_turns_the_sentiment_then_heals() {
+            $crate::testing::controversy::<$platform>(&$figures);
+        }
+        #[test]
+        fn suite_a_brand_deal_flood_multiplies_collaboration_dms() {
+            $crate::testing::brand_deal_flood::<$platform>(&$figures);
+        }
+        #[test]
+        fn suite_signals_are_listed_and_unknown_ones_named() {
+            $crate::testing::listed_and_unknown::<$platform>(&$figures);
+        }
+        #[test]
+        fn suite_publishing_is_rate_limited() {
+            $crate::testing::publish_limit::<$platform>(&$figures);
+        }
+        #[test]
+        fn suite_the_creator_replies_to_comments_and_dms() {
+            $crate::testing::replies::<$platform>(&$figures);
+        }
+        #[test]
+        fn suite_errors_name_what_is_wrong() {
+            $crate::testing::errors::<$platform>(&$figures);
+        }
+        #[test]
+        fn suite_comments_follow_the_local_daily_rhythm() {
+            $crate::testing::daily_rhythm::<$platform>(&$figures);
+        }
+        #[test]
+        fn suite_volume_levels_scale_comments_and_dms() {
+            $crate::testing::volume_levels::<$platform>(&$figures);
+        }
+        #[test]
+        fn suite_a_big_accounts_viral_days_keep_the_state_bounded() {
+            $crate::testing::bounded_state::<$platform>(&$figures);
+        }
+    };
+}
+
+fn harness<P: Platform>(f: &Figures, seed: u64, audience: u64) -> Harness<P> {
+    let params = format!(r#"{{"{}": {audience}}}"#, f.audience);
+    Harness::new(Harness::<P>::config(seed, f.niche, &params)).expect("valid config")
+}
+
+fn defaults<P: Platform>(f: &Figures, seed: u64) -> Harness<P> {
+    Harness::new(Harness::<P>::config(seed, f.niche, "{}")).expect("the defaults are valid")
+}
+
+/// The latest post a signal can target among `events`.
+fn latest_target<'a>(f: &Figures, events: &'a [Event]) -> Option<&'a str> {
+    contents(events)
+        .into_iter()
+        .rev()
+        .find(|(_, c)| !f.untargeted.contains(&c.kind.as_str()))
+        .map(|(_, c)| c.id.as_str())
+}
+
+/// The last reported total of metric `name` for content `id`.
+fn total(events: &[Event], id: &str, name: &str) -> i64 {
+    metrics(events, name)
+        .filter(|(_, m)| m.content_id.as_deref() == Some(id))
+        .map(|(_, m)| m.total)
+        .last()
+        .unwrap_or(0)
+}
+
+/// Comments and replies (interactions on a post) among `events`.
+fn comment_count(events: &[Event]) -> usize {
+    interactions(events)
+        .filter(|(_, i)| i.content_id.is_some())
+        .count()
 }
 
 /// The interactions among `events`, with their times.
@@ -84,18 +237,112 @@ fn dms_of(events: &[Event], kind: &str) -> usize {
         .count()
 }
 
-/// A troll wave brings negative comments from new, small accounts to its target only; bad parameters are named.
-pub fn troll_wave<P: Platform>(c: &Checks) {
-    let mut h = harness::<P>(4, r#"{"followers": 100000}"#);
+/// The same seed gives the same events; another seed or another profile
+/// with the same seed, others.
+pub fn determinism<P: Platform>(f: &Figures) {
+    let a = defaults::<P>(f, 7).advance(DAY);
+    let b = defaults::<P>(f, 7).advance(DAY);
+    assert!(a.len() > f.events_per_day, "{} events", a.len());
+    assert!(a == b, "the same seed gave other events");
+    assert!(
+        a != defaults::<P>(f, 8).advance(DAY),
+        "another seed gave the same events"
+    );
+    let mut cfg = Harness::<P>::config(7, f.niche, "{}");
+    cfg.profile = "p2".into();
+    let other = Harness::<P>::new(cfg).unwrap().advance(DAY);
+    assert!(a != other, "another profile gave the same events");
+}
+
+/// Whatever window the host steps, every event falls inside it; content
+/// and interaction ids never repeat.
+pub fn windows_and_ids<P: Platform>(f: &Figures) {
+    for window in [20 * SECOND, 7 * MINUTE + 30 * SECOND, HOUR, 5 * HOUR] {
+        let params = format!(r#"{{"{}": {}}}"#, f.audience, f.busy_audience);
+        let cfg = Harness::<P>::config(3, f.niche, &params);
+        let mut state = P::init(&cfg).unwrap();
+        let mut from = cfg.start;
+        let mut all = Vec::new();
+        while from < cfg.start + 2 * DAY {
+            let to = from + window;
+            let first = all.len();
+            state.step(from, to, &mut all);
+            for e in &all[first..] {
+                assert!(
+                    e.at >= from && e.at < to,
+                    "window {window}: {} not in [{from}, {to})",
+                    e.at
+                );
+            }
+            from = to;
+        }
+        assert!(
+            all.len() > f.events_per_day,
+            "window {window}: only {} events",
+            all.len()
+        );
+        let mut ids = BTreeSet::new();
+        for (_, c) in contents(&all) {
+            assert!(ids.insert(c.id.as_str()), "content id {} repeats", c.id);
+        }
+        for (_, i) in interactions(&all) {
+            assert!(ids.insert(i.id.as_str()), "interaction id {} repeats", i.id);
+        }
+    }
+}
+
+/// A platform snapshotted and restored mid-run, after signals and an
+/// action, continues exactly as one that never stopped.
+pub fn snapshot_roundtrip<P: Platform>(f: &Figures) {
+    let run = |split: bool| {
+        let mut h = harness::<P>(f, 11, f.busy_audience);
+        let mut events = h.advance(6 * HOUR);
+        h.signal("viral", r#"{"factor": 8}"#).unwrap();
+        h.signal("shadowban", r#"{"factor": 0.5, "duration": 7200000}"#)
+            .unwrap();
+        events.extend(h.act("publish", f.publish).unwrap());
+        events.extend(h.advance(DAY - 6 * HOUR));
+        if split {
+            h.snapshot_roundtrip().unwrap();
+        }
+        events.extend(h.advance(DAY));
+        events
+    };
+    let straight = run(false);
+    assert!(straight.len() > f.events_per_day, "{}", straight.len());
+    assert!(straight == run(true), "a restored simulator diverged");
+}
+
+/// `viral` on the latest post multiplies its reach many fold, and its
+/// comments follow.
+pub fn viral<P: Platform>(f: &Figures) {
+    for seed in 1..=2 {
+        let mut with = defaults::<P>(f, seed);
+        let mut without = defaults::<P>(f, seed);
+        let mut ev_with = with.advance(DAY);
+        let mut ev_without = without.advance(DAY);
+        let post = latest_target(f, &ev_with)
+            .expect("a post by a day")
+            .to_string();
+        with.signal("viral", r#"{"factor": 30}"#).unwrap();
+        ev_with.extend(with.advance(2 * DAY));
+        ev_without.extend(without.advance(2 * DAY));
+        for (metric, times) in [(f.viral_metric, 5), ("comments", 3)] {
+            let (w, wo) = (
+                total(&ev_with, &post, metric),
+                total(&ev_without, &post, metric),
+            );
+            assert!(w > times * wo.max(1), "seed {seed} {metric}: {w} vs {wo}");
+        }
+    }
+}
+
+/// A troll wave brings negative comments from new, small accounts to its
+/// target only; bad parameters are named.
+pub fn troll_wave<P: Platform>(f: &Figures) {
+    let mut h = harness::<P>(f, 4, 100_000);
     let before = h.advance(12 * HOUR);
-    let target = before
-        .iter()
-        .rev()
-        .find_map(|e| match &e.payload {
-            Payload::Content(c) if c.kind != "story" => Some(c.id.clone()),
-            _ => None,
-        })
-        .expect("a post");
+    let target = latest_target(f, &before).expect("a post").to_string();
     let seen: BTreeSet<String> = interactions(&before)
         .map(|(_, i)| i.author.id.clone())
         .collect();
@@ -136,14 +383,46 @@ pub fn troll_wave<P: Platform>(c: &Checks) {
     let e = h
         .signal("troll_wave", r#"{"content_id": "nope"}"#)
         .unwrap_err();
-    assert!(e.contains(c.name) && e.contains("nope"), "{e}");
+    assert!(e.contains(f.name) && e.contains("nope"), "{e}");
     let e = h.signal("troll_wave", r#"{"size": -3}"#).unwrap_err();
-    assert!(e.contains(c.name) && e.contains("`size`"), "{e}");
+    assert!(e.contains(f.name) && e.contains("`size`"), "{e}");
 }
 
-/// A brand-deal flood multiplies collaboration DMs about tenfold for its duration, leaves the rest, then calms down.
-pub fn brand_deal_flood<P: Platform>(c: &Checks) {
-    let cfg = Harness::<P>::config(5, "beauty", r#"{"dm_rate": 200}"#);
+/// A shadowban collapses the comments (reach) for its duration; after
+/// its recovery they are back.
+pub fn shadowban<P: Platform>(f: &Figures) {
+    let count = |ban: bool| {
+        let mut h = harness::<P>(f, 4, f.busy_audience);
+        h.advance(2 * DAY);
+        if ban {
+            h.signal("shadowban", r#"{"factor": 0.05, "duration": 172800000}"#)
+                .unwrap();
+        }
+        let during = h.advance(2 * DAY);
+        h.advance(DAY);
+        let after = h.advance(2 * DAY);
+        (comment_count(&during), comment_count(&after))
+    };
+    let (ban_during, ban_after) = count(true);
+    let (free_during, free_after) = count(false);
+    assert!(
+        ban_during * 5 < free_during,
+        "{ban_during} vs {free_during}"
+    );
+    assert!(ban_after * 2 > free_after, "{ban_after} vs {free_after}");
+}
+
+/// A brand-deal flood multiplies collaboration DMs about tenfold for its
+/// duration, leaves the rest, then calms down. A platform without DMs
+/// refuses it, naming itself and the signal.
+pub fn brand_deal_flood<P: Platform>(f: &Figures) {
+    if !f.dms {
+        let mut h = defaults::<P>(f, 5);
+        let e = h.signal("brand_deal_flood", "{}").unwrap_err();
+        assert!(e.contains(f.name) && e.contains("brand_deal_flood"), "{e}");
+        return;
+    }
+    let cfg = Harness::<P>::config(5, f.niche, r#"{"dm_rate": 200}"#);
     let mut with = Harness::<P>::new(cfg.clone()).unwrap();
     let mut without = Harness::<P>::new(cfg).unwrap();
     with.advance(6 * HOUR);
@@ -166,12 +445,12 @@ pub fn brand_deal_flood<P: Platform>(c: &Checks) {
     let e = with
         .signal("brand_deal_flood", r#"{"factor": 0.5}"#)
         .unwrap_err();
-    assert!(e.contains(c.name) && e.contains("`factor`"), "{e}");
+    assert!(e.contains(f.name) && e.contains("`factor`"), "{e}");
 }
 
 /// A controversy turns the comments negative, then heals back to the usual mix.
-pub fn controversy<P: Platform>(c: &Checks) {
-    let mut h = harness::<P>(7, r#"{"followers": 3000000}"#);
+pub fn controversy<P: Platform>(f: &Figures) {
+    let mut h = harness::<P>(f, 7, 3_000_000);
     let mut events = h.advance(DAY);
     let start = h.now();
     h.signal(
@@ -184,7 +463,7 @@ pub fn controversy<P: Platform>(c: &Checks) {
     let peak = comments_between(&events, start, start + DAY);
     let healed = comments_between(&events, start + 2 * DAY, start + 5 * DAY);
     assert!(
-        before.len() > 1000 && peak.len() > c.controversy_peak_min && healed.len() > 3000,
+        before.len() > 1000 && peak.len() > f.controversy_peak_min && healed.len() > 3000,
         "{} {} {}",
         before.len(),
         peak.len(),
@@ -200,55 +479,304 @@ pub fn controversy<P: Platform>(c: &Checks) {
     assert!((h - 0.10).abs() < 0.03, "healed {h}");
 }
 
-/// Growth carries the followers across a round number, steadily.
-pub fn growth<P: Platform>(c: &Checks) {
-    let mut h = harness::<P>(8, r#"{"followers": 99000}"#);
+/// Growth carries the audience across a round number, steadily; a target
+/// below it is refused.
+pub fn growth<P: Platform>(f: &Figures) {
+    let mut h = harness::<P>(f, 8, 99_000);
     h.advance(2 * HOUR);
     let start = h.now();
-    h.signal("growth", r#"{"followers": 100000, "duration": 43200000}"#)
-        .unwrap();
+    h.signal(
+        "growth",
+        &format!(r#"{{"{}": 100000, "duration": 43200000}}"#, f.audience),
+    )
+    .unwrap();
     let events = h.advance(DAY);
-    let followers: Vec<(Millis, i64)> = events
-        .iter()
-        .filter_map(|e| match &e.payload {
-            Payload::Metric(m) if m.name == "followers" => Some((e.at, m.total)),
-            _ => None,
-        })
-        .collect();
-    let during: Vec<i64> = followers
-        .iter()
-        .filter(|(at, _)| *at < start + 12 * HOUR + MINUTE)
-        .map(|(_, n)| *n)
+    let during: Vec<i64> = metrics(&events, f.audience)
+        .filter(|(at, m)| *at < start + 12 * HOUR + MINUTE && m.content_id.is_none())
+        .map(|(_, m)| m.total)
         .collect();
     assert!(during.len() >= 12, "{during:?}");
     assert!(during[0] < 100_000, "{during:?}");
     assert!(*during.last().unwrap() >= 100_000, "{during:?}");
     assert!(during.windows(2).all(|w| w[1] >= w[0] - 20), "{during:?}");
-    let e = h.signal("growth", r#"{"followers": 10}"#).unwrap_err();
-    assert!(e.contains(c.name) && e.contains("`followers`"), "{e}");
+    let e = h
+        .signal("growth", &format!(r#"{{"{}": 10}}"#, f.audience))
+        .unwrap_err();
+    assert!(
+        e.contains(f.name) && e.contains(&format!("`{}`", f.audience)),
+        "{e}"
+    );
 }
 
-/// The shared signals are listed, an unknown one is named, a shadowban is accepted.
-pub fn listed_and_unknown<P: Platform>(c: &Checks) {
+/// The shared signals are listed, an unknown one is named, a shadowban is
+/// accepted.
+pub fn listed_and_unknown<P: Platform>(f: &Figures) {
     let info = P::describe();
     let names: Vec<&str> = info.signals.iter().map(|s| s.name.as_str()).collect();
-    for s in [
-        "viral",
-        "shadowban",
-        "troll_wave",
-        "brand_deal_flood",
-        "controversy",
-        "growth",
-    ] {
-        assert!(names.contains(&s), "{names:?}");
+    for s in crate::kit::signals::ALL {
+        let expected = f.dms || s != "brand_deal_flood";
+        assert_eq!(names.contains(&s), expected, "{s} in {names:?}");
     }
-    let mut h = harness::<P>(1, "{}");
+    let mut h = defaults::<P>(f, 1);
     let e = h.signal("meteor_strike", "{}").unwrap_err();
-    assert!(e.contains(c.name) && e.contains("meteor_strike"), "{e}");
+    assert!(e.contains(f.name) && e.contains("meteor_strike"), "{e}");
     assert!(h
         .signal(
             "shadowban",
             r#"{"depth": 0.9, "duration": 3600000, "recovery": 3600000}"#
         )
         .is_ok());
+}
+
+/// `publish` works up to the platform's limit in 24 hours, then is
+/// refused with the wait, and works again after it.
+pub fn publish_limit<P: Platform>(f: &Figures) {
+    let mut h = Harness::<P>::new(Harness::<P>::config(3, f.niche, f.unscheduled)).unwrap();
+    h.advance(HOUR);
+    for _ in 0..f.publish_limit {
+        let ev = h.act("publish", f.publish).unwrap();
+        assert_eq!(ev.len(), 1);
+        assert_eq!((ev[0].type_name(), ev[0].at), ("content", h.now()));
+        h.advance(MINUTE);
+    }
+    match h.act("publish", f.publish) {
+        Err(ActionError::RateLimited(wait)) => {
+            assert!(wait > 0 && wait <= DAY, "{wait}");
+            h.advance(wait);
+        }
+        other => panic!("expected a rate limit, got {other:?}"),
+    }
+    assert!(h.act("publish", f.publish).is_ok());
+}
+
+/// The creator's `reply` answers a recent comment under its post, up to
+/// the platform's limit; `dm_reply` answers a recent DM; unknown ones are
+/// not found, bad parameters named.
+pub fn replies<P: Platform>(f: &Figures) {
+    let mut h = harness::<P>(f, 6, f.busy_audience);
+    let events = h.advance(DAY);
+    let comment = interactions(&events)
+        .filter(|(_, i)| i.kind == "comment")
+        .map(|(_, i)| i.clone())
+        .last()
+        .expect("a comment");
+    let reply = |h: &mut Harness<P>, id: &str, text: &str| {
+        h.act(
+            "reply",
+            &format!(r#"{{"comment_id": "{id}", "text": "{text}"}}"#),
+        )
+    };
+    let ev = reply(&mut h, &comment.id, "thank you!").unwrap();
+    let Payload::Interaction(r) = &ev[0].payload else {
+        panic!("{ev:?}")
+    };
+    assert_eq!(
+        (r.kind.as_str(), r.parent_id.as_deref(), r.text.as_str()),
+        ("reply", Some(comment.id.as_str()), "thank you!")
+    );
+    assert_eq!(
+        (&r.content_id, r.sentiment.as_deref()),
+        (&comment.content_id, None)
+    );
+    assert!(matches!(reply(&mut h, "0", "x"), Err(ActionError::NotFound(m)) if m.contains(f.name)));
+    assert!(matches!(
+        h.act("reply", &format!(r#"{{"comment_id": "{}"}}"#, comment.id)),
+        Err(ActionError::Invalid(m)) if m.contains("`text`")
+    ));
+    if let Some(limit) = f.reply_limit {
+        let refused = (0..limit + 5)
+            .map(|_| reply(&mut h, &comment.id, "ok"))
+            .find_map(Result::err);
+        assert!(
+            matches!(refused, Some(ActionError::RateLimited(_))),
+            "{refused:?}"
+        );
+    }
+    let dm_reply = |h: &mut Harness<P>, id: &str| {
+        h.act("dm_reply", &format!(r#"{{"dm_id": "{id}", "text": "hi"}}"#))
+    };
+    if !f.dms {
+        assert!(
+            matches!(dm_reply(&mut h, "1"), Err(ActionError::Invalid(m)) if m.contains("dm_reply"))
+        );
+        return;
+    }
+    let dm = interactions(&events)
+        .filter(|(_, i)| i.kind == "dm")
+        .map(|(_, i)| i.clone())
+        .last()
+        .expect("a DM");
+    let ev = dm_reply(&mut h, &dm.id).unwrap();
+    let Payload::Interaction(d) = &ev[0].payload else {
+        panic!("{ev:?}")
+    };
+    assert_eq!(
+        (d.kind.as_str(), d.parent_id.as_deref(), &d.author),
+        ("dm", Some(dm.id.as_str()), &r.author)
+    );
+    assert!(matches!(
+        dm_reply(&mut h, "123"),
+        Err(ActionError::NotFound(_))
+    ));
+}
+
+/// The median number of top-level comments on the first day and the mean
+/// number of DMs a day, over `days` seeds, at `params`.
+fn daily_volume<P: Platform>(f: &Figures, params: &str, days: u64) -> (usize, f64) {
+    let mut comments = Vec::new();
+    let mut dms = 0;
+    for seed in 300..300 + days {
+        let cfg = Harness::<P>::config(seed, f.niche, params);
+        let events = Harness::<P>::new(cfg).unwrap().advance(DAY);
+        comments.push(
+            interactions(&events)
+                .filter(|(_, i)| i.kind == "comment")
+                .count(),
+        );
+        dms += interactions(&events)
+            .filter(|(_, i)| i.kind == "dm")
+            .count();
+    }
+    comments.sort_unstable();
+    (comments[comments.len() / 2], dms as f64 / days as f64)
+}
+
+/// `comment_volume` and `dm_frequency` at `medium` are the defaults and
+/// give the platform's share of a normal day at 100k; the other levels
+/// scale them.
+pub fn volume_levels<P: Platform>(f: &Figures) {
+    let (comments, dms) = daily_volume::<P>(f, r#"{"comment_volume": "medium"}"#, 20);
+    assert_eq!((comments, dms), daily_volume::<P>(f, "{}", 20));
+    assert!(
+        f.comments_per_day.contains(&comments),
+        "{comments} comments a day"
+    );
+    assert!(f.dms_per_day.contains(&dms), "{dms} DMs a day");
+    if f.dms {
+        let (_, low) = daily_volume::<P>(f, r#"{"dm_frequency": "low"}"#, 20);
+        let (_, high) = daily_volume::<P>(f, r#"{"dm_frequency": "high"}"#, 20);
+        assert!(low < dms && dms < high, "{low} {dms} {high}");
+    }
+    let (low, _) = daily_volume::<P>(f, r#"{"comment_volume": "low"}"#, 9);
+    let (viral, _) = daily_volume::<P>(f, r#"{"comment_volume": "viral"}"#, 9);
+    assert!(
+        low * 2 < comments && comments * 4 < viral,
+        "{low} {comments} {viral}"
+    );
+}
+
+/// A 5M account at the viral comment volume keeps a bounded state: the
+/// texts remembered against repeats are one bounded set for all its posts,
+/// so the snapshot stays small however many posts draw comments.
+pub fn bounded_state<P: Platform>(f: &Figures) {
+    let params = format!(
+        r#"{{"{}": 5000000, "comment_volume": "viral"}}"#,
+        f.audience
+    );
+    let mut h = Harness::<P>::new(Harness::<P>::config(1, f.niche, &params)).unwrap();
+    let mut sizes = Vec::new();
+    for _ in 0..4 {
+        h.advance(DAY);
+        sizes.push(snapshot(h.state()).len());
+    }
+    assert!(sizes.iter().all(|&s| s < f.state_bytes), "{sizes:?}");
+    h.snapshot_roundtrip().expect("the snapshot restores");
+    assert!(!h.advance(HOUR).is_empty());
+}
+
+/// Bad parameters, niches and timezones are refused naming the platform
+/// and what is wrong; so are signals and actions it cannot take or with
+/// bad parameters.
+pub fn errors<P: Platform>(f: &Figures) {
+    let init = |niche: &str, timezone: &str, params: &str| {
+        let mut cfg = Harness::<P>::config(1, niche, params);
+        cfg.timezone = timezone.into();
+        Harness::<P>::new(cfg).err().expect("an error")
+    };
+    for (params, field) in f.bad_params {
+        let e = init(f.niche, "UTC", params);
+        assert!(
+            e.contains(f.name) && e.contains(&format!("`{field}`")),
+            "{params}: {e}"
+        );
+    }
+    let e = init("knitting underwater", "UTC", "{}");
+    assert!(
+        e.contains(f.name) && e.contains("knitting underwater"),
+        "{e}"
+    );
+    let e = init(f.niche, "Moon/Base", "{}");
+    assert!(e.contains(f.name) && e.contains("Moon/Base"), "{e}");
+    let mut h = defaults::<P>(f, 1);
+    let e = h.signal("viral", "{}").unwrap_err();
+    assert!(e.contains(f.name) && e.contains(f.nothing_published), "{e}");
+    h.advance(DAY);
+    for (params, wrong) in [
+        (r#"{"factor": 0.5}"#, "`factor`"),
+        (r#"{"ramp": -5}"#, "`ramp`"),
+        (r#"{"content_id": "nope0000000"}"#, "nope0000000"),
+    ] {
+        let e = h.signal("viral", params).unwrap_err();
+        assert!(e.contains(f.name) && e.contains(wrong), "{params}: {e}");
+    }
+    let e = h.signal("shadowban", r#"{"factor": 2}"#).unwrap_err();
+    assert!(e.contains("`factor`"), "{e}");
+    assert!(h.signal("viral", "{}").is_ok());
+    let e = h.act("meteor_strike", "{}").unwrap_err();
+    assert!(
+        matches!(&e, ActionError::Invalid(m) if m.contains(f.name) && m.contains("`meteor_strike`")),
+        "{e}"
+    );
+    let e = h.act("publish", "[1, 2]").unwrap_err();
+    assert!(
+        matches!(&e, ActionError::Invalid(m) if m.contains(f.name)),
+        "{e}"
+    );
+}
+
+/// Comments follow the audience's local day: an evening brings far more
+/// than the small hours.
+pub fn daily_rhythm<P: Platform>(f: &Figures) {
+    let params = format!(r#"{{"{}": {}}}"#, f.audience, f.busy_audience);
+    let mut cfg = Harness::<P>::config(4, "music", &params);
+    cfg.timezone = "America/New_York".into();
+    let events = Harness::<P>::new(cfg).unwrap().advance(4 * DAY);
+    let tz = crate::models::time::parse_tz("America/New_York").unwrap();
+    let mut by_hour = [0usize; 24];
+    for (at, _) in interactions(&events).filter(|(_, i)| i.content_id.is_some()) {
+        by_hour[crate::models::time::local_hour(at, tz) as usize] += 1;
+    }
+    let evening: usize = by_hour[15..23].iter().sum();
+    let night: usize = by_hour[3..7].iter().sum();
+    assert!(evening > 4 * night, "{by_hour:?}");
+}
+
+/// Restore `h`'s platform from its snapshot in a former layout (top-level
+/// keys renamed `(now, then)`, keys in `added` left out, as a snapshot
+/// written before they existed) and check that it continues exactly as
+/// the platform that never stopped.
+pub fn restores_former_layout<P: Platform>(
+    h: &mut Harness<P>,
+    renamed: &[(&str, &str)],
+    added: &[&str],
+) {
+    let mut state: serde_json::Value =
+        serde_json::from_slice(&snapshot(h.state())).expect("a snapshot is JSON");
+    let map = state.as_object_mut().expect("a snapshot is an object");
+    for (now, then) in renamed {
+        let v = map
+            .remove(*now)
+            .unwrap_or_else(|| panic!("no `{now}` in the snapshot"));
+        map.insert(then.to_string(), v);
+    }
+    for key in added {
+        map.remove(*key)
+            .unwrap_or_else(|| panic!("no `{key}` in the snapshot"));
+    }
+    let former = serde_json::to_vec(&state).unwrap();
+    let mut restored = Harness::<P>::from_state(restore(&former).expect("restores"), h.now());
+    assert!(
+        h.advance(DAY) == restored.advance(DAY),
+        "a snapshot in the former layout diverged"
+    );
 }

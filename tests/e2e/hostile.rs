@@ -84,6 +84,29 @@ fn results_pointing_at_the_same_bytes_are_refused() {
     );
 }
 
+#[test]
+fn results_over_the_budget_stop_the_run_with_the_figure() {
+    for (mode, message) in [
+        (
+            "flood",
+            "plugin `hostile` failed in `step`: over budget: it returned 100,001 events; a call may return at most 100,000",
+        ),
+        (
+            "long-strings",
+            "plugin `hostile` failed in `step`: over budget: its results hold 16,777,217 bytes of strings; a call may return at most 16,777,216 (16 MiB)",
+        ),
+        (
+            "early-due",
+            "plugin `hostile` broke the contract in `step`: its next-due",
+        ),
+    ] {
+        let r = run_mode(mode);
+        assert_eq!(r.code, 2, "{mode}: {}", r.describe());
+        assert!(r.stderr.contains(message), "{mode}: {}", r.describe());
+        assert!(!r.stderr.contains("panicked"), "{mode}: {}", r.describe());
+    }
+}
+
 /// `diorama serve` as a benchmark that died leaves it: its stdout a pipe
 /// nobody reads any more, its data folder removed, a busy profile running.
 /// SIGTERM still stops it, within seconds.

@@ -9,7 +9,7 @@ fn lists_the_builtin_youtube_plugin() {
     assert_eq!(r.code, 0, "{}", r.describe());
     assert!(r.stdout.contains("youtube "), "{}", r.describe());
     assert!(
-        r.stdout.contains("diorama:platform@0.1.0"),
+        r.stdout.contains("diorama:platform@0.2.0"),
         "{}",
         r.describe()
     );
@@ -36,13 +36,19 @@ fn lists_plugins_from_a_folder_as_json() {
         .iter()
         .map(|p| p["name"].as_str().unwrap())
         .collect();
-    assert_eq!(names, ["hostile", "instagram", "tiktok", "youtube"]);
+    assert_eq!(
+        names,
+        ["hostile", "instagram", "legacy", "tiktok", "youtube"]
+    );
     let hostile = &list[0];
     assert!(hostile["source"]
         .as_str()
         .unwrap()
         .ends_with("hostile.wasm"));
-    assert_eq!(hostile["interface"], "0.1.0");
+    assert_eq!(hostile["interface"], "0.2.0");
+    // The plugin built for contract 0.1 is listed with its version.
+    assert_eq!(list[2]["interface"], "0.1.0");
+    assert_eq!(list[4]["interface"], "0.2.0");
 }
 
 #[test]
@@ -54,4 +60,90 @@ fn a_folder_with_a_broken_plugin_is_an_error_naming_the_file() {
     let r = diorama(dir.path(), &["plugins", "--plugins", "plugins"]);
     assert_eq!(r.code, 2, "{}", r.describe());
     assert!(r.stderr.contains("broken.wasm"), "{}", r.describe());
+}
+
+#[test]
+fn a_0_1_plugin_is_listed_beside_0_2_ones_with_its_contract_version() {
+    let dir = scratch();
+    let plugins = test_plugins();
+    let r = diorama(dir.path(), &["plugins", "--plugins", path_str(&plugins)]);
+    assert_eq!(r.code, 0, "{}", r.describe());
+    let header = |name: &str| {
+        r.stdout
+            .lines()
+            .find(|l| l.starts_with(&format!("{name} ")))
+            .unwrap_or_else(|| panic!("{name} is listed: {}", r.describe()))
+            .to_string()
+    };
+    assert!(
+        header("legacy").contains("(interface diorama:platform@0.1.0, "),
+        "{}",
+        r.describe()
+    );
+    assert!(
+        header("youtube").contains("(interface diorama:platform@0.2.0, built-in)"),
+        "{}",
+        r.describe()
+    );
+}
+
+/// A scenario over a 0.1 plugin and a 0.2 plugin in one profile: both run,
+/// the 0.1 plugin's signal gets `content_id` and its metrics read as
+/// `v.views` and `v.likes`, and its action is limited as it says.
+#[test]
+fn a_scenario_runs_a_0_1_plugin_beside_a_0_2_one() {
+    let dir = scratch();
+    std::fs::write(
+        dir.path().join("both.rhai"),
+        r#"
+let p = profile(#{
+    name: "sidebyside",
+    niche: "tech",
+    youtube: #{ subscribers: 50_000 },
+    legacy: #{ notes_per_day: 4 },
+});
+advance(days(1));
+let notes = p.contents("legacy");
+expect(notes.len() == 4, "legacy posted four notes in a day");
+let n = notes[0];
+let views_before = n.views;
+signal(n, "boost", #{ factor: 10 });
+advance(hours(2));
+expect(n.views == views_before + 2_000, "the boost reached the 0.1 plugin with the note's id");
+expect(n.likes > 0, "likes read through the 0.1 plugin's metric names");
+let r = p.act("legacy", "publish", #{ title: "by hand" });
+expect(r.ok, "the 0.1 plugin accepts its action");
+expect(p.count("youtube") > 0, "the 0.2 plugin ran alongside");
+report("legacy_views", n.views);
+"#,
+    )
+    .unwrap();
+    let plugins = test_plugins();
+    let args = [
+        "run",
+        "both.rhai",
+        "--plugins",
+        path_str(&plugins),
+        "--out",
+        "o",
+        "--seed",
+        "5",
+    ];
+    let r = diorama(dir.path(), &args);
+    assert_eq!(r.code, 0, "{}", r.describe());
+    let events = read_lines(&dir.path().join("o/events.jsonl"));
+    for platform in ["legacy", "youtube"] {
+        assert!(
+            events.iter().any(|e| e["platform"] == platform),
+            "{platform} wrote events"
+        );
+    }
+    // Same seed, same bytes, with a 0.1 plugin in the run.
+    let first = std::fs::read(dir.path().join("o/events.jsonl")).unwrap();
+    let r = diorama(dir.path(), &args);
+    assert_eq!(r.code, 0, "{}", r.describe());
+    assert_eq!(
+        std::fs::read(dir.path().join("o/events.jsonl")).unwrap(),
+        first
+    );
 }

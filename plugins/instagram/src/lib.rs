@@ -47,11 +47,14 @@
 pub mod media;
 mod params;
 
-use std::collections::VecDeque;
-
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use diorama_sdk::kit::actions;
+use diorama_sdk::kit::audience::AudienceCount;
+use diorama_sdk::kit::inbox::{Inbox, Senders};
+use diorama_sdk::kit::signals::{self, ActiveSignals, SignalHost};
+use diorama_sdk::kit::threads::{CommentRules, Comments, Crowd};
 use diorama_sdk::models::ids::{
     instagram_comment_id, instagram_shortcode, numeric_id19, push_b64, push_digits,
 };
@@ -61,15 +64,11 @@ use diorama_sdk::models::persona::{self, Audience, PersonaStyle};
 use diorama_sdk::models::popularity::{self, LogNormal};
 use diorama_sdk::models::rng::Rng;
 use diorama_sdk::models::signals::{
-    growth_description, troll_author, troll_wave_description, BrandDealFlood, Controversy, Growth,
-    TrollWave, BRAND_DEAL_FLOOD_DESCRIPTION, CONTROVERSY_DESCRIPTION,
+    growth_description, troll_wave_description, TrollWave, BRAND_DEAL_FLOOD_DESCRIPTION,
+    CONTROVERSY_DESCRIPTION,
 };
-use diorama_sdk::models::spike::{
-    viral_description, Shadowban, Spike, ViralParams, SHADOWBAN_DESCRIPTION,
-};
-use diorama_sdk::models::text::{
-    self, post_scope, write_distinct_scoped, CommentStyle, Distinct, DmType, Niche, Sentiment,
-};
+use diorama_sdk::models::spike::{viral_description, Spike, ViralParams, SHADOWBAN_DESCRIPTION};
+use diorama_sdk::models::text::{self, CommentStyle, Niche, Sentiment};
 use diorama_sdk::models::time::{daily_rhythm, local_hour, schedule_after, substeps, Timezone, Tz};
 use diorama_sdk::models::timing::{metric_interval, Seismic, SelfExcitation};
 use diorama_sdk::{
@@ -78,15 +77,10 @@ use diorama_sdk::{
     MINUTE,
 };
 
-use media::{Kind, Media, Thread};
+use media::{Kind, Media};
 pub use params::{Params, COMMENT_LIMIT, LIKE_LIMIT, POST_LIMIT, STORY_LIMIT};
 
 const PLATFORM: &str = "instagram";
-/// Follower updates while the account grows toward a target: every 30 to
-/// 60 minutes.
-const GROWTH_REPORT: Millis = 30 * MINUTE;
-/// The signals' names, for errors.
-const SIGNALS: &str = "viral, shadowban, troll_wave, brand_deal_flood, controversy, growth";
 /// The simulator advances in sub-steps of at most this length, aligned to
 /// whole minutes, whatever window the host steps.
 const SUBSTEP: Millis = MINUTE;
@@ -110,12 +104,6 @@ const FOLLOWS_PER_VIEW: f64 = 0.001;
 const CHURN_PER_DAY: f64 = 0.0003;
 /// Mentions of the account per follower per day (3 a day at 100k).
 const MENTIONS_PER_FOLLOWER_DAY: f64 = 3e-5;
-/// Share of ordinary comments that are replies, and of excited ones.
-const REPLY_SHARE: f64 = 0.15;
-const EXCITED_REPLY_SHARE: f64 = 0.6;
-/// How many recent comments `reply` and DMs `dm_reply` can find.
-const RECENT_COMMENTS: usize = 4096;
-const RECENT_DMS: usize = 4096;
 /// Memory of the self-excitation.
 const EXCITATION_MEMORY: Millis = 45 * MINUTE;
 
@@ -123,10 +111,27 @@ fn kernel() -> Seismic {
     Seismic::standard()
 }
 
-/// Comment self-excitation as on YouTube (Mishra et al.'s κ and β): a
-/// comment breeds about 0.29 further comments or replies.
-fn excitation() -> SelfExcitation {
-    SelfExcitation::mishra(6.0, EXCITATION_MEMORY, 3.0)
+/// How comments read and thread: emoji and tagged friends, 15 % of
+/// ordinary comments and 60 % of excited ones replies, self-excitation as
+/// on YouTube (Mishra et al.'s κ and β): a comment breeds about 0.29
+/// further comments or replies.
+fn rules() -> CommentRules {
+    CommentRules {
+        style: CommentStyle::Instagram,
+        persona: PersonaStyle::Instagram,
+        reply_share: 0.15,
+        excited_reply_share: 0.6,
+        excitation: SelfExcitation::mishra(6.0, EXCITATION_MEMORY, 3.0),
+        new_id: instagram_comment_id,
+    }
+}
+
+/// A DM id: `aWdf` and 40 url-safe base64 characters.
+fn dm_id(rng: &mut Rng) -> String {
+    let mut id = String::with_capacity(44);
+    id.push_str("aWdf");
+    push_b64(&mut id, rng, 40);
+    id
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -143,11 +148,9 @@ pub struct Instagram {
     clock: Millis,
     creator: Author,
     audience: Audience,
-    followers: i64,
-    followers_reported: i64,
-    follow_gain: f64,
-    follow_loss: f64,
-    next_followers_metric: Millis,
+    /// The followers, reported a few times a day.
+    #[serde(flatten)]
+    followers: AudienceCount,
     next_post: Millis,
     next_story: Millis,
     /// Publishing times within the last 24 hours (rate limits).
@@ -159,27 +162,13 @@ pub struct Instagram {
     media: Vec<Media>,
     /// Indexes of the media still drawing an audience.
     active: Vec<u32>,
-    /// Recent top-level comments and their post, for `reply`.
-    recent: VecDeque<(u64, u32)>,
+    /// Recent comments (for `reply`) and texts (against repeats).
+    #[serde(flatten)]
+    comments: Comments,
     /// Recent DMs' ids, for `dm_reply`.
-    recent_dms: VecDeque<String>,
-    shadowbans: Vec<Shadowban>,
-    /// The audience's recent comment texts, against repeats.
-    texts: Distinct,
-    /// The recent comment texts of every post, each in the post's scope,
-    /// against verbatim repeats under it: one bounded set however many posts
-    /// draw comments (a set per post grew with their number).
-    #[serde(default = "post_texts")]
-    post_texts: Distinct,
-    #[serde(default)]
-    controversies: Vec<Controversy>,
-    #[serde(default)]
-    floods: Vec<BrandDealFlood>,
-    /// Troll waves under way and their target's index.
-    #[serde(default)]
-    trolls: Vec<(u32, TrollWave)>,
-    #[serde(default)]
-    growth: Option<Growth>,
+    recent_dms: Inbox<String>,
+    #[serde(flatten)]
+    signals: ActiveSignals,
 }
 
 fn push_id19(out: &mut String, rng: &mut Rng, lead: u64) {
@@ -261,32 +250,6 @@ impl Instagram {
         }
     }
 
-    fn followers_metric(&mut self, at: Millis, growth_done: bool, out: &mut Vec<Event>) {
-        let gained = self.rng.poisson(self.follow_gain) as i64;
-        let lost = self.rng.poisson(self.follow_loss) as i64;
-        self.follow_gain = 0.0;
-        self.follow_loss = 0.0;
-        self.followers = (self.followers + gained - lost).max(0);
-        if let Some(g) = self.growth.as_mut() {
-            self.followers += g.take();
-            if growth_done {
-                self.followers = self.followers.max(g.target);
-                self.growth = None;
-            }
-        }
-        out.push(Event {
-            at,
-            payload: Payload::Metric(Metric {
-                content_id: None,
-                name: "followers".into(),
-                total: self.followers,
-                delta: self.followers - self.followers_reported,
-            }),
-        });
-        self.followers_reported = self.followers;
-        self.creator.followers = self.followers as u64;
-    }
-
     /// Scheduled posts and stories in `[a, b)`.
     fn scheduled(&mut self, a: Millis, b: Millis, tz: Tz, out: &mut Vec<Event>) {
         while self.next_post < b {
@@ -318,137 +281,21 @@ impl Instagram {
         }
     }
 
-    /// The flood's extra collaboration DMs in `[a, b)`.
-    fn flood_dms(&mut self, a: Millis, b: Millis, rhythm: f64, out: &mut Vec<Event>) {
-        let extra = BrandDealFlood::extra_at(&self.floods, a);
-        if extra <= 0.0 {
-            return;
-        }
-        let span = (b - a) as f64 / DAY as f64 * rhythm;
-        let n = self
-            .rng
-            .poisson(self.params.dm_rate * span * DmType::MIX[2] * extra);
-        for _ in 0..n {
-            let at = a + self.rng.below((b - a) as u64) as Millis;
-            self.dm(at, DmType::Collaboration, out);
-        }
-    }
-
-    /// One DM of `kind` at `at`.
-    fn dm(&mut self, at: Millis, kind: DmType, out: &mut Vec<Event>) {
-        let rng = &mut self.rng;
-        let author = self.audience.pick(rng);
-        let body = text::dm(rng, self.niche, kind);
-        let mut id = String::with_capacity(44);
-        id.push_str("aWdf");
-        push_b64(&mut id, rng, 40);
-        self.recent_dms.push_back(id.clone());
-        if self.recent_dms.len() > RECENT_DMS {
-            self.recent_dms.pop_front();
-        }
-        out.push(Event {
-            at,
-            payload: Payload::Interaction(Interaction {
-                id,
-                kind: "dm".into(),
-                content_id: None,
-                parent_id: None,
-                author,
-                text: body,
-                sentiment: Some(kind.sentiment().as_str().into()),
-                dm_type: Some(kind.as_str().into()),
-            }),
-        });
-    }
-
-    /// The comments of the troll waves under way in `[a, b)`: negative,
-    /// from fresh accounts with under 100 followers.
-    fn troll_comments(&mut self, a: Millis, b: Millis, out: &mut Vec<Event>) {
-        let Instagram {
-            niche,
-            rng,
-            media,
-            active,
-            recent,
-            trolls,
-            texts,
-            post_texts,
-            ..
-        } = self;
-        for (idx, wave) in trolls.iter_mut() {
-            let n = wave.due(b);
-            let Some(m) = media.get_mut(*idx as usize) else {
-                continue;
-            };
-            if n > 0 && !m.active {
-                m.active = true;
-                active.push(*idx);
-            }
-            for _ in 0..n {
-                let at = wave.time_in(rng, a, b);
-                let author = troll_author(rng, PersonaStyle::Instagram);
-                let cid = instagram_comment_id(rng);
-                m.remember_thread(Thread {
-                    id: cid,
-                    handle: author.handle.clone(),
-                });
-                recent.push_back((cid, *idx));
-                if recent.len() > RECENT_COMMENTS {
-                    recent.pop_front();
-                }
-                let seconds = m.seconds;
-                let mut body = String::with_capacity(100);
-                write_distinct_scoped(
-                    &mut [
-                        (&mut *post_texts, post_scope(u64::from(*idx))),
-                        (&mut *texts, 0),
-                    ],
-                    &mut body,
-                    8,
-                    |out| {
-                        text::write_styled_comment(
-                            out,
-                            rng,
-                            *niche,
-                            Sentiment::Negative,
-                            CommentStyle::Instagram,
-                            seconds,
-                        )
-                    },
-                );
-                m.comments += 1;
-                out.push(Event {
-                    at,
-                    payload: Payload::Interaction(Interaction {
-                        id: cid.to_string(),
-                        kind: "comment".into(),
-                        content_id: Some(m.id.clone()),
-                        parent_id: None,
-                        author,
-                        text: body,
-                        sentiment: Some(Sentiment::Negative.as_str().into()),
-                        dm_type: None,
-                    }),
-                });
-            }
-        }
-        trolls.retain(|(_, w)| !w.done());
-    }
-
     /// DMs and mentions in `[a, b)`.
     fn inbox(&mut self, a: Millis, b: Millis, rhythm: f64, out: &mut Vec<Event>) {
+        let mut senders = Senders {
+            niche: self.niche,
+            rng: &mut self.rng,
+            audience: &mut self.audience,
+            dm_rate: self.params.dm_rate,
+            new_id: dm_id,
+        };
+        let flood = self.signals.flood_extra(a);
+        self.recent_dms
+            .arrivals(&mut senders, a, b, rhythm, flood, out);
         let span = (b - a) as f64 / DAY as f64 * rhythm;
-        let n_dms = self.rng.poisson(self.params.dm_rate * span);
-        for _ in 0..n_dms {
-            let at = a + self.rng.below((b - a) as u64) as Millis;
-            let kind = DmType::sample(&mut self.rng);
-            self.dm(at, kind, out);
-        }
-        self.flood_dms(a, b, rhythm, out);
         let mentions = self.params.followers as f64 * MENTIONS_PER_FOLLOWER_DAY;
-        let n_mentions = self
-            .rng
-            .poisson(mentions * span * Shadowban::factor_at(&self.shadowbans, a));
+        let n_mentions = self.rng.poisson(mentions * span * self.signals.reach_at(a));
         for _ in 0..n_mentions {
             let rng = &mut self.rng;
             let at = a + rng.below((b - a) as u64) as Millis;
@@ -475,34 +322,39 @@ impl Instagram {
     /// Advance over one sub-step `[a, b)` (b − a ≤ a minute).
     fn substep(&mut self, a: Millis, b: Millis, tz: Tz, out: &mut Vec<Event>) {
         self.scheduled(a, b, tz, out);
-        let mut growth_done = false;
-        if let Some(g) = self.growth.as_mut() {
-            let current = self.followers as f64 + self.follow_gain - self.follow_loss;
-            growth_done = g.advance(a, b, current);
-        }
-        if a >= self.next_followers_metric || growth_done {
-            self.followers_metric(a, growth_done, out);
-            self.next_followers_metric = if self.growth.is_some() {
-                a + GROWTH_REPORT + self.rng.below(GROWTH_REPORT as u64) as Millis
-            } else {
-                a + 4 * HOUR + self.rng.below(4 * HOUR as u64) as Millis
-            };
-        }
-        self.follow_loss += self.followers as f64 * CHURN_PER_DAY * (b - a) as f64 / DAY as f64;
+        self.followers.step(
+            &mut self.signals,
+            "followers",
+            CHURN_PER_DAY,
+            a,
+            b,
+            &mut self.rng,
+            &mut self.creator,
+            out,
+        );
         let rhythm = daily_rhythm(local_hour(a + (b - a) / 2, tz));
         self.inbox(a, b, rhythm, out);
-        if !self.trolls.is_empty() {
-            self.troll_comments(a, b, out);
+        let rules = rules();
+        if !self.signals.trolls.is_empty() {
+            self.comments.trolls(
+                &mut self.signals.trolls,
+                &mut self.media,
+                &mut self.active,
+                &rules,
+                self.niche,
+                &mut self.rng,
+                a,
+                b,
+                out,
+            );
         }
-        self.controversies.retain(|c| !c.over(a));
-        self.floods.retain(|f| f.end > a);
+        self.signals.retire(a);
         if self.active.is_empty() {
             return;
         }
-        let reach_factor = rhythm * Shadowban::factor_at(&self.shadowbans, a);
-        self.shadowbans.retain(|s| !s.over(b));
+        let reach_factor = rhythm * self.signals.step_reach(a, b);
         let kernel = kernel();
-        let excitation = excitation();
+        let memory = rules.excitation.memory;
         let mut dropped = false;
         let Instagram {
             niche,
@@ -510,36 +362,26 @@ impl Instagram {
             audience,
             media,
             active,
-            recent,
-            follow_gain,
-            texts,
-            post_texts,
-            controversies,
+            comments,
+            followers,
+            signals,
             ..
         } = self;
         for &idx in active.iter() {
             let m = &mut media[idx as usize];
             let views = m.expected_views(&kernel, a, b) * reach_factor;
             m.pending_views += views;
-            *follow_gain += views * FOLLOWS_PER_VIEW;
+            followers.gain(views * FOLLOWS_PER_VIEW);
 
             if m.kind != Kind::Story {
-                comments(
-                    m,
-                    idx,
-                    views,
-                    a,
-                    b,
-                    *niche,
+                let mut crowd = Crowd {
+                    rules: &rules,
+                    niche: *niche,
                     rng,
                     audience,
-                    recent,
-                    texts,
-                    post_texts,
-                    controversies,
-                    &excitation,
-                    out,
-                );
+                };
+                let expected = views * m.comment_ratio;
+                comments.write(m, idx, expected, a, b, &mut crowd, signals, out);
             }
 
             let expires = m.expires();
@@ -571,14 +413,13 @@ impl Instagram {
             m.spikes.retain(|x| !x.faded(b));
             let age = b - m.published;
             let quiet = m.spikes.is_empty()
-                && m.excitation.remaining(b, excitation.memory) < 0.05
+                && m.talk.excitation.remaining(b, memory) < 0.05
                 && (age >= kernel.horizon()
                     || (age > DAY && m.reach * kernel.rate(age) * HOUR as f64 * 3.0 < 0.5));
             if quiet {
                 emit_metrics(m, a, rng, out);
                 m.active = false;
-                m.threads.clear();
-                m.excitation = Default::default();
+                m.talk.rest();
                 dropped = true;
             }
         }
@@ -626,200 +467,6 @@ impl Instagram {
         }
         Ok(self.publish(at, kind, caption))
     }
-
-    fn creator_interaction(
-        &mut self,
-        at: Millis,
-        kind: &str,
-        id: String,
-        content_id: Option<String>,
-        parent_id: String,
-        body: String,
-    ) -> Event {
-        Event {
-            at,
-            payload: Payload::Interaction(Interaction {
-                id,
-                kind: kind.into(),
-                content_id,
-                parent_id: Some(parent_id),
-                author: self.creator.clone(),
-                text: body,
-                sentiment: None,
-                dm_type: None,
-            }),
-        }
-    }
-
-    fn act_reply(&mut self, at: Millis, map: &Map<String, Value>) -> Result<Event, ActionError> {
-        let invalid = ActionError::Invalid;
-        check_known(PLATFORM, map, &["comment_id", "text"], "`reply` parameter")
-            .map_err(invalid)?;
-        let Some(Value::String(comment_id)) = map.get("comment_id") else {
-            return Err(invalid(format!(
-                "{PLATFORM}: `reply` needs a `comment_id` string"
-            )));
-        };
-        let body = diorama_sdk::models::params::text(PLATFORM, map, "text", "reply")
-            .map_err(invalid)?
-            .to_string();
-        let not_found =
-            || ActionError::NotFound(format!("{PLATFORM}: no recent comment `{comment_id}`"));
-        let thread: u64 = comment_id.parse().map_err(|_| not_found())?;
-        let idx = self
-            .recent
-            .iter()
-            .rev()
-            .find(|(c, _)| *c == thread)
-            .map(|&(_, i)| i as usize)
-            .ok_or_else(not_found)?;
-        if let Some(wait) = self.own_comments.wait_day(at, COMMENT_LIMIT) {
-            return Err(ActionError::RateLimited(wait));
-        }
-        self.own_comments.record(at);
-        let id = instagram_comment_id(&mut self.rng).to_string();
-        let offspring = excitation().offspring(self.creator.followers);
-        let m = &mut self.media[idx];
-        m.comments += 1;
-        m.excitation.bump(at, offspring, EXCITATION_MEMORY);
-        let content_id = m.id.clone();
-        if !m.active && m.kind != Kind::Story {
-            m.active = true;
-            self.active.push(idx as u32);
-        }
-        Ok(self.creator_interaction(at, "reply", id, Some(content_id), thread.to_string(), body))
-    }
-
-    fn act_dm_reply(&mut self, at: Millis, map: &Map<String, Value>) -> Result<Event, ActionError> {
-        let invalid = ActionError::Invalid;
-        check_known(PLATFORM, map, &["dm_id", "text"], "`dm_reply` parameter").map_err(invalid)?;
-        let Some(Value::String(dm_id)) = map.get("dm_id") else {
-            return Err(invalid(format!(
-                "{PLATFORM}: `dm_reply` needs a `dm_id` string"
-            )));
-        };
-        let body = diorama_sdk::models::params::text(PLATFORM, map, "text", "dm_reply")
-            .map_err(invalid)?
-            .to_string();
-        if !self.recent_dms.iter().rev().any(|d| d == dm_id) {
-            return Err(ActionError::NotFound(format!(
-                "{PLATFORM}: no recent DM `{dm_id}`"
-            )));
-        }
-        let mut id = String::with_capacity(44);
-        id.push_str("aWdf");
-        push_b64(&mut id, &mut self.rng, 40);
-        let parent = dm_id.clone();
-        Ok(self.creator_interaction(at, "dm", id, None, parent, body))
-    }
-}
-
-/// The comments and replies on one post in `[a, b)`: ordinary ones from
-/// the `views` there, excited ones from earlier comments.
-#[allow(clippy::too_many_arguments)]
-fn comments(
-    m: &mut Media,
-    idx: u32,
-    views: f64,
-    a: Millis,
-    b: Millis,
-    niche: Niche,
-    rng: &mut Rng,
-    audience: &mut Audience,
-    recent: &mut VecDeque<(u64, u32)>,
-    texts: &mut Distinct,
-    post_texts: &mut Distinct,
-    controversies: &[Controversy],
-    excitation: &SelfExcitation,
-    out: &mut Vec<Event>,
-) {
-    let n_base = rng.poisson(views * m.comment_ratio);
-    let n_excited = rng.poisson(m.excitation.expected(a, b, excitation.memory));
-    if n_base + n_excited == 0 {
-        return;
-    }
-    let lo = a.max(m.published);
-    let mut offspring = 0.0;
-    for k in 0..n_base + n_excited {
-        let reply_share = if k >= n_base {
-            EXCITED_REPLY_SHARE
-        } else {
-            REPLY_SHARE
-        };
-        let at = lo + rng.below((b - lo).max(1) as u64) as Millis;
-        let author = audience.pick(rng);
-        offspring += excitation.offspring(author.followers);
-        let sentiment = Controversy::sample(controversies, rng, at);
-        let mut body = String::with_capacity(100);
-        let cid = instagram_comment_id(rng);
-        let (kind, parent_id) = if !m.threads.is_empty() && rng.chance(reply_share) {
-            let parent = &m.threads[rng.below(m.threads.len() as u64) as usize];
-            write_distinct_scoped(
-                &mut [
-                    (&mut *post_texts, post_scope(u64::from(idx))),
-                    (&mut *texts, 0),
-                ],
-                &mut body,
-                4,
-                |out| {
-                    text::write_styled_reply(
-                        out,
-                        rng,
-                        niche,
-                        sentiment,
-                        CommentStyle::Instagram,
-                        m.seconds,
-                        Some(&parent.handle),
-                    )
-                },
-            );
-            ("reply", Some(parent.id.to_string()))
-        } else {
-            m.remember_thread(Thread {
-                id: cid,
-                handle: author.handle.clone(),
-            });
-            recent.push_back((cid, idx));
-            if recent.len() > RECENT_COMMENTS {
-                recent.pop_front();
-            }
-            let seconds = m.seconds;
-            write_distinct_scoped(
-                &mut [
-                    (&mut *post_texts, post_scope(u64::from(idx))),
-                    (&mut *texts, 0),
-                ],
-                &mut body,
-                4,
-                |out| {
-                    text::write_styled_comment(
-                        out,
-                        rng,
-                        niche,
-                        sentiment,
-                        CommentStyle::Instagram,
-                        seconds,
-                    )
-                },
-            );
-            ("comment", None)
-        };
-        m.comments += 1;
-        out.push(Event {
-            at,
-            payload: Payload::Interaction(Interaction {
-                id: cid.to_string(),
-                kind: kind.into(),
-                content_id: Some(m.id.clone()),
-                parent_id,
-                author,
-                text: body,
-                sentiment: Some(sentiment.as_str().into()),
-                dm_type: None,
-            }),
-        });
-    }
-    m.excitation.bump(b, offspring, excitation.memory);
 }
 
 /// Draw the views and likes that arrived since the last update and emit
@@ -845,6 +492,74 @@ fn emit_metrics(m: &mut Media, at: Millis, rng: &mut Rng, out: &mut Vec<Event>) 
             });
             m.reported[i] = totals[i];
         }
+    }
+}
+
+impl SignalHost for Instagram {
+    const PLATFORM: &'static str = PLATFORM;
+    const AUDIENCE: &'static str = "followers";
+    const SIGNALS: &'static [&'static str] = &signals::ALL;
+
+    fn active_signals(&mut self) -> &mut ActiveSignals {
+        &mut self.signals
+    }
+
+    fn audience_count(&self) -> i64 {
+        self.followers.count()
+    }
+
+    fn signal_target(&self, signal: &str, content_id: Option<&str>) -> Result<usize, String> {
+        let viral = signal == "viral";
+        match content_id {
+            // A live story can go viral; a troll wave needs a post or reel.
+            Some(id) => self
+                .find_media(id)
+                .filter(|&i| {
+                    let m = &self.media[i];
+                    m.kind != Kind::Story || (viral && m.active)
+                })
+                .ok_or_else(|| {
+                    if viral {
+                        format!(
+                            "{PLATFORM}: no post, reel or live story with id `{id}` to make viral"
+                        )
+                    } else {
+                        format!("{PLATFORM}: no post or reel with id `{id}` for `troll_wave`")
+                    }
+                }),
+            None => self
+                .media
+                .iter()
+                .rposition(|m| m.kind != Kind::Story)
+                .ok_or_else(|| {
+                    let none = if viral {
+                        "none can go viral"
+                    } else {
+                        "`troll_wave` has no target"
+                    };
+                    format!("{PLATFORM}: no post has been published yet, so {none}")
+                }),
+        }
+    }
+
+    fn start_viral(&mut self, at: Millis, idx: usize, p: &ViralParams) {
+        let typical = self.params.followers as f64 * POST_REACH;
+        let m = &mut self.media[idx];
+        m.spikes.push(Spike::new(at, p, m.reach.max(typical)));
+        m.next_metric = m.next_metric.min(at + 5 * MINUTE);
+        if !m.active {
+            m.active = true;
+            self.active.push(idx as u32);
+        }
+    }
+
+    fn start_troll_wave(&mut self, at: Millis, idx: usize, _wave: &TrollWave) {
+        let m = &mut self.media[idx];
+        m.next_metric = m.next_metric.min(at + 5 * MINUTE);
+    }
+
+    fn start_growth(&mut self, at: Millis) {
+        self.followers.report_soon(at);
     }
 }
 
@@ -905,11 +620,13 @@ impl Platform for Instagram {
                 },
             ],
             actions: vec!["publish".into(), "reply".into(), "dm_reply".into()],
+            // Keyed by action: stories are published through `publish`,
+            // the creator's comments are `reply`s; the creator has no like
+            // action.
             limits: vec![
                 limit("publish", POST_LIMIT),
-                limit("story", STORY_LIMIT),
-                limit("comment", COMMENT_LIMIT),
-                limit("like", LIKE_LIMIT),
+                limit("publish", STORY_LIMIT),
+                limit("reply", COMMENT_LIMIT),
             ],
             params: ParamInfo::from_defaults(&params::defaults_json()).unwrap_or_default(),
             metric_roles: MetricRoles {
@@ -945,7 +662,7 @@ impl Platform for Instagram {
         let next_post = first(&mut plan, params.posts_per_day);
         let next_story = first(&mut plan, params.stories_per_day);
         let next_followers_metric = start + rng.below(HOUR as u64) as Millis;
-        let followers = params.followers.min(i64::MAX as u64) as i64;
+        let followers = AudienceCount::new(params.followers, next_followers_metric);
         Ok(Instagram {
             niche,
             timezone,
@@ -956,10 +673,6 @@ impl Platform for Instagram {
             creator,
             audience,
             followers,
-            followers_reported: followers,
-            follow_gain: 0.0,
-            follow_loss: 0.0,
-            next_followers_metric,
             next_post,
             next_story,
             posts: RateWindow::default(),
@@ -967,15 +680,9 @@ impl Platform for Instagram {
             own_comments: RateWindow::default(),
             media: Vec::new(),
             active: Vec::new(),
-            recent: VecDeque::new(),
-            recent_dms: VecDeque::new(),
-            shadowbans: Vec::new(),
-            texts: Distinct::with_capacity(Distinct::ACCOUNT_CAPACITY),
-            post_texts: post_texts(),
-            controversies: Vec::new(),
-            floods: Vec::new(),
-            trolls: Vec::new(),
-            growth: None,
+            comments: Comments::default(),
+            recent_dms: Inbox::default(),
+            signals: ActiveSignals::default(),
         })
     }
 
@@ -992,101 +699,37 @@ impl Platform for Instagram {
     }
 
     fn signal(&mut self, at: Millis, name: &str, params: &Value) -> Result<(), String> {
-        match name {
-            "viral" => {
-                let p = ViralParams::parse(PLATFORM, params)?;
-                let idx = match &p.content_id {
-                    Some(id) => self
-                        .find_media(id)
-                        .filter(|&i| self.media[i].active || self.media[i].kind != Kind::Story)
-                        .ok_or_else(|| {
-                            format!("{PLATFORM}: no post, reel or live story with id `{id}` to make viral")
-                        })?,
-                    None => self
-                        .media
-                        .iter()
-                        .rposition(|m| m.kind != Kind::Story)
-                        .ok_or_else(|| {
-                            format!("{PLATFORM}: no post has been published yet, so none can go viral")
-                        })?,
-                };
-                let typical = self.params.followers as f64 * POST_REACH;
-                let m = &mut self.media[idx];
-                m.spikes.push(Spike::new(at, &p, m.reach.max(typical)));
-                m.next_metric = m.next_metric.min(at + 5 * MINUTE);
-                if !m.active {
-                    m.active = true;
-                    self.active.push(idx as u32);
-                }
-                Ok(())
-            }
-            "shadowban" => {
-                let ban = Shadowban::parse(PLATFORM, at, params)?;
-                self.shadowbans.push(ban);
-                Ok(())
-            }
-            "troll_wave" => {
-                let wave = TrollWave::parse(PLATFORM, at, params)?;
-                let idx = match &wave.content_id {
-                    Some(id) => self
-                        .find_media(id)
-                        .filter(|&i| self.media[i].kind != Kind::Story)
-                        .ok_or_else(|| {
-                            format!("{PLATFORM}: no post or reel with id `{id}` for `troll_wave`")
-                        })?,
-                    None => self
-                        .media
-                        .iter()
-                        .rposition(|m| m.kind != Kind::Story)
-                        .ok_or_else(|| {
-                            format!("{PLATFORM}: no post has been published yet, so `troll_wave` has no target")
-                        })?,
-                };
-                let m = &mut self.media[idx];
-                m.next_metric = m.next_metric.min(at + 5 * MINUTE);
-                self.trolls.push((idx as u32, wave));
-                Ok(())
-            }
-            "brand_deal_flood" => {
-                self.floods
-                    .push(BrandDealFlood::parse(PLATFORM, at, params)?);
-                Ok(())
-            }
-            "controversy" => {
-                self.controversies
-                    .push(Controversy::parse(PLATFORM, at, params)?);
-                Ok(())
-            }
-            "growth" => {
-                let g = Growth::parse(PLATFORM, "followers", at, self.followers, params)?;
-                self.growth = Some(g);
-                self.next_followers_metric = self.next_followers_metric.min(at + GROWTH_REPORT);
-                Ok(())
-            }
-            other => Err(format!(
-                "{PLATFORM} does not understand the signal `{other}` (known: {SIGNALS})"
-            )),
-        }
+        signals::apply(self, at, name, params)
     }
 
     fn act(&mut self, at: Millis, action: &Action) -> Result<Vec<Event>, ActionError> {
-        let params = diorama_sdk::parse_params(&action.params)
-            .map_err(|e| ActionError::Invalid(format!("{PLATFORM}: {e}")))?;
-        let empty = Map::new();
-        let map = params.as_object().unwrap_or(&empty);
-        match action.kind.as_str() {
-            "publish" => self.act_publish(at, map).map(|e| vec![e]),
-            "reply" => self.act_reply(at, map).map(|e| vec![e]),
-            "dm_reply" => self.act_dm_reply(at, map).map(|e| vec![e]),
-            other => Err(ActionError::Invalid(format!(
-                "{PLATFORM} does not support the action `{other}` (known: publish, reply, dm_reply)"
-            ))),
-        }
+        let map = actions::params(PLATFORM, action)?;
+        let event = match action.kind.as_str() {
+            "publish" => self.act_publish(at, &map),
+            "reply" => self.comments.creator_reply(
+                PLATFORM,
+                at,
+                &map,
+                &mut self.own_comments,
+                COMMENT_LIMIT,
+                &rules(),
+                &mut self.rng,
+                &self.creator,
+                &mut self.media,
+                &mut self.active,
+            ),
+            "dm_reply" => {
+                self.recent_dms
+                    .reply(PLATFORM, at, &map, &mut self.rng, dm_id, &self.creator)
+            }
+            other => Err(actions::unknown(
+                PLATFORM,
+                other,
+                &["publish", "reply", "dm_reply"],
+            )),
+        }?;
+        Ok(vec![event])
     }
 }
 
 diorama_sdk::export_platform!(Instagram);
-
-fn post_texts() -> Distinct {
-    Distinct::with_capacity(Distinct::POSTS_CAPACITY)
-}

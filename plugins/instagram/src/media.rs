@@ -2,12 +2,10 @@
 
 use serde::{Deserialize, Serialize};
 
+use diorama_sdk::kit::threads::{Discussion, Post};
 use diorama_sdk::models::spike::Spike;
-use diorama_sdk::models::timing::{Excitation, Seismic};
+use diorama_sdk::models::timing::Seismic;
 use diorama_sdk::{Millis, DAY};
-
-/// How many recent top-level comments a post remembers as reply targets.
-const THREADS: usize = 12;
 
 /// How long a story stays up.
 pub const STORY_LIFETIME: Millis = DAY;
@@ -49,13 +47,6 @@ impl Kind {
     }
 }
 
-/// A recent top-level comment: its id and its author's handle.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Thread {
-    pub id: u64,
-    pub handle: String,
-}
-
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Media {
     pub id: String,
@@ -71,16 +62,15 @@ pub struct Media {
     pub comment_ratio: f64,
     pub views: i64,
     pub likes: i64,
-    pub comments: i64,
     /// Totals at the last metric update: views, likes, comments.
     pub reported: [i64; 3],
     /// Expected views not yet drawn into `views`.
     pub pending_views: f64,
     pub next_metric: Millis,
-    pub excitation: Excitation,
     pub spikes: Vec<Spike>,
-    pub threads: Vec<Thread>,
-    pub thread_next: u8,
+    /// Its comments, their excitation and the threads replies answer.
+    #[serde(flatten)]
+    pub talk: Discussion,
     pub active: bool,
 }
 
@@ -96,14 +86,11 @@ impl Media {
             comment_ratio: 0.0,
             views: 0,
             likes: 0,
-            comments: 0,
             reported: [0; 3],
             pending_views: 0.0,
             next_metric: published,
-            excitation: Excitation::default(),
             spikes: Vec::new(),
-            threads: Vec::new(),
-            thread_next: 0,
+            talk: Discussion::default(),
             active: true,
         }
     }
@@ -134,17 +121,34 @@ impl Media {
     }
 
     pub fn totals(&self) -> [i64; 3] {
-        [self.views, self.likes, self.comments]
+        [self.views, self.likes, self.talk.comments]
+    }
+}
+
+impl Post for Media {
+    fn id(&self) -> &str {
+        &self.id
     }
 
-    pub fn remember_thread(&mut self, thread: Thread) {
-        if self.threads.len() < THREADS {
-            self.threads.push(thread);
-        } else {
-            let i = self.thread_next as usize % THREADS;
-            self.threads[i] = thread;
-            self.thread_next = ((i + 1) % THREADS) as u8;
+    fn published(&self) -> Millis {
+        self.published
+    }
+
+    fn seconds(&self) -> Option<u32> {
+        self.seconds
+    }
+
+    fn discussion(&mut self) -> &mut Discussion {
+        &mut self.talk
+    }
+
+    /// A story that expired stays at rest.
+    fn wake(&mut self) -> bool {
+        if self.active || self.kind == Kind::Story {
+            return false;
         }
+        self.active = true;
+        true
     }
 }
 

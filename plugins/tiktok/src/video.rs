@@ -2,19 +2,10 @@
 
 use serde::{Deserialize, Serialize};
 
+use diorama_sdk::kit::threads::{Discussion, Post};
 use diorama_sdk::models::spike::Spike;
-use diorama_sdk::models::timing::{Excitation, Seismic};
+use diorama_sdk::models::timing::Seismic;
 use diorama_sdk::Millis;
-
-/// How many recent top-level comments a video remembers as reply targets.
-const THREADS: usize = 12;
-
-/// A recent top-level comment: its id and its author's handle.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Thread {
-    pub id: u64,
-    pub handle: String,
-}
 
 /// The metrics a video reports, in [`Video::totals`] order.
 pub const METRICS: [&str; 4] = ["views", "likes", "comments", "shares"];
@@ -31,17 +22,16 @@ pub struct Video {
     pub share_ratio: f64,
     pub views: i64,
     pub likes: i64,
-    pub comments: i64,
     pub shares: i64,
     /// Totals at the last metric update, in [`METRICS`] order.
     pub reported: [i64; 4],
     /// Expected views not yet drawn into `views`.
     pub pending_views: f64,
     pub next_metric: Millis,
-    pub excitation: Excitation,
     pub spikes: Vec<Spike>,
-    pub threads: Vec<Thread>,
-    pub thread_next: u8,
+    /// Its comments, their excitation and the threads replies answer.
+    #[serde(flatten)]
+    pub talk: Discussion,
     pub active: bool,
 }
 
@@ -56,15 +46,12 @@ impl Video {
             share_ratio: 0.0,
             views: 0,
             likes: 0,
-            comments: 0,
             shares: 0,
             reported: [0; 4],
             pending_views: 0.0,
             next_metric: published,
-            excitation: Excitation::default(),
             spikes: Vec::new(),
-            threads: Vec::new(),
-            thread_next: 0,
+            talk: Discussion::default(),
             active: true,
         }
     }
@@ -86,16 +73,28 @@ impl Video {
     }
 
     pub fn totals(&self) -> [i64; 4] {
-        [self.views, self.likes, self.comments, self.shares]
+        [self.views, self.likes, self.talk.comments, self.shares]
+    }
+}
+
+impl Post for Video {
+    fn id(&self) -> &str {
+        &self.id
     }
 
-    pub fn remember_thread(&mut self, thread: Thread) {
-        if self.threads.len() < THREADS {
-            self.threads.push(thread);
-        } else {
-            let i = self.thread_next as usize % THREADS;
-            self.threads[i] = thread;
-            self.thread_next = ((i + 1) % THREADS) as u8;
-        }
+    fn published(&self) -> Millis {
+        self.published
+    }
+
+    fn seconds(&self) -> Option<u32> {
+        Some(self.seconds)
+    }
+
+    fn discussion(&mut self) -> &mut Discussion {
+        &mut self.talk
+    }
+
+    fn wake(&mut self) -> bool {
+        !std::mem::replace(&mut self.active, true)
     }
 }

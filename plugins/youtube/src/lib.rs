@@ -48,10 +48,13 @@
 mod params;
 pub mod video;
 
-use std::collections::VecDeque;
-
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+
+use diorama_sdk::kit::actions::Answer;
+use diorama_sdk::kit::audience::AudienceCount;
+use diorama_sdk::kit::signals::{self, ActiveSignals, SignalHost};
+use diorama_sdk::kit::threads::RecentComments;
 
 use diorama_sdk::models::ids::{push_b64, youtube_video_id, CommentId};
 use diorama_sdk::models::limits::RateWindow;
@@ -59,12 +62,9 @@ use diorama_sdk::models::persona::{self, Audience, PersonaStyle};
 use diorama_sdk::models::popularity::{self, LogNormal};
 use diorama_sdk::models::rng::Rng;
 use diorama_sdk::models::signals::{
-    growth_description, troll_author, troll_wave_description, Controversy, Growth, TrollWave,
-    CONTROVERSY_DESCRIPTION,
+    growth_description, troll_author, troll_wave_description, TrollWave, CONTROVERSY_DESCRIPTION,
 };
-use diorama_sdk::models::spike::{
-    viral_description, Shadowban, Spike, ViralParams, SHADOWBAN_DESCRIPTION,
-};
+use diorama_sdk::models::spike::{viral_description, Spike, ViralParams, SHADOWBAN_DESCRIPTION};
 use diorama_sdk::models::text::{
     self, post_scope, write_distinct_scoped, Distinct, Niche, Sentiment,
 };
@@ -106,16 +106,11 @@ const COMMUNITY_COMMENTS: f64 = 2.0;
 const REPLY_SHARE: f64 = 0.12;
 /// Share of excited comments (bred by earlier ones) that are replies.
 const EXCITED_REPLY_SHARE: f64 = 0.6;
-/// How many recent top-level comments `reply` can find.
-const RECENT_COMMENTS: usize = 4096;
 /// Memory of the self-excitation.
 const EXCITATION_MEMORY: Millis = 45 * MINUTE;
 /// How many times a comment is rewritten while it repeats one under the
 /// same upload.
 const TEXT_TRIES: u32 = 12;
-/// Subscriber updates while the channel grows toward a target: every
-/// 30 to 60 minutes.
-const GROWTH_REPORT: Millis = 30 * MINUTE;
 
 /// The reaction-delay kernel (SEISMIC, cut at 30 days).
 fn kernel() -> Seismic {
@@ -173,12 +168,9 @@ pub struct YouTube {
     clock: Millis,
     creator: Author,
     audience: Audience,
-    subscribers: i64,
-    subs_reported: i64,
-    /// Expected new subscribers and lost subscribers since the last report.
-    subs_gain: f64,
-    subs_loss: f64,
-    next_subs_metric: Millis,
+    /// The subscribers, reported a few times a day.
+    #[serde(flatten)]
+    subscribers: AudienceCount,
     next_upload: Millis,
     next_community: Millis,
     /// Videos and shorts within the last 24 hours (rate limit).
@@ -188,12 +180,9 @@ pub struct YouTube {
     /// Indexes of the uploads still drawing an audience.
     active: Vec<u32>,
     /// Recent top-level comments and their upload, for `reply`.
-    recent: VecDeque<(CommentId, u32)>,
-    shadowbans: Vec<Shadowban>,
-    controversies: Vec<Controversy>,
-    /// Troll waves under way and their target's index.
-    trolls: Vec<(u32, TrollWave)>,
-    growth: Option<Growth>,
+    recent: RecentComments<CommentId>,
+    #[serde(flatten)]
+    signals: ActiveSignals,
     /// The recent comment texts of every upload, each in the upload's scope,
     /// against verbatim repeats under it: one bounded set however many
     /// uploads draw comments (a set per upload grew with their number, and a
@@ -314,32 +303,6 @@ impl YouTube {
         }
     }
 
-    fn subscribers_metric(&mut self, at: Millis, growth_done: bool, out: &mut Vec<Event>) {
-        let gained = self.rng.poisson(self.subs_gain) as i64;
-        let lost = self.rng.poisson(self.subs_loss) as i64;
-        self.subs_gain = 0.0;
-        self.subs_loss = 0.0;
-        self.subscribers = (self.subscribers + gained - lost).max(0);
-        if let Some(g) = self.growth.as_mut() {
-            self.subscribers += g.take();
-            if growth_done {
-                self.subscribers = self.subscribers.max(g.target);
-                self.growth = None;
-            }
-        }
-        out.push(Event {
-            at,
-            payload: Payload::Metric(Metric {
-                content_id: None,
-                name: "subscribers".into(),
-                total: self.subscribers,
-                delta: self.subscribers - self.subs_reported,
-            }),
-        });
-        self.subs_reported = self.subscribers;
-        self.creator.followers = self.subscribers as u64;
-    }
-
     /// The comments of the troll waves under way in `[a, b)`.
     fn troll_comments(&mut self, a: Millis, b: Millis, out: &mut Vec<Event>) {
         let YouTube {
@@ -347,10 +310,11 @@ impl YouTube {
             rng,
             videos,
             recent,
-            trolls,
+            signals,
             texts,
             ..
         } = self;
+        let trolls = &mut signals.trolls;
         for (idx, wave) in trolls.iter_mut() {
             let n = wave.due(b);
             let Some(v) = videos.get_mut(*idx as usize) else {
@@ -363,10 +327,7 @@ impl YouTube {
                 let mut id = String::with_capacity(50);
                 cid.write(&mut id);
                 v.remember_thread(cid);
-                recent.push_back((cid, *idx));
-                if recent.len() > RECENT_COMMENTS {
-                    recent.pop_front();
-                }
+                recent.push(cid, *idx);
                 let seconds = v.seconds;
                 let mut body = String::with_capacity(100);
                 let scope = post_scope(u64::from(*idx));
@@ -419,31 +380,26 @@ impl YouTube {
                 schedule_after(&mut self.plan, at, self.params.community_per_day, tz).max(at + 1);
         }
 
-        let mut growth_done = false;
-        if let Some(g) = self.growth.as_mut() {
-            let current = self.subscribers as f64 + self.subs_gain - self.subs_loss;
-            growth_done = g.advance(a, b, current);
-        }
-        if a >= self.next_subs_metric || growth_done {
-            self.subscribers_metric(a, growth_done, out);
-            self.next_subs_metric = if self.growth.is_some() {
-                a + GROWTH_REPORT + self.rng.below(GROWTH_REPORT as u64) as Millis
-            } else {
-                a + 4 * HOUR + self.rng.below(4 * HOUR as u64) as Millis
-            };
-        }
-        self.subs_loss += self.subscribers as f64 * CHURN_PER_DAY * (b - a) as f64 / DAY as f64;
+        self.subscribers.step(
+            &mut self.signals,
+            "subscribers",
+            CHURN_PER_DAY,
+            a,
+            b,
+            &mut self.rng,
+            &mut self.creator,
+            out,
+        );
 
-        if !self.trolls.is_empty() {
+        if !self.signals.trolls.is_empty() {
             self.troll_comments(a, b, out);
         }
         if self.active.is_empty() {
             return;
         }
         let rhythm = daily_rhythm(local_hour(a + (b - a) / 2, tz));
-        let reach_factor = rhythm * Shadowban::factor_at(&self.shadowbans, a);
-        self.shadowbans.retain(|s| !s.over(b));
-        self.controversies.retain(|c| !c.over(a));
+        let reach_factor = rhythm * self.signals.step_reach(a, b);
+        self.signals.retire(a);
         let kernel = kernel();
         let excitation = excitation();
         let mut dropped = false;
@@ -454,8 +410,8 @@ impl YouTube {
             videos,
             active,
             recent,
-            subs_gain,
-            controversies,
+            subscribers,
+            signals,
             likes_rng,
             texts,
             ..
@@ -465,12 +421,12 @@ impl YouTube {
             let v = &mut videos[idx as usize];
             let views = v.expected_views(&kernel, a, b) * reach_factor;
             v.pending_views += views;
-            *subs_gain += views
-                * match v.kind {
-                    Kind::Video => SUBS_PER_VIEW,
-                    Kind::Short => SUBS_PER_VIEW * SHORT_SUBS,
-                    Kind::Community => 0.0,
-                };
+            let per_view = match v.kind {
+                Kind::Video => SUBS_PER_VIEW,
+                Kind::Short => SUBS_PER_VIEW * SHORT_SUBS,
+                Kind::Community => 0.0,
+            };
+            subscribers.gain(views * per_view);
 
             // Comments: ordinary ones from the views, excited ones from
             // earlier comments.
@@ -489,7 +445,7 @@ impl YouTube {
                     let at = lo + rng.below((b - lo).max(1) as u64) as Millis;
                     let author = audience.pick(rng);
                     offspring += excitation.offspring(author.followers);
-                    let sentiment = Controversy::sample(controversies, rng, at);
+                    let sentiment = signals.sentiment(rng, at);
                     let mut id = String::with_capacity(50);
                     let mut body = String::with_capacity(100);
                     let (kind, parent_id) = if !v.threads.is_empty() && rng.chance(reply_share) {
@@ -507,10 +463,7 @@ impl YouTube {
                         cid.write(&mut id);
                         v.remember_thread(cid);
                         v.track_comment(cid);
-                        recent.push_back((cid, idx));
-                        if recent.len() > RECENT_COMMENTS {
-                            recent.pop_front();
-                        }
+                        recent.push(cid, idx);
                         write_distinct_scoped(
                             &mut [(&mut *texts, scope)],
                             &mut body,
@@ -664,36 +617,14 @@ impl YouTube {
         let map = params
             .as_object()
             .ok_or_else(|| ActionError::Invalid("youtube: `reply` needs a JSON object".into()))?;
-        for key in map.keys() {
-            if !["comment_id", "text"].contains(&key.as_str()) {
-                return Err(ActionError::Invalid(format!(
-                    "youtube: unknown `reply` parameter `{key}` (known: comment_id, text)"
-                )));
-            }
-        }
-        let Some(Value::String(comment_id)) = map.get("comment_id") else {
-            return Err(ActionError::Invalid(
-                "youtube: `reply` needs a `comment_id` string".into(),
-            ));
-        };
-        let body = match map.get("text") {
-            Some(Value::String(t)) if !t.trim().is_empty() => t.clone(),
-            _ => {
-                return Err(ActionError::Invalid(
-                    "youtube: `reply` needs a non-empty `text` string".into(),
-                ))
-            }
-        };
+        let Answer {
+            to: comment_id,
+            text: body,
+        } = Answer::parse(PLATFORM, "reply", "comment_id", map)?;
         let not_found =
             || ActionError::NotFound(format!("youtube: no recent comment `{comment_id}`"));
         let thread = CommentId::parse(comment_id).ok_or_else(not_found)?;
-        let idx = self
-            .recent
-            .iter()
-            .rev()
-            .find(|(c, _)| *c == thread)
-            .map(|&(_, i)| i as usize)
-            .ok_or_else(not_found)?;
+        let idx = self.recent.post_of(&thread).ok_or_else(not_found)?;
         let mut id = String::with_capacity(50);
         thread.write_reply(&mut id, &mut self.rng);
         let offspring = excitation().offspring(self.creator.followers);
@@ -787,8 +718,48 @@ fn emit_comment_likes(v: &mut Video, at: Millis, rng: &mut Rng, out: &mut Vec<Ev
     }
 }
 
-/// The signals' names, for errors.
-const SIGNALS: &str = "viral, shadowban, troll_wave, controversy, growth";
+impl SignalHost for YouTube {
+    const PLATFORM: &'static str = PLATFORM;
+    const AUDIENCE: &'static str = "subscribers";
+    const SIGNALS: &'static [&'static str] =
+        &["viral", "shadowban", "troll_wave", "controversy", "growth"];
+
+    fn active_signals(&mut self) -> &mut ActiveSignals {
+        &mut self.signals
+    }
+
+    fn audience_count(&self) -> i64 {
+        self.subscribers.count()
+    }
+
+    /// `content_id`, or the latest upload (for `viral`, the latest video or
+    /// short).
+    fn signal_target(&self, signal: &str, content_id: Option<&str>) -> Result<usize, String> {
+        self.target(signal, content_id, |v| {
+            signal != "viral" || v.kind != Kind::Community
+        })
+    }
+
+    fn start_viral(&mut self, at: Millis, idx: usize, p: &ViralParams) {
+        let typical = self.params.avg_views;
+        let v = &mut self.videos[idx];
+        v.spikes.push(Spike::new(at, p, v.reach.max(typical)));
+        v.next_metric = v.next_metric.min(at + 5 * MINUTE);
+        self.activate(idx);
+    }
+
+    /// The upload stays active at least while the wave lasts.
+    fn start_troll_wave(&mut self, at: Millis, idx: usize, wave: &TrollWave) {
+        let v = &mut self.videos[idx];
+        v.busy_until = v.busy_until.max(wave.start + wave.duration);
+        v.next_metric = v.next_metric.min(at + 5 * MINUTE);
+        self.activate(idx);
+    }
+
+    fn start_growth(&mut self, at: Millis) {
+        self.subscribers.report_soon(at);
+    }
+}
 
 impl Platform for YouTube {
     fn describe() -> PlatformInfo {
@@ -818,7 +789,7 @@ impl Platform for YouTube {
             ],
             actions: vec!["publish".into(), "reply".into()],
             limits: vec![LimitInfo {
-                action: "upload".into(),
+                action: "publish".into(),
                 max: UPLOAD_LIMIT,
                 per: DAY,
             }],
@@ -858,7 +829,7 @@ impl Platform for YouTube {
         };
         let next_community = schedule_after(&mut plan, start, params.community_per_day, tz);
         let next_subs_metric = start + rng.below(HOUR as u64) as Millis;
-        let subscribers = params.subscribers.min(i64::MAX as u64) as i64;
+        let subscribers = AudienceCount::new(params.subscribers, next_subs_metric);
         Ok(YouTube {
             niche,
             timezone,
@@ -870,20 +841,13 @@ impl Platform for YouTube {
             creator,
             audience,
             subscribers,
-            subs_reported: subscribers,
-            subs_gain: 0.0,
-            subs_loss: 0.0,
-            next_subs_metric,
             next_upload: first_upload,
             next_community,
             uploads: RateWindow::default(),
             videos: Vec::new(),
             active: Vec::new(),
-            recent: VecDeque::new(),
-            shadowbans: Vec::new(),
-            controversies: Vec::new(),
-            trolls: Vec::new(),
-            growth: None,
+            recent: RecentComments::default(),
+            signals: ActiveSignals::default(),
             texts: post_texts(),
         })
     }
@@ -901,48 +865,12 @@ impl Platform for YouTube {
     }
 
     fn signal(&mut self, at: Millis, name: &str, params: &Value) -> Result<(), String> {
-        match name {
-            "viral" => {
-                let p = ViralParams::parse(PLATFORM, params)?;
-                let idx = self.target("viral", p.content_id.as_deref(), |v| {
-                    v.kind != Kind::Community
-                })?;
-                let typical = self.params.avg_views;
-                let v = &mut self.videos[idx];
-                v.spikes.push(Spike::new(at, &p, v.reach.max(typical)));
-                v.next_metric = v.next_metric.min(at + 5 * MINUTE);
-                self.activate(idx);
-            }
-            "shadowban" => self.shadowbans.push(Shadowban::parse(PLATFORM, at, params)?),
-            "troll_wave" => {
-                let wave = TrollWave::parse(PLATFORM, at, params)?;
-                let idx = self.target("troll_wave", wave.content_id.as_deref(), |_| true)?;
-                let v = &mut self.videos[idx];
-                v.busy_until = v.busy_until.max(wave.start + wave.duration);
-                v.next_metric = v.next_metric.min(at + 5 * MINUTE);
-                self.activate(idx);
-                self.trolls.push((idx as u32, wave));
-            }
-            "controversy" => self
-                .controversies
-                .push(Controversy::parse(PLATFORM, at, params)?),
-            "growth" => {
-                let g = Growth::parse(PLATFORM, "subscribers", at, self.subscribers, params)?;
-                self.growth = Some(g);
-                self.next_subs_metric = self.next_subs_metric.min(at + GROWTH_REPORT);
-            }
-            "brand_deal_flood" => {
-                return Err(format!(
-                    "{PLATFORM} does not understand the signal `brand_deal_flood`: YouTube has no direct messages, so there is no inbox to flood (it applies to instagram and tiktok)"
-                ))
-            }
-            other => {
-                return Err(format!(
-                    "{PLATFORM} does not understand the signal `{other}` (known: {SIGNALS})"
-                ))
-            }
+        if name == "brand_deal_flood" {
+            return Err(format!(
+                "{PLATFORM} does not understand the signal `brand_deal_flood`: YouTube has no direct messages, so there is no inbox to flood (it applies to instagram and tiktok)"
+            ));
         }
-        Ok(())
+        signals::apply(self, at, name, params)
     }
 
     fn act(&mut self, at: Millis, action: &Action) -> Result<Vec<Event>, ActionError> {

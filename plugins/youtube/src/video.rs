@@ -3,14 +3,12 @@
 
 use serde::{Deserialize, Serialize};
 
+use diorama_sdk::kit::threads::remember;
 use diorama_sdk::models::ids::CommentId;
 use diorama_sdk::models::rng::fnv1a;
 use diorama_sdk::models::spike::Spike;
 use diorama_sdk::models::timing::{Excitation, Seismic};
 use diorama_sdk::Millis;
-
-/// How many recent top-level comments a video remembers as reply targets.
-const THREADS: usize = 12;
 
 /// How many top-level comments per upload collect likes: the ones
 /// viewers see first under it.
@@ -220,13 +218,7 @@ impl Video {
     }
 
     pub fn remember_thread(&mut self, id: CommentId) {
-        if self.threads.len() < THREADS {
-            self.threads.push(id);
-        } else {
-            let i = self.thread_next as usize % THREADS;
-            self.threads[i] = id;
-            self.thread_next = ((i + 1) % THREADS) as u8;
-        }
+        remember(&mut self.threads, &mut self.thread_next, id);
     }
 }
 

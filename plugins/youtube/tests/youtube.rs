@@ -5,11 +5,44 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use diorama_sdk::harness::Harness;
 use diorama_sdk::models::time::{local_hour, parse_tz};
-use diorama_sdk::testing::{contents, interactions, metrics};
+use diorama_sdk::testing::{contents, interactions, metrics, Figures};
 use diorama_sdk::*;
-use diorama_youtube::YouTube;
+use diorama_youtube::{YouTube, UPLOAD_LIMIT};
 
 type H = Harness<YouTube>;
+
+/// The behaviour every platform shows, at YouTube's figures.
+const FIGURES: Figures = Figures {
+    name: "youtube",
+    niche: "tech",
+    audience: "subscribers",
+    untargeted: &["community"],
+    events_per_day: 200,
+    busy_audience: 300_000,
+    viral_metric: "views",
+    unscheduled: r#"{"uploads_per_day": 0}"#,
+    publish: r#"{"title": "Surprise upload"}"#,
+    publish_limit: UPLOAD_LIMIT,
+    reply_limit: None,
+    dms: false,
+    // This platform's share of a 100k creator's normal day (ARCHITECTURE.md,
+    // *Realism references*): ≈260 of the ≈500 comments and none of the DMs.
+    comments_per_day: 180..360,
+    dms_per_day: 0.0..0.5,
+    state_bytes: 3 << 20,
+    bad_params: &[
+        (r#"{"subscribers": "lots"}"#, "subscribers"),
+        (r#"{"uploads_per_day": 9}"#, "uploads_per_day"),
+        (r#"{"comment_rate": -1}"#, "comment_rate"),
+        (r#"{"like_rate": "x"}"#, "like_rate"),
+        (r#"{"avg_views": -3}"#, "avg_views"),
+        (r#"{"subscribers": 5, "followers": 3}"#, "followers"),
+    ],
+    nothing_published: "no video",
+    controversy_peak_min: 2000,
+};
+
+diorama_sdk::behaviour_suite!(YouTube, FIGURES);
 
 fn harness(seed: u64, params: &str) -> H {
     H::new(H::config(seed, "tech", params)).expect("valid config")
@@ -22,68 +55,6 @@ fn total_at(events: &[Event], id: &str, name: &str, until: Millis) -> i64 {
         .map(|(_, m)| m.total)
         .last()
         .unwrap_or(0)
-}
-
-#[test]
-fn same_config_same_events_other_seed_other_events() {
-    let a = harness(7, "{}").advance(DAY);
-    let b = harness(7, "{}").advance(DAY);
-    assert!(a.len() > 200, "{}", a.len());
-    assert_eq!(a, b);
-    let c = harness(8, "{}").advance(DAY);
-    assert_ne!(a, c);
-    // Two profiles with the same seed are different channels.
-    let mut cfg = H::config(7, "tech", "{}");
-    cfg.profile = "p2".into();
-    let d = H::new(cfg).unwrap().advance(DAY);
-    assert_ne!(a, d);
-}
-
-#[test]
-fn events_fall_inside_their_window_whatever_the_window() {
-    for window in [SECOND * 20, 7 * MINUTE + 30 * SECOND, HOUR, 5 * HOUR] {
-        let cfg = H::config(3, "gaming", r#"{"subscribers": 500000}"#);
-        let mut yt = <YouTube as Platform>::init(&cfg).unwrap();
-        let mut from = cfg.start;
-        let mut n = 0;
-        while from < cfg.start + 2 * DAY {
-            let to = from + window;
-            let mut out = Vec::new();
-            yt.step(from, to, &mut out);
-            for e in &out {
-                assert!(
-                    e.at >= from && e.at < to,
-                    "window {window}: {} not in [{from}, {to})",
-                    e.at
-                );
-            }
-            n += out.len();
-            from = to;
-        }
-        assert!(n > 1000, "window {window}: only {n} events");
-    }
-}
-
-#[test]
-fn snapshot_and_restore_continue_identically() {
-    let run = |split: bool| {
-        let mut h = harness(11, r#"{"subscribers": 300000}"#);
-        let mut events = h.advance(5 * HOUR);
-        h.signal("viral", r#"{"factor": 8}"#).unwrap();
-        events.extend(h.act("publish", r#"{"title": "Surprise upload"}"#).unwrap());
-        events.extend(h.advance(DAY - 5 * HOUR));
-        if split {
-            h.snapshot_roundtrip().unwrap();
-        }
-        events.extend(h.advance(DAY));
-        (events, h.state().video_ids().count())
-    };
-    let (straight, videos) = run(false);
-    let (restored, _) = run(true);
-    assert!(videos >= 4, "{videos}");
-    assert!(straight.len() > 1000, "{}", straight.len());
-    assert_eq!(straight.len(), restored.len());
-    assert!(straight == restored, "a restored simulator diverged");
 }
 
 #[test]
@@ -343,47 +314,6 @@ fn content_and_interactions_look_like_youtube() {
 }
 
 #[test]
-fn bad_params_name_the_field() {
-    for (params, field) in [
-        (r#"{"subscribers": "lots"}"#, "subscribers"),
-        (r#"{"uploads_per_day": 9}"#, "uploads_per_day"),
-        (r#"{"comment_rate": -1}"#, "comment_rate"),
-        (r#"{"like_rate": "x"}"#, "like_rate"),
-        (r#"{"avg_views": -3}"#, "avg_views"),
-        (r#"{"subscribers": 5, "followers": 3}"#, "followers"),
-    ] {
-        let e = H::new(H::config(1, "tech", params))
-            .err()
-            .expect("an error");
-        assert!(e.contains(field) && e.contains("youtube"), "{params}: {e}");
-    }
-    let e = H::new(H::config(1, "knitting circles", "{}"))
-        .err()
-        .unwrap();
-    assert!(e.contains("knitting circles"), "{e}");
-    let mut cfg = H::config(1, "tech", "{}");
-    cfg.timezone = "Moon/Base".into();
-    assert!(H::new(cfg).err().unwrap().contains("Moon/Base"));
-}
-
-#[test]
-fn signals_report_what_is_wrong() {
-    let mut h = harness(1, "{}");
-    let e = h.signal("viral", "{}").unwrap_err();
-    assert!(e.contains("no video"), "{e}");
-    h.advance(4 * HOUR);
-    let e = h.signal("explode", "{}").unwrap_err();
-    assert!(e.contains("youtube") && e.contains("explode"), "{e}");
-    let e = h
-        .signal("viral", r#"{"content_id": "nope0000000"}"#)
-        .unwrap_err();
-    assert!(e.contains("nope0000000"), "{e}");
-    let e = h.signal("viral", r#"{"factor": 0.5}"#).unwrap_err();
-    assert!(e.contains("factor"), "{e}");
-    h.signal("viral", r#"{"factor": 3}"#).unwrap();
-}
-
-#[test]
 fn publishing_is_rate_limited_to_six_a_day() {
     let mut h = harness(1, r#"{"uploads_per_day": 0}"#);
     for k in 0..6 {
@@ -532,7 +462,7 @@ fn describe_lists_the_contract() {
             info.limits[0].max,
             info.limits[0].per
         ),
-        ("upload", 6, DAY)
+        ("publish", 6, DAY)
     );
     let defaults: serde_json::Value = serde_json::from_str(&info.defaults_json()).unwrap();
     assert_eq!(defaults["subscribers"], 100_000);
@@ -558,14 +488,6 @@ fn on<'a>(events: &'a [Event], id: &'a str, from: Millis, to: Millis) -> Vec<&'a
         .filter(|(at, i)| (from..to).contains(at) && i.content_id.as_deref() == Some(id))
         .map(|(_, i)| i)
         .collect()
-}
-
-fn negative_share(list: &[&Interaction]) -> f64 {
-    let neg = list
-        .iter()
-        .filter(|i| i.sentiment.as_deref() == Some("negative"))
-        .count();
-    neg as f64 / list.len().max(1) as f64
 }
 
 #[test]
@@ -653,183 +575,6 @@ fn no_comment_repeats_verbatim_under_a_viral_video() {
 }
 
 #[test]
-fn a_troll_wave_brings_negative_comments_from_new_small_accounts() {
-    let mut h = harness(4, "{}");
-    let before = h.advance(8 * HOUR);
-    let target = contents(&before)
-        .iter()
-        .rfind(|(_, c)| c.kind == "video")
-        .map(|(_, c)| c.id.clone())
-        .expect("a video");
-    let seen: std::collections::BTreeSet<String> = interactions(&before)
-        .map(|(_, i)| i.author.id.clone())
-        .collect();
-    let start = h.now();
-    h.signal(
-        "troll_wave",
-        &format!(r#"{{"content_id": "{target}", "size": 300, "duration": 3600000}}"#),
-    )
-    .unwrap();
-    let after = h.advance(2 * HOUR);
-    let window = on(&after, &target, start, start + HOUR);
-    let trolls: Vec<&&Interaction> = window
-        .iter()
-        .filter(|i| {
-            i.sentiment.as_deref() == Some("negative")
-                && i.author.followers < 100
-                && !seen.contains(&i.author.id)
-        })
-        .collect();
-    assert!((300..340).contains(&trolls.len()), "{}", trolls.len());
-    assert!(negative_share(&window) > 0.6, "{}", negative_share(&window));
-    let authors: std::collections::BTreeSet<&str> =
-        trolls.iter().map(|i| i.author.id.as_str()).collect();
-    assert!(authors.len() >= 300, "trolls are fresh accounts");
-    // Elsewhere and afterwards, the usual mix.
-    let later = on(&after, &target, start + HOUR, start + 2 * HOUR);
-    assert!(negative_share(&later) < 0.3, "{}", negative_share(&later));
-    let e = h
-        .signal("troll_wave", r#"{"content_id": "nope0000000"}"#)
-        .unwrap_err();
-    assert!(e.contains("nope0000000"), "{e}");
-    let e = h.signal("troll_wave", r#"{"size": 0}"#).unwrap_err();
-    assert!(e.contains("youtube") && e.contains("`size`"), "{e}");
-}
-
-#[test]
-fn a_controversy_turns_the_sentiment_then_heals() {
-    let mut h = harness(7, r#"{"subscribers": 2000000}"#);
-    let mut events = h.advance(DAY);
-    let start = h.now();
-    h.signal(
-        "controversy",
-        r#"{"duration": 86400000, "heal": 86400000, "negativity": 0.6}"#,
-    )
-    .unwrap();
-    events.extend(h.advance(5 * DAY));
-    let window = |from: Millis, to: Millis| -> Vec<&Interaction> {
-        interactions(&events)
-            .filter(|(at, _)| (from..to).contains(at))
-            .map(|(_, i)| i)
-            .collect()
-    };
-    let before = window(start - DAY, start);
-    let peak = window(start, start + DAY);
-    let healed = window(start + 2 * DAY, start + 5 * DAY);
-    assert!(peak.len() > 2000 && healed.len() > 5000);
-    let (b, p, h) = (
-        negative_share(&before),
-        negative_share(&peak),
-        negative_share(&healed),
-    );
-    assert!((b - 0.10).abs() < 0.03, "before {b}");
-    assert!((0.55..0.65).contains(&p), "peak {p}");
-    assert!((h - 0.10).abs() < 0.03, "healed {h}");
-}
-
-#[test]
-fn growth_carries_subscribers_across_a_round_number() {
-    let mut h = harness(8, r#"{"subscribers": 99000}"#);
-    h.advance(2 * HOUR);
-    let start = h.now();
-    h.signal("growth", r#"{"subscribers": 100000, "duration": 43200000}"#)
-        .unwrap();
-    let events = h.advance(DAY);
-    let subs: Vec<(Millis, &Metric)> = metrics(&events, "subscribers").collect();
-    let during: Vec<i64> = subs
-        .iter()
-        .filter(|(at, _)| *at < start + 12 * HOUR + MINUTE)
-        .map(|(_, m)| m.total)
-        .collect();
-    assert!(during.len() >= 12, "{during:?}");
-    assert!(during[0] < 100_000, "{during:?}");
-    assert!(*during.last().unwrap() >= 100_000, "{during:?}");
-    assert!(during.windows(2).all(|w| w[1] >= w[0] - 20), "{during:?}");
-    // Then the usual few updates a day.
-    let afterwards = subs
-        .iter()
-        .filter(|(at, _)| *at > start + 13 * HOUR)
-        .count();
-    assert!(afterwards <= 4, "{afterwards}");
-    for bad in [r#"{"subscribers": 5}"#, r#"{"duration": 5}"#] {
-        let e = h.signal("growth", bad).unwrap_err();
-        assert!(e.contains("youtube") && e.contains("`subscribers`"), "{e}");
-    }
-}
-
-#[test]
-fn a_shadowban_collapses_views_then_they_recover() {
-    let cfg = H::config(9, "tech", "{}");
-    let mut with = H::new(cfg.clone()).unwrap();
-    let mut without = H::new(cfg).unwrap();
-    with.advance(DAY);
-    without.advance(DAY);
-    with.signal(
-        "shadowban",
-        r#"{"depth": 0.9, "duration": 86400000, "recovery": 43200000}"#,
-    )
-    .unwrap();
-    let views = |ev: &[Event]| -> i64 { metrics(ev, "views").map(|(_, m)| m.delta).sum() };
-    let (w, wo) = (with.advance(DAY), without.advance(DAY));
-    assert!(
-        views(&w) * 4 < views(&wo),
-        "{} vs {}",
-        views(&w),
-        views(&wo)
-    );
-    with.advance(DAY);
-    without.advance(DAY);
-    let (w, wo) = (with.advance(2 * DAY), without.advance(2 * DAY));
-    let ratio = views(&w) as f64 / views(&wo) as f64;
-    assert!(ratio > 0.6, "{ratio}");
-}
-
-#[test]
-fn youtube_has_no_inbox_to_flood() {
-    let mut h = harness(1, "{}");
-    let e = h.signal("brand_deal_flood", "{}").unwrap_err();
-    assert!(
-        e.contains("youtube") && e.contains("brand_deal_flood") && e.contains("direct messages"),
-        "{e}"
-    );
-}
-
-/// The median number of comments (replies not counted) on the first day and
-/// the mean number of DMs a day, over `days` seeds, at `params`.
-fn daily_volume(params: &str, days: u64) -> (usize, f64) {
-    let mut comments = Vec::new();
-    let mut dms = 0;
-    for seed in 300..300 + days {
-        let events = harness(seed, params).advance(DAY);
-        comments.push(
-            interactions(&events)
-                .filter(|(_, i)| i.kind == "comment")
-                .count(),
-        );
-        dms += 0;
-    }
-    comments.sort_unstable();
-    (comments[comments.len() / 2], dms as f64 / days as f64)
-}
-
-/// `medium` at 100k gives this platform's share of the normal day in
-/// ARCHITECTURE.md (*Realism references*) across YouTube, Instagram and
-/// TikTok: ≈260 of the ≈500 comments and none of the DMs.
-#[test]
-fn medium_volume_at_100k_gives_this_platforms_share_of_a_normal_day() {
-    let (comments, dms) = daily_volume(r#"{"comment_volume": "medium"}"#, 20);
-    assert_eq!((comments, dms), daily_volume("{}", 20));
-    assert!((180..360).contains(&comments), "{comments} comments a day");
-    assert_eq!(dms, 0.0);
-    let (low, _) = daily_volume(r#"{"comment_volume": "low"}"#, 9);
-    let (viral, _) = daily_volume(r#"{"comment_volume": "viral"}"#, 9);
-    assert!(
-        low * 2 < comments && comments * 4 < viral,
-        "{low} {comments} {viral}"
-    );
-}
-
-#[test]
 fn top_comments_collect_skewed_likes_in_few_updates() {
     let mut h = harness(41, "{}");
     let events = h.advance(3 * DAY);
@@ -912,4 +657,23 @@ fn a_big_channels_viral_days_keep_the_state_bounded() {
     assert!(last - first < 256 << 10, "{sizes:?}");
     h.snapshot_roundtrip().expect("the snapshot restores");
     assert!(!h.advance(HOUR).is_empty());
+}
+
+#[test]
+fn a_snapshot_from_before_the_kit_restores() {
+    let mut h = harness(12, r#"{"subscribers": 300000}"#);
+    h.advance(DAY);
+    h.signal("growth", r#"{"subscribers": 400000}"#).unwrap();
+    h.advance(HOUR);
+    diorama_sdk::testing::restores_former_layout(
+        &mut h,
+        &[
+            ("audience_count", "subscribers"),
+            ("audience_reported", "subs_reported"),
+            ("audience_gain", "subs_gain"),
+            ("audience_loss", "subs_loss"),
+            ("next_audience_report", "next_subs_metric"),
+        ],
+        &["floods"],
+    );
 }

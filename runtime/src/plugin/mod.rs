@@ -1,41 +1,56 @@
 //! Loading, sandboxing and calling platform plugins.
 //!
 //! A platform simulator is a WebAssembly component exporting
-//! `diorama:platform/simulator` (see `sdk/wit/platform.wit`). The
-//! [`PluginHost`] compiles each component once (cached on disk by content
-//! hash), checks the interface version it was built for, pre-instantiates it
-//! and asks it to describe itself. [`PluginHost::instantiate`] then creates
-//! one sandboxed [`PluginInstance`] per (profile, platform): its memory is
-//! that account's state.
+//! `diorama:platform/simulator` of one published contract version. Each
+//! version's WIT is frozen in its own folder (`sdk/wit/0.1.0`,
+//! `sdk/wit/0.2.0`); `bindings` has one module per folder, generated from it,
+//! with the conversions of that version's types to the latest (the SDK's
+//! types) in one place, so the rest of the runtime speaks only the latest.
+//! [`SUPPORTED_VERSIONS`] lists them.
+//!
+//! The [`PluginHost`] compiles each component once (cached on disk by
+//! content hash), reads the version it was built for from the name of its
+//! `simulator` export, pre-instantiates it with that version's bindings,
+//! asks it to describe itself and checks the description (`validate`).
+//! [`PluginHost::instantiate`] then creates one sandboxed [`PluginInstance`]
+//! per (profile, platform): its memory is that account's state. An
+//! instance's calls are the same whatever its version ([`StepOutput`] from
+//! `step`; `handle_request` / `finish_request` for the native API, which a
+//! 0.1 plugin refuses with [`ErrorKind::NoNativeApi`]).
 //!
 //! What a plugin can and cannot do is described in the `sandbox` module: no
 //! files, network, environment or real clock; a deadline per call; a memory
-//! limit; a budget on what the host copies out of a call's results. A call
-//! that times out, traps, runs out of memory or returns too much fails its
-//! instance with a [`PluginError`] naming the plugin, the call and the
-//! reason; the host itself never panics.
+//! limit; a [`budget`] on what a call may return (events, bytes of strings,
+//! a native response's body and headers, `describe`'s lists and strings). A
+//! call that times out, traps, runs out of memory, returns too much or
+//! breaks the contract fails its instance with a [`PluginError`] naming the
+//! plugin, the call and the reason; the host itself never panics.
 //!
 //! Calls block the calling thread until the plugin answers (or the deadline
 //! stops it): call from a plain thread, not from an async executor's worker.
 
 mod bindings;
+pub mod budget;
 mod cache;
 mod error;
 mod host;
 mod instance;
 mod sandbox;
+mod validate;
 
 use std::fmt;
 use std::path::PathBuf;
 use std::time::Duration;
 
+pub use budget::Budget;
 pub use cache::{default_cache_dir, CacheStats};
 pub use error::{ErrorKind, PluginError};
 pub use host::{LoadedPlugin, PluginHost};
-pub use instance::PluginInstance;
+pub use instance::{PluginInstance, StepOutput};
 
-/// The `diorama:platform` interface versions this host can run, oldest first.
-pub const SUPPORTED_VERSIONS: &[&str] = &[diorama_sdk::INTERFACE_VERSION];
+/// The `diorama:platform` interface versions this host can run, oldest
+/// first; the last is the SDK's ([`diorama_sdk::INTERFACE_VERSION`]).
+pub const SUPPORTED_VERSIONS: &[&str] = bindings::VERSIONS;
 
 /// How plugins are run.
 #[derive(Clone, Debug)]

@@ -1,10 +1,13 @@
-//! The plugin host against real components: the embedded YouTube simulator
-//! and the deliberately misbehaving `hostile` test plugin
-//! (`tests/plugins/hostile`, built by the runtime's build script).
+//! The plugin host against real components: the embedded YouTube simulator,
+//! the deliberately misbehaving `hostile` test plugin
+//! (`tests/plugins/hostile`) and the `legacy` plugin built for contract 0.1
+//! (`tests/plugins/legacy`), both built by the runtime's build script.
 
+mod budget;
 mod cache;
 mod loading;
 mod sandbox;
+mod versions;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -79,7 +82,7 @@ fn builtin_youtube_loads_describes_and_steps() {
     let mut events = Vec::new();
     let mut t = START;
     while t < START + DAY {
-        events.extend(instance.step(t, t + HOUR).expect("step"));
+        events.extend(instance.step(t, t + HOUR).expect("step").events);
         t += HOUR;
     }
     assert!(!events.is_empty(), "a day of youtube produces events");
@@ -94,13 +97,13 @@ fn hostile_loads_from_a_directory() {
         .iter()
         .map(|p| p.info.name.as_str())
         .collect();
-    assert_eq!(names, ["hostile"]);
+    assert_eq!(names, ["hostile", "legacy"]);
     let p = host.get("hostile").expect("hostile");
     assert_eq!(
         p.source,
         PluginSource::File(test_plugins().join("hostile.wasm"))
     );
-    assert_eq!(p.interface_version, "0.1.0");
+    assert_eq!(p.interface_version, "0.2.0");
     assert_eq!(p.info.signals[0].name, "misbehave");
 }
 
@@ -108,13 +111,13 @@ fn hostile_loads_from_a_directory() {
 fn a_well_behaved_instance_steps_signals_and_acts() {
     let host = hostile_host();
     let mut i = host.instantiate("hostile", &mode("well")).expect("init");
-    let events = i.step(START, START + MINUTE).expect("step");
+    let events = i.step(START, START + MINUTE).expect("step").events;
     assert_eq!(
         notices(&events),
         [(START, "tick".to_string(), "still here".to_string())]
     );
-    // hostile has no actions: the SDK's default answer comes back as the
-    // platform's own error, not a host failure.
+    // An action hostile does not have: the platform's own error, not a
+    // host failure.
     let answer = i
         .act(
             START,
@@ -126,6 +129,17 @@ fn a_well_behaved_instance_steps_signals_and_acts() {
         .expect("act is answered");
     assert!(answer.is_err());
     assert!(!i.is_failed());
+    let events = i
+        .act(
+            START,
+            &Action {
+                kind: "poke".into(),
+                params: "{}".into(),
+            },
+        )
+        .expect("act is answered")
+        .expect("poke is an action");
+    assert_eq!(notices(&events), [(START, "poked".into(), "{}".into())]);
 }
 
 #[test]
@@ -141,7 +155,13 @@ fn a_plugin_error_is_rejected_and_the_instance_lives_on() {
     assert!(!i.is_failed());
     let e = i.signal(START, "misbehave", "not json").unwrap_err();
     assert_eq!(e.kind, ErrorKind::Rejected);
-    assert_eq!(i.step(START, START + MINUTE).expect("still steps").len(), 1);
+    assert_eq!(
+        i.step(START, START + MINUTE)
+            .expect("still steps")
+            .events
+            .len(),
+        1
+    );
 
     let e = host
         .instantiate("hostile", &config(r#"{"mood":"x"}"#, 1))
@@ -164,6 +184,7 @@ fn instances_do_not_share_state() {
     assert_eq!(
         b.step(START, START + MINUTE)
             .expect("b is unaffected")
+            .events
             .len(),
         1
     );
@@ -181,6 +202,7 @@ fn snapshot_and_restore_round_trip() {
     assert_eq!(
         trap.step(START, START + MINUTE)
             .expect("restored to well")
+            .events
             .len(),
         1
     );
@@ -193,7 +215,10 @@ fn snapshot_and_restore_round_trip() {
 fn an_unknown_platform_names_the_available_ones() {
     let host = hostile_host();
     let e = host.instantiate("foo", &mode("well")).unwrap_err();
-    assert_eq!(e.to_string(), "unknown platform `foo` (available: hostile)");
+    assert_eq!(
+        e.to_string(),
+        "unknown platform `foo` (available: hostile, legacy)"
+    );
 }
 
 #[test]
@@ -209,7 +234,7 @@ fn the_host_and_instances_cross_threads() {
             let host = host.clone();
             std::thread::spawn(move || {
                 let mut i = host.instantiate("hostile", &mode("well")).expect("init");
-                i.step(START, START + MINUTE).expect("step").len()
+                i.step(START, START + MINUTE).expect("step").events.len()
             })
         })
         .collect();

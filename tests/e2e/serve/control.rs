@@ -20,7 +20,15 @@ fn a_failing_plugin_degrades_its_profile_and_the_others_carry_on() {
     }));
     let trap = s.create(json!({ "platforms": {"hostile": {"mode": "trap"}}, "speed": 100 }));
     let bomb = s.create(json!({ "platforms": {"hostile": {"mode": "memory"}}, "speed": 100 }));
-    for (p, why) in [(&trap, "traps on purpose"), (&bomb, "memory")] {
+    let flood = s.create(json!({ "platforms": {"hostile": {"mode": "flood"}}, "speed": 100 }));
+    for (p, why) in [
+        (&trap, "traps on purpose"),
+        (&bomb, "memory"),
+        (
+            &flood,
+            "it returned 100,001 events; a call may return at most 100,000",
+        ),
+    ] {
         let v = wait_for("the hostile profile to be degraded", PATIENCE, || {
             let v = status(&s, &p.id);
             (v["status"] == "degraded").then_some(v)
@@ -48,8 +56,31 @@ fn a_failing_plugin_degrades_its_profile_and_the_others_carry_on() {
         (v["status"] == "running" && v["events"].as_u64().unwrap() > before + 20).then_some(())
     });
     let failures = metric(&s.metrics(), "diorama_plugin_failures_total").unwrap_or(0.0);
-    assert!(failures >= 2.0, "both failures are counted: {failures}");
+    assert!(failures >= 3.0, "every failure is counted: {failures}");
     assert_eq!(s.get("/healthz", ADMIN).expect(200)["status"], "ok");
+
+    // The platform listing names each plugin's contract version: the 0.1
+    // test plugin is loaded beside the 0.2 ones.
+    let listing = s.get("/v1/platforms", ADMIN).expect(200);
+    let versions: Vec<(String, String)> = listing["platforms"]
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|p| {
+            (
+                p["name"].as_str().unwrap_or_default().to_string(),
+                p["interface"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    assert!(
+        versions.contains(&("legacy".into(), "0.1.0".into())),
+        "{versions:?}"
+    );
+    assert!(
+        versions.contains(&("youtube".into(), "0.2.0".into())),
+        "{versions:?}"
+    );
 }
 
 #[test]

@@ -14,13 +14,34 @@
 //! - `probe`: reports in a `probe` notice what the sandbox lets it see
 //!   (clocks, randomness, environment, files, network), after trying to
 //!   sleep for an hour;
+//! - `flood`: returns one event more than a call may (100,001), from `step`
+//!   and from the action `poke`;
+//! - `long-strings`: returns from `step` one notice whose code and message
+//!   hold one byte more than the 16 MiB of strings a call may return;
+//! - `early-due`: says from `step` that it is next due before the end of
+//!   the window it was stepped over;
 //! - `well`: behaves, emitting one notice per step (a control).
+//!
+//! Its native API misbehaves by path: `/big-body` answers a body one byte
+//! over 8 MiB, `/many-headers` 65 headers, `/bad-status` the status 700,
+//! `/act` runs the action `poke` (whose answer, from `finish-request`, is
+//! over the body budget when the context says `big`); any other path
+//! answers 200 with the mode, the time and the path as JSON.
 
 use diorama_sdk::{
-    AccountConfig, Event, MetricRoles, Millis, Notice, ParamInfo, ParamKind, Payload, Platform,
-    PlatformInfo, SignalInfo,
+    AccountConfig, Action, ActionError, Event, HttpRequest, HttpResponse, MetricRoles, Millis,
+    NativeAct, NativeOutcome, Notice, ParamInfo, ParamKind, Payload, Platform, PlatformInfo,
+    SignalInfo,
 };
 use serde::{Deserialize, Serialize};
+
+/// The host's budget for one call (`diorama::plugin::budget`); the tests
+/// that see these go over it check the exact figures, so a change there
+/// shows here.
+const MAX_EVENTS: usize = 100_000;
+const MAX_STRING_BYTES: usize = 16 << 20;
+const MAX_RESPONSE_BODY: usize = 8 << 20;
+const MAX_RESPONSE_HEADERS: usize = 64;
 
 #[derive(Serialize, Deserialize)]
 pub struct Hostile {
@@ -47,7 +68,7 @@ impl Platform for Hostile {
                 description: "switch the misbehaviour: {\"mode\": ...}".into(),
                 on_content: false,
             }],
-            actions: vec![],
+            actions: vec!["poke".into()],
             limits: vec![],
             metric_roles: MetricRoles::default(),
             params: vec![ParamInfo {
@@ -95,6 +116,15 @@ impl Platform for Hostile {
                 panic!("hostile plugin traps after the noise");
             }
             "exit" => std::process::exit(3),
+            "flood" => out.extend(flood(from)),
+            "long-strings" => out.push(Event {
+                at: from,
+                payload: Payload::Notice(Notice {
+                    // One byte of code, and the rest of the budget plus one.
+                    code: "x".into(),
+                    message: "x".repeat(MAX_STRING_BYTES),
+                }),
+            }),
             "alias" => alias(from, out),
             "recurse" => {
                 out.push(Event {
@@ -119,6 +149,87 @@ impl Platform for Hostile {
                     message: "still here".into(),
                 }),
             }),
+        }
+    }
+
+    fn next_due(&self, end: Millis) -> Option<Millis> {
+        if self.mode == "early-due" {
+            Some(end - 1)
+        } else {
+            Some(end)
+        }
+    }
+
+    fn act(&mut self, at: Millis, action: &Action) -> Result<Vec<Event>, ActionError> {
+        if action.kind != "poke" {
+            return Err(ActionError::Invalid(format!(
+                "hostile does not support the action `{}`",
+                action.kind
+            )));
+        }
+        if self.mode == "flood" {
+            return Ok(flood(at));
+        }
+        Ok(vec![Event {
+            at,
+            payload: Payload::Notice(Notice {
+                code: "poked".into(),
+                message: action.params.clone(),
+            }),
+        }])
+    }
+
+    fn handle_request(&self, at: Millis, request: &HttpRequest) -> NativeOutcome {
+        let respond = |status, headers, body| {
+            NativeOutcome::Respond(HttpResponse {
+                status,
+                headers,
+                body,
+            })
+        };
+        match request.path.as_str() {
+            "/big-body" => respond(200, Vec::new(), vec![b'x'; MAX_RESPONSE_BODY + 1]),
+            "/many-headers" => respond(
+                200,
+                (0..=MAX_RESPONSE_HEADERS)
+                    .map(|i| (format!("x-h{i}"), "v".to_string()))
+                    .collect(),
+                Vec::new(),
+            ),
+            "/bad-status" => respond(700, Vec::new(), Vec::new()),
+            "/act" => NativeOutcome::Act(NativeAct {
+                action: Action {
+                    kind: "poke".into(),
+                    params: r#"{"from":"native"}"#.into(),
+                },
+                context: request.query.clone(),
+            }),
+            path => NativeOutcome::Respond(HttpResponse::json(
+                200,
+                &serde_json::json!({"mode": self.mode, "at": at, "path": path}),
+            )),
+        }
+    }
+
+    fn finish_request(
+        &self,
+        _at: Millis,
+        context: &str,
+        outcome: Result<&[Event], &ActionError>,
+    ) -> HttpResponse {
+        if context == "big" {
+            return HttpResponse {
+                status: 200,
+                headers: Vec::new(),
+                body: vec![b'x'; MAX_RESPONSE_BODY + 1],
+            };
+        }
+        match outcome {
+            Ok(events) => HttpResponse::json(
+                201,
+                &serde_json::json!({"context": context, "events": events.len()}),
+            ),
+            Err(e) => HttpResponse::json(400, &serde_json::json!({"error": e.to_string()})),
         }
     }
 
@@ -196,6 +307,20 @@ fn alias(at: Millis, out: &mut Vec<Event>) {
             }),
         });
     }
+}
+
+/// One event more than a call may return.
+fn flood(at: Millis) -> Vec<Event> {
+    vec![
+        Event {
+            at,
+            payload: Payload::Notice(Notice {
+                code: "f".into(),
+                message: String::new(),
+            }),
+        };
+        MAX_EVENTS + 1
+    ]
 }
 
 fn spin() -> ! {

@@ -1,0 +1,441 @@
+//! Reply threads: the comments under a platform's posts, their replies,
+//! the troll waves' comments and the creator's `reply`.
+//!
+//! A post keeps its [`Discussion`] (its comment count, its
+//! self-excitation and the last few top-level comments replies can answer);
+//! the account keeps its [`Comments`] (the recent top-level comments the
+//! creator can answer, and the texts remembered against verbatim repeats).
+//! How comments read, how many are replies and how ids look are the
+//! platform's, in its [`CommentRules`].
+
+use std::collections::VecDeque;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use super::actions::{creator_event, Answer};
+use crate::models::limits::RateWindow;
+use crate::models::persona::{Audience, PersonaStyle};
+use crate::models::rng::Rng;
+use crate::models::signals::{troll_author, TrollWave};
+use crate::models::text::{
+    self, post_scope, write_distinct_scoped, CommentStyle, Distinct, Niche, Sentiment,
+};
+use crate::models::timing::{Excitation, SelfExcitation};
+use crate::types::{ActionError, Author, Event, Interaction, Millis, Payload};
+
+use super::signals::ActiveSignals;
+
+/// How many recent top-level comments a post remembers as reply targets.
+pub const THREADS: usize = 12;
+
+/// How many recent top-level comments the creator's `reply` can find.
+pub const RECENT_COMMENTS: usize = 4096;
+
+/// Tries at a comment text that no recent comment has (under the post and
+/// across the account) before its ending is varied; a troll wave's, more.
+const TEXT_TRIES: u32 = 4;
+const TROLL_TEXT_TRIES: u32 = 8;
+
+/// Remember `thread` among a post's reply targets: the last [`THREADS`],
+/// the oldest replaced first once they are all taken.
+pub fn remember<T>(threads: &mut Vec<T>, next: &mut u8, thread: T) {
+    if threads.len() < THREADS {
+        threads.push(thread);
+    } else {
+        let i = *next as usize % THREADS;
+        threads[i] = thread;
+        *next = ((i + 1) % THREADS) as u8;
+    }
+}
+
+/// A recent top-level comment: its id and its author's handle (which a
+/// reply may open with).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Thread {
+    pub id: u64,
+    pub handle: String,
+}
+
+/// The discussion under one post. Flatten it into the post
+/// (`#[serde(flatten)]`): its fields keep their names in a snapshot.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Discussion {
+    /// Comments and replies so far.
+    pub comments: i64,
+    pub excitation: Excitation,
+    /// Recent top-level comments: reply targets.
+    pub threads: Vec<Thread>,
+    pub thread_next: u8,
+}
+
+impl Discussion {
+    pub fn remember(&mut self, thread: Thread) {
+        remember(&mut self.threads, &mut self.thread_next, thread);
+    }
+
+    /// Forget what only a post still drawing an audience needs.
+    pub fn rest(&mut self) {
+        self.threads.clear();
+        self.excitation = Excitation::default();
+    }
+}
+
+/// What the kit needs of a platform's post to write its comments.
+pub trait Post {
+    fn id(&self) -> &str;
+    fn published(&self) -> Millis;
+    /// The video's length, which comments may quote timestamps into;
+    /// `None` for a still post.
+    fn seconds(&self) -> Option<u32>;
+    fn discussion(&mut self) -> &mut Discussion;
+    /// Make it draw an audience again after it went quiet (a reply or a
+    /// troll wave revives it); true when it was resting and now is not.
+    fn wake(&mut self) -> bool;
+}
+
+/// How comments read and thread on a platform.
+#[derive(Clone, Copy, Debug)]
+pub struct CommentRules {
+    /// How comments and replies read.
+    pub style: CommentStyle,
+    /// How a troll wave's fresh accounts look.
+    pub persona: PersonaStyle,
+    /// Share of ordinary comments that are replies, and of the ones
+    /// earlier comments excite.
+    pub reply_share: f64,
+    pub excited_reply_share: f64,
+    /// How comments breed further comments.
+    pub excitation: SelfExcitation,
+    /// A fresh comment id.
+    pub new_id: fn(&mut Rng) -> u64,
+}
+
+/// The account's recent top-level comments and their post's index, for
+/// the creator's `reply`: at most [`RECENT_COMMENTS`], newest last.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct RecentComments<I> {
+    list: VecDeque<(I, u32)>,
+}
+
+impl<I> Default for RecentComments<I> {
+    fn default() -> Self {
+        RecentComments {
+            list: VecDeque::new(),
+        }
+    }
+}
+
+impl<I: PartialEq> RecentComments<I> {
+    pub fn push(&mut self, id: I, post: u32) {
+        self.list.push_back((id, post));
+        if self.list.len() > RECENT_COMMENTS {
+            self.list.pop_front();
+        }
+    }
+
+    /// The post of the most recent comment `id`, if it is still here.
+    pub fn post_of(&self, id: &I) -> Option<usize> {
+        self.list
+            .iter()
+            .rev()
+            .find(|(c, _)| c == id)
+            .map(|&(_, post)| post as usize)
+    }
+
+    pub fn len(&self) -> usize {
+        self.list.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+}
+
+fn post_texts() -> Distinct {
+    Distinct::with_capacity(Distinct::POSTS_CAPACITY)
+}
+
+/// The account's side of its comments. Flatten it into the platform's
+/// state (`#[serde(flatten)]`): its fields keep their names in a snapshot.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Comments {
+    /// Recent top-level comments and their post, for `reply`.
+    pub recent: RecentComments<u64>,
+    /// The audience's recent comment texts, against repeats.
+    pub texts: Distinct,
+    /// The recent comment texts of every post, each in the post's scope,
+    /// against verbatim repeats under it: one bounded set however many
+    /// posts draw comments (a set per post grew with their number).
+    #[serde(default = "post_texts")]
+    pub post_texts: Distinct,
+}
+
+impl Default for Comments {
+    fn default() -> Self {
+        Comments {
+            recent: RecentComments::default(),
+            texts: Distinct::with_capacity(Distinct::ACCOUNT_CAPACITY),
+            post_texts: post_texts(),
+        }
+    }
+}
+
+/// The audience side of an account, lent to write comments.
+pub struct Crowd<'a> {
+    pub rules: &'a CommentRules,
+    pub niche: Niche,
+    pub rng: &'a mut Rng,
+    pub audience: &'a mut Audience,
+}
+
+/// A comment's event.
+#[allow(clippy::too_many_arguments)]
+fn comment_event(
+    at: Millis,
+    id: u64,
+    kind: &str,
+    content_id: &str,
+    parent_id: Option<String>,
+    author: Author,
+    text: String,
+    sentiment: Sentiment,
+) -> Event {
+    Event {
+        at,
+        payload: Payload::Interaction(Interaction {
+            id: id.to_string(),
+            kind: kind.into(),
+            content_id: Some(content_id.to_string()),
+            parent_id,
+            author,
+            text,
+            sentiment: Some(sentiment.as_str().into()),
+            dm_type: None,
+        }),
+    }
+}
+
+impl Comments {
+    /// Write a text into `body` that repeats no recent one under post
+    /// `idx` nor across the account.
+    fn write_text(
+        &mut self,
+        idx: u32,
+        body: &mut String,
+        tries: u32,
+        write: impl FnMut(&mut String),
+    ) {
+        write_distinct_scoped(
+            &mut [
+                (&mut self.post_texts, post_scope(u64::from(idx))),
+                (&mut self.texts, 0),
+            ],
+            body,
+            tries,
+            write,
+        );
+    }
+
+    /// A new top-level comment `cid` by `author` on post `idx`: a thread
+    /// replies can answer and the creator can find.
+    fn open_thread<P: Post>(&mut self, post: &mut P, idx: u32, cid: u64, author: &Author) {
+        post.discussion().remember(Thread {
+            id: cid,
+            handle: author.handle.clone(),
+        });
+        self.recent.push(cid, idx);
+    }
+
+    /// The comments and replies on post `idx` in `[a, b)`: `expected`
+    /// ordinary ones, plus the ones earlier comments excite; their
+    /// sentiment follows the controversies in `signals`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn write<P: Post>(
+        &mut self,
+        post: &mut P,
+        idx: u32,
+        expected: f64,
+        a: Millis,
+        b: Millis,
+        crowd: &mut Crowd<'_>,
+        signals: &ActiveSignals,
+        out: &mut Vec<Event>,
+    ) {
+        let (rules, niche) = (crowd.rules, crowd.niche);
+        let rng = &mut *crowd.rng;
+        let audience = &mut *crowd.audience;
+        let excitation = &rules.excitation;
+        let n_base = rng.poisson(expected);
+        let n_excited = rng.poisson(
+            post.discussion()
+                .excitation
+                .expected(a, b, excitation.memory),
+        );
+        if n_base + n_excited == 0 {
+            return;
+        }
+        let lo = a.max(post.published());
+        let seconds = post.seconds();
+        let mut offspring = 0.0;
+        for k in 0..n_base + n_excited {
+            let reply_share = if k >= n_base {
+                rules.excited_reply_share
+            } else {
+                rules.reply_share
+            };
+            let at = lo + rng.below((b - lo).max(1) as u64) as Millis;
+            let author = audience.pick(rng);
+            offspring += excitation.offspring(author.followers);
+            let sentiment = signals.sentiment(rng, at);
+            let mut body = String::with_capacity(100);
+            let cid = (rules.new_id)(rng);
+            let talk = post.discussion();
+            let (kind, parent_id) = if !talk.threads.is_empty() && rng.chance(reply_share) {
+                let parent = &talk.threads[rng.below(talk.threads.len() as u64) as usize];
+                self.write_text(idx, &mut body, TEXT_TRIES, |out| {
+                    text::write_styled_reply(
+                        out,
+                        rng,
+                        niche,
+                        sentiment,
+                        rules.style,
+                        seconds,
+                        Some(&parent.handle),
+                    )
+                });
+                ("reply", Some(parent.id.to_string()))
+            } else {
+                self.open_thread(post, idx, cid, &author);
+                self.write_text(idx, &mut body, TEXT_TRIES, |out| {
+                    text::write_styled_comment(out, rng, niche, sentiment, rules.style, seconds)
+                });
+                ("comment", None)
+            };
+            post.discussion().comments += 1;
+            out.push(comment_event(
+                at,
+                cid,
+                kind,
+                post.id(),
+                parent_id,
+                author,
+                body,
+                sentiment,
+            ));
+        }
+        post.discussion()
+            .excitation
+            .bump(b, offspring, excitation.memory);
+    }
+
+    /// The comments of the troll waves under way in `[a, b)`, on their
+    /// targets among `posts`: negative, from fresh accounts with under 100
+    /// followers. A target at rest joins `active` again; waves that have
+    /// written all their comments are retired.
+    #[allow(clippy::too_many_arguments)]
+    pub fn trolls<P: Post>(
+        &mut self,
+        trolls: &mut Vec<(u32, TrollWave)>,
+        posts: &mut [P],
+        active: &mut Vec<u32>,
+        rules: &CommentRules,
+        niche: Niche,
+        rng: &mut Rng,
+        a: Millis,
+        b: Millis,
+        out: &mut Vec<Event>,
+    ) {
+        for (idx, wave) in trolls.iter_mut() {
+            let n = wave.due(b);
+            let Some(post) = posts.get_mut(*idx as usize) else {
+                continue;
+            };
+            if n > 0 && post.wake() {
+                active.push(*idx);
+            }
+            let seconds = post.seconds();
+            for _ in 0..n {
+                let at = wave.time_in(rng, a, b);
+                let author = troll_author(rng, rules.persona);
+                let cid = (rules.new_id)(rng);
+                self.open_thread(post, *idx, cid, &author);
+                let mut body = String::with_capacity(100);
+                self.write_text(*idx, &mut body, TROLL_TEXT_TRIES, |out| {
+                    text::write_styled_comment(
+                        out,
+                        rng,
+                        niche,
+                        Sentiment::Negative,
+                        rules.style,
+                        seconds,
+                    )
+                });
+                post.discussion().comments += 1;
+                out.push(comment_event(
+                    at,
+                    cid,
+                    "comment",
+                    post.id(),
+                    None,
+                    author,
+                    body,
+                    Sentiment::Negative,
+                ));
+            }
+        }
+        trolls.retain(|(_, w)| !w.done());
+    }
+
+    /// The creator's `reply` {comment_id, text} at `at` to a recent
+    /// top-level comment among `posts`: at most `limit` of the creator's
+    /// comments in 24 hours (`own` counts them). The reply excites the
+    /// discussion as a comment by an author with the creator's followers
+    /// would, and wakes a post at rest.
+    #[allow(clippy::too_many_arguments)]
+    pub fn creator_reply<P: Post>(
+        &mut self,
+        platform: &str,
+        at: Millis,
+        params: &Map<String, Value>,
+        own: &mut RateWindow,
+        limit: u32,
+        rules: &CommentRules,
+        rng: &mut Rng,
+        creator: &Author,
+        posts: &mut [P],
+        active: &mut Vec<u32>,
+    ) -> Result<Event, ActionError> {
+        let answer = Answer::parse(platform, "reply", "comment_id", params)?;
+        let not_found =
+            || ActionError::NotFound(format!("{platform}: no recent comment `{}`", answer.to));
+        let thread: u64 = answer.to.parse().map_err(|_| not_found())?;
+        let idx = self.recent.post_of(&thread).ok_or_else(not_found)?;
+        if let Some(wait) = own.wait_day(at, limit) {
+            return Err(ActionError::RateLimited(wait));
+        }
+        own.record(at);
+        let id = (rules.new_id)(rng);
+        let offspring = rules.excitation.offspring(creator.followers);
+        let post = posts
+            .get_mut(idx)
+            .ok_or_else(|| ActionError::NotFound(format!("{platform}: no post for `{thread}`")))?;
+        let talk = post.discussion();
+        talk.comments += 1;
+        talk.excitation.bump(at, offspring, rules.excitation.memory);
+        let content_id = post.id().to_string();
+        if post.wake() {
+            active.push(idx as u32);
+        }
+        Ok(creator_event(
+            at,
+            "reply",
+            id.to_string(),
+            Some(content_id),
+            thread.to_string(),
+            creator,
+            answer.text,
+        ))
+    }
+}
