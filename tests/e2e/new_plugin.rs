@@ -100,6 +100,7 @@ fn a_new_plugin_tests_builds_loads_and_runs_its_scenario_outside_the_workspace()
             .ends_with("mastodon.wasm"),
         "{mastodon}"
     );
+    assert_eq!(mastodon["interface"], diorama_sdk::INTERFACE_VERSION);
     assert_eq!(mastodon["content_kinds"], serde_json::json!(["post"]));
     assert_eq!(mastodon["actions"], serde_json::json!(["publish"]));
 
