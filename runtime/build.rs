@@ -10,6 +10,12 @@
 //! own target directory, `target/wasm-plugins`: it is shared by debug, release
 //! and clippy builds of the runtime, and being a different directory from the
 //! outer build's, it never waits on the outer cargo's build lock.
+//!
+//! It also embeds the SDK that `diorama new-plugin` writes next to a new
+//! plugin (`build/sdk_bundle.rs`).
+
+#[path = "build/sdk_bundle.rs"]
+mod sdk_bundle;
 
 use std::env;
 use std::ffi::OsString;
@@ -71,6 +77,8 @@ fn run() -> Result<(), String> {
             workspace.join(watched).display()
         );
     }
+
+    sdk_bundle::generate(&workspace, &out_dir)?;
 
     let builtin = discover(&workspace.join("plugins"))?;
     let test_plugins = discover(&workspace.join("tests/plugins"))?;

@@ -1,9 +1,10 @@
 //! The command line: `diorama run`, `diorama serve`, `diorama plugins`,
-//! `diorama stats`.
+//! `diorama stats`, `diorama new-plugin`.
 //!
 //! Exit codes: 0 when every expectation holds, 1 when one fails, 2 on any
 //! error (bad arguments, script syntax or runtime error, plugin failure).
 
+mod new_plugin;
 mod plugins;
 mod run;
 mod seeds;
@@ -40,6 +41,9 @@ enum Command {
     /// Print realism figures over a run's output folder: mixes, uniqueness, local hours,
     /// reaction delays, views and engagement.
     Stats(stats::StatsArgs),
+    /// Create a platform plugin crate to start from, building on its own: a minimal platform,
+    /// its tests, a scenario and a one-command build to a component.
+    NewPlugin(new_plugin::NewPluginArgs),
 }
 
 /// Options shared by commands that load plugins.
@@ -68,6 +72,7 @@ pub fn main() -> i32 {
         Command::Plugins(args) => plugins::plugins(args),
         Command::Stats(args) => stats::stats(args),
         Command::Serve(args) => serve::serve(args),
+        Command::NewPlugin(args) => new_plugin::new_plugin(args),
     }
 }
 
