@@ -45,6 +45,7 @@
 //! 24 hours, counting scheduled ones), `reply` {comment_id, text} (a reply
 //! by the creator to a recent comment).
 
+mod native;
 mod params;
 pub mod video;
 
@@ -71,8 +72,9 @@ use diorama_sdk::models::text::{
 use diorama_sdk::models::time::{daily_rhythm, local_hour, schedule_after, substeps, Timezone, Tz};
 use diorama_sdk::models::timing::{metric_interval, Seismic, SelfExcitation};
 use diorama_sdk::{
-    AccountConfig, Action, ActionError, Author, Content, Event, Interaction, LimitInfo, Metric,
-    MetricRoles, Millis, ParamInfo, Payload, Platform, PlatformInfo, SignalInfo, DAY, HOUR, MINUTE,
+    AccountConfig, Action, ActionError, Author, Content, Event, HttpRequest, HttpResponse,
+    Interaction, LimitInfo, Metric, MetricRoles, Millis, NativeOutcome, ParamInfo, Payload,
+    Platform, PlatformInfo, SignalInfo, DAY, HOUR, MINUTE,
 };
 
 pub use params::{Params, UPLOAD_LIMIT};
@@ -791,6 +793,19 @@ fn emit_comment_likes(v: &mut Video, at: Millis, rng: &mut Rng, out: &mut Vec<Ev
 const SIGNALS: &str = "viral, shadowban, troll_wave, controversy, growth";
 
 impl Platform for YouTube {
+    fn handle_request(&self, _at: Millis, request: &HttpRequest) -> NativeOutcome {
+        native::handle(self, request)
+    }
+
+    fn finish_request(
+        &self,
+        _at: Millis,
+        context: &str,
+        outcome: Result<&[Event], &ActionError>,
+    ) -> HttpResponse {
+        native::finish(context, outcome)
+    }
+
     fn describe() -> PlatformInfo {
         let signal = |name: &str, description: String| SignalInfo {
             name: name.into(),
