@@ -28,6 +28,14 @@ pub fn handle(yt: &YouTube, request: &HttpRequest) -> NativeOutcome {
             "methodNotAllowed",
             &format!("{} is not allowed on {}", request.method, request.path),
         )),
+        (_, path) if path.starts_with("/youtube/v3/") => NativeOutcome::Respond(error(
+            501,
+            "notImplemented",
+            &format!(
+                "{} {} is a YouTube Data API method this simulator does not serve yet",
+                request.method, request.path
+            ),
+        )),
         _ => NativeOutcome::Respond(error(
             404,
             "notFound",

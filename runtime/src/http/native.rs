@@ -84,11 +84,7 @@ pub async fn handle(
         NativeOutcome::Act(act) => {
             admit(&s, who)?;
             let live = s.live.clone();
-            blocking(move || {
-                live.native_act(&p, &platform, &act)
-                    .map_err(ApiError::from)
-            })
-            .await?
+            blocking(move || live.native_act(&p, &platform, &act).map_err(ApiError::from)).await?
         }
     };
     Ok(into_response(answer))

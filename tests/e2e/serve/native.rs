@@ -37,7 +37,10 @@ fn youtube_answers_its_own_api_for_the_profile_of_the_token() {
     let channel = &items[0];
     assert_eq!(channel["kind"], "youtube#channel");
     let channel_id = channel["id"].as_str().expect("an id");
-    assert!(channel_id.starts_with("UC") && channel_id.len() == 24, "{channel_id}");
+    assert!(
+        channel_id.starts_with("UC") && channel_id.len() == 24,
+        "{channel_id}"
+    );
     let stats = &channel["statistics"];
     let count = |v: &Value| -> i64 {
         v.as_str()
@@ -62,7 +65,11 @@ fn youtube_answers_its_own_api_for_the_profile_of_the_token() {
         .iter()
         .map(|c| c["metrics"]["views"].as_i64().unwrap_or(0))
         .sum();
-    assert_eq!(count(&stats["videoCount"]), uploads.len() as i64, "{channel}");
+    assert_eq!(
+        count(&stats["videoCount"]),
+        uploads.len() as i64,
+        "{channel}"
+    );
     assert_eq!(count(&stats["viewCount"]), views, "{channel}");
     assert!(count(&stats["subscriberCount"]) > 100_000, "{channel}");
     assert!(channel["snippet"]["title"].is_string(), "{channel}");
@@ -88,10 +95,17 @@ fn youtube_answers_its_own_api_for_the_profile_of_the_token() {
         .get("/native/youtube/youtube/v3/channels?mine=true", &p.token)
         .expect(400);
     assert_eq!(e["error"]["errors"][0]["reason"], "required", "{e}");
+    // A method of the API not simulated yet: 501 in the API's shape; a
+    // path that is no API method: 404.
     let e = s
-        .get("/native/youtube/youtube/v3/playlists?part=id", &p.token)
-        .expect(404);
-    assert_eq!(e["error"]["code"], 404, "{e}");
+        .get(
+            "/native/youtube/youtube/v3/playlists?part=id&mine=true",
+            &p.token,
+        )
+        .expect(501);
+    assert_eq!(e["error"]["code"], 501, "{e}");
+    let e = s.get("/native/youtube/nothing/here", &p.token).expect(404);
+    assert_eq!(e["error"]["errors"][0]["reason"], "notFound", "{e}");
 
     // comments.insert: the creator's reply, the same action as /v1's.
     let page = s.get(&comments, &p.token).expect(200);
@@ -110,7 +124,10 @@ fn youtube_answers_its_own_api_for_the_profile_of_the_token() {
     assert_eq!(made["snippet"]["authorChannelId"]["value"], channel_id);
     let replies = s
         .get(
-            &format!("/v1/profiles/{}/interactions?platform=youtube&kind=reply&limit=1000", p.id),
+            &format!(
+                "/v1/profiles/{}/interactions?platform=youtube&kind=reply&limit=1000",
+                p.id
+            ),
             &p.token,
         )
         .expect(200);
@@ -134,7 +151,7 @@ fn youtube_answers_its_own_api_for_the_profile_of_the_token() {
     assert_eq!(e["error"]["errors"][0]["reason"], "commentNotFound", "{e}");
 
     // The admin names the profile with a header; without it, diorama's own
-    // error. No token: 401. A platform without a native API: its 404.
+    // error. No token: 401. A platform without a native API: 501.
     let admin = s
         .request(reqwest::Method::GET, channels)
         .bearer_auth(ADMIN)
@@ -144,11 +161,17 @@ fn youtube_answers_its_own_api_for_the_profile_of_the_token() {
     assert_eq!(r.json()["items"][0]["id"], channel_id);
     s.get(channels, ADMIN).error(422, "invalid");
     assert_eq!(s.call("GET", channels, None, None).status, 401);
-    let e = s
-        .get("/native/instagram/v21.0/me", &p.token)
-        .expect(404);
-    assert!(e["error"].as_str().unwrap().contains("no native API"), "{e}");
+    let e = s.get("/native/instagram/v21.0/me", &p.token).expect(501);
+    assert!(
+        e["error"].as_str().unwrap().contains("no native API"),
+        "{e}"
+    );
     // A platform the profile does not have.
     let r = s.get("/native/tiktok/v2/user/info/", &p.token);
-    assert!(r.status == 404 || r.status == 422, "{} {}", r.status, r.text);
+    assert!(
+        r.status == 404 || r.status == 422,
+        "{} {}",
+        r.status,
+        r.text
+    );
 }
