@@ -155,7 +155,7 @@ fn main() {
     let mut now = start;
     while now < start + span {
         let events = match inst.step(now, now + WINDOW) {
-            Ok(e) => e,
+            Ok(output) => output.events,
             Err(e) => panic!("step at window {}: {e}", (now - start) / WINDOW),
         };
         component_events += events.len() as u64;

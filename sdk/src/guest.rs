@@ -25,18 +25,25 @@ pub fn init<P: Platform>(cell: &StateCell<P>, config: wit::AccountConfig) -> Res
     Ok(())
 }
 
-pub fn step<P: Platform>(cell: &StateCell<P>, from: Millis, to: Millis) -> Vec<wit::Event> {
+pub fn step<P: Platform>(cell: &StateCell<P>, from: Millis, to: Millis) -> wit::StepResult {
     let mut guard = cell.borrow_mut();
     let Some(state) = guard.as_mut() else {
         crate::log(Level::Error, NOT_INITIALISED);
-        return Vec::new();
+        return wit::StepResult {
+            events: Vec::new(),
+            next_due: None,
+        };
     };
-    OUT.with(|buf| {
+    let events = OUT.with(|buf| {
         let mut out = buf.borrow_mut();
         out.clear();
         state.step(from, to, &mut out);
         out.drain(..).map(Into::into).collect()
-    })
+    });
+    wit::StepResult {
+        events,
+        next_due: state.next_due(to),
+    }
 }
 
 thread_local! {
@@ -66,10 +73,7 @@ pub fn act<P: Platform>(
     let state = guard
         .as_mut()
         .ok_or_else(|| wit::ActionError::Invalid(NOT_INITIALISED.into()))?;
-    let action = Action {
-        kind: action.kind,
-        params: action.params,
-    };
+    let action = Action::from(action);
     match state.act(at, &action) {
         Ok(events) => Ok(events.into_iter().map(Into::into).collect()),
         Err(e) => Err(e.into()),
@@ -84,6 +88,43 @@ pub fn restore<P: Platform>(cell: &StateCell<P>, bytes: Vec<u8>) -> Result<(), S
     let state: P = decode(&bytes)?;
     *cell.borrow_mut() = Some(state);
     Ok(())
+}
+
+pub fn handle_request<P: Platform>(
+    cell: &StateCell<P>,
+    at: Millis,
+    request: wit::HttpRequest,
+) -> wit::NativeOutcome {
+    let guard = cell.borrow();
+    let Some(state) = guard.as_ref() else {
+        return wit::NativeOutcome::Respond(not_initialised_response());
+    };
+    state.handle_request(at, &request.into()).into()
+}
+
+pub fn finish_request<P: Platform>(
+    cell: &StateCell<P>,
+    at: Millis,
+    context: String,
+    outcome: Result<Vec<wit::Event>, wit::ActionError>,
+) -> wit::HttpResponse {
+    let guard = cell.borrow();
+    let Some(state) = guard.as_ref() else {
+        return not_initialised_response();
+    };
+    let outcome: Result<Vec<Event>, ActionError> = match outcome {
+        Ok(events) => Ok(events.into_iter().map(Into::into).collect()),
+        Err(e) => Err(e.into()),
+    };
+    let outcome = match &outcome {
+        Ok(events) => Ok(events.as_slice()),
+        Err(e) => Err(e),
+    };
+    state.finish_request(at, &context, outcome).into()
+}
+
+fn not_initialised_response() -> wit::HttpResponse {
+    HttpResponse::json(500, &serde_json::json!({ "error": NOT_INITIALISED })).into()
 }
 
 /// Send a log line to the host.
@@ -104,6 +145,15 @@ impl From<Level> for wit::Level {
     }
 }
 
+impl From<wit::Action> for Action {
+    fn from(a: wit::Action) -> Self {
+        Action {
+            kind: a.kind,
+            params: a.params,
+        }
+    }
+}
+
 impl From<wit::AccountConfig> for AccountConfig {
     fn from(c: wit::AccountConfig) -> Self {
         AccountConfig {
@@ -119,19 +169,24 @@ impl From<wit::AccountConfig> for AccountConfig {
 
 impl From<PlatformInfo> for wit::PlatformInfo {
     fn from(p: PlatformInfo) -> Self {
-        let defaults = p.defaults_json();
         wit::PlatformInfo {
             name: p.name,
             version: p.version,
             content_kinds: p.content_kinds,
             interaction_kinds: p.interaction_kinds,
             metrics: p.metrics,
+            metric_roles: wit::MetricRoles {
+                views: p.metric_roles.views,
+                likes: p.metric_roles.likes,
+                comments: p.metric_roles.comments,
+            },
             signals: p
                 .signals
                 .into_iter()
                 .map(|s| wit::SignalInfo {
                     name: s.name,
                     description: s.description,
+                    on_content: s.on_content,
                 })
                 .collect(),
             actions: p.actions,
@@ -144,7 +199,88 @@ impl From<PlatformInfo> for wit::PlatformInfo {
                     per: l.per,
                 })
                 .collect(),
-            defaults,
+            params: p.params.into_iter().map(Into::into).collect(),
+            automatic_share: p.automatic_share,
+            api_hosts: p.api_hosts,
+            webhook_formats: p
+                .webhook_formats
+                .into_iter()
+                .map(|w| wit::WebhookFormat {
+                    name: w.name,
+                    content_type: w.content_type,
+                    description: w.description,
+                })
+                .collect(),
+        }
+    }
+}
+
+impl From<ParamInfo> for wit::ParamInfo {
+    fn from(p: ParamInfo) -> Self {
+        wit::ParamInfo {
+            name: p.name,
+            kind: match p.kind {
+                ParamKind::Count => wit::ParamKind::Count,
+                ParamKind::Number => wit::ParamKind::Number,
+                ParamKind::Choice => wit::ParamKind::Choice,
+                ParamKind::Flag => wit::ParamKind::Flag,
+            },
+            default: p.default,
+            min: p.min,
+            max: p.max,
+            choices: p.choices,
+            description: p.description,
+            shared: p.shared.map(|s| match s {
+                SharedParam::Audience => wit::SharedParam::Audience,
+                SharedParam::AvgViews => wit::SharedParam::AvgViews,
+                SharedParam::EngagementRate => wit::SharedParam::EngagementRate,
+                SharedParam::UploadFrequency => wit::SharedParam::UploadFrequency,
+                SharedParam::CommentVolume => wit::SharedParam::CommentVolume,
+                SharedParam::DmFrequency => wit::SharedParam::DmFrequency,
+            }),
+        }
+    }
+}
+
+impl From<wit::HttpRequest> for HttpRequest {
+    fn from(r: wit::HttpRequest) -> Self {
+        HttpRequest {
+            method: r.method,
+            path: r.path,
+            query: r.query,
+            headers: r.headers,
+            body: r.body,
+        }
+    }
+}
+
+impl From<HttpResponse> for wit::HttpResponse {
+    fn from(r: HttpResponse) -> Self {
+        wit::HttpResponse {
+            status: r.status,
+            headers: r.headers,
+            body: r.body,
+        }
+    }
+}
+
+impl From<Action> for wit::Action {
+    fn from(a: Action) -> Self {
+        wit::Action {
+            kind: a.kind,
+            params: a.params,
+        }
+    }
+}
+
+impl From<NativeOutcome> for wit::NativeOutcome {
+    fn from(o: NativeOutcome) -> Self {
+        match o {
+            NativeOutcome::Respond(r) => wit::NativeOutcome::Respond(r.into()),
+            NativeOutcome::Act(a) => wit::NativeOutcome::Act(wit::NativeAct {
+                action: a.action.into(),
+                context: a.context,
+            }),
         }
     }
 }
@@ -197,6 +333,64 @@ impl From<Event> for wit::Event {
     }
 }
 
+impl From<wit::Author> for Author {
+    fn from(a: wit::Author) -> Self {
+        Author {
+            id: a.id,
+            handle: a.handle,
+            display_name: a.display_name,
+            avatar_url: a.avatar_url,
+            verified: a.verified,
+            followers: a.followers,
+        }
+    }
+}
+
+impl From<wit::Event> for Event {
+    fn from(e: wit::Event) -> Self {
+        let payload = match e.payload {
+            wit::Payload::Content(c) => Payload::Content(Content {
+                id: c.id,
+                kind: c.kind,
+                title: c.title,
+                text: c.text,
+                url: c.url,
+            }),
+            wit::Payload::Interaction(i) => Payload::Interaction(Interaction {
+                id: i.id,
+                kind: i.kind,
+                content_id: i.content_id,
+                parent_id: i.parent_id,
+                author: i.author.into(),
+                text: i.text,
+                sentiment: i.sentiment,
+                dm_type: i.dm_type,
+            }),
+            wit::Payload::Metric(m) => Payload::Metric(Metric {
+                content_id: m.content_id,
+                name: m.name,
+                total: m.total,
+                delta: m.delta,
+            }),
+            wit::Payload::Notice(n) => Payload::Notice(Notice {
+                code: n.code,
+                message: n.message,
+            }),
+        };
+        Event { at: e.at, payload }
+    }
+}
+
+impl From<wit::ActionError> for ActionError {
+    fn from(e: wit::ActionError) -> Self {
+        match e {
+            wit::ActionError::Invalid(m) => ActionError::Invalid(m),
+            wit::ActionError::NotFound(m) => ActionError::NotFound(m),
+            wit::ActionError::RateLimited(ms) => ActionError::RateLimited(ms),
+        }
+    }
+}
+
 impl From<ActionError> for wit::ActionError {
     fn from(e: ActionError) -> Self {
         match e {
@@ -240,7 +434,7 @@ macro_rules! export_platform {
                 fn init(config: __wit::AccountConfig) -> ::core::result::Result<(), ::std::string::String> {
                     __DIORAMA_STATE.with(|s| $crate::guest::init::<$ty>(s, config))
                 }
-                fn step(from: i64, to: i64) -> ::std::vec::Vec<__wit::Event> {
+                fn step(from: i64, to: i64) -> __wit::StepResult {
                     __DIORAMA_STATE.with(|s| $crate::guest::step::<$ty>(s, from, to))
                 }
                 fn signal(
@@ -261,6 +455,16 @@ macro_rules! export_platform {
                 }
                 fn restore(state: ::std::vec::Vec<u8>) -> ::core::result::Result<(), ::std::string::String> {
                     __DIORAMA_STATE.with(|s| $crate::guest::restore::<$ty>(s, state))
+                }
+                fn handle_request(at: i64, request: __wit::HttpRequest) -> __wit::NativeOutcome {
+                    __DIORAMA_STATE.with(|s| $crate::guest::handle_request::<$ty>(s, at, request))
+                }
+                fn finish_request(
+                    at: i64,
+                    context: ::std::string::String,
+                    outcome: ::core::result::Result<::std::vec::Vec<__wit::Event>, __wit::ActionError>,
+                ) -> __wit::HttpResponse {
+                    __DIORAMA_STATE.with(|s| $crate::guest::finish_request::<$ty>(s, at, context, outcome))
                 }
             }
 

@@ -2,7 +2,9 @@
 //!
 //! Everything a platform author needs to add a platform to diorama:
 //!
-//! - the WIT contract (`wit/platform.wit`, package `diorama:platform@0.1.0`);
+//! - the WIT contract, one folder per published version (`wit/0.1.0/`,
+//!   `wit/0.2.0/`); components built with this SDK export
+//!   `diorama:platform@0.2.0`;
 //! - the [`Platform`] trait and the [`export_platform!`] macro: a plugin is a
 //!   plain serde struct, snapshot and restore come for free;
 //! - shared models every platform needs, in [`models`]: a seeded generator,
@@ -22,6 +24,13 @@ pub mod types;
 pub use platform::{parse_params, restore, snapshot, Platform};
 pub use types::*;
 
+/// The serde crates the SDK's types and the [`Platform`] trait are built on,
+/// re-exported so that a plugin crate needs no other dependency than the SDK
+/// (`use diorama_sdk::serde::{Deserialize, Serialize};` and
+/// `#[serde(crate = "diorama_sdk::serde")]` on its derives).
+pub use serde;
+pub use serde_json;
+
 /// Inside a component, the SDK installs talc as the allocator (feature
 /// `fast-alloc`, on by default): every event's strings are allocated by the
 /// plugin and freed after the host has copied them.
@@ -34,13 +43,13 @@ pub use types::*;
 static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
 
 /// The version of the WIT package this SDK implements.
-pub const INTERFACE_VERSION: &str = "0.1.0";
+pub const INTERFACE_VERSION: &str = "0.2.0";
 
 /// The generated component bindings. Not for direct use.
 #[doc(hidden)]
 pub mod bindings {
     wit_bindgen::generate!({
-        path: "wit/0.1.0",
+        path: "wit/0.2.0",
         world: "platform",
         pub_export_macro: true,
         export_macro_name: "__export_platform_bindings",

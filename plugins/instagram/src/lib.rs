@@ -905,11 +905,13 @@ impl Platform for Instagram {
                 },
             ],
             actions: vec!["publish".into(), "reply".into(), "dm_reply".into()],
+            // Keyed by action: stories are published through `publish`,
+            // the creator's comments are `reply`s; the creator has no like
+            // action.
             limits: vec![
                 limit("publish", POST_LIMIT),
-                limit("story", STORY_LIMIT),
-                limit("comment", COMMENT_LIMIT),
-                limit("like", LIKE_LIMIT),
+                limit("publish", STORY_LIMIT),
+                limit("reply", COMMENT_LIMIT),
             ],
             params: ParamInfo::from_defaults(&params::defaults_json()).unwrap_or_default(),
             metric_roles: MetricRoles {

@@ -551,8 +551,8 @@ fn describe_lists_the_contract() {
             .map(|l| (l.max, l.per))
     };
     assert_eq!(limit("publish"), Some((5, DAY)));
-    assert_eq!(limit("comment"), Some((30, DAY)));
-    assert_eq!(limit("like"), Some((200, DAY)));
+    assert_eq!(limit("reply"), Some((30, DAY)));
+    assert_eq!(limit("like"), None, "limits are keyed by action");
     let defaults: serde_json::Value = serde_json::from_str(&info.defaults_json()).unwrap();
     assert_eq!(defaults["followers"], 100_000);
 }

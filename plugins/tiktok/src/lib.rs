@@ -766,10 +766,11 @@ impl Platform for TikTok {
                 },
             ],
             actions: vec!["publish".into(), "reply".into(), "dm_reply".into()],
+            // Keyed by action: the creator's comments are `reply`s; the
+            // creator has no like action.
             limits: vec![
                 limit("publish", VIDEO_LIMIT),
-                limit("comment", COMMENT_LIMIT),
-                limit("like", LIKE_LIMIT),
+                limit("reply", COMMENT_LIMIT),
             ],
             params: ParamInfo::from_defaults(&params::defaults_json()).unwrap_or_default(),
             metric_roles: MetricRoles {

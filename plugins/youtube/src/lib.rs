@@ -833,7 +833,7 @@ impl Platform for YouTube {
             ],
             actions: vec!["publish".into(), "reply".into()],
             limits: vec![LimitInfo {
-                action: "upload".into(),
+                action: "publish".into(),
                 max: UPLOAD_LIMIT,
                 per: DAY,
             }],

@@ -532,7 +532,7 @@ fn describe_lists_the_contract() {
             info.limits[0].max,
             info.limits[0].per
         ),
-        ("upload", 6, DAY)
+        ("publish", 6, DAY)
     );
     let defaults: serde_json::Value = serde_json::from_str(&info.defaults_json()).unwrap();
     assert_eq!(defaults["subscribers"], 100_000);

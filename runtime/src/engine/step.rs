@@ -66,7 +66,7 @@ impl Simulation {
         batch.clear();
         for (pi, profile) in self.profiles.iter_mut().enumerate() {
             for (ii, instance) in profile.instances.iter_mut().enumerate() {
-                let events = instance.plugin.step(from, to)?;
+                let events = instance.plugin.step(from, to)?.events;
                 if let Some(bad) = events.iter().find(|e| e.at < from || e.at >= to) {
                     return Err(EngineError::Contract {
                         profile: profile.spec.name.clone(),

@@ -3,6 +3,8 @@
 use std::fmt;
 use std::time::Duration;
 
+pub use super::budget::Budget;
+
 /// What kind of failure a [`PluginError`] is.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ErrorKind {
@@ -22,6 +24,30 @@ pub enum ErrorKind {
     ResultTooLarge {
         /// The budget, in bytes of host memory.
         limit: usize,
+    },
+    /// A call's results, once read, went over the budget of what one call
+    /// may return (see the `budget` module: events, bytes of strings, a
+    /// response's body and headers, `describe`'s lists and strings); the
+    /// instance was stopped.
+    OverBudget {
+        /// Which budget, and through it the limit.
+        budget: Budget,
+        /// The figure found (events, bytes, headers or items).
+        found: u64,
+    },
+    /// The plugin answered something the contract rules out (a next-due
+    /// before the end of the window, an HTTP status outside 100..=599);
+    /// the instance was stopped.
+    Violation,
+    /// What the plugin says about itself through `describe` is unsound (a
+    /// limit on no action, a default outside its parameter's range...); the
+    /// reason names every problem. The plugin is not loaded.
+    Description,
+    /// The plugin was built for a contract version without a native API.
+    /// The instance stays usable.
+    NoNativeApi {
+        /// The version it was built for, e.g. `0.1.0`.
+        version: String,
     },
     /// The instance trapped (a panic, an `unreachable`, a stack overflow...).
     Trap,
@@ -58,7 +84,8 @@ pub struct PluginError {
     /// the file it came from.
     pub plugin: String,
     /// The call that failed: `describe`, `init`, `step`, `signal`, `act`,
-    /// `snapshot`, `restore`, or `load` / `instantiate`.
+    /// `snapshot`, `restore`, `handle-request`, `finish-request`, or
+    /// `load` / `instantiate`.
     pub call: &'static str,
     pub kind: ErrorKind,
     /// The details: the trap, the guest's last words, the plugin's message.
@@ -100,6 +127,8 @@ impl PluginError {
             ErrorKind::Timeout { .. }
                 | ErrorKind::OutOfMemory { .. }
                 | ErrorKind::ResultTooLarge { .. }
+                | ErrorKind::OverBudget { .. }
+                | ErrorKind::Violation
                 | ErrorKind::Trap
         )
     }
@@ -118,6 +147,20 @@ impl PluginError {
             ErrorKind::ResultTooLarge { limit } => format!(
                 "plugin `{plugin}` failed in `{call}`: its results exceed the {} a call may hand the host (the instance was stopped)",
                 Bytes(*limit)
+            ),
+            ErrorKind::OverBudget { budget, found } => format!(
+                "plugin `{plugin}` failed in `{call}`: over budget: {} (the instance was stopped)",
+                budget.describe(*found)
+            ),
+            ErrorKind::Violation => format!(
+                "plugin `{plugin}` broke the contract in `{call}`: {reason} (the instance was stopped)"
+            ),
+            ErrorKind::Description => {
+                format!("plugin `{plugin}` describes itself wrongly: {reason}")
+            }
+            ErrorKind::NoNativeApi { version } => format!(
+                "plugin `{plugin}` has no native API: it was built for diorama:platform@{version}, \
+                 which has none (the native API came with 0.2.0)"
             ),
             ErrorKind::Trap => format!("plugin `{plugin}` failed in `{call}`: trapped: {reason}"),
             ErrorKind::Rejected => format!("plugin `{plugin}` rejected `{call}`: {reason}"),
@@ -240,13 +283,40 @@ mod tests {
             "y.wasm",
             "load",
             ErrorKind::Version {
-                found: Some("0.2.0".into()),
+                found: Some("0.3.0".into()),
             },
             "",
         );
         assert_eq!(
             e.to_string(),
-            "plugin y.wasm was built for diorama:platform@0.2.0; this diorama supports 0.1.0"
+            "plugin y.wasm was built for diorama:platform@0.3.0; this diorama supports 0.1.0, 0.2.0"
+        );
+        let e = PluginError::new(
+            "hostile",
+            "step",
+            ErrorKind::OverBudget {
+                budget: Budget::Events,
+                found: 100_001,
+            },
+            "",
+        );
+        assert!(e.is_fatal());
+        assert_eq!(
+            e.to_string(),
+            "plugin `hostile` failed in `step`: over budget: it returned 100,001 events; a call may return at most 100,000 (the instance was stopped)"
+        );
+        let e = PluginError::new(
+            "legacy",
+            "handle-request",
+            ErrorKind::NoNativeApi {
+                version: "0.1.0".into(),
+            },
+            "",
+        );
+        assert!(!e.is_fatal());
+        assert_eq!(
+            e.to_string(),
+            "plugin `legacy` has no native API: it was built for diorama:platform@0.1.0, which has none (the native API came with 0.2.0)"
         );
     }
 

@@ -10,11 +10,12 @@ use diorama_sdk::{AccountConfig, PlatformInfo};
 use wasmtime::component::{Component, HasSelf, Linker};
 use wasmtime::{Config, Engine};
 
-use super::bindings::v0_1_0;
+use super::bindings::{v0_1_0, v0_2_0};
 use super::cache::{CacheStats, ComponentCache};
 use super::error::{ErrorKind, PluginError};
 use super::instance::{PluginInstance, Pre};
 use super::sandbox::{EpochTicker, StoreData};
+use super::validate;
 use super::{HostOptions, PluginSource, SUPPORTED_VERSIONS};
 
 mod builtin {
@@ -110,8 +111,13 @@ impl PluginHost {
         >(&mut linker, |d| d)
         .map_err(|e| setup(format!("cannot link the virtual clock: {e:#}")))?;
         linker.allow_shadowing(false);
+        // The host interface of every version: each version's is its own
+        // instance name (`diorama:platform/host@0.1.0`, `@0.2.0`), so one
+        // linker serves components of any of them.
         v0_1_0::Platform::add_to_linker::<StoreData, HasSelf<StoreData>>(&mut linker, |d| d)
-            .map_err(|e| setup(format!("cannot link the host interface: {e:#}")))?;
+            .map_err(|e| setup(format!("cannot link the 0.1 host interface: {e:#}")))?;
+        v0_2_0::Platform::add_to_linker::<StoreData, HasSelf<StoreData>>(&mut linker, |d| d)
+            .map_err(|e| setup(format!("cannot link the 0.2 host interface: {e:#}")))?;
 
         let ticker = EpochTicker::start(&engine)
             .map_err(|e| setup(format!("cannot start the epoch thread: {e}")))?;
@@ -203,19 +209,23 @@ impl PluginHost {
             PluginError::load(shown, format!("not a valid WebAssembly component: {e:#}"))
         })?;
         let version = self.interface_version(&component, label)?;
+        let instance_pre = |shown: &str| {
+            self.linker
+                .instantiate_pre(&component)
+                .map_err(|e| PluginError::load(shown, format!("cannot be linked: {e:#}")))
+        };
+        let mismatch = |e: wasmtime::Error| {
+            PluginError::load(
+                shown,
+                format!("does not match diorama:platform@{version}: {e:#}"),
+            )
+        };
         let pre = match version.as_str() {
-            "0.1.0" => {
-                let instance_pre = self
-                    .linker
-                    .instantiate_pre(&component)
-                    .map_err(|e| PluginError::load(shown, format!("cannot be linked: {e:#}")))?;
-                let pre = v0_1_0::PlatformPre::new(instance_pre).map_err(|e| {
-                    PluginError::load(
-                        shown,
-                        format!("does not match diorama:platform@0.1.0: {e:#}"),
-                    )
-                })?;
-                Pre::V0_1_0(pre)
+            v0_1_0::VERSION => {
+                Pre::V0_1_0(v0_1_0::PlatformPre::new(instance_pre(shown)?).map_err(mismatch)?)
+            }
+            v0_2_0::VERSION => {
+                Pre::V0_2_0(v0_2_0::PlatformPre::new(instance_pre(shown)?).map_err(mismatch)?)
             }
             other => {
                 return Err(PluginError::new(
@@ -239,6 +249,15 @@ impl PluginHost {
         )?;
         let info = instance.describe()?;
         check_name(&info.name).map_err(|e| PluginError::load(shown, e.to_string()))?;
+        let problems = validate::problems(&info, pre.rules());
+        if !problems.is_empty() {
+            return Err(PluginError::new(
+                &*info.name,
+                "describe",
+                ErrorKind::Description,
+                problems.join("; "),
+            ));
+        }
         Ok(LoadedPlugin {
             info,
             source,
@@ -247,7 +266,11 @@ impl PluginHost {
         })
     }
 
-    /// The `diorama:platform` version the component exports.
+    /// The `diorama:platform` version the component exports: the name of
+    /// its `simulator` export carries it (`diorama:platform/simulator@0.2.0`),
+    /// so the component itself says which bindings read it; nothing else
+    /// (a custom section, a manifest) can disagree with what it exports.
+    /// Should it export several, the newest this host supports wins.
     fn interface_version(&self, component: &Component, label: &str) -> Result<String, PluginError> {
         let ty = component.component_type();
         let prefix = format!("{SIMULATOR}@");
@@ -258,6 +281,7 @@ impl PluginHost {
         found.sort_by_key(|v| version_key(v));
         if let Some(v) = found
             .iter()
+            .rev()
             .find(|v| SUPPORTED_VERSIONS.contains(&v.as_str()))
         {
             return Ok(v.clone());

@@ -5,31 +5,71 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use diorama_sdk::{AccountConfig, Action, ActionError, Event, Millis, PlatformInfo};
+use diorama_sdk::{
+    AccountConfig, Action, ActionError, Event, HttpRequest, HttpResponse, Millis, NativeOutcome,
+    PlatformInfo,
+};
 use wasmtime::{Engine, Store};
 
-use super::bindings::v0_1_0;
+use super::bindings::{v0_1_0, v0_2_0};
+use super::budget::{self, Exceeded};
 use super::error::{ErrorKind, PluginError};
 use super::sandbox::{self, EpochTicker, StoreData, TICK};
+use super::validate::Rules;
 use super::HostOptions;
 
 /// A pre-instantiated component, by interface version.
 #[derive(Clone)]
 pub(super) enum Pre {
     V0_1_0(v0_1_0::PlatformPre<StoreData>),
+    V0_2_0(v0_2_0::PlatformPre<StoreData>),
+}
+
+impl Pre {
+    /// The `diorama:platform` version of the component.
+    pub(super) fn version(&self) -> &'static str {
+        match self {
+            Pre::V0_1_0(_) => v0_1_0::VERSION,
+            Pre::V0_2_0(_) => v0_2_0::VERSION,
+        }
+    }
+
+    /// The rules its description is checked by.
+    pub(super) fn rules(&self) -> Rules {
+        match self {
+            Pre::V0_1_0(_) => Rules::V0_1,
+            Pre::V0_2_0(_) => Rules::Latest,
+        }
+    }
 }
 
 /// The bindings of a live instance, by interface version.
 enum Bindings {
     V0_1_0(v0_1_0::Platform),
+    V0_2_0(v0_2_0::Platform),
+}
+
+/// What one `step` gives: the events of the window and when the plugin
+/// next has something due.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct StepOutput {
+    /// The events, each with `from <= at < to`.
+    pub events: Vec<Event>,
+    /// The earliest virtual time, at or after the window's end, at which
+    /// the plugin may have something to emit; `None`: nothing until a
+    /// signal or an action. A 0.1 plugin is due at the end of every window.
+    pub next_due: Option<Millis>,
 }
 
 /// A live plugin instance: one account on one platform.
 ///
-/// After a timeout, a trap or running out of memory, the instance is
-/// failed: every later call returns the same error without calling in.
+/// After a timeout, a trap, running out of memory or going over the result
+/// budget, the instance is failed: every later call returns the same error
+/// without calling in.
 pub struct PluginInstance {
     platform: Arc<str>,
+    /// The `diorama:platform` version it was built for.
+    version: &'static str,
     store: Store<StoreData>,
     bindings: Bindings,
     timeout: Duration,
@@ -84,6 +124,7 @@ impl PluginInstance {
         store.data_mut().begin_call(0);
         let result = match pre {
             Pre::V0_1_0(pre) => pre.instantiate(&mut store).map(Bindings::V0_1_0),
+            Pre::V0_2_0(pre) => pre.instantiate(&mut store).map(Bindings::V0_2_0),
         };
         store.data_mut().end_call();
         let bindings = match result {
@@ -103,6 +144,7 @@ impl PluginInstance {
         };
         Ok(PluginInstance {
             platform,
+            version: pre.version(),
             store,
             bindings,
             timeout: options.call_timeout,
@@ -130,13 +172,35 @@ impl PluginInstance {
         self.failure.as_ref()
     }
 
+    /// The `diorama:platform` version the plugin was built for, e.g. `0.2.0`.
+    pub fn interface_version(&self) -> &'static str {
+        self.version
+    }
+
+    /// What the plugin says about itself, in the latest terms, within the
+    /// budget of `describe`'s lists and strings (not yet checked for
+    /// soundness: the host does that at load).
     pub(super) fn describe(&mut self) -> Result<PlatformInfo, PluginError> {
-        self.call("describe", 0, |b, store| match b {
+        let info = self.call("describe", 0, |b, store| match b {
             Bindings::V0_1_0(p) => p
                 .diorama_platform_simulator()
                 .call_describe(store)
-                .map(Into::into),
-        })
+                .map(|info| v0_1_0::platform_info(info).map_err(Some)),
+            Bindings::V0_2_0(p) => p
+                .diorama_platform_simulator()
+                .call_describe(store)
+                .map(|info| Ok(info.into())),
+        })?;
+        let info = info.map_err(|reason| {
+            PluginError::new(
+                &*self.platform,
+                "describe",
+                ErrorKind::Description,
+                reason.unwrap_or_default(),
+            )
+        })?;
+        self.within("describe", budget::check_description(&info))?;
+        Ok(info)
     }
 
     pub(super) fn init(&mut self, config: &AccountConfig) -> Result<(), PluginError> {
@@ -144,18 +208,42 @@ impl PluginInstance {
             Bindings::V0_1_0(p) => p
                 .diorama_platform_simulator()
                 .call_init(store, &v0_1_0::wit::AccountConfig::from(config)),
+            Bindings::V0_2_0(p) => p
+                .diorama_platform_simulator()
+                .call_init(store, &v0_2_0::wit::AccountConfig::from(config)),
         })?;
-        answer.map_err(|reason| self.rejected("init", reason))
+        self.rejection("init", answer)
     }
 
-    /// Advance the model over `[from, to)`; the events in that window.
-    pub fn step(&mut self, from: Millis, to: Millis) -> Result<Vec<Event>, PluginError> {
-        self.call("step", from, |b, store| match b {
+    /// Advance the model over `[from, to)`: the events in that window, and
+    /// when the plugin next has something due.
+    pub fn step(&mut self, from: Millis, to: Millis) -> Result<StepOutput, PluginError> {
+        let output = self.call("step", from, |b, store| match b {
             Bindings::V0_1_0(p) => p
                 .diorama_platform_simulator()
                 .call_step(store, from, to)
-                .map(|events| events.into_iter().map(Into::into).collect()),
-        })
+                .map(|events| StepOutput {
+                    events: events.into_iter().map(Into::into).collect(),
+                    next_due: Some(to),
+                }),
+            Bindings::V0_2_0(p) => p
+                .diorama_platform_simulator()
+                .call_step(store, from, to)
+                .map(|result| StepOutput {
+                    events: result.events.into_iter().map(Into::into).collect(),
+                    next_due: result.next_due,
+                }),
+        })?;
+        self.within("step", budget::check_events(&output.events))?;
+        if let Some(due) = output.next_due {
+            if due < to {
+                return Err(self.violation(
+                    "step",
+                    format!("its next-due {due} is before the end of the window it was stepped over ({to})"),
+                ));
+            }
+        }
+        Ok(output)
     }
 
     /// Apply the scenario perturbation `name` at `at`; `params` is a JSON
@@ -167,8 +255,11 @@ impl PluginInstance {
             Bindings::V0_1_0(p) => p
                 .diorama_platform_simulator()
                 .call_signal(store, at, name, params),
+            Bindings::V0_2_0(p) => p
+                .diorama_platform_simulator()
+                .call_signal(store, at, name, params),
         })?;
-        answer.map_err(|reason| self.rejected("signal", reason))
+        self.rejection("signal", answer)
     }
 
     /// The creator acts at `at`. The inner result is the platform's answer.
@@ -177,7 +268,7 @@ impl PluginInstance {
         at: Millis,
         action: &Action,
     ) -> Result<Result<Vec<Event>, ActionError>, PluginError> {
-        self.call("act", at, |b, store| match b {
+        let answer: Result<Vec<Event>, ActionError> = self.call("act", at, |b, store| match b {
             Bindings::V0_1_0(p) => p
                 .diorama_platform_simulator()
                 .call_act(store, at, &v0_1_0::wit::Action::from(action))
@@ -186,7 +277,76 @@ impl PluginInstance {
                         .map(|events| events.into_iter().map(Into::into).collect())
                         .map_err(Into::into)
                 }),
-        })
+            Bindings::V0_2_0(p) => p
+                .diorama_platform_simulator()
+                .call_act(store, at, &v0_2_0::wit::Action::from(action))
+                .map(|answer| {
+                    answer
+                        .map(|events| events.into_iter().map(Into::into).collect())
+                        .map_err(Into::into)
+                }),
+        })?;
+        let checked = match &answer {
+            Ok(events) => budget::check_events(events.as_slice()),
+            Err(ActionError::Invalid(m) | ActionError::NotFound(m)) => budget::check_text(m),
+            Err(ActionError::RateLimited(_)) => Ok(()),
+        };
+        self.within("act", checked)?;
+        Ok(answer)
+    }
+
+    /// Answer a request to the platform's own API at `at`, against the
+    /// account's state: a response, or an action to run (through the same
+    /// path as any action) before [`PluginInstance::finish_request`] shapes
+    /// the answer. A plugin built for 0.1 has no native API: a
+    /// [`NoNativeApi`](ErrorKind::NoNativeApi) error, which does not fail
+    /// the instance.
+    pub fn handle_request(
+        &mut self,
+        at: Millis,
+        request: &HttpRequest,
+    ) -> Result<NativeOutcome, PluginError> {
+        let outcome = self.call("handle-request", at, |b, store| match b {
+            Bindings::V0_1_0(_) => Ok(None),
+            Bindings::V0_2_0(p) => p
+                .diorama_platform_simulator()
+                .call_handle_request(store, at, &v0_2_0::wit::HttpRequest::from(request))
+                .map(|o| Some(NativeOutcome::from(o))),
+        })?;
+        let outcome = outcome.ok_or_else(|| self.no_native_api("handle-request"))?;
+        match &outcome {
+            NativeOutcome::Respond(response) => self.check_response("handle-request", response)?,
+            NativeOutcome::Act(act) => {
+                self.within("handle-request", budget::check_native_act(act))?
+            }
+        }
+        Ok(outcome)
+    }
+
+    /// Shape the answer to a native request that acted, from the `context`
+    /// [`PluginInstance::handle_request`] gave and the action's outcome.
+    pub fn finish_request(
+        &mut self,
+        at: Millis,
+        context: &str,
+        outcome: Result<&[Event], &ActionError>,
+    ) -> Result<HttpResponse, PluginError> {
+        let response = self.call("finish-request", at, |b, store| match b {
+            Bindings::V0_1_0(_) => Ok(None),
+            Bindings::V0_2_0(p) => {
+                let outcome: Result<Vec<v0_2_0::wit::Event>, v0_2_0::wit::ActionError> =
+                    match outcome {
+                        Ok(events) => Ok(events.iter().map(Into::into).collect()),
+                        Err(e) => Err(e.into()),
+                    };
+                p.diorama_platform_simulator()
+                    .call_finish_request(store, at, context, outcome.as_deref())
+                    .map(|r| Some(HttpResponse::from(r)))
+            }
+        })?;
+        let response = response.ok_or_else(|| self.no_native_api("finish-request"))?;
+        self.check_response("finish-request", &response)?;
+        Ok(response)
     }
 
     /// The instance's state, for checkpoints.
@@ -194,6 +354,7 @@ impl PluginInstance {
         let now = self.now;
         self.call("snapshot", now, |b, store| match b {
             Bindings::V0_1_0(p) => p.diorama_platform_simulator().call_snapshot(store),
+            Bindings::V0_2_0(p) => p.diorama_platform_simulator().call_snapshot(store),
         })
     }
 
@@ -202,8 +363,79 @@ impl PluginInstance {
         let now = self.now;
         let answer = self.call("restore", now, |b, store| match b {
             Bindings::V0_1_0(p) => p.diorama_platform_simulator().call_restore(store, bytes),
+            Bindings::V0_2_0(p) => p.diorama_platform_simulator().call_restore(store, bytes),
         })?;
-        answer.map_err(|reason| self.rejected("restore", reason))
+        self.rejection("restore", answer)
+    }
+
+    /// A plugin's own error (`Err(reason)`), within the strings budget, as
+    /// a [`Rejected`](ErrorKind::Rejected) error.
+    fn rejection(&mut self, call: &'static str, answer: Result<(), String>) -> Result<(), PluginError> {
+        match answer {
+            Ok(()) => Ok(()),
+            Err(reason) => {
+                self.within(call, budget::check_text(&reason))?;
+                Err(self.rejected(call, reason))
+            }
+        }
+    }
+
+    fn check_response(
+        &mut self,
+        call: &'static str,
+        response: &HttpResponse,
+    ) -> Result<(), PluginError> {
+        self.within(call, budget::check_response(response))?;
+        if !(100..=599).contains(&response.status) {
+            return Err(self.violation(
+                call,
+                format!(
+                    "its response has the HTTP status {}; a status is within 100..=599",
+                    response.status
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// A result over its budget fails the instance.
+    fn within(&mut self, call: &'static str, checked: Result<(), Exceeded>) -> Result<(), PluginError> {
+        match checked {
+            Ok(()) => Ok(()),
+            Err(Exceeded { budget, found }) => Err(self.fail(PluginError::new(
+                &*self.platform,
+                call,
+                ErrorKind::OverBudget { budget, found },
+                "",
+            ))),
+        }
+    }
+
+    /// An answer the contract rules out fails the instance.
+    fn violation(&mut self, call: &'static str, reason: String) -> PluginError {
+        self.fail(PluginError::new(
+            &*self.platform,
+            call,
+            ErrorKind::Violation,
+            reason,
+        ))
+    }
+
+    fn fail(&mut self, error: PluginError) -> PluginError {
+        tracing::debug!(plugin = %self.platform, "{error}");
+        self.failure = Some(error.clone());
+        error
+    }
+
+    fn no_native_api(&self, call: &'static str) -> PluginError {
+        PluginError::new(
+            &*self.platform,
+            call,
+            ErrorKind::NoNativeApi {
+                version: self.version.to_string(),
+            },
+            "",
+        )
     }
 
     fn rejected(&self, call: &'static str, reason: String) -> PluginError {

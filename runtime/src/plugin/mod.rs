@@ -19,23 +19,27 @@
 //! stops it): call from a plain thread, not from an async executor's worker.
 
 mod bindings;
+pub mod budget;
 mod cache;
 mod error;
 mod host;
 mod instance;
 mod sandbox;
+mod validate;
 
 use std::fmt;
 use std::path::PathBuf;
 use std::time::Duration;
 
 pub use cache::{default_cache_dir, CacheStats};
+pub use budget::Budget;
 pub use error::{ErrorKind, PluginError};
 pub use host::{LoadedPlugin, PluginHost};
-pub use instance::PluginInstance;
+pub use instance::{PluginInstance, StepOutput};
 
-/// The `diorama:platform` interface versions this host can run, oldest first.
-pub const SUPPORTED_VERSIONS: &[&str] = &[diorama_sdk::INTERFACE_VERSION];
+/// The `diorama:platform` interface versions this host can run, oldest
+/// first; the last is the SDK's ([`diorama_sdk::INTERFACE_VERSION`]).
+pub const SUPPORTED_VERSIONS: &[&str] = bindings::VERSIONS;
 
 /// How plugins are run.
 #[derive(Clone, Debug)]

@@ -26,7 +26,7 @@ fn the_cache_is_used_and_a_corrupt_file_is_recovered() {
     assert_eq!(second.cache_stats().hits, 1);
     assert_eq!(second.cache_stats().compiled, 0);
     let mut i = second.instantiate("hostile", &mode("well")).expect("init");
-    assert_eq!(i.step(START, START + MINUTE).expect("step").len(), 1);
+    assert_eq!(i.step(START, START + MINUTE).expect("step").events.len(), 1);
     // A loaded cache file is mapped into memory: damage it only once no
     // host of this process uses it (as when it is damaged on disk between
     // two runs).
@@ -44,7 +44,7 @@ fn the_cache_is_used_and_a_corrupt_file_is_recovered() {
         let mut i = recovered
             .instantiate("hostile", &mode("well"))
             .expect("init");
-        assert_eq!(i.step(START, START + MINUTE).expect("step").len(), 1);
+        assert_eq!(i.step(START, START + MINUTE).expect("step").events.len(), 1);
         let again = load();
         assert_eq!(again.cache_stats().hits, 1, "the file was rewritten");
         drop((recovered, i, again));
@@ -108,7 +108,7 @@ fn a_cache_file_that_is_a_link_is_refused_and_replaced() {
     let stats = host.cache_stats();
     assert_eq!((stats.refused, stats.hits, stats.compiled), (1, 0, 1));
     let mut i = host.instantiate("hostile", &mode("well")).expect("init");
-    assert_eq!(i.step(START, START + MINUTE).expect("step").len(), 1);
+    assert_eq!(i.step(START, START + MINUTE).expect("step").events.len(), 1);
     let meta = std::fs::symlink_metadata(&file).expect("stat");
     assert!(meta.is_file(), "the link was replaced by a file");
     assert!(elsewhere.is_file(), "the link's target was left alone");
@@ -160,7 +160,7 @@ fn a_cache_directory_others_could_write_is_not_used() {
         let stats = host.cache_stats();
         assert_eq!((stats.hits, stats.compiled), (0, 1), "{bits:o}");
         let mut i = host.instantiate("hostile", &mode("well")).expect("init");
-        assert_eq!(i.step(START, START + MINUTE).expect("step").len(), 1);
+        assert_eq!(i.step(START, START + MINUTE).expect("step").events.len(), 1);
     }
     chmod(&dir, 0o700);
     assert!(file.is_file());

@@ -79,7 +79,7 @@ fn builtin_youtube_loads_describes_and_steps() {
     let mut events = Vec::new();
     let mut t = START;
     while t < START + DAY {
-        events.extend(instance.step(t, t + HOUR).expect("step"));
+        events.extend(instance.step(t, t + HOUR).expect("step").events);
         t += HOUR;
     }
     assert!(!events.is_empty(), "a day of youtube produces events");
@@ -100,7 +100,7 @@ fn hostile_loads_from_a_directory() {
         p.source,
         PluginSource::File(test_plugins().join("hostile.wasm"))
     );
-    assert_eq!(p.interface_version, "0.1.0");
+    assert_eq!(p.interface_version, "0.2.0");
     assert_eq!(p.info.signals[0].name, "misbehave");
 }
 
@@ -108,7 +108,7 @@ fn hostile_loads_from_a_directory() {
 fn a_well_behaved_instance_steps_signals_and_acts() {
     let host = hostile_host();
     let mut i = host.instantiate("hostile", &mode("well")).expect("init");
-    let events = i.step(START, START + MINUTE).expect("step");
+    let events = i.step(START, START + MINUTE).expect("step").events;
     assert_eq!(
         notices(&events),
         [(START, "tick".to_string(), "still here".to_string())]
@@ -141,7 +141,7 @@ fn a_plugin_error_is_rejected_and_the_instance_lives_on() {
     assert!(!i.is_failed());
     let e = i.signal(START, "misbehave", "not json").unwrap_err();
     assert_eq!(e.kind, ErrorKind::Rejected);
-    assert_eq!(i.step(START, START + MINUTE).expect("still steps").len(), 1);
+    assert_eq!(i.step(START, START + MINUTE).expect("still steps").events.len(), 1);
 
     let e = host
         .instantiate("hostile", &config(r#"{"mood":"x"}"#, 1))
@@ -164,6 +164,7 @@ fn instances_do_not_share_state() {
     assert_eq!(
         b.step(START, START + MINUTE)
             .expect("b is unaffected")
+            .events
             .len(),
         1
     );
@@ -181,6 +182,7 @@ fn snapshot_and_restore_round_trip() {
     assert_eq!(
         trap.step(START, START + MINUTE)
             .expect("restored to well")
+            .events
             .len(),
         1
     );
@@ -209,7 +211,7 @@ fn the_host_and_instances_cross_threads() {
             let host = host.clone();
             std::thread::spawn(move || {
                 let mut i = host.instantiate("hostile", &mode("well")).expect("init");
-                i.step(START, START + MINUTE).expect("step").len()
+                i.step(START, START + MINUTE).expect("step").events.len()
             })
         })
         .collect();

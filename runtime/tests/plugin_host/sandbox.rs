@@ -145,7 +145,7 @@ fn the_sandbox_shows_virtual_time_seeded_randomness_and_nothing_else() {
         let mut i = host
             .instantiate("hostile", &config(r#"{"mode":"probe"}"#, seed))
             .expect("init");
-        let events = i.step(at, at + MINUTE).expect("probe");
+        let events = i.step(at, at + MINUTE).expect("probe").events;
         let message = &notices(&events)[0].2;
         serde_json::from_str(message).expect("probe json")
     };
