@@ -5,6 +5,9 @@
 
 use diorama_sdk::{Event, HttpRequest, HttpResponse, NativeAct, NativeOutcome};
 
+use crate::engine::EngineError;
+use crate::plugin::ErrorKind;
+
 use super::error::{invalid_or_engine, StateConflict};
 use super::{alive, LiveError, LiveManager, LiveProfile, ProfileStatus};
 
@@ -28,8 +31,17 @@ impl LiveManager {
             }
             .into());
         }
-        sim.native_request(0, platform, request)
-            .map_err(invalid_or_engine)
+        match sim.native_request(0, platform, request) {
+            // A plugin of a contract without a native API: every operation
+            // is one it does not simulate.
+            Err(EngineError::Plugin(e)) if matches!(e.kind, ErrorKind::NoNativeApi { .. }) => {
+                Ok(NativeOutcome::Respond(HttpResponse::json(
+                    501,
+                    &serde_json::json!({ "error": e.to_string() }),
+                )))
+            }
+            other => other.map_err(invalid_or_engine),
+        }
     }
 
     /// Run a native request's action exactly as [`LiveManager::act`] runs
