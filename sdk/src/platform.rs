@@ -40,14 +40,16 @@ pub trait Platform: Serialize + DeserializeOwned + Sized + 'static {
     /// account's state, in the platform's wire format. A request that
     /// changes the account answers [`NativeOutcome::Act`]: the host runs the
     /// action as it runs the same action through its own API, then calls
-    /// [`Platform::finish_request`]. The default has no native API.
+    /// [`Platform::finish_request`]. An operation the platform has but the
+    /// plugin does not simulate is a 501 in the platform's error format. The
+    /// default has no native API: 501 to everything.
     fn handle_request(&self, at: Millis, request: &HttpRequest) -> NativeOutcome {
         let _ = at;
         NativeOutcome::Respond(HttpResponse::json(
-            404,
+            501,
             &serde_json::json!({
                 "error": format!(
-                    "{} has no native API route {} {}",
+                    "{} has no native API yet: {} {} is not simulated",
                     Self::describe().name,
                     request.method,
                     request.path

@@ -45,6 +45,7 @@
 //! 24 hours, counting scheduled ones), `reply` {comment_id, text} (a reply
 //! by the creator to a recent comment).
 
+mod native;
 mod params;
 pub mod style;
 pub mod video;
@@ -72,8 +73,9 @@ use diorama_sdk::models::text::{
 use diorama_sdk::models::time::{daily_rhythm, local_hour, schedule_after, substeps, Timezone, Tz};
 use diorama_sdk::models::timing::{metric_interval, Seismic, SelfExcitation};
 use diorama_sdk::{
-    AccountConfig, Action, ActionError, Author, Content, Event, Interaction, LimitInfo, Metric,
-    MetricRoles, Millis, Payload, Platform, PlatformInfo, SignalInfo, DAY, HOUR, MINUTE,
+    AccountConfig, Action, ActionError, Author, Content, Event, HttpRequest, HttpResponse,
+    Interaction, LimitInfo, Metric, MetricRoles, Millis, NativeOutcome, Payload, Platform,
+    PlatformInfo, SignalInfo, DAY, HOUR, MINUTE,
 };
 
 pub use params::{Params, UPLOAD_LIMIT};
@@ -793,6 +795,19 @@ impl SignalHost for YouTube {
 }
 
 impl Platform for YouTube {
+    fn handle_request(&self, _at: Millis, request: &HttpRequest) -> NativeOutcome {
+        native::handle(self, request)
+    }
+
+    fn finish_request(
+        &self,
+        _at: Millis,
+        context: &str,
+        outcome: Result<&[Event], &ActionError>,
+    ) -> HttpResponse {
+        native::finish(context, outcome)
+    }
+
     fn describe() -> PlatformInfo {
         // `on_content`: the signals that apply to one upload (they read
         // `content_id`); the others apply to the whole channel.

@@ -1,7 +1,7 @@
 //! Commands: signals and creator actions, recorded when asked so a live
 //! profile can be replayed after a crash.
 
-use diorama_sdk::{Action, ActionError, Event, Millis};
+use diorama_sdk::{Action, ActionError, Event, HttpRequest, HttpResponse, Millis, NativeOutcome};
 
 use crate::event::StoredEvent;
 use crate::plugin::PluginInstance;
@@ -171,5 +171,34 @@ impl Simulation {
         }
         self.send_if_full()?;
         Ok(Ok(stored))
+    }
+
+    /// A request to a platform's own API, answered by the profile's plugin
+    /// against its state, now. It changes nothing: a request that changes
+    /// the account answers an action, which the caller runs through
+    /// [`Simulation::act`] and hands back to [`Simulation::finish_native`].
+    pub fn native_request(
+        &mut self,
+        profile: usize,
+        platform: &str,
+        request: &HttpRequest,
+    ) -> Result<NativeOutcome, EngineError> {
+        let now = self.now;
+        let (_, plugin) = self.instance(profile, platform)?;
+        Ok(plugin.handle_request(now, request)?)
+    }
+
+    /// The plugin's answer to a native request that acted, from the
+    /// action's outcome.
+    pub fn finish_native(
+        &mut self,
+        profile: usize,
+        platform: &str,
+        context: &str,
+        outcome: Result<&[Event], &ActionError>,
+    ) -> Result<HttpResponse, EngineError> {
+        let now = self.now;
+        let (_, plugin) = self.instance(profile, platform)?;
+        Ok(plugin.finish_request(now, context, outcome)?)
     }
 }

@@ -13,6 +13,7 @@ mod auth;
 pub mod error;
 mod hooks;
 pub mod limits;
+mod native;
 mod openapi;
 mod profiles;
 mod reading;
@@ -114,6 +115,7 @@ pub fn router(state: ApiState) -> Router {
     routes();
     let (routes, _) = api().split_for_parts();
     routes
+        .route(native::ROUTE, axum::routing::any(native::handle))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
@@ -180,8 +182,12 @@ fn method_label(m: &axum::http::Method) -> &'static str {
         .unwrap_or("OTHER")
 }
 
-/// The matched template as a metrics label: one of [`routes`], else none.
+/// The matched template as a metrics label: one of [`routes`] or the
+/// native APIs' route, else none.
 fn route_label(matched: &str) -> Option<&'static str> {
+    if matched == native::ROUTE {
+        return Some(native::ROUTE);
+    }
     routes().iter().map(|(_, p)| *p).find(|p| *p == matched)
 }
 

@@ -227,7 +227,7 @@ fn action_params_schema() -> utoipa::openapi::schema::Object {
 
 /// Counts an action or signal against the caller's token: 429 with
 /// `Retry-After` past `--action-rate` per second.
-fn admit(s: &ApiState, caller: Caller) -> Result<(), ApiError> {
+pub(super) fn admit(s: &ApiState, caller: Caller) -> Result<(), ApiError> {
     let who = match caller {
         Caller::Admin => None,
         Caller::Profile(id) => Some(id),

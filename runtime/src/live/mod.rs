@@ -24,6 +24,7 @@ pub mod admission;
 mod driver;
 mod error;
 mod lifecycle;
+mod native;
 pub mod pace;
 mod patch;
 mod profile;

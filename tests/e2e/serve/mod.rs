@@ -18,6 +18,7 @@ mod delete_race;
 mod isolation;
 mod live;
 mod metrics_labels;
+mod native;
 mod platform_knowledge;
 mod ranges;
 mod restart;

@@ -1,0 +1,64 @@
+//! A profile's platforms answer their own APIs: the plugin reads the
+//! account's state, and a request that changes the account runs as the very
+//! action `act` runs (journaled, limited, pushed to webhooks), so a creator
+//! reply through a platform's API and through diorama's are one.
+
+use diorama_sdk::{Event, HttpRequest, HttpResponse, NativeAct, NativeOutcome};
+
+use crate::engine::EngineError;
+use crate::plugin::ErrorKind;
+
+use super::error::{invalid_or_engine, StateConflict};
+use super::{alive, LiveError, LiveManager, LiveProfile, ProfileStatus};
+
+impl LiveManager {
+    /// The plugin's answer to `request` to `platform`'s own API for this
+    /// profile, now: a response, or an action to run with
+    /// [`LiveManager::native_act`] (the caller admits it first, as it
+    /// admits any action).
+    pub fn native_request(
+        &self,
+        p: &LiveProfile,
+        platform: &str,
+        request: &HttpRequest,
+    ) -> Result<NativeOutcome, LiveError> {
+        let mut sim = p.sim();
+        let rt = p.rt();
+        alive(p, &rt)?;
+        if rt.state.status == ProfileStatus::Degraded {
+            return Err(StateConflict::Degraded {
+                reason: rt.state.reason.clone().unwrap_or_default(),
+            }
+            .into());
+        }
+        match sim.native_request(0, platform, request) {
+            // A plugin of a contract without a native API: every operation
+            // is one it does not simulate.
+            Err(EngineError::Plugin(e)) if matches!(e.kind, ErrorKind::NoNativeApi { .. }) => {
+                Ok(NativeOutcome::Respond(HttpResponse::json(
+                    501,
+                    &serde_json::json!({ "error": e.to_string() }),
+                )))
+            }
+            other => other.map_err(invalid_or_engine),
+        }
+    }
+
+    /// Run a native request's action exactly as [`LiveManager::act`] runs
+    /// it, then let the plugin shape the answer from its outcome.
+    pub fn native_act(
+        &self,
+        p: &LiveProfile,
+        platform: &str,
+        act: &NativeAct,
+    ) -> Result<HttpResponse, LiveError> {
+        let (result, _speed) = self.act(p, platform, &act.action)?;
+        let events: Result<Vec<Event>, _> =
+            result.map(|stored| stored.into_iter().map(|s| s.event).collect());
+        let mut sim = p.sim();
+        let rt = p.rt();
+        alive(p, &rt)?;
+        sim.finish_native(0, platform, &act.context, events.as_deref())
+            .map_err(invalid_or_engine)
+    }
+}
