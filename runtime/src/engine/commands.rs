@@ -184,7 +184,7 @@ impl Simulation {
         request: &HttpRequest,
     ) -> Result<NativeOutcome, EngineError> {
         let now = self.now;
-        let (_, plugin) = self.instance(profile, platform)?;
+        let plugin = self.instance(profile, platform)?;
         Ok(plugin.handle_request(now, request)?)
     }
 
@@ -198,7 +198,7 @@ impl Simulation {
         outcome: Result<&[Event], &ActionError>,
     ) -> Result<HttpResponse, EngineError> {
         let now = self.now;
-        let (_, plugin) = self.instance(profile, platform)?;
+        let plugin = self.instance(profile, platform)?;
         Ok(plugin.finish_request(now, context, outcome)?)
     }
 }

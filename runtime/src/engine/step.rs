@@ -4,7 +4,6 @@
 use diorama_sdk::{Event, Millis};
 
 use crate::event::{count_event, time, OwnerId, StoredEvent, HOST_PLATFORM};
-use crate::plugin::PluginInstance;
 
 use super::{EngineError, Simulation, CHUNK};
 
