@@ -227,10 +227,11 @@ impl Simulation {
             .zip(due.iter())
             .map(|((p, list), &n)| (p.id, list.drain(..n).collect()))
             .collect();
-        let (send, keep): (Vec<(u32, u32)>, Vec<(u32, u32)>) = self
+        let (send, keep): (Vec<_>, Vec<_>) = self
             .pending_order
             .iter()
-            .partition(|&&(p, i)| (i as usize) < due[p as usize]);
+            .copied()
+            .partition(|&(p, i)| (i as usize) < due[p as usize]);
         self.pending_order = keep
             .into_iter()
             .map(|(p, i)| (p, i - due[p as usize] as u32))
