@@ -11,8 +11,8 @@ use serde_json::Value;
 /// promised.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Rules {
-    /// 0.1: limits were labels, not keyed by action (the YouTube built for
-    /// 0.1 limits `upload`, its action being `publish`), so they are not
+    /// 0.1: limits were labels, not keyed by action (a built-in of 0.1
+    /// limited `upload` while its action was `publish`), so they are not
     /// checked against the actions.
     V0_1,
     /// 0.2 and later: every rule.

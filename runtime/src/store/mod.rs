@@ -60,7 +60,7 @@
 //! | --- | --- | --- | --- |
 //! | 300,000 events appended in calls of 1,000–10,000: B/event at rest | 422–463 | 199–201 | 184–192 |
 //! | the same: events/s appending (median of 3) | 296 k | 83 k | 34 k |
-//! | 300 live YouTube profiles, 240 one-minute windows, checkpoint every 15: B/event at rest | 1,895–1,961 | 667–686 | 569–615 |
+//! | 300 live profiles of the built-in video platform, 240 one-minute windows, checkpoint every 15: B/event at rest | 1,895–1,961 | 667–686 | 569–615 |
 //! | the same: events/s stored | 10–13 k | 3.2–3.7 k | 3.6 k |
 //!
 //! Level 1 appends blocks about 2.4 times as fast as level 3 for 5–8 %
