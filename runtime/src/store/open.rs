@@ -12,6 +12,11 @@ use super::keys::u64_of;
 use super::{records, sled_err, Commits, Inner, Result, Store, StoreError, CACHED_BLOCKS};
 
 /// The layout version this build reads and writes.
+/// sled's page cache. Its default (1 GiB) let a long-running server's heap
+/// grow by about a gigabyte over half an hour with 1,000 live profiles;
+/// reads are mostly the newest blocks, which a small cache holds.
+const PAGE_CACHE_BYTES: u64 = 64 << 20;
+
 pub const SCHEMA_VERSION: u32 = 1;
 
 /// The store's own trees whose every key starts with an owner id, the
@@ -143,6 +148,7 @@ impl Store {
             let opened = sled::Config::new()
                 .path(dir)
                 .mode(sled::Mode::HighThroughput)
+                .cache_capacity(PAGE_CACHE_BYTES)
                 .use_compression(compress)
                 .compression_factor(level)
                 .open();
