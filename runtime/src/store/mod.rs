@@ -140,7 +140,7 @@ use crate::event::OwnerId;
 use block::BlockView;
 
 pub use delete::OwnerStats;
-pub use open::{LogCompression, CORE_OWNER_TREES, SCHEMA_VERSION};
+pub use open::{LogCompression, Options, Packing, CORE_OWNER_TREES, SCHEMA_VERSION};
 pub use queries::{ContentRecord, CountQuery, InteractionFilter};
 pub use records::RecordTree;
 pub use space::{Space, TreeSpace};
@@ -155,6 +155,9 @@ type View = Arc<BlockView<sled::IVec>>;
 struct CachedBlock {
     owner: OwnerId,
     last_seq: u64,
+    /// The stored block's checksum: a block sealed into a packed one
+    /// under the same key is told apart.
+    crc: u32,
     view: View,
 }
 
@@ -273,9 +276,14 @@ struct Inner {
     /// known to be on disk (see [`Store::durable_seq`]).
     appended: Mutex<BTreeMap<OwnerId, u64>>,
     durable: Mutex<BTreeMap<OwnerId, u64>>,
-    /// Recently read blocks, decoded (most recent first). Blocks never
-    /// change once written; deleting an owner drops its entries.
+    /// Recently read blocks, decoded (most recent first), checked
+    /// against the stored block's checksum on every use: a raw tail block
+    /// is replaced by a packed one under the same key when sealed.
     cache: Mutex<Vec<CachedBlock>>,
+    /// How event blocks and snapshots are written.
+    packing: Packing,
+    /// Per owner appended in this process, its open tail of raw blocks.
+    tails: Mutex<BTreeMap<OwnerId, log::Tail>>,
     /// Held for the store's lifetime: one process per data directory.
     _lock: File,
 }
