@@ -358,7 +358,8 @@ fn print_at_rest(
 /// The store configurations to compare (`STORE_BENCH_CONFIGS`): `previous`
 /// (as the build before packing wrote: raw blocks, sled's log at zstd 1),
 /// `default` (what `Store::open` uses), or `BLOCKS:LOG`, each `off` or a
-/// zstd level (`1:off` packs blocks at level 1 with an uncompressed log).
+/// zstd level (`1:off` packs blocks at level 1 with an uncompressed log),
+/// with `:seal` to seal small appends into packed blocks (`1:1:seal`).
 fn configs() -> Result<Vec<Options>, Box<dyn std::error::Error>> {
     let list = std::env::var("STORE_BENCH_CONFIGS").unwrap_or_else(|_| "previous,default".into());
     let level = |w: &str| -> Result<Option<i32>, Box<dyn std::error::Error>> {
@@ -373,7 +374,11 @@ fn configs() -> Result<Vec<Options>, Box<dyn std::error::Error>> {
         .map(|w| match w.trim() {
             "previous" => Ok(Options::PREVIOUS),
             "default" => Ok(Options::DEFAULT),
-            pair => {
+            spec => {
+                let (pair, seal_tails) = match spec.strip_suffix(":seal") {
+                    Some(p) => (p, true),
+                    None => (spec, false),
+                };
                 let (b, l) = pair.split_once(':').ok_or_else(|| {
                     format!(
                         "STORE_BENCH_CONFIGS: `{pair}` is not `previous`, `default` or BLOCKS:LOG"
@@ -390,7 +395,11 @@ fn configs() -> Result<Vec<Options>, Box<dyn std::error::Error>> {
                     Some(n) => LogCompression::zstd(n)
                         .ok_or_else(|| format!("STORE_BENCH_CONFIGS: log level {n} is not 1-22"))?,
                 };
-                Ok(Options { log, packing })
+                Ok(Options {
+                    log,
+                    packing,
+                    seal_tails,
+                })
             }
         })
         .collect()
@@ -407,6 +416,9 @@ fn config_name(o: Options) -> String {
         level(o.packing.level()),
         level(o.log.level())
     );
+    if o.seal_tails {
+        name.push_str(", tails sealed");
+    }
     if o == Options::PREVIOUS {
         name.push_str(" (previous)");
     } else if o == Options::DEFAULT {

@@ -206,16 +206,22 @@ impl Store {
     /// crash) in between sees every event, at worst twice: reads skip seqs
     /// they have passed, and [`Store::load_tail`] removes covered blocks.
     fn write_blocks(&self, owner: OwnerId, events: &[StoredEvent]) -> Result<()> {
-        let Some(level) = self.inner.packing.level() else {
+        let level = self.inner.packing.level();
+        let Some(level) = level.filter(|_| self.inner.seal_tails) else {
+            // Every block of this call on its own: full ones and a last
+            // one of at least `SEAL_EVENTS` packed (with packing on).
             let mut builder = BlockBuilder::new();
             for ev in events {
                 if !builder.has_room_for(ev.seq) {
-                    self.write_block(owner, &builder.finish())?;
+                    self.write_maybe_packed(owner, builder.finish(), level)?;
                 }
                 builder.push(ev);
             }
             if !builder.is_empty() {
-                self.write_block(owner, &builder.finish())?;
+                let n = builder.len();
+                let built = builder.finish();
+                let last = if n >= SEAL_EVENTS { level } else { None };
+                self.write_maybe_packed(owner, built, last)?;
             }
             return Ok(());
         };
@@ -332,6 +338,13 @@ impl Store {
         tail.blocks.extend(open);
         tail.packed_through = last_packed;
         Ok(())
+    }
+
+    fn write_maybe_packed(&self, owner: OwnerId, built: Built, level: Option<i32>) -> Result<()> {
+        match level {
+            Some(level) => self.write_sealed(owner, built, level),
+            None => self.write_block(owner, &built),
+        }
     }
 
     /// Writes a block packed (raw if it cannot be).

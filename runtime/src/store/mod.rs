@@ -282,6 +282,8 @@ struct Inner {
     cache: Mutex<Vec<CachedBlock>>,
     /// How event blocks and snapshots are written.
     packing: Packing,
+    /// Whether small appends are sealed into packed blocks ([`Options`]).
+    seal_tails: bool,
     /// Per owner appended in this process, its open tail of raw blocks.
     tails: Mutex<BTreeMap<OwnerId, log::Tail>>,
     /// Held for the store's lifetime: one process per data directory.

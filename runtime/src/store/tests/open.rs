@@ -160,7 +160,7 @@ fn a_folder_with_an_uncompressed_log_keeps_opening_and_answering_the_same() {
             &path,
             Options {
                 log: LogCompression::OFF,
-                packing: Packing::OFF,
+                ..Options::PREVIOUS
             },
         )
         .unwrap();

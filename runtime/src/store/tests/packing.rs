@@ -38,6 +38,18 @@ fn answers(s: &Store, o: OwnerId) -> Vec<String> {
     out
 }
 
+/// A store sealing small appends into packed blocks.
+fn open_sealing(path: &std::path::Path) -> Store {
+    Store::open_with(
+        path,
+        Options {
+            seal_tails: true,
+            ..Options::DEFAULT
+        },
+    )
+    .unwrap()
+}
+
 fn reference(evs: &[StoredEvent]) -> (tempfile::TempDir, Vec<String>) {
     let dir = tempfile::tempdir().unwrap();
     let s = Store::open_with(&dir.path().join("ref"), Options::PREVIOUS).unwrap();
@@ -50,7 +62,8 @@ fn reference(evs: &[StoredEvent]) -> (tempfile::TempDir, Vec<String>) {
 fn small_appends_are_sealed_into_packed_blocks_with_the_same_answers() {
     let evs = stream(1, 1, 2600);
     let (_r, want) = reference(&evs);
-    let (d, s) = open();
+    let d = tempfile::tempdir().unwrap();
+    let s = open_sealing(&d.path().join("data"));
     append_in_windows(&s, &evs);
     assert_eq!(answers(&s, 1), want);
     let space = s.space().unwrap();
@@ -73,7 +86,7 @@ fn small_appends_are_sealed_into_packed_blocks_with_the_same_answers() {
     );
     s.flush().unwrap();
     drop(s);
-    let s = Store::open(&d.path().join("data")).unwrap();
+    let s = open_sealing(&d.path().join("data"));
     assert_eq!(answers(&s, 1), want);
     // The tail read back from disk keeps sealing.
     let more = stream(1, 2601, 700);
@@ -97,7 +110,7 @@ fn a_folder_written_without_packing_reads_the_same_and_packs_what_follows() {
         append_in_windows(&s, &evs[..1200]);
         s.flush().unwrap();
     }
-    let s = Store::open(&path).unwrap();
+    let s = open_sealing(&path);
     assert_eq!(
         s.snapshot(1, "youtube").unwrap().as_deref(),
         Some(&b"{\"state\":1}"[..])
@@ -158,7 +171,7 @@ fn a_seal_cut_short_by_a_crash_is_finished_on_the_next_append() {
     let (_r, want) = reference(&evs);
     let leftovers;
     {
-        let s = Store::open(&path).unwrap();
+        let s = open_sealing(&path);
         // A tail of raw windows, kept before they are sealed.
         append_in_windows(&s, &evs[..40]);
         let raw: Vec<_> = s
@@ -189,7 +202,7 @@ fn a_seal_cut_short_by_a_crash_is_finished_on_the_next_append() {
         assert_eq!(answers(&s, 1), want);
         s.flush().unwrap();
     }
-    let s = Store::open(&path).unwrap();
+    let s = open_sealing(&path);
     assert_eq!(answers(&s, 1), want);
     assert_eq!(blocks_of(&s, 1), leftovers + 1);
     s.append(1, &stream(1, 1001, 1)).unwrap();
