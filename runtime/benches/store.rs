@@ -29,10 +29,11 @@
 //!
 //! Set `STORE_BENCH_EVENTS` to change the size of the first figure and
 //! `STORE_BENCH_PARTS` (any of `blocks,single,queries,commit,rest,live`) to
-//! run only some (default all but `commit`). `STORE_BENCH_LOG` lists the
-//! compressions of sled's log to compare in `blocks`, `rest` and `live`
-//! (`off` or a zstd level, e.g. `off,1,3`; default: the store's own), one
-//! after the other within each repeat, so a busy machine slows them alike.
+//! run only some (default all but `commit`). `STORE_BENCH_CONFIGS` lists
+//! the store configurations to compare in `blocks`, `rest` and `live`
+//! (default `previous,default`; see `configs`), one after the other
+//! within each repeat, so a busy machine slows them alike; `rest` and
+//! `live` print where the bytes go (trees, and sled's files beyond them).
 
 use std::time::{Duration, Instant};
 
