@@ -215,13 +215,18 @@ impl Publisher {
         while q.items.len() >= MAX_PENDING && !q.stopping {
             q = self.changed.wait(q).unwrap_or_else(|e| e.into_inner());
         }
+        // Only the first batch of a round wakes the publishing thread (it
+        // takes every batch queued by the time it runs).
+        let first = q.items.is_empty();
         q.items.push(Pending {
             to,
             through,
             events,
         });
         drop(q);
-        self.changed.notify_all();
+        if first {
+            self.changed.notify_all();
+        }
     }
 
     /// The publishing thread's loop, until [`Publisher::stop`]; what is
@@ -356,7 +361,9 @@ pub fn release_slot(at: Instant) -> Instant {
     let Ok(nanos) = u64::try_from(slots.saturating_mul(every)) else {
         return at;
     };
-    origin.checked_add(Duration::from_nanos(nanos)).unwrap_or(at)
+    origin
+        .checked_add(Duration::from_nanos(nanos))
+        .unwrap_or(at)
 }
 
 /// The most windows one tick steps (a profile far behind catches up over
@@ -691,6 +698,20 @@ mod tests {
         // The next window is stepped 200 ms of wall time ahead, at most a window.
         assert_eq!(lead_for(60.0, 60_000), 12_000);
         assert_eq!(lead_for(100_000.0, 60_000), 60_000);
+    }
+
+    #[test]
+    fn held_events_wait_for_the_next_slot_of_one_shared_grid() {
+        let t = Instant::now() + Duration::from_millis(5);
+        let slot = release_slot(t);
+        assert!(slot >= t && slot - t < RELEASE_EVERY, "{:?}", slot - t);
+        // Instants within one slot share it; a slot is its own slot.
+        assert_eq!(release_slot(slot), slot);
+        assert_eq!(release_slot(slot - Duration::from_millis(1)), slot);
+        assert_eq!(
+            release_slot(slot + Duration::from_nanos(1)),
+            slot + RELEASE_EVERY
+        );
     }
 
     #[test]
