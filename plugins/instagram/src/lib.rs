@@ -702,6 +702,28 @@ impl Platform for Instagram {
         self.clock = to;
     }
 
+    /// Nothing happens between scheduled posts while no post draws an
+    /// audience, no troll wave, flood or growth is under way and nothing
+    /// can arrive in the inbox (no DMs, no followers to mention the
+    /// account): a sub-step then draws nothing. Otherwise every sub-step
+    /// draws (DMs and mentions arrive at any time).
+    fn next_due(&self, end: Millis) -> Option<Millis> {
+        if !self.active.is_empty()
+            || !self.signals.trolls.is_empty()
+            || !self.signals.floods.is_empty()
+            || self.signals.growth.is_some()
+            || self.params.dm_rate > 0.0
+            || self.params.followers > 0
+        {
+            return Some(end);
+        }
+        let next = self
+            .next_post
+            .min(self.next_story)
+            .min(self.followers.next_audience_report);
+        Some(next.max(end))
+    }
+
     fn signal(&mut self, at: Millis, name: &str, params: &Value) -> Result<(), String> {
         signals::apply(self, at, name, params)
     }

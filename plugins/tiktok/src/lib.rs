@@ -529,6 +529,23 @@ impl Platform for TikTok {
         self.clock = to;
     }
 
+    /// Nothing happens between scheduled videos while no video draws an
+    /// audience, no troll wave, flood or growth is under way and no DMs
+    /// arrive: a sub-step then draws nothing. Otherwise every sub-step
+    /// draws (DMs arrive at any time).
+    fn next_due(&self, end: Millis) -> Option<Millis> {
+        if !self.active.is_empty()
+            || !self.signals.trolls.is_empty()
+            || !self.signals.floods.is_empty()
+            || self.signals.growth.is_some()
+            || self.params.dm_rate > 0.0
+        {
+            return Some(end);
+        }
+        let next = self.next_video.min(self.followers.next_audience_report);
+        Some(next.max(end))
+    }
+
     fn signal(&mut self, at: Millis, name: &str, params: &Value) -> Result<(), String> {
         signals::apply(self, at, name, params)
     }

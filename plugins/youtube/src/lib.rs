@@ -919,6 +919,24 @@ impl Platform for YouTube {
         self.clock = to;
     }
 
+    /// Nothing happens between scheduled uploads while no upload draws an
+    /// audience and no troll wave or growth is under way: a sub-step then
+    /// only checks the schedules and adds churn, drawing nothing, so the
+    /// host may step that time in one call.
+    fn next_due(&self, end: Millis) -> Option<Millis> {
+        if !self.active.is_empty()
+            || !self.signals.trolls.is_empty()
+            || self.signals.growth.is_some()
+        {
+            return Some(end);
+        }
+        let next = self
+            .next_upload
+            .min(self.next_community)
+            .min(self.subscribers.next_audience_report);
+        Some(next.max(end))
+    }
+
     fn signal(&mut self, at: Millis, name: &str, params: &Value) -> Result<(), String> {
         if name == "brand_deal_flood" {
             return Err(format!(
