@@ -13,7 +13,8 @@
 //!   `POST /v2/post/publish/creator_info/query/`,
 //!   `POST /v2/post/publish/video/init/` (`PULL_FROM_URL` or
 //!   `FILE_UPLOAD`; either publishes the video as the `publish` action
-//!   does), the upload itself (`PUT` to the `upload_url` it answers) and
+//!   does), the upload itself (`PUT` to the `upload_url` it answers, with
+//!   the access token, which TikTok's upload host does not ask for) and
 //!   `POST /v2/post/publish/status/fetch/`.
 //! - `POST /v2/research/video/comment/list/?fields=...` {video_id or
 //!   comment_id, max_count, cursor}: comments as the Research API shapes
