@@ -242,11 +242,7 @@ pub fn handle(tt: &TikTok, at: Millis, request: &HttpRequest) -> NativeOutcome {
 }
 
 /// Shape the answer to a request that acted.
-pub fn finish(
-    at: Millis,
-    context: &str,
-    outcome: Result<&[Event], &ActionError>,
-) -> HttpResponse {
+pub fn finish(at: Millis, context: &str, outcome: Result<&[Event], &ActionError>) -> HttpResponse {
     let r = Request::at(at, context);
     match outcome {
         Err(ActionError::RateLimited(_)) => r.error(
@@ -470,7 +466,10 @@ fn init_act(r: &Request) -> Result<NativeAct, HttpResponse> {
         Some(_) => return Err(r.invalid("post_info.title must be a string")),
     };
     for flag in ["disable_duet", "disable_comment", "disable_stitch"] {
-        if post.get(flag).is_some_and(|v| !v.is_boolean() && !v.is_null()) {
+        if post
+            .get(flag)
+            .is_some_and(|v| !v.is_boolean() && !v.is_null())
+        {
             return Err(r.invalid(&format!("post_info.{flag} must be a boolean")));
         }
     }
@@ -623,10 +622,9 @@ fn status_fetch(tt: &TikTok, r: &Request) -> Result<HttpResponse, HttpResponse> 
     let Some(v) = video else {
         return Err(r.invalid(&format!("publish_id `{id}` is not a post of this creator")));
     };
-    let post_id: Value = v
-        .id
-        .parse::<u64>()
-        .map_or_else(|_| json!(v.id), |n| json!(n));
+    let post_id: Value =
+        v.id.parse::<u64>()
+            .map_or_else(|_| json!(v.id), |n| json!(n));
     Ok(r.ok(json!({
         "status": "PUBLISH_COMPLETE",
         "fail_reason": "",
@@ -666,11 +664,8 @@ fn comment_list(tt: &TikTok, r: &Request) -> Result<HttpResponse, HttpResponse> 
         Some(v) => r
             .int(v)
             .filter(|c| (0..=REMEMBERED as i64).contains(c))
-            .ok_or_else(|| {
-                r.invalid(&format!(
-                    "cursor must be an index from 0 to {REMEMBERED}"
-                ))
-            })? as usize,
+            .ok_or_else(|| r.invalid(&format!("cursor must be an index from 0 to {REMEMBERED}")))?
+            as usize,
     };
     let said = &tt.remembered().0;
     let matching = said.iter().filter(|s| match (&video, &comment) {
@@ -755,7 +750,8 @@ static EMPTY: HttpRequest = HttpRequest {
 
 impl<'a> Request<'a> {
     fn new(at: Millis, request: &'a HttpRequest) -> Self {
-        let seed = fnv(&request.path, 2) ^ fnv(&request.query, 3).rotate_left(17)
+        let seed = fnv(&request.path, 2)
+            ^ fnv(&request.query, 3).rotate_left(17)
             ^ (request.body.len() as u64).rotate_left(40);
         Request {
             at,

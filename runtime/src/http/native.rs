@@ -219,7 +219,11 @@ async fn answer(s: &ApiState, n: Native) -> Result<Response, ApiError> {
     let who = match token(&n.headers, n.uri.query()) {
         None => Err("missing"),
         Some(t) if same_secret(&t, &s.admin_token) => Ok(Caller::Admin),
-        Some(t) => s.live.profile_for_token(&t).map(Caller::Profile).ok_or("invalid"),
+        Some(t) => s
+            .live
+            .profile_for_token(&t)
+            .map(Caller::Profile)
+            .ok_or("invalid"),
     };
     let mut request = plugin_request(&n);
     let who = match who {
@@ -357,7 +361,10 @@ mod tests {
     #[test]
     fn tokens_come_from_the_header_or_the_query() {
         let mut h = HeaderMap::new();
-        assert_eq!(token(&h, Some("fields=id&access_token=abc%2B1")), Some("abc+1".into()));
+        assert_eq!(
+            token(&h, Some("fields=id&access_token=abc%2B1")),
+            Some("abc+1".into())
+        );
         assert_eq!(token(&h, Some("access_token=")), None);
         assert_eq!(token(&h, None), None);
         h.insert("authorization", HeaderValue::from_static("Bearer xyz"));

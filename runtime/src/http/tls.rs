@@ -167,10 +167,7 @@ impl Authority {
         let leaf = params.signed_by(&leaf_key, &issuer)?;
         let ca_der = rustls_pemfile_cert(&ca_pem).ok_or_else(|| TlsError::Io {
             path: ca_file.clone(),
-            source: std::io::Error::new(
-                std::io::ErrorKind::InvalidData,
-                "not a PEM certificate",
-            ),
+            source: std::io::Error::new(std::io::ErrorKind::InvalidData, "not a PEM certificate"),
         })?;
         let chain = vec![leaf.der().clone(), ca_der];
         let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(leaf_key.serialize_der()));
@@ -268,7 +265,6 @@ fn ca_params() -> CertificateParams {
     params.not_after = day!(now + chrono::Duration::days(3650));
     params
 }
-
 
 /// The first certificate of a PEM text, as DER.
 fn rustls_pemfile_cert(pem: &str) -> Option<CertificateDer<'static>> {
@@ -402,7 +398,9 @@ mod tests {
             assert_eq!(mode & 0o077, 0, "the key is the owner's only: {mode:o}");
         }
         std::fs::remove_file(dir.path().join(DIR).join(CA_KEY_FILE)).expect("remove");
-        let e = Authority::open(dir.path(), &hosts).err().expect("half an authority");
+        let e = Authority::open(dir.path(), &hosts)
+            .err()
+            .expect("half an authority");
         assert!(e.to_string().contains("remove the folder"), "{e}");
     }
 }

@@ -63,7 +63,10 @@ fn get(client: &reqwest::blocking::Client, url: &str, token: Option<&str>) -> (u
 fn platform_hosts_reach_the_native_api_over_tls_and_by_host() {
     let mut s = Server::start_with(&["--tls-addr", "127.0.0.1:0"]);
     let (addr, ca) = tls_of(&s);
-    assert!(ca.starts_with(s.data()), "the CA is kept in the data folder: {ca:?}");
+    assert!(
+        ca.starts_with(s.data()),
+        "the CA is kept in the data folder: {ca:?}"
+    );
     let p = s.create(json!({
         "platforms": ["tiktok"],
         "size": 50_000,
@@ -112,18 +115,22 @@ fn platform_hosts_reach_the_native_api_over_tls_and_by_host() {
         .bearer_auth(&p.token)
         .send()
         .expect_err("an unknown authority is refused");
-    assert!(format!("{e:?}").to_lowercase().contains("certificate"), "{e:?}");
+    assert!(
+        format!("{e:?}").to_lowercase().contains("certificate"),
+        "{e:?}"
+    );
     // A host no plugin declares is not covered by the certificate.
     let other = reqwest::blocking::Client::builder()
         .tls_built_in_root_certs(false)
-        .add_root_certificate(
-            reqwest::Certificate::from_pem(&std::fs::read(&ca).unwrap()).unwrap(),
-        )
+        .add_root_certificate(reqwest::Certificate::from_pem(&std::fs::read(&ca).unwrap()).unwrap())
         .resolve("api.example.com", addr)
         .build()
         .expect("a client");
     assert!(other
-        .get(format!("https://api.example.com:{}/v2/user/info/", addr.port()))
+        .get(format!(
+            "https://api.example.com:{}/v2/user/info/",
+            addr.port()
+        ))
         .send()
         .is_err());
 
@@ -140,7 +147,11 @@ fn platform_hosts_reach_the_native_api_over_tls_and_by_host() {
         .proxy(reqwest::Proxy::http(&s.base).expect("a proxy URL"))
         .build()
         .expect("a client");
-    let (status, body) = get(&proxied, &format!("http://{HOST}{USER_INFO}"), Some(&p.token));
+    let (status, body) = get(
+        &proxied,
+        &format!("http://{HOST}{USER_INFO}"),
+        Some(&p.token),
+    );
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["data"]["user"], user);
     // diorama's own API is not behind a platform's host: its paths there

@@ -94,7 +94,10 @@ fn tiktok_reads_answer_what_the_account_holds() {
         .expect("a followers figure");
     assert_eq!(user["follower_count"], followers, "{user}");
     assert!(user["open_id"].as_str().is_some_and(|o| !o.is_empty()));
-    assert!(user.get("bio_description").is_none(), "only what was asked: {user}");
+    assert!(
+        user.get("bio_description").is_none(),
+        "only what was asked: {user}"
+    );
     let e = error(&s.get(USER, &p.token), 400, "invalid_params");
     assert!(e.contains("fields"), "{e}");
     let e = error(
@@ -125,7 +128,9 @@ fn tiktok_reads_answer_what_the_account_holds() {
         assert!(listed.len() <= videos.len(), "paging ends");
     }
     let ids = |vs: &[Value]| -> Vec<String> {
-        vs.iter().map(|v| v["id"].as_str().unwrap().to_string()).collect()
+        vs.iter()
+            .map(|v| v["id"].as_str().unwrap().to_string())
+            .collect()
     };
     assert_eq!(ids(&listed), ids(&videos), "the same videos, newest first");
     for (n, d) in listed.iter().zip(&videos) {
@@ -150,7 +155,11 @@ fn tiktok_reads_answer_what_the_account_holds() {
         assert_eq!(n["share_url"], d["url"]);
     }
     let e = error(
-        &s.post(&format!("{LIST}?{fields}"), &p.token, &json!({"max_count": 21})),
+        &s.post(
+            &format!("{LIST}?{fields}"),
+            &p.token,
+            &json!({"max_count": 21}),
+        ),
         400,
         "invalid_params",
     );
@@ -165,7 +174,11 @@ fn tiktok_reads_answer_what_the_account_holds() {
     ));
     assert_eq!(ids(q["videos"].as_array().unwrap()), wanted.to_vec(), "{q}");
     let e = error(
-        &s.post(&format!("{QUERY}?fields=id"), &p.token, &json!({"filters": {}})),
+        &s.post(
+            &format!("{QUERY}?fields=id"),
+            &p.token,
+            &json!({"filters": {}}),
+        ),
         400,
         "invalid_params",
     );
@@ -188,7 +201,9 @@ fn tiktok_reads_answer_what_the_account_holds() {
     let mut cursor = 0;
     loop {
         let page = data(&s.post(
-            &format!("{COMMENTS}?fields=id,video_id,text,parent_comment_id,create_time,reply_count"),
+            &format!(
+                "{COMMENTS}?fields=id,video_id,text,parent_comment_id,create_time,reply_count"
+            ),
             &p.token,
             &json!({"video_id": video, "max_count": 5, "cursor": cursor}),
         ));
@@ -206,10 +221,17 @@ fn tiktok_reads_answer_what_the_account_holds() {
         .unwrap_or_else(|| panic!("{latest} among {all:?}"));
     assert_eq!(found["text"], latest["text"]);
     assert_eq!(found["video_id"], video);
-    assert_eq!(found["parent_comment_id"], video, "a top-level comment's parent is its video");
+    assert_eq!(
+        found["parent_comment_id"], video,
+        "a top-level comment's parent is its video"
+    );
     assert!(all.iter().all(|c| c["video_id"] == video));
     let e = error(
-        &s.post(&format!("{COMMENTS}?fields=id"), &p.token, &json!({"max_count": 5})),
+        &s.post(
+            &format!("{COMMENTS}?fields=id"),
+            &p.token,
+            &json!({"max_count": 5}),
+        ),
         400,
         "invalid_params",
     );
@@ -220,18 +242,13 @@ fn tiktok_reads_answer_what_the_account_holds() {
 fn tiktok_posts_through_the_content_posting_api_as_the_publish_action() {
     let s = Server::start();
     let p = tiktok_profile(&s);
-    let mut stream = Sse::open(
-        &s,
-        &format!("/v1/profiles/{}/stream", p.id),
-        &p.token,
-        None,
-    );
+    let mut stream = Sse::open(&s, &format!("/v1/profiles/{}/stream", p.id), &p.token, None);
 
     let info = data(&s.post(CREATOR, &p.token, &json!({})));
     let options = info["privacy_level_options"].as_array().unwrap();
     assert!(options.iter().any(|o| o == "SELF_ONLY"), "{info}");
-    let user = data(&s.get(&format!("{USER}?fields=username,display_name"), &p.token))["user"]
-        .clone();
+    let user =
+        data(&s.get(&format!("{USER}?fields=username,display_name"), &p.token))["user"].clone();
     assert_eq!(info["creator_username"], user["username"]);
     assert_eq!(info["creator_nickname"], user["display_name"]);
 
@@ -301,7 +318,10 @@ fn tiktok_posts_through_the_content_posting_api_as_the_publish_action() {
     let e = put("bytes 0-999/3000", bytes[..10].to_vec());
     error(&e, 400, "invalid_file_upload");
     assert_eq!(put("bytes 0-999/3000", bytes[..1000].to_vec()).status, 206);
-    assert_eq!(put("bytes 1000-2999/3000", bytes[1000..].to_vec()).status, 201);
+    assert_eq!(
+        put("bytes 1000-2999/3000", bytes[1000..].to_vec()).status,
+        201
+    );
     let status = data(&s.post(STATUS, &p.token, &json!({"publish_id": init["publish_id"]})));
     assert_eq!(status["status"], "PUBLISH_COMPLETE", "{status}");
 
@@ -332,7 +352,11 @@ fn tiktok_posts_through_the_content_posting_api_as_the_publish_action() {
         .bearer_auth(&p.token)
         .header("content-type", "application/json")
         .body("{\"post_info\": ");
-    let e = error(&s.send(raw, "a truncated body".into()), 400, "invalid_params");
+    let e = error(
+        &s.send(raw, "a truncated body".into()),
+        400,
+        "invalid_params",
+    );
     assert!(e.contains("JSON"), "{e}");
     let e = error(
         &s.post(STATUS, &p.token, &json!({"publish_id": "v_pub_url~v2.123"})),
@@ -363,13 +387,25 @@ fn tiktok_posts_through_the_content_posting_api_as_the_publish_action() {
         .find(|r| r.status != 200)
         .expect("the cap is reached within 12 posts");
     error(&capped, 403, "spam_risk_too_many_posts");
-    error(&s.post(CREATOR, &p.token, &json!({})), 403, "spam_risk_too_many_posts");
+    error(
+        &s.post(CREATOR, &p.token, &json!({})),
+        403,
+        "spam_risk_too_many_posts",
+    );
 
     // Paths, methods and credentials.
-    let e = error(&s.get("/native/tiktok/v2/nothing/", &p.token), 404, "not_found");
+    let e = error(
+        &s.get("/native/tiktok/v2/nothing/", &p.token),
+        404,
+        "not_found",
+    );
     assert!(e.contains("/v2/nothing/"), "{e}");
     error(
-        &s.post("/native/tiktok/v2/research/video/query/", &p.token, &json!({})),
+        &s.post(
+            "/native/tiktok/v2/research/video/query/",
+            &p.token,
+            &json!({}),
+        ),
         501,
         "not_implemented",
     );
