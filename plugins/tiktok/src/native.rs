@@ -360,7 +360,7 @@ fn video_query(tt: &TikTok, r: &Request) -> Result<HttpResponse, HttpResponse> {
         .videos()
         .iter()
         .rev()
-        .filter(|v| wanted.iter().any(|w| *w == v.id))
+        .filter(|v| wanted.contains(&v.id))
         .map(|v| video(tt, v, &fields))
         .collect();
     Ok(r.ok(json!({ "videos": items })))

@@ -190,16 +190,16 @@ fn tls_of_after_restart(s: &Server) -> (SocketAddr, std::path::PathBuf) {
         (n >= 2).then_some(())?;
         let addr = log
             .lines()
-            .filter_map(|l| l.strip_prefix("diorama serve: TLS on https://"))
-            .last()?
+            .rev()
+            .find_map(|l| l.strip_prefix("diorama serve: TLS on https://"))?
             .split_whitespace()
             .next()?
             .parse()
             .ok()?;
         let ca = log
             .lines()
-            .filter_map(|l| l.strip_prefix("diorama serve: the certificate authority is "))
-            .last()?
+            .rev()
+            .find_map(|l| l.strip_prefix("diorama serve: the certificate authority is "))?
             .split(';')
             .next()?
             .to_string();

@@ -88,8 +88,8 @@ fn tiktok_reads_answer_what_the_account_holds() {
     let followers = s
         .all_events(&p.id, &p.token)
         .into_iter()
-        .filter(|e| e["platform"] == "tiktok" && e["kind"] == "followers")
-        .last()
+        .rev()
+        .find(|e| e["platform"] == "tiktok" && e["kind"] == "followers")
         .map(|e| e["total"].as_i64().unwrap())
         .expect("a followers figure");
     assert_eq!(user["follower_count"], followers, "{user}");
