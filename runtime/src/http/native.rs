@@ -140,6 +140,16 @@ fn host_platform(s: &ApiState, req: &Request) -> Option<String> {
         })?
         .trim_end_matches('.')
         .to_ascii_lowercase();
+    // The server's own addresses, the common case, without a look at the
+    // plugins.
+    if host == "localhost"
+        || host
+            .trim_matches(['[', ']'])
+            .parse::<std::net::IpAddr>()
+            .is_ok()
+    {
+        return None;
+    }
     s.live.host().plugins().into_iter().find_map(|p| {
         p.info
             .api_hosts
