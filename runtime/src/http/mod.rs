@@ -22,6 +22,7 @@ mod scenarios;
 #[allow(dead_code)]
 mod schema;
 mod stream;
+pub mod tls;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -118,6 +119,10 @@ pub fn router(state: ApiState) -> Router {
         .route(native::ROUTE, axum::routing::any(native::handle))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            native::by_host,
+        ))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(middleware::from_fn_with_state(
             state.clone(),
