@@ -90,7 +90,9 @@ fn parse_list(b: &[u8], pos: &mut usize, depth: usize) -> Result<Selection, Stri
             }
             if start == *pos {
                 return Err(match b.get(*pos) {
-                    Some(c) => format!("expected a field name at {} (found `{}`)", *pos, *c as char),
+                    Some(c) => {
+                        format!("expected a field name at {} (found `{}`)", *pos, *c as char)
+                    }
                     None => format!("expected a field name at {}", *pos),
                 });
             }

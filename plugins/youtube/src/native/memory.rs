@@ -18,9 +18,9 @@ use serde::{Deserialize, Serialize};
 /// Uploads whose title and description are kept.
 pub const META_VIDEOS: usize = 500;
 /// Uploads whose recent comments are kept.
-pub const COMMENT_VIDEOS: usize = 24;
+pub const COMMENT_VIDEOS: usize = 8;
 /// Comments (top-level and replies) kept per upload.
-pub const COMMENTS_PER_VIDEO: usize = 100;
+pub const COMMENTS_PER_VIDEO: usize = 64;
 /// The longest description kept, in bytes (YouTube's own limit).
 pub const MAX_DESCRIPTION: usize = 5000;
 /// The longest title kept, in characters (YouTube's own limit).
@@ -265,7 +265,8 @@ impl Memory {
             if self.ratings.len() >= MAX_RATINGS {
                 self.ratings.pop_front();
             }
-            self.ratings.push_back((video.to_string(), rating.to_string()));
+            self.ratings
+                .push_back((video.to_string(), rating.to_string()));
         }
     }
 }

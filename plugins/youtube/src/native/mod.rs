@@ -107,8 +107,12 @@ impl Method {
         let m = match (method, path) {
             ("GET", "/youtube/v3/channels") => ChannelsList,
             ("GET", "/youtube/v3/videos") => VideosList,
-            ("POST", "/youtube/v3/videos") | ("POST", "/upload/youtube/v3/videos") => VideosInsert,
-            ("PUT", "/upload/youtube/v3/videos") => return Route::UploadChunk,
+            ("POST", "/youtube/v3/videos")
+            | ("POST", "/upload/youtube/v3/videos")
+            | ("POST", "/resumable/upload/youtube/v3/videos") => VideosInsert,
+            ("PUT", "/upload/youtube/v3/videos" | "/resumable/upload/youtube/v3/videos") => {
+                return Route::UploadChunk
+            }
             ("PUT", "/youtube/v3/videos") => VideosUpdate,
             ("DELETE", "/youtube/v3/videos") => VideosDelete,
             ("POST", "/youtube/v3/videos/rate") => VideosRate,
@@ -123,7 +127,11 @@ impl Method {
             ("POST", "/youtube/v3/comments/setModerationStatus") => CommentsSetModerationStatus,
             ("DELETE", "/youtube/v3/comments") => CommentsDelete,
             (_, p) if SERVED_PATHS.contains(&p) => return Route::WrongMethod,
-            (_, p) if p.starts_with("/youtube/v3/") || p.starts_with("/upload/youtube/v3/") => {
+            (_, p)
+                if p.starts_with("/youtube/v3/")
+                    || p.starts_with("/upload/youtube/v3/")
+                    || p.starts_with("/resumable/upload/youtube/v3/") =>
+            {
                 return Route::Unsimulated
             }
             _ => return Route::Unknown,
@@ -136,6 +144,7 @@ const SERVED_PATHS: &[&str] = &[
     "/youtube/v3/channels",
     "/youtube/v3/videos",
     "/upload/youtube/v3/videos",
+    "/resumable/upload/youtube/v3/videos",
     "/youtube/v3/videos/rate",
     "/youtube/v3/videos/getRating",
     "/youtube/v3/search",
@@ -186,7 +195,10 @@ pub fn handle(yt: &YouTube, at: Millis, request: &HttpRequest) -> NativeOutcome 
             return respond(error(
                 404,
                 "notFound",
-                &format!("Not Found: no API method at {} {}", request.method, request.path),
+                &format!(
+                    "Not Found: no API method at {} {}",
+                    request.method, request.path
+                ),
             ))
         }
     };
@@ -228,7 +240,12 @@ impl Shape {
         let fields = q.get("fields").map(str::to_string);
         if let Some(f) = &fields {
             fields::Selection::parse(f).map_err(|e| {
-                param_error(400, "invalidParameter", &format!("Invalid field selection {f}: {e}"), "fields")
+                param_error(
+                    400,
+                    "invalidParameter",
+                    &format!("Invalid field selection {f}: {e}"),
+                    "fields",
+                )
             })?;
         }
         Ok(Shape {
@@ -252,12 +269,7 @@ impl Shape {
         let mut out = Vec::new();
         for p in part.split(',').map(str::trim) {
             if !known.contains(&p) {
-                return Err(param_error(
-                    400,
-                    "unknownPart",
-                    &format!("'{p}'"),
-                    "part",
-                ));
+                return Err(param_error(400, "unknownPart", &format!("'{p}'"), "part"));
             }
             if !out.iter().any(|o| o == p) {
                 out.push(p.to_string());
@@ -312,8 +324,12 @@ pub fn body_error(status: u16, reason: &str, message: &str, field: &str) -> Http
 fn error_body(status: u16, reason: &str, message: &str, at: Option<(&str, &str)>) -> Value {
     let domain = match reason {
         "quotaExceeded" => "youtube.quota",
-        "required" | "invalidParameter" | "unknownPart" | "missingRequiredParameter"
-        | "invalidPageToken" | "unknownParameter" => "youtube.parameter",
+        "required"
+        | "invalidParameter"
+        | "unknownPart"
+        | "missingRequiredParameter"
+        | "invalidPageToken"
+        | "unknownParameter" => "youtube.parameter",
         "notFound" | "notImplemented" | "methodNotAllowed" | "parseError" | "badRequest" => {
             "global"
         }

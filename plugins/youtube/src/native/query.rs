@@ -77,9 +77,8 @@ impl Query {
 
     /// A required parameter.
     pub fn required(&self, key: &str) -> Result<&str, HttpResponse> {
-        self.get(key).ok_or_else(|| {
-            param_error(400, "required", &format!("Required parameter: {key}"), key)
-        })
+        self.get(key)
+            .ok_or_else(|| param_error(400, "required", &format!("Required parameter: {key}"), key))
     }
 
     /// A boolean parameter (`true` / `false`), `false` when absent.

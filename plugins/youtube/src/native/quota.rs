@@ -37,17 +37,6 @@ pub fn charge(yt: &YouTube, at: Millis, cost: u32) -> Result<(), HttpResponse> {
     Ok(())
 }
 
-/// Units spent today (as of `at`).
-#[cfg(test)]
-pub fn used(yt: &YouTube, at: Millis) -> u32 {
-    let q = &yt.native.quota;
-    if q.day.get() == pacific_day(at) {
-        q.used.get()
-    } else {
-        0
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

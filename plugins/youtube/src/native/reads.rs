@@ -26,7 +26,7 @@ pub fn page_token(offset: usize) -> String {
 }
 
 fn page_offset(q: &Query) -> Result<usize, HttpResponse> {
-    let Some(token) = q.get("pageToken") else {
+    let Some(token) = q.get("pageToken").filter(|t| !t.is_empty()) else {
         return Ok(0);
     };
     token
@@ -46,15 +46,31 @@ fn page_offset(q: &Query) -> Result<usize, HttpResponse> {
 
 /// `ids`, split at commas, at most [`MAX_IDS`].
 fn id_list<'a>(key: &str, ids: &'a str) -> Result<Vec<&'a str>, HttpResponse> {
-    let list: Vec<&str> = ids.split(',').map(str::trim).filter(|s| !s.is_empty()).collect();
+    let list: Vec<&str> = ids
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect();
     if list.is_empty() || list.len() > MAX_IDS {
-        return Err(invalid(key, ids, &format!("1 to {MAX_IDS} comma-separated ids")));
+        return Err(invalid(
+            key,
+            ids,
+            &format!("1 to {MAX_IDS} comma-separated ids"),
+        ));
     }
     Ok(list)
 }
 
 /// A list response: the page of `items` from `offset`, `per_page` long.
-fn list(shape: &Shape, kind: &str, items: Vec<Value>, total: usize, per_page: usize, next: Option<usize>, prev: Option<usize>) -> HttpResponse {
+fn list(
+    shape: &Shape,
+    kind: &str,
+    items: Vec<Value>,
+    total: usize,
+    per_page: usize,
+    next: Option<usize>,
+    prev: Option<usize>,
+) -> HttpResponse {
     shape.answer(200, list_body(kind, items, total, per_page, next, prev))
 }
 
@@ -96,7 +112,17 @@ fn page<T>(all: Vec<T>, offset: usize, max: usize) -> (Vec<T>, Option<usize>, Op
 
 pub fn channels(yt: &YouTube, q: &Query, shape: &Shape) -> NativeOutcome {
     respond((|| {
-        q.only(&["mine", "id", "forHandle", "forUsername", "managedByMe", "maxResults", "pageToken", "hl", "onBehalfOfContentOwner"])?;
+        q.only(&[
+            "mine",
+            "id",
+            "forHandle",
+            "forUsername",
+            "managedByMe",
+            "maxResults",
+            "pageToken",
+            "hl",
+            "onBehalfOfContentOwner",
+        ])?;
         let parts = shape.parts(resources::CHANNEL_PARTS)?;
         let mine = q.flag("mine")?;
         let by_id = q.get("id");
@@ -127,7 +153,15 @@ pub fn channels(yt: &YouTube, q: &Query, shape: &Shape) -> NativeOutcome {
             Vec::new()
         };
         let n = items.len();
-        Ok(list(shape, "youtube#channelListResponse", items, n, 5, None, None))
+        Ok(list(
+            shape,
+            "youtube#channelListResponse",
+            items,
+            n,
+            5,
+            None,
+            None,
+        ))
     })())
 }
 
@@ -142,7 +176,19 @@ fn sim_video<'a>(yt: &'a YouTube, id: &str) -> Option<&'a crate::video::Video> {
 
 pub fn videos(yt: &YouTube, q: &Query, shape: &Shape) -> NativeOutcome {
     respond((|| {
-        q.only(&["id", "myRating", "chart", "maxResults", "pageToken", "hl", "regionCode", "videoCategoryId", "maxHeight", "maxWidth", "onBehalfOfContentOwner"])?;
+        q.only(&[
+            "id",
+            "myRating",
+            "chart",
+            "maxResults",
+            "pageToken",
+            "hl",
+            "regionCode",
+            "videoCategoryId",
+            "maxHeight",
+            "maxWidth",
+            "onBehalfOfContentOwner",
+        ])?;
         let parts = shape.parts(resources::VIDEO_PARTS)?;
         let max = q.ranged("maxResults", 1, 50, 5)? as usize;
         let metas: Vec<&VideoMeta> = match (q.get("id"), q.get("myRating"), q.get("chart")) {
@@ -182,20 +228,46 @@ pub fn videos(yt: &YouTube, q: &Query, shape: &Shape) -> NativeOutcome {
         };
         let by_id = q.get("id").is_some();
         let total = metas.len();
-        let (offset, max) = if by_id { (0, MAX_IDS) } else { (page_offset(q)?, max) };
+        let (offset, max) = if by_id {
+            (0, MAX_IDS)
+        } else {
+            (page_offset(q)?, max)
+        };
         let (metas, next, prev) = page(metas, offset, max);
         let items = metas
             .into_iter()
             .map(|m| resources::video(yt, m, sim_video(yt, &m.id), &parts))
             .collect();
         let per_page = if by_id { total } else { max };
-        Ok(list(shape, "youtube#videoListResponse", items, total, per_page, next, prev))
+        Ok(list(
+            shape,
+            "youtube#videoListResponse",
+            items,
+            total,
+            per_page,
+            next,
+            prev,
+        ))
     })())
 }
 
 pub fn search(yt: &YouTube, q: &Query, shape: &Shape) -> NativeOutcome {
     respond((|| {
-        q.only(&["forMine", "channelId", "type", "order", "q", "maxResults", "pageToken", "publishedAfter", "publishedBefore", "safeSearch", "regionCode", "relevanceLanguage", "videoDuration"])?;
+        q.only(&[
+            "forMine",
+            "channelId",
+            "type",
+            "order",
+            "q",
+            "maxResults",
+            "pageToken",
+            "publishedAfter",
+            "publishedBefore",
+            "safeSearch",
+            "regionCode",
+            "relevanceLanguage",
+            "videoDuration",
+        ])?;
         let parts = shape.parts(resources::SEARCH_PARTS)?;
         let for_mine = q.flag("forMine")?;
         let channel = q.get("channelId");
@@ -214,8 +286,23 @@ pub fn search(yt: &YouTube, q: &Query, shape: &Shape) -> NativeOutcome {
                 "type",
             ));
         }
-        q.choice("type", &["video", "channel", "playlist", "video,channel,playlist"], "video")?;
-        let order = q.choice("order", &["date", "relevance", "viewCount", "rating", "title", "videoCount"], "relevance")?;
+        q.choice(
+            "type",
+            &["video", "channel", "playlist", "video,channel,playlist"],
+            "video",
+        )?;
+        let order = q.choice(
+            "order",
+            &[
+                "date",
+                "relevance",
+                "viewCount",
+                "rating",
+                "title",
+                "videoCount",
+            ],
+            "relevance",
+        )?;
         let max = q.ranged("maxResults", 0, 50, 5)? as usize;
         let offset = page_offset(q)?;
         let after = time_param(q, "publishedAfter")?;
@@ -228,7 +315,8 @@ pub fn search(yt: &YouTube, q: &Query, shape: &Shape) -> NativeOutcome {
                 .filter(|m| before.is_none_or(|t| m.published < t))
                 .filter(|m| {
                     needle.as_deref().is_none_or(|n| {
-                        m.title.to_lowercase().contains(n) || m.description.to_lowercase().contains(n)
+                        m.title.to_lowercase().contains(n)
+                            || m.description.to_lowercase().contains(n)
                     })
                 })
                 .collect()
@@ -238,11 +326,15 @@ pub fn search(yt: &YouTube, q: &Query, shape: &Shape) -> NativeOutcome {
         match order {
             "viewCount" | "rating" => {
                 let key = |m: &VideoMeta| {
-                    sim_video(yt, &m.id).map(|v| v.reported[if order == "rating" { 1 } else { 0 }]).unwrap_or(0)
+                    sim_video(yt, &m.id)
+                        .map(|v| v.reported[if order == "rating" { 1 } else { 0 }])
+                        .unwrap_or(0)
                 };
                 found.sort_by(|a, b| key(b).cmp(&key(a)).then(b.published.cmp(&a.published)));
             }
-            "title" => found.sort_by(|a, b| a.title.cmp(&b.title).then(b.published.cmp(&a.published))),
+            "title" => {
+                found.sort_by(|a, b| a.title.cmp(&b.title).then(b.published.cmp(&a.published)))
+            }
             // date, and relevance (no other signal than recency here)
             _ => {}
         }
@@ -270,7 +362,14 @@ fn time_param(q: &Query, key: &str) -> Result<Option<i64>, HttpResponse> {
 
 pub fn playlist_items(yt: &YouTube, q: &Query, shape: &Shape) -> NativeOutcome {
     respond((|| {
-        q.only(&["playlistId", "id", "videoId", "maxResults", "pageToken", "onBehalfOfContentOwner"])?;
+        q.only(&[
+            "playlistId",
+            "id",
+            "videoId",
+            "maxResults",
+            "pageToken",
+            "onBehalfOfContentOwner",
+        ])?;
         let parts = shape.parts(resources::PLAYLIST_ITEM_PARTS)?;
         let max = q.ranged("maxResults", 0, 50, 5)? as usize;
         let offset = page_offset(q)?;
@@ -307,7 +406,15 @@ pub fn playlist_items(yt: &YouTube, q: &Query, shape: &Shape) -> NativeOutcome {
             .into_iter()
             .map(|(pos, m)| resources::playlist_item(yt, m, pos, &parts))
             .collect();
-        Ok(list(shape, "youtube#playlistItemListResponse", items, total, max, next, prev))
+        Ok(list(
+            shape,
+            "youtube#playlistItemListResponse",
+            items,
+            total,
+            max,
+            next,
+            prev,
+        ))
     })())
 }
 
@@ -320,7 +427,9 @@ fn replies_of<'a>(yt: &'a YouTube, video: &str, thread: &str) -> Vec<&'a StoredC
         .map(|v| {
             v.items
                 .iter()
-                .filter(|c| c.parent.as_deref() == Some(thread) && c.status == Moderation::Published)
+                .filter(|c| {
+                    c.parent.as_deref() == Some(thread) && c.status == Moderation::Published
+                })
                 .collect()
         })
         .unwrap_or_default()
@@ -328,12 +437,27 @@ fn replies_of<'a>(yt: &'a YouTube, video: &str, thread: &str) -> Vec<&'a StoredC
 
 pub fn comment_threads(yt: &YouTube, q: &Query, shape: &Shape) -> NativeOutcome {
     respond((|| {
-        q.only(&["videoId", "allThreadsRelatedToChannelId", "channelId", "id", "order", "searchTerms", "maxResults", "pageToken", "textFormat", "moderationStatus"])?;
+        q.only(&[
+            "videoId",
+            "allThreadsRelatedToChannelId",
+            "channelId",
+            "id",
+            "order",
+            "searchTerms",
+            "maxResults",
+            "pageToken",
+            "textFormat",
+            "moderationStatus",
+        ])?;
         let parts = shape.parts(resources::THREAD_PARTS)?;
         let max = q.ranged("maxResults", 1, 100, 20)? as usize;
         let order = q.choice("order", &["time", "relevance"], "time")?;
         let html = q.choice("textFormat", &["html", "plainText"], "html")? == "html";
-        let status = q.choice("moderationStatus", &["published", "heldForReview", "likelySpam"], "published")?;
+        let status = q.choice(
+            "moderationStatus",
+            &["published", "heldForReview", "likelySpam"],
+            "published",
+        )?;
         let status = Moderation::parse(status);
         let offset = page_offset(q)?;
         let terms = q.get("searchTerms").map(str::to_lowercase);
@@ -412,7 +536,15 @@ pub fn comment_threads(yt: &YouTube, q: &Query, shape: &Shape) -> NativeOutcome 
             })
             .collect();
         let n = items.len();
-        Ok(list(shape, "youtube#commentThreadListResponse", items, n, max, next, None))
+        Ok(list(
+            shape,
+            "youtube#commentThreadListResponse",
+            items,
+            n,
+            max,
+            next,
+            None,
+        ))
     })())
 }
 
@@ -433,7 +565,10 @@ pub fn comments(yt: &YouTube, q: &Query, shape: &Shape) -> NativeOutcome {
                         "parentId",
                     ));
                 };
-                replies_of(yt, video, parent).into_iter().map(|c| (video, c)).collect()
+                replies_of(yt, video, parent)
+                    .into_iter()
+                    .map(|c| (video, c))
+                    .collect()
             }
             (None, Some(ids)) => id_list("id", ids)?
                 .into_iter()
@@ -462,7 +597,15 @@ pub fn comments(yt: &YouTube, q: &Query, shape: &Shape) -> NativeOutcome {
             .map(|(video, c)| resources::comment(yt, video, c, &parts, html))
             .collect();
         let n = items.len();
-        Ok(list(shape, "youtube#commentListResponse", items, n, max, next, None))
+        Ok(list(
+            shape,
+            "youtube#commentListResponse",
+            items,
+            n,
+            max,
+            next,
+            None,
+        ))
     })())
 }
 

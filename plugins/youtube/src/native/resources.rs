@@ -238,14 +238,24 @@ pub fn playlist_item(yt: &YouTube, meta: &VideoMeta, position: usize, parts: &[S
 
 /// A comment resource (`snippet` when asked). The channel owner sees each
 /// comment's moderation status.
-pub fn comment(yt: &YouTube, video: &str, c: &StoredComment, parts: &[String], html: bool) -> Value {
+pub fn comment(
+    yt: &YouTube,
+    video: &str,
+    c: &StoredComment,
+    parts: &[String],
+    html: bool,
+) -> Value {
     let mut item = json!({
         "kind": "youtube#comment",
         "etag": etag(&format!("{}:{}:{}:{:?}", c.id, c.updated, c.likes, c.status)),
         "id": c.id,
     });
     if has(parts, "snippet") {
-        let display = if html { escape_html(&c.text) } else { c.text.clone() };
+        let display = if html {
+            escape_html(&c.text)
+        } else {
+            c.text.clone()
+        };
         let mut snippet = json!({
             "channelId": yt.creator.id,
             "videoId": video,

@@ -80,7 +80,12 @@ fn publish(shape: &Shape, title: &str, description: &str) -> NativeOutcome {
 }
 
 fn check_media_type(mime: &str, what: &str) -> Result<(), HttpResponse> {
-    let mime = mime.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    let mime = mime
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
     if mime.starts_with("video/") || mime == "application/octet-stream" {
         Ok(())
     } else {
@@ -106,9 +111,15 @@ fn start(
     q: &Query,
     shape: &Shape,
 ) -> Result<NativeOutcome, HttpResponse> {
-    q.only(&["notifySubscribers", "autoLevels", "stabilize", "onBehalfOfContentOwner", "onBehalfOfContentOwnerChannel"])?;
+    q.only(&[
+        "notifySubscribers",
+        "autoLevels",
+        "stabilize",
+        "onBehalfOfContentOwner",
+        "onBehalfOfContentOwnerChannel",
+    ])?;
     shape.parts(resources::VIDEO_PARTS)?;
-    let upload = request.path.starts_with("/upload/");
+    let upload = !request.path.starts_with("/youtube/");
     match q.get("uploadType") {
         None if !upload => Err(error(
             400,
@@ -226,7 +237,11 @@ fn put(yt: &YouTube, request: &HttpRequest, q: &Query) -> Result<NativeOutcome, 
     let id = q.required("upload_id")?;
     let mut sessions = yt.native.sessions.borrow_mut();
     let Some(pos) = sessions.iter().position(|s| s.id == id) else {
-        return Err(error(404, "notFound", "No upload session with this upload_id (it finished, or a newer one closed it)."));
+        return Err(error(
+            404,
+            "notFound",
+            "No upload session with this upload_id (it finished, or a newer one closed it).",
+        ));
     };
     let len = request.body.len() as u64;
     let s = &mut sessions[pos];
@@ -235,12 +250,20 @@ fn put(yt: &YouTube, request: &HttpRequest, q: &Query) -> Result<NativeOutcome, 
     let (first, total) = match header(request, "content-range") {
         None => (Some(0), Some(len)),
         Some(range) => parse_range(range).ok_or_else(|| {
-            error(400, "badContent", &format!("Content-Range '{range}' is not bytes FIRST-LAST/TOTAL or bytes */TOTAL"))
+            error(
+                400,
+                "badContent",
+                &format!("Content-Range '{range}' is not bytes FIRST-LAST/TOTAL or bytes */TOTAL"),
+            )
         })?,
     };
     if let (Some(t), Some(announced)) = (total, s.total) {
         if t != announced {
-            return Err(error(400, "badContent", &format!("Content-Range gives the total {t}, the upload announced {announced}")));
+            return Err(error(
+                400,
+                "badContent",
+                &format!("Content-Range gives the total {t}, the upload announced {announced}"),
+            ));
         }
     }
     if let Some(t) = total {
@@ -255,14 +278,21 @@ fn put(yt: &YouTube, request: &HttpRequest, q: &Query) -> Result<NativeOutcome, 
         Some(first) if first == s.received => {
             s.received = s.received.saturating_add(len);
             if s.total.is_some_and(|t| s.received > t) {
-                return Err(error(400, "badContent", "more bytes than the announced total"));
+                return Err(error(
+                    400,
+                    "badContent",
+                    "more bytes than the announced total",
+                ));
             }
         }
         Some(first) => {
             return Err(error(
                 400,
                 "badContent",
-                &format!("the chunk starts at byte {first}, the upload has {} bytes", s.received),
+                &format!(
+                    "the chunk starts at byte {first}, the upload has {} bytes",
+                    s.received
+                ),
             ))
         }
     }
@@ -334,11 +364,15 @@ fn multipart(request: &HttpRequest) -> Result<(Map<String, Value>, String, usize
         parts.push(&rest[..next]);
         rest = &rest[next + delimiter.len()..];
         if parts.len() > 2 {
-            return Err(bad("a video upload has two parts: the metadata and the video"));
+            return Err(bad(
+                "a video upload has two parts: the metadata and the video",
+            ));
         }
     }
     if parts.len() != 2 {
-        return Err(bad("a video upload has two parts: the metadata and the video"));
+        return Err(bad(
+            "a video upload has two parts: the metadata and the video",
+        ));
     }
     let split = |part: &[u8]| -> Result<(String, Vec<u8>), HttpResponse> {
         let part = strip_newline_front(part);
@@ -359,12 +393,23 @@ fn multipart(request: &HttpRequest) -> Result<(Map<String, Value>, String, usize
         Ok((mime, strip_newline_back(content).to_vec()))
     };
     let (meta_type, meta) = split(parts[0])?;
-    if !meta_type.to_ascii_lowercase().starts_with("application/json") {
-        return Err(bad("the first part (the metadata) must be application/json"));
+    if !meta_type
+        .to_ascii_lowercase()
+        .starts_with("application/json")
+    {
+        return Err(bad(
+            "the first part (the metadata) must be application/json",
+        ));
     }
     let meta = match serde_json::from_slice::<Value>(&meta) {
         Ok(Value::Object(m)) => m,
-        _ => return Err(error(400, "parseError", "The metadata part is not a JSON object.")),
+        _ => {
+            return Err(error(
+                400,
+                "parseError",
+                "The metadata part is not a JSON object.",
+            ))
+        }
     };
     let (media_type, media) = split(parts[1])?;
     Ok((meta, media_type, media.len()))
@@ -392,8 +437,14 @@ mod tests {
 
     #[test]
     fn ranges_parse_as_the_resumable_protocol_sends_them() {
-        assert_eq!(parse_range("bytes 0-262143/600000"), Some((Some(0), Some(600_000))));
-        assert_eq!(parse_range("bytes 262144-524287/*"), Some((Some(262_144), None)));
+        assert_eq!(
+            parse_range("bytes 0-262143/600000"),
+            Some((Some(0), Some(600_000)))
+        );
+        assert_eq!(
+            parse_range("bytes 262144-524287/*"),
+            Some((Some(262_144), None))
+        );
         assert_eq!(parse_range("bytes */600000"), Some((None, Some(600_000))));
         assert_eq!(parse_range("bytes 5-4/10"), None);
         assert_eq!(parse_range("0-4/10"), None);

@@ -15,8 +15,8 @@
 
 use diorama_sdk::kit::actions::Answer;
 use diorama_sdk::{
-    Action, ActionError, Event, HttpRequest, HttpResponse, Interaction, Metric, Millis,
-    NativeAct, NativeOutcome, Notice, Payload,
+    Action, ActionError, Event, HttpRequest, HttpResponse, Interaction, Metric, Millis, NativeAct,
+    NativeOutcome, Notice, Payload,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
@@ -71,7 +71,11 @@ pub fn act_outcome(method: Method, shape: &Shape, kind: &str, params: Value) -> 
 pub fn json_body(request: &HttpRequest) -> Result<Map<String, Value>, HttpResponse> {
     match serde_json::from_slice::<Value>(&request.body) {
         Ok(Value::Object(m)) => Ok(m),
-        Ok(_) => Err(error(400, "parseError", "The request body must be a JSON object.")),
+        Ok(_) => Err(error(
+            400,
+            "parseError",
+            "The request body must be a JSON object.",
+        )),
         Err(e) => Err(error(
             400,
             "parseError",
@@ -184,7 +188,12 @@ fn plan(
                     "snippet.parentId",
                 ));
             };
-            let text = required_text(&body, "snippet.textOriginal", "invalidCommentMetadata", MAX_COMMENT)?;
+            let text = required_text(
+                &body,
+                "snippet.textOriginal",
+                "invalidCommentMetadata",
+                MAX_COMMENT,
+            )?;
             act("reply", json!({ "comment_id": parent, "text": text }))
         }
         CommentsUpdate => {
@@ -192,11 +201,26 @@ fn plan(
             shape.parts(resources::COMMENT_PARTS)?;
             let body = json_body(request)?;
             let Some(id) = text_at(&body, "id") else {
-                return Err(body_error(400, "invalidCommentMetadata", "The request needs the comment's id", "id"));
+                return Err(body_error(
+                    400,
+                    "invalidCommentMetadata",
+                    "The request needs the comment's id",
+                    "id",
+                ));
             };
-            let text = required_text(&body, "snippet.textOriginal", "invalidCommentMetadata", MAX_COMMENT)?;
+            let text = required_text(
+                &body,
+                "snippet.textOriginal",
+                "invalidCommentMetadata",
+                MAX_COMMENT,
+            )?;
             match yt.native.comment(id) {
-                None => Err(body_error(404, "commentNotFound", "The comment identified by id could not be found.", "id")),
+                None => Err(body_error(
+                    404,
+                    "commentNotFound",
+                    "The comment identified by id could not be found.",
+                    "id",
+                )),
                 Some((_, c)) if c.author_id != yt.creator.id => Err(error(
                     403,
                     "forbidden",
@@ -209,11 +233,19 @@ fn plan(
             q.only(&["id", "moderationStatus", "banAuthor"])?;
             let ids: Vec<&str> = q.required("id")?.split(',').map(str::trim).collect();
             if ids.is_empty() || ids.len() > 50 || ids.iter().any(|i| i.is_empty()) {
-                return Err(invalid("id", q.get("id").unwrap_or(""), "1 to 50 comma-separated comment ids"));
+                return Err(invalid(
+                    "id",
+                    q.get("id").unwrap_or(""),
+                    "1 to 50 comma-separated comment ids",
+                ));
             }
             let status = q.required("moderationStatus")?;
             if Moderation::parse(status).is_none() {
-                return Err(invalid("moderationStatus", status, "one of heldForReview, published, rejected"));
+                return Err(invalid(
+                    "moderationStatus",
+                    status,
+                    "one of heldForReview, published, rejected",
+                ));
             }
             let ban = q.flag("banAuthor")?;
             if ban && status != "rejected" {
@@ -224,7 +256,10 @@ fn plan(
                     "banAuthor",
                 ));
             }
-            act("moderate_comment", json!({ "comment_ids": ids, "status": status, "ban_author": ban }))
+            act(
+                "moderate_comment",
+                json!({ "comment_ids": ids, "status": status, "ban_author": ban }),
+            )
         }
         CommentsDelete => {
             q.only(&["id"])?;
@@ -236,10 +271,20 @@ fn plan(
             let parts = shape.parts(resources::VIDEO_PARTS)?;
             let body = json_body(request)?;
             let Some(id) = text_at(&body, "id") else {
-                return Err(body_error(400, "invalidVideoMetadata", "The request needs the video's id", "id"));
+                return Err(body_error(
+                    400,
+                    "invalidVideoMetadata",
+                    "The request needs the video's id",
+                    "id",
+                ));
             };
             if yt.native.video(id).is_none() {
-                return Err(body_error(404, "videoNotFound", "The video that you are trying to update cannot be found.", "id"));
+                return Err(body_error(
+                    404,
+                    "videoNotFound",
+                    "The video that you are trying to update cannot be found.",
+                    "id",
+                ));
             }
             let mut params = json!({ "video_id": id });
             if parts.iter().any(|p| p == "snippet") {
@@ -248,7 +293,12 @@ fn plan(
                 // An update replaces the snippet: no description is an empty one.
                 let description = text_at(&body, "snippet.description").unwrap_or("");
                 if description.len() > MAX_DESCRIPTION {
-                    return Err(body_error(400, "invalidDescription", "snippet.description is longer than 5000 bytes", "snippet.description"));
+                    return Err(body_error(
+                        400,
+                        "invalidDescription",
+                        "snippet.description is longer than 5000 bytes",
+                        "snippet.description",
+                    ));
                 }
                 params["description"] = json!(description);
             }
@@ -273,7 +323,11 @@ fn plan(
 }
 
 /// Shape the answer to a request that acted.
-pub fn finish(yt: &YouTube, context: &str, outcome: Result<&[Event], &ActionError>) -> HttpResponse {
+pub fn finish(
+    yt: &YouTube,
+    context: &str,
+    outcome: Result<&[Event], &ActionError>,
+) -> HttpResponse {
     let Ok(ctx) = serde_json::from_str::<Context>(context) else {
         return error(500, "backendError", "unknown request context");
     };
@@ -281,7 +335,11 @@ pub fn finish(yt: &YouTube, context: &str, outcome: Result<&[Event], &ActionErro
     let events = match outcome {
         Ok(events) => events,
         Err(ActionError::NotFound(msg)) => {
-            let reason = if m.starts_with("youtube.videos") { "videoNotFound" } else { "commentNotFound" };
+            let reason = if m.starts_with("youtube.videos") {
+                "videoNotFound"
+            } else {
+                "commentNotFound"
+            };
             return error(404, reason, msg);
         }
         Err(ActionError::Invalid(msg)) => return error(400, "invalidValue", msg),
@@ -299,7 +357,11 @@ pub fn finish(yt: &YouTube, context: &str, outcome: Result<&[Event], &ActionErro
         }
     };
     let shape = &ctx.shape;
-    let parts = |known: &[&str]| shape.parts(known).unwrap_or_else(|_| vec!["id".into(), "snippet".into()]);
+    let parts = |known: &[&str]| {
+        shape
+            .parts(known)
+            .unwrap_or_else(|_| vec!["id".into(), "snippet".into()])
+    };
     match m {
         "youtube.comments.insert" | "youtube.comments.update" | "youtube.commentThreads.insert" => {
             let id = events.iter().find_map(|e| match &e.payload {
@@ -310,12 +372,22 @@ pub fn finish(yt: &YouTube, context: &str, outcome: Result<&[Event], &ActionErro
                 _ => None,
             });
             let Some((video, c)) = id.as_deref().and_then(|id| yt.native.comment(id)) else {
-                return error(500, "backendError", "the comment is not in the channel's memory");
+                return error(
+                    500,
+                    "backendError",
+                    "the comment is not in the channel's memory",
+                );
             };
             if m == "youtube.commentThreads.insert" {
-                shape.answer(200, resources::thread(yt, video, c, &[], &parts(resources::THREAD_PARTS), false))
+                shape.answer(
+                    200,
+                    resources::thread(yt, video, c, &[], &parts(resources::THREAD_PARTS), false),
+                )
             } else {
-                shape.answer(200, resources::comment(yt, video, c, &parts(resources::COMMENT_PARTS), false))
+                shape.answer(
+                    200,
+                    resources::comment(yt, video, c, &parts(resources::COMMENT_PARTS), false),
+                )
             }
         }
         "youtube.videos.insert" | "youtube.videos.update" => {
@@ -327,10 +399,17 @@ pub fn finish(yt: &YouTube, context: &str, outcome: Result<&[Event], &ActionErro
                 _ => None,
             });
             let Some(meta) = id.as_deref().and_then(|id| yt.native.video(id)) else {
-                return error(500, "backendError", "the video is not in the channel's memory");
+                return error(
+                    500,
+                    "backendError",
+                    "the video is not in the channel's memory",
+                );
             };
             let sim = yt.videos.iter().rev().find(|v| v.id == meta.id);
-            shape.answer(200, resources::video(yt, meta, sim, &parts(resources::VIDEO_PARTS)))
+            shape.answer(
+                200,
+                resources::video(yt, meta, sim, &parts(resources::VIDEO_PARTS)),
+            )
         }
         _ => HttpResponse {
             status: 204,
@@ -368,7 +447,11 @@ fn known(action: &str, map: &Map<String, Value>, keys: &[&str]) -> Result<(), Ac
     Ok(())
 }
 
-fn string<'a>(action: &str, map: &'a Map<String, Value>, key: &str) -> Result<&'a str, ActionError> {
+fn string<'a>(
+    action: &str,
+    map: &'a Map<String, Value>,
+    key: &str,
+) -> Result<&'a str, ActionError> {
     match map.get(key) {
         Some(Value::String(s)) if !s.is_empty() => Ok(s),
         _ => Err(ActionError::Invalid(format!(
@@ -378,7 +461,12 @@ fn string<'a>(action: &str, map: &'a Map<String, Value>, key: &str) -> Result<&'
 }
 
 /// Run one of the API's creator actions; `None` for an action it is not.
-pub fn act(yt: &mut YouTube, at: Millis, kind: &str, params: &Value) -> Option<Result<Vec<Event>, ActionError>> {
+pub fn act(
+    yt: &mut YouTube,
+    at: Millis,
+    kind: &str,
+    params: &Value,
+) -> Option<Result<Vec<Event>, ActionError>> {
     let result = match kind {
         "comment" => comment(yt, at, params),
         "edit_comment" => edit_comment(yt, at, params),
@@ -394,12 +482,12 @@ pub fn act(yt: &mut YouTube, at: Millis, kind: &str, params: &Value) -> Option<R
 
 fn upload_index(yt: &YouTube, action: &str, id: &str) -> Result<usize, ActionError> {
     match yt.native.video(id) {
-        Some(_) => yt
-            .videos
-            .iter()
-            .rposition(|v| v.id == id)
-            .ok_or_else(|| ActionError::NotFound(format!("{PLATFORM}: no video `{id}` for `{action}`"))),
-        None => Err(ActionError::NotFound(format!("{PLATFORM}: no video `{id}` for `{action}`"))),
+        Some(_) => yt.videos.iter().rposition(|v| v.id == id).ok_or_else(|| {
+            ActionError::NotFound(format!("{PLATFORM}: no video `{id}` for `{action}`"))
+        }),
+        None => Err(ActionError::NotFound(format!(
+            "{PLATFORM}: no video `{id}` for `{action}`"
+        ))),
     }
 }
 
@@ -435,7 +523,9 @@ fn edit_comment(yt: &mut YouTube, at: Millis, params: &Value) -> Result<Vec<Even
     let Answer { to: id, text } = Answer::parse(PLATFORM, "edit_comment", "comment_id", map)?;
     let creator = yt.creator.id.clone();
     let Some(c) = yt.native.comment_mut(id) else {
-        return Err(ActionError::NotFound(format!("{PLATFORM}: no recent comment `{id}`")));
+        return Err(ActionError::NotFound(format!(
+            "{PLATFORM}: no recent comment `{id}`"
+        )));
     };
     if c.author_id != creator {
         return Err(ActionError::Invalid(format!(
@@ -444,26 +534,51 @@ fn edit_comment(yt: &mut YouTube, at: Millis, params: &Value) -> Result<Vec<Even
     }
     c.text = clip(&text, MAX_COMMENT).to_string();
     c.updated = at;
-    Ok(vec![notice(at, "comment_edited", format!("{PLATFORM}: the creator edited the comment `{id}`: {}", c.text))])
+    Ok(vec![notice(
+        at,
+        "comment_edited",
+        format!(
+            "{PLATFORM}: the creator edited the comment `{id}`: {}",
+            c.text
+        ),
+    )])
 }
 
-fn moderate_comment(yt: &mut YouTube, at: Millis, params: &Value) -> Result<Vec<Event>, ActionError> {
+fn moderate_comment(
+    yt: &mut YouTube,
+    at: Millis,
+    params: &Value,
+) -> Result<Vec<Event>, ActionError> {
     let map = object("moderate_comment", params)?;
-    known("moderate_comment", map, &["comment_ids", "comment_id", "status", "ban_author"])?;
+    known(
+        "moderate_comment",
+        map,
+        &["comment_ids", "comment_id", "status", "ban_author"],
+    )?;
     let mut ids: Vec<&str> = Vec::new();
     if let Some(id) = map.get("comment_id") {
-        ids.push(id.as_str().ok_or_else(|| ActionError::Invalid(format!("{PLATFORM}: `moderate_comment` `comment_id` must be a string")))?);
+        ids.push(id.as_str().ok_or_else(|| {
+            ActionError::Invalid(format!(
+                "{PLATFORM}: `moderate_comment` `comment_id` must be a string"
+            ))
+        })?);
     }
     if let Some(list) = map.get("comment_ids") {
         let list = list.as_array().filter(|l| l.len() <= 50).ok_or_else(|| {
             ActionError::Invalid(format!("{PLATFORM}: `moderate_comment` `comment_ids` must be an array of at most 50 strings"))
         })?;
         for id in list {
-            ids.push(id.as_str().ok_or_else(|| ActionError::Invalid(format!("{PLATFORM}: `moderate_comment` `comment_ids` must hold strings")))?);
+            ids.push(id.as_str().ok_or_else(|| {
+                ActionError::Invalid(format!(
+                    "{PLATFORM}: `moderate_comment` `comment_ids` must hold strings"
+                ))
+            })?);
         }
     }
     if ids.is_empty() {
-        return Err(ActionError::Invalid(format!("{PLATFORM}: `moderate_comment` needs `comment_id` or `comment_ids`")));
+        return Err(ActionError::Invalid(format!(
+            "{PLATFORM}: `moderate_comment` needs `comment_id` or `comment_ids`"
+        )));
     }
     let status_name = string("moderate_comment", map, "status")?;
     let status = Moderation::parse(status_name).ok_or_else(|| {
@@ -474,14 +589,22 @@ fn moderate_comment(yt: &mut YouTube, at: Millis, params: &Value) -> Result<Vec<
     let ban = match map.get("ban_author") {
         None | Some(Value::Null) => false,
         Some(Value::Bool(b)) => *b,
-        Some(other) => return Err(ActionError::Invalid(format!("{PLATFORM}: `moderate_comment` `ban_author` must be a boolean (got {other})"))),
+        Some(other) => {
+            return Err(ActionError::Invalid(format!(
+                "{PLATFORM}: `moderate_comment` `ban_author` must be a boolean (got {other})"
+            )))
+        }
     };
     if ban && status != Moderation::Rejected {
-        return Err(ActionError::Invalid(format!("{PLATFORM}: `moderate_comment` bans an author only with status \"rejected\"")));
+        return Err(ActionError::Invalid(format!(
+            "{PLATFORM}: `moderate_comment` bans an author only with status \"rejected\""
+        )));
     }
     // All or nothing: every comment must be remembered.
     if let Some(missing) = ids.iter().find(|id| yt.native.comment(id).is_none()) {
-        return Err(ActionError::NotFound(format!("{PLATFORM}: no recent comment `{missing}`")));
+        return Err(ActionError::NotFound(format!(
+            "{PLATFORM}: no recent comment `{missing}`"
+        )));
     }
     let mut events = Vec::with_capacity(ids.len());
     let mut banned = Vec::new();
@@ -493,7 +616,14 @@ fn moderate_comment(yt: &mut YouTube, at: Millis, params: &Value) -> Result<Vec<
                 banned.push(c.author_id.clone());
             }
         }
-        events.push(notice(at, "comment_moderated", format!("{PLATFORM}: the creator set the comment `{id}` to {}", status.as_str())));
+        events.push(notice(
+            at,
+            "comment_moderated",
+            format!(
+                "{PLATFORM}: the creator set the comment `{id}` to {}",
+                status.as_str()
+            ),
+        ));
     }
     // A banned author's other remembered comments are rejected too.
     for v in yt.native.comments.iter_mut() {
@@ -509,7 +639,9 @@ fn delete_comment(yt: &mut YouTube, at: Millis, params: &Value) -> Result<Vec<Ev
     known("delete_comment", map, &["comment_id"])?;
     let id = string("delete_comment", map, "comment_id")?;
     if !yt.native.forget_comment(id) {
-        return Err(ActionError::NotFound(format!("{PLATFORM}: no recent comment `{id}`")));
+        return Err(ActionError::NotFound(format!(
+            "{PLATFORM}: no recent comment `{id}`"
+        )));
     }
     // Viewers no longer answer a deleted thread.
     if let Some(cid) = CommentId::parse(id).filter(|_| !id.contains('.')) {
@@ -517,7 +649,11 @@ fn delete_comment(yt: &mut YouTube, at: Millis, params: &Value) -> Result<Vec<Ev
             v.threads.retain(|t| *t != cid);
         }
     }
-    Ok(vec![notice(at, "comment_deleted", format!("{PLATFORM}: the creator deleted the comment `{id}`"))])
+    Ok(vec![notice(
+        at,
+        "comment_deleted",
+        format!("{PLATFORM}: the creator deleted the comment `{id}`"),
+    )])
 }
 
 fn update_video(yt: &mut YouTube, at: Millis, params: &Value) -> Result<Vec<Event>, ActionError> {
@@ -527,15 +663,25 @@ fn update_video(yt: &mut YouTube, at: Millis, params: &Value) -> Result<Vec<Even
     let title = match map.get("title") {
         None | Some(Value::Null) => None,
         Some(Value::String(t)) if !t.trim().is_empty() => Some(t.as_str()),
-        Some(_) => return Err(ActionError::Invalid(format!("{PLATFORM}: `update_video` `title` must be a non-empty string"))),
+        Some(_) => {
+            return Err(ActionError::Invalid(format!(
+                "{PLATFORM}: `update_video` `title` must be a non-empty string"
+            )))
+        }
     };
     let description = match map.get("description") {
         None | Some(Value::Null) => None,
         Some(Value::String(d)) => Some(d.as_str()),
-        Some(_) => return Err(ActionError::Invalid(format!("{PLATFORM}: `update_video` `description` must be a string"))),
+        Some(_) => {
+            return Err(ActionError::Invalid(format!(
+                "{PLATFORM}: `update_video` `description` must be a string"
+            )))
+        }
     };
     let Some(meta) = yt.native.video_mut(id) else {
-        return Err(ActionError::NotFound(format!("{PLATFORM}: no video `{id}` for `update_video`")));
+        return Err(ActionError::NotFound(format!(
+            "{PLATFORM}: no video `{id}` for `update_video`"
+        )));
     };
     if let Some(t) = title {
         meta.title = clip(t, MAX_TITLE * 4).to_string();
@@ -544,7 +690,10 @@ fn update_video(yt: &mut YouTube, at: Millis, params: &Value) -> Result<Vec<Even
         meta.description = clip(d, MAX_DESCRIPTION).to_string();
     }
     meta.updated = at;
-    let message = format!("{PLATFORM}: the creator updated the video `{id}`: {}", meta.title);
+    let message = format!(
+        "{PLATFORM}: the creator updated the video `{id}`: {}",
+        meta.title
+    );
     Ok(vec![notice(at, "video_updated", message)])
 }
 
@@ -563,7 +712,11 @@ fn delete_video(yt: &mut YouTube, at: Millis, params: &Value) -> Result<Vec<Even
     v.active = false;
     v.threads.clear();
     yt.active.retain(|&i| i as usize != idx);
-    Ok(vec![notice(at, "video_deleted", format!("{PLATFORM}: the creator deleted the video `{id}`"))])
+    Ok(vec![notice(
+        at,
+        "video_deleted",
+        format!("{PLATFORM}: the creator deleted the video `{id}`"),
+    )])
 }
 
 fn rate(yt: &mut YouTube, at: Millis, params: &Value) -> Result<Vec<Event>, ActionError> {
@@ -580,7 +733,11 @@ fn rate(yt: &mut YouTube, at: Millis, params: &Value) -> Result<Vec<Event>, Acti
     let before = yt.native.rating(id) == "like";
     let after = rating == "like";
     yt.native.set_rating(id, rating);
-    let mut events = vec![notice(at, "video_rated", format!("{PLATFORM}: the creator rated the video `{id}`: {rating}"))];
+    let mut events = vec![notice(
+        at,
+        "video_rated",
+        format!("{PLATFORM}: the creator rated the video `{id}`: {rating}"),
+    )];
     if before != after {
         let v = &mut yt.videos[idx];
         v.likes += if after { 1 } else { -1 };
