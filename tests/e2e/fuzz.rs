@@ -8,7 +8,7 @@
 //! build directory the first time it runs (and again when the pin changes).
 //! A machine without `python3` fails this test with a message saying so.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use serde_json::{json, Value};

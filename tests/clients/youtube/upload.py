@@ -90,8 +90,8 @@ assert (status, reason) == (404, "videoNotFound"), (status, reason)
 out["updated"] = updated["snippet"]["title"]
 
 # Bad input.
-status, reason, _ = error_of(yt.videos().rate(id=video["id"], rating="love"))
-assert (status, reason) == (400, "invalidParameter"), reason
+status, reason, _ = error_of(yt.videos().rate(id="nosuchvideo", rating="like"))
+assert (status, reason) == (404, "videoNotFound"), reason
 status, reason, message = error_of(
     yt.videos().update(part="snippet", body={"id": video["id"], "snippet": {"title": ""}})
 )

@@ -196,7 +196,6 @@ pub fn search_result(yt: &YouTube, meta: &VideoMeta, parts: &[String]) -> Value 
             "thumbnails": thumbnails(&meta.id),
             "channelTitle": yt.creator.display_name,
             "liveBroadcastContent": "none",
-            "publishTime": rfc3339(meta.published),
         });
     }
     item
