@@ -48,7 +48,7 @@ pub struct Context {
 }
 
 impl Context {
-    pub fn new(method: Method, shape: &Shape) -> String {
+    pub fn encode(method: Method, shape: &Shape) -> String {
         serde_json::to_string(&Context {
             method: method.name().into(),
             shape: shape.clone(),
@@ -63,7 +63,7 @@ pub fn act_outcome(method: Method, shape: &Shape, kind: &str, params: Value) -> 
             kind: kind.into(),
             params: params.to_string(),
         },
-        context: Context::new(method, shape),
+        context: Context::encode(method, shape),
     })
 }
 
