@@ -194,6 +194,10 @@ pub struct YouTube {
     /// big channel's month of uploads outgrew the plugin's memory).
     #[serde(default = "post_texts")]
     texts: Distinct,
+    /// What the Data API reads that the simulation does not keep (bounded;
+    /// see `native::memory`).
+    #[serde(default)]
+    native: native::Memory,
 }
 
 fn post_texts() -> Distinct {
@@ -795,8 +799,8 @@ impl SignalHost for YouTube {
 }
 
 impl Platform for YouTube {
-    fn handle_request(&self, _at: Millis, request: &HttpRequest) -> NativeOutcome {
-        native::handle(self, request)
+    fn handle_request(&self, at: Millis, request: &HttpRequest) -> NativeOutcome {
+        native::handle(self, at, request)
     }
 
     fn finish_request(
@@ -805,7 +809,7 @@ impl Platform for YouTube {
         context: &str,
         outcome: Result<&[Event], &ActionError>,
     ) -> HttpResponse {
-        native::finish(context, outcome)
+        native::finish(self, context, outcome)
     }
 
     fn describe() -> PlatformInfo {
@@ -835,7 +839,11 @@ impl Platform for YouTube {
                 signal("controversy", CONTROVERSY_DESCRIPTION.into(), false),
                 signal("growth", growth_description("subscribers"), false),
             ],
-            actions: vec!["publish".into(), "reply".into()],
+            actions: ["publish", "reply"]
+                .iter()
+                .chain(native::ACTIONS)
+                .map(|a| a.to_string())
+                .collect(),
             // Uploads (videos and shorts) count against the limit, whether
             // scheduled or published through `publish`.
             limits: vec![LimitInfo {
@@ -904,6 +912,7 @@ impl Platform for YouTube {
             recent: RecentComments::default(),
             signals: ActiveSignals::default(),
             texts: post_texts(),
+            native: native::Memory::default(),
         })
     }
 
@@ -913,9 +922,11 @@ impl Platform for YouTube {
             return;
         }
         let tz = self.timezone.tz();
+        let start = out.len();
         for (a, b) in substeps(from, to, SUBSTEP) {
             self.substep(a, b, tz, out);
         }
+        self.native.record(&out[start..]);
         self.clock = to;
     }
 
@@ -949,13 +960,20 @@ impl Platform for YouTube {
     fn act(&mut self, at: Millis, action: &Action) -> Result<Vec<Event>, ActionError> {
         let params = diorama_sdk::parse_params(&action.params)
             .map_err(|e| ActionError::Invalid(format!("{PLATFORM}: {e}")))?;
-        match action.kind.as_str() {
+        let result = match action.kind.as_str() {
             "publish" => self.act_publish(at, &params),
             "reply" => self.act_reply(at, &params),
-            other => Err(ActionError::Invalid(format!(
-                "{PLATFORM} does not support the action `{other}` (known: publish, reply)"
-            ))),
+            other => native::act(self, at, other, &params).unwrap_or_else(|| {
+                Err(ActionError::Invalid(format!(
+                    "{PLATFORM} does not support the action `{other}` (known: publish, reply, {})",
+                    native::ACTIONS.join(", ")
+                )))
+            }),
+        };
+        if let Ok(events) = &result {
+            self.native.record(events);
         }
+        result
     }
 }
 
