@@ -539,7 +539,11 @@ impl Instagram {
     }
 
     /// A recent comment's id from `comment_id`.
-    fn recent_comment(&self, action: &str, map: &Map<String, Value>) -> Result<String, ActionError> {
+    fn recent_comment(
+        &self,
+        action: &str,
+        map: &Map<String, Value>,
+    ) -> Result<String, ActionError> {
         let Some(Value::String(id)) = map.get("comment_id") else {
             return Err(ActionError::Invalid(format!(
                 "{PLATFORM}: `{action}` needs `comment_id`, a string"
@@ -934,8 +938,7 @@ impl Platform for Instagram {
             "hide_comment" => self.act_hide_comment(at, &map),
             "delete_comment" => self.act_delete_comment(at, &map),
             other => Err(actions::unknown(PLATFORM, other, ACTIONS)),
-        }
-?;
+        }?;
         self.native
             .record(&self.creator.id, std::slice::from_ref(&event));
         Ok(vec![event])

@@ -439,14 +439,24 @@ mod tests {
 
     #[test]
     fn nested_fields_parse_with_their_modifiers() {
-        let f = Fields::parse("id,caption,children{id,media_type},comments.limit(5){text,replies{id}}")
-            .unwrap();
+        let f =
+            Fields::parse("id,caption,children{id,media_type},comments.limit(5){text,replies{id}}")
+                .unwrap();
         let names: Vec<&str> = f.0.iter().map(|f| f.name.as_str()).collect();
         assert_eq!(names, ["id", "caption", "children", "comments"]);
         assert_eq!(f.0[3].modifier("limit"), Some("5"));
         let sub = f.0[3].sub.as_ref().unwrap();
         assert_eq!(sub.0[1].sub.as_ref().unwrap().0[0].name, "id");
-        for bad in ["", "id,", "a{b", "a.limit(3", "a}{", "a{b}}", "a..b", "a{{{{{{b}}}}}}"] {
+        for bad in [
+            "",
+            "id,",
+            "a{b",
+            "a.limit(3",
+            "a}{",
+            "a{b}}",
+            "a..b",
+            "a{{{{{{b}}}}}}",
+        ] {
             let e = Fields::parse(bad).unwrap_err();
             assert_eq!(e.code, 100, "{bad}: {e:?}");
         }

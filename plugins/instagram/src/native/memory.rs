@@ -143,7 +143,8 @@ impl Memory {
     }
 
     pub fn forget_comment(&mut self, id: &str) {
-        self.comments.retain(|c| c.id != id && c.parent.as_deref() != Some(id));
+        self.comments
+            .retain(|c| c.id != id && c.parent.as_deref() != Some(id));
     }
 
     pub fn dm(&self, id: &str) -> Option<&Said> {
@@ -239,7 +240,11 @@ mod tests {
         m.record("me", &events);
         assert_eq!(m.comments.len(), COMMENTS);
         assert_eq!(m.comments.front().unwrap().id, "c50");
-        assert!(m.comments.iter().zip(m.comments.iter().skip(1)).all(|(a, b)| a.at < b.at));
+        assert!(m
+            .comments
+            .iter()
+            .zip(m.comments.iter().skip(1))
+            .all(|(a, b)| a.at < b.at));
         m.record("me", &[said("d1", "dm", "fan", None, 10)]);
         m.record("me", &[said("d2", "dm", "me", Some("d1"), 11)]);
         assert_eq!(

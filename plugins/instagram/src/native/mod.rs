@@ -72,11 +72,7 @@ pub fn handle(ig: &Instagram, at: Millis, request: &HttpRequest) -> NativeOutcom
         Ok(p) => p,
         Err(e) => return NativeOutcome::Respond(e.respond(request, &usage)),
     };
-    let mut parts: Vec<&str> = request
-        .path
-        .split('/')
-        .filter(|s| !s.is_empty())
-        .collect();
+    let mut parts: Vec<&str> = request.path.split('/').filter(|s| !s.is_empty()).collect();
     if parts.first().is_some_and(|v| is_version(v)) {
         parts.remove(0);
     }
@@ -113,7 +109,10 @@ fn is_version(s: &str) -> bool {
     };
     (1..=3).contains(&major.len())
         && (1..=2).contains(&minor.len())
-        && major.bytes().chain(minor.bytes()).all(|b| b.is_ascii_digit())
+        && major
+            .bytes()
+            .chain(minor.bytes())
+            .all(|b| b.is_ascii_digit())
 }
 
 enum Answer {
@@ -337,8 +336,11 @@ fn field(ctx: &Ctx<'_>, node: &Node<'_>, f: &Field) -> Result<Option<Value>> {
                 { "username": username(ig), "id": ig.creator.id },
             ]})),
             "messages" => {
-                let list: Keyed<'_, Said> =
-                    thread(ig, partner).into_iter().rev().map(|d| (d.seq, d)).collect();
+                let list: Keyed<'_, Said> = thread(ig, partner)
+                    .into_iter()
+                    .rev()
+                    .map(|d| (d.seq, d))
+                    .collect();
                 Some(list_value(ctx, &list, f)?)
             }
             _ => Err(GraphError::no_field(name, node_type(node)))?,
@@ -387,9 +389,15 @@ fn user_field(ctx: &Ctx<'_>, f: &Field) -> Result<Option<Value>> {
             let list = mentions(ig);
             Some(list_value(ctx, &list, f)?)
         }
-        "business_discovery" | "mentioned_comment" | "mentioned_media" | "live_media"
+        "business_discovery"
+        | "mentioned_comment"
+        | "mentioned_media"
+        | "live_media"
         | "recently_searched_hashtags" => {
-            return Err(GraphError::unsimulated(&format!("The IG User field {}", f.name)))
+            return Err(GraphError::unsimulated(&format!(
+                "The IG User field {}",
+                f.name
+            )))
         }
         other => return Err(GraphError::no_field(other, "IGUser")),
     })
@@ -439,7 +447,10 @@ fn media_field(ctx: &Ctx<'_>, m: &Media, f: &Field) -> Result<Option<Value>> {
             Some(list_value(ctx, &list, f)?)
         }
         "insights" | "product_tags" | "collaborators" | "boost_ads_list" | "alt_text" => {
-            return Err(GraphError::unsimulated(&format!("The IG Media field {}", f.name)))
+            return Err(GraphError::unsimulated(&format!(
+                "The IG Media field {}",
+                f.name
+            )))
         }
         other => return Err(GraphError::no_field(other, "IGMedia")),
     })
@@ -468,9 +479,10 @@ fn comment_field(ctx: &Ctx<'_>, c: &Said, f: &Field) -> Result<Option<Value>> {
         "parent_id" => c.parent.as_ref().map(|p| json!(p)),
         "user" => (c.author_id == ig.creator.id).then(|| json!({ "id": c.author_id })),
         "media" => {
-            let m = c.media.as_deref().and_then(|id| {
-                ig.media.iter().rev().find(|m| m.id == id)
-            });
+            let m = c
+                .media
+                .as_deref()
+                .and_then(|id| ig.media.iter().rev().find(|m| m.id == id));
             match (m, &f.sub) {
                 (Some(m), Some(sub)) => Some(render(ctx, &Node::Media(m), Some(sub))?),
                 (Some(m), None) => Some(json!({
@@ -533,7 +545,12 @@ fn stories<'a>(ctx: &Ctx<'a>) -> Keyed<'a, Media> {
 }
 
 fn mentions(ig: &Instagram) -> Keyed<'_, Said> {
-    ig.native.mentions.iter().rev().map(|s| (s.seq, s)).collect()
+    ig.native
+        .mentions
+        .iter()
+        .rev()
+        .map(|s| (s.seq, s))
+        .collect()
 }
 
 /// The top-level comments of a media (`parent` None), or the replies to
@@ -564,9 +581,15 @@ fn container_status(ctx: &Ctx<'_>, c: &Container) -> (&'static str, &'static str
     if c.published.is_some() {
         ("PUBLISHED", "Published: Media has been published.")
     } else if ctx.at - c.at >= DAY {
-        ("EXPIRED", "Expired: The container was not published within 24 hours.")
+        (
+            "EXPIRED",
+            "Expired: The container was not published within 24 hours.",
+        )
     } else {
-        ("FINISHED", "Finished: Media has been uploaded and it is ready to be published.")
+        (
+            "FINISHED",
+            "Finished: Media has been uploaded and it is ready to be published.",
+        )
     }
 }
 
@@ -579,12 +602,20 @@ fn list_value<'b, T: NodeOf<'b>>(ctx: &Ctx<'_>, list: &[(u64, &'b T)], f: &Field
             .parse::<usize>()
             .ok()
             .filter(|&n| n >= 1)
-            .ok_or_else(|| GraphError::param(format!("limit({v}) must be a positive whole number")))?
+            .ok_or_else(|| {
+                GraphError::param(format!("limit({v}) must be a positive whole number"))
+            })?
             .min(MAX_PAGE),
         None => PAGE,
     };
-    let after = f.modifier("after").map(|c| uncursor("after", c)).transpose()?;
-    let before = f.modifier("before").map(|c| uncursor("before", c)).transpose()?;
+    let after = f
+        .modifier("after")
+        .map(|c| uncursor("after", c))
+        .transpose()?;
+    let before = f
+        .modifier("before")
+        .map(|c| uncursor("before", c))
+        .transpose()?;
     page(ctx, list, limit, after, before, f.sub.as_ref(), None)
 }
 
@@ -687,7 +718,9 @@ fn tag_value(s: &Said, fields: Option<&Fields>) -> Result<Value> {
             )),
             "permalink" => json!(format!(
                 "https://www.instagram.com/p/{}/",
-                s.id.parse::<u64>().map(encode_u64_b64).unwrap_or_else(|_| s.id.clone())
+                s.id.parse::<u64>()
+                    .map(encode_u64_b64)
+                    .unwrap_or_else(|_| s.id.clone())
             )),
             "like_count" | "comments_count" => continue,
             other => return Err(GraphError::no_field(other, "IGMedia")),
@@ -775,8 +808,11 @@ fn edge(ctx: &Ctx<'_>, node: &Node<'_>, name: &str) -> Result<Answer> {
         }
         (Node::Comment(c), "replies") if method == "POST" => return reply(ctx, c),
         (Node::Conversation(partner, _), "messages") if get => {
-            let list: Vec<(u64, &Said)> =
-                thread(ig, partner).into_iter().rev().map(|d| (d.seq, d)).collect();
+            let list: Vec<(u64, &Said)> = thread(ig, partner)
+                .into_iter()
+                .rev()
+                .map(|d| (d.seq, d))
+                .collect();
             path_page(ctx, &list)?
         }
         (Node::Media(_), "comments") => {
@@ -786,8 +822,13 @@ fn edge(ctx: &Ctx<'_>, node: &Node<'_>, name: &str) -> Result<Answer> {
         }
         (
             Node::User,
-            "live_media" | "recently_searched_hashtags" | "available_catalogs"
-            | "catalog_product_search" | "product_appeal" | "mentions" | "business_discovery",
+            "live_media"
+            | "recently_searched_hashtags"
+            | "available_catalogs"
+            | "catalog_product_search"
+            | "product_appeal"
+            | "mentions"
+            | "business_discovery",
         )
         | (Node::Media(_), "product_tags" | "collaborators") => {
             return Err(GraphError::unsimulated(&format!(
@@ -969,7 +1010,12 @@ fn publishing_limit(ctx: &Ctx<'_>) -> Result<Value> {
                 "config".into(),
                 json!({ "quota_total": POST_LIMIT, "quota_duration": DAY / 1000 }),
             ),
-            other => return Err(GraphError::no_field(other, "ContentPublishingLimitResponse")),
+            other => {
+                return Err(GraphError::no_field(
+                    other,
+                    "ContentPublishingLimitResponse",
+                ))
+            }
         };
     }
     Ok(json!({ "data": [item] }))
@@ -1190,13 +1236,15 @@ impl<'a> NodeOf<'a> for Conversation {
 /// recipient, within Instagram's 24-hour messaging window.
 fn send_message(ctx: &Ctx<'_>) -> Result<Answer> {
     let p = &ctx.params;
-    let recipient: Value = serde_json::from_str(p.require("recipient")?)
-        .map_err(|_| GraphError::param("Param recipient must be a JSON object like {\"id\": \"<IGSID>\"}"))?;
+    let recipient: Value = serde_json::from_str(p.require("recipient")?).map_err(|_| {
+        GraphError::param("Param recipient must be a JSON object like {\"id\": \"<IGSID>\"}")
+    })?;
     let Some(to) = recipient["id"].as_str() else {
         return Err(GraphError::param("Param recipient[id] is required"));
     };
-    let message: Value = serde_json::from_str(p.require("message")?)
-        .map_err(|_| GraphError::param("Param message must be a JSON object like {\"text\": \"...\"}"))?;
+    let message: Value = serde_json::from_str(p.require("message")?).map_err(|_| {
+        GraphError::param("Param message must be a JSON object like {\"text\": \"...\"}")
+    })?;
     if message.get("attachment").is_some() {
         return Err(GraphError::unsimulated("Messages with attachments"));
     }
@@ -1231,7 +1279,11 @@ fn send_message(ctx: &Ctx<'_>) -> Result<Answer> {
 }
 
 /// Shape the answer to a request that acted.
-pub fn finish(ig: &Instagram, context: &str, outcome: std::result::Result<&[Event], &ActionError>) -> HttpResponse {
+pub fn finish(
+    ig: &Instagram,
+    context: &str,
+    outcome: std::result::Result<&[Event], &ActionError>,
+) -> HttpResponse {
     let usage = Usage {
         account: ig.creator.id.clone(),
     };
@@ -1281,7 +1333,9 @@ fn internal(request: &HttpRequest, usage: &Usage) -> HttpResponse {
 /// The account's refusal in Graph's terms.
 fn action_error(context: &str, e: &ActionError) -> GraphError {
     match e {
-        ActionError::NotFound(m) => GraphError::new(400, 100, "GraphMethodException", m.clone()).sub(33),
+        ActionError::NotFound(m) => {
+            GraphError::new(400, 100, "GraphMethodException", m.clone()).sub(33)
+        }
         ActionError::Invalid(m) => GraphError::param(m),
         ActionError::RateLimited(ms) => {
             let wait = ms.div_euclid(1000).max(1);
