@@ -39,7 +39,7 @@ pub async fn handle(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let who = caller(&s, &headers)?;
+    let who = caller(&s, &token_in_params(&headers, &uri, &body))?;
     let id = match who {
         Caller::Profile(id) => id.to_string(),
         Caller::Admin => headers
@@ -90,6 +90,32 @@ pub async fn handle(
     Ok(into_response(answer))
 }
 
+/// The headers with the token a client sent as an `access_token`
+/// parameter (in the query, or in a form body) as a bearer token, as the
+/// Graph API reads it; unchanged when an `Authorization` header is there.
+fn token_in_params(headers: &HeaderMap, uri: &Uri, body: &[u8]) -> HeaderMap {
+    let mut headers = headers.clone();
+    if headers.contains_key(axum::http::header::AUTHORIZATION) {
+        return headers;
+    }
+    let form = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    let token = form_urlencoded::parse(uri.query().unwrap_or("").as_bytes())
+        .chain(
+            form.then(|| form_urlencoded::parse(body))
+                .into_iter()
+                .flatten(),
+        )
+        .find(|(k, _)| k == "access_token")
+        .map(|(_, v)| v.into_owned());
+    if let Some(value) = token.and_then(|t| HeaderValue::try_from(format!("Bearer {t}")).ok()) {
+        headers.insert(axum::http::header::AUTHORIZATION, value);
+    }
+    headers
+}
+
 /// The plugin's answer as an HTTP response; headers that are not valid
 /// HTTP are dropped, a status out of range is the plugin's fault (500).
 fn into_response(answer: HttpResponse) -> Response {
@@ -102,6 +128,14 @@ fn into_response(answer: HttpResponse) -> Response {
     };
     let mut response = (status, answer.body).into_response();
     let headers = response.headers_mut();
+    // The plugin's content type replaces the default one of a byte body.
+    if answer
+        .headers
+        .iter()
+        .any(|(name, _)| name.eq_ignore_ascii_case("content-type"))
+    {
+        headers.remove(axum::http::header::CONTENT_TYPE);
+    }
     for (name, value) in answer.headers {
         if let (Ok(name), Ok(value)) = (
             HeaderName::try_from(name.as_str()),
