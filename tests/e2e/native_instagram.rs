@@ -222,7 +222,18 @@ fn python_facebook_api_reads_replies_publishes_and_answers_dms() {
         .iter()
         .filter(|c| c["content_id"] == shortcode)
         .collect();
-    assert_eq!(listed.len(), under.len().min(1000), "{listed:?}");
+    // Read from the memory of the last 500 comments and replies.
+    let recent = comments.len() + interactions(&s, &p, "reply").len();
+    if recent <= 500 {
+        assert_eq!(listed.len(), under.len(), "{listed:?}");
+    }
+    assert!(
+        !listed.is_empty()
+            && listed.iter().all(|l| under
+                .iter()
+                .any(|c| c["id"] == l["id"] && c["text"] == l["text"])),
+        "{listed:?}"
+    );
     assert_eq!(listed[0]["id"], latest["id"], "newest first");
     assert_eq!(listed[0]["text"], latest["text"]);
     assert_eq!(

@@ -210,6 +210,11 @@ impl Instagram {
         &self.creator
     }
 
+    /// What the Graph API reads beyond the simulation's own state.
+    pub fn native_memory(&self) -> &native::Memory {
+        &self.native
+    }
+
     /// Create a post, reel or story published at `at` and its content event.
     fn publish(&mut self, at: Millis, kind: Kind, caption: Option<String>) -> Event {
         let rng = &mut self.plan;

@@ -13,13 +13,13 @@ use serde::{Deserialize, Serialize};
 use diorama_sdk::{Event, Millis, Payload};
 
 /// Recent comments and replies (the audience's and the creator's).
-pub const COMMENTS: usize = 1_000;
+pub const COMMENTS: usize = 500;
 /// Recent direct messages, both ways.
-pub const DMS: usize = 500;
+pub const DMS: usize = 300;
 /// Recent mentions of the account.
 pub const MENTIONS: usize = 100;
 /// Captions of the most recent posts, reels and stories.
-pub const CAPTIONS: usize = 1_000;
+pub const CAPTIONS: usize = 500;
 /// Media containers not yet published (a container expires after 24
 /// hours, as on Instagram).
 pub const CONTAINERS: usize = 100;

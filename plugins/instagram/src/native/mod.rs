@@ -439,7 +439,7 @@ fn media_field(ctx: &Ctx<'_>, m: &Media, f: &Field) -> Result<Option<Value>> {
         "username" => Some(json!(handle)),
         "owner" => Some(json!({ "id": ig.creator.id })),
         "is_comment_enabled" => Some(json!(m.kind != Kind::Story)),
-        "is_shared_to_feed" => (m.kind == Kind::Reel).then(|| json!(true)),
+        "is_shared_to_feed" => (m.kind == Kind::Reel).then_some(json!(true)),
         // Only albums have children; diorama publishes none.
         "children" => None,
         "comments" => {
@@ -461,7 +461,7 @@ fn is_video(m: &Media) -> bool {
         Kind::Post => false,
         Kind::Reel => true,
         // About a third of stories are video.
-        Kind::Story => memory::fnv(&m.id) % 3 == 0,
+        Kind::Story => memory::fnv(&m.id).is_multiple_of(3),
     }
 }
 
