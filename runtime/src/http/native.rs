@@ -173,8 +173,9 @@ struct Native {
     body: Bytes,
 }
 
-/// The token of the request: the bearer token, else `access_token`.
-fn token(headers: &HeaderMap, query: Option<&str>) -> Option<String> {
+/// The token of the request: the bearer token, else an `access_token`
+/// parameter in the query or in a form body, as the Graph API reads it.
+fn token(headers: &HeaderMap, query: Option<&str>, body: &[u8]) -> Option<String> {
     if let Some(value) = headers.get(axum::http::header::AUTHORIZATION) {
         let text = value.to_str().ok()?;
         let (scheme, token) = text.split_once(' ')?;
@@ -182,41 +183,15 @@ fn token(headers: &HeaderMap, query: Option<&str>) -> Option<String> {
         return (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty())
             .then(|| token.to_string());
     }
-    form_pairs(query.unwrap_or(""))
+    let form = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    form_urlencoded::parse(query.unwrap_or("").as_bytes())
+        .chain(form.then(|| form_urlencoded::parse(body)).into_iter().flatten())
         .find(|(k, _)| k == TOKEN_PARAM)
-        .map(|(_, v)| v)
+        .map(|(_, v)| v.into_owned())
         .filter(|v| !v.is_empty())
-}
-
-/// A query string's pairs, percent-decoded.
-fn form_pairs(query: &str) -> impl Iterator<Item = (String, String)> + '_ {
-    query.split('&').filter(|p| !p.is_empty()).map(|pair| {
-        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-        (decode(k), decode(v))
-    })
-}
-
-fn decode(s: &str) -> String {
-    let hex = |b: u8| (b as char).to_digit(16).map(|d| d as u8);
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let escaped = (bytes[i] == b'%' && i + 2 < bytes.len())
-            .then(|| Some(hex(bytes[i + 1])? * 16 + hex(bytes[i + 2])?))
-            .flatten();
-        match (escaped, bytes[i]) {
-            (Some(b), _) => {
-                out.push(b);
-                i += 3;
-                continue;
-            }
-            (None, b'+') => out.push(b' '),
-            (None, b) => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 async fn answer(s: &ApiState, n: Native) -> Result<Response, ApiError> {
@@ -226,7 +201,7 @@ async fn answer(s: &ApiState, n: Native) -> Result<Response, ApiError> {
             format!("at most {MAX_HEADERS} headers reach a platform's API"),
         ));
     }
-    let who = match token(&n.headers, n.uri.query()) {
+    let who = match token(&n.headers, n.uri.query(), &n.body) {
         None => Err("missing"),
         Some(t) if same_secret(&t, &s.admin_token) => Ok(Caller::Admin),
         Some(t) => s
@@ -369,25 +344,25 @@ mod tests {
     use super::*;
 
     #[test]
-    fn tokens_come_from_the_header_or_the_query() {
+    fn tokens_come_from_the_header_the_query_or_a_form_body() {
         let mut h = HeaderMap::new();
         assert_eq!(
-            token(&h, Some("fields=id&access_token=abc%2B1")),
+            token(&h, Some("fields=id&access_token=abc%2B1"), b""),
             Some("abc+1".into())
         );
-        assert_eq!(token(&h, Some("access_token=")), None);
-        assert_eq!(token(&h, None), None);
+        assert_eq!(token(&h, Some("access_token="), b""), None);
+        assert_eq!(token(&h, None, b"access_token=abc"), None);
+        h.insert(
+            "content-type",
+            HeaderValue::from_static("application/x-www-form-urlencoded"),
+        );
+        assert_eq!(
+            token(&h, None, b"message=hi&access_token=a%20b"),
+            Some("a b".into())
+        );
         h.insert("authorization", HeaderValue::from_static("Bearer xyz"));
-        assert_eq!(token(&h, Some("access_token=abc")), Some("xyz".into()));
+        assert_eq!(token(&h, Some("access_token=abc"), b""), Some("xyz".into()));
         h.insert("authorization", HeaderValue::from_static("Basic xyz"));
-        assert_eq!(token(&h, Some("access_token=abc")), None);
-    }
-
-    #[test]
-    fn percent_decoding_keeps_what_is_not_an_escape() {
-        assert_eq!(decode("a%20b+c"), "a b c");
-        assert_eq!(decode("100%"), "100%");
-        assert_eq!(decode("%zz%4"), "%zz%4");
-        assert_eq!(decode("%C3%A9"), "é");
+        assert_eq!(token(&h, Some("access_token=abc"), b""), None);
     }
 }
