@@ -10,6 +10,7 @@
 //! runs through [`error::blocking`].
 
 mod auth;
+mod console;
 pub mod error;
 mod hooks;
 pub mod limits;
@@ -116,6 +117,7 @@ pub fn router(state: ApiState) -> Router {
     let (routes, _) = api().split_for_parts();
     routes
         .route(native::ROUTE, axum::routing::any(native::handle))
+        .merge(console::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
