@@ -522,12 +522,12 @@ function header(el, p, admin) {
     if (figs) figs.replaceWith(figures(p));
     return;
   }
-  el.replaceChildren(
+  el.replaceChildren(...[
     h('div', { class: 'row wrap between' },
       h('h1', {}, `${p.name} `, h('span', { class: 'muted' }, `#${p.id}`), ' ', statusBadge(p.status)),
       controls),
     figures(p),
-    p.reason ? h('p', { class: 'error' }, p.reason) : null);
+    p.reason ? h('p', { class: 'error' }, p.reason) : null].filter(Boolean));
 }
 function figures(p) {
   const item = (k, v, id) => h('div', {}, h('dt', {}, k), h('dd', { id }, v));
@@ -687,11 +687,11 @@ function feedRow(e, id) {
     const creator = S.creators.has(a.id);
     if (creator) tags.push(h('span', { class: 'tag you' }, 'you'));
     const canReply = (e.kind === 'comment' || e.kind === 'dm') && !creator;
-    el.append(avatar(a), h('div', { class: 'body' },
+    el.append(...[avatar(a), h('div', { class: 'body' },
       h('div', { class: 'meta' }, h('b', {}, a.display_name || a.handle), ' ', h('span', { class: 'muted' }, a.handle), a.verified ? h('span', { title: 'verified', class: 'verified' }, ' ✓') : null, ' ', tags, ' ', when),
       h('p', { class: 'text' }, e.text || ''),
       h('div', { class: 'muted small' }, e.content_id ? `on ${postTitle(e.content_id)}` : (e.parent_id ? `in reply to ${e.parent_id}` : ''))),
-    canReply ? h('button', { type: 'button', class: 'ghost small reply', onclick: () => replyTo(id, e) }, 'Reply') : null);
+    canReply ? h('button', { type: 'button', class: 'ghost small reply', onclick: () => replyTo(id, e) }, 'Reply') : null].filter(Boolean));
   } else {
     el.append(h('span', { class: 'avatar post', 'aria-hidden': 'true' }, '▶'), h('div', { class: 'body' },
       h('div', { class: 'meta' }, h('b', {}, 'New ' + e.kind), ' ', h('span', { class: `tag ${e.platform}` }, e.platform), ' ', when),

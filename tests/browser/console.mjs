@@ -129,6 +129,7 @@ try {
   await page.locator('#feed .item[data-kind="comment"]').first().waitFor({ timeout: 10000 });
   figure('first_comment_ms', Date.now() - t1);
   await page.waitForTimeout(1500);
+  check(!(await page.locator('#main').innerText()).includes('null'), 'no stray "null" on the page');
   await shot('live');
 
   // ---- act as the creator: publish until the platform's limit answers 429 with the wait.

@@ -54,8 +54,14 @@ const POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
 pub fn routes() -> Router<ApiState> {
     Router::new()
         .route("/", get(|h: HeaderMap| async move { serve(&INDEX, 0, &h) }))
-        .route(SCRIPT_PATH, get(|h: HeaderMap| async move { serve(&SCRIPT, 1, &h) }))
-        .route(STYLE_PATH, get(|h: HeaderMap| async move { serve(&STYLE, 2, &h) }))
+        .route(
+            SCRIPT_PATH,
+            get(|h: HeaderMap| async move { serve(&SCRIPT, 1, &h) }),
+        )
+        .route(
+            STYLE_PATH,
+            get(|h: HeaderMap| async move { serve(&STYLE, 2, &h) }),
+        )
 }
 
 /// The assets' entity tags (a hash of each body), made once.
@@ -76,7 +82,10 @@ fn serve(asset: &Asset, which: usize, request: &HeaderMap) -> Response {
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.split(',').any(|t| t.trim() == tag));
     let headers = [
-        (header::CONTENT_TYPE, HeaderValue::from_static(asset.content_type)),
+        (
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(asset.content_type),
+        ),
         (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
         (
             header::ETAG,
@@ -90,7 +99,10 @@ fn serve(asset: &Asset, which: usize, request: &HeaderMap) -> Response {
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
         ),
-        (header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")),
+        (
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        ),
     ];
     if fresh {
         (StatusCode::NOT_MODIFIED, headers).into_response()
@@ -113,7 +125,10 @@ mod tests {
             // The SVG namespace is a name, not an address the page loads.
             let text = asset.body.replace("http://www.w3.org/2000/svg", "");
             for outside in ["http://", "https://", "//cdn", "@import"] {
-                assert!(!text.contains(outside), "an asset names another origin: {outside}");
+                assert!(
+                    !text.contains(outside),
+                    "an asset names another origin: {outside}"
+                );
             }
         }
         assert_ne!(etag(0), etag(1));
