@@ -62,6 +62,7 @@ page.on('request', (r) => { if (!r.url().startsWith(BASE) && !r.url().startsWith
 async function shot(name) {
   for (const [label, size] of [['laptop', LAPTOP], ['phone', PHONE]]) {
     await page.setViewportSize(size);
+    await page.evaluate(() => window.scrollTo(0, 0));
     await page.waitForTimeout(250);
     const file = path.join(OUT, 'screenshots', `${name}-${label}.png`);
     await page.screenshot({ path: file });
