@@ -2,7 +2,7 @@
 // It speaks only the /v1 API, with the token the host signs in with.
 
 const SVG = 'http://www.w3.org/2000/svg';
-/** Events kept in memory per open profile; older ones are dropped. */
+/** Events kept in memory per open profile (up to a tenth more between trims); older ones are dropped. */
 const MAX_EVENTS = 50000;
 /** Feed row height in pixels (the list is virtualised on it). */
 const ROW = 84;
@@ -259,7 +259,9 @@ class Stream {
       if (buf.length > 4 << 20) throw new Error('an event larger than 4 MiB');
       if (batch.length) {
         for (const e of batch) this.events.push(e);
-        if (this.events.length > MAX_EVENTS) this.events.splice(0, this.events.length - MAX_EVENTS);
+        // Trimmed in steps of a tenth, so a flood of small batches does not
+        // move the whole array each time.
+        if (this.events.length > MAX_EVENTS * 1.1) this.events.splice(0, this.events.length - MAX_EVENTS);
         for (const f of this.listeners) f(batch, this.state);
       }
     }
@@ -477,7 +479,7 @@ async function profilePage(id, tab) {
     h('a', { href: `#/p/${id}/${t}`, 'aria-current': t === tab ? 'page' : false }, label)));
   const body = h('div', { id: 'tab' });
   main.replaceChildren(head, tabs, body);
-  const paint = (v) => { view = v; if (S.charts) S.charts.speed = v.speed; header(head, v, admin); };
+  const paint = (v) => { view = v; S.lastSeq = v.events; if (S.charts) S.charts.speed = v.speed; header(head, v, admin); };
   paint(view);
   every(2000, async () => {
     try { paint(await api('GET', `/v1/profiles/${encodeURIComponent(id)}`)); } catch { /* shown by the banner */ }
@@ -599,7 +601,7 @@ function liveTab(body, id, view) {
       seen = e.seq;
       if (wanted(e, fs.filter)) { items.push(e); added++; }
     }
-    if (items.length > MAX_EVENTS) items.splice(0, items.length - MAX_EVENTS);
+    if (items.length > MAX_EVENTS * 1.1) items.splice(0, items.length - MAX_EVENTS);
     if (added) sized(added);
   };
   const counted = () => {
@@ -646,8 +648,15 @@ function liveTab(body, id, view) {
   });
   let queued = [];
   let painted = 0;
-  const onEvents = (batch, stateText) => {
-    state.textContent = `stream: ${stateText}`;
+  // How far the stream is behind the profile's last event, by the latest
+  // read of the profile (a flood of events takes a moment to stream).
+  const status = () => {
+    const behind = st.last == null ? S.lastSeq || 0 : Math.max(0, (S.lastSeq || 0) - st.last);
+    state.dataset.behind = String(behind);
+    state.textContent = `stream: ${st.state}${behind > 100 ? ` · ${num(behind)} behind` : ''}`;
+  };
+  const onEvents = (batch) => {
+    status();
     if (!batch) return;
     if (!queued.length) {
       requestAnimationFrame(() => {
@@ -663,10 +672,10 @@ function liveTab(body, id, view) {
   st.listeners.add(onEvents);
   // Detach when the tab changes.
   const watch = setInterval(() => { if (!document.body.contains(viewport)) { st.listeners.delete(onEvents); clearInterval(watch); } }, 1000);
-  state.textContent = `stream: ${st.state}`;
+  status();
   rebuild();
   S.charts.paint(charts);
-  every(1000, () => S.charts.paint(charts));
+  every(1000, () => { status(); S.charts.paint(charts); });
 }
 
 function avatar(author) {
@@ -774,7 +783,7 @@ class Charts {
           if (!this.audience.has(e.platform)) this.audience.set(e.platform, []);
           const series = this.audience.get(e.platform);
           series.push([e.at, e.total]);
-          if (series.length > 2000) series.splice(0, series.length - 2000);
+          if (series.length > 2200) series.splice(0, series.length - 2000);
         }
       }
     }

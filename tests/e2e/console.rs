@@ -188,3 +188,55 @@ fn the_console_runs_a_demo_in_a_real_browser() {
         );
     }
 }
+
+/// Without a browser: the page and its assets are answered with their
+/// types and policy, a reload with the entity tag costs a 304, they are
+/// counted under their own paths, and the API document does not list them.
+#[test]
+fn the_console_is_served_with_its_policy_and_outside_the_api_document() {
+    let server = Server::start();
+    let client = reqwest::blocking::Client::new();
+    for (path, kind) in [
+        ("/", "text/html"),
+        ("/console/app.js", "text/javascript"),
+        ("/console/app.css", "text/css"),
+    ] {
+        let res = client.get(server.url(path)).send().expect("a request");
+        assert_eq!(res.status().as_u16(), 200, "GET {path}");
+        let header = |name: &str| {
+            res.headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_else(|| panic!("GET {path}: no {name}"))
+                .to_string()
+        };
+        assert!(header("content-type").starts_with(kind), "GET {path}");
+        assert!(header("content-security-policy").contains("default-src 'none'"));
+        assert_eq!(header("x-content-type-options"), "nosniff");
+        let tag = header("etag");
+        assert!(!res.text().expect("a body").is_empty());
+        let again = client
+            .get(server.url(path))
+            .header("if-none-match", &tag)
+            .send()
+            .expect("a request");
+        assert_eq!(again.status().as_u16(), 304, "GET {path} with its ETag");
+    }
+    let page = client.get(server.url("/")).send().expect("a request");
+    let html = page.text().expect("the page");
+    assert!(html.contains("<script type=\"module\" src=\"/console/app.js\">"));
+    let metrics = server.metrics();
+    assert!(
+        metrics.contains("method=\"GET\",route=\"/\","),
+        "the page is counted under its path:\n{metrics}"
+    );
+    let doc = server.get("/v1/openapi.json", ADMIN).expect(200);
+    let paths = doc["paths"].as_object().expect("paths");
+    assert!(paths
+        .keys()
+        .all(|p| p.starts_with("/v1/") || p == "/healthz" || p == "/metrics"));
+    assert!(
+        !paths.contains_key("/"),
+        "the console is not part of the API"
+    );
+}

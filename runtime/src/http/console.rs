@@ -44,6 +44,8 @@ const STYLE: Asset = Asset {
 /// Where the script and the style sheet are served.
 pub const SCRIPT_PATH: &str = "/console/app.js";
 pub const STYLE_PATH: &str = "/console/app.css";
+/// Every path the console answers (its requests' metrics labels).
+pub const PATHS: [&str; 3] = ["/", SCRIPT_PATH, STYLE_PATH];
 
 /// The page's policy: nothing from another origin, no inline script or style.
 const POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \

@@ -184,11 +184,14 @@ fn method_label(m: &axum::http::Method) -> &'static str {
         .unwrap_or("OTHER")
 }
 
-/// The matched template as a metrics label: one of [`routes`] or the
-/// native APIs' route, else none.
+/// The matched template as a metrics label: one of [`routes`], the
+/// native APIs' route or the console's pages, else none.
 fn route_label(matched: &str) -> Option<&'static str> {
     if matched == native::ROUTE {
         return Some(native::ROUTE);
+    }
+    if let Some(page) = console::PATHS.iter().find(|p| **p == matched) {
+        return Some(page);
     }
     routes().iter().map(|(_, p)| *p).find(|p| *p == matched)
 }
