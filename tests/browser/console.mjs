@@ -204,6 +204,9 @@ try {
   await viral.getByLabel('factor').fill('300');
   await viral.getByRole('button', { name: 'Send viral' }).click();
   await page.locator('#signal-result', { hasText: 'youtube: viral applied' }).waitFor();
+  // A ready scenario from its button: its run is listed with its status.
+  await page.locator('button[data-scenario="troll_wave"]').click();
+  await page.locator('#runs li[data-run]', { hasText: 'troll_wave: running' }).waitFor();
   await shot('signals');
   await page.getByRole('link', { name: 'Live' }).click();
   const target = Math.max(before * 10, before + 5);
