@@ -11,6 +11,7 @@
 // It prints `figure: NAME VALUE` lines and ends with `RESULT <json>`.
 
 import http from 'node:http';
+import net from 'node:net';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -40,6 +41,23 @@ async function v1(method, p, body, token = ADMIN) {
   return { status: res.status, json: text ? JSON.parse(text) : null };
 }
 
+// The browser reaches the server through this TCP relay, so the test can
+// drop every connection at once, as a network would.
+const relayed = new Set();
+const relay = net.createServer((client) => {
+  const { hostname, port } = new URL(BASE);
+  const upstream = net.connect(Number(port), hostname);
+  for (const [a, b] of [[client, upstream], [upstream, client]]) {
+    relayed.add(a);
+    a.pipe(b);
+    a.on('error', () => b.destroy());
+    a.on('close', () => { relayed.delete(a); b.destroy(); });
+  }
+});
+await new Promise((r) => relay.listen(0, '127.0.0.1', r));
+const PAGE = `http://127.0.0.1:${relay.address().port}`;
+const dropConnections = () => { for (const sock of relayed) sock.destroy(); };
+
 fs.mkdirSync(path.join(OUT, 'screenshots'), { recursive: true });
 const profileDir = fs.mkdtempSync(path.join(OUT, 'chromium-'));
 const context = await chromium.launchPersistentContext(profileDir, {
@@ -57,7 +75,7 @@ page.on('pageerror', (e) => consoleErrors.push(String(e)));
 page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
 // Nothing may leave the server's origin.
 const outside = [];
-page.on('request', (r) => { if (!r.url().startsWith(BASE) && !r.url().startsWith('data:')) outside.push(r.url()); });
+page.on('request', (r) => { if (!r.url().startsWith(PAGE) && !r.url().startsWith('data:')) outside.push(r.url()); });
 
 async function shot(name) {
   for (const [label, size] of [['laptop', LAPTOP], ['phone', PHONE]]) {
@@ -82,7 +100,7 @@ try {
   let requests = 0;
   const onFinished = (e) => { bytes += e.encodedDataLength; requests += 1; };
   cdp.on('Network.loadingFinished', onFinished);
-  await page.goto(BASE + '/', { waitUntil: 'load' });
+  await page.goto(PAGE + '/', { waitUntil: 'load' });
   await page.getByLabel('Token', { exact: true }).waitFor();
   await page.waitForTimeout(300);
   cdp.off('Network.loadingFinished', onFinished);
@@ -238,6 +256,25 @@ try {
   await context.unroute('**/*');
   await page.locator('#banner').waitFor({ state: 'hidden', timeout: 20000 });
 
+  // ---- a dropped stream resumes with Last-Event-ID: no gap, no repeat.
+  step('the stream resumes after a drop');
+  const seqs = async () => page.locator('#feed .item').evaluateAll((els) => els.map((e) => Number(e.dataset.seq)));
+  dropConnections();
+  await page.locator('#stream-state', { hasText: 'reconnecting' }).waitFor();
+  await page.locator('#stream-state', { hasText: 'stream: live' }).waitFor({ timeout: 30000 });
+  await page.waitForFunction(() => Number(document.querySelector('#stream-state').dataset.behind) < 200, null, { timeout: 30000 });
+  // Everything the stream sent, in order and once: the feed of every kind
+  // against the profile's own events in /v1, over the newest rows in view.
+  await page.getByRole('button', { name: 'Pause feed' }).click();
+  const inView = (await seqs()).sort((a, b) => b - a);
+  check(new Set(inView).size === inView.length, 'no event is shown twice');
+  const low = inView[inView.length - 1];
+  const high = inView[0];
+  const stored = await v1('GET', `/v1/profiles/${id}/events?after=${low - 1}&limit=1000`);
+  const expected = stored.json.items.filter((e) => e.seq <= high && (e.type === 'interaction' || e.type === 'content')).map((e) => e.seq).sort((a, b) => b - a);
+  check(JSON.stringify(expected) === JSON.stringify(inView), `the feed after the drop matches /v1 (${inView.length} rows)`);
+  await page.getByRole('button', { name: 'Resume feed' }).click();
+
   // ---- webhooks: create one to a local receiver, see its deliveries.
   step('webhooks');
   let received = 0;
@@ -268,8 +305,8 @@ try {
   await page.getByRole('link', { name: 'Connect' }).click();
   const token = await page.locator('.conn', { hasText: 'Profile token' }).locator('code').textContent();
   check(token.startsWith('dpt_'), 'the profile token is shown');
-  check(await page.getByText(`${BASE}/native/youtube/`).count() === 1, 'the native base is shown');
-  check(await page.getByText(`${BASE}/v1/profiles/${id}/stream`).count() === 1, 'the stream URL is shown');
+  check(await page.getByText(`${PAGE}/native/youtube/`).count() === 1, 'the native base is shown');
+  check(await page.getByText(`${PAGE}/v1/profiles/${id}/stream`).count() === 1, 'the stream URL is shown');
   await shot('connect');
 
   // ---- the feed with many events stays virtualised.
@@ -354,6 +391,8 @@ try {
   result.error = String(e);
 } finally {
   if (receiver) receiver.close();
+  dropConnections();
+  relay.close();
   await context.close();
   fs.rmSync(profileDir, { recursive: true, force: true });
 }

@@ -1,8 +1,9 @@
 //! The demo console at `/`, in a real browser: `tests/browser/console.mjs`
 //! drives Chromium through Playwright's driver against a real
 //! `diorama serve` (sign in, create from a preset, run fast, comments in the
-//! feed, a viral signal on the chart, a reply in the feed and in `/v1`,
-//! webhooks, a profile token's view, deletion).
+//! feed, a viral signal on the chart, a reply in the feed and in `/v1`, a
+//! dropped stream resumed with no gap or repeat, webhooks, a profile
+//! token's view, deletion).
 //!
 //! The driver (`playwright-core`, pinned in `tests/browser/package-lock.json`)
 //! is installed with `npm ci` into the build directory the first time the
@@ -132,6 +133,7 @@ fn the_console_runs_a_demo_in_a_real_browser() {
         "comments appear in the feed",
         "a viral signal raises the chart",
         "reply to a comment",
+        "the stream resumes after a drop",
         "a profile token sees only its profile",
         "delete the profile",
     ] {
