@@ -2,6 +2,7 @@
 //! exit codes, messages and the files it writes.
 
 mod common;
+mod console;
 mod determinism;
 mod errors;
 mod fuzz;
