@@ -67,6 +67,7 @@ use diorama_sdk::models::signals::{
     CONTROVERSY_DESCRIPTION,
 };
 use diorama_sdk::models::spike::{viral_description, Spike, ViralParams, SHADOWBAN_DESCRIPTION};
+use diorama_sdk::models::rng::fnv1a;
 use diorama_sdk::models::text::{self, Niche, Sentiment};
 use diorama_sdk::models::time::{daily_rhythm, local_hour, schedule_after, substeps, Timezone, Tz};
 use diorama_sdk::models::timing::{metric_interval, Seismic, SelfExcitation};
@@ -209,7 +210,10 @@ impl Instagram {
                 (id, url)
             }
         };
-        let caption = caption.unwrap_or_else(|| text::caption(rng, self.niche, style::COMMENTS));
+        let caption = caption.unwrap_or_else(|| {
+            let mut trng = text::text_rng(fnv1a(id.as_bytes()));
+            text::caption(&mut trng, self.niche, style::COMMENTS)
+        });
         let title = caption
             .split(" #")
             .next()
@@ -223,6 +227,7 @@ impl Instagram {
         };
         let reach = (followers * share).max(5.0) * popularity::quality(rng, sigma);
         let mut m = Media::new(id.clone(), kind, at, reach);
+        m.talk.gist = text::Gist::read_in(self.niche, &title, &caption);
         let spread = LogNormal::with_mean(1.0, LIKE_SIGMA).sample(rng);
         m.like_ratio = (self.params.like_rate * engagement * spread).min(1.0);
         m.comment_ratio = self.params.comment_rate * engagement;

@@ -60,6 +60,7 @@ use diorama_sdk::models::signals::{
     CONTROVERSY_DESCRIPTION,
 };
 use diorama_sdk::models::spike::{viral_description, Spike, ViralParams, SHADOWBAN_DESCRIPTION};
+use diorama_sdk::models::rng::fnv1a;
 use diorama_sdk::models::text::{self, Niche};
 use diorama_sdk::models::time::{daily_rhythm, local_hour, schedule_after, substeps, Timezone, Tz};
 use diorama_sdk::models::timing::{metric_interval, Seismic, SelfExcitation};
@@ -167,7 +168,10 @@ impl TikTok {
         let mut id = String::with_capacity(19);
         push_digits(&mut id, style::video_id(rng));
         let url = format!("https://www.tiktok.com/{}/video/{id}", self.creator.handle);
-        let caption = caption.unwrap_or_else(|| text::caption(rng, self.niche, style::COMMENTS));
+        let caption = caption.unwrap_or_else(|| {
+            let mut trng = text::text_rng(fnv1a(id.as_bytes()));
+            text::caption(&mut trng, self.niche, style::COMMENTS)
+        });
         let title = caption
             .split(" #")
             .next()
@@ -177,6 +181,7 @@ impl TikTok {
         let seconds = rng.lognormal(3.4, 0.6).clamp(6.0, 600.0) as u32;
         let reach = self.params.avg_views * popularity::quality(rng, QUALITY_SIGMA);
         let mut v = Video::new(id.clone(), at, seconds, reach);
+        v.talk.gist = text::Gist::read_in(self.niche, &title, &caption);
         let spread = LogNormal::with_mean(1.0, LIKE_SIGMA);
         v.like_ratio = (self.params.like_rate * spread.sample(rng)).min(1.0);
         v.share_ratio = (self.params.share_rate * spread.sample(rng)).min(1.0);
