@@ -80,6 +80,10 @@ const CRITIC: &[&str] = &[
     "the way you talked about {X} came across badly",
     "I expected more from {X}",
 ];
+const CRITIC_END: &[&str] = &[
+    "just my two cents", "sorry but someone had to say it", "hope you read this", "not trying to be mean",
+    "you're better than this", "still watching though", "please fix it",
+];
 const INTRO: &[&str] = &[
     "I'm {N} from {B}",
     "{N} here, I look after partnerships at {B}",
@@ -208,7 +212,7 @@ pub fn dm(rng: &mut Rng, niche: Niche, kind: DmType, voice: &Voice) -> String {
         _ => {
             if rng.chance(0.55) {
                 out.push_str(pick(rng, GREET));
-                out.push_str(pick(rng, &["! ", ", ", " ", "!! "]));
+                out.push_str(pick(rng, &["! ", ", ", "!! "]));
             }
             let pool = match kind {
                 DmType::Fan => FAN,
@@ -220,6 +224,15 @@ pub fn dm(rng: &mut Rng, niche: Niche, kind: DmType, voice: &Voice) -> String {
                 out.push_str(if voice.bare { ", " } else { ". " });
                 let s = out.len();
                 let t = pick(rng, FAN_END);
+                expand(&mut out, rng, t, &f);
+                if !voice.bare {
+                    sentence_case(&mut out, s);
+                }
+            }
+            if kind == DmType::Criticism && rng.chance(0.6) {
+                out.push_str(if voice.bare { ", " } else { ". " });
+                let s = out.len();
+                let t = pick(rng, CRITIC_END);
                 expand(&mut out, rng, t, &f);
                 if !voice.bare {
                     sentence_case(&mut out, s);

@@ -286,14 +286,15 @@ const REACT_POSITIVE: &[&str] = &[
     "W", "so good", "obsessed", "love this", "need this", "yesss", "this!!", "perfect",
     "iconic", "{s}!!", "{s} >>>", "peak", "goated", "no way", "stunning", "elite", "the {s}",
     "omg", "underrated", "instant save", "on repeat", "masterpiece", "W {s}", "more please",
+    "{s} 🔥", "{s} goated", "love {s}", "{s} W", "ok {s}", "{s} yes",
 ];
 const REACT_NEUTRAL: &[&str] = &[
     "first", "early", "hmm", "interesting", "saved", "noted", "wait", "same", "okay",
-    "{s}?", "huh", "me rn", "bookmarking", "sooo",
+    "{s}?", "huh", "me rn", "bookmarking", "sooo", "{s} again", "{s} tips?", "wait {s}?",
 ];
 const REACT_NEGATIVE: &[&str] = &[
     "mid", "nah", "meh", "boring", "L", "skip", "fell off", "cringe", "not it", "yikes",
-    "clickbait", "why", "overrated",
+    "clickbait", "why", "overrated", "{s} again?", "{s}, really?", "{s} is mid",
 ];
 
 const EMOJI_POSITIVE: &[&str] = &[
@@ -319,22 +320,26 @@ const AGREE: &[&str] = &[
     "fr", "same", "right?? {M} was so good", "literally", "this", "facts", "couldn't agree more",
     "same here", "yesss {s}", "real", "+1", "exactly what I thought", "{M} was the best part for me too",
     "glad it's not just me", "this comment 👆", "so true", "{S} really is that good",
+    "{M} got me too", "ok same, {M} was it", "{S} lives in my head now", "{M} was unreal",
 ];
 const DISAGREE: &[&str] = &[
     "really? {S} was mid for me", "idk I found {M} boring", "hard disagree", "nah not really",
     "you must be new here", "{M} was the weakest part tbh", "we watched different {posts}",
+    "{S} wasn't that deep", "{M} was fine, calm down",
 ];
 const ANSWER: &[&str] = &[
     "{M} I think", "it's in the description", "yes, did it last week", "go for it",
     "depends on your level", "same question", "bump", "following", "it's explained in {M}",
     "pretty sure yes", "took me about a week", "start slow and you'll be fine",
     "I asked the same thing lol", "no idea but I want to know too", "check the pinned comment",
+    "I did {S} as a beginner, it's fine", "{M} covers it", "yes, {S} works if you go slow",
 ];
 const ANSWER_STAMPED: &[&str] = &["it's at {T}", "{T}", "{T} she explains it", "around {T}", "{T} has it"];
 const DEFEND: &[&str] = &[
     "then don't watch {L}", "it's fine if you're a beginner", "nah {S} was great", "who hurt you",
     "it's literally explained in {M}", "the comments never disappoint", "you didn't watch it did you",
-    "respectfully, no", "skill issue", "ok but you're still here",
+    "respectfully, no", "skill issue", "ok but you're still here", "{M} was literally the best part",
+    "{S} worked fine for me",
 ];
 const CONCUR: &[&str] = &[
     "agreed, {M} was rough", "thought I was the only one", "yeah {S} wasn't it", "said what I was thinking",
@@ -343,17 +348,17 @@ const CONCUR: &[&str] = &[
 const FAIR: &[&str] = &["fair point tbh", "both can be true", "kind of agree", "hmm I see it", "valid"];
 const LAUGH_BACK: &[&str] = &[
     "{L}", "not you calling me out", "why is this so accurate", "STOP", "I'm crying", "the accuracy",
-    "this is so me", "{L} {M} was personal",
+    "this is so me", "{L} {M} was personal", "not {S} calling us out", "{S} really does that {L}",
 ];
 const PUSHBACK: &[&str] = &[
-    "who asked", "ratio", "then leave??", "bro is mad", "imagine being this bitter", "go outside",
+    "it's {S}, relax", "who asked", "ratio", "then leave??", "bro is mad", "imagine being this bitter", "go outside",
     "you okay?", "L take",
 ];
 const SPAM_BACK: &[&str] = &["bot", "report and move on", "nobody is clicking that", "💀", "spam", "reported"];
 
 const REPLY_QUESTION: &[&str] = &[
     "wait which part is {M}", "how so?", "what do you mean", "source?", "did you try {S} though?",
-    "same, where did you see that?",
+    "same, where did you see that?", "what part of {S}?", "wait did {M} work for you?",
 ];
 
 fn emoji_set(sentiment: Sentiment) -> &'static [&'static str] {
@@ -742,7 +747,7 @@ pub fn comment(out: &mut String, rng: &mut Rng, scene: &Scene<'_>) -> Said {
     let m = moment(rng, scene.gist, None);
     let fill = Fill {
         scene,
-        pron: rng.chance(0.3),
+        pron: rng.chance(0.15),
         moment: m,
     };
     if shape.friend_tags > 0.0 && act != Act::Spam && rng.chance(shape.friend_tags) {
@@ -808,10 +813,13 @@ pub fn comment(out: &mut String, rng: &mut Rng, scene: &Scene<'_>) -> Said {
     }
     let emoji_ok = act != Act::Spam || scene.voice.character != Character::Bot || rng.chance(0.5);
     finish(out, rng, scene, body, act, emoji_ok);
-    let _ = start;
+    let named = m.filter(|&i| {
+        let name = &scene.gist.moments[i].name;
+        out[start..].to_lowercase().contains(name.as_str())
+    });
     Said {
         act,
-        about: m.map_or(0, |i| i as u8 + 1),
+        about: named.map_or(0, |i| i as u8 + 1),
     }
 }
 
@@ -835,7 +843,7 @@ pub fn reply(
     let start = out.len();
     let fill = Fill {
         scene,
-        pron: rng.chance(0.5),
+        pron: false,
         moment: moment(rng, scene.gist, Some(parent.about)),
     };
     let s = scene.sentiment;
@@ -866,7 +874,19 @@ pub fn reply(
             Sentiment::Negative => (DISAGREE, Act::Critique),
         },
     };
-    let frame = fill.choose(rng, pool, "same");
+    // Most replies name what their parent named (the moment, else the
+    // subject); the rest are a word or two ("fr", "same").
+    let naming: Vec<&str> = pool
+        .iter()
+        .copied()
+        .filter(|f| (f.contains("{M}") || f.contains("{S}") || f.contains("{s}")) && fill.fits(f))
+        .filter(|f| parent.about > 0 || !f.contains("{M}"))
+        .collect();
+    let frame = if !naming.is_empty() && rng.chance(0.65) {
+        pick(rng, &naming)
+    } else {
+        fill.choose(rng, pool, "same")
+    };
     fill.expand(out, rng, frame);
     if rng.chance((shape.long * scene.voice.length * 0.6).min(0.5)) && act != Act::Troll {
         // Goes on with a thought of their own.

@@ -444,18 +444,6 @@ impl<'a> Ctx<'a> {
             avoid: &[],
         }
     }
-
-    /// Text in `style`, on content `seconds` long (`None`: no timeline).
-    fn styled(niche: Niche, seconds: Option<u32>, style: &CommentStyle) -> Ctx<'a> {
-        let mut ctx = Ctx::new(niche, seconds.unwrap_or(0));
-        ctx.timeline = seconds.is_some();
-        ctx.nouns = style.nouns;
-        if style.caption == CaptionShape::Text {
-            ctx.moments = TEXT_PARTS;
-            ctx.avoid = VIDEO_VOCABULARY;
-        }
-        ctx
-    }
 }
 
 /// Whether `text` contains one of `words` (ASCII case-insensitively).
