@@ -69,7 +69,11 @@ pub const COMMENTS: CommentStyle = CommentStyle {
     links: CommentStyle::GENERIC.links,
 };
 
-
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use diorama_sdk::models::persona::author;
+    use serde::{Deserialize, Serialize};
 
     #[test]
     fn ids_look_like_tiktok() {
@@ -101,3 +105,4 @@ pub const COMMENTS: CommentStyle = CommentStyle {
         assert_eq!(serde_json::to_string(&s).unwrap(), old);
         assert!(serde_json::from_str::<State>(&old.replace("tiktok", "generic")).is_err());
     }
+}

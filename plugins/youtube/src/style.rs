@@ -159,6 +159,12 @@ impl CommentId {
     }
 }
 
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use diorama_sdk::models::ids::B64;
+    use diorama_sdk::models::persona::author;
+    use std::collections::BTreeSet;
 
     #[test]
     fn video_ids_look_like_youtube_and_roundtrip() {
@@ -238,3 +244,4 @@ impl CommentId {
         assert!(fan.id.starts_with("UC"), "{}", fan.id);
         assert!(serde_json::from_str::<State>(&old.replace("youtube", "tiktok")).is_err());
     }
+}

@@ -13,7 +13,7 @@ use super::actions::{creator_event, Answer};
 use crate::models::persona::Audience;
 use crate::models::rng::Rng;
 use crate::models::rng::fnv1a;
-use crate::models::text::{self, Distinct, DmType, Niche, Voice};
+use crate::models::text::{self, DmType, Niche, Voice};
 use crate::types::{ActionError, Author, Event, Interaction, Millis, Payload, DAY};
 
 /// How many recent DMs `dm_reply` can find.
@@ -50,35 +50,16 @@ impl MessageId for String {
 }
 
 /// The recent DMs' ids, newest last. In a snapshot, the list itself.
-///
-/// The recent DM texts are remembered too (as hashes, [`DM_TEXTS`] of
-/// them, not kept in a snapshot) so no message repeats another word for
-/// word.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Inbox<I> {
     recent: VecDeque<I>,
-    #[serde(skip)]
-    texts: Distinct,
-}
-
-/// How many recent DM texts are checked against repeats.
-pub const DM_TEXTS: usize = 2048;
-
-/// Tries at a DM text no recent one has, before its ending is varied.
-const DM_TRIES: u32 = 6;
-
-impl<I: PartialEq> PartialEq for Inbox<I> {
-    fn eq(&self, other: &Self) -> bool {
-        self.recent == other.recent
-    }
 }
 
 impl<I> Default for Inbox<I> {
     fn default() -> Self {
         Inbox {
             recent: VecDeque::new(),
-            texts: Distinct::with_capacity(DM_TEXTS),
         }
     }
 }
@@ -142,11 +123,7 @@ impl<I: MessageId> Inbox<I> {
         // id, in its sender's voice.
         let mut trng = text::text_rng(fnv1a(event_id.as_bytes()));
         let voice = Voice::of(&author.id);
-        let mut body = String::with_capacity(200);
-        let niche = from.niche;
-        self.texts.write(&mut body, DM_TRIES, |out| {
-            out.push_str(&text::dm(&mut trng, niche, kind, &voice))
-        });
+        let body = text::dm(&mut trng, from.niche, kind, &voice);
         self.recent.push_back(id);
         if self.recent.len() > RECENT_DMS {
             self.recent.pop_front();
