@@ -54,13 +54,13 @@ use diorama_sdk::models::limits::RateWindow;
 use diorama_sdk::models::params::check_known;
 use diorama_sdk::models::persona::{self, Audience};
 use diorama_sdk::models::popularity::{self, LogNormal};
+use diorama_sdk::models::rng::fnv1a;
 use diorama_sdk::models::rng::Rng;
 use diorama_sdk::models::signals::{
     growth_description, troll_wave_description, TrollWave, BRAND_DEAL_FLOOD_DESCRIPTION,
     CONTROVERSY_DESCRIPTION,
 };
 use diorama_sdk::models::spike::{viral_description, Spike, ViralParams, SHADOWBAN_DESCRIPTION};
-use diorama_sdk::models::rng::fnv1a;
 use diorama_sdk::models::text::{self, Niche};
 use diorama_sdk::models::time::{daily_rhythm, local_hour, schedule_after, substeps, Timezone, Tz};
 use diorama_sdk::models::timing::{metric_interval, Seismic, SelfExcitation};

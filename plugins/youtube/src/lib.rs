@@ -263,8 +263,8 @@ impl YouTube {
                     t.push_str(" #shorts");
                     t
                 });
-                let body = description
-                    .unwrap_or_else(|| text::short_caption(&mut trng, niche, &title));
+                let body =
+                    description.unwrap_or_else(|| text::short_caption(&mut trng, niche, &title));
                 let reach = p.avg_views * SHORT_REACH * popularity::quality(rng, QUALITY_SIGMA);
                 let like_ratio = like(rng, 1.0);
                 let url = format!("https://www.youtube.com/shorts/{id}");

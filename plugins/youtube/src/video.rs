@@ -5,9 +5,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::style::CommentId;
 use diorama_sdk::kit::threads::{remember, THREADS};
-use diorama_sdk::models::text::{Gist, Said};
 use diorama_sdk::models::rng::fnv1a;
 use diorama_sdk::models::spike::Spike;
+use diorama_sdk::models::text::{Gist, Said};
 use diorama_sdk::models::timing::{Excitation, Seismic};
 use diorama_sdk::Millis;
 

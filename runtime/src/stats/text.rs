@@ -210,11 +210,7 @@ pub fn render(st: &Stats, dir: &str) -> String {
 }
 
 fn text_figures(s: &mut String, st: &Stats) {
-    let _ = writeln!(
-        s,
-        "How comments read ({})",
-        super::voice::REFERENCES
-    );
+    let _ = writeln!(s, "How comments read ({})", super::voice::REFERENCES);
     if st.text.is_empty() {
         let _ = writeln!(s, "  none");
     }
@@ -249,7 +245,11 @@ fn text_figures(s: &mut String, st: &Stats) {
             s,
             "  {:<10} most repeated frames (4+ words): {}",
             "",
-            if frames.is_empty() { "none".to_string() } else { frames.join(", ") }
+            if frames.is_empty() {
+                "none".to_string()
+            } else {
+                frames.join(", ")
+            }
         );
         let _ = writeln!(
             s,

@@ -113,11 +113,16 @@ fn post_words(title: &str, text: &str) -> Vec<String> {
 
 impl Collector {
     pub fn content(&mut self, profile: &str, platform: &str, id: &str, title: &str, text: &str) {
-        self.posts
-            .insert((profile.to_string(), id.to_string()), post_words(title, text));
+        self.posts.insert(
+            (profile.to_string(), id.to_string()),
+            post_words(title, text),
+        );
         let acc = self.by.entry(platform.to_string()).or_default();
         acc.posts += 1;
-        let tags: Vec<&str> = text.split_whitespace().filter(|w| w.starts_with('#')).collect();
+        let tags: Vec<&str> = text
+            .split_whitespace()
+            .filter(|w| w.starts_with('#'))
+            .collect();
         let distinct: BTreeSet<&str> = tags.iter().copied().collect();
         if distinct.len() < tags.len() {
             acc.tag_repeats += 1;

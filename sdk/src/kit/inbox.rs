@@ -11,8 +11,8 @@ use serde_json::{Map, Value};
 
 use super::actions::{creator_event, Answer};
 use crate::models::persona::Audience;
-use crate::models::rng::Rng;
 use crate::models::rng::fnv1a;
+use crate::models::rng::Rng;
 use crate::models::text::{self, DmType, Niche, Voice};
 use crate::types::{ActionError, Author, Event, Interaction, Millis, Payload, DAY};
 

@@ -29,25 +29,85 @@ fn subject(rng: &mut Rng, niche: Niche) -> String {
 
 fn products(niche: Niche) -> &'static [&'static str] {
     match niche {
-        Niche::Tech => &["a pair of earbuds", "our new charger", "a laptop stand", "a smart lamp"],
-        Niche::Gaming => &["our new headset", "a pair of controller grips", "a gaming chair", "an energy drink line"],
-        Niche::Beauty => &["our new serum", "a lip kit", "a cleanser", "a few shades of our tint"],
-        Niche::Fitness => &["resistance bands", "our protein bars", "a pair of lifting straps", "a foam roller"],
-        Niche::Cooking => &["a chef's knife", "our spice set", "a cast iron pan", "a box of our hot sauce"],
-        Niche::Travel => &["a carry-on", "our packing cubes", "an eSIM plan", "a travel pillow"],
-        Niche::Education => &["our study app", "a note-taking tablet", "a course platform seat", "flashcard decks"],
-        Niche::Comedy => &["our card game", "a merch drop", "a meme calendar", "our snack box"],
-        Niche::Music => &["a condenser mic", "a pair of monitors", "a guitar pedal", "a plugin bundle"],
-        Niche::Lifestyle => &["a candle set", "our planner", "a water bottle", "a linen set"],
+        Niche::Tech => &[
+            "a pair of earbuds",
+            "our new charger",
+            "a laptop stand",
+            "a smart lamp",
+        ],
+        Niche::Gaming => &[
+            "our new headset",
+            "a pair of controller grips",
+            "a gaming chair",
+            "an energy drink line",
+        ],
+        Niche::Beauty => &[
+            "our new serum",
+            "a lip kit",
+            "a cleanser",
+            "a few shades of our tint",
+        ],
+        Niche::Fitness => &[
+            "resistance bands",
+            "our protein bars",
+            "a pair of lifting straps",
+            "a foam roller",
+        ],
+        Niche::Cooking => &[
+            "a chef's knife",
+            "our spice set",
+            "a cast iron pan",
+            "a box of our hot sauce",
+        ],
+        Niche::Travel => &[
+            "a carry-on",
+            "our packing cubes",
+            "an eSIM plan",
+            "a travel pillow",
+        ],
+        Niche::Education => &[
+            "our study app",
+            "a note-taking tablet",
+            "a course platform seat",
+            "flashcard decks",
+        ],
+        Niche::Comedy => &[
+            "our card game",
+            "a merch drop",
+            "a meme calendar",
+            "our snack box",
+        ],
+        Niche::Music => &[
+            "a condenser mic",
+            "a pair of monitors",
+            "a guitar pedal",
+            "a plugin bundle",
+        ],
+        Niche::Lifestyle => &[
+            "a candle set",
+            "our planner",
+            "a water bottle",
+            "a linen set",
+        ],
     }
 }
 
-const GREET: &[&str] = &["hey", "hi", "hello", "hey there", "hiii", "yo", "hi hi", "good morning", "heyy"];
+const GREET: &[&str] = &[
+    "hey",
+    "hi",
+    "hello",
+    "hey there",
+    "hiii",
+    "yo",
+    "hi hi",
+    "good morning",
+    "heyy",
+];
 
 const FAN: &[&str] = &[
     "{X} got me through a rough week",
     "I finally tried {X} and it worked",
-    "been following for {D} and you always make my day",
+    "been following {D} and you always make my day",
     "{F} and I watch you every week",
     "you're the reason I got into {P}",
     "watching {X} on my lunch break was the best part of today",
@@ -57,8 +117,14 @@ const FAN: &[&str] = &[
     "{X} made me laugh so hard on the bus",
 ];
 const FAN_END: &[&str] = &[
-    "thank you", "keep going", "no need to reply", "you're the best", "thanks for being so real",
-    "have a great day", "can't wait for the next one", "sending love from {C}",
+    "thank you",
+    "keep going",
+    "no need to reply",
+    "you're the best",
+    "thanks for being so real",
+    "have a great day",
+    "can't wait for the next one",
+    "sending love from {C}",
 ];
 const QUESTION: &[&str] = &[
     "how do you stay consistent with {P}?",
@@ -81,8 +147,13 @@ const CRITIC: &[&str] = &[
     "I expected more from {X}",
 ];
 const CRITIC_END: &[&str] = &[
-    "just my two cents", "sorry but someone had to say it", "hope you read this", "not trying to be mean",
-    "you're better than this", "still watching though", "please fix it",
+    "just my two cents",
+    "sorry but someone had to say it",
+    "hope you read this",
+    "not trying to be mean",
+    "you're better than this",
+    "still watching though",
+    "please fix it",
 ];
 const INTRO: &[&str] = &[
     "I'm {N} from {B}",
@@ -113,7 +184,13 @@ const ASK: &[&str] = &[
     "can you send over a media kit?",
     "where should we ship it?",
 ];
-const SIGN: &[&str] = &["Best, {N}", "Thanks! {N} @ {B}", "Cheers, {N}", "", "Looking forward to it!"];
+const SIGN: &[&str] = &[
+    "Best, {N}",
+    "Thanks! {N} @ {B}",
+    "Cheers, {N}",
+    "",
+    "Looking forward to it!",
+];
 const SPAM: &[&str] = &[
     "Congratulations! You've been selected for a FREE promo. Claim at https://{S}/claim",
     "Want 10k real subscribers? Visit https://{S} today",
@@ -125,9 +202,33 @@ const SPAM: &[&str] = &[
     "Earn $500/day from home, ask me how",
     "sub4sub? I follow back 100%",
 ];
-const COUNTRIES: &[&str] = &["Brazil", "Poland", "Kenya", "Canada", "the Philippines", "Spain", "India", "Ireland", "Mexico", "Vietnam"];
-const FRIENDS: &[&str] = &["my sister", "my roommate", "my dad", "my partner", "my best friend", "my son"];
-const DURATIONS: &[&str] = &["two years", "a few months", "since the start", "three years", "about a year"];
+const COUNTRIES: &[&str] = &[
+    "Brazil",
+    "Poland",
+    "Kenya",
+    "Canada",
+    "the Philippines",
+    "Spain",
+    "India",
+    "Ireland",
+    "Mexico",
+    "Vietnam",
+];
+const FRIENDS: &[&str] = &[
+    "my sister",
+    "my roommate",
+    "my dad",
+    "my partner",
+    "my best friend",
+    "my son",
+];
+const DURATIONS: &[&str] = &[
+    "for two years",
+    "for a few months",
+    "since the start",
+    "for three years",
+    "for about a year",
+];
 
 struct Fill {
     x: String,
@@ -179,29 +280,47 @@ pub fn dm(rng: &mut Rng, niche: Niche, kind: DmType, voice: &Voice) -> String {
     };
     let mut out = String::with_capacity(200);
     match kind {
-        DmType::Spam => { let t = pick(rng, SPAM); expand(&mut out, rng, t, &f) },
+        DmType::Spam => {
+            let t = pick(rng, SPAM);
+            expand(&mut out, rng, t, &f)
+        }
         DmType::Collaboration => {
-            out.push_str(pick(rng, &["Hi there,", "Hello!", "Hey!", "Hi,", "Good afternoon,"]));
+            out.push_str(pick(
+                rng,
+                &["Hi there,", "Hello!", "Hey!", "Hi,", "Good afternoon,"],
+            ));
             out.push(' ');
             let s = out.len();
-            { let t = pick(rng, INTRO); expand(&mut out, rng, t, &f) };
+            {
+                let t = pick(rng, INTRO);
+                expand(&mut out, rng, t, &f)
+            };
             sentence_case(&mut out, s);
             if rng.chance(0.7) {
                 let and = rng.chance(0.5);
                 out.push_str(if and { " and " } else { ". " });
                 let s = out.len();
-                { let t = pick(rng, WHY); expand(&mut out, rng, t, &f) };
+                {
+                    let t = pick(rng, WHY);
+                    expand(&mut out, rng, t, &f)
+                };
                 if !and {
                     sentence_case(&mut out, s);
                 }
             }
             out.push_str(". ");
             let s = out.len();
-            { let t = pick(rng, OFFER); expand(&mut out, rng, t, &f) };
+            {
+                let t = pick(rng, OFFER);
+                expand(&mut out, rng, t, &f)
+            };
             sentence_case(&mut out, s);
             out.push_str(". ");
             let s = out.len();
-            { let t = pick(rng, ASK); expand(&mut out, rng, t, &f) };
+            {
+                let t = pick(rng, ASK);
+                expand(&mut out, rng, t, &f)
+            };
             sentence_case(&mut out, s);
             let sign = pick(rng, SIGN);
             if !sign.is_empty() {
@@ -219,7 +338,10 @@ pub fn dm(rng: &mut Rng, niche: Niche, kind: DmType, voice: &Voice) -> String {
                 DmType::Question => QUESTION,
                 _ => CRITIC,
             };
-            { let t = pick(rng, pool); expand(&mut out, rng, t, &f) };
+            {
+                let t = pick(rng, pool);
+                expand(&mut out, rng, t, &f)
+            };
             if kind == DmType::Fan && rng.chance(0.6) {
                 out.push_str(if voice.bare { ", " } else { ". " });
                 let s = out.len();

@@ -34,24 +34,165 @@ pub struct Gist {
 
 /// Words of titles that frame a subject rather than name it.
 const FRAME_WORDS: &[&str] = &[
-    "i", "did", "do", "doing", "for", "days", "hours", "hour", "minutes", "truth", "about",
-    "stop", "wrong", "honest", "results", "result", "try", "tried", "trying", "tonight", "follow",
-    "along", "how", "to", "why", "what", "nobody", "tells", "you", "testing", "tested", "review",
-    "vs", "real", "thing", "is", "it", "worth", "overhyped", "explained", "in", "made", "every",
-    "making", "part", "cover", "get", "ready", "with", "me", "new", "video", "on", "and",
-    "more", "we", "need", "talk", "things", "learned", "from", "q&a", "thoughts", "beat",
-    "beating", "playing", "played", "finally", "shorts", "had", "share", "who", "else", "loves",
-    "saving", "this", "later", "of", "at", "my", "honestly", "was", "were", "the", "a", "an",
-    "that", "actually", "works", "wore", "that's", "not", "expected", "surprisingly", "good",
-    "big", "mistake", "game", "changer", "still", "best", "don't", "sleep", "total", "disaster",
-    "gone", "full", "guide", "under", "ever", "one", "only", "all", "rating", "so", "pov",
-    "wait", "pt", "check", "recap", "notes", "week", "little", "your", "feed", "but", "it", "make",
-    "goes", "habit", "after", "still", "thinking", "idea", "plans", "weekend", "quick", "version",
-    "minute", "short", "sweet", "till", "watch", "channel", "swipe", "until", "don't", "have",
+    "i",
+    "did",
+    "do",
+    "doing",
+    "for",
+    "days",
+    "hours",
+    "hour",
+    "minutes",
+    "truth",
+    "about",
+    "stop",
+    "wrong",
+    "honest",
+    "results",
+    "result",
+    "try",
+    "tried",
+    "trying",
+    "tonight",
+    "follow",
+    "along",
+    "how",
+    "to",
+    "why",
+    "what",
+    "nobody",
+    "tells",
+    "you",
+    "testing",
+    "tested",
+    "review",
+    "vs",
+    "real",
+    "thing",
+    "is",
+    "it",
+    "worth",
+    "overhyped",
+    "explained",
+    "in",
+    "made",
+    "every",
+    "making",
+    "part",
+    "cover",
+    "get",
+    "ready",
+    "with",
+    "me",
+    "new",
+    "video",
+    "on",
+    "and",
+    "more",
+    "we",
+    "need",
+    "talk",
+    "things",
+    "learned",
+    "from",
+    "q&a",
+    "thoughts",
+    "beat",
+    "beating",
+    "playing",
+    "played",
+    "finally",
+    "shorts",
+    "had",
+    "share",
+    "who",
+    "else",
+    "loves",
+    "saving",
+    "this",
+    "later",
+    "of",
+    "at",
+    "my",
+    "honestly",
+    "was",
+    "were",
+    "the",
+    "a",
+    "an",
+    "that",
+    "actually",
+    "works",
+    "wore",
+    "that's",
+    "not",
+    "expected",
+    "surprisingly",
+    "good",
+    "big",
+    "mistake",
+    "game",
+    "changer",
+    "still",
+    "best",
+    "don't",
+    "sleep",
+    "total",
+    "disaster",
+    "gone",
+    "full",
+    "guide",
+    "under",
+    "ever",
+    "one",
+    "only",
+    "all",
+    "rating",
+    "so",
+    "pov",
+    "wait",
+    "pt",
+    "check",
+    "recap",
+    "notes",
+    "week",
+    "little",
+    "your",
+    "feed",
+    "but",
+    "it",
+    "make",
+    "goes",
+    "habit",
+    "after",
+    "still",
+    "thinking",
+    "idea",
+    "plans",
+    "weekend",
+    "quick",
+    "version",
+    "minute",
+    "short",
+    "sweet",
+    "till",
+    "which",
+    "are",
+    "picking",
+    "first",
+    "would",
+    "watch",
+    "channel",
+    "swipe",
+    "until",
+    "don't",
+    "have",
 ];
 
 /// Words a subject may keep inside it ("week of training").
-const JOINERS: &[&str] = &["of", "and", "a", "the", "in", "for", "at", "on", "with", "to"];
+const JOINERS: &[&str] = &[
+    "of", "and", "a", "the", "in", "for", "at", "on", "with", "to",
+];
 
 fn is_frame(w: &str) -> bool {
     FRAME_WORDS.contains(&w) || w.chars().all(|c| c.is_ascii_digit())
@@ -163,16 +304,16 @@ impl Gist {
             };
             let mut name = name.trim().to_lowercase();
             let first = name.split_whitespace().next().unwrap_or("");
-            if !matches!(first, "the" | "my" | "what" | "final" | "a" | "intro" | "that" | "this" | "every") {
+            if !matches!(
+                first,
+                "the" | "my" | "what" | "final" | "a" | "intro" | "that" | "this" | "every"
+            ) {
                 name.insert_str(0, "the ");
             }
             if at == 0 || name.is_empty() || name == "intro" || moments.len() >= Self::MOMENTS {
                 continue;
             }
-            moments.push(Moment {
-                name,
-                at: Some(at),
-            });
+            moments.push(Moment { name, at: Some(at) });
         }
         let mut question = String::new();
         for sentence in text.split_inclusive(['?', '.', '!', '\n']) {
@@ -202,10 +343,21 @@ impl Gist {
         let mut g = Gist::read(title, text);
         let v = niche.vocab();
         let lower_title = title.to_lowercase();
-        let lower_text = text.to_lowercase();
-        let known = v.title_subjects.iter().filter_map(|t| subject_of(t)).find(|(_, short)| {
-            !short.is_empty() && (lower_title.contains(short.as_str()) || lower_text.contains(short.as_str()))
-        });
+        // Hashtags name the niche, not the post.
+        let lower_text: String = text
+            .split_whitespace()
+            .filter(|w| !w.starts_with('#'))
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase();
+        let known = v
+            .title_subjects
+            .iter()
+            .filter_map(|t| subject_of(t))
+            .find(|(_, short)| {
+                short.len() >= 4
+                    && (lower_title.contains(short.as_str()) || lower_text.contains(short.as_str()))
+            });
         if let Some((full, short)) = known {
             let mine = full.starts_with("your ")
                 && (lower_title.contains("my ") || lower_text.contains("my "));
@@ -286,7 +438,10 @@ mod tests {
             s("My Honest Review of Starfall Odyssey").as_deref(),
             Some("the starfall odyssey / starfall odyssey")
         );
-        assert_eq!(s("Stop Doing 100 Squats a Day Wrong").as_deref(), Some("the 100 squats a day / 100 squats"));
+        assert_eq!(
+            s("Stop Doing 100 Squats a Day Wrong").as_deref(),
+            Some("the 100 squats a day / 100 squats")
+        );
         assert_eq!(s("I Did This for 4 Days"), None);
     }
 

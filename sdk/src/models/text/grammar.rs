@@ -178,8 +178,18 @@ const QUESTION: &[&str] = &[
 ];
 
 const QUESTION_SHORT: &[&str] = &[
-    "part 2?", "song?", "what's the song", "link?", "part 2 when", "is there a part 2",
-    "name of the song?", "{s}?", "wait what", "how??", "tutorial?", "where's {M} from",
+    "part 2?",
+    "song?",
+    "what's the song",
+    "link?",
+    "part 2 when",
+    "is there a part 2",
+    "name of the song?",
+    "{s}?",
+    "wait what",
+    "how??",
+    "tutorial?",
+    "where's {M} from",
 ];
 
 const STORY: &[&str] = &[
@@ -255,8 +265,17 @@ const GRUDGING: &[&str] = &[
 ];
 
 const TROLL: &[&str] = &[
-    "who asked", "fell off", "mid", "ratio", "L", "cringe", "nobody cares about {S}",
-    "this is embarrassing", "delete this", "worst {post} yet", "bro thinks {S} is content",
+    "who asked",
+    "fell off",
+    "mid",
+    "ratio",
+    "L",
+    "cringe",
+    "nobody cares about {S}",
+    "this is embarrassing",
+    "delete this",
+    "worst {post} yet",
+    "bro thinks {S} is content",
 ];
 
 const SPAM: &[&str] = &[
@@ -283,18 +302,73 @@ const BOT: &[&str] = &[
 ];
 
 const REACT_POSITIVE: &[&str] = &[
-    "W", "so good", "obsessed", "love this", "need this", "yesss", "this!!", "perfect",
-    "iconic", "{s}!!", "{s} >>>", "peak", "goated", "no way", "stunning", "elite", "the {s}",
-    "omg", "underrated", "instant save", "on repeat", "masterpiece", "W {s}", "more please",
-    "{s} 🔥", "{s} goated", "love {s}", "{s} W", "ok {s}", "{s} yes",
+    "W",
+    "so good",
+    "obsessed",
+    "love this",
+    "need this",
+    "yesss",
+    "this!!",
+    "perfect",
+    "iconic",
+    "{s}!!",
+    "{s} >>>",
+    "peak",
+    "goated",
+    "no way",
+    "stunning",
+    "elite",
+    "the {s}",
+    "omg",
+    "underrated",
+    "instant save",
+    "on repeat",
+    "masterpiece",
+    "W {s}",
+    "more please",
+    "{s} 🔥",
+    "{s} goated",
+    "love {s}",
+    "{s} W",
+    "ok {s}",
+    "{s} yes",
 ];
 const REACT_NEUTRAL: &[&str] = &[
-    "first", "early", "hmm", "interesting", "saved", "noted", "wait", "same", "okay",
-    "{s}?", "huh", "me rn", "bookmarking", "sooo", "{s} again", "{s} tips?", "wait {s}?",
+    "first",
+    "early",
+    "hmm",
+    "interesting",
+    "saved",
+    "noted",
+    "wait",
+    "same",
+    "okay",
+    "{s}?",
+    "huh",
+    "me rn",
+    "bookmarking",
+    "sooo",
+    "{s} again",
+    "{s} tips?",
+    "wait {s}?",
 ];
 const REACT_NEGATIVE: &[&str] = &[
-    "mid", "nah", "meh", "boring", "L", "skip", "fell off", "cringe", "not it", "yikes",
-    "clickbait", "why", "overrated", "{s} again?", "{s}, really?", "{s} is mid",
+    "mid",
+    "nah",
+    "meh",
+    "boring",
+    "L",
+    "skip",
+    "fell off",
+    "cringe",
+    "not it",
+    "yikes",
+    "clickbait",
+    "why",
+    "overrated",
+    "{s} again?",
+    "{s}, really?",
+    "{s} is mid",
 ];
 
 const EMOJI_POSITIVE: &[&str] = &[
@@ -304,61 +378,172 @@ const EMOJI_NEUTRAL: &[&str] = &["👀", "🤔", "😅", "🙏", "😶", "🫠"]
 const EMOJI_NEGATIVE: &[&str] = &["💀", "🙄", "🥱", "😴", "👎", "🤡", "😬"];
 
 const FRIENDS: &[&str] = &[
-    "my sister", "my roommate", "my bf", "my gf", "my mom", "the group chat", "my brother",
-    "my best friend", "my coworker", "my dad", "my partner", "my cousin",
+    "my sister",
+    "my roommate",
+    "my bf",
+    "my gf",
+    "my mom",
+    "the group chat",
+    "my brother",
+    "my best friend",
+    "my coworker",
+    "my dad",
+    "my partner",
+    "my cousin",
 ];
 
 const LEADS: &[&str] = &[
-    "ngl", "lowkey", "honestly", "bro", "wait", "ok but", "not gonna lie", "yo", "genuinely",
-    "deadass", "idk but", "real talk", "okay",
+    "ngl",
+    "lowkey",
+    "honestly",
+    "bro",
+    "wait",
+    "ok but",
+    "not gonna lie",
+    "yo",
+    "genuinely",
+    "deadass",
+    "idk but",
+    "real talk",
+    "okay",
 ];
-const TAILS: &[&str] = &["fr", "tbh", "ngl", "no cap", "istg", "lol", "fr fr", "honestly"];
+const TAILS: &[&str] = &[
+    "fr", "tbh", "ngl", "no cap", "istg", "lol", "fr fr", "honestly",
+];
 
 // ------------------------------------------------------------------ replies
 
 const AGREE: &[&str] = &[
-    "fr", "same", "right?? {M} was so good", "literally", "this", "facts", "couldn't agree more",
-    "same here", "yesss {s}", "real", "+1", "exactly what I thought", "{M} was the best part for me too",
-    "glad it's not just me", "this comment 👆", "so true", "{S} really is that good",
-    "{M} got me too", "ok same, {M} was it", "{S} lives in my head now", "{M} was unreal",
+    "fr",
+    "same",
+    "right?? {M} was so good",
+    "literally",
+    "this",
+    "facts",
+    "couldn't agree more",
+    "same here",
+    "yesss {s}",
+    "real",
+    "+1",
+    "exactly what I thought",
+    "{M} was the best part for me too",
+    "glad it's not just me",
+    "this comment 👆",
+    "so true",
+    "{S} really is that good",
+    "{M} got me too",
+    "ok same, {M} was it",
+    "{S} lives in my head now",
+    "{M} was unreal",
 ];
 const DISAGREE: &[&str] = &[
-    "really? {S} was mid for me", "idk I found {M} boring", "hard disagree", "nah not really",
-    "you must be new here", "{M} was the weakest part tbh", "we watched different {posts}",
-    "{S} wasn't that deep", "{M} was fine, calm down",
+    "really? {S} was mid for me",
+    "idk I found {M} boring",
+    "hard disagree",
+    "nah not really",
+    "you must be new here",
+    "{M} was the weakest part tbh",
+    "we watched different {posts}",
+    "{S} wasn't that deep",
+    "{M} was fine, calm down",
 ];
 const ANSWER: &[&str] = &[
-    "{M} I think", "it's in the description", "yes, did it last week", "go for it",
-    "depends on your level", "same question", "bump", "following", "it's explained in {M}",
-    "pretty sure yes", "took me about a week", "start slow and you'll be fine",
-    "I asked the same thing lol", "no idea but I want to know too", "check the pinned comment",
-    "I did {S} as a beginner, it's fine", "{M} covers it", "yes, {S} works if you go slow",
+    "{M} I think",
+    "it's in the description",
+    "yes, did it last week",
+    "go for it",
+    "depends on your level",
+    "same question",
+    "bump",
+    "following",
+    "it's explained in {M}",
+    "pretty sure yes",
+    "took me about a week",
+    "start slow and you'll be fine",
+    "I asked the same thing lol",
+    "no idea but I want to know too",
+    "check the pinned comment",
+    "I did {S} as a beginner, it's fine",
+    "{M} covers it",
+    "yes, {S} works if you go slow",
 ];
-const ANSWER_STAMPED: &[&str] = &["it's at {T}", "{T}", "{T} she explains it", "around {T}", "{T} has it"];
+const ANSWER_STAMPED: &[&str] = &[
+    "it's at {T}",
+    "{T}",
+    "{T} she explains it",
+    "around {T}",
+    "{T} has it",
+];
 const DEFEND: &[&str] = &[
-    "then don't watch {L}", "it's fine if you're a beginner", "nah {S} was great", "who hurt you",
-    "it's literally explained in {M}", "the comments never disappoint", "you didn't watch it did you",
-    "respectfully, no", "skill issue", "ok but you're still here", "{M} was literally the best part",
+    "then don't watch {L}",
+    "it's fine if you're a beginner",
+    "nah {S} was great",
+    "who hurt you",
+    "it's literally explained in {M}",
+    "the comments never disappoint",
+    "you didn't watch it did you",
+    "respectfully, no",
+    "skill issue",
+    "ok but you're still here",
+    "{M} was literally the best part",
     "{S} worked fine for me",
 ];
 const CONCUR: &[&str] = &[
-    "agreed, {M} was rough", "thought I was the only one", "yeah {S} wasn't it", "said what I was thinking",
-    "fair point tbh", "true, {M} dragged",
+    "agreed, {M} was rough",
+    "thought I was the only one",
+    "yeah {S} wasn't it",
+    "said what I was thinking",
+    "fair point tbh",
+    "true, {M} dragged",
 ];
-const FAIR: &[&str] = &["fair point tbh", "both can be true", "kind of agree", "hmm I see it", "valid"];
+const FAIR: &[&str] = &[
+    "fair point tbh",
+    "both can be true",
+    "kind of agree",
+    "hmm I see it",
+    "valid",
+];
 const LAUGH_BACK: &[&str] = &[
-    "{L}", "not you calling me out", "why is this so accurate", "STOP", "I'm crying", "the accuracy",
-    "this is so me", "{L} {M} was personal", "not {S} calling us out", "{S} really does that {L}",
+    "{L}",
+    "not you calling me out",
+    "why is this so accurate",
+    "STOP",
+    "I'm crying",
+    "the accuracy",
+    "this is so me",
+    "{L} {M} was personal",
+    "not {S} calling us out",
+    "{S} really does that {L}",
 ];
 const PUSHBACK: &[&str] = &[
-    "it's {S}, relax", "who asked", "ratio", "then leave??", "bro is mad", "imagine being this bitter", "go outside",
-    "you okay?", "L take",
+    "it's {S}, relax",
+    "who asked",
+    "ratio",
+    "then leave??",
+    "bro is mad",
+    "imagine being this bitter",
+    "go outside",
+    "you okay?",
+    "L take",
 ];
-const SPAM_BACK: &[&str] = &["bot", "report and move on", "nobody is clicking that", "💀", "spam", "reported"];
+const SPAM_BACK: &[&str] = &[
+    "bot",
+    "report and move on",
+    "nobody is clicking that",
+    "💀",
+    "spam",
+    "reported",
+];
 
 const REPLY_QUESTION: &[&str] = &[
-    "wait which part is {M}", "how so?", "what do you mean", "source?", "did you try {S} though?",
-    "same, where did you see that?", "what part of {S}?", "wait did {M} work for you?",
+    "wait which part is {M}",
+    "how so?",
+    "what do you mean",
+    "source?",
+    "did you try {S} though?",
+    "same, where did you see that?",
+    "what part of {S}?",
+    "wait did {M} work for you?",
 ];
 
 fn emoji_set(sentiment: Sentiment) -> &'static [&'static str] {
@@ -573,20 +758,22 @@ fn write_body(out: &mut String, rng: &mut Rng, act: Act, fill: &Fill<'_>, long: 
 fn is_question(act: Act, text: &str) -> bool {
     act == Act::Question
         && !text.ends_with('?')
-        && text
-            .split_whitespace()
-            .next()
-            .is_some_and(|w| {
-                matches!(
-                    w,
-                    "wait" | "is" | "does" | "can" | "how" | "what" | "any" | "where" | "would" | "did"
-                )
-            })
+        && text.split_whitespace().next().is_some_and(|w| {
+            matches!(
+                w,
+                "wait" | "is" | "does" | "can" | "how" | "what" | "any" | "where" | "would" | "did"
+            )
+        })
 }
 
 /// Stretch one word the way people do ("sooo", "lolll").
 fn stretch(out: &mut String, start: usize) {
-    for (w, long) in [(" so ", " sooo "), ("lol", "lolll"), (" good", " gooood"), ("yes", "yesss")] {
+    for (w, long) in [
+        (" so ", " sooo "),
+        ("lol", "lolll"),
+        (" good", " gooood"),
+        ("yes", "yesss"),
+    ] {
         if let Some(i) = out[start..].find(w) {
             let i = start + i;
             out.replace_range(i..i + w.len(), long);
@@ -624,7 +811,14 @@ fn push_emoji(out: &mut String, rng: &mut Rng, voice: &Voice, sentiment: Sentime
 
 /// Apply the voice: lead and tail words, punctuation, casing, stretching,
 /// typos, emoji. `start` is where the comment begins in `out`.
-fn finish(out: &mut String, rng: &mut Rng, scene: &Scene<'_>, start: usize, act: Act, emoji_ok: bool) {
+fn finish(
+    out: &mut String,
+    rng: &mut Rng,
+    scene: &Scene<'_>,
+    start: usize,
+    act: Act,
+    emoji_ok: bool,
+) {
     let v = scene.voice;
     let words = out[start..].split_whitespace().count();
     let question = out[start..].ends_with('?') || is_question(act, &out[start..]);
@@ -641,7 +835,11 @@ fn finish(out: &mut String, rng: &mut Rng, scene: &Scene<'_>, start: usize, act:
     } else if !question && words >= 2 {
         if rng.chance(v.slang * 0.5) {
             out.push(' ');
-            out.push_str(if rng.chance(0.5) { v.laugh } else { pick(rng, TAILS) });
+            out.push_str(if rng.chance(0.5) {
+                v.laugh
+            } else {
+                pick(rng, TAILS)
+            });
         } else if !v.bare {
             match scene.sentiment {
                 Sentiment::Positive => {
@@ -657,7 +855,7 @@ fn finish(out: &mut String, rng: &mut Rng, scene: &Scene<'_>, start: usize, act:
     if v.stretch {
         stretch(out, start);
     }
-    if rng.chance(v.typos) {
+    if words >= 4 && rng.chance(v.typos) {
         typo(out, rng, start);
     }
     let lower = v.lower || rng.chance(scene.style.shape.lower);
@@ -684,13 +882,10 @@ fn finish(out: &mut String, rng: &mut Rng, scene: &Scene<'_>, start: usize, act:
         EmojiAt::Middle | EmojiAt::Anywhere => {
             // After the first clause when there is one, else at the end.
             let body = &out[start..];
-            let cut = body
-                .find(", ")
-                .map(|i| i + 1)
-                .or_else(|| {
-                    let ws: Vec<usize> = body.match_indices(' ').map(|(i, _)| i).collect();
-                    (ws.len() >= 3).then(|| ws[ws.len() / 2])
-                });
+            let cut = body.find(", ").map(|i| i + 1).or_else(|| {
+                let ws: Vec<usize> = body.match_indices(' ').map(|(i, _)| i).collect();
+                (ws.len() >= 3).then(|| ws[ws.len() / 2])
+            });
             match cut {
                 Some(i) => {
                     let i = start + i;

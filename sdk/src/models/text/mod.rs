@@ -46,7 +46,9 @@ pub mod voice;
 
 pub use gist::{Gist, Moment};
 pub use grammar::{Act, Said, Shape};
-pub use names::{push_handle_digits, write_display_name, write_handle_base, write_handle_base_with};
+pub use names::{
+    push_handle_digits, write_display_name, write_handle_base, write_handle_base_with,
+};
 pub use voice::{Character, Voice};
 
 use vocab::*;
@@ -547,7 +549,6 @@ fn capitalise_at(out: &mut String, start: usize) {
     }
 }
 
-
 /// The words a platform's comments use for the creator's account and
 /// content: the `{acct}`, `{post}`, `{posts}` and `{home}` slots of the
 /// sentence tables ("best channel", "great video btw" on a video platform;
@@ -731,7 +732,6 @@ pub fn write_styled_reply(
 pub fn dm(rng: &mut Rng, niche: Niche, kind: DmType, voice: &Voice) -> String {
     dm::dm(rng, niche, kind, voice)
 }
-
 
 /// A post or comment by someone else that mentions `handle` (with or
 /// without `@`): "finally tried the sourdough thanks to @maya.bakes 🔥".
@@ -1004,7 +1004,6 @@ pub fn short_caption(rng: &mut Rng, niche: Niche, title: &str) -> String {
 pub fn text_rng(seed: u64) -> Rng {
     Rng::new(seed, "text")
 }
-
 
 #[cfg(test)]
 mod tests;

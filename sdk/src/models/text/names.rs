@@ -15,14 +15,14 @@ fn pick(rng: &mut Rng, items: &[&'static str]) -> &'static str {
 
 const MORE_FIRST: &[&str] = &[
     "Aaliyah", "Adam", "Adrian", "Alex", "Alice", "Andre", "Aria", "Ayesha", "Bea", "Bilal",
-    "Bruno", "Caleb", "Camila", "Carlos", "Cyrus", "Dalia", "Daniel", "Dara", "Eli", "Eva",
-    "Ezra", "Farah", "Gabe", "Gia", "Hamza", "Harper", "Ibrahim", "Imani", "Iris", "Jade",
-    "Jamal", "Jasmine", "Javi", "Jess", "Joel", "Josie", "Juno", "Kayla", "Kian", "Kira", "Lana",
-    "Laura", "Levi", "Lily", "Logan", "Lola", "Mara", "Mason", "Miguel", "Mina", "Nate",
-    "Nico", "Nina", "Olivia", "Owen", "Paula", "Quinn", "Rafa", "Rhea", "Riley", "Rowan",
-    "Sadie", "Samir", "Selin", "Shay", "Simone", "Stella", "Tess", "Tyler", "Vera", "Vik",
-    "Wes", "Yara", "Yusuf", "Zack", "Zain", "Bella", "Cole", "Darius", "Elsa", "Gus", "Hiro",
-    "Jonah", "Kemi", "Lars", "Milo", "Noa", "Remy", "Soren", "Talia", "Uma", "Wren",
+    "Bruno", "Caleb", "Camila", "Carlos", "Cyrus", "Dalia", "Daniel", "Dara", "Eli", "Eva", "Ezra",
+    "Farah", "Gabe", "Gia", "Hamza", "Harper", "Ibrahim", "Imani", "Iris", "Jade", "Jamal",
+    "Jasmine", "Javi", "Jess", "Joel", "Josie", "Juno", "Kayla", "Kian", "Kira", "Lana", "Laura",
+    "Levi", "Lily", "Logan", "Lola", "Mara", "Mason", "Miguel", "Mina", "Nate", "Nico", "Nina",
+    "Olivia", "Owen", "Paula", "Quinn", "Rafa", "Rhea", "Riley", "Rowan", "Sadie", "Samir",
+    "Selin", "Shay", "Simone", "Stella", "Tess", "Tyler", "Vera", "Vik", "Wes", "Yara", "Yusuf",
+    "Zack", "Zain", "Bella", "Cole", "Darius", "Elsa", "Gus", "Hiro", "Jonah", "Kemi", "Lars",
+    "Milo", "Noa", "Remy", "Soren", "Talia", "Uma", "Wren",
 ];
 
 const ADJECTIVES: &[&str] = &[
@@ -50,11 +50,13 @@ const NOUNS: &[&str] = &[
 const HOBBIES: &[&str] = &[
     "runs", "lifts", "cooks", "bakes", "plays", "games", "reads", "draws", "travels", "eats",
     "climbs", "rides", "sings", "films", "makes", "writes", "codes", "paints", "skates", "swims",
-    "hikes", "knits", "dances", "builds", "fits", "tech", "gaming", "studio", "journal",
-    "daily", "life", "world", "diaries", "vibes", "corner", "kitchen", "garden", "things",
+    "hikes", "knits", "dances", "builds", "fits", "tech", "gaming", "studio", "journal", "daily",
+    "life", "world", "diaries", "vibes", "corner", "kitchen", "garden", "things",
 ];
 
-const PREFIXES: &[&str] = &["its", "iam", "just", "not", "real", "the", "hey", "x", "mr", "ms"];
+const PREFIXES: &[&str] = &[
+    "its", "iam", "just", "not", "real", "the", "hey", "x", "mr", "ms",
+];
 
 fn first(rng: &mut Rng) -> &'static str {
     if rng.chance(0.5) {
@@ -180,10 +182,9 @@ mod tests {
             let mut h = String::new();
             write_handle_base(&mut h, &mut rng);
             push_handle_digits(&mut h, &mut rng, 0.2);
-            assert!(h.bytes().all(|c| c.is_ascii_lowercase()
-                || c.is_ascii_digit()
-                || c == b'.'
-                || c == b'_'));
+            assert!(h
+                .bytes()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'.' || c == b'_'));
             digits += usize::from(h.ends_with(|c: char| c.is_ascii_digit()));
             for w in h.split(['.', '_']) {
                 *words.entry(w.to_string()).or_default() += 1;

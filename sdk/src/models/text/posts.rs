@@ -12,7 +12,13 @@ fn pick<'t>(rng: &mut Rng, items: &[&'t str]) -> &'t str {
 
 /// Append `n` distinct hashtags of the niche (fewer if it has fewer),
 /// each after a space.
-pub(super) fn push_hashtags(out: &mut String, rng: &mut Rng, niche: Niche, n: usize, extra: &[&str]) {
+pub(super) fn push_hashtags(
+    out: &mut String,
+    rng: &mut Rng,
+    niche: Niche,
+    n: usize,
+    extra: &[&str],
+) {
     let tags = niche.vocab().hashtags;
     let mut used: Vec<&str> = Vec::new();
     let pool: Vec<&str> = tags.iter().chain(extra.iter()).copied().collect();
@@ -60,7 +66,13 @@ const HOOKS: &[&str] = &[
     "A proper look at {S}, start to finish.",
 ];
 
-const CHAPTER_NAMES: &[&str] = &["What went wrong", "My verdict", "Final thoughts", "Q&A", "Results"];
+const CHAPTER_NAMES: &[&str] = &[
+    "What went wrong",
+    "My verdict",
+    "Final thoughts",
+    "Q&A",
+    "Results",
+];
 
 const QUESTIONS: &[&str] = &[
     "Would you try it?",
@@ -132,7 +144,11 @@ pub fn video_description(
     let link = pick(rng, style.links);
     let mut handle = String::new();
     super::names::write_handle_base_with(&mut handle, rng, &["", "_"]);
-    out.push_str(&link.replace("{handle}", &handle).replace("{acct}", "channel"));
+    out.push_str(
+        &link
+            .replace("{handle}", &handle)
+            .replace("{acct}", "channel"),
+    );
     out.push('\n');
     let k = 2 + rng.below(2) as usize;
     push_hashtags(&mut out, rng, niche, k, &[]);
@@ -191,7 +207,7 @@ pub fn caption(rng: &mut Rng, niche: Niche, style: CommentStyle) -> String {
         capitalise(&mut out, 0);
     }
     if rng.chance(0.35) {
-        out.push_str(if style.caption == CaptionShape::Clip { " " } else { ". " });
+        out.push_str(". ");
         let s = out.len();
         expand(&mut out, pick(rng, QUESTIONS), &subject, m);
         if style.caption == CaptionShape::Clip {
@@ -246,13 +262,18 @@ mod tests {
                 let g = Gist::read(&title, &d);
                 let (subject, _) = subject_of(&title).unwrap_or_default();
                 assert!(
-                    subject.is_empty() || d.to_lowercase().contains(&subject.replacen("your ", "my ", 1)),
+                    subject.is_empty()
+                        || d.to_lowercase()
+                            .contains(&subject.replacen("your ", "my ", 1)),
                     "{title}\n{d}"
                 );
                 assert!(g.moments.len() >= 3, "{d}");
                 assert!(g.moments.windows(2).all(|w| w[0].at < w[1].at), "{d}");
                 for text in [d, caption(&mut rng, niche, CommentStyle::GENERIC)] {
-                    let tags: Vec<&str> = text.split_whitespace().filter(|w| w.starts_with('#')).collect();
+                    let tags: Vec<&str> = text
+                        .split_whitespace()
+                        .filter(|w| w.starts_with('#'))
+                        .collect();
                     let mut uniq = tags.clone();
                     uniq.sort();
                     uniq.dedup();

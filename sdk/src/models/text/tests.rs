@@ -63,7 +63,11 @@ fn sample(style: CommentStyle, seed: u64, n: usize) -> Sample {
         } else {
             caption(&mut rng, niche, style)
         };
-        let title = if style.shape.timestamps { title } else { String::new() };
+        let title = if style.shape.timestamps {
+            title
+        } else {
+            String::new()
+        };
         let gist = Gist::read_in(niche, &title, &text);
         posts.push((title, text, gist));
     }
@@ -91,7 +95,15 @@ fn sample(style: CommentStyle, seed: u64, n: usize) -> Sample {
             let parent = parents[rng.below(parents.len() as u64) as usize];
             let said = s.comments[parent].2;
             write_reply(
-                &mut out, &mut rng, niche, sentiment, style, &gist, seconds, &voice, said,
+                &mut out,
+                &mut rng,
+                niche,
+                sentiment,
+                style,
+                &gist,
+                seconds,
+                &voice,
+                said,
                 Some("@maya.silva"),
             );
             s.replies.push((p, parent, out));
@@ -149,7 +161,10 @@ fn comments_talk_about_their_post() {
         assert!(about >= aim, "{}: {about}", style.name);
         // Not one comment carries a slot, and none is empty.
         for (_, t) in &all {
-            assert!(!t.contains('{') && !t.contains('}') && !t.trim().is_empty(), "{t}");
+            assert!(
+                !t.contains('{') && !t.contains('}') && !t.trim().is_empty(),
+                "{t}"
+            );
         }
     }
 }
@@ -162,7 +177,11 @@ fn lengths_follow_the_platform() {
         let m = median(words.clone());
         let short = words.iter().filter(|&&w| w <= 3).count() as f64 / words.len() as f64;
         assert!((lo..=hi).contains(&m), "{}: median {m}", style.name);
-        assert!((slo..=shi).contains(&short), "{}: short {short}", style.name);
+        assert!(
+            (slo..=shi).contains(&short),
+            "{}: short {short}",
+            style.name
+        );
     }
 }
 
@@ -242,7 +261,11 @@ fn replies_answer_their_parent() {
     let mut about = 0;
     for (_, parent, t) in &s.replies {
         let (_, ptext, said) = &s.comments[*parent];
-        let named = said.about > 0 || shares_words(ptext, &content_words(&s.posts[s.comments[*parent].0].2.subject));
+        let named = said.about > 0
+            || shares_words(
+                ptext,
+                &content_words(&s.posts[s.comments[*parent].0].2.subject),
+            );
         if named && shares_words(t, &content_words(ptext)) {
             about += 1;
         }
@@ -256,11 +279,25 @@ fn replies_answer_their_parent() {
     for _ in 0..200 {
         let mut out = String::new();
         write_reply(
-            &mut out, &mut rng, Niche::Fitness, Sentiment::Positive, VIDEO, &gist, None,
-            &voice, Said { act: Act::Question, about: 0 }, None,
+            &mut out,
+            &mut rng,
+            Niche::Fitness,
+            Sentiment::Positive,
+            VIDEO,
+            &gist,
+            None,
+            &voice,
+            Said {
+                act: Act::Question,
+                about: 0,
+            },
+            None,
         );
         let lower = out.to_lowercase();
-        assert!(!lower.contains("so good") && !lower.contains("best part"), "{out}");
+        assert!(
+            !lower.contains("so good") && !lower.contains("best part"),
+            "{out}"
+        );
     }
 }
 
@@ -273,7 +310,16 @@ fn the_same_author_reads_the_same() {
     let mut lower = 0;
     for _ in 0..100 {
         let mut out = String::new();
-        write_comment(&mut out, &mut rng, Niche::Gaming, Sentiment::Positive, VIDEO, &gist, Some(600), &v);
+        write_comment(
+            &mut out,
+            &mut rng,
+            Niche::Gaming,
+            Sentiment::Positive,
+            VIDEO,
+            &gist,
+            Some(600),
+            &v,
+        );
         lower += usize::from(out == out.to_lowercase());
     }
     if v.lower {
@@ -302,7 +348,10 @@ fn captions_and_descriptions_agree_with_their_subject() {
     for style in [PHOTO, CLIP, CommentStyle::GENERIC] {
         for niche in Niche::ALL {
             let c = caption(&mut rng, niche, style);
-            let tags: Vec<&str> = c.split_whitespace().filter(|w| w.starts_with('#')).collect();
+            let tags: Vec<&str> = c
+                .split_whitespace()
+                .filter(|w| w.starts_with('#'))
+                .collect();
             let distinct: BTreeSet<&&str> = tags.iter().collect();
             assert_eq!(distinct.len(), tags.len(), "{c}");
             let g = Gist::read_in(niche, "", &c);
@@ -360,7 +409,6 @@ fn dm_mix_is_40_30_15_10_5() {
     }
 }
 
-
 #[test]
 fn text_is_niche_aware() {
     let mut rng = Rng::new(11, "niche");
@@ -380,7 +428,6 @@ fn text_is_niche_aware() {
     );
 }
 
-
 #[test]
 fn timestamps_format() {
     let mut s = String::new();
@@ -391,7 +438,6 @@ fn timestamps_format() {
     push_timestamp(&mut s, 5);
     assert_eq!(s, "3:41 1:02:03 0:05");
 }
-
 
 #[test]
 fn distinct_retries_repeats() {
@@ -438,7 +484,6 @@ fn distinct_retries_repeats() {
     d.clear();
     assert!(d.is_empty());
 }
-
 
 #[test]
 fn avoided_words_are_drawn_around() {

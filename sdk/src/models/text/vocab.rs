@@ -279,22 +279,7 @@ pub(super) const EMOJI_POSITIVE: &[&str] = &[
 
 // ---------------------------------------------------------------- comments
 
-
-
-
-
-
-
-
-
 // ---------------------------------------------------------------- DMs
-
-
-
-
-
-
-
 
 // ---------------------------------------------------------------- titles, descriptions
 
@@ -308,9 +293,6 @@ pub(super) const GENERIC_TITLES: &[&str] = &[
 
 pub(super) const TITLE_SUFFIXES: &[&str] =
     &[" 😳", " (gone wrong)", " 🔥", " | Full Guide", " (Part 2)"];
-
-
-
 
 /// Someone else's post or comment mentioning the creator (`{me}`).
 pub(super) const MENTIONS: &[&str] = &[
@@ -330,7 +312,6 @@ pub(super) const MENTIONS: &[&str] = &[
 
 // ---------------------------------------------------------------- written posts
 
-
 /// What `{ts}` names on a written post.
 pub(super) const TEXT_PARTS: &[&str] = &[
     "the second paragraph",
@@ -342,15 +323,6 @@ pub(super) const TEXT_PARTS: &[&str] = &[
     "the list at the end",
     "the third point",
 ];
-
-
-
-
-
-
-
-
-
 
 // ---------------------------------------------------------------- niches
 
@@ -516,23 +488,54 @@ pub(super) const GAMING: Vocab = Vocab {
 
 pub(super) const BEAUTY: Vocab = Vocab {
     subjects: &[
-        "this foundation", "the new palette", "this serum", "this routine", "the lip combo",
-        "this blush", "the brow gel", "this sunscreen", "the skincare routine", "this look",
-        "the new shade", "this mascara",
+        "this foundation",
+        "the new palette",
+        "this serum",
+        "this routine",
+        "the lip combo",
+        "this blush",
+        "the brow gel",
+        "this sunscreen",
+        "the skincare routine",
+        "this look",
+        "the new shade",
+        "this mascara",
     ],
     topics: &[
-        "the swatch test", "the wear test", "the blending part", "the before and after",
-        "the skin prep", "the 12 hour check", "the dupe comparison", "the lighting test",
-        "the eyeliner trick", "the ingredient breakdown", "the application part",
+        "the swatch test",
+        "the wear test",
+        "the blending part",
+        "the before and after",
+        "the skin prep",
+        "the 12 hour check",
+        "the dupe comparison",
+        "the lighting test",
+        "the eyeliner trick",
+        "the ingredient breakdown",
+        "the application part",
     ],
     owns: &[
-        "my holy grail foundation", "my usual routine", "my drugstore dupe", "my oily skin",
-        "my dry skin", "my old palette", "my sensitive skin", "my hooded eyes", "my combination skin",
-        "my 10 step routine", "my acne scars",
+        "my holy grail foundation",
+        "my usual routine",
+        "my drugstore dupe",
+        "my oily skin",
+        "my dry skin",
+        "my old palette",
+        "my sensitive skin",
+        "my hooded eyes",
+        "my combination skin",
+        "my 10 step routine",
+        "my acne scars",
     ],
     title_subjects: &[
-        "the Viral Serum", "a Full Face of Drugstore Makeup", "My Everyday Look", "the $8 Dupe",
-        "the Pureglow Palette", "My Night Routine", "Glass Skin", "Every Foundation I Own",
+        "the Viral Serum",
+        "a Full Face of Drugstore Makeup",
+        "My Everyday Look",
+        "the $8 Dupe",
+        "the Pureglow Palette",
+        "My Night Routine",
+        "Glass Skin",
+        "Every Foundation I Own",
     ],
     titles: &[
         "I Wore {S} for {n} Hours",
@@ -544,7 +547,14 @@ pub(super) const BEAUTY: Vocab = Vocab {
         "Trying {S} on Textured Skin",
         "Affordable {S} That Actually Works",
     ],
-    hashtags: &["makeup", "skincare", "grwm", "beauty", "makeuptutorial", "dupes"],
+    hashtags: &[
+        "makeup",
+        "skincare",
+        "grwm",
+        "beauty",
+        "makeuptutorial",
+        "dupes",
+    ],
     pursuits: &["makeup", "skincare", "beauty content"],
 };
 
