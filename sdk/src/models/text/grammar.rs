@@ -824,7 +824,7 @@ fn finish(
     let question = out[start..].ends_with('?') || is_question(act, &out[start..]);
     let talks = !matches!(act, Act::Troll | Act::Spam | Act::Reaction);
     if talks && words >= 3 && rng.chance(v.slang * 0.6) {
-        out.insert_str(start, " ");
+        out.insert(start, ' ');
         out.insert_str(start, pick(rng, LEADS));
     }
     if question && !out.ends_with('?') {
@@ -876,7 +876,7 @@ fn finish(
     push_emoji(&mut e, rng, v, scene.sentiment);
     match v.emoji_at {
         EmojiAt::Start => {
-            out.insert_str(start, " ");
+            out.insert(start, ' ');
             out.insert_str(start, &e);
         }
         EmojiAt::Middle | EmojiAt::Anywhere => {

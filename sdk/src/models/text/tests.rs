@@ -142,7 +142,8 @@ fn median(mut v: Vec<usize>) -> usize {
 
 /// The aims: (style, share about the post, median words range, share of
 /// three words or fewer range).
-const AIMS: [(CommentStyle, f64, (usize, usize), (f64, f64)); 3] = [
+type Aim = (CommentStyle, f64, (usize, usize), (f64, f64));
+const AIMS: [Aim; 3] = [
     (VIDEO, 0.5, (5, 12), (0.08, 0.35)),
     (PHOTO, 0.4, (2, 6), (0.3, 0.65)),
     (CLIP, 0.4, (2, 6), (0.3, 0.7)),
