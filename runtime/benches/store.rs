@@ -29,15 +29,18 @@
 //!
 //! Set `STORE_BENCH_EVENTS` to change the size of the first figure and
 //! `STORE_BENCH_PARTS` (any of `blocks,single,queries,commit,rest,live`) to
-//! run only some (default all but `commit`). `STORE_BENCH_LOG` lists the
-//! compressions of sled's log to compare in `blocks`, `rest` and `live`
-//! (`off` or a zstd level, e.g. `off,1,3`; default: the store's own), one
-//! after the other within each repeat, so a busy machine slows them alike.
+//! run only some (default all but `commit`). `STORE_BENCH_CONFIGS` lists
+//! the store configurations to compare in `blocks`, `rest` and `live`
+//! (default `previous,default`; see `configs`), one after the other
+//! within each repeat, so a busy machine slows them alike; `rest` and
+//! `live` print where the bytes go (trees, and sled's files beyond them).
 
 use std::time::{Duration, Instant};
 
 use diorama::event::StoredEvent;
-use diorama::store::{CountQuery, InteractionFilter, LogCompression, RecordTree, Space, Store};
+use diorama::store::{
+    CountQuery, InteractionFilter, LogCompression, Options, Packing, RecordTree, Space, Store,
+};
 use diorama_sdk::harness::Harness;
 use diorama_sdk::{Author, Content, Event, Interaction, Metric, Payload, MINUTE};
 
@@ -308,6 +311,35 @@ fn print_at_rest(
         space.size_on_disk as f64 / 1048576.0,
         per(space.live_bytes()),
     );
+    // Where the bytes go, by what the trees hold.
+    let tree = |names: &[&str]| -> u64 {
+        space
+            .trees
+            .iter()
+            .filter(|t| names.contains(&t.name.as_str()))
+            .map(|t| t.key_bytes + t.value_bytes)
+            .sum()
+    };
+    let blocks = tree(&["events"]);
+    let indexes = tree(&["event_index"]);
+    let snapshots = tree(&["snapshots"]);
+    let live = tree(&["live", "journal"]);
+    let records = tree(&["aggregates", "content", "content_order"]);
+    let trees = space.live_bytes();
+    let other = trees - blocks - indexes - snapshots - live - records;
+    println!(
+        "  per event: blocks {:.1} ({} packed, {} raw) + indexes {:.1} + snapshots {:.1} + live state and journal {:.1} + aggregates and content {:.1} + other {:.1} = trees {:.1}; sled's files beyond the trees {:+.1} (old versions not yet reclaimed, page headers; below zero when sled compresses its log)",
+        per(blocks),
+        space.packed_blocks,
+        space.raw_blocks,
+        per(indexes),
+        per(snapshots),
+        per(live),
+        per(records),
+        per(other),
+        per(trees),
+        (len as f64 - trees as f64) / events.max(1) as f64,
+    );
     for t in &space.trees {
         if t.keys == 0 {
             continue;
@@ -324,45 +356,90 @@ fn print_at_rest(
     Ok(())
 }
 
-/// The compressions of sled's log to compare (`STORE_BENCH_LOG`).
-fn logs() -> Result<Vec<LogCompression>, Box<dyn std::error::Error>> {
-    let Ok(list) = std::env::var("STORE_BENCH_LOG") else {
-        return Ok(vec![LogCompression::DEFAULT]);
+/// The store configurations to compare (`STORE_BENCH_CONFIGS`): `previous`
+/// (as the build before packing wrote: raw blocks, sled's log at zstd 1),
+/// `default` (what `Store::open` uses), or `BLOCKS:LOG`, each `off` or a
+/// zstd level (`1:off` packs blocks at level 1 with an uncompressed log),
+/// with `:seal` to seal small appends into packed blocks (`1:1:seal`).
+fn configs() -> Result<Vec<Options>, Box<dyn std::error::Error>> {
+    let list = std::env::var("STORE_BENCH_CONFIGS").unwrap_or_else(|_| "previous,default".into());
+    let level = |w: &str| -> Result<Option<i32>, Box<dyn std::error::Error>> {
+        match w {
+            "off" => Ok(None),
+            l => Ok(Some(l.parse().map_err(|_| {
+                format!("STORE_BENCH_CONFIGS: `{l}` is neither `off` nor a zstd level")
+            })?)),
+        }
     };
     list.split(',')
         .map(|w| match w.trim() {
-            "off" => Ok(LogCompression::OFF),
-            l => l
-                .parse()
-                .ok()
-                .and_then(LogCompression::zstd)
-                .ok_or_else(|| {
-                    format!("STORE_BENCH_LOG: `{l}` is neither `off` nor a zstd level 1-22").into()
-                }),
+            "previous" => Ok(Options::PREVIOUS),
+            "default" => Ok(Options::DEFAULT),
+            spec => {
+                let (pair, seal_tails) = match spec.strip_suffix(":seal") {
+                    Some(p) => (p, true),
+                    None => (spec, false),
+                };
+                let (b, l) = pair.split_once(':').ok_or_else(|| {
+                    format!(
+                        "STORE_BENCH_CONFIGS: `{pair}` is not `previous`, `default` or BLOCKS:LOG"
+                    )
+                })?;
+                let packing = match level(b)? {
+                    None => Packing::OFF,
+                    Some(n) => Packing::zstd(n).ok_or_else(|| {
+                        format!("STORE_BENCH_CONFIGS: block level {n} is not 1-19")
+                    })?,
+                };
+                let log = match level(l)? {
+                    None => LogCompression::OFF,
+                    Some(n) => LogCompression::zstd(n)
+                        .ok_or_else(|| format!("STORE_BENCH_CONFIGS: log level {n} is not 1-22"))?,
+                };
+                Ok(Options {
+                    log,
+                    packing,
+                    seal_tails,
+                })
+            }
         })
         .collect()
 }
 
-/// `log off` or `log zstd N`.
-fn log_name(log: LogCompression) -> String {
-    match log.level() {
-        Some(l) => format!("log zstd {l}"),
-        None => "log off".into(),
+/// `blocks zstd 1, log off`, with `(previous)`/`(default)` when it is one.
+fn config_name(o: Options) -> String {
+    let level = |l: Option<i32>| match l {
+        Some(l) => format!("zstd {l}"),
+        None => "off".into(),
+    };
+    let mut name = format!(
+        "blocks {}, log {}",
+        level(o.packing.level()),
+        level(o.log.level())
+    );
+    if o.seal_tails {
+        name.push_str(", tails sealed");
     }
+    if o == Options::PREVIOUS {
+        name.push_str(" (previous)");
+    } else if o == Options::DEFAULT {
+        name.push_str(" (default)");
+    }
+    name
 }
 
 /// Bytes per event at rest of the block-append stream.
-fn at_rest(events: &[StoredEvent], log: LogCompression) -> Result<(), Box<dyn std::error::Error>> {
+fn at_rest(events: &[StoredEvent], options: Options) -> Result<(), Box<dyn std::error::Error>> {
     let dir = tempfile::tempdir()?;
     let path = dir.path().join("rest");
-    let store = Store::open_with(&path, log)?;
+    let store = Store::open_with(&path, options)?;
     let (appending, flushing, _) = append_in_blocks(&store, events)?;
     let space = store.space()?;
     drop(store);
     print_at_rest(
         &format!(
             "at rest, {}, calls of 1,000-10,000 ({:.0} events/s)",
-            log_name(log),
+            config_name(options),
             per_sec(events.len(), appending + flushing)
         ),
         &path,
@@ -376,7 +453,7 @@ const JOURNAL: RecordTree = RecordTree::new("journal");
 
 /// Live profiles: windows of one virtual minute, a group commit per round,
 /// a checkpoint (snapshot, state, journal dropped) every 15 rounds.
-fn live_at_rest(log: LogCompression) -> Result<(), Box<dyn std::error::Error>> {
+fn live_at_rest(options: Options) -> Result<(), Box<dyn std::error::Error>> {
     type Yt = Harness<diorama_youtube::YouTube>;
     let owners: u64 = std::env::var("STORE_BENCH_OWNERS")
         .ok()
@@ -388,7 +465,7 @@ fn live_at_rest(log: LogCompression) -> Result<(), Box<dyn std::error::Error>> {
         .unwrap_or(240);
     let dir = tempfile::tempdir()?;
     let path = dir.path().join("live");
-    let store = Store::open_with(&path, log)?;
+    let store = Store::open_with(&path, options)?;
     let mut sims = Vec::new();
     for owner in 1..=owners {
         let config = Yt::config(owner, "tech", r#"{"subscribers": 100000}"#);
@@ -447,7 +524,7 @@ fn live_at_rest(log: LogCompression) -> Result<(), Box<dyn std::error::Error>> {
     print_at_rest(
         &format!(
             "live, {}, {owners} owners x {rounds} windows ({:.0} events/s stored; snapshots {:.0} KiB on average)",
-            log_name(log),
+            config_name(options),
             per_sec(n as usize, took),
             snapshot_bytes as f64 / 1024.0 / snapshots.max(1) as f64
         ),
@@ -469,10 +546,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     if run("commit") {
         commit_costs()?;
     }
-    let logs = logs()?;
+    let configs = configs()?;
     if run("live") {
-        for &log in &logs {
-            live_at_rest(log)?;
+        for &c in &configs {
+            live_at_rest(c)?;
         }
     }
     let events = stream(1, n);
@@ -498,27 +575,27 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .and_then(|v| v.parse().ok())
         .unwrap_or(3);
     let dir = tempfile::tempdir()?;
-    // Per log setting, its rates; the store's own setting (or the first
-    // asked) fills `store` first: the queries below read it.
-    let main = logs
+    // Per configuration, its rates; the store's own (or the first asked)
+    // fills `store` first: the queries below read it.
+    let main = configs
         .iter()
-        .position(|&l| l == LogCompression::DEFAULT)
+        .position(|&c| c == Options::DEFAULT)
         .unwrap_or(0);
-    let store = Store::open_with(&dir.path().join("blocks"), logs[main])?;
-    let mut rates: Vec<Vec<f64>> = vec![Vec::new(); logs.len()];
+    let store = Store::open_with(&dir.path().join("blocks"), configs[main])?;
+    let mut rates: Vec<Vec<f64>> = vec![Vec::new(); configs.len()];
     if run("blocks") {
         for r in 0..repeat.max(1) {
-            for (k, &log) in logs.iter().enumerate() {
+            for (k, &c) in configs.iter().enumerate() {
                 let target = if r == 0 && k == main {
                     store.clone()
                 } else {
-                    Store::open_with(&dir.path().join(format!("blocks{r}-{k}")), log)?
+                    Store::open_with(&dir.path().join(format!("blocks{r}-{k}")), c)?
                 };
                 let (appending, flushing, calls) = append_in_blocks(&target, &events)?;
                 let rate = per_sec(n, appending + flushing);
                 println!(
                     "block appends, {}:  {rate:>9.0} events/s  ({n} events in {calls} calls of 1,000-10,000: {:.2} s appending + {:.2} s flush)",
-                    log_name(log),
+                    config_name(c),
                     appending.as_secs_f64(),
                     flushing.as_secs_f64()
                 );
@@ -536,7 +613,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         if rates.len() > 1 {
             println!(
                 "  {}: median {median:.0} events/s of {} runs (min {:.0}, max {:.0})",
-                log_name(logs[k]),
+                config_name(configs[k]),
                 rates.len(),
                 rates[0],
                 rates[rates.len() - 1]
@@ -554,8 +631,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
 
     if run("rest") {
-        for &log in &logs {
-            at_rest(&events, log)?;
+        for &c in &configs {
+            at_rest(&events, c)?;
         }
     }
 

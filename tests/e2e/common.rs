@@ -76,3 +76,49 @@ pub fn read_lines(p: &Path) -> Vec<serde_json::Value> {
         .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("bad line {l}: {e}")))
         .collect()
 }
+
+/// Run a setup command; fail saying what it was and what it printed.
+fn run_setup(cmd: &mut Command, what: &str) {
+    let out = cmd.output().unwrap_or_else(|e| {
+        panic!("{what}: cannot start it ({e}); python3 with venv and pip is required by the tests that drive real Python clients")
+    });
+    assert!(
+        out.status.success(),
+        "{what} failed ({})\n--- stdout\n{}\n--- stderr\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// A Python virtual environment named `name` in the build directory with
+/// the pinned packages of `requirements` (a path below the repository
+/// root) installed; made on first use and again when the pins change.
+/// Returns the environment's folder (its interpreter is `bin/python`).
+/// Tests running at once wait for each other's install.
+pub fn python_venv(name: &str, requirements: &str) -> PathBuf {
+    static INSTALL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _one_at_a_time = INSTALL.lock().unwrap_or_else(|e| e.into_inner());
+    let file = root().join(requirements);
+    let pins = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{requirements}: {e}"));
+    let venv = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let stamp = venv.join("diorama-requirements.txt");
+    if venv.join("bin/python").exists()
+        && std::fs::read_to_string(&stamp).ok().as_deref() == Some(pins.as_str())
+    {
+        return venv;
+    }
+    let _ = std::fs::remove_dir_all(&venv);
+    run_setup(
+        Command::new("python3").args(["-m", "venv"]).arg(&venv),
+        "python3 -m venv",
+    );
+    run_setup(
+        Command::new(venv.join("bin/pip"))
+            .args(["install", "--quiet", "--disable-pip-version-check", "-r"])
+            .arg(&file),
+        &format!("pip install -r {requirements}"),
+    );
+    std::fs::write(&stamp, pins).expect("the venv stamp");
+    venv
+}

@@ -13,7 +13,7 @@ use std::process::Command;
 
 use serde_json::{json, Value};
 
-use crate::common::root;
+use crate::common::{python_venv, root};
 use crate::serve::{Server, ADMIN};
 
 /// Examples per operation and phase: enough to reach every validation path
@@ -22,41 +22,9 @@ const MAX_EXAMPLES: &str = "30";
 /// The fuzzer's seed: the same requests on every run.
 const SEED: &str = "20261202";
 
-fn run(cmd: &mut Command, what: &str) {
-    let out = cmd
-        .output()
-        .unwrap_or_else(|e| panic!("{what}: cannot start it ({e}); python3 with venv and pip is required for the API fuzz test"));
-    assert!(
-        out.status.success(),
-        "{what} failed ({})\n--- stdout\n{}\n--- stderr\n{}",
-        out.status,
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
 /// The schemathesis executable, installed on first use.
 fn schemathesis() -> PathBuf {
-    let requirements = root().join("tests/fuzz/requirements.txt");
-    let pins = std::fs::read_to_string(&requirements).expect("tests/fuzz/requirements.txt");
-    let venv = Path::new(env!("CARGO_TARGET_TMPDIR")).join("fuzz-venv");
-    let stamp = venv.join("diorama-requirements.txt");
-    let exe = venv.join("bin/schemathesis");
-    if exe.exists() && std::fs::read_to_string(&stamp).ok().as_deref() == Some(pins.as_str()) {
-        return exe;
-    }
-    let _ = std::fs::remove_dir_all(&venv);
-    run(
-        Command::new("python3").args(["-m", "venv"]).arg(&venv),
-        "python3 -m venv",
-    );
-    run(
-        Command::new(venv.join("bin/pip"))
-            .args(["install", "--quiet", "--disable-pip-version-check", "-r"])
-            .arg(&requirements),
-        "pip install -r tests/fuzz/requirements.txt",
-    );
-    std::fs::write(&stamp, pins).expect("the venv stamp");
+    let exe = python_venv("fuzz-venv", "tests/fuzz/requirements.txt").join("bin/schemathesis");
     assert!(exe.exists(), "pip installed no schemathesis executable");
     exe
 }

@@ -2,10 +2,13 @@
 //! exit codes, messages and the files it writes.
 
 mod common;
+mod console;
 mod determinism;
 mod errors;
 mod fuzz;
 mod hostile;
+mod native_instagram;
+mod native_youtube;
 mod new_plugin;
 mod plugins_cmd;
 mod realism;

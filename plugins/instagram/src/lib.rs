@@ -42,9 +42,14 @@
 //!
 //! Actions: `publish` {kind: post|reel|story, caption?} (5 posts and reels,
 //! 100 stories in 24 hours), `reply` {comment_id, text} (30 comments in 24
-//! hours), `dm_reply` {dm_id, text}.
+//! hours), `dm_reply` {dm_id, text}; and the Graph API's writes (see
+//! [`native`]): `create_container` {kind, caption?} and `publish_container`
+//! {container_id} (publishing through a media container, under the same
+//! limits as `publish`), `hide_comment` {comment_id, hide} and
+//! `delete_comment` {comment_id} on a recent comment.
 
 pub mod media;
+pub mod native;
 mod params;
 pub mod style;
 
@@ -72,14 +77,25 @@ use diorama_sdk::models::text::{self, Niche, Sentiment};
 use diorama_sdk::models::time::{daily_rhythm, local_hour, schedule_after, substeps, Timezone, Tz};
 use diorama_sdk::models::timing::{metric_interval, Seismic, SelfExcitation};
 use diorama_sdk::{
-    AccountConfig, Action, ActionError, Author, Content, Event, Interaction, LimitInfo, Metric,
-    MetricRoles, Millis, Notice, Payload, Platform, PlatformInfo, SignalInfo, DAY, HOUR, MINUTE,
+    AccountConfig, Action, ActionError, Author, Content, Event, HttpRequest, HttpResponse,
+    Interaction, LimitInfo, Metric, MetricRoles, Millis, NativeOutcome, Notice, Payload, Platform,
+    PlatformInfo, SignalInfo, DAY, HOUR, MINUTE,
 };
 
 use media::{Kind, Media};
 pub use params::{Params, COMMENT_LIMIT, LIKE_LIMIT, POST_LIMIT, STORY_LIMIT};
 
 const PLATFORM: &str = "instagram";
+/// The creator's actions.
+const ACTIONS: &[&str] = &[
+    "publish",
+    "reply",
+    "dm_reply",
+    "create_container",
+    "publish_container",
+    "hide_comment",
+    "delete_comment",
+];
 /// The simulator advances in sub-steps of at most this length, aligned to
 /// whole minutes, whatever window the host steps.
 const SUBSTEP: Millis = MINUTE;
@@ -169,6 +185,10 @@ pub struct Instagram {
     recent_dms: Inbox<String>,
     #[serde(flatten)]
     signals: ActiveSignals,
+    /// What the Graph API reads that the simulation does not keep: recent
+    /// comments, DMs, mentions and captions in full, and media containers.
+    #[serde(default)]
+    native: native::Memory,
 }
 
 fn push_id19(out: &mut String, rng: &mut Rng, lead: u64) {
@@ -189,6 +209,11 @@ impl Instagram {
     /// The creator's account.
     pub fn creator(&self) -> &Author {
         &self.creator
+    }
+
+    /// What the Graph API reads beyond the simulation's own state.
+    pub fn native_memory(&self) -> &native::Memory {
+        &self.native
     }
 
     /// Create a post, reel or story published at `at` and its content event.
@@ -438,30 +463,17 @@ impl Instagram {
     }
 
     fn act_publish(&mut self, at: Millis, map: &Map<String, Value>) -> Result<Event, ActionError> {
-        let invalid = ActionError::Invalid;
-        check_known(PLATFORM, map, &["kind", "caption"], "`publish` parameter").map_err(invalid)?;
-        let kind = match map.get("kind") {
-            None | Some(Value::Null) => Kind::Post,
-            Some(Value::String(k)) => Kind::parse(k).ok_or_else(|| {
-                invalid(format!(
-                    "{PLATFORM}: `publish` `kind` must be post, reel or story (got \"{k}\")"
-                ))
-            })?,
-            Some(other) => {
-                return Err(invalid(format!(
-                    "{PLATFORM}: `publish` `kind` must be post, reel or story (got {other})"
-                )))
-            }
-        };
-        let caption = match map.get("caption") {
-            None | Some(Value::Null) => None,
-            Some(Value::String(c)) => Some(c.clone()),
-            Some(other) => {
-                return Err(invalid(format!(
-                    "{PLATFORM}: `publish` `caption` must be a string (got {other})"
-                )))
-            }
-        };
+        let (kind, caption) = kind_and_caption("publish", map)?;
+        self.publish_now(at, kind, caption)
+    }
+
+    /// Publish now unless the 24-hour limit of its kind is reached.
+    fn publish_now(
+        &mut self,
+        at: Millis,
+        kind: Kind,
+        caption: Option<String>,
+    ) -> Result<Event, ActionError> {
         let wait = match kind {
             Kind::Story => self.stories.wait_day(at, STORY_LIMIT),
             _ => self.posts.wait_day(at, POST_LIMIT),
@@ -471,6 +483,203 @@ impl Instagram {
         }
         Ok(self.publish(at, kind, caption))
     }
+
+    /// `create_container` {kind, caption?}: a media container the Graph
+    /// API's `media_publish` publishes later; a notice with its id.
+    fn act_create_container(
+        &mut self,
+        at: Millis,
+        map: &Map<String, Value>,
+    ) -> Result<Event, ActionError> {
+        let (kind, caption) = kind_and_caption("create_container", map)?;
+        let id = self.native.add_container(at, kind.as_str(), caption);
+        Ok(Event {
+            at,
+            payload: Payload::Notice(Notice {
+                code: "container_created".into(),
+                message: format!("media container {id} created for a {}", kind.as_str()),
+            }),
+        })
+    }
+
+    /// `publish_container` {container_id}: publish a container created in
+    /// the last 24 hours, under `publish`'s limits.
+    fn act_publish_container(
+        &mut self,
+        at: Millis,
+        map: &Map<String, Value>,
+    ) -> Result<Event, ActionError> {
+        let invalid = ActionError::Invalid;
+        check_known(
+            PLATFORM,
+            map,
+            &["container_id"],
+            "`publish_container` parameter",
+        )
+        .map_err(invalid)?;
+        let Some(Value::String(id)) = map.get("container_id") else {
+            return Err(invalid(format!(
+                "{PLATFORM}: `publish_container` needs `container_id`, a string"
+            )));
+        };
+        let Some(c) = self.native.container(id) else {
+            return Err(ActionError::NotFound(format!(
+                "{PLATFORM}: no media container `{id}`"
+            )));
+        };
+        if c.published.is_some() {
+            return Err(invalid(format!(
+                "{PLATFORM}: the media container `{id}` is already published"
+            )));
+        }
+        if at - c.at >= DAY {
+            return Err(invalid(format!(
+                "{PLATFORM}: the media container `{id}` expired 24 hours after it was created"
+            )));
+        }
+        let kind = Kind::parse(&c.kind).unwrap_or(Kind::Post);
+        let caption = c.caption.clone();
+        let event = self.publish_now(at, kind, caption)?;
+        if let (Payload::Content(content), Some(c)) =
+            (&event.payload, self.native.container_mut(id))
+        {
+            c.published = Some(content.id.clone());
+        }
+        Ok(event)
+    }
+
+    /// A recent comment's id from `comment_id`.
+    fn recent_comment(
+        &self,
+        action: &str,
+        map: &Map<String, Value>,
+    ) -> Result<String, ActionError> {
+        let Some(Value::String(id)) = map.get("comment_id") else {
+            return Err(ActionError::Invalid(format!(
+                "{PLATFORM}: `{action}` needs `comment_id`, a string"
+            )));
+        };
+        match self.native.comment(id) {
+            Some(_) => Ok(id.clone()),
+            None => Err(ActionError::NotFound(format!(
+                "{PLATFORM}: no recent comment `{id}` (the last {} comments and replies are kept)",
+                native::memory::COMMENTS
+            ))),
+        }
+    }
+
+    /// `hide_comment` {comment_id, hide = true}: hide a recent comment
+    /// from everyone but its author (or show it again).
+    fn act_hide_comment(
+        &mut self,
+        at: Millis,
+        map: &Map<String, Value>,
+    ) -> Result<Event, ActionError> {
+        let invalid = ActionError::Invalid;
+        check_known(
+            PLATFORM,
+            map,
+            &["comment_id", "hide"],
+            "`hide_comment` parameter",
+        )
+        .map_err(invalid)?;
+        let hide = match map.get("hide") {
+            None | Some(Value::Null) => true,
+            Some(Value::Bool(b)) => *b,
+            Some(other) => {
+                return Err(invalid(format!(
+                    "{PLATFORM}: `hide_comment` `hide` must be true or false (got {other})"
+                )))
+            }
+        };
+        let id = self.recent_comment("hide_comment", map)?;
+        if let Some(c) = self.native.comment_mut(&id) {
+            c.hidden = hide;
+        }
+        let (code, word) = if hide {
+            ("comment_hidden", "hidden")
+        } else {
+            ("comment_unhidden", "shown again")
+        };
+        Ok(Event {
+            at,
+            payload: Payload::Notice(Notice {
+                code: code.into(),
+                message: format!("comment {id} {word}"),
+            }),
+        })
+    }
+
+    /// `delete_comment` {comment_id}: delete a recent comment and its
+    /// replies; its post's comment count drops by as many.
+    fn act_delete_comment(
+        &mut self,
+        at: Millis,
+        map: &Map<String, Value>,
+    ) -> Result<Event, ActionError> {
+        check_known(PLATFORM, map, &["comment_id"], "`delete_comment` parameter")
+            .map_err(ActionError::Invalid)?;
+        let id = self.recent_comment("delete_comment", map)?;
+        let media = self.native.comment(&id).and_then(|c| c.media.clone());
+        let before = self.native.comments.len();
+        self.native.forget_comment(&id);
+        let gone = (before - self.native.comments.len()) as i64;
+        if let Some(m) = media
+            .and_then(|m| self.find_media(&m))
+            .map(|i| &mut self.media[i])
+        {
+            m.talk.comments = (m.talk.comments - gone).max(0);
+            if let Ok(n) = id.parse::<u64>() {
+                m.talk.threads.retain(|t| t.id != n);
+            }
+        }
+        Ok(Event {
+            at,
+            payload: Payload::Notice(Notice {
+                code: "comment_deleted".into(),
+                message: format!("comment {id} deleted with {} replies", gone - 1),
+            }),
+        })
+    }
+}
+
+/// An action's `kind` (post, reel or story; post by default) and
+/// `caption`.
+fn kind_and_caption(
+    action: &str,
+    map: &Map<String, Value>,
+) -> Result<(Kind, Option<String>), ActionError> {
+    let invalid = ActionError::Invalid;
+    check_known(
+        PLATFORM,
+        map,
+        &["kind", "caption"],
+        &format!("`{action}` parameter"),
+    )
+    .map_err(invalid)?;
+    let kind = match map.get("kind") {
+        None | Some(Value::Null) => Kind::Post,
+        Some(Value::String(k)) => Kind::parse(k).ok_or_else(|| {
+            invalid(format!(
+                "{PLATFORM}: `{action}` `kind` must be post, reel or story (got \"{k}\")"
+            ))
+        })?,
+        Some(other) => {
+            return Err(invalid(format!(
+                "{PLATFORM}: `{action}` `kind` must be post, reel or story (got {other})"
+            )))
+        }
+    };
+    let caption = match map.get("caption") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(c)) => Some(c.clone()),
+        Some(other) => {
+            return Err(invalid(format!(
+                "{PLATFORM}: `{action}` `caption` must be a string (got {other})"
+            )))
+        }
+    };
+    Ok((kind, caption))
 }
 
 /// Draw the views and likes that arrived since the last update and emit
@@ -623,7 +832,7 @@ impl Platform for Instagram {
                     on_content: false,
                 },
             ],
-            actions: vec!["publish".into(), "reply".into(), "dm_reply".into()],
+            actions: ACTIONS.iter().map(|a| a.to_string()).collect(),
             // Keyed by action: stories are published through `publish`,
             // the creator's comments are `reply`s; the creator has no like
             // action.
@@ -692,6 +901,7 @@ impl Platform for Instagram {
             comments: Comments::default(),
             recent_dms: Inbox::default(),
             signals: ActiveSignals::default(),
+            native: native::Memory::default(),
         })
     }
 
@@ -701,10 +911,34 @@ impl Platform for Instagram {
             return;
         }
         let tz = self.timezone.tz();
+        let first = out.len();
         for (a, b) in substeps(from, to, SUBSTEP) {
             self.substep(a, b, tz, out);
         }
+        self.native.record(&self.creator.id, &out[first..]);
         self.clock = to;
+    }
+
+    /// Nothing happens between scheduled posts while no post draws an
+    /// audience, no troll wave, flood or growth is under way and nothing
+    /// can arrive in the inbox (no DMs, no followers to mention the
+    /// account): a sub-step then draws nothing. Otherwise every sub-step
+    /// draws (DMs and mentions arrive at any time).
+    fn next_due(&self, end: Millis) -> Option<Millis> {
+        if !self.active.is_empty()
+            || !self.signals.trolls.is_empty()
+            || !self.signals.floods.is_empty()
+            || self.signals.growth.is_some()
+            || self.params.dm_rate > 0.0
+            || self.params.followers > 0
+        {
+            return Some(end);
+        }
+        let next = self
+            .next_post
+            .min(self.next_story)
+            .min(self.followers.next_audience_report);
+        Some(next.max(end))
     }
 
     fn signal(&mut self, at: Millis, name: &str, params: &Value) -> Result<(), String> {
@@ -731,13 +965,28 @@ impl Platform for Instagram {
                 self.recent_dms
                     .reply(PLATFORM, at, &map, &mut self.rng, dm_id, &self.creator)
             }
-            other => Err(actions::unknown(
-                PLATFORM,
-                other,
-                &["publish", "reply", "dm_reply"],
-            )),
+            "create_container" => self.act_create_container(at, &map),
+            "publish_container" => self.act_publish_container(at, &map),
+            "hide_comment" => self.act_hide_comment(at, &map),
+            "delete_comment" => self.act_delete_comment(at, &map),
+            other => Err(actions::unknown(PLATFORM, other, ACTIONS)),
         }?;
+        self.native
+            .record(&self.creator.id, std::slice::from_ref(&event));
         Ok(vec![event])
+    }
+
+    fn handle_request(&self, at: Millis, request: &HttpRequest) -> NativeOutcome {
+        native::handle(self, at, request)
+    }
+
+    fn finish_request(
+        &self,
+        _at: Millis,
+        context: &str,
+        outcome: Result<&[Event], &ActionError>,
+    ) -> HttpResponse {
+        native::finish(self, context, outcome)
     }
 }
 

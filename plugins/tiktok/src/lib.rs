@@ -37,6 +37,7 @@
 //! `reply` {comment_id, text} (100 comments in 24 hours), `dm_reply`
 //! {dm_id, text}.
 
+pub mod native;
 mod params;
 pub mod style;
 pub mod video;
@@ -65,8 +66,9 @@ use diorama_sdk::models::text::{self, Niche};
 use diorama_sdk::models::time::{daily_rhythm, local_hour, schedule_after, substeps, Timezone, Tz};
 use diorama_sdk::models::timing::{metric_interval, Seismic, SelfExcitation};
 use diorama_sdk::{
-    AccountConfig, Action, ActionError, Author, Content, Event, LimitInfo, Metric, MetricRoles,
-    Millis, Payload, Platform, PlatformInfo, SignalInfo, DAY, HOUR, MINUTE,
+    AccountConfig, Action, ActionError, Author, Content, Event, HttpRequest, HttpResponse,
+    LimitInfo, Metric, MetricRoles, Millis, NativeOutcome, Payload, Platform, PlatformInfo,
+    SignalInfo, DAY, HOUR, MINUTE,
 };
 
 pub use params::{Params, COMMENT_LIMIT, LIKE_LIMIT, VIDEO_LIMIT};
@@ -139,6 +141,9 @@ pub struct TikTok {
     recent_dms: Inbox<u64>,
     #[serde(flatten)]
     signals: ActiveSignals,
+    /// The last comments and replies, for the native API's comment listing.
+    #[serde(default)]
+    remembered: native::Remembered,
 }
 
 /// A 19-digit numeric id (comments and messages start with 7 like videos).
@@ -162,6 +167,27 @@ impl TikTok {
         &self.creator
     }
 
+    /// Every video, in publishing order.
+    pub fn videos(&self) -> &[Video] {
+        &self.videos
+    }
+
+    /// The followers as last reported.
+    pub fn followers_reported(&self) -> i64 {
+        self.followers.audience_reported
+    }
+
+    /// How long until the creator may publish again at `at`, if the daily
+    /// cap is reached.
+    pub fn publish_wait(&self, at: Millis) -> Option<Millis> {
+        self.uploads.clone().wait_day(at, VIDEO_LIMIT)
+    }
+
+    /// The last comments and replies the native API lists.
+    pub fn remembered(&self) -> &native::Remembered {
+        &self.remembered
+    }
+
     /// Create a video published at `at` and its content event.
     fn publish(&mut self, at: Millis, caption: Option<String>) -> Event {
         let rng = &mut self.plan;
@@ -182,6 +208,7 @@ impl TikTok {
         let reach = self.params.avg_views * popularity::quality(rng, QUALITY_SIGMA);
         let mut v = Video::new(id.clone(), at, seconds, reach);
         v.talk.gist = text::Gist::read_in(self.niche, &title, &caption);
+        v.caption = caption.clone();
         let spread = LogNormal::with_mean(1.0, LIKE_SIGMA);
         v.like_ratio = (self.params.like_rate * spread.sample(rng)).min(1.0);
         v.share_ratio = (self.params.share_rate * spread.sample(rng)).min(1.0);
@@ -519,6 +546,7 @@ impl Platform for TikTok {
             comments: Comments::default(),
             recent_dms: Inbox::default(),
             signals: ActiveSignals::default(),
+            remembered: native::Remembered::default(),
         })
     }
 
@@ -528,10 +556,29 @@ impl Platform for TikTok {
             return;
         }
         let tz = self.timezone.tz();
+        let first = out.len();
         for (a, b) in substeps(from, to, SUBSTEP) {
             self.substep(a, b, tz, out);
         }
+        self.remembered.note(&out[first..]);
         self.clock = to;
+    }
+
+    /// Nothing happens between scheduled videos while no video draws an
+    /// audience, no troll wave, flood or growth is under way and no DMs
+    /// arrive: a sub-step then draws nothing. Otherwise every sub-step
+    /// draws (DMs arrive at any time).
+    fn next_due(&self, end: Millis) -> Option<Millis> {
+        if !self.active.is_empty()
+            || !self.signals.trolls.is_empty()
+            || !self.signals.floods.is_empty()
+            || self.signals.growth.is_some()
+            || self.params.dm_rate > 0.0
+        {
+            return Some(end);
+        }
+        let next = self.next_video.min(self.followers.next_audience_report);
+        Some(next.max(end))
     }
 
     fn signal(&mut self, at: Millis, name: &str, params: &Value) -> Result<(), String> {
@@ -564,7 +611,21 @@ impl Platform for TikTok {
                 &["publish", "reply", "dm_reply"],
             )),
         }?;
+        self.remembered.note(std::slice::from_ref(&event));
         Ok(vec![event])
+    }
+
+    fn handle_request(&self, at: Millis, request: &HttpRequest) -> NativeOutcome {
+        native::handle(self, at, request)
+    }
+
+    fn finish_request(
+        &self,
+        at: Millis,
+        context: &str,
+        outcome: Result<&[Event], &ActionError>,
+    ) -> HttpResponse {
+        native::finish(at, context, outcome)
     }
 }
 

@@ -13,6 +13,10 @@ pub const METRICS: [&str; 4] = ["views", "likes", "comments", "shares"];
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Video {
     pub id: String,
+    /// The caption it was published with (its description); older
+    /// snapshots have none.
+    #[serde(default)]
+    pub caption: String,
     pub published: Millis,
     pub seconds: u32,
     /// Expected lifetime views without any spike.
@@ -39,6 +43,7 @@ impl Video {
     pub fn new(id: String, published: Millis, seconds: u32, reach: f64) -> Self {
         Video {
             id,
+            caption: String::new(),
             published,
             seconds,
             reach,
@@ -70,6 +75,11 @@ impl Video {
     /// The viral multiplier's excess at `t` (0 without a spike).
     pub fn viral_excess(&self, t: Millis) -> f64 {
         self.spikes.iter().map(|s| s.excess(t)).sum()
+    }
+
+    /// The title: the caption before its hashtags.
+    pub fn title(&self) -> &str {
+        self.caption.split(" #").next().unwrap_or_default().trim()
     }
 
     pub fn totals(&self) -> [i64; 4] {

@@ -194,6 +194,10 @@ pub struct YouTube {
     /// big channel's month of uploads outgrew the plugin's memory).
     #[serde(default = "post_texts")]
     texts: Distinct,
+    /// What the Data API reads that the simulation does not keep (bounded;
+    /// see `native::memory`).
+    #[serde(default)]
+    native: native::Memory,
 }
 
 fn post_texts() -> Distinct {
@@ -818,8 +822,8 @@ impl SignalHost for YouTube {
 }
 
 impl Platform for YouTube {
-    fn handle_request(&self, _at: Millis, request: &HttpRequest) -> NativeOutcome {
-        native::handle(self, request)
+    fn handle_request(&self, at: Millis, request: &HttpRequest) -> NativeOutcome {
+        native::handle(self, at, request)
     }
 
     fn finish_request(
@@ -828,7 +832,7 @@ impl Platform for YouTube {
         context: &str,
         outcome: Result<&[Event], &ActionError>,
     ) -> HttpResponse {
-        native::finish(context, outcome)
+        native::finish(self, context, outcome)
     }
 
     fn describe() -> PlatformInfo {
@@ -858,7 +862,11 @@ impl Platform for YouTube {
                 signal("controversy", CONTROVERSY_DESCRIPTION.into(), false),
                 signal("growth", growth_description("subscribers"), false),
             ],
-            actions: vec!["publish".into(), "reply".into()],
+            actions: ["publish", "reply"]
+                .iter()
+                .chain(native::ACTIONS)
+                .map(|a| a.to_string())
+                .collect(),
             // Uploads (videos and shorts) count against the limit, whether
             // scheduled or published through `publish`.
             limits: vec![LimitInfo {
@@ -927,6 +935,7 @@ impl Platform for YouTube {
             recent: RecentComments::default(),
             signals: ActiveSignals::default(),
             texts: post_texts(),
+            native: native::Memory::default(),
         })
     }
 
@@ -936,10 +945,30 @@ impl Platform for YouTube {
             return;
         }
         let tz = self.timezone.tz();
+        let start = out.len();
         for (a, b) in substeps(from, to, SUBSTEP) {
             self.substep(a, b, tz, out);
         }
+        self.native.record(&out[start..]);
         self.clock = to;
+    }
+
+    /// Nothing happens between scheduled uploads while no upload draws an
+    /// audience and no troll wave or growth is under way: a sub-step then
+    /// only checks the schedules and adds churn, drawing nothing, so the
+    /// host may step that time in one call.
+    fn next_due(&self, end: Millis) -> Option<Millis> {
+        if !self.active.is_empty()
+            || !self.signals.trolls.is_empty()
+            || self.signals.growth.is_some()
+        {
+            return Some(end);
+        }
+        let next = self
+            .next_upload
+            .min(self.next_community)
+            .min(self.subscribers.next_audience_report);
+        Some(next.max(end))
     }
 
     fn signal(&mut self, at: Millis, name: &str, params: &Value) -> Result<(), String> {
@@ -954,13 +983,20 @@ impl Platform for YouTube {
     fn act(&mut self, at: Millis, action: &Action) -> Result<Vec<Event>, ActionError> {
         let params = diorama_sdk::parse_params(&action.params)
             .map_err(|e| ActionError::Invalid(format!("{PLATFORM}: {e}")))?;
-        match action.kind.as_str() {
+        let result = match action.kind.as_str() {
             "publish" => self.act_publish(at, &params),
             "reply" => self.act_reply(at, &params),
-            other => Err(ActionError::Invalid(format!(
-                "{PLATFORM} does not support the action `{other}` (known: publish, reply)"
-            ))),
+            other => native::act(self, at, other, &params).unwrap_or_else(|| {
+                Err(ActionError::Invalid(format!(
+                    "{PLATFORM} does not support the action `{other}` (known: publish, reply, {})",
+                    native::ACTIONS.join(", ")
+                )))
+            }),
+        };
+        if let Ok(events) = &result {
+            self.native.record(events);
         }
+        result
     }
 }
 

@@ -455,7 +455,20 @@ fn describe_lists_the_contract() {
         .signals
         .iter()
         .all(|s| s.description.contains("ms") || s.description.contains("subscribers")));
-    assert_eq!(info.actions, ["publish", "reply"]);
+    assert_eq!(
+        info.actions,
+        [
+            "publish",
+            "reply",
+            "comment",
+            "edit_comment",
+            "moderate_comment",
+            "delete_comment",
+            "update_video",
+            "delete_video",
+            "rate"
+        ]
+    );
     assert_eq!(
         (
             info.limits[0].action.as_str(),

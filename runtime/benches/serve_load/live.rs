@@ -2,6 +2,10 @@
 
 use super::*;
 
+/// Profiles created before the benchmark checks that the rest will fit
+/// in the kernel's memory mappings.
+const CALIBRATE: usize = 50;
+
 pub(crate) async fn part_live() {
     let n: usize = setting("DIORAMA_BENCH_PROFILES", 1_000);
     // The soak: 30 minutes, memory printed every minute.
@@ -32,10 +36,31 @@ pub(crate) async fn part_live() {
     let pss_before = pss_kib(pid);
     let t = std::time::Instant::now();
     let mut slowest = Duration::ZERO;
-    for _ in 0..n {
+    let (maps_before, max_maps) = maps(pid);
+    for i in 0..n {
         let one = std::time::Instant::now();
         api.post("/v1/profiles", &body, 201).await;
         slowest = slowest.max(one.elapsed());
+        // Every running plugin instance holds memory mappings, and the
+        // kernel caps a process's (vm.max_map_count): check after the first
+        // profiles that the rest will fit, rather than let the server fail
+        // halfway through.
+        if i + 1 == CALIBRATE && n > CALIBRATE {
+            let per = (maps(pid).0.saturating_sub(maps_before)) as f64 / CALIBRATE as f64;
+            let need = maps_before as f64 + per * n as f64;
+            if need > max_maps as f64 * 0.97 {
+                let fits = ((max_maps as f64 * 0.97 - maps_before as f64) / per.max(1e-9)) as usize;
+                println!(
+                    "2. {n} live profiles need about {need:.0} memory mappings ({per:.1} per profile), \
+                     more than the {max_maps} this kernel allows a process (vm.max_map_count).\n   \
+                     Raise it as root (`sysctl -w vm.max_map_count={}`) or run at most \
+                     DIORAMA_BENCH_PROFILES={fits}; part 2 skipped.",
+                    ((need * 1.25) as u64).next_multiple_of(65_536)
+                );
+                let _ = server.stop();
+                return;
+            }
+        }
     }
     let create = t.elapsed();
     let rss_created = rss_kib(pid);

@@ -16,11 +16,13 @@
 //!    how long the clean shutdown (a snapshot of every profile) takes.
 //! 3. many idle profiles: 50,000 profiles created and never started (they
 //!    hold no plugin instance), by four clients at once: memory per profile.
+//! 4. a platform's own API: the same read through TikTok's `video/list`
+//!    and through `/v1`, under the load of part 1 (see `native.rs`).
 //!
 //! `cargo bench -p diorama --bench serve_load`
 //!
 //! Settings (environment):
-//! - `DIORAMA_BENCH_PART`: `1`, `2`, `3` or `all` (default);
+//! - `DIORAMA_BENCH_PART`: `1`, `2`, `3`, `4` or `all` (default);
 //! - `DIORAMA_BENCH_RATE` (2000), `DIORAMA_BENCH_SECONDS` (10),
 //!   `DIORAMA_BENCH_INTERACTIONS` (100000), `DIORAMA_BENCH_IN_FLIGHT` (256);
 //! - `DIORAMA_BENCH_PROFILES` (1000), `DIORAMA_BENCH_LIVE_SECONDS` (60),
@@ -34,12 +36,14 @@
 mod client;
 mod listing;
 mod live;
+mod native;
 mod prometheus;
 mod server;
 
 use client::*;
 use listing::*;
 use live::*;
+use native::*;
 use prometheus::*;
 use server::*;
 
@@ -107,6 +111,9 @@ fn main() {
         }
         if part == "all" || part == "3" {
             part_idle().await;
+        }
+        if part == "all" || part == "4" {
+            part_native().await;
         }
     });
 }

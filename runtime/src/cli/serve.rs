@@ -71,6 +71,11 @@ pub struct ServeArgs {
     /// past it the API answers 429 with Retry-After.
     #[arg(long, default_value_t = 20.0, value_name = "PER_SECOND")]
     pub action_rate: f64,
+    /// Also serve over TLS on this address, with certificates for the plugins' API hosts
+    /// from a certificate authority kept in the data folder (its certificate's path is
+    /// printed: trust it in the client).
+    #[arg(long, value_name = "ADDR")]
+    pub tls_addr: Option<SocketAddr>,
     #[command(flatten)]
     pub plugins: PluginDirArg,
 }
@@ -101,6 +106,8 @@ pub enum ServeError {
         addr: SocketAddr,
         source: std::io::Error,
     },
+    #[error(transparent)]
+    Tls(#[from] crate::http::tls::TlsError),
     #[error("cannot read the bound address: {0}")]
     BoundAddress(std::io::Error),
     #[error("the server failed: {0}")]
@@ -256,6 +263,9 @@ fn run(args: ServeArgs) -> Result<(), ServeError> {
             );
             let _ = out.flush();
         }
+        if let Some(tls_addr) = args.tls_addr {
+            serve_tls(tls_addr, &args.data, &state).await?;
+        }
         let shutdown = async move {
             wait_for_signal().await;
             say("diorama serve: stopping: snapshotting live profiles");
@@ -285,6 +295,49 @@ fn run(args: ServeArgs) -> Result<(), ServeError> {
     served?;
     stopped?;
     say("diorama serve: stopped cleanly");
+    Ok(())
+}
+
+/// Start the TLS listener on `addr` beside the plain one, with the
+/// authority kept under `data`, and say where its certificate is. It stops
+/// when the server starts stopping.
+async fn serve_tls(
+    addr: SocketAddr,
+    data: &std::path::Path,
+    state: &http::ApiState,
+) -> Result<(), ServeError> {
+    let mut hosts: Vec<String> = Vec::new();
+    for p in state.live.host().plugins() {
+        hosts.extend(p.info.api_hosts.iter().cloned());
+    }
+    let authority = http::tls::Authority::open(data, &hosts)?;
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|source| ServeError::Listen { addr, source })?;
+    let bound = listener.local_addr().map_err(ServeError::BoundAddress)?;
+    let ca = authority.ca_file.display();
+    say(&format!(
+        "diorama serve: TLS on https://{bound} for {}",
+        authority.names.join(", ")
+    ));
+    say(&format!(
+        "diorama serve: the certificate authority is {ca}; trust it in the client \
+         (curl --cacert {ca}, REQUESTS_CA_BUNDLE={ca} or SSL_CERT_FILE={ca}, or for the whole \
+         system: cp {ca} /usr/local/share/ca-certificates/diorama.crt && update-ca-certificates) \
+         and send the API hosts here (a hosts-file line `127.0.0.1 <host>`, with the TLS \
+         listener on port 443)"
+    ));
+    let listener = authority.listen(listener, state.gates.limits.max_connections);
+    let mut closing = state.closing.subscribe();
+    let stopped = async move {
+        let _ = closing.wait_for(|c| *c).await;
+    };
+    let state = state.clone();
+    tokio::spawn(async move {
+        if let Err(e) = http::tls::serve(listener, state, stopped).await {
+            say(&format!("diorama serve: the TLS listener failed: {e}"));
+        }
+    });
     Ok(())
 }
 

@@ -71,6 +71,18 @@ impl Simulation {
         profile: usize,
         platform: &str,
     ) -> Result<&mut PluginInstance, EngineError> {
+        let ii = self.instance_index(profile, platform)?;
+        let now = self.now;
+        self.plugin(profile, ii)?;
+        let i = &mut self.profiles[profile].instances[ii];
+        i.next_due = Some(now);
+        i.plugin
+            .as_mut()
+            .ok_or_else(|| EngineError::Invalid("a suspended instance was not restored".into()))
+    }
+
+    /// The index of the profile's account on `platform`.
+    fn instance_index(&self, profile: usize, platform: &str) -> Result<usize, EngineError> {
         let p = self
             .profiles
             .get(profile)
@@ -83,13 +95,7 @@ impl Simulation {
                 names.join(", ")
             )));
         };
-        let now = self.now;
-        self.plugin(profile, ii)?;
-        let i = &mut self.profiles[profile].instances[ii];
-        i.next_due = Some(now);
-        i.plugin
-            .as_mut()
-            .ok_or_else(|| EngineError::Invalid("a suspended instance was not restored".into()))
+        Ok(ii)
     }
 
     /// Send a signal to one platform of a profile, now.
@@ -184,7 +190,16 @@ impl Simulation {
         request: &HttpRequest,
     ) -> Result<NativeOutcome, EngineError> {
         let now = self.now;
-        let plugin = self.instance(profile, platform)?;
+        // A read changes nothing: an instance left unstepped through time
+        // it said had nothing due answers as it is (nothing happened in that
+        // time) and stays where it was, so a request never splits the time
+        // it steps (a replay after a crash, which has no requests, splits it
+        // the same way).
+        let ii = self.instance_index(profile, platform)?;
+        let plugin =
+            self.restored(profile, ii)?.plugin.as_mut().ok_or_else(|| {
+                EngineError::Invalid("a suspended instance was not restored".into())
+            })?;
         Ok(plugin.handle_request(now, request)?)
     }
 

@@ -10,6 +10,7 @@
 //! runs through [`error::blocking`].
 
 mod auth;
+mod console;
 pub mod error;
 mod hooks;
 pub mod limits;
@@ -22,6 +23,7 @@ mod scenarios;
 #[allow(dead_code)]
 mod schema;
 mod stream;
+pub mod tls;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -116,8 +118,13 @@ pub fn router(state: ApiState) -> Router {
     let (routes, _) = api().split_for_parts();
     routes
         .route(native::ROUTE, axum::routing::any(native::handle))
+        .merge(console::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            native::by_host,
+        ))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(middleware::from_fn_with_state(
             state.clone(),
@@ -182,11 +189,14 @@ fn method_label(m: &axum::http::Method) -> &'static str {
         .unwrap_or("OTHER")
 }
 
-/// The matched template as a metrics label: one of [`routes`] or the
-/// native APIs' route, else none.
+/// The matched template as a metrics label: one of [`routes`], the
+/// native APIs' route or the console's pages, else none.
 fn route_label(matched: &str) -> Option<&'static str> {
     if matched == native::ROUTE {
         return Some(native::ROUTE);
+    }
+    if let Some(page) = console::PATHS.iter().find(|p| **p == matched) {
+        return Some(page);
     }
     routes().iter().map(|(_, p)| *p).find(|p| *p == matched)
 }

@@ -1,26 +1,49 @@
-//! The platforms' own APIs, `/native/{platform}/{path}`: a creator tool's
-//! real client library, pointed at this root instead of the platform's,
-//! talks to a demo profile. The request goes to the platform's plugin,
-//! which answers in its platform's wire format against the calling
-//! profile's state; a request that changes the account runs as the same
-//! action as `POST /v1/profiles/{id}/act`, admitted at the same rate.
+//! The platforms' own APIs: a creator tool's real client library, pointed
+//! at this server instead of the platform, talks to a demo profile. The
+//! request goes to the platform's plugin, which answers in its platform's
+//! wire format against the calling profile's state; a request that changes
+//! the account runs as the same action as `POST /v1/profiles/{id}/act`,
+//! admitted at the same rate.
 //!
-//! The profile is the one whose token the request carries
-//! (`Authorization: Bearer <token>`, as the platforms' OAuth clients send
-//! it); the admin token names one with the `x-diorama-profile` header.
-//! What goes wrong before the plugin answers (no token, no such profile or
-//! platform) is answered in diorama's own error format.
+//! A request reaches a platform's API in one of two ways:
+//!
+//! - by path, `/native/{platform}/{path}`: the base URL a client library
+//!   is given is `BASE/native/{platform}/`;
+//! - by host: a request whose `Host` (or absolute request target, as an
+//!   HTTP proxy client sends it) is one of the hosts a loaded plugin
+//!   declares (`api_hosts`) goes to that plugin with its path unchanged,
+//!   so a hosts-file entry or a proxy setting is all a tool needs (with
+//!   the TLS listener, [`super::tls`], for `https://`).
+//!
+//! The profile is the one whose token the request carries: as
+//! `Authorization: Bearer <token>` (the platforms' OAuth clients) or as an
+//! `access_token` query parameter (the Graph API's clients). The admin
+//! token names one with the `x-diorama-profile` header. A request without
+//! a token, or with one this server does not know, is answered by the
+//! platform's plugin in the platform's own error shape (the plugin is
+//! asked on an empty account, with [`CREDENTIALS_HEADER`] saying what is
+//! wrong; an answer that is not a 4xx is replaced by diorama's 401). What
+//! else goes wrong before the plugin answers (no such profile or platform,
+//! the admin without a profile) is answered in diorama's own format.
+//!
+//! The plugin sees the request's headers but the credentials, with
+//! `x-forwarded-proto` (`http` or `https`, unless a proxy in front set it)
+//! and `x-forwarded-prefix` (`/native/{platform}`, or empty when routed by
+//! host), so it can build URLs back to itself (an upload URL).
 
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{FromRequest, Path, Request, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use axum::Extension;
 use diorama_sdk::{HttpRequest, HttpResponse, NativeOutcome};
 
-use super::auth::{caller, Caller};
+use super::auth::Caller;
 use super::error::{blocking, ApiError};
 use super::profiles::admit;
 use super::ApiState;
+use crate::live::same_secret;
 
 /// The route, for the router and the metrics' labels.
 pub const ROUTE: &str = "/native/{platform}/{*path}";
@@ -28,21 +51,174 @@ pub const ROUTE: &str = "/native/{platform}/{*path}";
 /// The header with which the admin names the profile.
 pub const PROFILE_HEADER: &str = "x-diorama-profile";
 
+/// The header the plugin is asked with when the request has no valid
+/// token: `missing` or `invalid`.
+pub const CREDENTIALS_HEADER: &str = "x-diorama-credentials";
+
+/// The query parameter a token may come in instead of the header.
+const TOKEN_PARAM: &str = "access_token";
+
 /// The most request headers handed to a plugin; more is a 431.
 const MAX_HEADERS: usize = 64;
 
+/// Set on the requests of the TLS listener.
+#[derive(Clone, Copy, Debug)]
+pub struct Secure;
+
+/// `/native/{platform}/{path}`.
 pub async fn handle(
     State(s): State<ApiState>,
     Path((platform, path)): Path<(String, String)>,
+    secure: Option<Extension<Secure>>,
     method: Method,
     uri: Uri,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let who = caller(&s, &headers)?;
+    let prefix = format!("/native/{platform}");
+    let request = Native {
+        platform,
+        path: format!("/{path}"),
+        prefix,
+        secure: secure.is_some(),
+        method,
+        uri,
+        headers,
+        body,
+    };
+    answer(&s, request).await
+}
+
+/// Route a request for a platform's API host to the platform, path
+/// unchanged; any other request goes on to the routes.
+pub async fn by_host(State(s): State<ApiState>, req: Request, next: Next) -> Response {
+    let Some(platform) = host_platform(&s, &req) else {
+        return next.run(req).await;
+    };
+    let secure = req.extensions().get::<Secure>().is_some();
+    let (parts, body) = req.into_parts();
+    let request = Request::from_parts(parts.clone(), body);
+    // Read within the server's body limit (the limit layer's extension is
+    // on the request), answering as any route does past it.
+    let body = match Bytes::from_request(request, &s).await {
+        Ok(b) => b,
+        Err(rejection) => return rejection.into_response(),
+    };
+    let request = Native {
+        platform,
+        path: parts.uri.path().to_string(),
+        prefix: String::new(),
+        secure,
+        method: parts.method,
+        uri: parts.uri,
+        headers: parts.headers,
+        body,
+    };
+    answer(&s, request).await.into_response()
+}
+
+/// The platform whose API host the request is for, if any.
+fn host_platform(s: &ApiState, req: &Request) -> Option<String> {
+    let host = req
+        .uri()
+        .host()
+        .map(str::to_string)
+        .or_else(|| {
+            let h = req.headers().get(axum::http::header::HOST)?.to_str().ok()?;
+            // Without the port (an IPv6 literal keeps its brackets).
+            let name = match h.rsplit_once(':') {
+                Some((name, port))
+                    if !port.is_empty()
+                        && port.bytes().all(|b| b.is_ascii_digit())
+                        && (!h.starts_with('[') || name.ends_with(']')) =>
+                {
+                    name
+                }
+                _ => h,
+            };
+            Some(name.to_string())
+        })?
+        .trim_end_matches('.')
+        .to_ascii_lowercase();
+    // The server's own addresses, the common case, without a look at the
+    // plugins.
+    if host == "localhost"
+        || host
+            .trim_matches(['[', ']'])
+            .parse::<std::net::IpAddr>()
+            .is_ok()
+    {
+        return None;
+    }
+    s.live.host().plugins().into_iter().find_map(|p| {
+        p.info
+            .api_hosts
+            .iter()
+            .any(|h| h.eq_ignore_ascii_case(&host))
+            .then(|| p.info.name.clone())
+    })
+}
+
+/// A request for a platform's API, however it was routed.
+struct Native {
+    platform: String,
+    /// The path below the API's root.
+    path: String,
+    /// What comes before `path` on this server.
+    prefix: String,
+    secure: bool,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+}
+
+/// The token of the request: the bearer token, else an `access_token`
+/// parameter in the query or in a form body, as the Graph API reads it.
+fn token(headers: &HeaderMap, query: Option<&str>, body: &[u8]) -> Option<String> {
+    if let Some(value) = headers.get(axum::http::header::AUTHORIZATION) {
+        let text = value.to_str().ok()?;
+        let (scheme, token) = text.split_once(' ')?;
+        let token = token.trim();
+        return (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty())
+            .then(|| token.to_string());
+    }
+    let form = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    form_urlencoded::parse(query.unwrap_or("").as_bytes())
+        .chain(form.then(|| form_urlencoded::parse(body)).into_iter().flatten())
+        .find(|(k, _)| k == TOKEN_PARAM)
+        .map(|(_, v)| v.into_owned())
+        .filter(|v| !v.is_empty())
+}
+
+async fn answer(s: &ApiState, n: Native) -> Result<Response, ApiError> {
+    if n.headers.len() > MAX_HEADERS {
+        return Err(ApiError::too_large(
+            "too_many_headers",
+            format!("at most {MAX_HEADERS} headers reach a platform's API"),
+        ));
+    }
+    let who = match token(&n.headers, n.uri.query(), &n.body) {
+        None => Err("missing"),
+        Some(t) if same_secret(&t, &s.admin_token) => Ok(Caller::Admin),
+        Some(t) => s
+            .live
+            .profile_for_token(&t)
+            .map(Caller::Profile)
+            .ok_or("invalid"),
+    };
+    let mut request = plugin_request(&n);
+    let who = match who {
+        Ok(who) => who,
+        Err(why) => return credentials_error(s, n.platform, request, why).await,
+    };
     let id = match who {
         Caller::Profile(id) => id.to_string(),
-        Caller::Admin => headers
+        Caller::Admin => n
+            .headers
             .get(PROFILE_HEADER)
             .and_then(|v| v.to_str().ok())
             .map(str::to_string)
@@ -52,27 +228,10 @@ pub async fn handle(
                 ))
             })?,
     };
+    request.headers.retain(|(k, _)| k != PROFILE_HEADER);
     let p = s.live.get(&id)?;
     p.touch();
-    if headers.len() > MAX_HEADERS {
-        return Err(ApiError::too_large(
-            "too_many_headers",
-            format!("at most {MAX_HEADERS} headers reach a platform's API"),
-        ));
-    }
-    let request = HttpRequest {
-        method: method.as_str().to_ascii_uppercase(),
-        path: format!("/{path}"),
-        query: uri.query().unwrap_or("").to_string(),
-        headers: headers
-            .iter()
-            .filter(|(name, _)| *name != axum::http::header::AUTHORIZATION)
-            .filter_map(|(name, value)| {
-                Some((name.as_str().to_string(), value.to_str().ok()?.to_string()))
-            })
-            .collect(),
-        body: body.to_vec(),
-    };
+    let platform = n.platform;
     let (live, target, name) = (s.live.clone(), p.clone(), platform.clone());
     let outcome = blocking(move || {
         live.native_request(&target, &name, &request)
@@ -82,12 +241,71 @@ pub async fn handle(
     let answer = match outcome {
         NativeOutcome::Respond(answer) => answer,
         NativeOutcome::Act(act) => {
-            admit(&s, who)?;
+            admit(s, who)?;
             let live = s.live.clone();
             blocking(move || live.native_act(&p, &platform, &act).map_err(ApiError::from)).await?
         }
     };
     Ok(into_response(answer))
+}
+
+/// The request as the plugin sees it: no credentials, the forwarding
+/// headers set.
+fn plugin_request(n: &Native) -> HttpRequest {
+    let mut headers: Vec<(String, String)> = n
+        .headers
+        .iter()
+        .filter(|(name, _)| {
+            *name != axum::http::header::AUTHORIZATION
+                && name.as_str() != CREDENTIALS_HEADER
+                && name.as_str() != "x-forwarded-prefix"
+        })
+        .filter_map(|(name, value)| {
+            Some((name.as_str().to_string(), value.to_str().ok()?.to_string()))
+        })
+        .collect();
+    if let Some(host) = n.uri.authority() {
+        // An absolute request target names the host the client meant.
+        headers.retain(|(k, _)| k != "host");
+        headers.push(("host".into(), host.to_string()));
+    }
+    if !headers.iter().any(|(k, _)| k == "x-forwarded-proto") {
+        let proto = if n.secure { "https" } else { "http" };
+        headers.push(("x-forwarded-proto".into(), proto.into()));
+    }
+    headers.push(("x-forwarded-prefix".into(), n.prefix.clone()));
+    HttpRequest {
+        method: n.method.as_str().to_ascii_uppercase(),
+        path: n.path.clone(),
+        query: n.uri.query().unwrap_or("").to_string(),
+        headers,
+        body: n.body.to_vec(),
+    }
+}
+
+/// A request without a valid token: the platform's own error if its
+/// plugin gives one, else diorama's 401.
+async fn credentials_error(
+    s: &ApiState,
+    platform: String,
+    mut request: HttpRequest,
+    why: &'static str,
+) -> Result<Response, ApiError> {
+    let fallback = || {
+        ApiError::unauthorized(match why {
+            "missing" => "missing `Authorization: Bearer <token>` (or an `access_token` parameter)",
+            _ => "the token is not valid on this server",
+        })
+    };
+    request
+        .headers
+        .push((CREDENTIALS_HEADER.into(), why.into()));
+    let live = s.live.clone();
+    let shaped = blocking(move || Ok(live.native_credentials_error(&platform, &request))).await?;
+    match shaped {
+        Some(answer) => Ok(into_response(answer)),
+        None => Err(fallback()),
+    }
 }
 
 /// The plugin's answer as an HTTP response; headers that are not valid
@@ -102,6 +320,14 @@ fn into_response(answer: HttpResponse) -> Response {
     };
     let mut response = (status, answer.body).into_response();
     let headers = response.headers_mut();
+    // The plugin's content type replaces the default one of a body.
+    if answer
+        .headers
+        .iter()
+        .any(|(k, _)| k.eq_ignore_ascii_case("content-type"))
+    {
+        headers.remove(axum::http::header::CONTENT_TYPE);
+    }
     for (name, value) in answer.headers {
         if let (Ok(name), Ok(value)) = (
             HeaderName::try_from(name.as_str()),
@@ -111,4 +337,32 @@ fn into_response(answer: HttpResponse) -> Response {
         }
     }
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_come_from_the_header_the_query_or_a_form_body() {
+        let mut h = HeaderMap::new();
+        assert_eq!(
+            token(&h, Some("fields=id&access_token=abc%2B1"), b""),
+            Some("abc+1".into())
+        );
+        assert_eq!(token(&h, Some("access_token="), b""), None);
+        assert_eq!(token(&h, None, b"access_token=abc"), None);
+        h.insert(
+            "content-type",
+            HeaderValue::from_static("application/x-www-form-urlencoded"),
+        );
+        assert_eq!(
+            token(&h, None, b"message=hi&access_token=a%20b"),
+            Some("a b".into())
+        );
+        h.insert("authorization", HeaderValue::from_static("Bearer xyz"));
+        assert_eq!(token(&h, Some("access_token=abc"), b""), Some("xyz".into()));
+        h.insert("authorization", HeaderValue::from_static("Basic xyz"));
+        assert_eq!(token(&h, Some("access_token=abc"), b""), None);
+    }
 }

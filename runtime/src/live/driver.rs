@@ -77,13 +77,20 @@ impl Scheduler {
 
     pub(super) fn schedule(&self, due: Instant, generation: u64, profile: Arc<LiveProfile>) {
         let mut q = self.queue.lock().unwrap_or_else(|e| e.into_inner());
+        // A worker is woken only when the entry is due before every other:
+        // the workers already wait for the earliest, and a thousand
+        // profiles rescheduling themselves would otherwise wake one for
+        // each, to find nothing due and sleep again.
+        let earliest = q.heap.peek().is_none_or(|top| due < top.due);
         q.heap.push(Entry {
             due,
             generation,
             profile,
         });
         drop(q);
-        self.wake.notify_one();
+        if earliest {
+            self.wake.notify_one();
+        }
     }
 
     pub(super) fn stop(&self) {

@@ -3,7 +3,7 @@
 //! action `act` runs (journaled, limited, pushed to webhooks), so a creator
 //! reply through a platform's API and through diorama's are one.
 
-use diorama_sdk::{Event, HttpRequest, HttpResponse, NativeAct, NativeOutcome};
+use diorama_sdk::{AccountConfig, Event, HttpRequest, HttpResponse, NativeAct, NativeOutcome};
 
 use crate::engine::EngineError;
 use crate::plugin::ErrorKind;
@@ -60,5 +60,31 @@ impl LiveManager {
         alive(p, &rt)?;
         sim.finish_native(0, platform, &act.context, events.as_deref())
             .map_err(invalid_or_engine)
+    }
+
+    /// The answer `platform`'s plugin gives a request without valid
+    /// credentials (the request says so in a header), on an empty account
+    /// made for the purpose: no profile's state is in reach. Only a 4xx
+    /// answer counts; anything else (a plugin that ignores the header, or
+    /// has no native API) is `None`, and the caller answers in its own
+    /// format.
+    pub fn native_credentials_error(
+        &self,
+        platform: &str,
+        request: &HttpRequest,
+    ) -> Option<HttpResponse> {
+        let config = AccountConfig {
+            profile: "anonymous".into(),
+            niche: "tech".into(),
+            seed: 0,
+            start: 0,
+            timezone: "UTC".into(),
+            params: "{}".into(),
+        };
+        let mut instance = self.host().instantiate(platform, &config).ok()?;
+        match instance.handle_request(0, request) {
+            Ok(NativeOutcome::Respond(r)) if (400..500).contains(&r.status) => Some(r),
+            _ => None,
+        }
     }
 }

@@ -215,13 +215,18 @@ impl Publisher {
         while q.items.len() >= MAX_PENDING && !q.stopping {
             q = self.changed.wait(q).unwrap_or_else(|e| e.into_inner());
         }
+        // Only the first batch of a round wakes the publishing thread (it
+        // takes every batch queued by the time it runs).
+        let first = q.items.is_empty();
         q.items.push(Pending {
             to,
             through,
             events,
         });
         drop(q);
-        self.changed.notify_all();
+        if first {
+            self.changed.notify_all();
+        }
     }
 
     /// The publishing thread's loop, until [`Publisher::stop`]; what is
@@ -336,6 +341,29 @@ fn lead_for(speed: f64, window: Millis) -> Millis {
 /// The end of the window holding `now`.
 pub fn next_end(now: Millis, base: Millis, window: Millis) -> Millis {
     base + ((now - base).div_euclid(window) + 1) * window
+}
+
+/// Held events are stored on a grid of wall instants this far apart,
+/// shared by every profile: an event is stored at most this late (plus the
+/// time the step takes), and what falls due within one slot is stored in
+/// one append and published in one batch.
+pub const RELEASE_EVERY: Duration = Duration::from_millis(40);
+
+/// The first instant of the release grid at or after `at`.
+pub fn release_slot(at: Instant) -> Instant {
+    static ORIGIN: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+    let origin = *ORIGIN.get_or_init(Instant::now);
+    let Some(since) = at.checked_duration_since(origin) else {
+        return at;
+    };
+    let every = RELEASE_EVERY.as_nanos();
+    let slots = since.as_nanos().div_ceil(every);
+    let Ok(nanos) = u64::try_from(slots.saturating_mul(every)) else {
+        return at;
+    };
+    origin
+        .checked_add(Duration::from_nanos(nanos))
+        .unwrap_or(at)
 }
 
 /// The most windows one tick steps (a profile far behind catches up over
@@ -517,16 +545,20 @@ impl LiveProfile {
             return None;
         }
         // The next window is stepped `lead` before the stepped time ends; a
-        // held event is stored at its time (a millisecond after, so the
-        // clock has surely passed it).
+        // held event is stored once its time has come (a millisecond after,
+        // so the clock has surely passed it). Both wait for the next tick of
+        // the release grid, so the events due in one slot are stored in one
+        // append and published in one batch, and the profiles due in the
+        // same slot share one group commit.
         let step_at = stepped.saturating_sub(lead);
         let next = held.map_or(step_at, |t| t.saturating_add(1).min(step_at));
         // Checked: a speed that cannot be timed stops stepping, never panics.
-        super::pace::wall_after(
+        let at = super::pace::wall_after(
             rt.anchor_wall,
             next.saturating_sub(rt.anchor_virtual),
             speed,
-        )
+        )?;
+        Some(release_slot(at))
     }
 
     /// Store every event held ahead of the clock: the profile stops at the
@@ -666,6 +698,20 @@ mod tests {
         // The next window is stepped 200 ms of wall time ahead, at most a window.
         assert_eq!(lead_for(60.0, 60_000), 12_000);
         assert_eq!(lead_for(100_000.0, 60_000), 60_000);
+    }
+
+    #[test]
+    fn held_events_wait_for_the_next_slot_of_one_shared_grid() {
+        let t = Instant::now() + Duration::from_millis(5);
+        let slot = release_slot(t);
+        assert!(slot >= t && slot - t < RELEASE_EVERY, "{:?}", slot - t);
+        // Instants within one slot share it; a slot is its own slot.
+        assert_eq!(release_slot(slot), slot);
+        assert_eq!(release_slot(slot - Duration::from_millis(1)), slot);
+        assert_eq!(
+            release_slot(slot + Duration::from_nanos(1)),
+            slot + RELEASE_EVERY
+        );
     }
 
     #[test]

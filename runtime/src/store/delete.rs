@@ -93,6 +93,11 @@ impl Store {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .retain(|c| c.owner != id);
+        self.inner
+            .tails
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&id);
         for m in [&self.inner.appended, &self.inner.durable] {
             m.lock().unwrap_or_else(|e| e.into_inner()).remove(&id);
         }

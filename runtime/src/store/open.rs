@@ -72,6 +72,67 @@ impl LogCompression {
         self.0.map(i32::from)
     }
 }
+/// The zstd level of packed event blocks and snapshots. Level 1: each block
+/// is packed once, when sealed, and level 3 takes about twice as long for a
+/// few percent fewer bytes (the store bench, `STORE_BENCH_CONFIGS`).
+const PACKING_LEVEL: i32 = 1;
+
+/// How the store writes its own data: event blocks packed (zstd) when
+/// sealed and plugin snapshots packed, or both raw as stores were
+/// written before packing. Either reads what the other wrote.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Packing(Option<u8>);
+
+impl Packing {
+    /// Raw blocks and snapshots, every append its own block (as before).
+    pub const OFF: Packing = Packing(None);
+    /// What [`Store::open`] uses.
+    pub const DEFAULT: Packing = Packing(Some(PACKING_LEVEL as u8));
+
+    /// zstd at `level`: `None` outside 1–19.
+    pub fn zstd(level: i32) -> Option<Packing> {
+        u8::try_from(level)
+            .ok()
+            .filter(|l| (1..=19).contains(l))
+            .map(|l| Packing(Some(l)))
+    }
+
+    /// The zstd level, or `None` when nothing is packed.
+    pub fn level(self) -> Option<i32> {
+        self.0.map(i32::from)
+    }
+}
+
+/// How [`Store::open_with`] writes: sled's log and the store's packing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Options {
+    pub log: LogCompression,
+    pub packing: Packing,
+    /// Whether small appends gather in an open tail that is sealed into
+    /// packed blocks (with packing on). It shrinks what the trees hold by
+    /// about 40 % live, but sled keeps the rewritten and removed tail
+    /// blocks in its log until their segments are half free, so the folder
+    /// grows instead (the store bench, `live`): off by default until the
+    /// store reclaims sled's space.
+    pub seal_tails: bool,
+}
+
+impl Options {
+    /// What [`Store::open`] uses.
+    pub const DEFAULT: Options = Options {
+        log: LogCompression::DEFAULT,
+        packing: Packing::DEFAULT,
+        seal_tails: false,
+    };
+    /// As the build before packing wrote: sled's log at zstd 1, raw
+    /// blocks and snapshots.
+    pub const PREVIOUS: Options = Options {
+        log: LogCompression(Some(1)),
+        packing: Packing::OFF,
+        seal_tails: false,
+    };
+}
+
 /// How long `Store::open` waits for sled's lock once it holds ours, and
 /// how often it tries.
 const SLED_LOCK_PATIENCE: Duration = Duration::from_secs(5);
@@ -84,14 +145,15 @@ impl Store {
     /// build that did not compress keeps an uncompressed log (sled fixes
     /// the setting when it creates a folder), and reads the same.
     pub fn open(dir: &Path) -> Result<Store> {
-        Store::open_with(dir, LogCompression::DEFAULT)
+        Store::open_with(dir, Options::DEFAULT)
     }
 
-    /// [`Store::open`] with another compression of sled's log: what a new
-    /// folder is created with, and the level a compressed one writes at
-    /// (the store bench compares them; tests write folders as a build
-    /// before compression did).
-    pub fn open_with(dir: &Path, log: LogCompression) -> Result<Store> {
+    /// [`Store::open`] with other [`Options`]: the compression of sled's
+    /// log (what a new folder is created with, and the level a compressed
+    /// one writes at) and the store's own packing (the store bench
+    /// compares them; tests write folders as earlier builds did).
+    pub fn open_with(dir: &Path, options: Options) -> Result<Store> {
+        let log = options.log;
         let path = dir.to_path_buf();
         let io = |source| StoreError::Io {
             path: path.clone(),
@@ -238,6 +300,9 @@ impl Store {
                 appended: Mutex::new(BTreeMap::new()),
                 durable: Mutex::new(BTreeMap::new()),
                 cache: Mutex::new(Vec::with_capacity(CACHED_BLOCKS)),
+                packing: options.packing,
+                seal_tails: options.seal_tails,
+                tails: Mutex::new(BTreeMap::new()),
                 _lock: lock,
             }),
         };

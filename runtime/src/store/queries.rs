@@ -6,8 +6,14 @@
 //! filters it has (content, author, kind). Each candidate is first checked
 //! against the filter on its raw record (dictionary indices, no allocation),
 //! then decoded and checked again, so hash collisions cost time, never
-//! correctness. Recently decoded blocks stay in a small cache (blocks never
-//! change once written), which serves point reads and consecutive pages.
+//! correctness. Recently decoded blocks stay in a small cache, checked
+//! against the stored block's checksum, which serves point reads and
+//! consecutive pages.
+//!
+//! While an owner's open tail is sealed, a packed block and the raw ones
+//! it covers are both stored for a moment: every scan skips seqs it has
+//! passed, and an index whose block is gone reads the block now holding
+//! its first seq.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -21,6 +27,14 @@ use super::block::{BlockView, IndexView, Posting};
 use super::codec::hash_str;
 use super::keys::{owner_key, seq_key, u64_of};
 use super::{sled_err, CachedBlock, Result, Store, StoreError, View, CACHED_BLOCKS};
+
+/// The checksum a stored block carries after its format byte.
+fn crc_of(block: &[u8]) -> u32 {
+    match block.get(1..5) {
+        Some(b) => u32::from_le_bytes([b[0], b[1], b[2], b[3]]),
+        None => 0,
+    }
+}
 
 /// A count over an owner's events; `None` fields match anything. Every
 /// combination is answered from counters.
@@ -97,7 +111,9 @@ enum Scan {
 
 impl Store {
     /// The block stored under `key`, decoded, through the block cache;
-    /// `bytes` when the caller already read them.
+    /// `bytes` when the caller already read them. `None` when no block is
+    /// stored under `key` (any more: a sealed tail block is removed once a
+    /// packed block covers it).
     pub(super) fn view(
         &self,
         owner: OwnerId,
@@ -105,16 +121,6 @@ impl Store {
         bytes: Option<sled::IVec>,
     ) -> Result<Option<View>> {
         let last_seq = u64_of(key, 8).unwrap_or(0);
-        {
-            let mut cache = self.inner.cache.lock().unwrap_or_else(|e| e.into_inner());
-            if let Some(i) = cache
-                .iter()
-                .position(|c| c.owner == owner && c.last_seq == last_seq)
-            {
-                cache[..=i].rotate_right(1);
-                return Ok(Some(cache[0].view.clone()));
-            }
-        }
         let bytes = match bytes {
             Some(b) => b,
             None => match self
@@ -127,6 +133,17 @@ impl Store {
                 None => return Ok(None),
             },
         };
+        let crc = crc_of(&bytes);
+        {
+            let mut cache = self.inner.cache.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(i) = cache
+                .iter()
+                .position(|c| c.owner == owner && c.last_seq == last_seq && c.crc == crc)
+            {
+                cache[..=i].rotate_right(1);
+                return Ok(Some(cache[0].view.clone()));
+            }
+        }
         let view = Arc::new(
             BlockView::parse(bytes).map_err(|why| StoreError::CorruptBlock {
                 owner,
@@ -135,16 +152,34 @@ impl Store {
             })?,
         );
         let mut cache = self.inner.cache.lock().unwrap_or_else(|e| e.into_inner());
+        cache.retain(|c| c.owner != owner || c.last_seq != last_seq);
         cache.insert(
             0,
             CachedBlock {
                 owner,
                 last_seq,
+                crc,
                 view: view.clone(),
             },
         );
         cache.truncate(CACHED_BLOCKS);
         Ok(Some(view))
+    }
+
+    /// The block holding `seq`, the first at or after it: where an index's
+    /// block went when a seal replaced it.
+    fn view_holding(&self, owner: OwnerId, seq: u64) -> Result<Option<View>> {
+        let next = self
+            .inner
+            .events
+            .range(seq_key(owner, seq)..=seq_key(owner, u64::MAX))
+            .next()
+            .transpose()
+            .map_err(sled_err("get", "events"))?;
+        match next {
+            Some((k, v)) => self.view(owner, &k, Some(v)),
+            None => Ok(None),
+        }
     }
 
     /// Up to `limit` events with seq > `after_seq` (all when `None`), in seq order.
@@ -174,7 +209,10 @@ impl Store {
                 why,
             };
             let view = BlockView::parse(v).map_err(corrupt)?;
-            let from = view.seqs.partition_point(|s| *s < start);
+            // Past `start` and past what was returned: a seal in progress
+            // can show a raw block and the packed one covering it.
+            let next = out.last().map_or(start, |e: &StoredEvent| e.seq + 1);
+            let from = view.seqs.partition_point(|s| *s < next);
             for i in from..view.seqs.len() {
                 out.push(view.event(owner, i).map_err(corrupt)?);
                 if out.len() == limit {
@@ -185,7 +223,7 @@ impl Store {
         Ok(out)
     }
 
-    /// The event with this seq.
+    /// The event with this seq (the first block at or after it holds it).
     pub fn event(&self, owner: OwnerId, seq: u64) -> Result<Option<StoredEvent>> {
         let next = self
             .inner
@@ -448,13 +486,18 @@ impl Store {
             if from == end {
                 continue;
             }
-            let view = self
-                .view(owner, &k, None)?
-                .ok_or_else(|| StoreError::CorruptBlock {
-                    owner,
-                    seq: last,
-                    why: "the block index has no block".into(),
-                })?;
+            let view = match self.view(owner, &k, None)? {
+                Some(v) => v,
+                // Sealed since its index was read: the packed block
+                // covering it holds its seqs.
+                None => self.view_holding(owner, ix.first_seq)?.ok_or_else(|| {
+                    StoreError::CorruptBlock {
+                        owner,
+                        seq: last,
+                        why: "the block index has no block".into(),
+                    }
+                })?,
+            };
             let Some(probe) = view.probe(f) else {
                 continue;
             };
@@ -469,6 +512,14 @@ impl Store {
             };
             for p in positions {
                 let seq = ix.seq_at(p).ok_or_else(past_end)?;
+                // Already passed (a seal in progress shows some events twice).
+                let passed = out.last().is_some_and(|e: &StoredEvent| match scan {
+                    Scan::After(_) => seq <= e.seq,
+                    Scan::Before(_) => seq >= e.seq,
+                });
+                if passed {
+                    continue;
+                }
                 let i = view.position(seq).ok_or_else(|| StoreError::CorruptIndex {
                     owner,
                     seq: last,

@@ -19,6 +19,7 @@ use serde::Serialize;
 
 use crate::event::OwnerId;
 
+use super::codec::{put_varint, Reader};
 use super::keys::{owner_bytes_key, owner_key, show_key, str_key, u64_of};
 use super::open::{CORE_OWNER_TREES, OTHER_TREES};
 use super::{sled_err, Result, Store, StoreError};
@@ -287,6 +288,10 @@ impl Store {
                 names.push(tree);
             }
         }
+        let mut entries = Vec::with_capacity(snapshots.len());
+        for (platform, bytes) in snapshots {
+            entries.push(self.snapshot_entry(owner, platform, bytes)?);
+        }
         let mut trees = vec![self.inner.snapshots.clone()];
         for tree in &names {
             trees.push(self.record_tree(*tree)?);
@@ -296,8 +301,9 @@ impl Store {
         trees
             .as_slice()
             .transaction(|views| {
-                for (platform, bytes) in snapshots {
-                    views[0].insert(str_key(owner, platform), bytes.as_slice())?;
+                for (key, value, stale) in &entries {
+                    views[0].insert(key.as_slice(), value.as_slice())?;
+                    views[0].remove(stale.as_slice())?;
                 }
                 for (tree, key, value) in put {
                     views[at(*tree)].insert(owner_bytes_key(owner, key), *value)?;
@@ -428,15 +434,36 @@ impl Store {
     // ----- snapshots -----
 
     pub fn put_snapshot(&self, owner: OwnerId, platform: &str, bytes: &[u8]) -> Result<()> {
+        let (key, value, stale) = self.snapshot_entry(owner, platform, bytes)?;
         let _alive = self.alive(owner)?;
+        // The new entry first: a reader prefers the packed key.
         self.inner
             .snapshots
-            .insert(str_key(owner, platform), bytes)
+            .insert(key, value)
             .map_err(sled_err("insert", "snapshots"))?;
+        self.inner
+            .snapshots
+            .remove(stale)
+            .map_err(sled_err("remove", "snapshots"))?;
         Ok(())
     }
 
     pub fn snapshot(&self, owner: OwnerId, platform: &str) -> Result<Option<Vec<u8>>> {
+        let packed_key = packed_snapshot_key(owner, platform);
+        if let Some(v) = self
+            .inner
+            .snapshots
+            .get(&packed_key)
+            .map_err(sled_err("get", "snapshots"))?
+        {
+            return unpack_snapshot(&v)
+                .map(Some)
+                .map_err(|why| StoreError::CorruptRecord {
+                    tree: "snapshots",
+                    key: show_key(&str_key(owner, platform)),
+                    why,
+                });
+        }
         let v = self
             .inner
             .snapshots
@@ -444,6 +471,74 @@ impl Store {
             .map_err(sled_err("get", "snapshots"))?;
         Ok(v.map(|v| v.to_vec()))
     }
+
+    /// A snapshot as stored: (key, value, the other key to remove). Packed
+    /// under owner · 0 · platform; raw under owner · platform.
+    fn snapshot_entry(
+        &self,
+        owner: OwnerId,
+        platform: &str,
+        bytes: &[u8],
+    ) -> Result<(Vec<u8>, Vec<u8>, Vec<u8>)> {
+        let raw = str_key(owner, platform);
+        let packed = packed_snapshot_key(owner, platform);
+        match self.inner.packing.level() {
+            None => Ok((raw, bytes.to_vec(), packed)),
+            Some(level) => Ok((packed, pack_snapshot(bytes, level)?, raw)),
+        }
+    }
+}
+
+/// The largest snapshot a packed one may unpack to (a plugin's memory is
+/// limited to far less).
+const MAX_SNAPSHOT: usize = 256 << 20;
+
+/// owner · 0 · platform: a packed snapshot (a platform name never starts
+/// with a zero byte, so no raw key is one).
+fn packed_snapshot_key(owner: OwnerId, platform: &str) -> Vec<u8> {
+    let mut k = owner_key(owner).to_vec();
+    k.push(0);
+    k.extend_from_slice(platform.as_bytes());
+    k
+}
+
+/// varint length · zstd frame.
+fn pack_snapshot(bytes: &[u8], level: i32) -> Result<Vec<u8>> {
+    if bytes.len() > MAX_SNAPSHOT {
+        return Err(StoreError::Encode {
+            what: "a snapshot",
+            why: format!(
+                "it is {} bytes, over the limit of {MAX_SNAPSHOT}",
+                bytes.len()
+            ),
+        });
+    }
+    let frame = zstd::block::compress(bytes, level).map_err(|e| StoreError::Encode {
+        what: "a snapshot",
+        why: e.to_string(),
+    })?;
+    let mut out = Vec::with_capacity(frame.len() + 5);
+    put_varint(&mut out, bytes.len() as u64);
+    out.extend_from_slice(&frame);
+    Ok(out)
+}
+
+fn unpack_snapshot(v: &[u8]) -> Result<Vec<u8>, String> {
+    let mut r = Reader::new(v);
+    let len = r
+        .varint()
+        .and_then(|l| usize::try_from(l).ok())
+        .ok_or("malformed packed length")?;
+    if len > MAX_SNAPSHOT {
+        return Err(format!(
+            "packed snapshot of {len} bytes is over the limit of {MAX_SNAPSHOT}"
+        ));
+    }
+    let out = zstd::block::decompress(&v[r.pos()..], len).map_err(|e| e.to_string())?;
+    if out.len() != len {
+        return Err(format!("unpacked {} bytes, it says {len}", out.len()));
+    }
+    Ok(out)
 }
 
 fn json_of<R: DeserializeOwned>(tree: &'static str, key: &[u8], v: &[u8]) -> Result<R> {

@@ -5,6 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::block::is_packed;
 use super::{sled_err, Result, Store};
 
 /// One tree's live contents.
@@ -23,6 +24,10 @@ pub struct Space {
     pub size_on_disk: u64,
     /// Every tree, by name.
     pub trees: Vec<TreeSpace>,
+    /// Event blocks packed (sealed) and raw (open tails, or written
+    /// without packing).
+    pub packed_blocks: u64,
+    pub raw_blocks: u64,
 }
 
 impl Space {
@@ -39,6 +44,7 @@ impl Store {
         let mut names: Vec<Vec<u8>> = db.tree_names().iter().map(|n| n.to_vec()).collect();
         names.sort();
         let mut trees = Vec::with_capacity(names.len());
+        let (mut packed_blocks, mut raw_blocks) = (0u64, 0u64);
         for raw in names {
             let name = String::from_utf8_lossy(&raw).into_owned();
             let tree = db.open_tree(&raw).map_err(sled_err("open", "(any)"))?;
@@ -46,8 +52,16 @@ impl Store {
                 name,
                 ..TreeSpace::default()
             };
+            let events = raw == b"events";
             for item in tree.iter() {
                 let (k, v) = item.map_err(sled_err("scan", "(any)"))?;
+                if events {
+                    if is_packed(&v) {
+                        packed_blocks += 1;
+                    } else {
+                        raw_blocks += 1;
+                    }
+                }
                 t.keys += 1;
                 t.key_bytes += k.len() as u64;
                 t.value_bytes += v.len() as u64;
@@ -58,6 +72,8 @@ impl Store {
         Ok(Space {
             size_on_disk,
             trees,
+            packed_blocks,
+            raw_blocks,
         })
     }
 }

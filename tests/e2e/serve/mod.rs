@@ -19,6 +19,8 @@ mod isolation;
 mod live;
 mod metrics_labels;
 mod native;
+mod native_routing;
+mod native_tiktok;
 mod platform_knowledge;
 mod ranges;
 mod restart;

@@ -87,6 +87,11 @@ impl<'e> BlockBuilder<'e> {
         self.seqs.is_empty()
     }
 
+    /// Events pushed since the last `finish`.
+    pub(crate) fn len(&self) -> usize {
+        self.seqs.len()
+    }
+
     /// Whether `seq` can join this block (size and seq-span limits).
     pub(crate) fn has_room_for(&self, seq: u64) -> bool {
         self.seqs.is_empty()

@@ -9,9 +9,25 @@ use crate::store::InteractionFilter;
 
 use super::*;
 
+/// A block's bytes as a view reads them: a raw block as stored, or the
+/// body of a packed one, unpacked.
+pub(crate) enum Body<B> {
+    Raw(B),
+    Unpacked(Vec<u8>),
+}
+
+impl<B: AsRef<[u8]>> AsRef<[u8]> for Body<B> {
+    fn as_ref(&self) -> &[u8] {
+        match self {
+            Body::Raw(b) => b.as_ref(),
+            Body::Unpacked(v) => v,
+        }
+    }
+}
+
 /// A decoded block header over the block's bytes; records decode on demand.
 pub(crate) struct BlockView<B: AsRef<[u8]>> {
-    bytes: B,
+    bytes: Body<B>,
     pub seqs: Vec<u64>,
     base_at: i64,
     /// (start, end) of each dictionary string in `bytes` (checked UTF-8).
@@ -23,7 +39,7 @@ pub(crate) struct BlockView<B: AsRef<[u8]>> {
 }
 
 impl<B: AsRef<[u8]>> BlockView<B> {
-    /// Checks the checksum and decodes the header.
+    /// Checks the checksum, unpacks a packed block and decodes the header.
     pub(crate) fn parse(bytes: B) -> Result<Self, Corrupt> {
         let b = bytes.as_ref();
         if b.len() < 5 {
@@ -32,9 +48,9 @@ impl<B: AsRef<[u8]>> BlockView<B> {
                 b.len()
             ));
         }
-        if b[0] != BLOCK_FORMAT {
+        if b[0] != BLOCK_FORMAT && b[0] != PACKED_FORMAT {
             return Err(format!(
-                "unknown block format {} (this build reads {BLOCK_FORMAT})",
+                "unknown block format {} (this build reads {BLOCK_FORMAT} and {PACKED_FORMAT})",
                 b[0]
             ));
         }
@@ -45,9 +61,20 @@ impl<B: AsRef<[u8]>> BlockView<B> {
                 "checksum mismatch (stored {stored:08x}, computed {actual:08x})"
             ));
         }
+        let (body, start) = if b[0] == PACKED_FORMAT {
+            (Body::Unpacked(super::unpack(&b[5..])?), 0)
+        } else {
+            (Body::Raw(bytes), 5)
+        };
+        Self::parse_body(body, start)
+    }
+
+    /// Decodes the header of a raw block body starting at `start`.
+    fn parse_body(bytes: Body<B>, start: usize) -> Result<Self, Corrupt> {
+        let b = bytes.as_ref();
         let bad = |what: &str| format!("malformed header: {what}");
         let mut r = Reader::new(b);
-        r.bytes(5).ok_or_else(|| bad("prefix"))?;
+        r.bytes(start).ok_or_else(|| bad("prefix"))?;
         let count = r.varint().ok_or_else(|| bad("event count"))? as usize;
         if count == 0 || count > MAX_EVENTS {
             return Err(bad("event count out of range"));

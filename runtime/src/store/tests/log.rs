@@ -91,7 +91,8 @@ fn block_boundaries_do_not_change_reads() {
     let st = s.owner_stats(1).unwrap();
     assert_eq!(st.events, 2500);
     assert_eq!(st.blocks, blocks_of(&s, 1) as u64);
-    assert!(st.block_bytes > 2500 * 50 && st.index_bytes > 0, "{st:?}");
+    // Packed: this stream repeats itself, so its blocks are small.
+    assert!(st.block_bytes > 2500 && st.index_bytes > 0, "{st:?}");
 
     let mut other: Vec<StoredEvent> = evs.clone();
     for e in &mut other {

@@ -4,6 +4,7 @@
 mod delete;
 mod log;
 mod open;
+mod packing;
 mod queries;
 mod records;
 

@@ -156,7 +156,14 @@ fn a_folder_with_an_uncompressed_log_keeps_opening_and_answering_the_same() {
     let before;
     {
         // As the build before log compression wrote it.
-        let s = Store::open_with(&path, LogCompression::OFF).unwrap();
+        let s = Store::open_with(
+            &path,
+            Options {
+                log: LogCompression::OFF,
+                ..Options::PREVIOUS
+            },
+        )
+        .unwrap();
         s.put_profile(1, &json!({"name": "old"})).unwrap();
         s.put_snapshot(1, "youtube", b"{\"state\":1}").unwrap();
         s.put_record(LIVE, 1, b"state", b"{}").unwrap();
@@ -214,13 +221,20 @@ fn a_compressed_folder_stays_compressed_whatever_is_asked_and_reads_at_any_level
     let evs = stream(1, 1, 2600);
     let before;
     {
-        let s = Store::open_with(&path, LogCompression::zstd(1).unwrap()).unwrap();
+        let s = Store::open_with(&path, Options::PREVIOUS).unwrap();
         s.append(1, &evs).unwrap();
         s.flush().unwrap();
         before = fingerprint(&s, 1);
     }
     for log in [LogCompression::OFF, LogCompression::zstd(9).unwrap()] {
-        let s = Store::open_with(&path, log).unwrap();
+        let s = Store::open_with(
+            &path,
+            Options {
+                log,
+                ..Options::DEFAULT
+            },
+        )
+        .unwrap();
         assert_eq!(fingerprint(&s, 1), before, "{log:?}");
     }
     let conf = String::from_utf8_lossy(&std::fs::read(path.join("conf")).unwrap()).into_owned();
