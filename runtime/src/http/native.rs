@@ -188,7 +188,11 @@ fn token(headers: &HeaderMap, query: Option<&str>, body: &[u8]) -> Option<String
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
     form_urlencoded::parse(query.unwrap_or("").as_bytes())
-        .chain(form.then(|| form_urlencoded::parse(body)).into_iter().flatten())
+        .chain(
+            form.then(|| form_urlencoded::parse(body))
+                .into_iter()
+                .flatten(),
+        )
         .find(|(k, _)| k == TOKEN_PARAM)
         .map(|(_, v)| v.into_owned())
         .filter(|v| !v.is_empty())
