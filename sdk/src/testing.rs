@@ -422,7 +422,7 @@ pub fn brand_deal_flood<P: Platform>(f: &Figures) {
         assert!(e.contains(f.name) && e.contains("brand_deal_flood"), "{e}");
         return;
     }
-    let cfg = Harness::<P>::config(5, f.niche, r#"{"dm_rate": 200}"#);
+    let cfg = Harness::<P>::config(5, f.niche, r#"{"dm_rate": 400}"#);
     let mut with = Harness::<P>::new(cfg.clone()).unwrap();
     let mut without = Harness::<P>::new(cfg).unwrap();
     with.advance(6 * HOUR);

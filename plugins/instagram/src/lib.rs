@@ -66,6 +66,7 @@ use diorama_sdk::models::limits::RateWindow;
 use diorama_sdk::models::params::check_known;
 use diorama_sdk::models::persona::{self, Audience};
 use diorama_sdk::models::popularity::{self, LogNormal};
+use diorama_sdk::models::rng::fnv1a;
 use diorama_sdk::models::rng::Rng;
 use diorama_sdk::models::signals::{
     growth_description, troll_wave_description, TrollWave, BRAND_DEAL_FLOOD_DESCRIPTION,
@@ -234,7 +235,10 @@ impl Instagram {
                 (id, url)
             }
         };
-        let caption = caption.unwrap_or_else(|| text::caption(rng, self.niche, style::COMMENTS));
+        let caption = caption.unwrap_or_else(|| {
+            let mut trng = text::text_rng(fnv1a(id.as_bytes()));
+            text::caption(&mut trng, self.niche, style::COMMENTS)
+        });
         let title = caption
             .split(" #")
             .next()
@@ -248,6 +252,7 @@ impl Instagram {
         };
         let reach = (followers * share).max(5.0) * popularity::quality(rng, sigma);
         let mut m = Media::new(id.clone(), kind, at, reach);
+        m.talk.gist = text::Gist::read_in(self.niche, &title, &caption);
         let spread = LogNormal::with_mean(1.0, LIKE_SIGMA).sample(rng);
         m.like_ratio = (self.params.like_rate * engagement * spread).min(1.0);
         m.comment_ratio = self.params.comment_rate * engagement;

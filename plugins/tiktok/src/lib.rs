@@ -55,6 +55,7 @@ use diorama_sdk::models::limits::RateWindow;
 use diorama_sdk::models::params::check_known;
 use diorama_sdk::models::persona::{self, Audience};
 use diorama_sdk::models::popularity::{self, LogNormal};
+use diorama_sdk::models::rng::fnv1a;
 use diorama_sdk::models::rng::Rng;
 use diorama_sdk::models::signals::{
     growth_description, troll_wave_description, TrollWave, BRAND_DEAL_FLOOD_DESCRIPTION,
@@ -193,7 +194,10 @@ impl TikTok {
         let mut id = String::with_capacity(19);
         push_digits(&mut id, style::video_id(rng));
         let url = format!("https://www.tiktok.com/{}/video/{id}", self.creator.handle);
-        let caption = caption.unwrap_or_else(|| text::caption(rng, self.niche, style::COMMENTS));
+        let caption = caption.unwrap_or_else(|| {
+            let mut trng = text::text_rng(fnv1a(id.as_bytes()));
+            text::caption(&mut trng, self.niche, style::COMMENTS)
+        });
         let title = caption
             .split(" #")
             .next()
@@ -203,6 +207,7 @@ impl TikTok {
         let seconds = rng.lognormal(3.4, 0.6).clamp(6.0, 600.0) as u32;
         let reach = self.params.avg_views * popularity::quality(rng, QUALITY_SIGMA);
         let mut v = Video::new(id.clone(), at, seconds, reach);
+        v.talk.gist = text::Gist::read_in(self.niche, &title, &caption);
         v.caption = caption.clone();
         let spread = LogNormal::with_mean(1.0, LIKE_SIGMA);
         v.like_ratio = (self.params.like_rate * spread.sample(rng)).min(1.0);

@@ -62,13 +62,13 @@ use diorama_sdk::models::ids::push_b64;
 use diorama_sdk::models::limits::RateWindow;
 use diorama_sdk::models::persona::{self, Audience};
 use diorama_sdk::models::popularity::{self, LogNormal};
-use diorama_sdk::models::rng::Rng;
+use diorama_sdk::models::rng::{fnv1a, Rng};
 use diorama_sdk::models::signals::{
     growth_description, troll_author, troll_wave_description, TrollWave, CONTROVERSY_DESCRIPTION,
 };
 use diorama_sdk::models::spike::{viral_description, Spike, ViralParams, SHADOWBAN_DESCRIPTION};
 use diorama_sdk::models::text::{
-    self, post_scope, write_distinct_scoped, Distinct, Niche, Sentiment,
+    self, post_scope, write_distinct_scoped, Distinct, Niche, Said, Sentiment, Voice,
 };
 use diorama_sdk::models::time::{daily_rhythm, local_hour, schedule_after, substeps, Timezone, Tz};
 use diorama_sdk::models::timing::{metric_interval, Seismic, SelfExcitation};
@@ -239,9 +239,10 @@ impl YouTube {
             Kind::Video => {
                 let id = style::video_id(rng);
                 let seconds = text::video_seconds(rng);
-                let title = title.unwrap_or_else(|| text::video_title(rng, niche));
+                let mut trng = text::text_rng(fnv1a(id.as_bytes()));
+                let title = title.unwrap_or_else(|| text::video_title(&mut trng, niche));
                 let body = description.unwrap_or_else(|| {
-                    text::video_description(rng, niche, seconds, style::COMMENTS)
+                    text::video_description(&mut trng, niche, &title, seconds, style::COMMENTS)
                 });
                 let reach = p.avg_views * popularity::quality(rng, QUALITY_SIGMA);
                 let like_ratio = like(rng, 1.0);
@@ -260,13 +261,14 @@ impl YouTube {
             Kind::Short => {
                 let id = style::video_id(rng);
                 let seconds = 15 + rng.below(46) as u32;
+                let mut trng = text::text_rng(fnv1a(id.as_bytes()));
                 let title = title.unwrap_or_else(|| {
-                    let mut t = text::video_title(rng, niche);
+                    let mut t = text::video_title(&mut trng, niche);
                     t.push_str(" #shorts");
                     t
                 });
                 let body =
-                    description.unwrap_or_else(|| text::caption(rng, niche, style::COMMENTS));
+                    description.unwrap_or_else(|| text::short_caption(&mut trng, niche, &title));
                 let reach = p.avg_views * SHORT_REACH * popularity::quality(rng, QUALITY_SIGMA);
                 let like_ratio = like(rng, 1.0);
                 let url = format!("https://www.youtube.com/shorts/{id}");
@@ -295,6 +297,7 @@ impl YouTube {
             like_ratio,
             comment_ratio,
         );
+        video.gist = text::Gist::read_in(niche, &title, &body);
         video.next_metric = at + 5 * MINUTE + rng.below(5 * MINUTE as u64) as Millis;
         let idx = self.videos.len() as u32;
         self.videos.push(video);
@@ -337,21 +340,27 @@ impl YouTube {
                 let cid = CommentId::random(rng);
                 let mut id = String::with_capacity(50);
                 cid.write(&mut id);
-                v.remember_thread(cid);
                 recent.push(cid, *idx);
                 let seconds = v.seconds;
                 let mut body = String::with_capacity(100);
                 let scope = post_scope(u64::from(*idx));
+                let mut trng = text::text_rng(fnv1a(id.as_bytes()));
+                let voice = Voice::of(&author.id);
+                let mut said = Said::default();
+                let gist = &v.gist;
                 write_distinct_scoped(&mut [(&mut *texts, scope)], &mut body, TEXT_TRIES, |out| {
-                    text::write_styled_comment(
+                    said = text::write_comment(
                         out,
-                        rng,
+                        &mut trng,
                         *niche,
                         Sentiment::Negative,
                         style::COMMENTS,
+                        gist,
                         Some(seconds),
+                        &voice,
                     )
                 });
+                v.remember_thread(cid, said);
                 v.comments += 1;
                 out.push(Event {
                     at,
@@ -466,47 +475,60 @@ impl YouTube {
                     let sentiment = signals.sentiment(rng, at);
                     let mut id = String::with_capacity(50);
                     let mut body = String::with_capacity(100);
+                    let voice = Voice::of(&author.id);
                     let (kind, parent_id) = if !v.threads.is_empty() && rng.chance(reply_share) {
-                        let parent = v.threads[rng.below(v.threads.len() as u64) as usize];
+                        let k = rng.below(v.threads.len() as u64) as usize;
+                        let parent = v.threads[k];
+                        let said = v.said(k);
                         parent.write_reply(&mut id, rng);
+                        let mut trng = text::text_rng(fnv1a(id.as_bytes()));
+                        let gist = &v.gist;
                         write_distinct_scoped(
                             &mut [(&mut *texts, scope)],
                             &mut body,
                             TEXT_TRIES,
                             |out| {
-                                text::write_styled_reply(
+                                text::write_reply(
                                     out,
-                                    rng,
+                                    &mut trng,
                                     *niche,
                                     sentiment,
                                     style::COMMENTS,
+                                    gist,
                                     Some(seconds),
+                                    &voice,
+                                    said,
                                     None,
-                                )
+                                );
                             },
                         );
                         ("reply", Some(parent.to_id()))
                     } else {
                         let cid = CommentId::random(rng);
                         cid.write(&mut id);
-                        v.remember_thread(cid);
                         v.track_comment(cid);
                         recent.push(cid, idx);
+                        let mut trng = text::text_rng(fnv1a(id.as_bytes()));
+                        let mut said = Said::default();
+                        let gist = &v.gist;
                         write_distinct_scoped(
                             &mut [(&mut *texts, scope)],
                             &mut body,
                             TEXT_TRIES,
                             |out| {
-                                text::write_styled_comment(
+                                said = text::write_comment(
                                     out,
-                                    rng,
+                                    &mut trng,
                                     *niche,
                                     sentiment,
                                     style::COMMENTS,
+                                    gist,
                                     Some(seconds),
-                                )
+                                    &voice,
+                                );
                             },
                         );
+                        v.remember_thread(cid, said);
                         ("comment", None)
                     };
                     v.comments += 1;
@@ -546,6 +568,7 @@ impl YouTube {
                 v.active = false;
                 emit_metrics(v, a, rng, likes_rng, out);
                 v.threads.clear();
+                v.said.clear();
                 v.excitation = Default::default();
                 dropped = true;
             }

@@ -15,9 +15,7 @@ use diorama_sdk::models::ids::{
 };
 use diorama_sdk::models::persona::{Audience, PersonaStyle};
 use diorama_sdk::models::rng::Rng;
-use diorama_sdk::models::text::{
-    CommentStyle, Nouns, ReplyRules, CAPTION_LINES, TEXT_MOMENTS, VIDEO_TABLES,
-};
+use diorama_sdk::models::text::{CaptionShape, CommentStyle, Nouns, Shape};
 use serde::{Deserialize, Deserializer, Serialize};
 
 /// A video id: 11 url-safe base64 characters.
@@ -70,8 +68,12 @@ const DESCRIPTION_LINKS: &[&str] = &[
     "Newsletter: https://letters.example/{handle}\nInstagram: @{handle}",
 ];
 
-/// Sentences on videos, timestamps into them; threads go on past their
-/// opening line more often than not; no emoji added to replies.
+/// How comments read on YouTube. Measured shapes (Thelwall, Sud & Vis,
+/// "Commenting on YouTube videos: From Guatemalan rock to El Big Bang",
+/// JASIST 63(3), 2012): the typical comment is 58 characters, about ten
+/// words, and 23.4 % of comments are replies; so few one-word reactions,
+/// sentences and two-sentence comments, little emoji, timestamps into the
+/// video's chapters, replies that sometimes open with the @handle answered.
 pub const COMMENTS: CommentStyle = CommentStyle {
     name: "youtube",
     nouns: Nouns {
@@ -80,20 +82,17 @@ pub const COMMENTS: CommentStyle = CommentStyle {
         posts: "videos",
         home: "YouTube",
     },
-    tables: &VIDEO_TABLES,
-    // Every upload has a timeline.
-    moments: TEXT_MOMENTS,
-    avoid: &[],
-    tags: None,
-    short: None,
-    emoji_after: 0.0,
-    replies: ReplyRules {
-        mention: 0.0,
-        long: 0.6,
-        lower_case: false,
-        emoji: 0.0,
+    shape: Shape {
+        reaction: 0.12,
+        emoji_only: 0.02,
+        long: 0.32,
+        emoji: 0.45,
+        timestamps: true,
+        friend_tags: 0.0,
+        reply_mention: 0.35,
+        lower: 0.1,
     },
-    captions: CAPTION_LINES,
+    caption: CaptionShape::Text,
     links: DESCRIPTION_LINKS,
 };
 
@@ -165,7 +164,6 @@ mod tests {
     use super::*;
     use diorama_sdk::models::ids::B64;
     use diorama_sdk::models::persona::author;
-    use diorama_sdk::models::text::{write_styled_comment, Niche, Sentiment};
     use std::collections::BTreeSet;
 
     #[test]
@@ -245,27 +243,5 @@ mod tests {
         let fan = s.audience.fan(0).cloned().unwrap();
         assert!(fan.id.starts_with("UC"), "{}", fan.id);
         assert!(serde_json::from_str::<State>(&old.replace("youtube", "tiktok")).is_err());
-    }
-
-    #[test]
-    fn comments_use_channel_words_and_timestamps() {
-        let mut rng = Rng::new(4, "comments");
-        let mut text = String::new();
-        for i in 0..4000 {
-            let s = Sentiment::sample(&mut rng);
-            write_styled_comment(
-                &mut text,
-                &mut rng,
-                Niche::ALL[i % 10],
-                s,
-                COMMENTS,
-                Some(600),
-            );
-            text.push('\n');
-        }
-        let lower = text.to_lowercase();
-        assert!(lower.contains("channel") && lower.contains("video"));
-        assert!(!lower.contains("{"));
-        assert!(text.contains(":0") || text.contains(":1"));
     }
 }

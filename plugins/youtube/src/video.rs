@@ -4,9 +4,10 @@
 use serde::{Deserialize, Serialize};
 
 use crate::style::CommentId;
-use diorama_sdk::kit::threads::remember;
+use diorama_sdk::kit::threads::{remember, THREADS};
 use diorama_sdk::models::rng::fnv1a;
 use diorama_sdk::models::spike::Spike;
+use diorama_sdk::models::text::{Gist, Said};
 use diorama_sdk::models::timing::{Excitation, Seismic};
 use diorama_sdk::Millis;
 
@@ -113,6 +114,12 @@ pub struct Video {
     /// Recent top-level comments: reply targets.
     pub threads: Vec<CommentId>,
     pub thread_next: u8,
+    /// What each of `threads` said, for the replies that answer it.
+    #[serde(default)]
+    pub said: Vec<Said>,
+    /// What the upload is about, read from its title and description.
+    #[serde(default)]
+    pub gist: Gist,
     /// The top-level comments that collect likes (at most
     /// [`TOP_COMMENTS`]).
     #[serde(default)]
@@ -156,6 +163,8 @@ impl Video {
             spikes: Vec::new(),
             threads: Vec::new(),
             thread_next: 0,
+            said: Vec::new(),
+            gist: Gist::default(),
             liked: Vec::new(),
             liked_views: 0,
             liked_next: published,
@@ -217,8 +226,22 @@ impl Video {
         }
     }
 
-    pub fn remember_thread(&mut self, id: CommentId) {
+    pub fn remember_thread(&mut self, id: CommentId, said: Said) {
+        let i = if self.threads.len() < THREADS {
+            self.threads.len()
+        } else {
+            self.thread_next as usize % THREADS
+        };
         remember(&mut self.threads, &mut self.thread_next, id);
+        if self.said.len() <= i {
+            self.said.resize(i + 1, Said::default());
+        }
+        self.said[i] = said;
+    }
+
+    /// What thread `i` said.
+    pub fn said(&self, i: usize) -> Said {
+        self.said.get(i).copied().unwrap_or_default()
     }
 }
 

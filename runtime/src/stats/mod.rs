@@ -8,6 +8,7 @@ mod figures;
 #[cfg(test)]
 mod tests;
 mod text;
+mod voice;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::BufRead;
@@ -21,6 +22,7 @@ use diorama_sdk::Millis;
 
 use figures::{engagement, mix, views, ContentSeen, AUDIENCE_METRICS, ENGAGEMENT_METRICS};
 pub use text::render;
+pub use voice::{Frame, TextFigures};
 
 /// Reference sentiment mix for comments (ARCHITECTURE.md, *Realism references*).
 pub const SENTIMENT_MIX: [(&str, f64); 3] =
@@ -124,6 +126,8 @@ pub struct Stats {
     pub delays: Delays,
     pub views: Vec<Views>,
     pub engagement: Vec<Engagement>,
+    /// How the text reads, per platform.
+    pub text: Vec<TextFigures>,
 }
 
 /// The fields of an events.jsonl line the figures need.
@@ -148,6 +152,18 @@ struct Line {
     dm_type: Option<String>,
     #[serde(default)]
     total: Option<i64>,
+    #[serde(default)]
+    title: Option<String>,
+    #[serde(default)]
+    parent_id: Option<String>,
+    #[serde(default)]
+    author: Option<LineAuthor>,
+}
+
+#[derive(Deserialize)]
+struct LineAuthor {
+    #[serde(default)]
+    handle: String,
 }
 
 /// Compute the figures over `dir` (an output folder of `diorama run`).
@@ -191,6 +207,7 @@ pub fn compute(dir: &Path) -> Result<Stats, StatsError> {
     let mut delays: Vec<Millis> = Vec::new();
     let mut contents: BTreeMap<(String, String), ContentSeen> = BTreeMap::new();
     let mut audience: BTreeMap<(String, String), i64> = BTreeMap::new();
+    let mut voices = voice::Collector::default();
 
     for (n, line) in reader.lines().enumerate() {
         let line = line.map_err(|e| StatsError::Read {
@@ -208,6 +225,15 @@ pub fn compute(dir: &Path) -> Result<Stats, StatsError> {
         events += 1;
         match e.type_name.as_str() {
             "content" => {
+                if let Some(id) = &e.id {
+                    voices.content(
+                        &e.profile,
+                        &e.platform,
+                        id,
+                        e.title.as_deref().unwrap_or(""),
+                        e.text.as_deref().unwrap_or(""),
+                    );
+                }
                 if let Some(id) = e.id {
                     let c = contents.entry((e.profile.clone(), id)).or_default();
                     c.platform = e.platform;
@@ -252,6 +278,16 @@ pub fn compute(dir: &Path) -> Result<Stats, StatsError> {
                     }
                     comments += 1;
                     let text = e.text.clone().unwrap_or_default();
+                    voices.comment(
+                        &e.profile,
+                        &e.platform,
+                        &e.kind,
+                        e.id.as_deref(),
+                        e.content_id.as_deref(),
+                        e.parent_id.as_deref(),
+                        e.author.as_ref().map(|a| a.handle.as_str()),
+                        &text,
+                    );
                     if let Some(cid) = &e.content_id {
                         if !per_post.insert((cid.clone(), text.clone())) {
                             repeats += 1;
@@ -357,5 +393,6 @@ pub fn compute(dir: &Path) -> Result<Stats, StatsError> {
         },
         views: views(&contents),
         engagement: engagement(&contents, &audience),
+        text: voices.finish(),
     })
 }

@@ -204,7 +204,65 @@ pub fn render(st: &Stats, dir: &str) -> String {
             thousands(e.audience)
         );
     }
+    let _ = writeln!(s);
+    text_figures(&mut s, st);
     s
+}
+
+fn text_figures(s: &mut String, st: &Stats) {
+    let _ = writeln!(s, "How comments read ({})", super::voice::REFERENCES);
+    if st.text.is_empty() {
+        let _ = writeln!(s, "  none");
+    }
+    for t in &st.text {
+        let _ = writeln!(
+            s,
+            "  {:<10} {} comments and replies: {} mention their post; median {} words, {} of 3 words or fewer; {} with a timestamp",
+            t.platform,
+            thousands(t.comments as i64),
+            pct(t.about_post).trim(),
+            t.median_words,
+            pct(t.up_to_3_words).trim(),
+            pct(t.timestamps).trim(),
+        );
+        let _ = writeln!(
+            s,
+            "  {:<10} emoji in {} ({} emoji alone); of those at the end {}, at the start {}, inside {}; one repeated in {}",
+            "",
+            pct(t.emoji).trim(),
+            pct(t.emoji_only).trim(),
+            pct(t.emoji_end).trim(),
+            pct(t.emoji_start).trim(),
+            pct(t.emoji_inside).trim(),
+            pct(t.emoji_repeated).trim(),
+        );
+        let frames: Vec<String> = t
+            .top_frames
+            .iter()
+            .map(|f| format!("\"{}\" {}", f.frame, pct(f.share).trim()))
+            .collect();
+        let _ = writeln!(
+            s,
+            "  {:<10} most repeated frames (4+ words): {}",
+            "",
+            if frames.is_empty() {
+                "none".to_string()
+            } else {
+                frames.join(", ")
+            }
+        );
+        let _ = writeln!(
+            s,
+            "  {:<10} {} of {} handles end in a digit; {} of {} posts repeat a hashtag; {} of {} replies share a word with their parent",
+            "",
+            pct(t.handles_with_digits).trim(),
+            thousands(t.handles as i64),
+            pct(t.posts_repeating_hashtags).trim(),
+            t.posts,
+            pct(t.replies_about_parent).trim(),
+            thousands(t.replies as i64),
+        );
+    }
 }
 
 #[cfg(test)]

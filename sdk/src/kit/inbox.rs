@@ -11,8 +11,9 @@ use serde_json::{Map, Value};
 
 use super::actions::{creator_event, Answer};
 use crate::models::persona::Audience;
+use crate::models::rng::fnv1a;
 use crate::models::rng::Rng;
-use crate::models::text::{self, DmType, Niche};
+use crate::models::text::{self, DmType, Niche, Voice};
 use crate::types::{ActionError, Author, Event, Interaction, Millis, Payload, DAY};
 
 /// How many recent DMs `dm_reply` can find.
@@ -116,9 +117,13 @@ impl<I: MessageId> Inbox<I> {
     ) {
         let rng = &mut *from.rng;
         let author = from.audience.pick(rng);
-        let body = text::dm(rng, from.niche, kind);
         let id = (from.new_id)(rng);
         let event_id = id.to_id();
+        // The text draws from its own generator, seeded by the message's
+        // id, in its sender's voice.
+        let mut trng = text::text_rng(fnv1a(event_id.as_bytes()));
+        let voice = Voice::of(&author.id);
+        let body = text::dm(&mut trng, from.niche, kind, &voice);
         self.recent.push_back(id);
         if self.recent.len() > RECENT_DMS {
             self.recent.pop_front();

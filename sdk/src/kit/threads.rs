@@ -19,7 +19,8 @@ use crate::models::persona::{Audience, PersonaStyle};
 use crate::models::rng::Rng;
 use crate::models::signals::{troll_author, TrollWave};
 use crate::models::text::{
-    self, post_scope, write_distinct_scoped, CommentStyle, Distinct, Niche, Sentiment,
+    self, post_scope, text_rng, write_distinct_scoped, CommentStyle, Distinct, Gist, Niche, Said,
+    Sentiment, Voice,
 };
 use crate::models::timing::{Excitation, SelfExcitation};
 use crate::types::{ActionError, Author, Event, Interaction, Millis, Payload};
@@ -55,6 +56,9 @@ pub fn remember<T>(threads: &mut Vec<T>, next: &mut u8, thread: T) {
 pub struct Thread {
     pub id: u64,
     pub handle: String,
+    /// What the comment said, for the replies that answer it.
+    #[serde(default)]
+    pub said: Said,
 }
 
 /// The discussion under one post. Flatten it into the post
@@ -67,6 +71,10 @@ pub struct Discussion {
     /// Recent top-level comments: reply targets.
     pub threads: Vec<Thread>,
     pub thread_next: u8,
+    /// What the post is about, read from its title and text when it is
+    /// published ([`Gist::read`]); its comments talk about it.
+    #[serde(default)]
+    pub gist: Gist,
 }
 
 impl Discussion {
@@ -240,10 +248,18 @@ impl Comments {
 
     /// A new top-level comment `cid` by `author` on post `idx`: a thread
     /// replies can answer and the creator can find.
-    fn open_thread<P: Post>(&mut self, post: &mut P, idx: u32, cid: u64, author: &Author) {
+    fn open_thread<P: Post>(
+        &mut self,
+        post: &mut P,
+        idx: u32,
+        cid: u64,
+        author: &Author,
+        said: Said,
+    ) {
         post.discussion().remember(Thread {
             id: cid,
             handle: author.handle.clone(),
+            said,
         });
         self.recent.push(cid, idx);
     }
@@ -291,26 +307,45 @@ impl Comments {
             let sentiment = signals.sentiment(rng, at);
             let mut body = String::with_capacity(100);
             let cid = (rules.new_id)(rng);
+            // The text draws from its own generator, seeded by the
+            // comment's id, in its author's voice, about its post.
+            let mut trng = text_rng(cid);
+            let voice = Voice::of(&author.id);
             let talk = post.discussion();
+            let gist = talk.gist.clone();
             let (kind, parent_id) = if !talk.threads.is_empty() && rng.chance(reply_share) {
                 let parent = &talk.threads[rng.below(talk.threads.len() as u64) as usize];
+                let (pid, handle, said) = (parent.id, parent.handle.clone(), parent.said);
                 self.write_text(idx, &mut body, TEXT_TRIES, |out| {
-                    text::write_styled_reply(
+                    text::write_reply(
                         out,
-                        rng,
+                        &mut trng,
                         niche,
                         sentiment,
                         rules.style,
+                        &gist,
                         seconds,
-                        Some(&parent.handle),
-                    )
+                        &voice,
+                        said,
+                        Some(&handle),
+                    );
                 });
-                ("reply", Some(parent.id.to_string()))
+                ("reply", Some(pid.to_string()))
             } else {
-                self.open_thread(post, idx, cid, &author);
+                let mut said = Said::default();
                 self.write_text(idx, &mut body, TEXT_TRIES, |out| {
-                    text::write_styled_comment(out, rng, niche, sentiment, rules.style, seconds)
+                    said = text::write_comment(
+                        out,
+                        &mut trng,
+                        niche,
+                        sentiment,
+                        rules.style,
+                        &gist,
+                        seconds,
+                        &voice,
+                    );
                 });
+                self.open_thread(post, idx, cid, &author, said);
                 ("comment", None)
             };
             post.discussion().comments += 1;
@@ -360,18 +395,24 @@ impl Comments {
                 let at = wave.time_in(rng, a, b);
                 let author = troll_author(rng, rules.persona);
                 let cid = (rules.new_id)(rng);
-                self.open_thread(post, *idx, cid, &author);
+                let mut trng = text_rng(cid);
+                let voice = Voice::of(&author.id);
+                let gist = post.discussion().gist.clone();
+                let mut said = Said::default();
                 let mut body = String::with_capacity(100);
                 self.write_text(*idx, &mut body, TROLL_TEXT_TRIES, |out| {
-                    text::write_styled_comment(
+                    said = text::write_comment(
                         out,
-                        rng,
+                        &mut trng,
                         niche,
                         Sentiment::Negative,
                         rules.style,
+                        &gist,
                         seconds,
-                    )
+                        &voice,
+                    );
                 });
+                self.open_thread(post, *idx, cid, &author, said);
                 post.discussion().comments += 1;
                 out.push(comment_event(
                     at,

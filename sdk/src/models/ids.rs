@@ -130,7 +130,7 @@ pub fn numeric_id19(rng: &mut Rng, lead: u64) -> u64 {
 }
 
 /// A handle built from a base word: `base` plus, often, a separator and
-/// digits, lower-cased (`maya_bakes`, `maya.bakes42`, `mayabakes1999`).
+/// digits now and then, lower-cased (`maya_bakes`, `maya.bakes42`, `mayabakes1999`).
 pub fn handle(rng: &mut Rng, base: &str) -> String {
     let mut s = String::with_capacity(base.len() + 6);
     push_handle(&mut s, rng, base);
@@ -144,15 +144,17 @@ pub fn push_handle(out: &mut String, rng: &mut Rng, base: &str) {
             out.push(c.to_ascii_lowercase());
         }
     }
-    match rng.below(6) {
-        0 => {}
-        1 => {
+    // Digits only sometimes (about one handle in five), the way people
+    // add a year or a number when their name is taken.
+    match rng.below(20) {
+        0 => {
             out.push('_');
-            push_digits(out, rng.below(100));
+            push_digits(out, 1 + rng.below(99));
         }
-        2 | 3 => push_digits(out, rng.below(1000)),
-        4 => push_digits(out, 1970 + rng.below(40)),
-        _ => push_digits(out, rng.below(100_000)),
+        1 => push_digits(out, 1 + rng.below(999)),
+        2 => push_digits(out, 1985 + rng.below(25)),
+        3 => push_digits(out, 11 * (1 + rng.below(9))),
+        _ => {}
     }
 }
 

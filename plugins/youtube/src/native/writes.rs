@@ -14,6 +14,7 @@
 //! `video_updated`, `video_deleted`, `video_rated`) for the others.
 
 use diorama_sdk::kit::actions::Answer;
+use diorama_sdk::models::text::Said;
 use diorama_sdk::{
     Action, ActionError, Event, HttpRequest, HttpResponse, Interaction, Metric, Millis, NativeAct,
     NativeOutcome, Notice, Payload,
@@ -498,7 +499,9 @@ fn comment(yt: &mut YouTube, at: Millis, params: &Value) -> Result<Vec<Event>, A
     let idx = upload_index(yt, "comment", video_id)?;
     let cid = CommentId::random(&mut yt.rng);
     let v = &mut yt.videos[idx];
-    v.remember_thread(cid);
+    // Its words are the creator's own: replies answer it as they would a
+    // reaction, not reading into it what it does not say.
+    v.remember_thread(cid, Said::default());
     v.comments += 1;
     let content_id = v.id.clone();
     yt.recent.push(cid, idx as u32);
