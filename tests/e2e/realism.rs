@@ -63,8 +63,9 @@ fn a_large_run_has_realistic_figures() {
         assert!((got - want).abs() <= 0.02, "dm {name}: {got}");
     }
 
-    // Uniqueness: the first 1,000 comments all distinct, the first 10,000 at
-    // least 99 % distinct, never the same text twice under a post.
+    // Uniqueness within each account (the same "First" on two platforms is
+    // two people): the first 1,000 comments all distinct, the first 10,000
+    // at least 99 % distinct, never the same text twice under a post.
     let u = &st["uniqueness"];
     assert_eq!(u["first_1000_distinct"], 1000, "{u}");
     assert!(

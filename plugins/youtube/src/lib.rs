@@ -194,6 +194,11 @@ pub struct YouTube {
     /// big channel's month of uploads outgrew the plugin's memory).
     #[serde(default = "post_texts")]
     texts: Distinct,
+    /// The channel's most recent comment texts, whatever their upload:
+    /// short reactions ("W", "🔥🔥") written by many people come out
+    /// varied rather than word for word across a day's comments.
+    #[serde(default = "account_texts")]
+    account_texts: Distinct,
     /// What the Data API reads that the simulation does not keep (bounded;
     /// see `native::memory`).
     #[serde(default)]
@@ -202,6 +207,10 @@ pub struct YouTube {
 
 fn post_texts() -> Distinct {
     Distinct::with_capacity(Distinct::POSTS_CAPACITY)
+}
+
+fn account_texts() -> Distinct {
+    Distinct::with_capacity(Distinct::ACCOUNT_CAPACITY)
 }
 
 impl YouTube {
@@ -326,6 +335,7 @@ impl YouTube {
             recent,
             signals,
             texts,
+            account_texts,
             ..
         } = self;
         let trolls = &mut signals.trolls;
@@ -348,18 +358,23 @@ impl YouTube {
                 let voice = Voice::of(&author.id);
                 let mut said = Said::default();
                 let gist = &v.gist;
-                write_distinct_scoped(&mut [(&mut *texts, scope)], &mut body, TEXT_TRIES, |out| {
-                    said = text::write_comment(
-                        out,
-                        &mut trng,
-                        *niche,
-                        Sentiment::Negative,
-                        style::COMMENTS,
-                        gist,
-                        Some(seconds),
-                        &voice,
-                    )
-                });
+                write_distinct_scoped(
+                    &mut [(&mut *texts, scope), (&mut *account_texts, 0)],
+                    &mut body,
+                    TEXT_TRIES,
+                    |out| {
+                        said = text::write_comment(
+                            out,
+                            &mut trng,
+                            *niche,
+                            Sentiment::Negative,
+                            style::COMMENTS,
+                            gist,
+                            Some(seconds),
+                            &voice,
+                        )
+                    },
+                );
                 v.remember_thread(cid, said);
                 v.comments += 1;
                 out.push(Event {
@@ -441,6 +456,7 @@ impl YouTube {
             signals,
             likes_rng,
             texts,
+            account_texts,
             ..
         } = self;
         for &idx in active.iter() {
@@ -484,7 +500,7 @@ impl YouTube {
                         let mut trng = text::text_rng(fnv1a(id.as_bytes()));
                         let gist = &v.gist;
                         write_distinct_scoped(
-                            &mut [(&mut *texts, scope)],
+                            &mut [(&mut *texts, scope), (&mut *account_texts, 0)],
                             &mut body,
                             TEXT_TRIES,
                             |out| {
@@ -512,7 +528,7 @@ impl YouTube {
                         let mut said = Said::default();
                         let gist = &v.gist;
                         write_distinct_scoped(
-                            &mut [(&mut *texts, scope)],
+                            &mut [(&mut *texts, scope), (&mut *account_texts, 0)],
                             &mut body,
                             TEXT_TRIES,
                             |out| {
@@ -935,6 +951,7 @@ impl Platform for YouTube {
             recent: RecentComments::default(),
             signals: ActiveSignals::default(),
             texts: post_texts(),
+            account_texts: account_texts(),
             native: native::Memory::default(),
         })
     }

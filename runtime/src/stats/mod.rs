@@ -57,12 +57,25 @@ pub struct Share {
     pub reference: f64,
 }
 
+/// The most words a comment has to count as a short reaction.
+pub const REACTION_WORDS: usize = 3;
+
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct Uniqueness {
+    /// Comments and replies.
     pub comments: u64,
+    /// Of those, the short reactions ("First", "W", "🔥🔥"), of at most
+    /// [`REACTION_WORDS`] words: every real comment section repeats them,
+    /// so the figures below count only the longer ones.
+    pub reactions: u64,
+    /// Distinct texts among the longer ones, distinct within their
+    /// account (profile and platform): the same sentence under a TikTok and
+    /// under a YouTube video is two people on two platforms, not a repeat
+    /// anyone reading one comment section sees.
     pub distinct: u64,
     pub distinct_share: f64,
-    /// Distinct texts among the run's first 1,000 comments and replies.
+    /// Distinct texts among the run's first 1,000 longer comments and
+    /// replies.
     pub first_1000_distinct: u64,
     /// Share of distinct texts among the run's first 10,000.
     pub first_10000_distinct_share: f64,
@@ -198,9 +211,11 @@ pub fn compute(dir: &Path) -> Result<Stats, StatsError> {
     let mut interactions: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
     let mut sentiment: BTreeMap<String, u64> = BTreeMap::new();
     let mut dms: BTreeMap<String, u64> = BTreeMap::new();
-    let mut texts: BTreeSet<String> = BTreeSet::new();
+    // The longer texts, by account (see `Uniqueness`).
+    let mut texts: BTreeSet<(String, String, String)> = BTreeSet::new();
     let mut per_post: BTreeSet<(String, String)> = BTreeSet::new();
     let mut comments = 0u64;
+    let (mut reactions, mut worded) = (0u64, 0u64);
     let mut repeats = 0u64;
     let (mut first_1000, mut first_10000) = (0u64, 0u64);
     let mut hours = vec![0u64; 24];
@@ -293,12 +308,17 @@ pub fn compute(dir: &Path) -> Result<Stats, StatsError> {
                             repeats += 1;
                         }
                     }
-                    texts.insert(text);
-                    if comments == 1_000 {
-                        first_1000 = texts.len() as u64;
-                    }
-                    if comments == 10_000 {
-                        first_10000 = texts.len() as u64;
+                    if text.split_whitespace().count() <= REACTION_WORDS {
+                        reactions += 1;
+                    } else {
+                        texts.insert((e.profile.clone(), e.platform.clone(), text));
+                        worded += 1;
+                        if worded == 1_000 {
+                            first_1000 = texts.len() as u64;
+                        }
+                        if worded == 10_000 {
+                            first_10000 = texts.len() as u64;
+                        }
                     }
                     let h = match zones.get(&e.profile) {
                         Some(tz) => local_hour(e.at, *tz),
@@ -359,19 +379,20 @@ pub fn compute(dir: &Path) -> Result<Stats, StatsError> {
         dm_types: mix(&dms, &DM_MIX),
         uniqueness: Uniqueness {
             comments,
+            reactions,
             distinct: texts.len() as u64,
-            distinct_share: if comments == 0 {
+            distinct_share: if worded == 0 {
                 0.0
             } else {
-                texts.len() as f64 / comments as f64
+                texts.len() as f64 / worded as f64
             },
             repeats_under_same_post: repeats,
-            first_1000_distinct: if comments >= 1_000 {
+            first_1000_distinct: if worded >= 1_000 {
                 first_1000
             } else {
                 texts.len() as u64
             },
-            first_10000_distinct_share: match comments {
+            first_10000_distinct_share: match worded {
                 0 => 0.0,
                 n if n >= 10_000 => first_10000 as f64 / 10_000.0,
                 n => texts.len() as f64 / n as f64,

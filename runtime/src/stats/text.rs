@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use super::{Share, Stats};
+use super::{Share, Stats, REACTION_WORDS};
 
 fn pct(x: f64) -> String {
     format!("{:5.1} %", x * 100.0)
@@ -105,15 +105,21 @@ pub fn render(st: &Stats, dir: &str) -> String {
     let _ = writeln!(s, "Uniqueness");
     let _ = writeln!(
         s,
-        "  {} comments and replies, {} distinct texts ({}), {} repeated under the same post",
+        "  {} comments and replies, {} repeated under the same post; {} short reactions (at most {} words) set aside",
         thousands(u.comments as i64),
-        thousands(u.distinct as i64),
-        pct(u.distinct_share).trim(),
-        thousands(u.repeats_under_same_post as i64)
+        thousands(u.repeats_under_same_post as i64),
+        thousands(u.reactions as i64),
+        REACTION_WORDS
     );
     let _ = writeln!(
         s,
-        "  the first 1,000 hold {} distinct texts; the first 10,000 are {} distinct",
+        "  of the longer ones, {} distinct within their account ({})",
+        thousands(u.distinct as i64),
+        pct(u.distinct_share).trim()
+    );
+    let _ = writeln!(
+        s,
+        "  the first 1,000 of them hold {} distinct texts; the first 10,000 are {} distinct",
         thousands(u.first_1000_distinct as i64),
         pct(u.first_10000_distinct_share).trim()
     );

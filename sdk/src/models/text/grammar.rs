@@ -602,6 +602,18 @@ impl Fill<'_> {
     }
 
     fn expand(&self, out: &mut String, rng: &mut Rng, frame: &str) {
+        let start = out.len();
+        let mut plurals = Vec::new();
+        self.expand_slots(out, rng, frame, &mut plurals);
+        // The verbs after a plural subject agree with it ("the outfits
+        // live in my head", not "lives"), last first so that the earlier
+        // places stay where they were.
+        for at in plurals.into_iter().rev() {
+            agree_plural(out, at.max(start));
+        }
+    }
+
+    fn expand_slots(&self, out: &mut String, rng: &mut Rng, frame: &str, plurals: &mut Vec<usize>) {
         let scene = self.scene;
         let g = scene.gist;
         let mut rest = frame;
@@ -617,12 +629,17 @@ impl Fill<'_> {
             let v = scene.niche.vocab();
             match slot {
                 "S" if self.pron => out.push_str("this"),
-                "S" => out.push_str(&g.subject),
-                "s" => out.push_str(&g.short),
-                "M" => match self.moment {
-                    Some(m) => out.push_str(&g.moments[m].name),
-                    None => out.push_str(&g.short),
-                },
+                "S" | "s" | "M" => {
+                    let noun = match (slot, self.moment) {
+                        ("S", _) => &g.subject,
+                        ("M", Some(m)) => &g.moments[m].name,
+                        _ => &g.short,
+                    };
+                    out.push_str(noun);
+                    if is_plural(noun) {
+                        plurals.push(out.len());
+                    }
+                }
                 "T" => {
                     let at = self
                         .moment
@@ -652,6 +669,103 @@ impl Fill<'_> {
             }
         }
         fallback
+    }
+}
+
+/// Words that end in "s" and still name one thing.
+const SINGULAR_IN_S: &[&str] = &[
+    "news", "series", "physics", "basics", "this", "plus", "bus", "yes", "class", "process",
+    "progress", "fitness", "business", "mattress", "canvas", "chaos", "lens", "bonus", "focus",
+    "status", "campus", "virus", "thesis", "analysis", "crisis", "ps",
+];
+
+/// Whether a noun phrase names more than one thing, read from its head:
+/// the last word before a preposition ("the truth about carbs" is one
+/// truth; "the best exercises for beginners" are several).
+fn is_plural(phrase: &str) -> bool {
+    const JOINERS: &[&str] = &[
+        "about", "for", "of", "with", "in", "on", "to", "from", "vs", "at",
+    ];
+    let words: Vec<&str> = phrase.split_whitespace().collect();
+    let head_end = words
+        .iter()
+        .position(|w| JOINERS.contains(&w.to_ascii_lowercase().as_str()))
+        .unwrap_or(words.len());
+    let Some(head) = words[..head_end].last() else {
+        return false;
+    };
+    let head = head
+        .trim_matches(|c: char| !c.is_alphanumeric())
+        .to_ascii_lowercase();
+    head.len() > 2
+        && head.ends_with('s')
+        && !head.ends_with("ss")
+        && !head.ends_with("us")
+        && !head.ends_with("is")
+        && !head.ends_with("'s")
+        && !SINGULAR_IN_S.contains(&head.as_str())
+}
+
+/// The verb forms that change after a plural subject.
+const AGREEMENT: &[(&str, &str)] = &[
+    ("is", "are"),
+    ("was", "were"),
+    ("isn't", "aren't"),
+    ("wasn't", "weren't"),
+    ("doesn't", "don't"),
+    ("does", "do"),
+    ("has", "have"),
+    ("lives", "live"),
+    ("looks", "look"),
+    ("works", "work"),
+    ("seems", "seem"),
+    ("goes", "go"),
+    ("gets", "get"),
+    ("makes", "make"),
+    ("needs", "need"),
+    ("deserves", "deserve"),
+    ("hits", "hit"),
+    ("sounds", "sound"),
+    ("feels", "feel"),
+    ("changes", "change"),
+];
+
+/// Words that may stand between a subject and its verb.
+const ADVERBS: &[&str] = &[
+    "really",
+    "actually",
+    "just",
+    "still",
+    "honestly",
+    "literally",
+    "lowkey",
+];
+
+/// Make the verb after byte `at` of `out` (the end of a plural subject)
+/// agree with it; anything else is left as it is.
+fn agree_plural(out: &mut String, at: usize) {
+    let mut pos = at;
+    loop {
+        let rest = &out[pos..];
+        let lead = rest.len() - rest.trim_start_matches(' ').len();
+        if lead == 0 {
+            // Not a word boundary: the subject ran into punctuation.
+            return;
+        }
+        let word_start = pos + lead;
+        let word: &str = out[word_start..]
+            .split(|c: char| c.is_whitespace() || matches!(c, ',' | '.' | '!' | '?'))
+            .next()
+            .unwrap_or("");
+        if ADVERBS.contains(&word) {
+            pos = word_start + word.len();
+            continue;
+        }
+        if let Some((_, plural)) = AGREEMENT.iter().find(|(one, _)| *one == word) {
+            let end = word_start + word.len();
+            out.replace_range(word_start..end, plural);
+        }
+        return;
     }
 }
 
@@ -1097,5 +1211,47 @@ pub fn reply(
     Said {
         act,
         about: parent.about,
+    }
+}
+
+#[cfg(test)]
+mod agreement {
+    use super::{agree_plural, is_plural};
+
+    #[test]
+    fn plural_subjects_are_read_from_their_head() {
+        assert!(is_plural("the outfits"));
+        assert!(is_plural("the best exercises for beginners"));
+        assert!(!is_plural("the truth about carbs"));
+        assert!(!is_plural("the sunday reset"));
+        assert!(!is_plural("the speedrun skip"));
+        assert!(!is_plural("this"));
+        assert!(!is_plural("the boss"));
+        assert!(!is_plural("the news"));
+        assert!(!is_plural(""));
+    }
+
+    #[test]
+    fn verbs_after_a_plural_subject_agree() {
+        let fix = |text: &str, at: usize| {
+            let mut s = text.to_string();
+            agree_plural(&mut s, at);
+            s
+        };
+        assert_eq!(
+            fix("the outfits lives in my head now", 11),
+            "the outfits live in my head now"
+        );
+        assert_eq!(
+            fix("the outfits really is that good", 11),
+            "the outfits really are that good"
+        );
+        assert_eq!(
+            fix("the outfits wasn't that deep", 11),
+            "the outfits weren't that deep"
+        );
+        // Not a verb that changes, or not a word boundary: left alone.
+        assert_eq!(fix("the outfits got me", 11), "the outfits got me");
+        assert_eq!(fix("the outfits, is it", 11), "the outfits, is it");
     }
 }
