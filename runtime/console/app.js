@@ -387,7 +387,7 @@ async function profilesPage() {
     tbody);
   const presets = h('div', { class: 'presets' }, PRESETS.map((p, i) => h('button', { type: 'button', 'data-preset': i, onclick: () => create(p.body) }, p.label)));
   main.replaceChildren(
-    h('section', { class: 'panel' }, h('h1', {}, 'Profiles'), h('div', { class: 'scroll' }, table), h('p', { class: 'muted', id: 'empty' })),
+    h('section', { class: 'panel' }, h('h1', {}, 'Profiles'), h('div', { class: 'scroll', tabindex: 0 }, table), h('p', { class: 'muted', id: 'empty' })),
     h('section', { class: 'panel' }, h('h2', {}, 'New profile'),
       h('p', { class: 'muted' }, 'One click from a preset (it starts at once), or in detail below.'), presets, detailForm()));
   async function refresh() {
@@ -1031,7 +1031,7 @@ function webhooksTab(body, id, view) {
   async function deliveries(hook) {
     try {
       const d = await api('GET', `/v1/profiles/${id}/webhooks/${hook}/deliveries`);
-      log.replaceChildren(h('h3', {}, `Deliveries of ${hook}`), d.items.length ? h('div', { class: 'scroll' }, h('table', { class: 'list' },
+      log.replaceChildren(h('h3', {}, `Deliveries of ${hook}`), d.items.length ? h('div', { class: 'scroll', tabindex: 0 }, h('table', { class: 'list' },
         h('thead', {}, h('tr', {}, ['Event', 'Attempt', 'Status', 'Outcome', 'Error', 'ms'].map((c) => h('th', { scope: 'col' }, c)))),
         h('tbody', {}, d.items.map((x) => h('tr', {}, h('td', {}, x.event_id), h('td', {}, x.attempt), h('td', {}, x.status ?? '—'), h('td', {}, h('span', { class: `badge ${x.outcome}` }, x.outcome)), h('td', {}, x.error || ''), h('td', {}, x.duration_ms)))))) : h('p', { class: 'muted' }, 'No delivery yet.'));
     } catch (e) { log.replaceChildren(h('p', { class: 'error' }, explain(e))); }
@@ -1051,7 +1051,7 @@ function webhooksTab(body, id, view) {
     if (!hooks.length) tbody.replaceChildren(h('tr', {}, h('td', { colspan: 7, class: 'muted' }, 'No webhooks yet.')));
   }
   body.replaceChildren(
-    h('section', { class: 'panel' }, h('h2', {}, 'Webhooks'), h('div', { class: 'scroll' }, h('table', { class: 'list', id: 'hooks' },
+    h('section', { class: 'panel' }, h('h2', {}, 'Webhooks'), h('div', { class: 'scroll', tabindex: 0 }, h('table', { class: 'list', id: 'hooks' },
       h('thead', {}, h('tr', {}, ['Id', 'URL', 'Status', 'Filter', 'Pending', 'Last error', ''].map((c) => h('th', { scope: 'col' }, c)))), tbody)), log),
     h('section', { class: 'panel' }, h('h2', {}, 'New webhook'), f));
   refresh();

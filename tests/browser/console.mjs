@@ -8,6 +8,7 @@
 //   DIORAMA_CHROMIUM   the Chromium executable
 //   DIORAMA_OUT        a folder for the screenshots and the browser profile
 //   PLAYWRIGHT_CORE    the installed playwright-core's index.mjs
+//   AXE_CORE           the installed axe-core's axe.min.js (the accessibility audit)
 // It prints `figure: NAME VALUE` lines and ends with `RESULT <json>`.
 
 import http from 'node:http';
@@ -24,10 +25,11 @@ const BASE = env('DIORAMA_BASE');
 const ADMIN = env('DIORAMA_ADMIN');
 const OUT = env('DIORAMA_OUT');
 const { chromium } = await import(env('PLAYWRIGHT_CORE'));
+const AXE = fs.readFileSync(env('AXE_CORE'), 'utf8');
 
 const LAPTOP = { width: 1366, height: 900 };
 const PHONE = { width: 390, height: 844 };
-const result = { steps: [], screenshots: [] };
+const result = { steps: [], screenshots: [], audited: [], violations: [] };
 const step = (name) => { result.steps.push(name); console.log(`step: ${name}`); };
 const figure = (name, value) => { result[name] = value; console.log(`figure: ${name} ${value}`); };
 function check(cond, what) {
@@ -77,6 +79,22 @@ page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text(
 const outside = [];
 page.on('request', (r) => { if (!r.url().startsWith(PAGE) && !r.url().startsWith('data:')) outside.push(r.url()); });
 
+// The accessibility audit of the screen as it is: axe-core's WCAG 2.1 A
+// and AA rules (labels, names, roles, contrast, ...). Evaluated through
+// the driver, so the page's own content security policy stays as served.
+async function audit(name) {
+  const found = await page.evaluate(async (source) => {
+    if (!window.axe) (0, eval)(source);
+    const r = await window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
+  }, AXE);
+  result.audited.push(name);
+  for (const v of found) {
+    result.violations.push({ screen: name, ...v });
+    console.log(`a11y: ${name}: ${v.id} (${v.impact}) ${v.help}: ${v.nodes.join(', ')}`);
+  }
+}
+
 async function shot(name) {
   for (const [label, size] of [['laptop', LAPTOP], ['phone', PHONE]]) {
     await page.setViewportSize(size);
@@ -85,6 +103,7 @@ async function shot(name) {
     const file = path.join(OUT, 'screenshots', `${name}-${label}.png`);
     await page.screenshot({ path: file });
     result.screenshots.push(file);
+    await audit(`${name} (${label})`);
   }
   await page.setViewportSize(LAPTOP);
 }

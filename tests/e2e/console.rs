@@ -92,6 +92,18 @@ fn playwright() -> PathBuf {
     entry
 }
 
+/// The installed axe-core's browser build, beside the driver.
+fn axe(driver: &Path) -> PathBuf {
+    // driver: <dir>/node_modules/playwright-core/index.mjs
+    let modules = driver
+        .parent()
+        .and_then(Path::parent)
+        .expect("node_modules");
+    let axe = modules.join("axe-core/axe.min.js");
+    assert!(axe.exists(), "npm ci installed no axe-core");
+    axe
+}
+
 #[test]
 fn the_console_runs_a_demo_in_a_real_browser() {
     let browser = chromium();
@@ -105,6 +117,7 @@ fn the_console_runs_a_demo_in_a_real_browser() {
         .env("DIORAMA_CHROMIUM", &browser)
         .env("DIORAMA_OUT", out.path())
         .env("PLAYWRIGHT_CORE", &driver)
+        .env("AXE_CORE", axe(&driver))
         .output()
         .expect("node runs the browser script");
     let stdout = String::from_utf8_lossy(&output.stdout);
@@ -169,6 +182,27 @@ fn the_console_runs_a_demo_in_a_real_browser() {
         result["feed_scroll_step_live_ms"],
         result["feed_scroll_step_paused_ms"]
     );
+
+    // Every screen passes the WCAG 2.1 A/AA audit at both widths.
+    let audited = result["audited"].as_array().expect("audited").len();
+    assert!(
+        audited >= 16,
+        "an audit of each screen at two widths: {audited}"
+    );
+    let violations = result["violations"].as_array().expect("violations");
+    assert!(
+        violations.is_empty(),
+        "accessibility violations:\n{}",
+        violations
+            .iter()
+            .map(|v| format!(
+                "  {} {}: {} ({})",
+                v["screen"], v["id"], v["help"], v["nodes"]
+            ))
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    println!("console: {audited} screens audited (WCAG 2.1 A/AA), no violations");
 
     let shots = result["screenshots"].as_array().expect("screenshots");
     assert!(

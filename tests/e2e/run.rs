@@ -208,6 +208,44 @@ fn stats_reads_a_runs_output_folder() {
     let missing = diorama(dir.path(), &["stats", "nowhere"]);
     assert_eq!(missing.code, 2, "{}", missing.describe());
     assert!(missing.stderr.contains("nowhere"), "{}", missing.describe());
+
+    // A reading sample: the lines asked for, each a real comment, reply or
+    // DM of the log, with its post; the same lines every time.
+    let sample = diorama(dir.path(), &["stats", "o", "--sample", "10"]);
+    assert_eq!(sample.code, 0, "{}", sample.describe());
+    let rows: Vec<&str> = sample
+        .stdout
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .collect();
+    let interactions = events
+        .iter()
+        .filter(|e| matches!(e["kind"].as_str(), Some("comment" | "reply" | "dm")))
+        .count();
+    assert_eq!(rows.len(), interactions.min(10), "{}", sample.stdout);
+    for row in &rows {
+        let text = row.split(" | ").nth(5).expect("six columns");
+        let text = text.split("  [post: ").next().unwrap();
+        assert!(
+            events.iter().any(|e| e["text"].as_str().is_some_and(|t| t
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+                == text)),
+            "not in the log: {row}"
+        );
+    }
+    assert!(
+        rows.iter().any(|r| r.contains("[post: ")),
+        "{}",
+        sample.stdout
+    );
+    let again = diorama(dir.path(), &["stats", "o", "--sample", "10"]);
+    assert_eq!(again.stdout, sample.stdout);
+    for bad in ["0", "10001", "many"] {
+        let r = diorama(dir.path(), &["stats", "o", "--sample", bad]);
+        assert_eq!(r.code, 2, "--sample {bad}: {}", r.describe());
+    }
 }
 
 #[test]

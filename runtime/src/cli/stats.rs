@@ -13,9 +13,25 @@ pub struct StatsArgs {
     /// Print JSON instead of text.
     #[arg(long)]
     json: bool,
+    /// Print a reading sample instead: N comments, replies and direct
+    /// messages (a fifth of them DMs) picked evenly over the run, each with
+    /// its post's title and the comment it answers, for judging by eye
+    /// how the text reads.
+    #[arg(long, value_name = "N", conflicts_with = "json",
+          value_parser = clap::value_parser!(u16).range(1..=stats::MAX_SAMPLE as i64))]
+    sample: Option<u16>,
 }
 
 pub fn stats(args: StatsArgs) -> i32 {
+    if let Some(n) = args.sample {
+        return match stats::sample(&args.dir, usize::from(n)) {
+            Ok(text) => {
+                print!("{text}");
+                0
+            }
+            Err(e) => fail(e),
+        };
+    }
     match stats::compute(&args.dir) {
         Ok(st) => {
             if args.json {

@@ -5,6 +5,7 @@
 //! `diorama stats DIR` prints them; the same figures serialise as JSON.
 
 mod figures;
+mod sample;
 #[cfg(test)]
 mod tests;
 mod text;
@@ -21,6 +22,7 @@ use diorama_sdk::models::time::{local_hour, parse_tz};
 use diorama_sdk::Millis;
 
 use figures::{engagement, mix, views, ContentSeen, AUDIENCE_METRICS, ENGAGEMENT_METRICS};
+pub use sample::{sample, MAX_SAMPLE};
 pub use text::render;
 pub use voice::{Frame, TextFigures};
 
@@ -179,6 +181,39 @@ struct LineAuthor {
     handle: String,
 }
 
+/// The events of `dir`'s `events.jsonl`, read one line at a time; a
+/// line that is not an event is an error naming its number.
+fn lines(dir: &Path) -> Result<impl Iterator<Item = Result<Line, StatsError>>, StatsError> {
+    let path = dir.join("events.jsonl");
+    let file = std::fs::File::open(&path).map_err(|e| StatsError::Read {
+        path: path.display().to_string(),
+        why: format!("cannot open ({e}); give the folder `diorama run --out` wrote"),
+    })?;
+    let reader = std::io::BufReader::with_capacity(1 << 20, file);
+    let name = path.display().to_string();
+    Ok(reader.lines().enumerate().filter_map(move |(n, line)| {
+        let line = match line {
+            Ok(line) => line,
+            Err(e) => {
+                return Some(Err(StatsError::Read {
+                    path: name.clone(),
+                    why: e.to_string(),
+                }))
+            }
+        };
+        if line.trim().is_empty() {
+            return None;
+        }
+        Some(
+            serde_json::from_str::<Line>(&line).map_err(|err| StatsError::Line {
+                path: name.clone(),
+                line: n + 1,
+                why: err.to_string(),
+            }),
+        )
+    }))
+}
+
 /// Compute the figures over `dir` (an output folder of `diorama run`).
 pub fn compute(dir: &Path) -> Result<Stats, StatsError> {
     let report_path = dir.join("report.json");
@@ -200,13 +235,6 @@ pub fn compute(dir: &Path) -> Result<Stats, StatsError> {
         }
     }
 
-    let events_path = dir.join("events.jsonl");
-    let file = std::fs::File::open(&events_path).map_err(|e| StatsError::Read {
-        path: events_path.display().to_string(),
-        why: format!("cannot open ({e}); give the folder `diorama run --out` wrote"),
-    })?;
-    let reader = std::io::BufReader::with_capacity(1 << 20, file);
-
     let mut events = 0u64;
     let mut interactions: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
     let mut sentiment: BTreeMap<String, u64> = BTreeMap::new();
@@ -224,19 +252,8 @@ pub fn compute(dir: &Path) -> Result<Stats, StatsError> {
     let mut audience: BTreeMap<(String, String), i64> = BTreeMap::new();
     let mut voices = voice::Collector::default();
 
-    for (n, line) in reader.lines().enumerate() {
-        let line = line.map_err(|e| StatsError::Read {
-            path: events_path.display().to_string(),
-            why: e.to_string(),
-        })?;
-        if line.trim().is_empty() {
-            continue;
-        }
-        let e: Line = serde_json::from_str(&line).map_err(|err| StatsError::Line {
-            path: events_path.display().to_string(),
-            line: n + 1,
-            why: err.to_string(),
-        })?;
+    for e in lines(dir)? {
+        let e = e?;
         events += 1;
         match e.type_name.as_str() {
             "content" => {
