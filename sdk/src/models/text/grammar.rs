@@ -994,16 +994,26 @@ fn finish(
             out.insert_str(start, &e);
         }
         EmojiAt::Middle | EmojiAt::Anywhere => {
-            // After the first clause when there is one, else at the end.
+            // After the first clause or sentence when there is one (in
+            // place of its comma or full stop), never inside a phrase
+            // ("the perfect 😶 push up" is no one's habit); else before the
+            // text or after it.
             let body = &out[start..];
             let cut = body.find(", ").map(|i| i + 1).or_else(|| {
-                let ws: Vec<usize> = body.match_indices(' ').map(|(i, _)| i).collect();
-                (ws.len() >= 3).then(|| ws[ws.len() / 2])
+                ["! ", "? ", ". "]
+                    .iter()
+                    .filter_map(|p| body.find(p))
+                    .min()
+                    .map(|i| i + 1)
             });
             match cut {
+                None if rng.chance(0.4) => {
+                    out.insert(start, ' ');
+                    out.insert_str(start, &e);
+                }
                 Some(i) => {
                     let i = start + i;
-                    let clean = out[..i].trim_end_matches(',').len();
+                    let clean = out[..i].trim_end_matches([',', '.']).len();
                     out.replace_range(clean..i, "");
                     out.insert_str(clean, &format!(" {e}"));
                     if v.emoji_at == EmojiAt::Anywhere && rng.chance(0.5) {
@@ -1086,9 +1096,14 @@ pub fn comment(out: &mut String, rng: &mut Rng, scene: &Scene<'_>) -> Said {
             Act::Question => Act::Story,
             Act::Critique => Act::Critique,
             _ if scene.sentiment == Sentiment::Neutral => Act::Question,
+            // Never a second story after a story ("sending this to my
+            // sister. sending this to my partner").
             _ => {
-                if rng.chance(0.5) || scene.gist.moments.is_empty() {
+                let no_moments = scene.gist.moments.is_empty();
+                if act != Act::Story && (rng.chance(0.5) || no_moments) {
                     Act::Story
+                } else if no_moments {
+                    Act::Praise
                 } else {
                     Act::Moment
                 }
