@@ -77,11 +77,16 @@ pub fn read_lines(p: &Path) -> Vec<serde_json::Value> {
         .collect()
 }
 
-/// Run a setup command; fail saying what it was and what it printed.
-fn run_setup(cmd: &mut Command, what: &str) {
-    let out = cmd.output().unwrap_or_else(|e| {
-        panic!("{what}: cannot start it ({e}); python3 with venv and pip is required by the tests that drive real Python clients")
-    });
+/// What the tests that drive real Python clients need on the machine.
+const PYTHON_NEEDED: &str =
+    "python3 with venv and pip is required by the tests that drive real Python clients";
+
+/// Run a setup command; fail saying what it was, what it printed, and, when
+/// it cannot start, what the machine needs (`needed`).
+pub fn run_setup(cmd: &mut Command, what: &str, needed: &str) {
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("{what}: cannot start it ({e}); {needed}"));
     assert!(
         out.status.success(),
         "{what} failed ({})\n--- stdout\n{}\n--- stderr\n{}",
@@ -112,12 +117,14 @@ pub fn python_venv(name: &str, requirements: &str) -> PathBuf {
     run_setup(
         Command::new("python3").args(["-m", "venv"]).arg(&venv),
         "python3 -m venv",
+        PYTHON_NEEDED,
     );
     run_setup(
         Command::new(venv.join("bin/pip"))
             .args(["install", "--quiet", "--disable-pip-version-check", "-r"])
             .arg(&file),
         &format!("pip install -r {requirements}"),
+        PYTHON_NEEDED,
     );
     std::fs::write(&stamp, pins).expect("the venv stamp");
     venv

@@ -22,7 +22,7 @@ use std::process::Command;
 
 use serde_json::Value;
 
-use crate::common::root;
+use crate::common::{root, run_setup};
 use crate::serve::{Server, ADMIN};
 
 /// Where Chromium is looked for, in order (`DIORAMA_CHROMIUM` first).
@@ -50,19 +50,6 @@ fn chromium() -> PathBuf {
         })
 }
 
-fn run(cmd: &mut Command, what: &str) {
-    let out = cmd.output().unwrap_or_else(|e| {
-        panic!("{what}: cannot start it ({e}); node and npm are required for the console's browser test")
-    });
-    assert!(
-        out.status.success(),
-        "{what} failed ({})\n--- stdout\n{}\n--- stderr\n{}",
-        out.status,
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
 /// The installed driver's ES module entry, installed on first use.
 fn playwright() -> PathBuf {
     let src = root().join("tests/browser");
@@ -79,13 +66,14 @@ fn playwright() -> PathBuf {
     for f in ["package.json", "package-lock.json"] {
         std::fs::copy(src.join(f), dir.join(f)).unwrap_or_else(|e| panic!("copy {f}: {e}"));
     }
-    run(
+    run_setup(
         Command::new("npm")
             .args(["ci", "--no-audit", "--no-fund", "--ignore-scripts"])
             .current_dir(&dir)
             // Playwright's own browser download is never wanted here.
             .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1"),
         "npm ci (tests/browser)",
+        "node and npm are required for the console's browser test",
     );
     std::fs::write(&stamp, lock).expect("the driver's stamp");
     assert!(entry.exists(), "npm ci installed no playwright-core");
