@@ -68,8 +68,25 @@ pub const CREDENTIALS_HEADER: &str = "x-diorama-credentials";
 
 const PROBLEMS: &str = "https://api.x.com/2/problems/";
 
-const TWEET_FIELDS: [&str; 22] = [
+/// `tweet.fields`, and `post.fields` as the published OpenAPI document
+/// now names them (both are taken; see [`Vocab`]).
+const TWEET_FIELDS: [&str; 37] = [
     "article",
+    "article_title",
+    "community_id",
+    "display_text_range",
+    "edit_history_post_ids",
+    "matched_media_notes",
+    "media_metadata",
+    "note_post",
+    "note_request_suggestions",
+    "paid_partnership",
+    "promoted_metrics",
+    "referenced_posts",
+    "scopes",
+    "source",
+    "suggested_source_links",
+    "withheld",
     "attachments",
     "author_id",
     "card_uri",
@@ -92,8 +109,18 @@ const TWEET_FIELDS: [&str; 22] = [
     "reply_settings",
     "text",
 ];
-const USER_FIELDS: [&str; 17] = [
+const USER_FIELDS: [&str; 27] = [
     "affiliation",
+    "confirmed_email",
+    "is_identity_verified",
+    "parody",
+    "profile_banner_url",
+    "receives_your_dm",
+    "subscribes_to_you",
+    "subscription",
+    "subscription_type",
+    "verified_followers_count",
+    "withheld",
     "connection_status",
     "created_at",
     "description",
@@ -111,8 +138,10 @@ const USER_FIELDS: [&str; 17] = [
     "verified",
     "verified_type",
 ];
-const DM_FIELDS: [&str; 8] = [
+const DM_FIELDS: [&str; 10] = [
     "attachments",
+    "entities",
+    "text",
     "created_at",
     "dm_conversation_id",
     "event_type",
@@ -121,7 +150,13 @@ const DM_FIELDS: [&str; 8] = [
     "referenced_tweets",
     "sender_id",
 ];
-const TWEET_EXPANSIONS: [&str; 9] = [
+const TWEET_EXPANSIONS: [&str; 15] = [
+    "article.cover_media",
+    "article.media_entities",
+    "attachments.media_source_tweet",
+    "edit_history_post_ids",
+    "referenced_posts",
+    "username",
     "attachments.media_keys",
     "attachments.poll_ids",
     "author_id",
@@ -132,8 +167,15 @@ const TWEET_EXPANSIONS: [&str; 9] = [
     "referenced_tweets.id",
     "referenced_tweets.id.author_id",
 ];
-const USER_EXPANSIONS: [&str; 2] = ["pinned_tweet_id", "most_recent_tweet_id"];
-const DM_EXPANSIONS: [&str; 4] = [
+const USER_EXPANSIONS: [&str; 5] = [
+    "affiliation",
+    "most_recent_post_id",
+    "most_recent_tweet_id",
+    "pinned_post_id",
+    "pinned_tweet_id",
+];
+const DM_EXPANSIONS: [&str; 5] = [
+    "referenced_posts",
     "attachments.media_keys",
     "participant_ids",
     "referenced_tweets.id",
@@ -692,27 +734,73 @@ fn send_dm(x: &X, r: &Request, who: &str) -> NativeOutcome {
 
 // ----------------------------------------------------------------- reads
 
+/// The words an answer uses. X's API answers `tweet.fields` with
+/// `referenced_tweets`, `edit_history_tweet_ids` and `includes.tweets`
+/// (what tweepy reads); the OpenAPI document X publishes today (the one
+/// the official `xdk` SDK is generated from) names the same things
+/// `post.fields`, `referenced_posts`, `edit_history_post_ids` and
+/// `includes.posts`. A request in the document's words is answered in
+/// them.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Vocab {
+    Tweets,
+    Posts,
+}
+
+impl Vocab {
+    fn referenced(self) -> &'static str {
+        match self {
+            Vocab::Tweets => "referenced_tweets",
+            Vocab::Posts => "referenced_posts",
+        }
+    }
+
+    fn history(self) -> &'static str {
+        match self {
+            Vocab::Tweets => "edit_history_tweet_ids",
+            Vocab::Posts => "edit_history_post_ids",
+        }
+    }
+
+    fn includes(self) -> &'static str {
+        match self {
+            Vocab::Tweets => "tweets",
+            Vocab::Posts => "posts",
+        }
+    }
+}
+
 /// What a read asks for: fields and expansions.
 struct Shape {
     tweet: Vec<&'static str>,
     user: Vec<&'static str>,
     expansions: Vec<&'static str>,
+    vocab: Vocab,
+}
+
+fn shape(r: &Request, expansions: &[&'static str]) -> Result<Shape, HttpResponse> {
+    let mut tweet = r.list("tweet.fields", &TWEET_FIELDS)?;
+    for f in r.list("post.fields", &TWEET_FIELDS)? {
+        if !tweet.contains(&f) {
+            tweet.push(f);
+        }
+    }
+    let expansions = r.list("expansions", expansions)?;
+    let posts = r.query("post.fields").is_some() || expansions.iter().any(|e| e.contains("post"));
+    Ok(Shape {
+        tweet,
+        user: r.list("user.fields", &USER_FIELDS)?,
+        expansions,
+        vocab: if posts { Vocab::Posts } else { Vocab::Tweets },
+    })
 }
 
 fn tweet_shape(r: &Request) -> Result<Shape, HttpResponse> {
-    Ok(Shape {
-        tweet: r.list("tweet.fields", &TWEET_FIELDS)?,
-        user: r.list("user.fields", &USER_FIELDS)?,
-        expansions: r.list("expansions", &TWEET_EXPANSIONS)?,
-    })
+    shape(r, &TWEET_EXPANSIONS)
 }
 
 fn user_shape(r: &Request) -> Result<Shape, HttpResponse> {
-    Ok(Shape {
-        tweet: r.list("tweet.fields", &TWEET_FIELDS)?,
-        user: r.list("user.fields", &USER_FIELDS)?,
-        expansions: r.list("expansions", &USER_EXPANSIONS)?,
-    })
+    shape(r, &USER_EXPANSIONS)
 }
 
 fn time(at: Millis) -> String {
@@ -767,10 +855,12 @@ fn user_json(x: &X, a: &Author, fields: &[&str]) -> Value {
             "url" => json!(""),
             "verified" => json!(a.verified),
             "verified_type" => json!(if a.verified { "blue" } else { "none" }),
-            "most_recent_tweet_id" if own => match x.posts().iter().rev().find(|p| !p.deleted) {
-                Some(p) => json!(p.id),
-                None => continue,
-            },
+            "most_recent_tweet_id" | "most_recent_post_id" if own => {
+                match x.posts().iter().rev().find(|p| !p.deleted) {
+                    Some(p) => json!(p.id),
+                    None => continue,
+                }
+            }
             _ => continue,
         };
         u.insert(f.to_string(), v);
@@ -778,11 +868,11 @@ fn user_json(x: &X, a: &Author, fields: &[&str]) -> Value {
     Value::Object(u)
 }
 
-fn tweet_json(x: &X, t: Tw<'_>, fields: &[&str]) -> Value {
+fn tweet_json(x: &X, t: Tw<'_>, fields: &[&str], vocab: Vocab) -> Value {
     let mut o = Map::new();
     o.insert("id".into(), json!(t.id()));
     o.insert("text".into(), json!(t.text()));
-    o.insert("edit_history_tweet_ids".into(), json!([t.id()]));
+    o.insert(vocab.history().into(), json!([t.id()]));
     for &f in fields {
         let v = match f {
             "author_id" => json!(t.author(x).id),
@@ -808,7 +898,7 @@ fn tweet_json(x: &X, t: Tw<'_>, fields: &[&str]) -> Value {
                     "impression_count": m[0],
                 })
             }
-            "referenced_tweets" => {
+            "referenced_tweets" | "referenced_posts" => {
                 let mut refs = Vec::new();
                 if let Some(id) = t.replied_to() {
                     refs.push(json!({"type": "replied_to", "id": id}));
@@ -819,7 +909,8 @@ fn tweet_json(x: &X, t: Tw<'_>, fields: &[&str]) -> Value {
                 if refs.is_empty() {
                     continue;
                 }
-                Value::Array(refs)
+                o.insert(vocab.referenced().into(), Value::Array(refs));
+                continue;
             }
             "reply_settings" => json!(match t {
                 Tw::Own(p) => p.reply_settings.as_str(),
@@ -856,7 +947,7 @@ fn tweet_json(x: &X, t: Tw<'_>, fields: &[&str]) -> Value {
 fn tweets_body(x: &X, tweets: &[Tw<'_>], shape: &Shape, single: bool) -> Map<String, Value> {
     let data: Vec<Value> = tweets
         .iter()
-        .map(|t| tweet_json(x, *t, &shape.tweet))
+        .map(|t| tweet_json(x, *t, &shape.tweet, shape.vocab))
         .collect();
     let mut users: Vec<&Author> = Vec::new();
     let mut refs: Vec<Tw<'_>> = Vec::new();
@@ -879,7 +970,7 @@ fn tweets_body(x: &X, tweets: &[Tw<'_>], shape: &Shape, single: bool) -> Map<Str
                         add(&mut users, a);
                     }
                 }
-                "referenced_tweets.id" | "referenced_tweets.id.author_id" => {
+                "referenced_tweets.id" | "referenced_tweets.id.author_id" | "referenced_posts" => {
                     for id in [t.replied_to(), t.quoted()].into_iter().flatten() {
                         if let Some(rt) = lookup(x, id) {
                             if !refs.iter().any(|q| q.id() == rt.id()) {
@@ -913,10 +1004,10 @@ fn tweets_body(x: &X, tweets: &[Tw<'_>], shape: &Shape, single: bool) -> Map<Str
     }
     if !refs.is_empty() {
         includes.insert(
-            "tweets".into(),
+            shape.vocab.includes().into(),
             Value::Array(
                 refs.iter()
-                    .map(|t| tweet_json(x, *t, &shape.tweet))
+                    .map(|t| tweet_json(x, *t, &shape.tweet, shape.vocab))
                     .collect(),
             ),
         );
@@ -931,6 +1022,7 @@ fn tweet_lookup(x: &X, r: &Request, id: &str) -> Result<HttpResponse, HttpRespon
     let shape = tweet_shape(r)?;
     r.only(&[
         "tweet.fields",
+        "post.fields",
         "user.fields",
         "expansions",
         "media.fields",
@@ -954,6 +1046,7 @@ fn tweets_lookup(x: &X, r: &Request) -> Result<HttpResponse, HttpResponse> {
     r.only(&[
         "ids",
         "tweet.fields",
+        "post.fields",
         "user.fields",
         "expansions",
         "media.fields",
@@ -1001,15 +1094,21 @@ fn tweets_lookup(x: &X, r: &Request) -> Result<HttpResponse, HttpResponse> {
 
 fn users_me(x: &X, r: &Request) -> Result<HttpResponse, HttpResponse> {
     let shape = user_shape(r)?;
-    r.only(&["user.fields", "tweet.fields", "expansions"])?;
+    r.only(&["user.fields", "tweet.fields", "post.fields", "expansions"])?;
     let mut body = Map::new();
     body.insert("data".into(), user_json(x, x.creator(), &shape.user));
-    if shape.expansions.contains(&"most_recent_tweet_id") {
+    if shape
+        .expansions
+        .iter()
+        .any(|e| e.starts_with("most_recent"))
+    {
         if let Some(p) = x.posts().iter().rev().find(|p| !p.deleted) {
-            body.insert(
-                "includes".into(),
-                json!({"tweets": [tweet_json(x, Tw::Own(p), &shape.tweet)]}),
+            let mut inc = Map::new();
+            inc.insert(
+                shape.vocab.includes().into(),
+                json!([tweet_json(x, Tw::Own(p), &shape.tweet, shape.vocab)]),
             );
+            body.insert("includes".into(), Value::Object(inc));
         }
     }
     Ok(r.ok(Value::Object(body)))
@@ -1101,8 +1200,9 @@ fn list_answer(
     Ok(r.ok(Value::Object(body)))
 }
 
-const TIMELINE_PARAMS: [&str; 13] = [
+const TIMELINE_PARAMS: [&str; 14] = [
     "tweet.fields",
+    "post.fields",
     "user.fields",
     "expansions",
     "media.fields",
@@ -1244,6 +1344,7 @@ fn search_recent(x: &X, r: &Request) -> Result<HttpResponse, HttpResponse> {
     r.only(&[
         "query",
         "tweet.fields",
+        "post.fields",
         "user.fields",
         "expansions",
         "media.fields",
@@ -1350,6 +1451,7 @@ fn liking_users(x: &X, r: &Request, id: &str) -> Result<HttpResponse, HttpRespon
     r.only(&[
         "user.fields",
         "tweet.fields",
+        "post.fields",
         "expansions",
         "max_results",
         "pagination_token",
@@ -1372,6 +1474,7 @@ fn followers(x: &X, r: &Request, id: &str) -> Result<HttpResponse, HttpResponse>
     r.only(&[
         "user.fields",
         "tweet.fields",
+        "post.fields",
         "expansions",
         "max_results",
         "pagination_token",
@@ -1398,6 +1501,7 @@ fn dm_events(x: &X, r: &Request, with: Option<&str>) -> Result<HttpResponse, Htt
         "pagination_token",
         "user.fields",
         "tweet.fields",
+        "post.fields",
         "media.fields",
     ])?;
     let fields = r.list("dm_event.fields", &DM_FIELDS)?;
