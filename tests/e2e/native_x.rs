@@ -18,7 +18,8 @@ use crate::serve::{wait_for, Server, Sse, PATIENCE};
 /// Run one command of `x_client.py` with `library` against the server as
 /// the profile; its JSON answer.
 fn client(s: &Server, token: &str, library: &str, args: &[&str]) -> Value {
-    let python = python_venv("x-client-venv", "tests/clients/x/requirements.txt").join("bin/python");
+    let python =
+        python_venv("x-client-venv", "tests/clients/x/requirements.txt").join("bin/python");
     let out = Command::new(python)
         .arg(root().join("tests/clients/x/x_client.py"))
         .arg(s.url("/native/x"))
@@ -51,7 +52,10 @@ fn busy_profile(s: &Server, seed: u64) -> crate::serve::Profile {
         "limits": {"interactions_per_day": 10_000_000},
     }));
     let kinds = |kind: &str| {
-        format!("/v1/profiles/{}/interactions?platform=x&kind={kind}&limit=10", p.id)
+        format!(
+            "/v1/profiles/{}/interactions?platform=x&kind={kind}&limit=10",
+            p.id
+        )
     };
     wait_for("an X reply, mention and DM", PATIENCE, || {
         let has = |kind: &str| {
@@ -68,18 +72,29 @@ fn busy_profile(s: &Server, seed: u64) -> crate::serve::Profile {
 
 fn interactions(s: &Server, p: &crate::serve::Profile, kind: &str) -> Vec<Value> {
     s.pages(
-        &format!("/v1/profiles/{}/interactions?platform=x&kind={kind}&limit=1000", p.id),
+        &format!(
+            "/v1/profiles/{}/interactions?platform=x&kind={kind}&limit=1000",
+            p.id
+        ),
         &p.token,
     )
 }
 
 fn contents(s: &Server, p: &crate::serve::Profile) -> Vec<Value> {
-    s.pages(&format!("/v1/profiles/{}/contents?platform=x&limit=1000", p.id), &p.token)
+    s.pages(
+        &format!("/v1/profiles/{}/contents?platform=x&limit=1000", p.id),
+        &p.token,
+    )
 }
 
 /// The event with this id arrives on the stream after `after`.
 fn on_stream(s: &Server, p: &crate::serve::Profile, after: u64, id: &str) -> Value {
-    let mut sse = Sse::open(s, &format!("/v1/profiles/{}/stream?after={after}", p.id), &p.token, None);
+    let mut sse = Sse::open(
+        s,
+        &format!("/v1/profiles/{}/stream?after={after}", p.id),
+        &p.token,
+        None,
+    );
     for _ in 0..1_000 {
         let e = sse.next();
         if e.data.contains(id) {
@@ -104,7 +119,10 @@ fn post_reply_search_and_read_dms(library: &str, seed: u64) {
     let me = &me["data"];
     let my_id = me["id"].as_str().unwrap().to_string();
     let username = me["username"].as_str().unwrap().to_string();
-    assert!(me["public_metrics"]["followers_count"].as_i64().unwrap() > 1_000_000, "{me}");
+    assert!(
+        me["public_metrics"]["followers_count"].as_i64().unwrap() > 1_000_000,
+        "{me}"
+    );
 
     // A post: stored as the account's content, on the stream.
     let before = last_seq(&s, &p);
@@ -116,8 +134,14 @@ fn post_reply_search_and_read_dms(library: &str, seed: u64) {
         .into_iter()
         .find(|c| c["id"] == post_id.as_str())
         .unwrap_or_else(|| panic!("the post is stored: {made}"));
-    assert_eq!((stored["kind"].as_str(), stored["text"].as_str()), (Some("post"), Some(text.as_str())));
-    assert!(stored["url"].as_str().unwrap().ends_with(&format!("/{username}/status/{post_id}")));
+    assert_eq!(
+        (stored["kind"].as_str(), stored["text"].as_str()),
+        (Some("post"), Some(text.as_str()))
+    );
+    assert!(stored["url"]
+        .as_str()
+        .unwrap()
+        .ends_with(&format!("/{username}/status/{post_id}")));
     on_stream(&s, &p, before, &post_id);
 
     // Mentions: the newest is the newest /v1 holds, with its author.
@@ -133,14 +157,24 @@ fn post_reply_search_and_read_dms(library: &str, seed: u64) {
         .unwrap_or_else(|| panic!("the mention is held: {newest}"));
     assert_eq!(held["text"], newest["text"]);
     assert_eq!(held["author"]["id"], newest["author_id"]);
-    let latest_at = held_mentions.iter().chain(&held_comments).filter_map(|m| m["at"].as_i64()).max().unwrap();
+    let latest_at = held_mentions
+        .iter()
+        .chain(&held_comments)
+        .filter_map(|m| m["at"].as_i64())
+        .max()
+        .unwrap();
     assert_eq!(held["at"].as_i64(), Some(latest_at), "newest first");
     let mention = held_mentions.last().unwrap();
     let mention_id = mention["id"].as_str().unwrap();
 
     // A reply to it: the creator's `reply`, whose parent is the mention.
     let before = last_seq(&s, &p);
-    let made = client(&s, &p.token, library, &["reply", mention_id, "thanks for the shout-out!"]);
+    let made = client(
+        &s,
+        &p.token,
+        library,
+        &["reply", mention_id, "thanks for the shout-out!"],
+    );
     let reply_id = made["data"]["id"].as_str().unwrap().to_string();
     let reply = interactions(&s, &p, "reply")
         .into_iter()
@@ -153,18 +187,42 @@ fn post_reply_search_and_read_dms(library: &str, seed: u64) {
 
     // Search: the creator's own posts and the replies in one conversation,
     // every page through the client's paginator.
-    let own = client(&s, &p.token, library, &["search", &format!("from:{username} -is:reply")]);
-    let own_ids: Vec<&str> = own["data"].as_array().unwrap().iter().map(|t| t["id"].as_str().unwrap()).collect();
+    let own = client(
+        &s,
+        &p.token,
+        library,
+        &["search", &format!("from:{username} -is:reply")],
+    );
+    let own_ids: Vec<&str> = own["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].as_str().unwrap())
+        .collect();
     assert!(own_ids.contains(&post_id.as_str()), "{own}");
     let held_posts = contents(&s, &p);
     for id in &own_ids {
-        assert!(held_posts.iter().any(|c| c["id"] == *id), "{id} is not a post of the account");
+        assert!(
+            held_posts.iter().any(|c| c["id"] == *id),
+            "{id} is not a post of the account"
+        );
     }
     let commented = held_comments.last().unwrap();
     let conversation = commented["content_id"].as_str().unwrap();
-    let found = client(&s, &p.token, library, &["search", &format!("conversation_id:{conversation} is:reply")]);
+    let found = client(
+        &s,
+        &p.token,
+        library,
+        &[
+            "search",
+            &format!("conversation_id:{conversation} is:reply"),
+        ],
+    );
     let found = found["data"].as_array().unwrap();
-    assert!(found.iter().any(|t| t["id"] == commented["id"]), "{found:?}");
+    assert!(
+        found.iter().any(|t| t["id"] == commented["id"]),
+        "{found:?}"
+    );
     let under: Vec<Value> = held_comments
         .iter()
         .chain(&interactions(&s, &p, "reply"))
@@ -173,7 +231,12 @@ fn post_reply_search_and_read_dms(library: &str, seed: u64) {
         .collect();
     for t in found {
         assert_eq!(t["conversation_id"], conversation, "{t}");
-        assert!(under.iter().any(|c| c["id"] == t["id"] && c["text"] == t["text"]), "{t}");
+        assert!(
+            under
+                .iter()
+                .any(|c| c["id"] == t["id"] && c["text"] == t["text"]),
+            "{t}"
+        );
     }
 
     // DMs: the newest is the newest /v1 holds.
@@ -181,8 +244,15 @@ fn post_reply_search_and_read_dms(library: &str, seed: u64) {
     let first = &dms["data"][0];
     let held = interactions(&s, &p, "dm");
     let newest = held.last().unwrap();
-    assert_eq!((&first["id"], &first["text"]), (&newest["id"], &newest["text"]), "{dms}");
-    assert!(first["dm_conversation_id"].as_str().unwrap().contains(&my_id));
+    assert_eq!(
+        (&first["id"], &first["text"]),
+        (&newest["id"], &newest["text"]),
+        "{dms}"
+    );
+    assert!(first["dm_conversation_id"]
+        .as_str()
+        .unwrap()
+        .contains(&my_id));
 }
 
 #[test]
@@ -200,7 +270,12 @@ fn xdk_posts_replies_to_a_mention_searches_and_reads_and_answers_dms() {
     let held = interactions(&s, &p, "dm");
     let latest = held.last().unwrap();
     let sender = latest["author"]["id"].as_str().unwrap();
-    let sent = client(&s, &p.token, "xdk", &["dm", sender, "thanks, sending details"]);
+    let sent = client(
+        &s,
+        &p.token,
+        "xdk",
+        &["dm", sender, "thanks, sending details"],
+    );
     let event = sent["data"]["dm_event_id"].as_str().unwrap();
     let answer = interactions(&s, &p, "dm")
         .into_iter()
@@ -226,7 +301,10 @@ fn tweepy_meets_xs_posting_limit_as_a_429_with_its_headers() {
     let flood = client(&s, &p.token, "tweepy", &["flood", "310"]);
     assert_eq!(flood["status"], 429, "{flood}");
     assert_eq!(flood["posted"], 300, "{flood}");
-    assert_eq!((flood["limit"].as_str(), flood["remaining"].as_str()), (Some("300"), Some("0")));
+    assert_eq!(
+        (flood["limit"].as_str(), flood["remaining"].as_str()),
+        (Some("300"), Some("0"))
+    );
     assert!(flood["reset"].as_str().unwrap().parse::<i64>().unwrap() > 0);
     assert_eq!(flood["body"]["title"], "Too Many Requests");
 }
