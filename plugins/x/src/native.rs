@@ -844,10 +844,13 @@ fn user_json(x: &X, a: &Author, fields: &[&str]) -> Value {
                 } else {
                     10 + stable(&a.id, "tweets", 20_000)
                 };
+                // `tweet_count` is the API's name, `post_count` the
+                // published document's (required there): both are given.
                 json!({
                     "followers_count": followers,
                     "following_count": following,
                     "tweet_count": tweets,
+                    "post_count": tweets,
                     "listed_count": a.followers as i64 / 200,
                     "like_count": stable(&a.id, "likes", 50_000),
                 })
@@ -889,8 +892,11 @@ fn tweet_json(x: &X, t: Tw<'_>, fields: &[&str], vocab: Vocab) -> Value {
                     Tw::Own(p) => p.reported,
                     Tw::Other(_) => [0; 6],
                 };
+                // As for users: the API's `retweet_count` and the
+                // document's `repost_count`.
                 json!({
                     "retweet_count": m[3],
+                    "repost_count": m[3],
                     "reply_count": m[2],
                     "like_count": m[1],
                     "quote_count": m[4],
