@@ -366,3 +366,57 @@ fn posting_past_xs_limit_is_a_429_with_rate_limit_headers() {
     let reset: i64 = header(&r, "x-rate-limit-reset").unwrap().parse().unwrap();
     assert!(reset * 1000 > h.now() && reset * 1000 <= h.now() + 3 * HOUR + 1000);
 }
+
+#[test]
+fn a_request_in_the_published_documents_words_is_answered_in_them() {
+    let h = busy();
+    let me = h.state().creator().id.clone();
+    let (_, tweets, _) = get(
+        &h,
+        &format!("/2/users/{me}/mentions"),
+        "tweet.fields=referenced_tweets,public_metrics&expansions=referenced_tweets.id",
+    );
+    let (_, posts, _) = get(
+        &h,
+        &format!("/2/users/{me}/mentions"),
+        "post.fields=referenced_posts,public_metrics&expansions=referenced_posts",
+    );
+    let t = &tweets["data"][0];
+    let p = &posts["data"][0];
+    assert_eq!(t["id"], p["id"]);
+    assert!(t["edit_history_tweet_ids"].is_array() && p["edit_history_post_ids"].is_array());
+    assert!(t.get("edit_history_post_ids").is_none() && p.get("edit_history_tweet_ids").is_none());
+    let (_, own, _) = get(
+        &h,
+        &format!("/2/users/{me}/tweets"),
+        "post.fields=public_metrics",
+    );
+    let m = &own["data"][0]["public_metrics"];
+    assert_eq!(m["repost_count"], m["retweet_count"], "{m}");
+    // A reply with its post expanded: `includes.tweets`, or `includes.posts`.
+    let reply = h
+        .state()
+        .memory()
+        .replies()
+        .filter(|i| i.kind == "comment")
+        .last()
+        .unwrap()
+        .id
+        .clone();
+    let (_, a, _) = get(
+        &h,
+        &format!("/2/tweets/{reply}"),
+        "expansions=referenced_tweets.id",
+    );
+    let (_, b, _) = get(
+        &h,
+        &format!("/2/tweets/{reply}"),
+        "expansions=referenced_posts",
+    );
+    assert!(a["includes"]["tweets"].is_array(), "{a}");
+    assert!(b["includes"]["posts"].is_array(), "{b}");
+    assert_eq!(
+        a["includes"]["tweets"][0]["id"],
+        b["includes"]["posts"][0]["id"]
+    );
+}
