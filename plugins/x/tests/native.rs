@@ -398,8 +398,8 @@ fn a_request_in_the_published_documents_words_is_answered_in_them() {
         .state()
         .memory()
         .replies()
-        .filter(|i| i.kind == "comment")
-        .last()
+        .rev()
+        .find(|i| i.kind == "comment")
         .unwrap()
         .id
         .clone();
