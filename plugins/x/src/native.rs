@@ -32,9 +32,9 @@
 //! `about:blank` with a `title` and `status` for 401, 403 and 429) and the
 //! `{"errors": [{"code", "message"}]}` of an unknown path. Every answer
 //! carries `x-rate-limit-limit`, `-remaining` and `-reset` (unix seconds)
-//! for the endpoint's 15-minute window; posting is metered by X's limits
-//! on posts (300 in 3 hours), other reads are not metered and show the
-//! window's full allowance. A request the host marks as carrying no or a
+//! for the endpoint's 15-minute window ([`window_limit`]); posting is
+//! metered by X's limits on posts (300 in 3 hours), reads are not metered
+//! and show the window's full allowance. A request the host marks as carrying no or a
 //! wrong token ([`CREDENTIALS_HEADER`]) is X's 401.
 
 use std::collections::VecDeque;
@@ -386,7 +386,7 @@ fn lookup<'a>(x: &'a X, id: &str) -> Option<Tw<'a>> {
 
 /// Answer a request against the account's state at `at`.
 pub fn handle(x: &X, at: Millis, request: &HttpRequest) -> NativeOutcome {
-    let r = Request::new(at, request);
+    let mut r = Request::new(at, request);
     if r.header(CREDENTIALS_HEADER).is_some() {
         return NativeOutcome::Respond(r.problem(
             401,
@@ -399,6 +399,7 @@ pub fn handle(x: &X, at: Millis, request: &HttpRequest) -> NativeOutcome {
     let path = request.path.trim_end_matches('/');
     let segs: Vec<&str> = path.split('/').skip(1).collect();
     let method = request.method.as_str();
+    r.limit = window_limit(method, &segs);
     let answer = match (method, segs.as_slice()) {
         ("POST", ["2", "tweets"]) => return post_tweet(x, &r),
         ("GET", ["2", "tweets"]) => tweets_lookup(x, &r),
@@ -446,6 +447,24 @@ pub fn handle(x: &X, at: Millis, request: &HttpRequest) -> NativeOutcome {
     NativeOutcome::Respond(answer.unwrap_or_else(|e| e))
 }
 
+/// The requests a user may make in 15 minutes on an endpoint, from the
+/// per-user column of X's API v2 rate-limit table (developer.x.com, "Rate
+/// limits"); shown in `x-rate-limit-limit`, not metered (reads change
+/// nothing, and the plugin answers them without keeping a count).
+fn window_limit(method: &str, segs: &[&str]) -> i64 {
+    match (method, segs) {
+        ("GET", ["2", "users", "me"]) => 75,
+        ("GET", ["2", "tweets", "search", "recent"]) => 180,
+        ("GET", ["2", "users", _, "mentions"]) => 180,
+        ("GET", ["2", "tweets", _, "liking_users"]) => 75,
+        ("GET", ["2", "users", _, "followers"]) => 15,
+        ("GET", ["2", "dm_events"] | ["2", "dm_conversations", ..]) => 300,
+        ("POST", ["2", "dm_conversations", ..]) => 200,
+        ("DELETE", ["2", "tweets", _]) => 50,
+        _ => 900,
+    }
+}
+
 /// Contexts of the requests that act.
 const CTX_POST: &str = "post";
 const CTX_DELETE: &str = "delete";
@@ -458,8 +477,13 @@ pub fn finish(
     context: &str,
     outcome: Result<&[Event], &ActionError>,
 ) -> HttpResponse {
-    let r = Request::at(at);
+    let mut r = Request::at(at);
     let posting = context == CTX_POST;
+    r.limit = match context.split('\n').next().unwrap_or_default() {
+        CTX_DM => window_limit("POST", &["2", "dm_conversations"]),
+        CTX_DELETE => window_limit("DELETE", &["2", "tweets", ""]),
+        _ => r.limit,
+    };
     let mut out = match outcome {
         Err(ActionError::RateLimited(wait)) => {
             let mut resp = r.problem(
@@ -1618,6 +1642,8 @@ struct Request<'a> {
     at: Millis,
     request: Option<&'a HttpRequest>,
     query: Vec<(String, String)>,
+    /// The endpoint's requests per 15 minutes ([`window_limit`]).
+    limit: i64,
 }
 
 impl<'a> Request<'a> {
@@ -1628,6 +1654,7 @@ impl<'a> Request<'a> {
             query: form_urlencoded::parse(request.query.as_bytes())
                 .map(|(k, v)| (k.into_owned(), v.into_owned()))
                 .collect(),
+            limit: 900,
         }
     }
 
@@ -1636,6 +1663,7 @@ impl<'a> Request<'a> {
             at,
             request: None,
             query: Vec::new(),
+            limit: 900,
         }
     }
 
@@ -1739,8 +1767,7 @@ impl<'a> Request<'a> {
     fn respond(&self, status: u16, body: Value, content_type: &str) -> HttpResponse {
         let mut r = HttpResponse::json(status, &body);
         r.headers = vec![("content-type".into(), content_type.into())];
-        let limit = 900;
-        set_limits(&mut r, self.at, limit, limit, WINDOW_S);
+        set_limits(&mut r, self.at, self.limit, self.limit, WINDOW_S);
         r
     }
 

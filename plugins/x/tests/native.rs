@@ -68,7 +68,7 @@ fn reads_answer_in_xs_shapes_and_page_through_everything_once() {
         body["data"]["public_metrics"]["followers_count"].as_i64(),
         Some(h.state().followers_reported())
     );
-    assert_eq!(header(&r, "x-rate-limit-limit"), Some("900"));
+    assert_eq!(header(&r, "x-rate-limit-limit"), Some("75"));
     assert!(header(&r, "x-rate-limit-reset").is_some());
 
     // The timeline, five at a time: every post once, newest first.
@@ -419,4 +419,58 @@ fn a_request_in_the_published_documents_words_is_answered_in_them() {
         a["includes"]["tweets"][0]["id"],
         b["includes"]["posts"][0]["id"]
     );
+}
+
+/// The fields X's published OpenAPI document (xdevplatform/xdk
+/// `specs/openapi.json`) requires of what these answers hold, as read
+/// there: `InvalidRequestProblem`, `ResourceNotFoundProblem`, `Error`,
+/// `PostPublicMetrics`, `UserPublicMetrics`, `CreatePostsResponse`'s data.
+#[test]
+fn answers_hold_every_field_the_published_document_requires() {
+    let mut h = busy();
+    let me = h.state().creator().id.clone();
+    let has = |v: &Value, keys: &[&str]| {
+        for k in keys {
+            assert!(v.get(*k).is_some(), "{k} missing in {v}");
+        }
+    };
+    let (_, invalid, _) = get(&h, "/2/users/me", "user.fields=nope");
+    has(&invalid, &["type", "title", "detail"]);
+    let (_, missing, _) = get(&h, "/2/tweets/5", "");
+    has(
+        &missing["errors"][0],
+        &["type", "title", "detail", "resource_type"],
+    );
+    let (_, unknown, _) = get(&h, "/3/nothing", "");
+    assert!(unknown["errors"][0]["code"].is_i64() && unknown["errors"][0]["message"].is_string());
+    let (_, user, _) = get(&h, "/2/users/me", "user.fields=public_metrics");
+    has(
+        &user["data"]["public_metrics"],
+        &[
+            "followers_count",
+            "following_count",
+            "post_count",
+            "listed_count",
+        ],
+    );
+    has(&user["data"], &["id", "name", "username"]);
+    let (_, own, _) = get(
+        &h,
+        &format!("/2/users/{me}/tweets"),
+        "post.fields=public_metrics",
+    );
+    has(
+        &own["data"][0]["public_metrics"],
+        &[
+            "repost_count",
+            "reply_count",
+            "like_count",
+            "quote_count",
+            "bookmark_count",
+            "impression_count",
+        ],
+    );
+    has(&own["meta"], &["result_count"]);
+    let (_, made, _) = write(&mut h, "POST", "/2/tweets", r#"{"text": "checked"}"#);
+    has(&made["data"], &["id", "text"]);
 }
