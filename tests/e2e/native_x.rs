@@ -253,6 +253,34 @@ fn post_reply_search_and_read_dms(library: &str, seed: u64) {
         .as_str()
         .unwrap()
         .contains(&my_id));
+
+    if library == "tweepy" {
+        // Deleting the post: the `delete` action, a `deleted` metric on it
+        // in /v1, and the post gone from the API.
+        let gone = client(&s, &p.token, library, &["delete", &post_id]);
+        assert_eq!(gone["data"]["deleted"], true, "{gone}");
+        let events = s.all_events(&p.id, &p.token);
+        assert!(
+            events
+                .iter()
+                .any(|e| e["kind"] == "deleted" && e["content_id"] == post_id.as_str()),
+            "no `deleted` metric for {post_id}"
+        );
+        let own = client(
+            &s,
+            &p.token,
+            library,
+            &["search", &format!("from:{username}")],
+        );
+        assert!(
+            own["data"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|t| t["id"] != post_id.as_str()),
+            "{own}"
+        );
+    }
 }
 
 #[test]
