@@ -417,3 +417,51 @@ fn a_follower_spike_adds_a_tenth_within_hours() {
     assert!((87_000..92_000).contains(&last), "{last}");
     assert!(h.signal("follower_spike", r#"{"gain": -5}"#).is_err());
 }
+
+/// Likes and replies per impression over the posts published in `[from, to)`.
+fn rates(events: &[Event], from: Millis, to: Millis, until: Millis) -> (f64, f64) {
+    let (mut views, mut likes, mut replies) = (0, 0, 0);
+    for (at, c) in contents(events) {
+        if at >= from && at < to {
+            views += total_at(events, &c.id, "views", until);
+            likes += total_at(events, &c.id, "likes", until);
+            replies += total_at(events, &c.id, "comments", until);
+        }
+    }
+    let v = views.max(1) as f64;
+    (likes as f64 / v, replies as f64 / v)
+}
+
+#[test]
+fn under_a_controversy_replies_outrun_likes() {
+    let params = r#"{"followers": 1000000, "posts_per_day": 8}"#;
+    let mut calm = harness(13, params);
+    let mut heated = harness(13, params);
+    let mut a = calm.advance(DAY);
+    let mut b = heated.advance(DAY);
+    let start = heated.now();
+    heated
+        .signal("controversy", r#"{"duration": 172800000, "heal": 3600000}"#)
+        .unwrap();
+    a.extend(calm.advance(3 * DAY));
+    b.extend(heated.advance(3 * DAY));
+    let until = heated.now();
+    let (calm_likes, calm_replies) = rates(&a, start, start + 2 * DAY, until);
+    let (hot_likes, hot_replies) = rates(&b, start, start + 2 * DAY, until);
+    assert!(hot_likes < calm_likes * 0.7, "{hot_likes} vs {calm_likes}");
+    assert!(
+        hot_replies > calm_replies * 1.5,
+        "{hot_replies} vs {calm_replies}"
+    );
+    let quotes = |events: &[Event]| {
+        interactions(events)
+            .filter(|(at, i)| i.kind == "quote" && *at >= start && *at < start + 2 * DAY)
+            .count()
+    };
+    assert!(
+        quotes(&b) > 2 * quotes(&a),
+        "{} vs {}",
+        quotes(&b),
+        quotes(&a)
+    );
+}
