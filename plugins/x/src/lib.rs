@@ -28,9 +28,10 @@
 //! Under a `controversy` or a `pile_on`, X's "ratio" shows: replies and
 //! quote posts outrun likes (likes per impression halve, or fall to a
 //! third under a pile-on, while replies and quotes grow two- to
-//! fourfold), and quotes lean negative (quote posts are how X users
-//! comment on what they pass on, often to criticise it: Garimella, Weber
-//! and De Choudhury, "Quote RTs on Twitter", WebSci 2016).
+//! fourfold). Quote posts are how X users add their own comment to what
+//! they pass on (Garimella, Weber and De Choudhury, "Quote RTs on
+//! Twitter", WebSci 2016); here half of them turn negative while the post
+//! is under fire (a modelling choice, not a measured share).
 //!
 //! Signals: `viral`, `shadowban` (on X the account's posts and replies are
 //! deboosted: out of search suggestions and behind "show more replies", so

@@ -25,9 +25,9 @@ pub const FOLLOW_LIMIT: u32 = 400;
 pub const LIKE_LIMIT: u32 = 1_000;
 
 pub const DEFAULT_FOLLOWERS: u64 = 100_000;
-/// Posts a day: brands post a few times a day on X (Rival IQ 2023: 3.3
-/// tweets a week for the median brand, creators far more); a creator
-/// account posts about four times a day here.
+/// Posts a day of the account's own (replies aside): an active creator's
+/// pace, our choice rather than a measured figure (brands in Rival IQ's
+/// reports post far less often).
 pub const DEFAULT_POSTS_PER_DAY: f64 = 4.0;
 /// Impressions of an average post per follower. Impressions are
 /// log-normal across posts (σ 1.1): the median post is seen by about 3 %
