@@ -92,8 +92,9 @@ pub fn audience<'de, D: Deserializer<'de>>(d: D) -> Result<Audience, D::Error> {
 }
 
 /// How replies read on X: a sentence, rarely two (posts are capped at 280
-/// characters for most accounts, and the median tweet ran 33 characters
-/// when the cap doubled: Twitter Blog, "Tweeting made easier", 2017);
+/// characters for most accounts, and the most common length of an English
+/// tweet stayed near 33 characters after the cap doubled: Twitter Blog,
+/// "Tweeting made easier", 2017);
 /// fewer emoji than on Instagram or TikTok and few emoji-only replies;
 /// replies open with the `@handle` they answer (the API's reply text
 /// carries it); more lower case; a critic or a troll gets more room than
