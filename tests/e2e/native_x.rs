@@ -336,3 +336,69 @@ fn tweepy_meets_xs_posting_limit_as_a_429_with_its_headers() {
     assert!(flood["reset"].as_str().unwrap().parse::<i64>().unwrap() > 0);
     assert_eq!(flood["body"]["title"], "Too Many Requests");
 }
+
+/// The TLS listener's address and the authority's certificate, from the
+/// lines the server prints.
+fn tls_of(s: &Server) -> (std::net::SocketAddr, std::path::PathBuf) {
+    wait_for("the TLS lines", PATIENCE, || {
+        let log = s.log();
+        let addr = log
+            .lines()
+            .find_map(|l| l.strip_prefix("diorama serve: TLS on https://"))?
+            .split_whitespace()
+            .next()?
+            .parse()
+            .ok()?;
+        let ca = log
+            .lines()
+            .find_map(|l| l.strip_prefix("diorama serve: the certificate authority is "))?
+            .split(';')
+            .next()?
+            .to_string();
+        Some((addr, std::path::PathBuf::from(ca)))
+    })
+}
+
+#[test]
+fn xs_own_hosts_reach_the_account_over_tls() {
+    let s = Server::start_with(&["--tls-addr", "127.0.0.1:0"]);
+    let (addr, ca) = tls_of(&s);
+    let p = s.create(json!({"platforms": ["x"], "size": 30_000, "seed": 55}));
+    let by_path = s
+        .call("GET", "/native/x/2/users/me", Some(&p.token), None)
+        .expect(200);
+    let pem = std::fs::read(ca).expect("the CA certificate");
+    // A client that keeps X's own hosts, both of its names, resolved to
+    // the TLS listener and trusting only the server's authority.
+    let client = reqwest::blocking::Client::builder()
+        .tls_built_in_root_certs(false)
+        .add_root_certificate(reqwest::Certificate::from_pem(&pem).expect("a PEM certificate"))
+        .resolve("api.x.com", addr)
+        .resolve("api.twitter.com", addr)
+        .timeout(std::time::Duration::from_secs(30))
+        .build()
+        .expect("an HTTPS client");
+    for host in ["api.x.com", "api.twitter.com"] {
+        let res = client
+            .get(format!("https://{host}/2/users/me"))
+            .bearer_auth(&p.token)
+            .send()
+            .unwrap_or_else(|e| panic!("{host}: {e:?}"));
+        assert_eq!(res.status().as_u16(), 200, "{host}");
+        assert!(res.headers().get("x-rate-limit-limit").is_some());
+        let body: Value = res.json().expect("JSON");
+        assert_eq!(body["data"]["id"], by_path["data"]["id"], "{host}");
+        // A wrong token is X's own 401 problem.
+        let res = client
+            .get(format!("https://{host}/2/users/me"))
+            .bearer_auth("not-a-token")
+            .send()
+            .expect("an answer");
+        assert_eq!(res.status().as_u16(), 401);
+        let body: Value = res.json().expect("JSON");
+        assert_eq!(
+            (body["title"].as_str(), body["status"].as_u64()),
+            (Some("Unauthorized"), Some(401))
+        );
+    }
+}
