@@ -41,6 +41,14 @@ pub const SCENARIOS: &[(&str, &str)] = &[
         "viral_spike",
         include_str!("../../../scenarios/viral_spike.rhai"),
     ),
+    (
+        "x_pile_on",
+        include_str!("../../../scenarios/x_pile_on.rhai"),
+    ),
+    (
+        "x_viral_post",
+        include_str!("../../../scenarios/x_viral_post.rhai"),
+    ),
 ];
 
 /// (import path, source) of the scenario library under `scenarios/lib/`.

@@ -46,6 +46,8 @@ fn automatic_profiles_take_the_platforms_that_declare_a_share() {
             // A 0.1 plugin cannot declare a share.
             ("legacy".to_string(), Value::Null),
             ("tiktok".to_string(), json!(0.8)),
+            // Named explicitly; not part of an automatic profile.
+            ("x".to_string(), Value::Null),
             ("youtube".to_string(), json!(1.0)),
         ]
     );
