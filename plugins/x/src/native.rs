@@ -205,11 +205,17 @@ pub struct Memory {
     dms: VecDeque<Item>,
 }
 
+/// Remember `item` in time order (a step's events need not come in it),
+/// forgetting the oldest past `cap`.
 fn push(list: &mut VecDeque<Item>, cap: usize, item: Item) {
-    if list.len() == cap {
+    let at = list
+        .iter()
+        .rposition(|i| i.at <= item.at)
+        .map_or(0, |p| p + 1);
+    list.insert(at, item);
+    if list.len() > cap {
         list.pop_front();
     }
-    list.push_back(item);
 }
 
 impl Memory {
