@@ -1,0 +1,326 @@
+//! The platforms' native APIs under random requests, as the `/v1` routes
+//! are fuzzed: paths made of each API's own words and of junk, odd query
+//! parameters, every method, bodies of every kind. Whatever comes, the
+//! answer is the platform's (never a server error, never diorama's own
+//! error shape for a request with a valid token), and the profile and the
+//! server carry on. The requests come from a fixed seed, so a failure
+//! repeats.
+
+use rand::seq::IndexedRandom;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use reqwest::Method;
+use serde_json::{json, Value};
+
+use super::*;
+
+/// Each platform and the words its API's paths are made of.
+const APIS: &[(&str, &[&str])] = &[
+    (
+        "youtube",
+        &[
+            "youtube",
+            "v3",
+            "upload",
+            "commentThreads",
+            "comments",
+            "videos",
+            "channels",
+            "search",
+            "playlistItems",
+            "setModerationStatus",
+            "rate",
+            "getRating",
+        ],
+    ),
+    (
+        "instagram",
+        &[
+            "v21.0",
+            "me",
+            "media",
+            "comments",
+            "replies",
+            "media_publish",
+            "content_publishing_limit",
+            "conversations",
+            "messages",
+            "insights",
+            "tags",
+            "stories",
+        ],
+    ),
+    (
+        "tiktok",
+        &[
+            "v2",
+            "user",
+            "info",
+            "video",
+            "list",
+            "query",
+            "post",
+            "publish",
+            "creator_info",
+            "init",
+            "status",
+            "fetch",
+            "research",
+            "comment",
+        ],
+    ),
+    (
+        "x",
+        &[
+            "2",
+            "tweets",
+            "users",
+            "me",
+            "mentions",
+            "search",
+            "recent",
+            "dm_events",
+            "dm_conversations",
+            "with",
+            "liking_users",
+            "followers",
+        ],
+    ),
+];
+
+const JUNK_SEGMENTS: &[&str] = &[
+    "..",
+    "%2e%2e",
+    "%00",
+    "%zz",
+    "ü",
+    "🔥",
+    "-1",
+    "0",
+    "99999999999999999999999",
+    "null",
+    "{id}",
+    "a%2Fb",
+    " ",
+];
+
+const QUERY_KEYS: &[&str] = &[
+    "part",
+    "fields",
+    "id",
+    "mine",
+    "maxResults",
+    "max_results",
+    "pageToken",
+    "pagination_token",
+    "cursor",
+    "after",
+    "limit",
+    "videoId",
+    "expansions",
+    "tweet.fields",
+    "user.fields",
+    "query",
+    "textFormat",
+    "order",
+    "uploadType",
+    "metric",
+    "period",
+    "summary",
+];
+
+const QUERY_VALUES: &[&str] = &[
+    "",
+    "snippet",
+    "snippet,replies",
+    "id,snippet,statistics",
+    "-1",
+    "0",
+    "1",
+    "101",
+    "18446744073709551616",
+    "1e309",
+    "true",
+    "%zz",
+    "%00",
+    "ü🔥",
+    "a,b,,c",
+    "from:me is:reply",
+    "id,text,created_at",
+];
+
+/// A random path below the API's root.
+fn path(rng: &mut ChaCha8Rng, words: &[&str]) -> String {
+    let n = rng.random_range(0..6);
+    let mut p = String::new();
+    for _ in 0..n {
+        p.push('/');
+        match rng.random_range(0..10) {
+            0..=6 => p.push_str(words.choose(rng).unwrap()),
+            7 | 8 => p.push_str(JUNK_SEGMENTS.choose(rng).unwrap()),
+            _ => p.push_str(&"a".repeat(rng.random_range(1..3_000))),
+        }
+    }
+    if rng.random_bool(0.2) {
+        p.push('/');
+    }
+    p
+}
+
+/// A random query string (without its `?`).
+fn query(rng: &mut ChaCha8Rng) -> String {
+    let n = rng.random_range(0..6);
+    (0..n)
+        .map(|_| {
+            let k = QUERY_KEYS.choose(rng).unwrap();
+            if rng.random_bool(0.1) {
+                k.to_string()
+            } else {
+                format!("{k}={}", QUERY_VALUES.choose(rng).unwrap())
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// Random JSON, up to `depth` levels.
+fn junk_json(rng: &mut ChaCha8Rng, depth: u32) -> Value {
+    match rng.random_range(0..if depth == 0 { 5 } else { 7 }) {
+        0 => Value::Null,
+        1 => json!(rng.random_bool(0.5)),
+        2 => json!(rng.random_range(-1e12..1e12)),
+        3 => json!(*QUERY_VALUES.choose(rng).unwrap()),
+        4 => json!("x".repeat(rng.random_range(0..5_000))),
+        5 => Value::Array(
+            (0..rng.random_range(0..4))
+                .map(|_| junk_json(rng, depth - 1))
+                .collect(),
+        ),
+        _ => {
+            let mut o = serde_json::Map::new();
+            for _ in 0..rng.random_range(0..5) {
+                let k = QUERY_KEYS.choose(rng).unwrap().to_string();
+                o.insert(k, junk_json(rng, depth - 1));
+            }
+            // The fields the APIs' writes read.
+            for k in ["snippet", "text", "message", "caption", "reply", "post_info"] {
+                if rng.random_bool(0.2) {
+                    o.insert(k.into(), junk_json(rng, depth - 1));
+                }
+            }
+            Value::Object(o)
+        }
+    }
+}
+
+/// Diorama's own error shape: `{"error": {"code": "<word>", "message"}}`
+/// (TikTok's envelope has a string code too, beside its `log_id`).
+fn is_dioramas_error(v: &Value) -> bool {
+    v["error"]["code"].is_string() && v["error"].get("log_id").is_none() && v.get("data").is_none()
+}
+
+#[test]
+fn random_requests_get_the_platforms_answers_and_harm_nothing() {
+    let s = Server::start();
+    let p = s.create(json!({
+        "platforms": ["youtube", "instagram", "tiktok", "x"],
+        "size": 400_000,
+        "seed": 77,
+        "speed": 20_000.0,
+        "limits": {"interactions_per_day": 10_000_000},
+    }));
+    let comments = format!("/v1/profiles/{}/interactions?kind=comment&limit=1", p.id);
+    wait_for("a comment", PATIENCE, || {
+        let page = s.get(&comments, &p.token).expect(200);
+        (!page["items"].as_array().unwrap().is_empty()).then_some(())
+    });
+    s.pause(&p.id);
+    let before = s.view(&p.id, &p.token);
+
+    let mut rng = ChaCha8Rng::seed_from_u64(20261203);
+    let methods = [
+        Method::GET,
+        Method::POST,
+        Method::PUT,
+        Method::DELETE,
+        Method::PATCH,
+        Method::OPTIONS,
+    ];
+    let mut answered = std::collections::BTreeMap::<(String, u16), u32>::new();
+    for (platform, words) in APIS {
+        for _ in 0..200 {
+            let method = methods.choose(&mut rng).unwrap().clone();
+            let q = query(&mut rng);
+            let target = format!(
+                "/native/{platform}{}{}{q}",
+                path(&mut rng, words),
+                if q.is_empty() { "" } else { "?" }
+            );
+            let with_token = rng.random_bool(0.9);
+            let mut req = s.request(method.clone(), &target);
+            if with_token {
+                req = req.bearer_auth(&p.token);
+            }
+            req = match rng.random_range(0..5) {
+                0 => req,
+                1 => req.json(&junk_json(&mut rng, 3)),
+                2 => req
+                    .header("content-type", "application/x-www-form-urlencoded")
+                    .body(format!("{}&message=hi", query(&mut rng))),
+                3 => {
+                    let n = rng.random_range(0..20_000);
+                    let bytes: Vec<u8> = (0..n).map(|_| rng.random()).collect();
+                    req.header("content-type", "application/octet-stream")
+                        .body(bytes)
+                }
+                _ => req
+                    .header("content-type", "application/json")
+                    .body("{\"snippet\": {\"textOriginal\": "),
+            };
+            let what = format!("{method} {target}");
+            let r = s.send(req, what.clone());
+            *answered
+                .entry((platform.to_string(), r.status))
+                .or_default() += 1;
+            assert!(
+                r.status < 500 || r.status == 501,
+                "{what}: {} {}\n{}",
+                r.status,
+                r.text,
+                s.log()
+            );
+            if r.status >= 400 && !(r.status == 401 && !with_token) {
+                assert!(!r.text.is_empty(), "{what}: {} with no body", r.status);
+                let body: Value = serde_json::from_str(&r.text).unwrap_or_else(|e| {
+                    panic!("{what}: {} answer is not JSON ({e}): {}", r.status, r.text)
+                });
+                assert!(
+                    !is_dioramas_error(&body),
+                    "{what}: diorama's error shape, not the platform's: {} {}",
+                    r.status,
+                    r.text
+                );
+            }
+        }
+    }
+    println!("native fuzz: answers by platform and status: {answered:?}");
+
+    // The profile carries on, its stored events untouched by what was
+    // refused, and every API still answers a plain read.
+    let after = s.view(&p.id, &p.token);
+    assert_eq!(after["status"], before["status"], "{after}");
+    assert!(
+        after["events"].as_u64() >= before["events"].as_u64(),
+        "{before} -> {after}"
+    );
+    let events = s.all_events(&p.id, &p.token);
+    assert_contiguous(&events, "the profile's events after the fuzzing");
+    for read in [
+        "/native/youtube/youtube/v3/channels?part=snippet&mine=true",
+        "/native/instagram/v21.0/me?fields=id,username",
+        "/native/x/2/users/me",
+    ] {
+        s.get(read, &p.token).expect(200);
+    }
+    s.get("/v1/profiles", ADMIN).expect(200);
+}
