@@ -65,10 +65,8 @@ struct Ctx<'a> {
 
 /// Answer a request against the account's state.
 pub fn handle(ig: &Instagram, at: Millis, request: &HttpRequest) -> NativeOutcome {
-    let usage = Usage {
-        account: ig.creator.id.clone(),
-    };
-    let params = match Params::parse(request) {
+    let usage = graph::usage(&ig.creator.id);
+    let params = match Params::parse(request, graph::API) {
         Ok(p) => p,
         Err(e) => return NativeOutcome::Respond(e.respond(request, &usage)),
     };
@@ -154,7 +152,7 @@ fn route(ctx: &Ctx<'_>) -> Result<Answer> {
         }
         (1, "POST") => match node {
             Node::Comment(c) => hide(ctx, c),
-            _ => Err(GraphError::unsimulated(&format!(
+            _ => Err(graph::unsimulated(&format!(
                 "Updating a {} node",
                 node_type(&node)
             ))),
@@ -394,7 +392,7 @@ fn user_field(ctx: &Ctx<'_>, f: &Field) -> Result<Option<Value>> {
         | "mentioned_media"
         | "live_media"
         | "recently_searched_hashtags" => {
-            return Err(GraphError::unsimulated(&format!(
+            return Err(graph::unsimulated(&format!(
                 "The IG User field {}",
                 f.name
             )))
@@ -447,7 +445,7 @@ fn media_field(ctx: &Ctx<'_>, m: &Media, f: &Field) -> Result<Option<Value>> {
             Some(list_value(ctx, &list, f)?)
         }
         "insights" | "product_tags" | "collaborators" | "boost_ads_list" | "alt_text" => {
-            return Err(GraphError::unsimulated(&format!(
+            return Err(graph::unsimulated(&format!(
                 "The IG Media field {}",
                 f.name
             )))
@@ -816,7 +814,7 @@ fn edge(ctx: &Ctx<'_>, node: &Node<'_>, name: &str) -> Result<Answer> {
             path_page(ctx, &list)?
         }
         (Node::Media(_), "comments") => {
-            return Err(GraphError::unsimulated(
+            return Err(graph::unsimulated(
                 "A top-level comment by the account (POST /{ig-media-id}/comments)",
             ))
         }
@@ -831,7 +829,7 @@ fn edge(ctx: &Ctx<'_>, node: &Node<'_>, name: &str) -> Result<Answer> {
             | "business_discovery",
         )
         | (Node::Media(_), "product_tags" | "collaborators") => {
-            return Err(GraphError::unsimulated(&format!(
+            return Err(graph::unsimulated(&format!(
                 "{method} /{{id}}/{name} on {}",
                 node_type(node)
             )))
@@ -906,7 +904,7 @@ fn create_container(ctx: &Ctx<'_>) -> Result<Answer> {
     };
     let (image, video) = (url("image_url")?, url("video_url")?);
     if p.get("is_carousel_item") == Some("true") || p.get("children").is_some() {
-        return Err(GraphError::unsimulated("Carousel containers"));
+        return Err(graph::unsimulated("Carousel containers"));
     }
     let kind = match p.get("media_type") {
         None | Some("IMAGE") => {
@@ -935,7 +933,7 @@ fn create_container(ctx: &Ctx<'_>) -> Result<Answer> {
             )
             .sub(2207023))
         }
-        Some("CAROUSEL") => return Err(GraphError::unsimulated("Carousel containers")),
+        Some("CAROUSEL") => return Err(graph::unsimulated("Carousel containers")),
         Some(other) => {
             return Err(GraphError::param(format!(
                 "Param media_type must be one of IMAGE, REELS, STORIES, CAROUSEL (got \"{other}\")"
@@ -1068,7 +1066,7 @@ fn metrics(ctx: &Ctx<'_>) -> Result<Vec<String>> {
     let mut out = Vec::new();
     for (i, m) in raw.split(',').map(str::trim).enumerate() {
         if UNSIMULATED_METRICS.contains(&m) {
-            return Err(GraphError::unsimulated(&format!("The insights metric {m}")));
+            return Err(graph::unsimulated(&format!("The insights metric {m}")));
         }
         if !SIMULATED_METRICS.contains(&m) {
             return Err(GraphError::param(format!(
@@ -1122,7 +1120,7 @@ fn user_insights(ctx: &Ctx<'_>) -> Result<Value> {
     match p.require("period")? {
         "day" => {}
         "lifetime" | "week" | "days_28" => {
-            return Err(GraphError::unsimulated("Account insights over periods other than day"))
+            return Err(graph::unsimulated("Account insights over periods other than day"))
         }
         other => {
             return Err(GraphError::param(format!(
@@ -1133,7 +1131,7 @@ fn user_insights(ctx: &Ctx<'_>) -> Result<Value> {
     match p.get("metric_type") {
         Some("total_value") => {}
         Some("time_series") | None => {
-            return Err(GraphError::unsimulated(
+            return Err(graph::unsimulated(
                 "Account insights as a time series (ask metric_type=total_value)",
             ))
         }
@@ -1246,7 +1244,7 @@ fn send_message(ctx: &Ctx<'_>) -> Result<Answer> {
         GraphError::param("Param message must be a JSON object like {\"text\": \"...\"}")
     })?;
     if message.get("attachment").is_some() {
-        return Err(GraphError::unsimulated("Messages with attachments"));
+        return Err(graph::unsimulated("Messages with attachments"));
     }
     let Some(text) = message["text"].as_str().filter(|t| !t.is_empty()) else {
         return Err(GraphError::param("Param message[text] is required"));
@@ -1284,9 +1282,7 @@ pub fn finish(
     context: &str,
     outcome: std::result::Result<&[Event], &ActionError>,
 ) -> HttpResponse {
-    let usage = Usage {
-        account: ig.creator.id.clone(),
-    };
+    let usage = graph::usage(&ig.creator.id);
     let request = HttpRequest {
         method: "POST".into(),
         path: context.into(),
