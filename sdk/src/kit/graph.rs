@@ -102,14 +102,24 @@ impl GraphError {
 
     /// Code 17: the user's call budget is spent.
     pub fn user_limit() -> Self {
-        GraphError::new(400, 17, "OAuthException", "(#17) User request limit reached")
-            .sub(2446079)
+        GraphError::new(
+            400,
+            17,
+            "OAuthException",
+            "(#17) User request limit reached",
+        )
+        .sub(2446079)
     }
 
     /// Code 32: the Page's call budget is spent
     /// (`x-business-use-case-usage`, type `pages`).
     pub fn page_limit() -> Self {
-        GraphError::new(400, 32, "OAuthException", "(#32) Page request limit reached")
+        GraphError::new(
+            400,
+            32,
+            "OAuthException",
+            "(#32) Page request limit reached",
+        )
     }
 
     /// Code 613: a rate limit on one kind of call (publishing, messaging).

@@ -392,10 +392,7 @@ fn user_field(ctx: &Ctx<'_>, f: &Field) -> Result<Option<Value>> {
         | "mentioned_media"
         | "live_media"
         | "recently_searched_hashtags" => {
-            return Err(graph::unsimulated(&format!(
-                "The IG User field {}",
-                f.name
-            )))
+            return Err(graph::unsimulated(&format!("The IG User field {}", f.name)))
         }
         other => return Err(GraphError::no_field(other, "IGUser")),
     })
