@@ -215,3 +215,4 @@ fn the_page_answers_messages_only_within_24_hours() {
         "{e:?}"
     );
 }
+
