@@ -215,4 +215,3 @@ fn the_page_answers_messages_only_within_24_hours() {
         "{e:?}"
     );
 }
-

@@ -222,6 +222,47 @@ fn reads_show_the_pages_counters() {
     let data = replies["data"].as_array().unwrap();
     assert!(!data.is_empty());
     assert_eq!(data[0]["parent"]["id"], with_replies.as_str());
+    // Comments come oldest first unless asked otherwise; `stream` adds
+    // the replies.
+    let post_of_reply = fb
+        .native_memory()
+        .comments
+        .iter()
+        .rev()
+        .find(|c| c.parent.is_some())
+        .and_then(|c| c.media.clone())
+        .unwrap();
+    let path = format!("/v21.0/{post_of_reply}/comments");
+    let times = |v: &Value| -> Vec<String> {
+        v["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["created_time"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let chrono = json(&get(
+        &h,
+        &path,
+        "fields=created_time&limit=100&summary=true",
+    ));
+    let t = times(&chrono);
+    assert!(t.windows(2).all(|w| w[0] <= w[1]), "{t:?}");
+    assert_eq!(chrono["summary"]["order"], "chronological");
+    let reverse = json(&get(
+        &h,
+        &path,
+        "fields=created_time&limit=100&order=reverse_chronological",
+    ));
+    let r2 = times(&reverse);
+    assert!(r2.windows(2).all(|w| w[0] >= w[1]), "{r2:?}");
+    let stream = json(&get(
+        &h,
+        &path,
+        "fields=created_time,parent&limit=100&filter=stream",
+    ));
+    let all = stream["data"].as_array().unwrap();
+    assert!(all.len() >= t.len() && all.iter().any(|c| c["parent"].is_object()));
     // Insights.
     let v = json(&get(
         &h,

@@ -352,12 +352,13 @@ fn post_field(ctx: &Ctx<'_>, p: &Post, f: &Field) -> Result<Option<Value>> {
         "is_published" => Some(json!(true)),
         "attachments" | "icon" | "message_tags" | "story" | "place" => None,
         "comments" => {
-            let list = comments_of(fb, &p.id, None);
+            let (list, order) =
+                comment_edge(fb, &p.id, None, f.modifier("filter"), f.modifier("order"))?;
             Some(edge_with_summary(
                 ctx,
                 &list,
                 f,
-                Some(comments_summary(r[2])),
+                Some(comments_summary(r[2], order)),
             )?)
         }
         "reactions" | "likes" => {
@@ -378,8 +379,8 @@ fn post_field(ctx: &Ctx<'_>, p: &Post, f: &Field) -> Result<Option<Value>> {
     })
 }
 
-fn comments_summary(total: i64) -> Value {
-    json!({ "order": "chronological", "total_count": total, "can_comment": true })
+fn comments_summary(total: i64, order: &str) -> Value {
+    json!({ "order": order, "total_count": total, "can_comment": true })
 }
 
 /// The reactions of a post: no people (who reacted is not kept), and the
@@ -434,12 +435,20 @@ fn comment_field(ctx: &Ctx<'_>, c: &Said, f: &Field) -> Result<Option<Value>> {
         "object" => c.media.as_ref().map(|m| json!({ "id": m })),
         "attachment" | "message_tags" => None,
         "comments" => {
-            let list = replies();
+            let post = c.media.as_deref().unwrap_or("");
+            let (list, order) = comment_edge(
+                fb,
+                post,
+                Some(&c.id),
+                f.modifier("filter"),
+                f.modifier("order"),
+            )?;
+            let total = list.len() as i64;
             Some(edge_with_summary(
                 ctx,
                 &list,
                 f,
-                Some(comments_summary(list.len() as i64)),
+                Some(comments_summary(total, order)),
             )?)
         }
         "reactions" | "likes" => Some(json!({ "data": [] })),
@@ -509,6 +518,8 @@ fn feed(fb: &Facebook) -> Keyed<'_, Post> {
         .collect()
 }
 
+/// The top-level comments of a post (`parent` None) or the replies to
+/// one comment, newest first.
 fn comments_of<'a>(fb: &'a Facebook, post: &str, parent: Option<&str>) -> Keyed<'a, Said> {
     fb.native_memory()
         .comments
@@ -517,6 +528,49 @@ fn comments_of<'a>(fb: &'a Facebook, post: &str, parent: Option<&str>) -> Keyed<
         .filter(|c| c.media.as_deref() == Some(post) && c.parent.as_deref() == parent)
         .map(|c| (c.seq, c))
         .collect()
+}
+
+/// A comments edge as asked: `filter` (`toplevel`, the default, or
+/// `stream`: every comment and reply on the post) and `order`
+/// (`chronological`, the default, or `reverse_chronological`).
+fn comment_edge<'a>(
+    fb: &'a Facebook,
+    post: &str,
+    parent: Option<&str>,
+    filter: Option<&str>,
+    order: Option<&str>,
+) -> Result<(Keyed<'a, Said>, &'static str)> {
+    let mut list = match filter {
+        None | Some("toplevel") => comments_of(fb, post, parent),
+        Some("stream") if parent.is_none() => fb
+            .native_memory()
+            .comments
+            .iter()
+            .rev()
+            .filter(|c| c.media.as_deref() == Some(post))
+            .map(|c| (c.seq, c))
+            .collect(),
+        Some("stream") => comments_of(fb, post, parent),
+        Some(other) => {
+            return Err(GraphError::param(format!(
+                "filter must be toplevel or stream (got \"{other}\")"
+            )))
+        }
+    };
+    let order = match order {
+        None | Some("chronological") => {
+            list.reverse();
+            "chronological"
+        }
+        Some("reverse_chronological") => "reverse_chronological",
+        Some("ranked") => return Err(GraphError::unsimulated(API, "Comments in ranked order")),
+        Some(other) => {
+            return Err(GraphError::param(format!(
+                "order must be chronological, reverse_chronological or ranked (got \"{other}\")"
+            )))
+        }
+    };
+    Ok((list, order))
 }
 
 fn thread<'a>(fb: &'a Facebook, partner: &str) -> Vec<&'a Said> {
@@ -603,13 +657,22 @@ fn page<'b, T: NodeOf<'b>>(
     fields: Option<&Fields>,
     url: Option<&str>,
 ) -> Result<Value> {
+    // Lists run newest first (keys decreasing) or, for comments in
+    // chronological order, oldest first (keys increasing).
+    let desc = list.len() < 2 || list[0].0 > list[list.len() - 1].0;
     let (start, end) = match (after, before) {
         (Some(a), _) => {
-            let start = list.iter().position(|(k, _)| *k < a).unwrap_or(list.len());
+            let start = list
+                .iter()
+                .position(|(k, _)| if desc { *k < a } else { *k > a })
+                .unwrap_or(list.len());
             (start, (start + limit).min(list.len()))
         }
         (None, Some(b)) => {
-            let end = list.iter().position(|(k, _)| *k <= b).unwrap_or(list.len());
+            let end = list
+                .iter()
+                .position(|(k, _)| if desc { *k <= b } else { *k >= b })
+                .unwrap_or(list.len());
             (end.saturating_sub(limit), end)
         }
         (None, None) => (0, limit.min(list.len())),
@@ -698,9 +761,11 @@ fn edge(ctx: &Ctx<'_>, node: &Node<'_>, name: &str) -> Result<Answer> {
         (Node::Page, "conversations") if get => conversations(ctx)?,
         (Node::Page, "messages") if post => return send_message(ctx),
         (Node::Post(p), "comments") if get => {
-            let mut v = path_page(ctx, &comments_of(fb, &p.id, None))?;
+            let q = &ctx.params;
+            let (list, order) = comment_edge(fb, &p.id, None, q.get("filter"), q.get("order"))?;
+            let mut v = path_page(ctx, &list)?;
             if summary_asked(ctx)? {
-                v["summary"] = comments_summary(p.reported[2]);
+                v["summary"] = comments_summary(p.reported[2], order);
             }
             v
         }
@@ -710,10 +775,13 @@ fn edge(ctx: &Ctx<'_>, node: &Node<'_>, name: &str) -> Result<Answer> {
         (Node::Post(p), "likes") if get => reactions_value(p, Some("LIKE"), summary_asked(ctx)?)?,
         (Node::Post(p), "insights") if get => post_insights(ctx, p)?,
         (Node::Comment(c), "comments" | "replies") if get => {
-            let list = comments_of(fb, c.media.as_deref().unwrap_or(""), Some(&c.id));
+            let q = &ctx.params;
+            let post = c.media.as_deref().unwrap_or("");
+            let (list, order) =
+                comment_edge(fb, post, Some(&c.id), q.get("filter"), q.get("order"))?;
             let mut v = path_page(ctx, &list)?;
             if summary_asked(ctx)? {
-                v["summary"] = comments_summary(list.len() as i64);
+                v["summary"] = comments_summary(list.len() as i64, order);
             }
             v
         }
