@@ -8,7 +8,7 @@
 //! Page post; reels 1.5× and status posts 0.8× that) times its quality.
 //! People reached arrive along the SEISMIC reaction curve times the
 //! audience's daily rhythm and travel as periodic metric updates per post
-//! (`impressions`, `reactions` and one counter per reaction type,
+//! (`views`, `reactions` and one counter per reaction type,
 //! `comments`, `shares`), never one event per reaction.
 //!
 //! Engagement: with the default `engagement_rate` (0.017 per person
@@ -701,7 +701,7 @@ impl Facebook {
 fn emit_metrics(p: &mut Post, at: Millis, mood: Option<f64>, rng: &mut Rng, out: &mut Vec<Event>) {
     let views = rng.poisson(p.pending_views) as i64;
     p.pending_views = 0.0;
-    p.impressions += views;
+    p.views += views;
     let reactions = views as f64 * p.reaction_ratio;
     // The usual 10 % of negative comments leaves the mix as it is; a
     // controversy moves it toward the negative mood in proportion.
@@ -825,7 +825,7 @@ impl Platform for Facebook {
             ],
             params: diorama_sdk::models::params::infos(params::PARAMS),
             metric_roles: MetricRoles {
-                views: Some("impressions".into()),
+                views: Some("views".into()),
                 likes: Some("reactions".into()),
                 comments: Some("comments".into()),
             },

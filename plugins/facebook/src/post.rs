@@ -102,8 +102,9 @@ pub struct Post {
     pub comment_ratio: f64,
     /// Shares per account reached.
     pub share_ratio: f64,
-    /// Accounts reached (impressions of distinct people).
-    pub impressions: i64,
+    /// Views: the people the post reached (Meta's Page insights count
+    /// "views" in place of impressions since 2024).
+    pub views: i64,
     /// Reactions by type, in [`REACTIONS`] order.
     pub reactions: [i64; 6],
     pub shares: i64,
@@ -123,7 +124,7 @@ pub struct Post {
 
 /// The metric names in [`Post::totals`] order.
 pub const METRICS: [&str; 10] = [
-    "impressions",
+    "views",
     "reactions",
     "comments",
     "shares",
@@ -146,7 +147,7 @@ impl Post {
             reaction_ratio: 0.0,
             comment_ratio: 0.0,
             share_ratio: 0.0,
-            impressions: 0,
+            views: 0,
             reactions: [0; 6],
             shares: 0,
             reported: [0; 10],
@@ -190,7 +191,7 @@ impl Post {
     pub fn totals(&self) -> [i64; 10] {
         let r = &self.reactions;
         [
-            self.impressions,
+            self.views,
             self.reaction_total(),
             self.talk.comments,
             self.shares,

@@ -15,7 +15,7 @@ const FIGURES: Figures = Figures {
     untargeted: &[],
     events_per_day: 30,
     busy_audience: 30_000_000,
-    viral_metric: "impressions",
+    viral_metric: "views",
     unscheduled: r#"{"posts_per_day": 0}"#,
     publish: r#"{"kind": "photo", "message": "new photo"}"#,
     publish_limit: POST_LIMIT,

@@ -740,8 +740,9 @@ fn path_page<'b, T: NodeOf<'b>>(ctx: &Ctx<'_>, list: &[(u64, &'b T)]) -> Result<
 
 fn summary_asked(ctx: &Ctx<'_>) -> Result<bool> {
     match ctx.params.get("summary") {
-        None | Some("false") | Some("0") => Ok(false),
-        Some("true") | Some("1") | Some("total_count") => Ok(true),
+        None => Ok(false),
+        Some(v) if v.eq_ignore_ascii_case("false") || v == "0" => Ok(false),
+        Some(v) if v.eq_ignore_ascii_case("true") || v == "1" || v == "total_count" => Ok(true),
         Some(other) => Err(GraphError::param(format!(
             "Param summary must be a boolean (got \"{other}\")"
         ))),
