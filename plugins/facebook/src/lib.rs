@@ -11,7 +11,7 @@
 //! (`views`, `reactions` and one counter per reaction type,
 //! `comments`, `shares`), never one event per reaction.
 //!
-//! Engagement: with the default `engagement_rate` (0.017 per person
+//! Engagement: with the default `engagement_rate` (0.015 per person
 //! reached, 80 % reactions, 12 % comments, 8 % shares) the median post
 //! ends with engagements ≈ 0.06 % of the followers, Rival IQ's 2023
 //! median for Facebook. Reactions split by type as quintly found over
