@@ -39,7 +39,7 @@ impl GraphError {
         }
     }
 
-    pub fn sub(mut self, subcode: i64) -> Self {
+    pub fn with_subcode(mut self, subcode: i64) -> Self {
         self.subcode = Some(subcode);
         self
     }
@@ -60,7 +60,7 @@ impl GraphError {
                 "Unsupported {verb} request. Object with ID '{id}' does not exist, cannot be loaded due to missing permissions, or does not support this operation."
             ),
         )
-        .sub(33)
+        .with_subcode(33)
     }
 
     pub fn no_field(field: &str, node: &str) -> Self {
@@ -97,7 +97,7 @@ impl GraphError {
             "OAuthException",
             "(#4) Application request limit reached",
         )
-        .sub(2446079)
+        .with_subcode(2446079)
     }
 
     /// Code 17: the user's call budget is spent.
@@ -108,7 +108,7 @@ impl GraphError {
             "OAuthException",
             "(#17) User request limit reached",
         )
-        .sub(2446079)
+        .with_subcode(2446079)
     }
 
     /// Code 32: the Page's call budget is spent

@@ -838,7 +838,7 @@ fn restricted(ctx: &Ctx<'_>) -> Result<()> {
             "OAuthException",
             "(#368) The action attempted has been deemed abusive or is otherwise disallowed",
         )
-        .sub(1390008));
+        .with_subcode(1390008));
     }
     Ok(())
 }
@@ -989,7 +989,7 @@ fn send_message(ctx: &Ctx<'_>) -> Result<Answer> {
         .rev()
         .find(|d| d.author_id == to && d.author_id != fb.page().id);
     let Some(last) = last else {
-        return Err(GraphError::param("No matching user found").sub(2018001));
+        return Err(GraphError::param("No matching user found").with_subcode(2018001));
     };
     if ctx.at - last.at > crate::MESSAGING_WINDOW {
         return Err(GraphError::new(
@@ -998,7 +998,7 @@ fn send_message(ctx: &Ctx<'_>) -> Result<Answer> {
             "OAuthException",
             "(#10) This message is sent outside of allowed window.",
         )
-        .sub(2018278));
+        .with_subcode(2018278));
     }
     Ok(Answer::Act(
         "dm_reply",
@@ -1153,7 +1153,7 @@ fn action_error(context: &str, e: &ActionError) -> GraphError {
     let kind = context.split(':').next().unwrap_or(context);
     match e {
         ActionError::NotFound(m) => {
-            GraphError::new(400, 100, "GraphMethodException", m.clone()).sub(33)
+            GraphError::new(400, 100, "GraphMethodException", m.clone()).with_subcode(33)
         }
         ActionError::Invalid(m) => GraphError::param(m),
         ActionError::RateLimited(ms) => {

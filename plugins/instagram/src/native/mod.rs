@@ -896,7 +896,7 @@ fn create_container(ctx: &Ctx<'_>) -> Result<Answer> {
                 "OAuthException",
                 format!("The media could not be fetched from this URI: {u}"),
             )
-            .sub(2207052)),
+            .with_subcode(2207052)),
         }
     };
     let (image, video) = (url("image_url")?, url("video_url")?);
@@ -928,14 +928,14 @@ fn create_container(ctx: &Ctx<'_>) -> Result<Answer> {
             return Err(GraphError::param(
                 "The media_type VIDEO is no longer supported. Use REELS to publish a video",
             )
-            .sub(2207023))
+            .with_subcode(2207023))
         }
         Some("CAROUSEL") => return Err(graph::unsimulated("Carousel containers")),
         Some(other) => {
             return Err(GraphError::param(format!(
                 "Param media_type must be one of IMAGE, REELS, STORIES, CAROUSEL (got \"{other}\")"
             ))
-            .sub(2207023))
+            .with_subcode(2207023))
         }
     };
     let caption = p.get("caption");
@@ -958,7 +958,7 @@ fn publish(ctx: &Ctx<'_>) -> Result<Answer> {
             "OAuthException",
             format!("Media ID is not available: no container {id}"),
         )
-        .sub(2207027));
+        .with_subcode(2207027));
     };
     match container_status(ctx, c).0 {
         "PUBLISHED" => {
@@ -973,7 +973,7 @@ fn publish(ctx: &Ctx<'_>) -> Result<Answer> {
                 "OAuthException",
                 "The media you are trying to access has expired. Please try to upload again.",
             )
-            .sub(2207020))
+            .with_subcode(2207020))
         }
         _ => {}
     }
@@ -1255,7 +1255,7 @@ fn send_message(ctx: &Ctx<'_>) -> Result<Answer> {
         .rev()
         .find(|d| d.author_id == to && d.author_id != ctx.ig.creator.id);
     let Some(last) = last else {
-        return Err(GraphError::param("No matching user found").sub(2018001));
+        return Err(GraphError::param("No matching user found").with_subcode(2018001));
     };
     if ctx.at - last.at > DAY {
         return Err(GraphError::new(
@@ -1264,7 +1264,7 @@ fn send_message(ctx: &Ctx<'_>) -> Result<Answer> {
             "OAuthException",
             "(#10) This message is sent outside of allowed window.",
         )
-        .sub(2534022));
+        .with_subcode(2534022));
     }
     Ok(Answer::Act(
         "dm_reply",
@@ -1327,7 +1327,7 @@ fn internal(request: &HttpRequest, usage: &Usage) -> HttpResponse {
 fn action_error(context: &str, e: &ActionError) -> GraphError {
     match e {
         ActionError::NotFound(m) => {
-            GraphError::new(400, 100, "GraphMethodException", m.clone()).sub(33)
+            GraphError::new(400, 100, "GraphMethodException", m.clone()).with_subcode(33)
         }
         ActionError::Invalid(m) => GraphError::param(m),
         ActionError::RateLimited(ms) => {
@@ -1339,7 +1339,7 @@ fn action_error(context: &str, e: &ActionError) -> GraphError {
                     "OAuthException",
                     format!("You reached maximum number of posts that is allowed to be published by Content Publishing API. Retry in {wait} s."),
                 )
-                .sub(2207042)
+                .with_subcode(2207042)
             } else {
                 GraphError::new(
                     400,
