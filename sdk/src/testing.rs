@@ -450,7 +450,9 @@ pub fn brand_deal_flood<P: Platform>(f: &Figures) {
 
 /// A controversy turns the comments negative, then heals back to the usual mix.
 pub fn controversy<P: Platform>(f: &Figures) {
-    let mut h = harness::<P>(f, 7, 3_000_000);
+    // A platform whose audience comments little needs a bigger account
+    // for the same counts.
+    let mut h = harness::<P>(f, 7, f.busy_audience.max(3_000_000));
     let mut events = h.advance(DAY);
     let start = h.now();
     h.signal(

@@ -7,6 +7,7 @@ mod determinism;
 mod errors;
 mod fuzz;
 mod hostile;
+mod native_facebook;
 mod native_instagram;
 mod native_x;
 mod native_youtube;

@@ -94,17 +94,33 @@ fn lists_plugins_from_a_folder_as_json() {
         .collect();
     assert_eq!(
         names,
-        ["hostile", "instagram", "legacy", "tiktok", "x", "youtube"]
+        [
+            "facebook",
+            "hostile",
+            "instagram",
+            "legacy",
+            "tiktok",
+            "x",
+            "youtube"
+        ]
     );
-    let hostile = &list[0];
+    let named = |name: &str| {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == name)
+            .unwrap_or_else(|| panic!("{name} is listed"))
+            .clone()
+    };
+    let hostile = &named("hostile");
     assert!(hostile["source"]
         .as_str()
         .unwrap()
         .ends_with("hostile.wasm"));
     assert_eq!(hostile["interface"], "0.2.0");
     // The plugin built for contract 0.1 is listed with its version.
-    assert_eq!(list[2]["interface"], "0.1.0");
-    assert_eq!(list[4]["interface"], "0.2.0");
+    assert_eq!(named("legacy")["interface"], "0.1.0");
+    assert_eq!(named("youtube")["interface"], "0.2.0");
 }
 
 #[test]

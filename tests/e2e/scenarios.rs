@@ -166,6 +166,8 @@ fn a_ready_scenario_without_its_signals_fails() {
     let perturbing = [
         "brand_deal_flood",
         "controversy",
+        "facebook_angry_wave",
+        "facebook_restriction",
         "milestone",
         "shadowban",
         "troll_wave",

@@ -14,6 +14,14 @@ pub const SCENARIOS: &[(&str, &str)] = &[
         include_str!("../../../scenarios/controversy.rhai"),
     ),
     (
+        "facebook_angry_wave",
+        include_str!("../../../scenarios/facebook_angry_wave.rhai"),
+    ),
+    (
+        "facebook_restriction",
+        include_str!("../../../scenarios/facebook_restriction.rhai"),
+    ),
+    (
         "milestone",
         include_str!("../../../scenarios/milestone.rhai"),
     ),

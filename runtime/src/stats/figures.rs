@@ -8,7 +8,9 @@ use diorama_sdk::Millis;
 use super::{Engagement, Share, Views};
 
 /// The metrics that count as engagement, and those that measure an audience.
-pub(super) const ENGAGEMENT_METRICS: [&str; 3] = ["likes", "comments", "shares"];
+/// A platform counts likes or, where people pick among several reactions
+/// (Facebook), `reactions`: either is the likes of the figure.
+pub(super) const ENGAGEMENT_METRICS: [&str; 4] = ["likes", "reactions", "comments", "shares"];
 pub(super) const AUDIENCE_METRICS: [&str; 2] = ["subscribers", "followers"];
 
 #[derive(Default)]
@@ -132,7 +134,12 @@ pub(super) fn engagement(
             .get("comments")
             .copied()
             .unwrap_or(c.comment_events as i64);
-        let likes = c.metrics.get("likes").copied().unwrap_or(0);
+        let likes = c
+            .metrics
+            .get("likes")
+            .or_else(|| c.metrics.get("reactions"))
+            .copied()
+            .unwrap_or(0);
         let shares = c.metrics.get("shares").copied().unwrap_or(0);
         let entry = rates.entry(&c.platform).or_insert((Vec::new(), aud));
         entry

@@ -12,6 +12,8 @@
 //!   comments and the creator's `reply`;
 //! - [`inbox`]: DMs arriving by type, a flood's extra ones, and the
 //!   creator's `dm_reply`;
+//! - [`graph`]: Meta's Graph API wire format (errors, `fields=`,
+//!   cursors, parameters, usage headers) for the platforms that speak it;
 //! - [`actions`]: parsing the creator's actions, writing the creator's
 //!   interactions;
 //! - [`throughput`] (native only): how fast a platform produces events,
@@ -22,6 +24,7 @@
 
 pub mod actions;
 pub mod audience;
+pub mod graph;
 pub mod inbox;
 pub mod signals;
 pub mod threads;

@@ -65,10 +65,8 @@ struct Ctx<'a> {
 
 /// Answer a request against the account's state.
 pub fn handle(ig: &Instagram, at: Millis, request: &HttpRequest) -> NativeOutcome {
-    let usage = Usage {
-        account: ig.creator.id.clone(),
-    };
-    let params = match Params::parse(request) {
+    let usage = graph::usage(&ig.creator.id);
+    let params = match Params::parse(request, graph::API) {
         Ok(p) => p,
         Err(e) => return NativeOutcome::Respond(e.respond(request, &usage)),
     };
@@ -154,7 +152,7 @@ fn route(ctx: &Ctx<'_>) -> Result<Answer> {
         }
         (1, "POST") => match node {
             Node::Comment(c) => hide(ctx, c),
-            _ => Err(GraphError::unsimulated(&format!(
+            _ => Err(graph::unsimulated(&format!(
                 "Updating a {} node",
                 node_type(&node)
             ))),
@@ -394,10 +392,7 @@ fn user_field(ctx: &Ctx<'_>, f: &Field) -> Result<Option<Value>> {
         | "mentioned_media"
         | "live_media"
         | "recently_searched_hashtags" => {
-            return Err(GraphError::unsimulated(&format!(
-                "The IG User field {}",
-                f.name
-            )))
+            return Err(graph::unsimulated(&format!("The IG User field {}", f.name)))
         }
         other => return Err(GraphError::no_field(other, "IGUser")),
     })
@@ -447,7 +442,7 @@ fn media_field(ctx: &Ctx<'_>, m: &Media, f: &Field) -> Result<Option<Value>> {
             Some(list_value(ctx, &list, f)?)
         }
         "insights" | "product_tags" | "collaborators" | "boost_ads_list" | "alt_text" => {
-            return Err(GraphError::unsimulated(&format!(
+            return Err(graph::unsimulated(&format!(
                 "The IG Media field {}",
                 f.name
             )))
@@ -816,7 +811,7 @@ fn edge(ctx: &Ctx<'_>, node: &Node<'_>, name: &str) -> Result<Answer> {
             path_page(ctx, &list)?
         }
         (Node::Media(_), "comments") => {
-            return Err(GraphError::unsimulated(
+            return Err(graph::unsimulated(
                 "A top-level comment by the account (POST /{ig-media-id}/comments)",
             ))
         }
@@ -831,7 +826,7 @@ fn edge(ctx: &Ctx<'_>, node: &Node<'_>, name: &str) -> Result<Answer> {
             | "business_discovery",
         )
         | (Node::Media(_), "product_tags" | "collaborators") => {
-            return Err(GraphError::unsimulated(&format!(
+            return Err(graph::unsimulated(&format!(
                 "{method} /{{id}}/{name} on {}",
                 node_type(node)
             )))
@@ -901,12 +896,12 @@ fn create_container(ctx: &Ctx<'_>) -> Result<Answer> {
                 "OAuthException",
                 format!("The media could not be fetched from this URI: {u}"),
             )
-            .sub(2207052)),
+            .with_subcode(2207052)),
         }
     };
     let (image, video) = (url("image_url")?, url("video_url")?);
     if p.get("is_carousel_item") == Some("true") || p.get("children").is_some() {
-        return Err(GraphError::unsimulated("Carousel containers"));
+        return Err(graph::unsimulated("Carousel containers"));
     }
     let kind = match p.get("media_type") {
         None | Some("IMAGE") => {
@@ -933,14 +928,14 @@ fn create_container(ctx: &Ctx<'_>) -> Result<Answer> {
             return Err(GraphError::param(
                 "The media_type VIDEO is no longer supported. Use REELS to publish a video",
             )
-            .sub(2207023))
+            .with_subcode(2207023))
         }
-        Some("CAROUSEL") => return Err(GraphError::unsimulated("Carousel containers")),
+        Some("CAROUSEL") => return Err(graph::unsimulated("Carousel containers")),
         Some(other) => {
             return Err(GraphError::param(format!(
                 "Param media_type must be one of IMAGE, REELS, STORIES, CAROUSEL (got \"{other}\")"
             ))
-            .sub(2207023))
+            .with_subcode(2207023))
         }
     };
     let caption = p.get("caption");
@@ -963,7 +958,7 @@ fn publish(ctx: &Ctx<'_>) -> Result<Answer> {
             "OAuthException",
             format!("Media ID is not available: no container {id}"),
         )
-        .sub(2207027));
+        .with_subcode(2207027));
     };
     match container_status(ctx, c).0 {
         "PUBLISHED" => {
@@ -978,7 +973,7 @@ fn publish(ctx: &Ctx<'_>) -> Result<Answer> {
                 "OAuthException",
                 "The media you are trying to access has expired. Please try to upload again.",
             )
-            .sub(2207020))
+            .with_subcode(2207020))
         }
         _ => {}
     }
@@ -1068,7 +1063,7 @@ fn metrics(ctx: &Ctx<'_>) -> Result<Vec<String>> {
     let mut out = Vec::new();
     for (i, m) in raw.split(',').map(str::trim).enumerate() {
         if UNSIMULATED_METRICS.contains(&m) {
-            return Err(GraphError::unsimulated(&format!("The insights metric {m}")));
+            return Err(graph::unsimulated(&format!("The insights metric {m}")));
         }
         if !SIMULATED_METRICS.contains(&m) {
             return Err(GraphError::param(format!(
@@ -1122,7 +1117,7 @@ fn user_insights(ctx: &Ctx<'_>) -> Result<Value> {
     match p.require("period")? {
         "day" => {}
         "lifetime" | "week" | "days_28" => {
-            return Err(GraphError::unsimulated("Account insights over periods other than day"))
+            return Err(graph::unsimulated("Account insights over periods other than day"))
         }
         other => {
             return Err(GraphError::param(format!(
@@ -1133,7 +1128,7 @@ fn user_insights(ctx: &Ctx<'_>) -> Result<Value> {
     match p.get("metric_type") {
         Some("total_value") => {}
         Some("time_series") | None => {
-            return Err(GraphError::unsimulated(
+            return Err(graph::unsimulated(
                 "Account insights as a time series (ask metric_type=total_value)",
             ))
         }
@@ -1246,7 +1241,7 @@ fn send_message(ctx: &Ctx<'_>) -> Result<Answer> {
         GraphError::param("Param message must be a JSON object like {\"text\": \"...\"}")
     })?;
     if message.get("attachment").is_some() {
-        return Err(GraphError::unsimulated("Messages with attachments"));
+        return Err(graph::unsimulated("Messages with attachments"));
     }
     let Some(text) = message["text"].as_str().filter(|t| !t.is_empty()) else {
         return Err(GraphError::param("Param message[text] is required"));
@@ -1260,7 +1255,7 @@ fn send_message(ctx: &Ctx<'_>) -> Result<Answer> {
         .rev()
         .find(|d| d.author_id == to && d.author_id != ctx.ig.creator.id);
     let Some(last) = last else {
-        return Err(GraphError::param("No matching user found").sub(2018001));
+        return Err(GraphError::param("No matching user found").with_subcode(2018001));
     };
     if ctx.at - last.at > DAY {
         return Err(GraphError::new(
@@ -1269,7 +1264,7 @@ fn send_message(ctx: &Ctx<'_>) -> Result<Answer> {
             "OAuthException",
             "(#10) This message is sent outside of allowed window.",
         )
-        .sub(2534022));
+        .with_subcode(2534022));
     }
     Ok(Answer::Act(
         "dm_reply",
@@ -1284,9 +1279,7 @@ pub fn finish(
     context: &str,
     outcome: std::result::Result<&[Event], &ActionError>,
 ) -> HttpResponse {
-    let usage = Usage {
-        account: ig.creator.id.clone(),
-    };
+    let usage = graph::usage(&ig.creator.id);
     let request = HttpRequest {
         method: "POST".into(),
         path: context.into(),
@@ -1334,7 +1327,7 @@ fn internal(request: &HttpRequest, usage: &Usage) -> HttpResponse {
 fn action_error(context: &str, e: &ActionError) -> GraphError {
     match e {
         ActionError::NotFound(m) => {
-            GraphError::new(400, 100, "GraphMethodException", m.clone()).sub(33)
+            GraphError::new(400, 100, "GraphMethodException", m.clone()).with_subcode(33)
         }
         ActionError::Invalid(m) => GraphError::param(m),
         ActionError::RateLimited(ms) => {
@@ -1346,7 +1339,7 @@ fn action_error(context: &str, e: &ActionError) -> GraphError {
                     "OAuthException",
                     format!("You reached maximum number of posts that is allowed to be published by Content Publishing API. Retry in {wait} s."),
                 )
-                .sub(2207042)
+                .with_subcode(2207042)
             } else {
                 GraphError::new(
                     400,
