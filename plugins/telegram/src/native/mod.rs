@@ -560,6 +560,35 @@ fn user_json(tg: &Telegram, s: &memory::Sender) -> Value {
     })
 }
 
+/// A message of `place` by id: the channel's posts from the account's
+/// posts (all of them), the others from the memory of recent messages.
+fn find_in(tg: &Telegram, id: &str, place: &Place) -> Option<Said> {
+    if *place != Place::Channel {
+        return tg.memory().find(id, |s| s.place == *place).cloned();
+    }
+    let p = tg.posts().iter().rev().find(|p| p.id == id && !p.deleted)?;
+    let remembered = tg.memory().find(id, |s| s.place == Place::Channel);
+    Some(Said {
+        id: p.id.clone(),
+        place: Place::Channel,
+        from: None,
+        text: p.text.clone(),
+        at: p.published,
+        reply_to: None,
+        post: Some(p.id.clone()),
+        edited: remembered.and_then(|s| s.edited),
+        deleted: false,
+    })
+}
+
+fn place_of(chat: &Chat) -> Place {
+    match chat {
+        Chat::Channel => Place::Channel,
+        Chat::Group => Place::Group,
+        Chat::Private(u) => Place::Private(u.clone()),
+    }
+}
+
 fn message_id(id: &str) -> i64 {
     id.parse().unwrap_or(0)
 }
@@ -593,7 +622,7 @@ fn message_json(tg: &Telegram, s: &Said, depth: u8) -> Value {
             if let Some(post) = s
                 .post
                 .as_deref()
-                .and_then(|p| tg.memory().find(p, |x| x.place == Place::Channel))
+                .and_then(|p| find_in(tg, p, &Place::Channel))
             {
                 m["reply_to_message"] = json!({
                     "message_id": message_id(&post.id),
@@ -851,13 +880,9 @@ fn message_target(
         .int("message_id")?
         .ok_or_else(|| bad("message identifier is not specified"))?
         .to_string();
-    let place = match &to {
-        Chat::Channel => Place::Channel,
-        Chat::Group => Place::Group,
-        Chat::Private(u) => Place::Private(u.clone()),
-    };
-    let found = tg.memory().find(&id, |s| s.place == place);
-    match found {
+    let place = place_of(&to);
+    let found = find_in(tg, &id, &place);
+    match found.as_ref() {
         None => Err(bad("message to edit not found")),
         Some(s)
             if own_only
@@ -873,7 +898,8 @@ fn edit(tg: &Telegram, p: &Params) -> Result<Route, HttpResponse> {
     if p.text("inline_message_id").is_some() {
         return Err(bad("inline messages are not simulated"));
     }
-    let (_, id) = message_target(tg, p, true)?;
+    let (to, id) = message_target(tg, p, true)?;
+    let place = place_of(&to);
     let (text, entities) = format::parse(
         &p.text("text").unwrap_or_default(),
         p.text("parse_mode").as_deref(),
@@ -885,16 +911,13 @@ fn edit(tg: &Telegram, p: &Params) -> Result<Route, HttpResponse> {
     if text.chars().count() > MAX_TEXT {
         return Err(bad("message is too long"));
     }
-    if tg
-        .memory()
-        .find(&id, |_| true)
-        .is_some_and(|s| s.text == text)
-    {
+    if find_in(tg, &id, &place).is_some_and(|s| s.text == text) {
         return Err(bad("message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message"));
     }
     let context = json!({
         "method": "edit",
         "target": id,
+        "channel": place == Place::Channel,
         "entities": entities.iter().map(format::Entity::to_json).collect::<Vec<_>>(),
         "markup": p.json("reply_markup")?,
     });
@@ -945,10 +968,8 @@ fn forward(tg: &Telegram, p: &Params) -> Result<Route, HttpResponse> {
     if from != Chat::Channel {
         return Err(bad("this simulator forwards the channel's posts only"));
     }
-    let post = tg
-        .memory()
-        .find(&id, |s| s.place == Place::Channel)
-        .ok_or_else(|| bad("message to forward not found"))?;
+    let post =
+        find_in(tg, &id, &Place::Channel).ok_or_else(|| bad("message to forward not found"))?;
     let Chat::Private(user) = to else {
         return Err(bad(
             "this simulator forwards into a private chat with a fan only",
@@ -1018,8 +1039,13 @@ pub fn finish(
     };
     let mut m = if method == "edit" {
         let target = context["target"].as_str().unwrap_or("");
-        let mut m = match tg.memory().find(target, |_| true) {
-            Some(s) => message_json(tg, s, 0),
+        let place = if context["channel"] == true {
+            Place::Channel
+        } else {
+            place
+        };
+        let mut m = match find_in(tg, target, &place) {
+            Some(s) => message_json(tg, &s, 0),
             None => json!({ "message_id": message_id(target) }),
         };
         m["text"] = json!(text);
