@@ -141,6 +141,21 @@ pub struct SpamRaid {
     pub wave: TrollWave,
 }
 
+/// A fan's press on an inline button under the bot's message, due at `at`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Press {
+    pub at: Millis,
+    pub fan: Author,
+    /// The bot's message.
+    pub message: String,
+    pub data: String,
+}
+
+/// The most presses waiting at once.
+const MAX_PRESSES: usize = 256;
+/// The share of fans who press one of the buttons under the bot's answer.
+const PRESS_SHARE: f64 = 0.6;
+
 /// A `mass_leave` under way: `total` subscribers leave evenly over
 /// `[start, end)`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -187,6 +202,9 @@ pub struct Telegram {
     raids: Vec<SpamRaid>,
     #[serde(default)]
     leaves: Vec<MassLeave>,
+    /// Fans' presses on the bot's inline buttons, soonest first.
+    #[serde(default)]
+    presses: VecDeque<Press>,
     /// What the Bot API serves: recent messages and updates.
     #[serde(default)]
     memory: native::Memory,
@@ -317,6 +335,25 @@ impl Telegram {
         }
         if !self.raids.is_empty() {
             self.spam(a, b, out);
+        }
+        while self.presses.front().is_some_and(|p| p.at < b) {
+            let Some(press) = self.presses.pop_front() else {
+                break;
+            };
+            let id = diorama_sdk::models::ids::numeric_id19(&mut self.rng, 4);
+            out.push(Event {
+                at: press.at.max(a),
+                payload: Payload::Interaction(Interaction {
+                    id: id.to_string(),
+                    kind: "button".into(),
+                    content_id: None,
+                    parent_id: Some(press.message),
+                    author: press.fan,
+                    text: press.data,
+                    sentiment: None,
+                    dm_type: None,
+                }),
+            });
         }
         self.signals.retire(a);
         if self.active.is_empty() {
@@ -524,15 +561,52 @@ impl Telegram {
         if let Some(wait) = self.bot_send_wait(at, &chat) {
             return Err(ActionError::RateLimited(wait));
         }
+        // Inline buttons under the answer (`buttons`: their callback
+        // data) are the bot's, not the kit's.
+        let mut map = map.clone();
+        let buttons: Vec<String> = match map.remove("buttons") {
+            None | Some(Value::Null) => Vec::new(),
+            Some(Value::Array(list)) if list.len() <= 100 && list.iter().all(|b| b.as_str().is_some_and(|s| !s.is_empty() && s.len() <= 64)) => {
+                list.iter().filter_map(|b| b.as_str().map(str::to_string)).collect()
+            }
+            Some(other) => {
+                return Err(ActionError::Invalid(format!(
+                    "{PLATFORM}: `dm_reply` `buttons` must be a list of up to 100 callback data strings of 1 to 64 bytes (got {other})"
+                )))
+            }
+        };
         let event = self.recent_dms.reply(
             PLATFORM,
             at,
-            map,
+            &map,
             &mut self.rng,
             style::message_id,
             &self.bot,
         )?;
         self.record_send(at, &chat);
+        let fan = map
+            .get("dm_id")
+            .and_then(Value::as_str)
+            .and_then(|id| self.memory.find(id, |_| true))
+            .and_then(|s| s.author.clone());
+        if let (Some(fan), false) = (fan, buttons.is_empty()) {
+            if self.rng.chance(PRESS_SHARE) && self.presses.len() < MAX_PRESSES {
+                // Most press within half a minute of reading the answer.
+                let delay =
+                    (self.rng.lognormal(2.8, 0.8) * SECOND as f64).clamp(1_000.0, 600_000.0);
+                let data = buttons[self.rng.below(buttons.len() as u64) as usize].clone();
+                if let Payload::Interaction(i) = &event.payload {
+                    let press = Press {
+                        at: at + delay as Millis,
+                        fan,
+                        message: i.id.clone(),
+                        data,
+                    };
+                    let pos = self.presses.partition_point(|p| p.at <= press.at);
+                    self.presses.insert(pos, press);
+                }
+            }
+        }
         Ok(event)
     }
 
@@ -817,9 +891,11 @@ impl Platform for Telegram {
             name: PLATFORM.into(),
             version: env!("CARGO_PKG_VERSION").into(),
             content_kinds: vec!["post".into()],
-            interaction_kinds: ["comment", "reply", "dm", "reaction", "edit", "deletion"]
-                .map(String::from)
-                .to_vec(),
+            interaction_kinds: [
+                "comment", "reply", "dm", "button", "reaction", "edit", "deletion",
+            ]
+            .map(String::from)
+            .to_vec(),
             metrics: METRICS
                 .iter()
                 .map(|m| m.to_string())
@@ -914,6 +990,7 @@ impl Platform for Telegram {
             signals: ActiveSignals::default(),
             raids: Vec::new(),
             leaves: Vec::new(),
+            presses: VecDeque::new(),
             memory: native::Memory::default(),
         })
     }
@@ -942,6 +1019,7 @@ impl Platform for Telegram {
             || self.signals.growth.is_some()
             || !self.raids.is_empty()
             || !self.leaves.is_empty()
+            || !self.presses.is_empty()
             || self.params.dm_rate > 0.0
         {
             return Some(end);

@@ -407,3 +407,83 @@ fn the_same_request_gets_the_same_bytes() {
         assert_eq!(call(&a, m, p.clone()), call(&b, m, p));
     }
 }
+
+#[test]
+fn fans_press_the_bots_inline_buttons_and_the_bot_answers_the_query() {
+    let mut h = busy();
+    // Every private message the updates hold, page by page.
+    let mut fans: Vec<Value> = Vec::new();
+    let mut offset = 0;
+    loop {
+        let (_, ups) = call(
+            &h,
+            "getUpdates",
+            json!({"offset": offset, "allowed_updates": ["message"]}),
+        );
+        let list = ups["result"].as_array().unwrap();
+        let Some(last) = list.last() else { break };
+        offset = last["update_id"].as_i64().unwrap() + 1;
+        fans.extend(
+            list.iter()
+                .filter(|u| u["message"]["chat"]["type"] == "private")
+                .map(|u| u["message"].clone()),
+        );
+    }
+    // One message per fan.
+    fans.dedup_by(|a, b| a["chat"]["id"] == b["chat"]["id"]);
+    assert!(fans.len() >= 3, "{}", fans.len());
+    let mut sent = Vec::new();
+    for fan in &fans {
+        let body = json!({
+            "chat_id": fan["chat"]["id"],
+            "text": "Which do you want next?",
+            "reply_parameters": {"message_id": fan["message_id"]},
+            "reply_markup": {"inline_keyboard": [[
+                {"text": "Tutorial", "callback_data": "vote:tutorial"},
+                {"text": "Review", "callback_data": "vote:review"},
+            ]]},
+        });
+        let (status, m) = act(
+            &mut h,
+            "sendMessage",
+            "application/json",
+            body.to_string().as_bytes(),
+        );
+        assert_eq!(status, 200, "{m}");
+        sent.push(m["result"]["message_id"].clone());
+        h.advance(SECOND);
+    }
+    h.advance(20 * MINUTE);
+    let (_, ups) = call(
+        &h,
+        "getUpdates",
+        json!({"offset": -100, "allowed_updates": ["callback_query"]}),
+    );
+    let queries: Vec<&Value> = ups["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| &u["callback_query"])
+        .collect();
+    assert!(!queries.is_empty(), "no fan pressed a button");
+    for q in &queries {
+        assert!(sent.contains(&q["message"]["message_id"]), "{q}");
+        assert!(
+            ["vote:tutorial", "vote:review"].contains(&q["data"].as_str().unwrap()),
+            "{q}"
+        );
+        assert_eq!(q["from"]["id"], q["message"]["chat"]["id"], "{q}");
+        let (status, r) = call(
+            &h,
+            "answerCallbackQuery",
+            json!({"callback_query_id": q["id"], "text": "Noted!"}),
+        );
+        assert_eq!((status, r["result"].clone()), (200, json!(true)));
+    }
+    let (status, _) = call(
+        &h,
+        "answerCallbackQuery",
+        json!({"callback_query_id": "123"}),
+    );
+    assert_eq!(status, 400);
+}

@@ -5,7 +5,7 @@ use std::collections::VecDeque;
 
 use serde::{Deserialize, Serialize};
 
-use diorama_sdk::{Event, Millis, Payload};
+use diorama_sdk::{Author, Event, Millis, Payload};
 
 /// How many of the most recent messages (channel posts, discussion-group
 /// messages, private messages) the Bot API remembers: replies, edits,
@@ -49,6 +49,10 @@ pub struct Said {
     pub post: Option<String>,
     pub edited: Option<Millis>,
     pub deleted: bool,
+    /// A fan's private message keeps its author, for the buttons the fan
+    /// may press under the bot's answer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub author: Option<Author>,
 }
 
 /// One update for the bot.
@@ -63,6 +67,10 @@ pub struct Update {
     /// For `message_reaction_count`: the post's reactions then.
     #[serde(default)]
     pub reactions: i64,
+    /// For `callback_query`: the query's id, who pressed and the button's
+    /// data.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub query: Option<(String, Sender, String)>,
 }
 
 /// The recent messages and updates.
@@ -95,6 +103,7 @@ impl Memory {
                         post: Some(c.id.clone()),
                         edited: None,
                         deleted: false,
+                        author: None,
                     };
                     self.remember(said.clone());
                     if !own {
@@ -127,6 +136,7 @@ impl Memory {
                                 post: i.content_id.clone(),
                                 edited: None,
                                 deleted: false,
+                                author: None,
                             };
                             self.remember(said.clone());
                             if !own {
@@ -150,10 +160,25 @@ impl Memory {
                                 post: None,
                                 edited: None,
                                 deleted: false,
+                                author: (!own).then(|| i.author.clone()),
                             };
                             self.remember(said.clone());
                             if !own {
                                 self.update(e.at, "message", said, 0);
+                            }
+                        }
+                        "button" => {
+                            let Some(said) = i
+                                .parent_id
+                                .as_deref()
+                                .and_then(|p| self.find(p, |_| true))
+                                .cloned()
+                            else {
+                                continue;
+                            };
+                            self.update(e.at, "callback_query", said, 0);
+                            if let Some(u) = self.updates.back_mut() {
+                                u.query = Some((i.id.clone(), from, i.text.clone()));
                             }
                         }
                         "edit" | "deletion" => {
@@ -196,6 +221,7 @@ impl Memory {
             kind: kind.into(),
             said,
             reactions,
+            query: None,
         });
         self.next_update += 1;
     }
@@ -237,6 +263,12 @@ impl Memory {
     /// The updates up to `at`, oldest first.
     pub fn updates(&self, at: Millis) -> impl DoubleEndedIterator<Item = &Update> {
         self.updates.iter().filter(move |u| u.at <= at)
+    }
+
+    /// Whether a callback query with this id was sent by `at`.
+    pub fn knows_query(&self, id: &str, at: Millis) -> bool {
+        self.updates(at)
+            .any(|u| u.query.as_ref().is_some_and(|q| q.0 == id))
     }
 
     pub fn messages(&self) -> usize {

@@ -142,6 +142,8 @@ const MAX_TEXT: usize = 4096;
 const MAX_CAPTION: usize = 1024;
 /// The most updates one `getUpdates` returns, and its default.
 const MAX_UPDATES: usize = 100;
+/// The most inline buttons of a message a fan may press.
+const MAX_BUTTONS: usize = 100;
 /// The most bytes of a body this API reads parameters from.
 const MAX_PARAMS: usize = 1 << 20;
 
@@ -434,9 +436,14 @@ fn route(tg: &Telegram, at: Millis, request: &HttpRequest) -> Result<Route, Http
             }))
         }
         "answercallbackquery" => {
-            let id = p.text("callback_query_id").ok_or_else(|| bad("query is too old and response timeout expired or query ID is invalid"))?;
-            let _ = id;
-            bad("query is too old and response timeout expired or query ID is invalid")
+            // Answering shows the fan a notification; the account keeps
+            // nothing of it.
+            let id = p.text("callback_query_id").unwrap_or_default();
+            if tg.memory().knows_query(&id, at) {
+                ok(json!(true))
+            } else {
+                bad("query is too old and response timeout expired or query ID is invalid")
+            }
         }
         "sendmessage" => return send(tg, &p, "text"),
         "sendphoto" => return send(tg, &p, "photo"),
@@ -578,6 +585,7 @@ fn find_in(tg: &Telegram, id: &str, place: &Place) -> Option<Said> {
         post: Some(p.id.clone()),
         edited: remembered.and_then(|s| s.edited),
         deleted: false,
+        author: None,
     })
 }
 
@@ -696,6 +704,27 @@ fn get_updates(tg: &Telegram, at: Millis, p: &Params) -> Result<HttpResponse, Ht
 
 fn update_json(tg: &Telegram, u: &memory::Update) -> Value {
     let body = match u.kind.as_str() {
+        "callback_query" => {
+            let (id, from, data) = u.query.clone().unwrap_or_else(|| {
+                (
+                    String::new(),
+                    memory::Sender {
+                        id: String::new(),
+                        username: String::new(),
+                        name: String::new(),
+                        is_bot: false,
+                    },
+                    String::new(),
+                )
+            });
+            json!({
+                "id": id,
+                "from": user_json(tg, &from),
+                "message": message_json(tg, &u.said, 0),
+                "chat_instance": (fnv1a(format!("{}/{}", tg.bot().id, from.id).as_bytes()) as i64).to_string(),
+                "data": data,
+            })
+        }
         "message_reaction_count" => json!({
             "chat": channel_json(tg),
             "message_id": message_id(&u.said.id),
@@ -861,11 +890,19 @@ fn send(tg: &Telegram, p: &Params, what: &str) -> Result<Route, HttpResponse> {
                     .map(|s| s.id.clone())
                     .ok_or_else(|| bad("chat not found"))?,
             };
-            act(
-                "dm_reply",
-                json!({ "dm_id": target, "text": body }),
-                context,
-            )
+            // The buttons a fan may press.
+            let buttons: Vec<&str> = markup
+                .iter()
+                .flat_map(|m| m["inline_keyboard"].as_array().into_iter().flatten())
+                .flat_map(|row| row.as_array().into_iter().flatten())
+                .filter_map(|b| b["callback_data"].as_str())
+                .take(MAX_BUTTONS)
+                .collect();
+            let mut params = json!({ "dm_id": target, "text": body });
+            if !buttons.is_empty() {
+                params["buttons"] = json!(buttons);
+            }
+            act("dm_reply", params, context)
         }
     }
 }
