@@ -8,6 +8,7 @@ mod errors;
 mod fuzz;
 mod hostile;
 mod native_instagram;
+mod native_telegram;
 mod native_youtube;
 mod new_plugin;
 mod plugins_cmd;
