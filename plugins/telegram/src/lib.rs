@@ -28,7 +28,10 @@
 //! other platforms; an explicit rate wins.
 //!
 //! Signals: the kit's `viral` {content_id?, factor = 10, ramp, decay} — on
-//! Telegram a forwards storm: the extra views come through forwards, so the
+//! Telegram a forwards storm: a channel has no feed to push a post, its
+//! extra views come through forwards into other chats (Dargahi Nobari et
+//! al., "Characteristics of Viral Messages on Telegram", 2020, spot a viral
+//! message by its view counter standing far above its neighbours'), so the
 //! post's forwards per view triple while it lasts — `shadowban`,
 //! `troll_wave`, `brand_deal_flood`, `controversy`, `growth`; and
 //! Telegram's own: `spam_raid` {content_id?, size = 200, duration = 1 h}:
@@ -905,7 +908,7 @@ impl Platform for Telegram {
                 signal(
                     "viral",
                     format!(
-                        "{} On Telegram a forwards storm: forwards per view triple while it lasts.",
+                        "{}; on Telegram a forwards storm: forwards per view triple while it lasts",
                         viral_description("post")
                     ),
                     true,

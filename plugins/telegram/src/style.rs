@@ -63,11 +63,14 @@ pub fn audience<'de, D: Deserializer<'de>>(d: D) -> Result<Audience, D::Error> {
 }
 
 /// How comments read in a channel's discussion group: chat, not a comment
-/// section. Mostly a short line or a reaction, emoji and stickers now and
-/// then, lower case often; replies use Telegram's reply-to (the quoted
-/// message shows above), so few open with an `@username`; nobody tags
-/// friends (people forward the post instead). Channel posts are written:
-/// a line or a paragraph, few hashtags.
+/// section. Perlo et al. ("A Topic-wise Exploration of the Telegram
+/// Group-verse", 2024, 51.6 M messages from 669 public groups) find group
+/// messages mostly short text, with stickers and emoji common and spam a
+/// recurring share; so mostly a short line or a reaction, emoji alone now
+/// and then (a sticker's stand-in), lower case often. Replies use
+/// Telegram's reply-to (the quoted message shows above), so few open with
+/// an `@username`; nobody tags friends (people forward the post instead).
+/// Channel posts are written: a line or a paragraph, few hashtags.
 pub const COMMENTS: CommentStyle = CommentStyle {
     name: "telegram",
     nouns: Nouns {
