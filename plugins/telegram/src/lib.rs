@@ -922,7 +922,7 @@ impl Platform for Telegram {
                 ),
                 signal("controversy", CONTROVERSY_DESCRIPTION.into(), false),
                 signal("growth", growth_description("subscribers"), false),
-                signal("spam_raid", SPAM_RAID_DESCRIPTION.into(), false),
+                signal("spam_raid", SPAM_RAID_DESCRIPTION.into(), true),
                 signal(
                     "subscriber_surge",
                     SUBSCRIBER_SURGE_DESCRIPTION.into(),
