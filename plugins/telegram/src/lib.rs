@@ -151,11 +151,19 @@ pub struct Press {
     pub fan: Author,
     /// The bot's message.
     pub message: String,
+    /// The button's callback data, or the reaction's emoji.
     pub data: String,
+    /// A reaction to the bot's message rather than a button's press.
+    #[serde(default)]
+    pub reaction: bool,
 }
 
 /// The most presses waiting at once.
 const MAX_PRESSES: usize = 256;
+/// The share of fans who react to the bot's answer, and with what: mostly
+/// a thumbs up or a heart.
+const REACT_SHARE: f64 = 0.25;
+const FAN_REACTIONS: [&str; 4] = ["👍", "❤", "🙏", "🔥"];
 /// The share of fans who press one of the buttons under the bot's answer.
 const PRESS_SHARE: f64 = 0.6;
 
@@ -348,7 +356,7 @@ impl Telegram {
                 at: press.at.max(a),
                 payload: Payload::Interaction(Interaction {
                     id: id.to_string(),
-                    kind: "button".into(),
+                    kind: if press.reaction { "reaction" } else { "button" }.into(),
                     content_id: None,
                     parent_id: Some(press.message),
                     author: press.fan,
@@ -592,6 +600,25 @@ impl Telegram {
             .and_then(Value::as_str)
             .and_then(|id| self.memory.find(id, |_| true))
             .and_then(|s| s.author.clone());
+        if let Some(fan) = &fan {
+            if self.rng.chance(REACT_SHARE) && self.presses.len() < MAX_PRESSES {
+                // A reaction comes a minute or so after the answer.
+                let delay =
+                    (self.rng.lognormal(4.0, 1.0) * SECOND as f64).clamp(2_000.0, 3_600_000.0);
+                let emoji = FAN_REACTIONS[self.rng.below(FAN_REACTIONS.len() as u64) as usize];
+                if let Payload::Interaction(i) = &event.payload {
+                    let press = Press {
+                        at: at + delay as Millis,
+                        fan: fan.clone(),
+                        message: i.id.clone(),
+                        data: emoji.to_string(),
+                        reaction: true,
+                    };
+                    let pos = self.presses.partition_point(|p| p.at <= press.at);
+                    self.presses.insert(pos, press);
+                }
+            }
+        }
         if let (Some(fan), false) = (fan, buttons.is_empty()) {
             if self.rng.chance(PRESS_SHARE) && self.presses.len() < MAX_PRESSES {
                 // Most press within half a minute of reading the answer.
@@ -601,9 +628,10 @@ impl Telegram {
                 if let Payload::Interaction(i) = &event.payload {
                     let press = Press {
                         at: at + delay as Millis,
-                        fan,
+                        fan: fan.clone(),
                         message: i.id.clone(),
                         data,
+                        reaction: false,
                     };
                     let pos = self.presses.partition_point(|p| p.at <= press.at);
                     self.presses.insert(pos, press);

@@ -486,4 +486,28 @@ fn fans_press_the_bots_inline_buttons_and_the_bot_answers_the_query() {
         json!({"callback_query_id": "123"}),
     );
     assert_eq!(status, 400);
+    // Some fans react to the answers; reactions come only when asked for.
+    let (_, ups) = call(
+        &h,
+        "getUpdates",
+        json!({"offset": -300, "allowed_updates": ["message_reaction"]}),
+    );
+    let reactions: Vec<&Value> = ups["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| &u["message_reaction"])
+        .collect();
+    assert!(!reactions.is_empty(), "no fan reacted");
+    for r in &reactions {
+        assert!(sent.contains(&r["message_id"]), "{r}");
+        assert_eq!(r["user"]["id"], r["chat"]["id"], "{r}");
+        assert_eq!(r["new_reaction"][0]["type"], "emoji", "{r}");
+    }
+    let (_, default) = call(&h, "getUpdates", json!({"offset": -300}));
+    assert!(default["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|u| u.get("message_reaction").is_none()));
 }

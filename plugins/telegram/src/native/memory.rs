@@ -71,6 +71,9 @@ pub struct Update {
     /// data.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub query: Option<(String, Sender, String)>,
+    /// For `message_reaction`: who reacted, with what emoji.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reacted: Option<(Sender, String)>,
 }
 
 /// The recent messages and updates.
@@ -181,6 +184,20 @@ impl Memory {
                                 u.query = Some((i.id.clone(), from, i.text.clone()));
                             }
                         }
+                        "reaction" if !own => {
+                            let Some(said) = i
+                                .parent_id
+                                .as_deref()
+                                .and_then(|p| self.find(p, |_| true))
+                                .cloned()
+                            else {
+                                continue;
+                            };
+                            self.update(e.at, "message_reaction", said, 0);
+                            if let Some(u) = self.updates.back_mut() {
+                                u.reacted = Some((from, i.text.clone()));
+                            }
+                        }
                         "edit" | "deletion" => {
                             let Some(target) = &i.parent_id else { continue };
                             let edit = i.kind == "edit";
@@ -222,6 +239,7 @@ impl Memory {
             said,
             reactions,
             query: None,
+            reacted: None,
         });
         self.next_update += 1;
     }

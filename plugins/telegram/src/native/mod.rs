@@ -13,7 +13,9 @@
 //!
 //! Served: `getMe`, `getUpdates` (`offset`, `limit`, `allowed_updates`;
 //! `timeout` is accepted but the answer comes at once, so a long-polling
-//! client simply polls again), `sendMessage` (`parse_mode` HTML,
+//! client simply polls again; a read cannot change the account, so the
+//! updates an offset confirmed are not forgotten, and a call without an
+//! offset starts from the oldest kept), `sendMessage` (`parse_mode` HTML,
 //! MarkdownV2 or Markdown, `reply_parameters`, `reply_markup` with an
 //! inline keyboard), `sendPhoto` and `sendDocument` (a multipart upload, a
 //! file id or a URL), `editMessageText`, `deleteMessage`, `forwardMessage`
@@ -26,7 +28,9 @@
 //!
 //! Updates: `channel_post` (the channel's scheduled posts), `message`
 //! (fans' comments in the discussion group, which the bot administers, and
-//! fans' private messages to the bot), `message_reaction_count` (a post's
+//! fans' private messages to the bot), `callback_query` (a fan pressing an
+//! inline button under the bot's answer), `message_reaction` (a fan
+//! reacting to the bot's answer), `message_reaction_count` (a post's
 //! reactions as they are counted). The bot's own messages make no update,
 //! as on the real server. Updates come from the last [`memory::UPDATES`],
 //! messages from the last [`memory::REMEMBERED`].
@@ -724,6 +728,20 @@ fn update_json(tg: &Telegram, u: &memory::Update) -> Value {
                 "chat_instance": (fnv1a(format!("{}/{}", tg.bot().id, from.id).as_bytes()) as i64).to_string(),
                 "data": data,
             })
+        }
+        "message_reaction" => {
+            let mut v = json!({
+                "chat": chat_json(tg, &u.said.place),
+                "message_id": message_id(&u.said.id),
+                "date": u.at.div_euclid(1000),
+                "old_reaction": [],
+                "new_reaction": [],
+            });
+            if let Some((from, emoji)) = &u.reacted {
+                v["user"] = user_json(tg, from);
+                v["new_reaction"] = json!([{ "type": "emoji", "emoji": emoji }]);
+            }
+            v
         }
         "message_reaction_count" => json!({
             "chat": channel_json(tg),
