@@ -119,7 +119,7 @@ fn python_telegram_bot_long_polls_and_answers_a_fan() {
     let dms = items(&s, &p, "interactions?platform=telegram&kind=dm&limit=1000");
     let held = dms
         .iter()
-        .find(|d| d["id"] == fan["message_id"].to_string())
+        .find(|d| d["id"].as_str() == Some(&*fan["message_id"].to_string()))
         .unwrap_or_else(|| panic!("{fan} is not among the DMs"));
     assert_eq!(held["text"], fan["text"], "{held} vs {fan}");
     assert_eq!(held["author"]["id"], fan["from_id"].to_string());
@@ -137,7 +137,7 @@ fn python_telegram_bot_long_polls_and_answers_a_fan() {
     let dms = items(&s, &p, "interactions?platform=telegram&kind=dm&limit=1000");
     let answer = dms
         .iter()
-        .find(|d| d["id"] == sent["message_id"].to_string())
+        .find(|d| d["id"].as_str() == Some(&*sent["message_id"].to_string()))
         .unwrap_or_else(|| panic!("{sent} is not among the DMs"));
     assert_eq!(answer["parent_id"], held["id"]);
     assert_eq!(answer["text"], sent["text"]);
@@ -163,7 +163,7 @@ fn python_telegram_bot_reads_its_channel_and_posts_to_it() {
     let contents = items(&s, &p, "contents?platform=telegram&limit=1000");
     let newest = contents
         .iter()
-        .find(|c| c["id"] == got["sent"]["message_id"].to_string())
+        .find(|c| c["id"].as_str() == Some(&*got["sent"]["message_id"].to_string()))
         .unwrap_or_else(|| panic!("{} is not among the posts", got["sent"]));
     assert_eq!(newest["text"], "New episode is out");
     assert_eq!(got["sent"]["text"], "New episode is out");
@@ -172,7 +172,7 @@ fn python_telegram_bot_reads_its_channel_and_posts_to_it() {
     // The channel post the library read is one the account published.
     let read = contents
         .iter()
-        .find(|c| c["id"] == got["last_post"]["message_id"].to_string())
+        .find(|c| c["id"].as_str() == Some(&*got["last_post"]["message_id"].to_string()))
         .unwrap_or_else(|| panic!("{} is not a post of the account", got["last_post"]));
     assert_eq!(got["last_post"]["text"], read["text"]);
     assert_eq!(got["last_post"]["sender_chat"], got["chat"]["id"]);
