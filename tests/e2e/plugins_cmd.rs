@@ -94,7 +94,14 @@ fn lists_plugins_from_a_folder_as_json() {
         .collect();
     assert_eq!(
         names,
-        ["hostile", "instagram", "legacy", "telegram", "tiktok", "youtube"]
+        [
+            "hostile",
+            "instagram",
+            "legacy",
+            "telegram",
+            "tiktok",
+            "youtube"
+        ]
     );
     let hostile = &list[0];
     assert!(hostile["source"]
