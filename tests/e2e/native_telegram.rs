@@ -233,3 +233,65 @@ fn tokens_sit_in_the_path_and_errors_are_the_bot_apis() {
     assert_eq!(e["parameters"]["retry_after"], 1);
     assert_eq!(e["ok"], false);
 }
+
+#[test]
+fn python_telegram_bot_answers_fans_with_buttons_and_their_presses() {
+    let s = Server::start();
+    let p = s.create(json!({
+        "platforms": {"telegram": {"subscribers": 400_000, "dm_frequency": "high"}},
+        "seed": 54,
+        "speed": 10_000.0,
+        "limits": {"interactions_per_day": 10_000_000},
+    }));
+    wait_for("eight fans writing to the bot", PATIENCE, || {
+        let dms = items(&s, &p, "interactions?platform=telegram&kind=dm&limit=1000");
+        let mut fans: Vec<&str> = dms
+            .iter()
+            .filter_map(|d| d["author"]["id"].as_str())
+            .collect();
+        fans.sort_unstable();
+        fans.dedup();
+        (fans.len() >= 8).then_some(())
+    });
+    s.pause(&p.id);
+    // Eight fans get an inline keyboard: 60 % of fans press one, so at
+    // least one of eight does but on one run in 1,500.
+    let got = client(&s, &p.token, &["keyboard", "8"]);
+    let sent: Vec<String> = got["sent"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m.to_string())
+        .collect();
+    assert_eq!(sent.len(), 8, "{got}");
+    s.post(
+        &format!("/v1/profiles/{}/resume", p.id),
+        crate::serve::ADMIN,
+        &json!({}),
+    )
+    .expect(200);
+    let press = client(&s, &p.token, &["presses"]);
+    assert!(sent.contains(&press["message_id"].to_string()), "{press}");
+    assert!(["vote:tutorial", "vote:review"].contains(&press["data"].as_str().unwrap()));
+    assert_eq!(press["from_id"], press["chat_id"]);
+    assert_eq!(press["answered"], true);
+    // The press is the fan's interaction on the bot's message.
+    let buttons = items(
+        &s,
+        &p,
+        "interactions?platform=telegram&kind=button&limit=1000",
+    );
+    let held = buttons
+        .iter()
+        .find(|b| b["id"].as_str() == press["id"].as_str())
+        .unwrap_or_else(|| panic!("{press} is not among {buttons:?}"));
+    assert_eq!(
+        held["parent_id"].as_str(),
+        Some(&*press["message_id"].to_string())
+    );
+    assert_eq!(held["text"], press["data"]);
+    assert_eq!(
+        held["author"]["id"].as_str(),
+        Some(&*press["from_id"].to_string())
+    );
+}

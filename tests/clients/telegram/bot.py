@@ -6,6 +6,10 @@ diorama's Bot API with the library's `base_url` option.
                                quoted reply and stop; print both messages
     bot.py BASE TOKEN channel  read the bot and its channel, post to the
                                channel in HTML; print what came back
+    bot.py BASE TOKEN keyboard N  answer the first N fans who wrote with an
+                               inline keyboard; print the answers
+    bot.py BASE TOKEN presses  long-poll until a fan presses a button,
+                               answer the callback query; print it
 
 BASE is the server's `/native/telegram/` base; the library appends
 `bot<token>/<method>`. Output: one JSON object on stdout.
@@ -15,9 +19,15 @@ import asyncio
 import json
 import sys
 
-from telegram import Bot, Update
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
-from telegram.ext import Application, ContextTypes, MessageHandler, filters
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
 
 
 def message(m):
@@ -94,12 +104,77 @@ def message_or_post(m):
     }
 
 
+# How long a polling command waits at most (seconds) before it stops with
+# what it has.
+DEADLINE = 90
+
+
+async def deadline(app):
+    asyncio.get_running_loop().call_later(DEADLINE, app.stop_running)
+
+
+def keyboard(base, token, n):
+    answered = {}
+
+    async def on_private(update: Update, context: ContextTypes.DEFAULT_TYPE):
+        chat = update.message.chat.id
+        if chat in answered or len(answered) >= n:
+            return
+        sent = await update.message.reply_text(
+            "What should the next video be?",
+            reply_markup=InlineKeyboardMarkup(
+                [[
+                    InlineKeyboardButton("Tutorial", callback_data="vote:tutorial"),
+                    InlineKeyboardButton("Review", callback_data="vote:review"),
+                ]]
+            ),
+        )
+        answered[chat] = sent.message_id
+        if len(answered) >= n:
+            context.application.stop_running()
+
+    app = Application.builder().token(token).base_url(base + "bot").post_init(deadline).build()
+    app.add_handler(MessageHandler(filters.ChatType.PRIVATE & filters.TEXT, on_private))
+    app.run_polling(poll_interval=0.2, timeout=10, allowed_updates=["message"], close_loop=False)
+    return {"sent": list(answered.values())}
+
+
+def presses(base, token):
+    seen = {}
+
+    async def on_press(update: Update, context: ContextTypes.DEFAULT_TYPE):
+        if "press" in seen:
+            return
+        q = update.callback_query
+        answered = await q.answer("Noted, thanks!")
+        seen["press"] = {
+            "id": q.id,
+            "data": q.data,
+            "from_id": q.from_user.id,
+            "message_id": q.message.message_id,
+            "chat_id": q.message.chat.id,
+            "answered": answered,
+        }
+        context.application.stop_running()
+
+    app = Application.builder().token(token).base_url(base + "bot").post_init(deadline).build()
+    app.add_handler(CallbackQueryHandler(on_press))
+    app.run_polling(poll_interval=0.2, timeout=10, allowed_updates=["callback_query"], close_loop=False)
+    if "press" not in seen:
+        raise SystemExit(f"no fan pressed a button within {DEADLINE} s")
+    return seen["press"]
+
+
 def main():
     base, token, command = sys.argv[1], sys.argv[2], sys.argv[3]
     if command == "answer":
         out = answer(base, token)
     elif command == "channel":
         out = asyncio.run(channel(base, token))
+    elif command == "keyboard":
+        out = keyboard(base, token, int(sys.argv[4]))
+    elif command == "presses":
+        out = presses(base, token)
     else:
         raise SystemExit(f"unknown command {command}")
     print(json.dumps(out))
