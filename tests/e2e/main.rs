@@ -9,6 +9,7 @@ mod fuzz;
 mod hostile;
 mod native_facebook;
 mod native_instagram;
+mod native_telegram;
 mod native_x;
 mod native_youtube;
 mod new_plugin;

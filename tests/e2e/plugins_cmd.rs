@@ -99,6 +99,7 @@ fn lists_plugins_from_a_folder_as_json() {
             "hostile",
             "instagram",
             "legacy",
+            "telegram",
             "tiktok",
             "x",
             "youtube"

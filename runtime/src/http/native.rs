@@ -16,8 +16,11 @@
 //!   the TLS listener, [`super::tls`], for `https://`).
 //!
 //! The profile is the one whose token the request carries: as
-//! `Authorization: Bearer <token>` (the platforms' OAuth clients) or as an
-//! `access_token` query parameter (the Graph API's clients). The admin
+//! `Authorization: Bearer <token>` (the platforms' OAuth clients), as an
+//! `access_token` query parameter (the Graph API's clients), or at the end
+//! of a path segment (the Telegram Bot API's `/bot<token>/getMe`; only a
+//! token of this server's shape is recognised there, and it is taken out
+//! of the path the plugin sees: `/bot/getMe`). The admin
 //! token names one with the `x-diorama-profile` header. A request without
 //! a token, or with one this server does not know, is answered by the
 //! platform's plugin in the platform's own error shape (the plugin is
@@ -43,7 +46,7 @@ use super::auth::Caller;
 use super::error::{blocking, ApiError};
 use super::profiles::admit;
 use super::ApiState;
-use crate::live::same_secret;
+use crate::live::{same_secret, token_at_end};
 
 /// The route, for the router and the metrics' labels.
 pub const ROUTE: &str = "/native/{platform}/{*path}";
@@ -198,14 +201,32 @@ fn token(headers: &HeaderMap, query: Option<&str>, body: &[u8]) -> Option<String
         .filter(|v| !v.is_empty())
 }
 
-async fn answer(s: &ApiState, n: Native) -> Result<Response, ApiError> {
+/// Take a profile token out of the path: the first segment ending with
+/// a token of this server's shape loses it (`/bot<token>/getMe` becomes
+/// `/bot/getMe`).
+fn take_path_token(path: &mut String) -> Option<String> {
+    let mut start = 0;
+    for segment in path.split('/') {
+        if let Some(token) = token_at_end(segment) {
+            let token = token.to_string();
+            let end = start + segment.len();
+            path.replace_range(end - token.len()..end, "");
+            return Some(token);
+        }
+        start += segment.len() + 1;
+    }
+    None
+}
+
+async fn answer(s: &ApiState, mut n: Native) -> Result<Response, ApiError> {
     if n.headers.len() > MAX_HEADERS {
         return Err(ApiError::too_large(
             "too_many_headers",
             format!("at most {MAX_HEADERS} headers reach a platform's API"),
         ));
     }
-    let who = match token(&n.headers, n.uri.query(), &n.body) {
+    let in_path = take_path_token(&mut n.path);
+    let who = match token(&n.headers, n.uri.query(), &n.body).or(in_path) {
         None => Err("missing"),
         Some(t) if same_secret(&t, &s.admin_token) => Ok(Caller::Admin),
         Some(t) => s
@@ -368,5 +389,26 @@ mod tests {
         assert_eq!(token(&h, Some("access_token=abc"), b""), Some("xyz".into()));
         h.insert("authorization", HeaderValue::from_static("Basic xyz"));
         assert_eq!(token(&h, Some("access_token=abc"), b""), None);
+    }
+
+    #[test]
+    fn a_token_of_the_servers_shape_is_taken_out_of_the_path() {
+        let token = format!("dpt_{}", "0a".repeat(24));
+        let mut path = format!("/bot{token}/getMe");
+        assert_eq!(take_path_token(&mut path), Some(token.clone()));
+        assert_eq!(path, "/bot/getMe");
+        let mut path = format!("/file/bot{token}/photos/1.jpg");
+        assert_eq!(take_path_token(&mut path), Some(token.clone()));
+        assert_eq!(path, "/file/bot/photos/1.jpg");
+        for other in [
+            "/bot123456:ABC-DEF/getMe".to_string(),
+            format!("/bot{}/getMe", &token[..token.len() - 1]),
+            format!("/bot{}/getMe", token.to_uppercase()),
+            "/v2/user/info/".to_string(),
+        ] {
+            let mut path = other.clone();
+            assert_eq!(take_path_token(&mut path), None, "{other}");
+            assert_eq!(path, other);
+        }
     }
 }

@@ -51,7 +51,7 @@ pub use error::{LiveError, StateConflict};
 pub use profile::{publish, LiveProfile, ProfileStatus, Published, PublishedEvent, State};
 pub use records::{JOURNAL, LIVE_STATE};
 pub use spec::{CreateProfile, DailyLimits, UpdateProfile};
-pub use tokens::same_secret;
+pub use tokens::{same_secret, token_at_end};
 pub use view::ProfileView;
 
 /// How the live side is set up.

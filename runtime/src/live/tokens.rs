@@ -18,11 +18,30 @@ fn random_hex(bytes: usize) -> Result<String, LiveError> {
     Ok(hex::encode(b))
 }
 
+/// What every profile token starts with; 48 hex digits follow.
+const TOKEN_PREFIX: &str = "dpt_";
+const TOKEN_RANDOM_BYTES: usize = 24;
+
 /// A new profile token and its SHA-256 (hex), the only form kept.
 pub(super) fn new_token() -> Result<(String, String), LiveError> {
-    let token = format!("dpt_{}", random_hex(24)?);
+    let token = format!("{TOKEN_PREFIX}{}", random_hex(TOKEN_RANDOM_BYTES)?);
     let hash = sha256_hex(&token);
     Ok((token, hash))
+}
+
+/// The profile token `text` ends with, if it ends with one of this
+/// server's shape (`dpt_` and 48 hex digits): for clients that carry the
+/// token inside a path segment, as the Telegram Bot API's `bot<token>`.
+/// Only the shape is checked; whether the token is known is
+/// [`LiveManager::profile_for_token`]'s to say.
+pub fn token_at_end(text: &str) -> Option<&str> {
+    let len = TOKEN_PREFIX.len() + 2 * TOKEN_RANDOM_BYTES;
+    let token = text.get(text.len().checked_sub(len)?..)?;
+    let digits = token.strip_prefix(TOKEN_PREFIX)?;
+    digits
+        .bytes()
+        .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        .then_some(token)
 }
 
 /// Constant-time equality of two strings' bytes.

@@ -42,6 +42,14 @@ pub const SCENARIOS: &[(&str, &str)] = &[
         include_str!("../../../scenarios/shadowban.rhai"),
     ),
     (
+        "telegram_forwards_storm",
+        include_str!("../../../scenarios/telegram_forwards_storm.rhai"),
+    ),
+    (
+        "telegram_spam_raid",
+        include_str!("../../../scenarios/telegram_spam_raid.rhai"),
+    ),
+    (
         "troll_wave",
         include_str!("../../../scenarios/troll_wave.rhai"),
     ),

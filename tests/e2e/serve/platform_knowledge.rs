@@ -47,6 +47,8 @@ fn automatic_profiles_take_the_platforms_that_declare_a_share() {
             ("instagram".to_string(), json!(0.6)),
             // A 0.1 plugin cannot declare a share.
             ("legacy".to_string(), Value::Null),
+            // Telegram joins only the profiles that name it.
+            ("telegram".to_string(), Value::Null),
             ("tiktok".to_string(), json!(0.8)),
             // Named explicitly; not part of an automatic profile.
             ("x".to_string(), Value::Null),
