@@ -4,12 +4,13 @@
 //! platform). Name platforms to measure only those.
 //!
 //! ```text
-//! cargo run --release -p diorama-sdk --example throughput [youtube|instagram|tiktok …]
+//! cargo run --release -p diorama-sdk --example throughput [youtube|instagram|tiktok|x …]
 //! ```
 
 use diorama_instagram::Instagram;
 use diorama_sdk::kit::throughput::{report, Case, Measured};
 use diorama_tiktok::TikTok;
+use diorama_x::X;
 use diorama_youtube::YouTube;
 
 /// A case on seeds 1 to 3, and a chattier one on seed 1.
@@ -62,8 +63,26 @@ fn main() {
         );
         summary.push(("tiktok", runs));
     }
+    if wants("x") {
+        let runs = report::<X>(
+            "tech",
+            &[
+                Case {
+                    label: "defaults",
+                    params: r#"{"followers": 20000000}"#,
+                    seeds: 1..=3,
+                },
+                Case {
+                    label: "a high reply rate",
+                    params: r#"{"followers": 20000000, "reply_rate": 0.02}"#,
+                    seeds: 1..=1,
+                },
+            ],
+        );
+        summary.push(("x", runs));
+    }
     if summary.is_empty() {
-        eprintln!("unknown platform among {asked:?}: youtube, instagram or tiktok");
+        eprintln!("unknown platform among {asked:?}: youtube, instagram, tiktok or x");
         std::process::exit(2);
     }
     for (name, runs) in summary {
