@@ -125,7 +125,9 @@ fn deleting_a_profile_ends_its_scenario_at_once() {
     post_script(&s, &p, SPIN);
     std::thread::sleep(Duration::from_millis(500));
     let busy = cpu_over(s.pid(), Duration::from_secs(2));
-    assert!(busy >= 40, "the script spins: {busy} ticks in 2 s");
+    // At least a twentieth of a core (on a loaded machine the spinning script
+    // gets less than a whole one).
+    assert!(busy >= 10, "the script spins: {busy} ticks in 2 s");
     s.call(
         "DELETE",
         &format!("/v1/profiles/{}", p.id),
