@@ -15,6 +15,7 @@
 //! the recent ones (see [`memory`]); ids are Graph's: a post's or reel's
 //! media id is the number its shortcode encodes, a story's its own id.
 
+pub mod credentials;
 mod graph;
 pub mod memory;
 
@@ -68,6 +69,9 @@ pub fn handle(ig: &Instagram, at: Millis, request: &HttpRequest) -> NativeOutcom
     let usage = Usage {
         account: ig.creator.id.clone(),
     };
+    if let Some(refusal) = credentials::refusal(request, &usage) {
+        return NativeOutcome::Respond(refusal);
+    }
     let params = match Params::parse(request) {
         Ok(p) => p,
         Err(e) => return NativeOutcome::Respond(e.respond(request, &usage)),
