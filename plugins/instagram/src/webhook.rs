@@ -160,3 +160,98 @@ fn comment(ig: &Instagram, i: &Interaction) -> Value {
     }
     value
 }
+
+#[cfg(test)]
+mod tests {
+    use diorama_sdk::harness::Harness;
+    use diorama_sdk::{Author, Content, Event, Interaction, Payload};
+    use serde_json::{json, Value};
+
+    use super::*;
+
+    fn account() -> Harness<Instagram> {
+        Harness::new(Harness::<Instagram>::config(3, "tech", "{}")).expect("an account")
+    }
+
+    fn dm(from: &Author) -> Event {
+        Event {
+            at: 1_767_600_000_123,
+            payload: Payload::Interaction(Interaction {
+                id: "aWdfZAG1faXRlbToxOklH".into(),
+                kind: "dm".into(),
+                content_id: None,
+                parent_id: None,
+                author: from.clone(),
+                text: "hi there".into(),
+                sentiment: None,
+                dm_type: Some("fan".into()),
+            }),
+        }
+    }
+
+    fn body(d: WebhookDelivery) -> Value {
+        serde_json::from_slice(&d.body).expect("JSON")
+    }
+
+    #[test]
+    fn a_dm_is_sent_as_messaging_and_the_creators_own_is_not() {
+        let h = account();
+        let ig = h.state();
+        let fan = Author {
+            id: "17841400000000001".into(),
+            handle: "fan".into(),
+            ..ig.creator.clone()
+        };
+        let b = body(shape(ig, FORMAT, &dm(&fan)).expect("sent"));
+        assert_eq!(
+            b,
+            json!({"object": "instagram", "entry": [{
+                "id": ig.creator.id, "time": 1_767_600_000_123i64,
+                "messaging": [{"sender": {"id": "17841400000000001"},
+                               "recipient": {"id": ig.creator.id},
+                               "timestamp": 1_767_600_000_123i64,
+                               "message": {"mid": "aWdfZAG1faXRlbToxOklH", "text": "hi there"}}]}]})
+        );
+        assert_eq!(shape(ig, FORMAT, &dm(&ig.creator)), None);
+    }
+
+    #[test]
+    fn posts_and_other_formats_are_not_sent() {
+        let h = account();
+        let post = Event {
+            at: 0,
+            payload: Payload::Content(Content {
+                id: "1".into(),
+                kind: "post".into(),
+                title: String::new(),
+                text: String::new(),
+                url: String::new(),
+            }),
+        };
+        assert_eq!(shape(h.state(), FORMAT, &post), None);
+        assert_eq!(shape(h.state(), "websub-atom", &post), None);
+    }
+
+    #[test]
+    fn a_subscription_needs_its_verify_token() {
+        let v = subscribe(FORMAT, &json!({"verify_token": "abc"}))
+            .expect("sound")
+            .expect("Meta verifies");
+        assert_eq!(
+            v.query,
+            [
+                ("hub.mode".to_string(), "subscribe".to_string()),
+                ("hub.verify_token".to_string(), "abc".to_string())
+            ]
+        );
+        assert!(subscribe(FORMAT, &json!({}))
+            .unwrap_err()
+            .contains("`verify_token` is required"));
+        assert!(subscribe(FORMAT, &json!({"verify_token": "a", "x": 1}))
+            .unwrap_err()
+            .contains("unknown parameter `x`"));
+        assert!(subscribe("atom", &json!({}))
+            .unwrap_err()
+            .contains("its format is `graph-webhooks`"));
+    }
+}

@@ -111,7 +111,7 @@ fn a_plugin_of_the_same_name_replaces_the_earlier_one() {
     .expect("copy");
     let mut host = hostile_host();
     host.load_dir(dir.path()).expect("load");
-    assert_eq!(host.plugins().len(), 2, "hostile and legacy");
+    assert_eq!(host.plugins().len(), 3, "archive, hostile and legacy");
     assert_eq!(
         host.get("hostile").expect("hostile").source,
         PluginSource::File(dir.path().join("again.wasm"))

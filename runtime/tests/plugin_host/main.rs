@@ -217,7 +217,7 @@ fn an_unknown_platform_names_the_available_ones() {
     let e = host.instantiate("foo", &mode("well")).unwrap_err();
     assert_eq!(
         e.to_string(),
-        "unknown platform `foo` (available: hostile, legacy)"
+        "unknown platform `foo` (available: archive, hostile, legacy)"
     );
 }
 

@@ -139,6 +139,34 @@ fn a_0_1_instance_steps_signals_acts_and_restores() {
     youtube
         .handle_request(START, &HttpRequest::default())
         .expect("a 0.3 plugin answers");
+    // And shapes webhooks: the handshake, a refusal naming the parameter,
+    // nothing for what its format does not carry.
+    let v = youtube
+        .webhook_subscribe("websub-atom", "{}")
+        .expect("a sound subscription")
+        .expect("WebSub verifies");
+    assert_eq!(v.challenge_param, "hub.challenge");
+    assert_eq!(v.query[0], ("hub.mode".into(), "subscribe".into()));
+    let e = youtube
+        .webhook_subscribe("websub-atom", r#"{"lease_seconds":"long"}"#)
+        .unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Rejected);
+    assert!(e.to_string().contains("`lease_seconds`"), "{e}");
+    let metric = diorama_sdk::Event {
+        at: START,
+        payload: Payload::Metric(diorama_sdk::Metric {
+            content_id: None,
+            name: "subscribers".into(),
+            total: 1,
+            delta: 1,
+        }),
+    };
+    assert_eq!(
+        youtube
+            .shape_webhook("websub-atom", "{}", &metric)
+            .expect("a call"),
+        None
+    );
 }
 
 #[test]
@@ -155,8 +183,10 @@ fn a_0_2_plugin_steps_answers_its_api_and_describes_formats_it_cannot_send() {
         .expect("archive instantiates");
     assert_eq!(archive.interface_version(), "0.2.0");
     let out = archive.step(START, START + DAY).expect("step");
-    assert_eq!(out.events.len(), 4, "four entries a day");
-    assert_eq!(out.next_due, Some(START + DAY + DAY / 4));
+    // Every six hours from six hours in: three within the first day, the
+    // fourth due as it ends.
+    assert_eq!(out.events.len(), 3);
+    assert_eq!(out.next_due, Some(START + DAY));
     let answer = archive
         .handle_request(
             START + DAY,
@@ -172,7 +202,7 @@ fn a_0_2_plugin_steps_answers_its_api_and_describes_formats_it_cannot_send() {
     };
     assert_eq!(r.status, 200);
     let body: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
-    assert_eq!(body["entries"].as_array().map(Vec::len), Some(4));
+    assert_eq!(body["entries"].as_array().map(Vec::len), Some(3));
 
     // No webhook shaping before 0.3: a typed refusal that leaves the
     // instance alive.
