@@ -123,6 +123,66 @@ pub fn finish_request<P: Platform>(
     state.finish_request(at, &context, outcome).into()
 }
 
+pub fn webhook_subscribe<P: Platform>(
+    cell: &StateCell<P>,
+    format: String,
+    params: String,
+) -> Result<Option<wit::Verification>, String> {
+    let guard = cell.borrow();
+    let state = guard.as_ref().ok_or(NOT_INITIALISED)?;
+    let params = parse_params(&params)?;
+    Ok(state
+        .webhook_subscribe(&format, &params)?
+        .map(|v| wit::Verification {
+            query: v.query,
+            challenge_param: v.challenge_param,
+        }))
+}
+
+pub fn shape_webhook<P: Platform>(
+    cell: &StateCell<P>,
+    format: String,
+    params: String,
+    event: wit::Event,
+) -> Option<wit::WebhookDelivery> {
+    let guard = cell.borrow();
+    let Some(state) = guard.as_ref() else {
+        crate::log(Level::Error, NOT_INITIALISED);
+        return None;
+    };
+    let params = match parse_params(&params) {
+        Ok(p) => p,
+        Err(e) => {
+            crate::log(Level::Error, &e);
+            return None;
+        }
+    };
+    state
+        .shape_webhook(&format, &params, &event.into())
+        .map(|d| wit::WebhookDelivery {
+            content_type: d.content_type,
+            headers: d.headers,
+            body: d.body,
+        })
+}
+
+impl From<SignatureScheme> for wit::SignatureScheme {
+    fn from(s: SignatureScheme) -> Self {
+        wit::SignatureScheme {
+            header: s.header,
+            algorithm: match s.algorithm {
+                HmacAlgorithm::Sha1 => wit::HmacAlgorithm::Sha1,
+                HmacAlgorithm::Sha256 => wit::HmacAlgorithm::Sha256,
+            },
+            content: match s.content {
+                SignedContent::Body => wit::SignedContent::Body,
+                SignedContent::TimestampDotBody => wit::SignedContent::TimestampDotBody,
+            },
+            value: s.value,
+        }
+    }
+}
+
 fn not_initialised_response() -> wit::HttpResponse {
     HttpResponse::json(500, &serde_json::json!({ "error": NOT_INITIALISED })).into()
 }
@@ -209,6 +269,7 @@ impl From<PlatformInfo> for wit::PlatformInfo {
                     name: w.name,
                     content_type: w.content_type,
                     description: w.description,
+                    signature: w.signature.map(Into::into),
                 })
                 .collect(),
         }
@@ -465,6 +526,19 @@ macro_rules! export_platform {
                     outcome: ::core::result::Result<::std::vec::Vec<__wit::Event>, __wit::ActionError>,
                 ) -> __wit::HttpResponse {
                     __DIORAMA_STATE.with(|s| $crate::guest::finish_request::<$ty>(s, at, context, outcome))
+                }
+                fn webhook_subscribe(
+                    format: ::std::string::String,
+                    params: ::std::string::String,
+                ) -> ::core::result::Result<::core::option::Option<__wit::Verification>, ::std::string::String> {
+                    __DIORAMA_STATE.with(|s| $crate::guest::webhook_subscribe::<$ty>(s, format, params))
+                }
+                fn shape_webhook(
+                    format: ::std::string::String,
+                    params: ::std::string::String,
+                    event: __wit::Event,
+                ) -> ::core::option::Option<__wit::WebhookDelivery> {
+                    __DIORAMA_STATE.with(|s| $crate::guest::shape_webhook::<$ty>(s, format, params, event))
                 }
             }
 

@@ -3,8 +3,8 @@
 //! Everything a platform author needs to add a platform to diorama:
 //!
 //! - the WIT contract, one folder per published version (`wit/0.1.0/`,
-//!   `wit/0.2.0/`); components built with this SDK export
-//!   `diorama:platform@0.2.0`;
+//!   `wit/0.2.0/`, `wit/0.3.0/`); components built with this SDK export
+//!   `diorama:platform@0.3.0`;
 //! - the [`Platform`] trait and the [`export_platform!`] macro: a plugin is a
 //!   plain serde struct, snapshot and restore come for free;
 //! - the [`kit`]: signals, reply threads, the DM inbox and actions that
@@ -46,13 +46,13 @@ pub use serde_json;
 static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
 
 /// The version of the WIT package this SDK implements.
-pub const INTERFACE_VERSION: &str = "0.2.0";
+pub const INTERFACE_VERSION: &str = "0.3.0";
 
 /// The generated component bindings. Not for direct use.
 #[doc(hidden)]
 pub mod bindings {
     wit_bindgen::generate!({
-        path: "wit/0.2.0",
+        path: "wit/0.3.0",
         world: "platform",
         pub_export_macro: true,
         export_macro_name: "__export_platform_bindings",

@@ -4,7 +4,7 @@ use serde::{de::DeserializeOwned, Serialize};
 
 use crate::types::{
     AccountConfig, Action, ActionError, Event, HttpRequest, HttpResponse, Millis, NativeOutcome,
-    PlatformInfo,
+    PlatformInfo, Verification, WebhookDelivery,
 };
 
 /// A platform simulator: a plain struct whose serde state is the account's
@@ -71,6 +71,40 @@ pub trait Platform: Serialize + DeserializeOwned + Sized + 'static {
             Ok(_) => HttpResponse::json(200, &serde_json::json!({})),
             Err(e) => HttpResponse::json(400, &serde_json::json!({ "error": e.to_string() })),
         }
+    }
+
+    /// Check a webhook subscription to `format` (one of the platform's
+    /// `webhook_formats`) with `params` (a JSON object): the handshake the
+    /// platform makes with the receiver, `None` when it makes none, or why
+    /// the parameters are refused, naming the parameter. The default sends
+    /// no webhooks.
+    fn webhook_subscribe(
+        &self,
+        format: &str,
+        params: &serde_json::Value,
+    ) -> Result<Option<Verification>, String> {
+        let _ = params;
+        Err(format!(
+            "{} sends no webhooks in the format `{format}`",
+            Self::describe().name
+        ))
+    }
+
+    /// The request the platform sends a subscriber to `format` (with the
+    /// subscription's `params`) for `event`, or `None` when it sends nothing
+    /// for that event in that format; the host signs it (see
+    /// [`SignatureScheme`](crate::SignatureScheme)). It must depend only on
+    /// its arguments and on what never changes in the account (its ids):
+    /// the host shapes an event again after a restart. The default sends
+    /// nothing.
+    fn shape_webhook(
+        &self,
+        format: &str,
+        params: &serde_json::Value,
+        event: &Event,
+    ) -> Option<WebhookDelivery> {
+        let _ = (format, params, event);
+        None
     }
 
     /// Apply a scenario perturbation at `at`. The default understands no signal.

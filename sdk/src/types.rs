@@ -162,6 +162,61 @@ pub struct WebhookFormat {
     /// The body's media type, e.g. `application/atom+xml`.
     pub content_type: String,
     pub description: String,
+    /// How the host signs each delivery; `None`: the format is described
+    /// but not sent (a plugin of contract 0.2, which cannot shape one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<SignatureScheme>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum HmacAlgorithm {
+    Sha1,
+    Sha256,
+}
+
+/// What a webhook signature's HMAC covers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SignedContent {
+    /// The body as sent.
+    Body,
+    /// `<t>.<body>`, `t` the send time in unix seconds.
+    TimestampDotBody,
+}
+
+/// How the host signs every delivery of a webhook format with the
+/// subscription's secret: the header `header` with `value`, in which
+/// `{hex}` is replaced by the lowercase hex HMAC and `{t}` by the send time
+/// in unix seconds (`sha256={hex}`, `t={t},s={hex}`). The host signs, so
+/// the secret never enters the plugin and the timestamp is the attempt's
+/// wall clock, which a plugin never reads.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignatureScheme {
+    /// Lower case, e.g. `x-hub-signature-256`.
+    pub header: String,
+    pub algorithm: HmacAlgorithm,
+    pub content: SignedContent,
+    pub value: String,
+}
+
+/// The handshake a platform makes when a webhook subscription is made: a
+/// GET to the subscription's url with `query` and `challenge_param` set to
+/// a random string, which the receiver must answer (2xx) as its whole body.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Verification {
+    pub query: Vec<(String, String)>,
+    /// e.g. `hub.challenge`.
+    pub challenge_param: String,
+}
+
+/// The request a platform sends for one event, before the host signs it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WebhookDelivery {
+    pub content_type: String,
+    /// Header names in lower case.
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

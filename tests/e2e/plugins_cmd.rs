@@ -9,7 +9,7 @@ fn lists_the_builtin_youtube_plugin() {
     assert_eq!(r.code, 0, "{}", r.describe());
     assert!(r.stdout.contains("youtube "), "{}", r.describe());
     assert!(
-        r.stdout.contains("diorama:platform@0.2.0"),
+        r.stdout.contains("diorama:platform@0.3.0"),
         "{}",
         r.describe()
     );
@@ -95,6 +95,7 @@ fn lists_plugins_from_a_folder_as_json() {
     assert_eq!(
         names,
         [
+            "archive",
             "facebook",
             "hostile",
             "instagram",
@@ -113,15 +114,17 @@ fn lists_plugins_from_a_folder_as_json() {
             .unwrap_or_else(|| panic!("{name} is listed"))
             .clone()
     };
+    // The plugin built for contract 0.2 is listed with its version.
+    assert_eq!(named("archive")["interface"], "0.2.0");
     let hostile = &named("hostile");
     assert!(hostile["source"]
         .as_str()
         .unwrap()
         .ends_with("hostile.wasm"));
-    assert_eq!(hostile["interface"], "0.2.0");
+    assert_eq!(hostile["interface"], "0.3.0");
     // The plugin built for contract 0.1 is listed with its version.
     assert_eq!(named("legacy")["interface"], "0.1.0");
-    assert_eq!(named("youtube")["interface"], "0.2.0");
+    assert_eq!(named("youtube")["interface"], "0.3.0");
 }
 
 #[test]
@@ -154,7 +157,7 @@ fn a_0_1_plugin_is_listed_beside_0_2_ones_with_its_contract_version() {
         r.describe()
     );
     assert!(
-        header("youtube").contains("(interface diorama:platform@0.2.0, built-in)"),
+        header("youtube").contains("(interface diorama:platform@0.3.0, built-in)"),
         "{}",
         r.describe()
     );

@@ -52,6 +52,7 @@ pub mod media;
 pub mod native;
 mod params;
 pub mod style;
+pub mod webhook;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -79,7 +80,7 @@ use diorama_sdk::models::timing::{metric_interval, Seismic, SelfExcitation};
 use diorama_sdk::{
     AccountConfig, Action, ActionError, Author, Content, Event, HttpRequest, HttpResponse,
     Interaction, LimitInfo, Metric, MetricRoles, Millis, NativeOutcome, Notice, Payload, Platform,
-    PlatformInfo, SignalInfo, DAY, HOUR, MINUTE,
+    PlatformInfo, SignalInfo, Verification, WebhookDelivery, DAY, HOUR, MINUTE,
 };
 
 use media::{Kind, Media};
@@ -851,11 +852,7 @@ impl Platform for Instagram {
             // The Instagram API with Instagram Login, and with Facebook
             // Login (the Graph API).
             api_hosts: vec!["graph.instagram.com".into(), "graph.facebook.com".into()],
-            webhook_formats: vec![diorama_sdk::WebhookFormat {
-                name: "graph-webhooks".into(),
-                content_type: "application/json".into(),
-                description: "Meta Graph API webhooks: a JSON POST ({\"object\": \"instagram\", \"entry\": [{\"id\", \"time\", \"changes\" or \"messaging\"}]}) for comments, mentions and messages, signed with X-Hub-Signature-256: sha256=<hex HMAC-SHA256 of the body keyed with the app secret>; the endpoint is verified first by a GET with hub.mode=subscribe, hub.challenge and hub.verify_token.".into(),
-            }],
+            webhook_formats: vec![webhook::format()],
         }
     }
 
@@ -987,6 +984,23 @@ impl Platform for Instagram {
         outcome: Result<&[Event], &ActionError>,
     ) -> HttpResponse {
         native::finish(self, context, outcome)
+    }
+
+    fn webhook_subscribe(
+        &self,
+        format: &str,
+        params: &serde_json::Value,
+    ) -> Result<Option<Verification>, String> {
+        webhook::subscribe(format, params)
+    }
+
+    fn shape_webhook(
+        &self,
+        format: &str,
+        _params: &serde_json::Value,
+        event: &Event,
+    ) -> Option<WebhookDelivery> {
+        webhook::shape(self, format, event)
     }
 }
 

@@ -41,6 +41,7 @@ pub mod native;
 mod params;
 pub mod style;
 pub mod video;
+pub mod webhook;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -68,7 +69,7 @@ use diorama_sdk::models::timing::{metric_interval, Seismic, SelfExcitation};
 use diorama_sdk::{
     AccountConfig, Action, ActionError, Author, Content, Event, HttpRequest, HttpResponse,
     LimitInfo, Metric, MetricRoles, Millis, NativeOutcome, Payload, Platform, PlatformInfo,
-    SignalInfo, DAY, HOUR, MINUTE,
+    SignalInfo, Verification, WebhookDelivery, DAY, HOUR, MINUTE,
 };
 
 pub use params::{Params, COMMENT_LIMIT, LIKE_LIMIT, VIDEO_LIMIT};
@@ -502,11 +503,7 @@ impl Platform for TikTok {
             automatic_share: Some(0.8),
             // The TikTok API v2 (Login Kit, Display API, Content Posting).
             api_hosts: vec!["open.tiktokapis.com".into()],
-            webhook_formats: vec![diorama_sdk::WebhookFormat {
-                name: "tiktok-webhooks".into(),
-                content_type: "application/json".into(),
-                description: "TikTok for Developers webhooks: a JSON POST ({\"client_key\", \"event\", \"create_time\", \"user_openid\", \"content\"}) to the app's callback URL, signed with TikTok-Signature: t=<unix s>,s=<hex HMAC-SHA256 of \"<t>.<body>\" keyed with the client secret>; retried for up to 72 hours until answered with 200.".into(),
-            }],
+            webhook_formats: vec![webhook::format()],
         }
     }
 
@@ -626,6 +623,23 @@ impl Platform for TikTok {
         outcome: Result<&[Event], &ActionError>,
     ) -> HttpResponse {
         native::finish(at, context, outcome)
+    }
+
+    fn webhook_subscribe(
+        &self,
+        format: &str,
+        params: &serde_json::Value,
+    ) -> Result<Option<Verification>, String> {
+        webhook::subscribe(format, params)
+    }
+
+    fn shape_webhook(
+        &self,
+        format: &str,
+        params: &serde_json::Value,
+        event: &Event,
+    ) -> Option<WebhookDelivery> {
+        webhook::shape(self, format, params, event)
     }
 }
 

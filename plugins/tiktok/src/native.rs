@@ -713,12 +713,12 @@ fn publish_prefix(kind: &str) -> &'static str {
     }
 }
 
-fn publish_id(kind: &str, video: &str) -> String {
+pub(crate) fn publish_id(kind: &str, video: &str) -> String {
     format!("{}{video}", publish_prefix(kind))
 }
 
 /// The account's open id: the creator's id as a stable opaque string.
-fn open_id(id: &str) -> String {
+pub(crate) fn open_id(id: &str) -> String {
     format!("-{:016x}{:016x}", fnv(id, 0), fnv(id, 1))
 }
 

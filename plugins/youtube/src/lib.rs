@@ -49,6 +49,7 @@ mod native;
 mod params;
 pub mod style;
 pub mod video;
+pub mod webhook;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -75,7 +76,7 @@ use diorama_sdk::models::timing::{metric_interval, Seismic, SelfExcitation};
 use diorama_sdk::{
     AccountConfig, Action, ActionError, Author, Content, Event, HttpRequest, HttpResponse,
     Interaction, LimitInfo, Metric, MetricRoles, Millis, NativeOutcome, Payload, Platform,
-    PlatformInfo, SignalInfo, DAY, HOUR, MINUTE,
+    PlatformInfo, SignalInfo, Verification, WebhookDelivery, DAY, HOUR, MINUTE,
 };
 
 pub use params::{Params, UPLOAD_LIMIT};
@@ -851,6 +852,23 @@ impl Platform for YouTube {
         native::finish(self, context, outcome)
     }
 
+    fn webhook_subscribe(
+        &self,
+        format: &str,
+        params: &serde_json::Value,
+    ) -> Result<Option<Verification>, String> {
+        webhook::subscribe(self, format, params)
+    }
+
+    fn shape_webhook(
+        &self,
+        format: &str,
+        _params: &serde_json::Value,
+        event: &Event,
+    ) -> Option<WebhookDelivery> {
+        webhook::shape(self, format, event)
+    }
+
     fn describe() -> PlatformInfo {
         // `on_content`: the signals that apply to one upload (they read
         // `content_id`); the others apply to the whole channel.
@@ -900,11 +918,7 @@ impl Platform for YouTube {
             // The YouTube Data API v3: the documented host and the one its
             // discovery document names as its root.
             api_hosts: vec!["www.googleapis.com".into(), "youtube.googleapis.com".into()],
-            webhook_formats: vec![diorama_sdk::WebhookFormat {
-                name: "websub-atom".into(),
-                content_type: "application/atom+xml".into(),
-                description: "WebSub (PubSubHubbub) push from the hub https://pubsubhubbub.appspot.com to subscribers of the topic https://www.youtube.com/xml/feeds/videos.xml?channel_id=CHANNEL_ID: an Atom feed whose entry carries yt:videoId and yt:channelId, sent when the channel uploads a video or changes a video's title or description; signed with X-Hub-Signature when the subscription gave a secret.".into(),
-            }],
+            webhook_formats: vec![webhook::format()],
         }
     }
 

@@ -207,9 +207,6 @@ fn run(args: ServeArgs) -> Result<(), ServeError> {
             ..WebhookConfig::default()
         },
     );
-    webhooks
-        .start(runtime.handle())
-        .map_err(ServeError::Webhooks)?;
     let script_limits = ScriptLimits {
         timeout: Some(Duration::from_secs(args.script_timeout)),
         ..ScriptLimits::default()
@@ -229,6 +226,12 @@ fn run(args: ServeArgs) -> Result<(), ServeError> {
             ..LiveConfig::default()
         },
     )?;
+    // Hooks in a platform's format are shaped by the profiles' plugins:
+    // delivery starts once the profiles are restored.
+    webhooks.set_shaper(live.shaper());
+    webhooks
+        .start(runtime.handle())
+        .map_err(ServeError::Webhooks)?;
     // From here the store is flushed explicitly at the end, and never
     // dropped: sled's drop flushes again and, once a write has failed (the
     // data folder removed under it, a full disk), waits forever for a flush

@@ -1,7 +1,10 @@
 //! Commands: signals and creator actions, recorded when asked so a live
 //! profile can be replayed after a crash.
 
-use diorama_sdk::{Action, ActionError, Event, HttpRequest, HttpResponse, Millis, NativeOutcome};
+use diorama_sdk::{
+    Action, ActionError, Event, HttpRequest, HttpResponse, Millis, NativeOutcome, Verification,
+    WebhookDelivery,
+};
 
 use crate::event::StoredEvent;
 use crate::plugin::PluginInstance;
@@ -215,5 +218,41 @@ impl Simulation {
         let now = self.now;
         let plugin = self.instance(profile, platform)?;
         Ok(plugin.finish_request(now, context, outcome)?)
+    }
+
+    /// A webhook subscription to `platform`'s `format` with `params`,
+    /// checked by the plugin: the handshake to make, or none. Like a
+    /// native read, it changes nothing.
+    pub fn webhook_subscribe(
+        &mut self,
+        profile: usize,
+        platform: &str,
+        format: &str,
+        params: &str,
+    ) -> Result<Option<Verification>, EngineError> {
+        let ii = self.instance_index(profile, platform)?;
+        let plugin =
+            self.restored(profile, ii)?.plugin.as_mut().ok_or_else(|| {
+                EngineError::Invalid("a suspended instance was not restored".into())
+            })?;
+        Ok(plugin.webhook_subscribe(format, params)?)
+    }
+
+    /// The request `platform` sends a subscriber to `format` for `event`,
+    /// or none. Changes nothing.
+    pub fn shape_webhook(
+        &mut self,
+        profile: usize,
+        platform: &str,
+        format: &str,
+        params: &str,
+        event: &Event,
+    ) -> Result<Option<WebhookDelivery>, EngineError> {
+        let ii = self.instance_index(profile, platform)?;
+        let plugin =
+            self.restored(profile, ii)?.plugin.as_mut().ok_or_else(|| {
+                EngineError::Invalid("a suspended instance was not restored".into())
+            })?;
+        Ok(plugin.shape_webhook(format, params, event)?)
     }
 }

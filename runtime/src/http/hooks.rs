@@ -14,7 +14,8 @@ use super::{schema, ApiState};
 use crate::webhook::HookSpec;
 
 #[utoipa::path(post, path = "/v1/profiles/{id}/webhooks",
-    summary = "Subscribe a webhook: url, secret, event filter.",
+    summary = "Subscribe a webhook: url, secret, event filter, and the format (diorama's, or one a platform declares).",
+    description = "Without `format`, each event is POSTed as diorama's JSON, signed with `diorama-signature`. With `format` (`{platform, name, params}`, `name` one of the platform's `webhook_formats` in `GET /v1/platforms`), only that platform's events are sent, each shaped as the platform sends it and signed as the format declares; when the platform verifies a subscription (Meta's and WebSub's `hub.challenge`), the receiver is sent that GET first and must answer with the challenge, or the subscription is refused (422).",
     params(("id" = String, Path)),
     request_body = schema::WebhookSpec,
     responses((status = 201, description = "The webhook.", body = schema::WebhookView)),
@@ -25,6 +26,15 @@ pub async fn create(
 ) -> Result<Response, ApiError> {
     let p = own.profile;
     let hooks = s.webhooks.clone();
+    if spec.format.is_some() {
+        // The format's checks and the handshake, before anything is stored.
+        let (checker, checked, owner) = (hooks.clone(), spec.clone(), p.id);
+        let verification =
+            blocking(move || checker.check(owner, &checked).map_err(ApiError::from)).await?;
+        if let Some(v) = verification {
+            hooks.verify(&spec, &v).await?;
+        }
+    }
     let live = s.live.clone();
     // Under the profile's lock: a hook is never stored for a profile being deleted.
     let view = blocking(move || {

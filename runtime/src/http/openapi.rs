@@ -287,12 +287,16 @@ pub(super) mod tests {
             fields.sort();
             fields
         };
-        let real: [(&str, Vec<String>); 5] = [
+        let real: [(&str, Vec<String>); 6] = [
             ("ProfileCreate", accepted::<crate::live::CreateProfile>()),
             ("ProfileUpdate", accepted::<crate::live::UpdateProfile>()),
             ("Limits", accepted::<crate::live::DailyLimits>()),
             ("WebhookSpec", accepted::<crate::webhook::HookSpec>()),
             ("EventFilter", accepted::<crate::webhook::EventFilter>()),
+            (
+                "WebhookFormatSpec",
+                accepted::<crate::webhook::FormatSpec>(),
+            ),
         ];
         // Read so they can be refused by name (409), documented as fixed.
         let fixed = ["niche", "platforms", "seed", "timezone"];

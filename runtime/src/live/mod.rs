@@ -35,6 +35,7 @@ pub mod spec;
 mod sweeper;
 mod tokens;
 mod view;
+mod webhooks;
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, RwLock};

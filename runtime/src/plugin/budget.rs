@@ -16,7 +16,9 @@
 
 use std::fmt;
 
-use diorama_sdk::{Event, HttpResponse, NativeAct, Payload, PlatformInfo};
+use diorama_sdk::{
+    Event, HttpResponse, NativeAct, Payload, PlatformInfo, Verification, WebhookDelivery,
+};
 
 /// The most events one call (`step`, `act`) may return.
 pub const MAX_EVENTS: usize = 100_000;
@@ -34,6 +36,11 @@ pub const MAX_DESCRIBE_ITEMS: usize = 256;
 /// The longest string in `describe`, in bytes (names, descriptions,
 /// defaults...).
 pub const MAX_DESCRIBE_STRING: usize = 4096;
+/// The most body bytes a shaped webhook delivery carries: a platform's
+/// notification is one event, far below this.
+pub const MAX_DELIVERY_BODY: usize = 1 << 20;
+/// The most headers a shaped webhook delivery carries.
+pub const MAX_DELIVERY_HEADERS: usize = 16;
 
 /// Which budget a result went over.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -46,6 +53,10 @@ pub enum Budget {
     ResponseBody,
     /// [`MAX_RESPONSE_HEADERS`].
     ResponseHeaders,
+    /// [`MAX_DELIVERY_BODY`].
+    DeliveryBody,
+    /// [`MAX_DELIVERY_HEADERS`].
+    DeliveryHeaders,
     /// [`MAX_DESCRIBE_ITEMS`], for the list `field` (e.g. `signals`).
     DescribeItems { field: String },
     /// [`MAX_DESCRIBE_STRING`], for the string `field` (e.g.
@@ -61,6 +72,8 @@ impl Budget {
             Budget::StringBytes => MAX_STRING_BYTES,
             Budget::ResponseBody => MAX_RESPONSE_BODY,
             Budget::ResponseHeaders => MAX_RESPONSE_HEADERS,
+            Budget::DeliveryBody => MAX_DELIVERY_BODY,
+            Budget::DeliveryHeaders => MAX_DELIVERY_HEADERS,
             Budget::DescribeItems { .. } => MAX_DESCRIBE_ITEMS,
             Budget::DescribeString { .. } => MAX_DESCRIBE_STRING,
         }
@@ -89,6 +102,17 @@ impl Budget {
             ),
             Budget::ResponseHeaders => format!(
                 "its response has {} headers; a response may carry at most {}",
+                Grouped(found),
+                Grouped(limit)
+            ),
+            Budget::DeliveryBody => format!(
+                "its webhook body is {} bytes; a delivery may carry at most {} ({} MiB)",
+                Grouped(found),
+                Grouped(limit),
+                limit >> 20
+            ),
+            Budget::DeliveryHeaders => format!(
+                "its webhook delivery has {} headers; a delivery may carry at most {}",
                 Grouped(found),
                 Grouped(limit)
             ),
@@ -203,6 +227,38 @@ pub(crate) fn check_response(response: &HttpResponse) -> Result<(), Exceeded> {
     Ok(())
 }
 
+/// A shaped webhook delivery.
+pub(crate) fn check_delivery(d: &WebhookDelivery) -> Result<(), Exceeded> {
+    if d.headers.len() > MAX_DELIVERY_HEADERS {
+        return Err(over(Budget::DeliveryHeaders, d.headers.len()));
+    }
+    if d.body.len() > MAX_DELIVERY_BODY {
+        return Err(over(Budget::DeliveryBody, d.body.len()));
+    }
+    let mut strings = Strings::default();
+    strings.add(&d.content_type)?;
+    for (name, value) in &d.headers {
+        strings.add(name)?;
+        strings.add(value)?;
+    }
+    Ok(())
+}
+
+/// A webhook subscription's handshake: as many query parameters as a
+/// delivery has headers.
+pub(crate) fn check_verification(v: &Verification) -> Result<(), Exceeded> {
+    if v.query.len() > MAX_DELIVERY_HEADERS {
+        return Err(over(Budget::DeliveryHeaders, v.query.len()));
+    }
+    let mut strings = Strings::default();
+    strings.add(&v.challenge_param)?;
+    for (name, value) in &v.query {
+        strings.add(name)?;
+        strings.add(value)?;
+    }
+    Ok(())
+}
+
 /// A native request's action and context.
 pub(crate) fn check_native_act(act: &NativeAct) -> Result<(), Exceeded> {
     let mut strings = Strings::default();
@@ -283,6 +339,16 @@ pub(crate) fn check_description(info: &PlatformInfo) -> Result<(), Exceeded> {
             &|| format!("webhook_formats[{i}].description"),
             &w.description,
         )?;
+        if let Some(sig) = &w.signature {
+            string(
+                &|| format!("webhook_formats[{i}].signature.header"),
+                &sig.header,
+            )?;
+            string(
+                &|| format!("webhook_formats[{i}].signature.value"),
+                &sig.value,
+            )?;
+        }
     }
     Ok(())
 }

@@ -49,6 +49,12 @@ pub enum ErrorKind {
         /// The version it was built for, e.g. `0.1.0`.
         version: String,
     },
+    /// The plugin was built for a contract version that cannot shape
+    /// webhooks (before 0.3.0). The instance stays usable.
+    NoWebhookShaping {
+        /// The version it was built for, e.g. `0.2.0`.
+        version: String,
+    },
     /// The instance trapped (a panic, an `unreachable`, a stack overflow...).
     Trap,
     /// The plugin answered with an error of its own (unknown signal, bad
@@ -161,6 +167,10 @@ impl PluginError {
             ErrorKind::NoNativeApi { version } => format!(
                 "plugin `{plugin}` has no native API: it was built for diorama:platform@{version}, \
                  which has none (the native API came with 0.2.0)"
+            ),
+            ErrorKind::NoWebhookShaping { version } => format!(
+                "plugin `{plugin}` cannot shape webhooks: it was built for diorama:platform@{version} \
+                 (webhook shaping came with 0.3.0)"
             ),
             ErrorKind::Trap => format!("plugin `{plugin}` failed in `{call}`: trapped: {reason}"),
             ErrorKind::Rejected => format!("plugin `{plugin}` rejected `{call}`: {reason}"),
@@ -283,13 +293,13 @@ mod tests {
             "y.wasm",
             "load",
             ErrorKind::Version {
-                found: Some("0.3.0".into()),
+                found: Some("0.4.0".into()),
             },
             "",
         );
         assert_eq!(
             e.to_string(),
-            "plugin y.wasm was built for diorama:platform@0.3.0; this diorama supports 0.1.0, 0.2.0"
+            "plugin y.wasm was built for diorama:platform@0.4.0; this diorama supports 0.1.0, 0.2.0, 0.3.0"
         );
         let e = PluginError::new(
             "hostile",

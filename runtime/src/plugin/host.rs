@@ -10,7 +10,7 @@ use diorama_sdk::{AccountConfig, PlatformInfo};
 use wasmtime::component::{Component, HasSelf, Linker};
 use wasmtime::{Config, Engine};
 
-use super::bindings::{v0_1_0, v0_2_0};
+use super::bindings::{v0_1_0, v0_2_0, v0_3_0};
 use super::cache::{CacheStats, ComponentCache};
 use super::error::{ErrorKind, PluginError};
 use super::instance::{PluginInstance, Pre};
@@ -147,6 +147,8 @@ impl PluginHost {
             .map_err(|e| setup(format!("cannot link the 0.1 host interface: {e:#}")))?;
         v0_2_0::Platform::add_to_linker::<StoreData, HasSelf<StoreData>>(&mut linker, |d| d)
             .map_err(|e| setup(format!("cannot link the 0.2 host interface: {e:#}")))?;
+        v0_3_0::Platform::add_to_linker::<StoreData, HasSelf<StoreData>>(&mut linker, |d| d)
+            .map_err(|e| setup(format!("cannot link the 0.3 host interface: {e:#}")))?;
 
         let ticker = EpochTicker::start(&engine)
             .map_err(|e| setup(format!("cannot start the epoch thread: {e}")))?;
@@ -255,6 +257,9 @@ impl PluginHost {
             }
             v0_2_0::VERSION => {
                 Pre::V0_2_0(v0_2_0::PlatformPre::new(instance_pre(shown)?).map_err(mismatch)?)
+            }
+            v0_3_0::VERSION => {
+                Pre::V0_3_0(v0_3_0::PlatformPre::new(instance_pre(shown)?).map_err(mismatch)?)
             }
             other => {
                 return Err(PluginError::new(

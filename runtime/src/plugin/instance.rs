@@ -7,11 +7,11 @@ use std::time::Duration;
 
 use diorama_sdk::{
     AccountConfig, Action, ActionError, Event, HttpRequest, HttpResponse, Millis, NativeOutcome,
-    PlatformInfo,
+    PlatformInfo, Verification, WebhookDelivery,
 };
 use wasmtime::{Engine, Store};
 
-use super::bindings::{v0_1_0, v0_2_0};
+use super::bindings::{v0_1_0, v0_2_0, v0_3_0};
 use super::budget::{self, Exceeded};
 use super::error::{ErrorKind, PluginError};
 use super::sandbox::{self, EpochTicker, StoreData, TICK};
@@ -23,6 +23,7 @@ use super::HostOptions;
 pub(super) enum Pre {
     V0_1_0(v0_1_0::PlatformPre<StoreData>),
     V0_2_0(v0_2_0::PlatformPre<StoreData>),
+    V0_3_0(v0_3_0::PlatformPre<StoreData>),
 }
 
 impl Pre {
@@ -31,6 +32,7 @@ impl Pre {
         match self {
             Pre::V0_1_0(_) => v0_1_0::VERSION,
             Pre::V0_2_0(_) => v0_2_0::VERSION,
+            Pre::V0_3_0(_) => v0_3_0::VERSION,
         }
     }
 
@@ -38,7 +40,7 @@ impl Pre {
     pub(super) fn rules(&self) -> Rules {
         match self {
             Pre::V0_1_0(_) => Rules::V0_1,
-            Pre::V0_2_0(_) => Rules::Latest,
+            Pre::V0_2_0(_) | Pre::V0_3_0(_) => Rules::Latest,
         }
     }
 }
@@ -47,6 +49,7 @@ impl Pre {
 enum Bindings {
     V0_1_0(v0_1_0::Platform),
     V0_2_0(v0_2_0::Platform),
+    V0_3_0(v0_3_0::Platform),
 }
 
 /// What one `step` gives: the events of the window and when the plugin
@@ -125,6 +128,7 @@ impl PluginInstance {
         let result = match pre {
             Pre::V0_1_0(pre) => pre.instantiate(&mut store).map(Bindings::V0_1_0),
             Pre::V0_2_0(pre) => pre.instantiate(&mut store).map(Bindings::V0_2_0),
+            Pre::V0_3_0(pre) => pre.instantiate(&mut store).map(Bindings::V0_3_0),
         };
         store.data_mut().end_call();
         let bindings = match result {
@@ -190,6 +194,10 @@ impl PluginInstance {
                 .diorama_platform_simulator()
                 .call_describe(store)
                 .map(|info| Ok(info.into())),
+            Bindings::V0_3_0(p) => p
+                .diorama_platform_simulator()
+                .call_describe(store)
+                .map(|info| Ok(info.into())),
         })?;
         let info = info.map_err(|reason| {
             PluginError::new(
@@ -211,6 +219,9 @@ impl PluginInstance {
             Bindings::V0_2_0(p) => p
                 .diorama_platform_simulator()
                 .call_init(store, &v0_2_0::wit::AccountConfig::from(config)),
+            Bindings::V0_3_0(p) => p
+                .diorama_platform_simulator()
+                .call_init(store, &v0_3_0::wit::AccountConfig::from(config)),
         })?;
         self.rejection("init", answer)
     }
@@ -227,6 +238,13 @@ impl PluginInstance {
                     next_due: Some(to),
                 }),
             Bindings::V0_2_0(p) => p
+                .diorama_platform_simulator()
+                .call_step(store, from, to)
+                .map(|result| StepOutput {
+                    events: result.events.into_iter().map(Into::into).collect(),
+                    next_due: result.next_due,
+                }),
+            Bindings::V0_3_0(p) => p
                 .diorama_platform_simulator()
                 .call_step(store, from, to)
                 .map(|result| StepOutput {
@@ -258,6 +276,9 @@ impl PluginInstance {
             Bindings::V0_2_0(p) => p
                 .diorama_platform_simulator()
                 .call_signal(store, at, name, params),
+            Bindings::V0_3_0(p) => p
+                .diorama_platform_simulator()
+                .call_signal(store, at, name, params),
         })?;
         self.rejection("signal", answer)
     }
@@ -280,6 +301,14 @@ impl PluginInstance {
             Bindings::V0_2_0(p) => p
                 .diorama_platform_simulator()
                 .call_act(store, at, &v0_2_0::wit::Action::from(action))
+                .map(|answer| {
+                    answer
+                        .map(|events| events.into_iter().map(Into::into).collect())
+                        .map_err(Into::into)
+                }),
+            Bindings::V0_3_0(p) => p
+                .diorama_platform_simulator()
+                .call_act(store, at, &v0_3_0::wit::Action::from(action))
                 .map(|answer| {
                     answer
                         .map(|events| events.into_iter().map(Into::into).collect())
@@ -312,6 +341,10 @@ impl PluginInstance {
                 .diorama_platform_simulator()
                 .call_handle_request(store, at, &v0_2_0::wit::HttpRequest::from(request))
                 .map(|o| Some(NativeOutcome::from(o))),
+            Bindings::V0_3_0(p) => p
+                .diorama_platform_simulator()
+                .call_handle_request(store, at, &v0_3_0::wit::HttpRequest::from(request))
+                .map(|o| Some(NativeOutcome::from(o))),
         })?;
         let outcome = outcome.ok_or_else(|| self.no_native_api("handle-request"))?;
         match &outcome {
@@ -343,10 +376,78 @@ impl PluginInstance {
                     .call_finish_request(store, at, context, outcome.as_deref())
                     .map(|r| Some(HttpResponse::from(r)))
             }
+            Bindings::V0_3_0(p) => {
+                let outcome: Result<Vec<v0_3_0::wit::Event>, v0_3_0::wit::ActionError> =
+                    match outcome {
+                        Ok(events) => Ok(events.iter().map(Into::into).collect()),
+                        Err(e) => Err(e.into()),
+                    };
+                p.diorama_platform_simulator()
+                    .call_finish_request(store, at, context, outcome.as_deref())
+                    .map(|r| Some(HttpResponse::from(r)))
+            }
         })?;
         let response = response.ok_or_else(|| self.no_native_api("finish-request"))?;
         self.check_response("finish-request", &response)?;
         Ok(response)
+    }
+
+    /// Check a webhook subscription to `format` with `params` (a JSON
+    /// object): the handshake to make with the receiver, or none. The
+    /// plugin's refusal is a [`Rejected`](ErrorKind::Rejected) error; a
+    /// plugin built before 0.3 a
+    /// [`NoWebhookShaping`](ErrorKind::NoWebhookShaping) one. Neither fails
+    /// the instance.
+    pub fn webhook_subscribe(
+        &mut self,
+        format: &str,
+        params: &str,
+    ) -> Result<Option<Verification>, PluginError> {
+        let now = self.now;
+        let answer = self.call("webhook-subscribe", now, |b, store| match b {
+            Bindings::V0_1_0(_) | Bindings::V0_2_0(_) => Ok(None),
+            Bindings::V0_3_0(p) => p
+                .diorama_platform_simulator()
+                .call_webhook_subscribe(store, format, params)
+                .map(|r| Some(r.map(|v| v.map(Verification::from)))),
+        })?;
+        let answer = answer.ok_or_else(|| self.no_webhook_shaping("webhook-subscribe"))?;
+        match answer {
+            Ok(v) => {
+                if let Some(v) = &v {
+                    let checked = budget::check_verification(v);
+                    self.within("webhook-subscribe", checked)?;
+                }
+                Ok(v)
+            }
+            Err(reason) => {
+                self.within("webhook-subscribe", budget::check_text(&reason))?;
+                Err(self.rejected("webhook-subscribe", reason))
+            }
+        }
+    }
+
+    /// The request the platform sends for `event` to a subscriber to
+    /// `format` (with the subscription's `params`), or none.
+    pub fn shape_webhook(
+        &mut self,
+        format: &str,
+        params: &str,
+        event: &Event,
+    ) -> Result<Option<WebhookDelivery>, PluginError> {
+        let at = event.at;
+        let answer = self.call("shape-webhook", at, |b, store| match b {
+            Bindings::V0_1_0(_) | Bindings::V0_2_0(_) => Ok(None),
+            Bindings::V0_3_0(p) => p
+                .diorama_platform_simulator()
+                .call_shape_webhook(store, format, params, &v0_3_0::wit::Event::from(event))
+                .map(|d| Some(d.map(WebhookDelivery::from))),
+        })?;
+        let answer = answer.ok_or_else(|| self.no_webhook_shaping("shape-webhook"))?;
+        if let Some(d) = &answer {
+            self.within("shape-webhook", budget::check_delivery(d))?;
+        }
+        Ok(answer)
     }
 
     /// The instance's state, for checkpoints.
@@ -355,6 +456,7 @@ impl PluginInstance {
         self.call("snapshot", now, |b, store| match b {
             Bindings::V0_1_0(p) => p.diorama_platform_simulator().call_snapshot(store),
             Bindings::V0_2_0(p) => p.diorama_platform_simulator().call_snapshot(store),
+            Bindings::V0_3_0(p) => p.diorama_platform_simulator().call_snapshot(store),
         })
     }
 
@@ -364,6 +466,7 @@ impl PluginInstance {
         let answer = self.call("restore", now, |b, store| match b {
             Bindings::V0_1_0(p) => p.diorama_platform_simulator().call_restore(store, bytes),
             Bindings::V0_2_0(p) => p.diorama_platform_simulator().call_restore(store, bytes),
+            Bindings::V0_3_0(p) => p.diorama_platform_simulator().call_restore(store, bytes),
         })?;
         self.rejection("restore", answer)
     }
@@ -440,6 +543,17 @@ impl PluginInstance {
             &*self.platform,
             call,
             ErrorKind::NoNativeApi {
+                version: self.version.to_string(),
+            },
+            "",
+        )
+    }
+
+    fn no_webhook_shaping(&self, call: &'static str) -> PluginError {
+        PluginError::new(
+            &*self.platform,
+            call,
+            ErrorKind::NoWebhookShaping {
                 version: self.version.to_string(),
             },
             "",

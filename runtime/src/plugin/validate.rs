@@ -86,6 +86,44 @@ pub(crate) fn problems(info: &PlatformInfo, rules: Rules) -> Vec<String> {
             ));
         }
     }
+
+    let mut formats = BTreeSet::new();
+    for w in &info.webhook_formats {
+        let name = w.name.escape_default();
+        if !formats.insert(w.name.as_str()) {
+            out.push(format!("the webhook format `{name}` is listed twice"));
+        }
+        let Some(sig) = &w.signature else { continue };
+        if sig.header.is_empty()
+            || !sig
+                .header
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        {
+            out.push(format!(
+                "the webhook format `{name}` signs in the header `{}`, which is not a lower-case header name (letters, digits and `-`)",
+                sig.header.escape_default()
+            ));
+        }
+        if !sig.value.contains("{hex}") {
+            out.push(format!(
+                "the webhook format `{name}`'s signature value `{}` has no `{{hex}}` for the signature",
+                sig.value.escape_default()
+            ));
+        }
+        if sig.content == diorama_sdk::SignedContent::TimestampDotBody && !sig.value.contains("{t}")
+        {
+            out.push(format!(
+                "the webhook format `{name}` signs a timestamp, but its signature value `{}` has no `{{t}}` to carry it",
+                sig.value.escape_default()
+            ));
+        }
+        if sig.value.bytes().any(|b| b.is_ascii_control()) {
+            out.push(format!(
+                "the webhook format `{name}`'s signature value has a control character"
+            ));
+        }
+    }
     out
 }
 

@@ -16,8 +16,10 @@ use bytes::Bytes;
 use reqwest::header::{HeaderValue, CONTENT_TYPE};
 use reqwest::StatusCode;
 
+use diorama_sdk::{SignatureScheme, WebhookDelivery};
+
 use super::records::{encode, log_key, now_ms, DeliveryOutcome, Disabled, LogEntry};
-use super::{sign, Ctx, Hook, HookState};
+use super::{sign, sign_as, Ctx, Hook, HookState, ShapeError};
 use crate::event::{event_line, StoredEvent};
 use crate::store::StoreError;
 use crate::webhook::records::{DELIVERIES, HOOKS, OUTBOX};
@@ -70,7 +72,7 @@ pub(super) async fn run(ctx: Arc<Ctx>, hook: Arc<Hook>) {
         // Filtered-out events are handled by moving the cursor past them.
         let mut skipped = None;
         while let Some(front) = buf.front() {
-            if hook.record.filter.matches(front) {
+            if hook.record.filter.matches(front) && in_format(&hook, front) {
                 break;
             }
             skipped = Some(front.seq);
@@ -101,6 +103,67 @@ pub(super) async fn run(ctx: Arc<Ctx>, hook: Arc<Hook>) {
             Handled::Done => cursor = head.seq,
             Handled::Stop => return,
         }
+    }
+}
+
+/// A hook in a platform's format sends only that platform's events.
+fn in_format(hook: &Hook, ev: &StoredEvent) -> bool {
+    hook.record
+        .format
+        .as_ref()
+        .is_none_or(|f| f.platform == ev.platform)
+}
+
+/// What is sent for an event.
+enum Request {
+    /// diorama's own body.
+    Own(Bytes),
+    /// The platform's request, as the plugin shaped it, and how to sign it.
+    Shaped {
+        delivery: WebhookDelivery,
+        body: Bytes,
+        scheme: SignatureScheme,
+    },
+}
+
+/// The request for `ev`: diorama's body, or the profile's plugin's shape
+/// of it (`None`: the platform sends nothing for it in this format).
+async fn request_for(ctx: &Ctx, hook: &Hook, ev: &StoredEvent) -> Result<Option<Request>, String> {
+    let Some(f) = hook.record.format.clone() else {
+        return Ok(Some(Request::Own(Bytes::from(body(hook, ev)))));
+    };
+    let Some(shaper) = ctx.shaper.get().cloned() else {
+        return Err("no plugin host to shape the event yet".into());
+    };
+    let scheme = shaper
+        .formats(&f.platform)
+        .and_then(|all| all.into_iter().find(|w| w.name == f.name))
+        .and_then(|w| w.signature)
+        .ok_or_else(|| {
+            format!(
+                "{} no longer sends the webhook format `{}`",
+                f.platform, f.name
+            )
+        })?;
+    let (owner, event) = (hook.owner, ev.event.clone());
+    let shaped = tokio::task::spawn_blocking(move || {
+        shaper.shape(owner, &f.platform, &f.name, &f.params_json(), &event)
+    })
+    .await
+    .map_err(|e| format!("shaping the event stopped: {e}"))?;
+    match shaped {
+        Ok(None) => Ok(None),
+        Ok(Some(delivery)) => {
+            let body = Bytes::from(delivery.body.clone());
+            Ok(Some(Request::Shaped {
+                delivery,
+                body,
+                scheme,
+            }))
+        }
+        Err(ShapeError::Refused(why) | ShapeError::Failed(why)) => Err(format!(
+            "the platform's plugin could not shape the event: {why}"
+        )),
     }
 }
 
@@ -215,13 +278,42 @@ fn backoff(ctx: &Ctx, failures: u32) -> Duration {
 /// Delivers `ev` until it is answered 2xx, given up or the hook disabled.
 async fn deliver(ctx: &Ctx, hook: &Hook, ev: &StoredEvent, failures: &mut u32) -> Handled {
     let event_id = format!("{}-{}", hook.owner, ev.seq);
-    let payload = Bytes::from(body(hook, ev));
+    let mut request: Option<Request> = None;
     let mut attempt = last_attempt(ctx, hook, ev.seq);
     loop {
+        let mut shaping_failed = String::new();
+        if request.is_none() {
+            match request_for(ctx, hook, ev).await {
+                Ok(Some(r)) => request = Some(r),
+                // Not sent in this format: passed over like a filtered-out event.
+                Ok(None) => {
+                    let moved = commit(hook, |st| {
+                        st.progress.cursor = ev.seq;
+                        put_progress(ctx, hook, st)
+                    });
+                    return match moved {
+                        None => Handled::Stop,
+                        Some(Ok(())) => Handled::Done,
+                        Some(Err(e)) => {
+                            store_trouble(hook, "saving the cursor", &e);
+                            tokio::time::sleep(IDLE_WAIT).await;
+                            Handled::Done
+                        }
+                    };
+                }
+                Err(e) => shaping_failed = e,
+            }
+        }
         attempt = attempt.saturating_add(1);
         let at = now_ms();
         let started = Instant::now();
-        let answer = post(ctx, hook, &event_id, attempt, at / 1000, payload.clone()).await;
+        let answer = match &request {
+            Some(r) => post(ctx, hook, &event_id, attempt, at / 1000, r).await,
+            None => Answer::Failed {
+                status: None,
+                error: shaping_failed,
+            },
+        };
         let duration_ms = started.elapsed().as_millis() as u64;
         let mut entry = LogEntry {
             event_id: event_id.clone(),
@@ -319,7 +411,7 @@ async fn post(
     event_id: &str,
     attempt: u32,
     unix_s: i64,
-    payload: Bytes,
+    request: &Request,
 ) -> Answer {
     // A literal address is never resolved, so the guard in the client's
     // resolver does not see it: judged here (a hook stored by an older
@@ -330,15 +422,40 @@ async fn post(
             error: error.to_string(),
         };
     }
-    let signature = sign(hook.record.secret.as_bytes(), unix_s, &payload);
-    let request = ctx
-        .client
-        .post(hook.url.clone())
-        .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
+    let secret = hook.record.secret.as_bytes();
+    let mut builder = ctx.client.post(hook.url.clone());
+    let payload = match request {
+        Request::Own(payload) => {
+            builder = builder
+                .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
+                .header("diorama-signature", sign(secret, unix_s, payload));
+            payload.clone()
+        }
+        Request::Shaped {
+            delivery,
+            body,
+            scheme,
+        } => {
+            for (name, value) in &delivery.headers {
+                // A header that is not valid HTTP is the plugin's; dropped.
+                if let (Ok(n), Ok(v)) = (
+                    reqwest::header::HeaderName::from_bytes(name.as_bytes()),
+                    HeaderValue::from_str(value),
+                ) {
+                    builder = builder.header(n, v);
+                }
+            }
+            let (name, value) = sign_as(scheme, secret, unix_s, body);
+            builder = builder
+                .header(CONTENT_TYPE, delivery.content_type.as_str())
+                .header(name, value);
+            body.clone()
+        }
+    };
+    let request = builder
         .header("diorama-event-id", event_id)
         .header("diorama-hook-id", &hook.record.id)
         .header("diorama-delivery-attempt", attempt.to_string())
-        .header("diorama-signature", signature)
         .body(payload);
     let mut resp = match request.send().await {
         Ok(r) => r,
@@ -378,7 +495,7 @@ async fn post(
 }
 
 /// A transport error with its causes: "cannot connect: … Connection refused".
-fn describe(e: &reqwest::Error, timeout: Duration) -> String {
+pub(super) fn describe(e: &reqwest::Error, timeout: Duration) -> String {
     if e.is_timeout() {
         return format!("no answer within the timeout of {} ms", timeout.as_millis());
     }

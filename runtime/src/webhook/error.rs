@@ -18,6 +18,9 @@ pub enum WebhookError {
     NotFound { owner: OwnerId, id: String },
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The profile's plugin failed to check a format.
+    #[error("the platform's plugin could not check the webhook format: {0}")]
+    Shaping(String),
 }
 
 /// Why a webhook request is refused: the value, the field and the limit.
@@ -48,6 +51,28 @@ pub enum HookRefusal {
         owner: OwnerId,
         have: usize,
         max: usize,
+    },
+    #[error("format.{field} {reason}")]
+    FormatField { field: &'static str, reason: String },
+    #[error("format: no platform `{platform}` is loaded (loaded: {loaded})")]
+    FormatPlatform { platform: String, loaded: String },
+    #[error("format: {platform} has no webhook format `{name}` (its formats: {formats})")]
+    UnknownFormat {
+        platform: String,
+        name: String,
+        formats: String,
+    },
+    #[error("format: {platform}'s plugin describes the format `{name}` but cannot send it (it was built for an older contract, before 0.3.0)")]
+    FormatNotSent { platform: String, name: String },
+    #[error("format: {0}")]
+    FormatRefused(String),
+    #[error(
+        "the receiver at `{url}` did not answer the {platform} verification request: {reason}"
+    )]
+    Verification {
+        url: String,
+        platform: String,
+        reason: String,
     },
     #[error("cannot make a webhook id: no system randomness: {0}")]
     NoRandomness(String),

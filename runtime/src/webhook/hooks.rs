@@ -9,6 +9,7 @@ use crate::event::OwnerId;
 
 use super::error::{HookRefusal, WebhookError};
 use super::filter::EventFilter;
+use super::format::{FormatSpec, ShapeError, MAX_CHALLENGE_ANSWER};
 use super::records::{decode, encode, new_hook_id, now_ms, HookProgress, HookRecord};
 use super::spec::{validate, HookSpec};
 use super::{target, Webhooks};
@@ -19,6 +20,8 @@ pub struct HookView {
     pub id: String,
     pub url: String,
     pub filter: EventFilter,
+    /// A platform's own format; none: diorama's.
+    pub format: Option<FormatSpec>,
     /// Wall-clock unix milliseconds.
     pub created_at: i64,
     /// `active`, `failing` (retrying) or `disabled` (the receiver answered 410).
@@ -75,6 +78,7 @@ impl Webhooks {
             id: rec.id,
             url: rec.url,
             filter: rec.filter,
+            format: rec.format,
             created_at: rec.created_at,
             status,
             cursor: progress.cursor,
@@ -91,8 +95,135 @@ impl Webhooks {
         })
     }
 
+    /// Checks a new hook's url, secret, filter and where the url points,
+    /// and, for a hook in a platform's format, the format: the platform's
+    /// plugin is loaded and declares it, can send it, and the profile's
+    /// plugin accepts its parameters. Returns the handshake the platform
+    /// makes with the receiver, if any ([`Webhooks::verify`] makes it);
+    /// [`Webhooks::create`] stores the hook.
+    pub fn check(
+        &self,
+        owner: OwnerId,
+        spec: &HookSpec,
+    ) -> Result<Option<diorama_sdk::Verification>, WebhookError> {
+        validate(spec)?;
+        // Syntax first, then where it points (which may resolve a name).
+        let url = reqwest::Url::parse(&spec.url).map_err(|e| HookRefusal::Url {
+            url: spec.url.clone(),
+            reason: e.to_string(),
+        })?;
+        target::check_url(&url, self.ctx.config.allow_private)?;
+        let Some(f) = &spec.format else {
+            return Ok(None);
+        };
+        let Some(shaper) = self.ctx.shaper.get() else {
+            return Err(HookRefusal::FormatPlatform {
+                platform: f.platform.clone(),
+                loaded: "none".into(),
+            }
+            .into());
+        };
+        let formats = shaper
+            .formats(&f.platform)
+            .ok_or_else(|| HookRefusal::FormatPlatform {
+                platform: f.platform.clone(),
+                loaded: shaper.loaded().join(", "),
+            })?;
+        let Some(format) = formats.iter().find(|w| w.name == f.name) else {
+            let names: Vec<&str> = formats.iter().map(|w| w.name.as_str()).collect();
+            return Err(HookRefusal::UnknownFormat {
+                platform: f.platform.clone(),
+                name: f.name.clone(),
+                formats: if names.is_empty() {
+                    "none".into()
+                } else {
+                    names.join(", ")
+                },
+            }
+            .into());
+        };
+        if format.signature.is_none() {
+            return Err(HookRefusal::FormatNotSent {
+                platform: f.platform.clone(),
+                name: f.name.clone(),
+            }
+            .into());
+        }
+        match shaper.subscribe(owner, &f.platform, &f.name, &f.params_json()) {
+            Ok(v) => Ok(v),
+            Err(ShapeError::Refused(why)) => Err(HookRefusal::FormatRefused(why).into()),
+            Err(ShapeError::Failed(why)) => Err(WebhookError::Shaping(why)),
+        }
+    }
+
+    /// Makes a platform's subscription handshake: a GET to the hook's url
+    /// with the verification's query and a random challenge, which the
+    /// receiver must answer (2xx) as its body. Refused with the reason
+    /// otherwise.
+    pub async fn verify(
+        &self,
+        spec: &HookSpec,
+        verification: &diorama_sdk::Verification,
+    ) -> Result<(), WebhookError> {
+        let platform = spec
+            .format
+            .as_ref()
+            .map_or_else(String::new, |f| f.platform.clone());
+        let refuse = |reason: String| HookRefusal::Verification {
+            url: spec.url.clone(),
+            platform: platform.clone(),
+            reason,
+        };
+        let mut url = reqwest::Url::parse(&spec.url).map_err(|e| refuse(e.to_string()))?;
+        target::check_literal(&url, self.ctx.config.allow_private)
+            .map_err(|e| refuse(e.to_string()))?;
+        let challenge = super::records::new_challenge()?;
+        {
+            let mut q = url.query_pairs_mut();
+            for (k, v) in &verification.query {
+                q.append_pair(k, v);
+            }
+            q.append_pair(&verification.challenge_param, &challenge);
+        }
+        let mut resp = self
+            .ctx
+            .client
+            .get(url)
+            .send()
+            .await
+            .map_err(|e| refuse(super::deliver::describe(&e, self.ctx.config.timeout)))?;
+        let status = resp.status();
+        let mut answer = Vec::new();
+        while answer.len() <= MAX_CHALLENGE_ANSWER {
+            match resp.chunk().await {
+                Ok(Some(c)) => answer.extend_from_slice(&c),
+                Ok(None) => break,
+                Err(e) => return Err(refuse(format!("reading the answer failed: {e}")).into()),
+            }
+        }
+        if !status.is_success() {
+            return Err(refuse(format!(
+                "it answered HTTP {status}; a receiver answers 200 with the `{}` it is sent",
+                verification.challenge_param
+            ))
+            .into());
+        }
+        let answer = String::from_utf8_lossy(&answer);
+        if answer.trim() != challenge {
+            let shown: String = answer.chars().take(64).collect();
+            return Err(refuse(format!(
+                "its body `{}` is not the `{}` it was sent (`{challenge}`)",
+                shown.escape_default(),
+                verification.challenge_param
+            ))
+            .into());
+        }
+        Ok(())
+    }
+
     /// Validates and stores a new hook, then starts delivering to it every
-    /// matching event stored from now on.
+    /// matching event stored from now on. A hook in a platform's format is
+    /// checked by [`Webhooks::check`] (and its handshake made) first.
     pub fn create(
         self: &Arc<Self>,
         owner: OwnerId,
@@ -122,6 +253,7 @@ impl Webhooks {
             filter: spec.filter,
             created_at: now_ms(),
             disabled: None,
+            format: spec.format,
         };
         let progress = HookProgress {
             cursor: store.last_seq(owner)?.unwrap_or(0),

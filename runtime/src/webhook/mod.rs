@@ -31,12 +31,21 @@
 //! | `outbox` | hook id | progress, JSON: cursor, when the current failure began, the last error |
 //! | `deliveries` | hook id · seq (u64 BE) · attempt (u32 BE) | one attempt, JSON ([`Webhooks::deliveries`]) |
 //!
+//! # Formats
+//!
+//! A hook has diorama's format (a JSON body with the event's line, signed
+//! with `diorama-signature`) unless it names a platform's own ([`format`]):
+//! then only that platform's events are sent, each shaped by the profile's
+//! plugin and signed as its format declares; an event the platform does
+//! not send in that format is passed over like a filtered-out one.
+//!
 //! Hook ids have a fixed length (`wh_` and 16 hex digits), so one hook's
 //! key prefix is never a prefix of another's.
 
 mod deliver;
 mod error;
 mod filter;
+mod format;
 mod hooks;
 mod log;
 mod records;
@@ -48,7 +57,7 @@ mod tests;
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::Duration;
 
 use serde::Serialize;
@@ -64,8 +73,9 @@ use records::{decode, encode, HookProgress, HookRecord};
 
 pub use error::{HookRefusal, WebhookError};
 pub use filter::{EventFilter, FilterError, MAX_FILTER_VALUES, MAX_FILTER_VALUE_BYTES};
+pub use format::{FormatSpec, ShapeError, Shaper, MAX_FORMAT_NAME_BYTES, MAX_FORMAT_PARAMS_BYTES};
 pub use hooks::HookView;
-pub use sign::{sign, verify, SignatureError};
+pub use sign::{sign, sign_as, verify, SignatureError};
 pub use spec::{HookSpec, MAX_SECRET_BYTES, MAX_URL_BYTES, MIN_SECRET_BYTES};
 pub use target::TargetError;
 
@@ -119,6 +129,8 @@ struct Ctx {
     store: Store,
     config: WebhookConfig,
     client: reqwest::Client,
+    /// The profiles' plugins, for hooks in a platform's format.
+    shaper: OnceLock<Arc<dyn Shaper>>,
     delivered: AtomicU64,
     failed_attempts: AtomicU64,
     gave_up: AtomicU64,
@@ -195,6 +207,7 @@ impl Webhooks {
                 store,
                 config,
                 client,
+                shaper: OnceLock::new(),
                 delivered: AtomicU64::new(0),
                 failed_attempts: AtomicU64::new(0),
                 gave_up: AtomicU64::new(0),
@@ -204,6 +217,14 @@ impl Webhooks {
             create_lock: Mutex::new(()),
             closed: AtomicBool::new(false),
         })
+    }
+
+    /// Where hooks in a platform's format are checked and shaped (the
+    /// live side, which holds the profiles' plugins). Set once, before
+    /// [`Webhooks::start`]; without it such hooks are refused and their
+    /// deliveries wait.
+    pub fn set_shaper(&self, shaper: Arc<dyn Shaper>) {
+        let _ = self.ctx.shaper.set(shaper);
     }
 
     fn registry(&self) -> MutexGuard<'_, HashMap<OwnerId, BTreeMap<String, Arc<Hook>>>> {

@@ -10,6 +10,7 @@ use crate::store::{RecordTree, StoreError};
 
 use super::error::{HookRefusal, WebhookError};
 use super::filter::EventFilter;
+use super::format::FormatSpec;
 
 /// Webhook subscriptions, by hook id.
 pub(crate) const HOOKS: RecordTree = RecordTree::new("hooks");
@@ -28,6 +29,10 @@ pub(super) struct HookRecord {
     pub(super) created_at: i64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(super) disabled: Option<Disabled>,
+    /// A platform's own format; none (and absent in records of earlier
+    /// builds): diorama's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(super) format: Option<FormatSpec>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -107,4 +112,11 @@ pub(super) fn new_hook_id() -> Result<String, WebhookError> {
     let mut b = [0u8; 8];
     getrandom::fill(&mut b).map_err(|e| HookRefusal::NoRandomness(e.to_string()))?;
     Ok(format!("wh_{}", hex::encode(b)))
+}
+
+/// A random challenge for a subscription handshake: 32 hex digits.
+pub(super) fn new_challenge() -> Result<String, WebhookError> {
+    let mut b = [0u8; 16];
+    getrandom::fill(&mut b).map_err(|e| HookRefusal::NoRandomness(e.to_string()))?;
+    Ok(hex::encode(b))
 }

@@ -3,8 +3,14 @@
 //!
 //! Signing the timestamp with the body lets a receiver reject replays of an
 //! old request; [`verify`] is what a receiver (and the tests) run.
+//!
+//! A hook in a platform's format is signed as its plugin declares
+//! ([`sign_as`]): the secret stays in the host, and the timestamp some
+//! platforms sign is the attempt's wall clock, which a plugin never reads.
 
+use diorama_sdk::{HmacAlgorithm, SignatureScheme, SignedContent};
 use hmac::{Hmac, Mac};
+use sha1::Sha1;
 use sha2::Sha256;
 
 type HmacSha256 = Hmac<Sha256>;
@@ -23,6 +29,45 @@ fn mac(secret: &[u8], timestamp: i64, body: &[u8]) -> HmacSha256 {
 pub fn sign(secret: &[u8], timestamp: i64, body: &[u8]) -> String {
     let tag = mac(secret, timestamp, body).finalize().into_bytes();
     format!("t={timestamp},v1={}", hex::encode(tag))
+}
+
+/// The signature header of a delivery in a platform's format, as its
+/// plugin declares it (`scheme`): its name and value for `body` sent at
+/// `timestamp` (unix seconds).
+pub fn sign_as(
+    scheme: &SignatureScheme,
+    secret: &[u8],
+    timestamp: i64,
+    body: &[u8],
+) -> (String, String) {
+    let t = timestamp.to_string();
+    let mut signed = Vec::new();
+    let content: &[u8] = match scheme.content {
+        SignedContent::Body => body,
+        SignedContent::TimestampDotBody => {
+            signed.reserve(t.len() + 1 + body.len());
+            signed.extend_from_slice(t.as_bytes());
+            signed.push(b'.');
+            signed.extend_from_slice(body);
+            &signed
+        }
+    };
+    let tag = match scheme.algorithm {
+        HmacAlgorithm::Sha256 => {
+            let mut mac =
+                HmacSha256::new_from_slice(secret).expect("HMAC accepts keys of any length");
+            mac.update(content);
+            hex::encode(mac.finalize().into_bytes())
+        }
+        HmacAlgorithm::Sha1 => {
+            let mut mac =
+                Hmac::<Sha1>::new_from_slice(secret).expect("HMAC accepts keys of any length");
+            mac.update(content);
+            hex::encode(mac.finalize().into_bytes())
+        }
+    };
+    let value = scheme.value.replace("{t}", &t).replace("{hex}", &tag);
+    (scheme.header.clone(), value)
 }
 
 /// Why a `diorama-signature` header does not verify.

@@ -4,6 +4,7 @@ use serde::Deserialize;
 
 use super::error::HookRefusal;
 use super::filter::EventFilter;
+use super::format::FormatSpec;
 
 /// Longest url accepted, in bytes.
 pub const MAX_URL_BYTES: usize = 2048;
@@ -21,6 +22,9 @@ pub struct HookSpec {
     pub secret: String,
     #[serde(default)]
     pub filter: EventFilter,
+    /// A platform's own format; none: diorama's.
+    #[serde(default)]
+    pub format: Option<FormatSpec>,
 }
 
 /// Checks a new subscription's url, secret and filter (not yet where the
@@ -49,5 +53,9 @@ pub(super) fn validate(spec: &HookSpec) -> Result<(), HookRefusal> {
     if spec.secret.len() > MAX_SECRET_BYTES {
         return Err(HookRefusal::SecretTooLong(spec.secret.len()));
     }
-    Ok(spec.filter.validate()?)
+    spec.filter.validate()?;
+    if let Some(f) = &spec.format {
+        f.validate()?;
+    }
+    Ok(())
 }

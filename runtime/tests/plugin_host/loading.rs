@@ -62,7 +62,7 @@ fn a_plugin_for_another_interface_version_is_refused_before_instantiation() {
     let dir = tempfile::tempdir().expect("tempdir");
     std::fs::write(
         dir.path().join("y.wasm"),
-        component_exporting(Some("diorama:platform/simulator@0.3.0")),
+        component_exporting(Some("diorama:platform/simulator@0.4.0")),
     )
     .expect("write");
     let mut host = PluginHost::new(options()).expect("host");
@@ -70,12 +70,12 @@ fn a_plugin_for_another_interface_version_is_refused_before_instantiation() {
     assert_eq!(
         e.kind,
         ErrorKind::Version {
-            found: Some("0.3.0".into())
+            found: Some("0.4.0".into())
         }
     );
     assert_eq!(
         e.to_string(),
-        "plugin y.wasm was built for diorama:platform@0.3.0; this diorama supports 0.1.0, 0.2.0"
+        "plugin y.wasm was built for diorama:platform@0.4.0; this diorama supports 0.1.0, 0.2.0, 0.3.0"
     );
 
     // A supported version whose export is not that version's simulator.
@@ -111,7 +111,7 @@ fn a_plugin_of_the_same_name_replaces_the_earlier_one() {
     .expect("copy");
     let mut host = hostile_host();
     host.load_dir(dir.path()).expect("load");
-    assert_eq!(host.plugins().len(), 2, "hostile and legacy");
+    assert_eq!(host.plugins().len(), 3, "archive, hostile and legacy");
     assert_eq!(
         host.get("hostile").expect("hostile").source,
         PluginSource::File(dir.path().join("again.wasm"))

@@ -97,13 +97,13 @@ fn hostile_loads_from_a_directory() {
         .iter()
         .map(|p| p.info.name.as_str())
         .collect();
-    assert_eq!(names, ["hostile", "legacy"]);
+    assert_eq!(names, ["archive", "hostile", "legacy"]);
     let p = host.get("hostile").expect("hostile");
     assert_eq!(
         p.source,
         PluginSource::File(test_plugins().join("hostile.wasm"))
     );
-    assert_eq!(p.interface_version, "0.2.0");
+    assert_eq!(p.interface_version, "0.3.0");
     assert_eq!(p.info.signals[0].name, "misbehave");
 }
 
@@ -217,7 +217,7 @@ fn an_unknown_platform_names_the_available_ones() {
     let e = host.instantiate("foo", &mode("well")).unwrap_err();
     assert_eq!(
         e.to_string(),
-        "unknown platform `foo` (available: hostile, legacy)"
+        "unknown platform `foo` (available: archive, hostile, legacy)"
     );
 }
 

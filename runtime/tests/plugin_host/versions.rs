@@ -1,6 +1,7 @@
 //! Contract versions side by side: the `legacy` component, built with plain
-//! wit-bindgen against the frozen `diorama:platform@0.1.0`, loads next to
-//! the built-in 0.2 plugins, reads in the latest terms and runs.
+//! wit-bindgen against the frozen `diorama:platform@0.1.0`, and `archive`,
+//! built the same way against `@0.2.0`, load next to the built-in 0.3
+//! plugins, read in the latest terms and run.
 
 use diorama_sdk::{HttpRequest, MetricRoles, ParamKind};
 
@@ -14,7 +15,7 @@ fn both() -> PluginHost {
 }
 
 #[test]
-fn a_0_1_plugin_and_0_2_plugins_load_side_by_side() {
+fn plugins_of_0_1_0_2_and_0_3_load_side_by_side() {
     let host = both();
     let versions: Vec<(&str, &str)> = host
         .plugins()
@@ -24,14 +25,21 @@ fn a_0_1_plugin_and_0_2_plugins_load_side_by_side() {
     assert_eq!(
         versions,
         [
-            ("hostile", "0.2.0"),
-            ("instagram", "0.2.0"),
+            ("archive", "0.2.0"),
+            ("facebook", "0.3.0"),
+            ("hostile", "0.3.0"),
+            ("instagram", "0.3.0"),
             ("legacy", "0.1.0"),
-            ("tiktok", "0.2.0"),
-            ("youtube", "0.2.0"),
+            ("telegram", "0.3.0"),
+            ("tiktok", "0.3.0"),
+            ("x", "0.3.0"),
+            ("youtube", "0.3.0"),
         ]
     );
-    assert_eq!(diorama::plugin::SUPPORTED_VERSIONS, ["0.1.0", "0.2.0"]);
+    assert_eq!(
+        diorama::plugin::SUPPORTED_VERSIONS,
+        ["0.1.0", "0.2.0", "0.3.0"]
+    );
 }
 
 #[test]
@@ -125,13 +133,98 @@ fn a_0_1_instance_steps_signals_acts_and_restores() {
         .events
         .is_empty());
 
-    // A 0.2 instance alongside answers its native API.
+    // A 0.3 instance alongside answers its native API.
     let yt = host.get("youtube").expect("youtube");
     let mut youtube = host
         .instantiate("youtube", &config(&yt.info.defaults_json(), 3))
         .expect("youtube");
-    assert_eq!(youtube.interface_version(), "0.2.0");
+    assert_eq!(youtube.interface_version(), "0.3.0");
     youtube
         .handle_request(START, &HttpRequest::default())
-        .expect("a 0.2 plugin answers");
+        .expect("a 0.3 plugin answers");
+    // And shapes webhooks: the handshake, a refusal naming the parameter,
+    // nothing for what its format does not carry.
+    let v = youtube
+        .webhook_subscribe("websub-atom", "{}")
+        .expect("a sound subscription")
+        .expect("WebSub verifies");
+    assert_eq!(v.challenge_param, "hub.challenge");
+    assert_eq!(v.query[0], ("hub.mode".into(), "subscribe".into()));
+    let e = youtube
+        .webhook_subscribe("websub-atom", r#"{"lease_seconds":"long"}"#)
+        .unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Rejected);
+    assert!(e.to_string().contains("`lease_seconds`"), "{e}");
+    let metric = diorama_sdk::Event {
+        at: START,
+        payload: Payload::Metric(diorama_sdk::Metric {
+            content_id: None,
+            name: "subscribers".into(),
+            total: 1,
+            delta: 1,
+        }),
+    };
+    assert_eq!(
+        youtube
+            .shape_webhook("websub-atom", "{}", &metric)
+            .expect("a call"),
+        None
+    );
+}
+
+#[test]
+fn a_0_2_plugin_steps_answers_its_api_and_describes_formats_it_cannot_send() {
+    let host = both();
+    let info = &host.get("archive").expect("archive").info;
+    // Its webhook format is described, with no signature scheme: 0.2 had none.
+    assert_eq!(info.webhook_formats.len(), 1);
+    assert_eq!(info.webhook_formats[0].name, "archive-json");
+    assert_eq!(info.webhook_formats[0].signature, None);
+    assert_eq!(info.params[0].name, "entries_per_day");
+    let mut archive = host
+        .instantiate("archive", &config(r#"{"entries_per_day":4}"#, 3))
+        .expect("archive instantiates");
+    assert_eq!(archive.interface_version(), "0.2.0");
+    let out = archive.step(START, START + DAY).expect("step");
+    // Every six hours from six hours in: three within the first day, the
+    // fourth due as it ends.
+    assert_eq!(out.events.len(), 3);
+    assert_eq!(out.next_due, Some(START + DAY));
+    let answer = archive
+        .handle_request(
+            START + DAY,
+            &HttpRequest {
+                method: "GET".into(),
+                path: "/entries".into(),
+                ..HttpRequest::default()
+            },
+        )
+        .expect("a 0.2 plugin answers its native API");
+    let diorama_sdk::NativeOutcome::Respond(r) = answer else {
+        panic!("a read answers")
+    };
+    assert_eq!(r.status, 200);
+    let body: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
+    assert_eq!(body["entries"].as_array().map(Vec::len), Some(3));
+
+    // No webhook shaping before 0.3: a typed refusal that leaves the
+    // instance alive.
+    let e = archive.webhook_subscribe("archive-json", "{}").unwrap_err();
+    assert_eq!(
+        e.kind,
+        ErrorKind::NoWebhookShaping {
+            version: "0.2.0".into()
+        }
+    );
+    assert_eq!(
+        e.to_string(),
+        "plugin `archive` cannot shape webhooks: it was built for diorama:platform@0.2.0 (webhook shaping came with 0.3.0)"
+    );
+    let e = archive
+        .shape_webhook("archive-json", "{}", &out.events[0])
+        .unwrap_err();
+    assert_eq!(e.call, "shape-webhook");
+    assert!(!archive.is_failed());
+    let state = archive.snapshot().expect("snapshot");
+    archive.restore(&state).expect("restore");
 }

@@ -60,7 +60,7 @@ fn a_failing_plugin_degrades_its_profile_and_the_others_carry_on() {
     assert_eq!(s.get("/healthz", ADMIN).expect(200)["status"], "ok");
 
     // The platform listing names each plugin's contract version: the 0.1
-    // test plugin is loaded beside the 0.2 ones.
+    // test plugin and the 0.2 one are loaded beside the 0.3 ones.
     let listing = s.get("/v1/platforms", ADMIN).expect(200);
     let versions: Vec<(String, String)> = listing["platforms"]
         .as_array()
@@ -78,7 +78,11 @@ fn a_failing_plugin_degrades_its_profile_and_the_others_carry_on() {
         "{versions:?}"
     );
     assert!(
-        versions.contains(&("youtube".into(), "0.2.0".into())),
+        versions.contains(&("archive".into(), "0.2.0".into())),
+        "{versions:?}"
+    );
+    assert!(
+        versions.contains(&("youtube".into(), "0.3.0".into())),
         "{versions:?}"
     );
 }

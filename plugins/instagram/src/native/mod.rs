@@ -15,6 +15,7 @@
 //! the recent ones (see [`memory`]); ids are Graph's: a post's or reel's
 //! media id is the number its shortcode encodes, a story's its own id.
 
+pub mod credentials;
 mod graph;
 pub mod memory;
 
@@ -66,6 +67,9 @@ struct Ctx<'a> {
 /// Answer a request against the account's state.
 pub fn handle(ig: &Instagram, at: Millis, request: &HttpRequest) -> NativeOutcome {
     let usage = graph::usage(&ig.creator.id);
+    if let Some(refusal) = credentials::refusal(request, &usage) {
+        return NativeOutcome::Respond(refusal);
+    }
     let params = match Params::parse(request, graph::API) {
         Ok(p) => p,
         Err(e) => return NativeOutcome::Respond(e.respond(request, &usage)),

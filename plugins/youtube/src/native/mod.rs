@@ -13,6 +13,7 @@
 //! [`NativeOutcome::Act`] with the same action `/v1` runs, and
 //! [`finish`] shapes the resource from its events.
 
+pub mod credentials;
 mod fields;
 pub mod memory;
 mod query;
@@ -166,6 +167,9 @@ enum Route {
 
 /// Answer a request against the channel's state.
 pub fn handle(yt: &YouTube, at: Millis, request: &HttpRequest) -> NativeOutcome {
+    if let Some(refusal) = credentials::refusal(request) {
+        return respond(refusal);
+    }
     let path = request.path.trim_end_matches('/');
     let query = match Query::parse(&request.query) {
         Ok(q) => q,

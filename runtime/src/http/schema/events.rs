@@ -222,6 +222,40 @@ pub struct PlatformWebhookFormat {
     /// The body's media type.
     pub content_type: String,
     pub description: String,
+    /// How each delivery is signed; absent when the plugin cannot send the
+    /// format (built before contract 0.3): a subscription to it is refused.
+    #[schema(required = false)]
+    pub signature: WebhookSignatureScheme,
+}
+
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+pub enum HmacAlgorithmDoc {
+    Sha1,
+    Sha256,
+}
+
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+pub enum SignedContentDoc {
+    Body,
+    TimestampDotBody,
+}
+
+/// A header `header: value`, `{hex}` in the value being the lowercase hex
+/// HMAC of the content keyed with the subscription's secret and `{t}` the
+/// send time in unix seconds.
+#[derive(ToSchema)]
+pub struct WebhookSignatureScheme {
+    /// Lower case, e.g. `x-hub-signature-256`.
+    pub header: String,
+    #[schema(inline)]
+    pub algorithm: HmacAlgorithmDoc,
+    /// What the HMAC covers: the body, or `<t>.<body>`.
+    #[schema(inline)]
+    pub content: SignedContentDoc,
+    /// e.g. `sha256={hex}`, `t={t},s={hex}`.
+    pub value: String,
 }
 
 #[derive(ToSchema)]

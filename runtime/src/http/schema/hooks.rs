@@ -29,6 +29,30 @@ pub struct WebhookSpec {
     pub secret: String,
     #[schema(required = false)]
     pub filter: EventFilterDoc,
+    /// Absent: diorama's own format.
+    #[schema(required = false)]
+    pub format: WebhookFormatSpec,
+}
+
+/// A platform's own webhook format (`webhook::FormatSpec`): only that
+/// platform's events are sent, shaped and signed as the platform does.
+#[derive(ToSchema, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookFormatSpec {
+    /// A platform of the profile, e.g. `instagram`.
+    #[schema(min_length = 1, max_length = 64)]
+    pub platform: String,
+    /// One of the platform's `webhook_formats` (`GET /v1/platforms`):
+    /// `graph-webhooks` (Instagram), `tiktok-webhooks` (TikTok),
+    /// `websub-atom` (YouTube).
+    #[schema(min_length = 1, max_length = 64)]
+    pub name: String,
+    /// The format's parameters, at most 4096 bytes of JSON:
+    /// `graph-webhooks` takes `verify_token` (required) and `object`;
+    /// `tiktok-webhooks` takes `client_key` (required); `websub-atom`
+    /// takes `lease_seconds`.
+    #[schema(required = false, value_type = Object)]
+    pub params: serde_json::Map<String, serde_json::Value>,
 }
 
 #[derive(ToSchema)]
@@ -45,6 +69,9 @@ pub struct WebhookView {
     pub id: String,
     pub url: String,
     pub filter: EventFilterDoc,
+    /// Null: diorama's own format.
+    #[schema(required = true)]
+    pub format: Option<WebhookFormatSpec>,
     /// Wall clock, unix milliseconds.
     pub created_at: i64,
     #[schema(inline)]

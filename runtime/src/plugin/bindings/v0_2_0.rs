@@ -1,6 +1,11 @@
-//! `diorama:platform@0.2.0`, frozen in `sdk/wit/0.2.0`: the latest version.
-//! Its types are the SDK's field for field; the conversions below are the
-//! only place they are written on the host's side.
+//! `diorama:platform@0.2.0`, frozen in `sdk/wit/0.2.0`, and its conversions
+//! to the latest types.
+//!
+//! What 0.2 lacks is filled in here, and only here: its webhook formats
+//! have no signature scheme (they are described, and a subscription to one
+//! is refused), and it cannot shape a webhook (the instance refuses
+//! `webhook_subscribe` and `shape_webhook` with
+//! [`ErrorKind::NoWebhookShaping`](crate::plugin::ErrorKind::NoWebhookShaping)).
 
 /// The version, as components name it in their export.
 pub(crate) const VERSION: &str = "0.2.0";
@@ -78,6 +83,7 @@ impl From<wit::PlatformInfo> for sdk::PlatformInfo {
                     name: w.name,
                     content_type: w.content_type,
                     description: w.description,
+                    signature: None,
                 })
                 .collect(),
         }

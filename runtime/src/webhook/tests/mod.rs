@@ -244,6 +244,7 @@ fn spec(url: &str, filter: EventFilter) -> HookSpec {
         url: url.into(),
         secret: SECRET.into(),
         filter,
+        format: None,
     }
 }
 

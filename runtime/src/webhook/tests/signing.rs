@@ -46,3 +46,49 @@ fn sign_verify_round_trip() {
         .to_string()
         .contains("not a name=value pair"));
 }
+
+#[test]
+fn platform_schemes_sign_as_declared() {
+    use diorama_sdk::{HmacAlgorithm, SignatureScheme, SignedContent};
+    let body = b"The quick brown fox jumps over the lazy dog";
+    let scheme = |header: &str, algorithm, content, value: &str| SignatureScheme {
+        header: header.into(),
+        algorithm,
+        content,
+        value: value.into(),
+    };
+    // The published HMAC test values for this key and message.
+    let meta = scheme(
+        "x-hub-signature-256",
+        HmacAlgorithm::Sha256,
+        SignedContent::Body,
+        "sha256={hex}",
+    );
+    assert_eq!(
+        crate::webhook::sign_as(&meta, b"key", 1_700_000_000, body),
+        (
+            "x-hub-signature-256".to_string(),
+            "sha256=f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8".to_string()
+        )
+    );
+    let websub = scheme(
+        "x-hub-signature",
+        HmacAlgorithm::Sha1,
+        SignedContent::Body,
+        "sha1={hex}",
+    );
+    assert_eq!(
+        crate::webhook::sign_as(&websub, b"key", 0, body).1,
+        "sha1=de7c9b85b8b78aa6bc8a7a36f70a90701c9db4d9"
+    );
+    let tiktok = scheme(
+        "tiktok-signature",
+        HmacAlgorithm::Sha256,
+        SignedContent::TimestampDotBody,
+        "t={t},s={hex}",
+    );
+    assert_eq!(
+        crate::webhook::sign_as(&tiktok, b"key", 1_700_000_000, body).1,
+        "t=1700000000,s=2f658d6aef4f246e91cd741bbcded7479e9605f9d41c9e248122a117e0e1765b"
+    );
+}
