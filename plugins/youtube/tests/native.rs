@@ -308,3 +308,56 @@ fn bad_requests_get_googles_errors_naming_the_field() {
     assert_eq!(status, 400, "{e}");
     assert_eq!(e["error"]["errors"][0]["location"], "rating");
 }
+
+/// One script of Data API calls between stretches of simulated time: every
+/// answer and every event, as text.
+fn scripted_calls(seed: u64) -> Vec<String> {
+    let mut h = harness(seed, BUSY);
+    let mut seen: Vec<String> = h.advance(DAY).iter().map(|e| format!("{e:?}")).collect();
+    let (_, search) = get(
+        &h,
+        "/youtube/v3/search?part=id&forMine=true&type=video&order=date&maxResults=1",
+    );
+    let video = search["items"][0]["id"]["videoId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (_, thread) = write(
+        &mut h,
+        "POST",
+        "/youtube/v3/commentThreads?part=snippet",
+        json!({"snippet": {"videoId": video, "topLevelComment": {"snippet": {"textOriginal": "Thanks for watching!"}}}}),
+    );
+    seen.push(thread.to_string());
+    seen.extend(h.advance(HOUR).iter().map(|e| format!("{e:?}")));
+    let (_, threads) = get(
+        &h,
+        &format!("/youtube/v3/commentThreads?part=snippet&videoId={video}&maxResults=5"),
+    );
+    seen.push(threads.to_string());
+    let parent = threads["items"][0]["id"].as_str().unwrap().to_string();
+    let (_, reply) = write(
+        &mut h,
+        "POST",
+        "/youtube/v3/comments?part=snippet",
+        json!({"snippet": {"parentId": parent, "textOriginal": "Glad it helped"}}),
+    );
+    seen.push(reply.to_string());
+    let (_, rated) = write(
+        &mut h,
+        "POST",
+        &format!("/youtube/v3/videos/rate?id={video}&rating=like"),
+        Value::Null,
+    );
+    seen.push(rated.to_string());
+    seen.extend(h.advance(HOUR).iter().map(|e| format!("{e:?}")));
+    seen
+}
+
+#[test]
+fn the_same_calls_on_the_same_seed_give_the_same_bytes() {
+    let a = scripted_calls(17);
+    assert!(a.len() > 100, "{} answers and events", a.len());
+    assert_eq!(a, scripted_calls(17));
+    assert_ne!(a, scripted_calls(18));
+}

@@ -41,10 +41,10 @@ fn automatic_profiles_take_the_platforms_that_declare_a_share() {
     assert_eq!(
         shares,
         [
+            // A 0.2 plugin that declares none.
+            ("archive".to_string(), Value::Null),
             // Facebook joins only the profiles that name it.
             ("facebook".to_string(), Value::Null),
-            // Nor does this 0.2 one, which declares none.
-            ("archive".to_string(), Value::Null),
             ("hostile".to_string(), Value::Null),
             ("instagram".to_string(), json!(0.6)),
             // A 0.1 plugin cannot declare a share.
