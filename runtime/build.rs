@@ -12,8 +12,11 @@
 //! outer build's, it never waits on the outer cargo's build lock.
 //!
 //! It also embeds the SDK that `diorama new-plugin` writes next to a new
-//! plugin (`build/sdk_bundle.rs`).
+//! plugin (`build/sdk_bundle.rs`), and the ready scenarios under
+//! `scenarios/` (`build/ready_scenarios.rs`).
 
+#[path = "build/ready_scenarios.rs"]
+mod ready_scenarios;
 #[path = "build/sdk_bundle.rs"]
 mod sdk_bundle;
 
@@ -69,6 +72,7 @@ fn run() -> Result<(), String> {
         "sdk",
         "plugins",
         "tests/plugins",
+        "scenarios",
         "Cargo.lock",
         "Cargo.toml",
     ] {
@@ -79,6 +83,7 @@ fn run() -> Result<(), String> {
     }
 
     sdk_bundle::generate(&workspace, &out_dir)?;
+    ready_scenarios::generate(&workspace, &out_dir)?;
 
     let builtin = discover(&workspace.join("plugins"))?;
     let test_plugins = discover(&workspace.join("tests/plugins"))?;

@@ -3,75 +3,9 @@
 
 use rhai::{Engine, EvalAltResult, Module, ModuleResolver, Position, Scope, Shared};
 
-/// (name, source) of every scenario under `scenarios/`.
-pub const SCENARIOS: &[(&str, &str)] = &[
-    (
-        "brand_deal_flood",
-        include_str!("../../../scenarios/brand_deal_flood.rhai"),
-    ),
-    (
-        "controversy",
-        include_str!("../../../scenarios/controversy.rhai"),
-    ),
-    (
-        "facebook_angry_wave",
-        include_str!("../../../scenarios/facebook_angry_wave.rhai"),
-    ),
-    (
-        "facebook_restriction",
-        include_str!("../../../scenarios/facebook_restriction.rhai"),
-    ),
-    (
-        "milestone",
-        include_str!("../../../scenarios/milestone.rhai"),
-    ),
-    (
-        "normal_day",
-        include_str!("../../../scenarios/normal_day.rhai"),
-    ),
-    (
-        "product_launch",
-        include_str!("../../../scenarios/product_launch.rhai"),
-    ),
-    (
-        "quiet_week",
-        include_str!("../../../scenarios/quiet_week.rhai"),
-    ),
-    (
-        "shadowban",
-        include_str!("../../../scenarios/shadowban.rhai"),
-    ),
-    (
-        "telegram_forwards_storm",
-        include_str!("../../../scenarios/telegram_forwards_storm.rhai"),
-    ),
-    (
-        "telegram_spam_raid",
-        include_str!("../../../scenarios/telegram_spam_raid.rhai"),
-    ),
-    (
-        "troll_wave",
-        include_str!("../../../scenarios/troll_wave.rhai"),
-    ),
-    (
-        "viral_spike",
-        include_str!("../../../scenarios/viral_spike.rhai"),
-    ),
-    (
-        "x_pile_on",
-        include_str!("../../../scenarios/x_pile_on.rhai"),
-    ),
-    (
-        "x_viral_post",
-        include_str!("../../../scenarios/x_viral_post.rhai"),
-    ),
-];
-
-/// (import path, source) of the scenario library under `scenarios/lib/`.
-pub const LIBRARY: &[(&str, &str)] = &[(
-    "lib/common",
-    include_str!("../../../scenarios/lib/common.rhai"),
-)];
+// `SCENARIOS` and `LIBRARY`: every `scenarios/*.rhai` by name and every
+// `scenarios/lib/*.rhai` by import path, listed by the build script.
+include!(concat!(env!("OUT_DIR"), "/ready_scenarios.rs"));
 
 pub fn scenario(name: &str) -> Option<&'static str> {
     SCENARIOS.iter().find(|(n, _)| *n == name).map(|(_, s)| *s)
