@@ -42,12 +42,13 @@
 //! {dm_id, text} (within 24 hours of the fan's message; 1,000 in 24
 //! hours), `hide_comment` {comment_id, hide} and `delete_comment`
 //! {comment_id} on a recent comment. The Graph API for Pages is in
-//! [`native`].
+//! [`native`]; its webhooks, in Meta's shape, in [`webhook`].
 
 pub mod native;
 mod params;
 pub mod post;
 pub mod style;
+pub mod webhook;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -76,7 +77,7 @@ use diorama_sdk::models::timing::{metric_interval, Seismic, SelfExcitation};
 use diorama_sdk::{
     AccountConfig, Action, ActionError, Author, Content, Event, HttpRequest, HttpResponse,
     LimitInfo, Metric, MetricRoles, Millis, NativeOutcome, Notice, Payload, Platform, PlatformInfo,
-    SignalInfo, DAY, HOUR, MINUTE,
+    SignalInfo, Verification, WebhookDelivery, DAY, HOUR, MINUTE,
 };
 
 pub use params::{Params, COMMENT_LIMIT, MESSAGE_LIMIT, POST_LIMIT};
@@ -836,7 +837,7 @@ impl Platform for Facebook {
             // Facebook Login), and a Host names one plugin: Facebook is
             // served under /native/facebook/.
             api_hosts: Vec::new(),
-            webhook_formats: Vec::new(),
+            webhook_formats: vec![webhook::format()],
         }
     }
 
@@ -970,6 +971,23 @@ impl Platform for Facebook {
         outcome: Result<&[Event], &ActionError>,
     ) -> HttpResponse {
         native::finish(self, at, context, outcome)
+    }
+
+    fn webhook_subscribe(
+        &self,
+        format: &str,
+        params: &Value,
+    ) -> Result<Option<Verification>, String> {
+        webhook::subscribe(format, params)
+    }
+
+    fn shape_webhook(
+        &self,
+        format: &str,
+        _params: &Value,
+        event: &Event,
+    ) -> Option<WebhookDelivery> {
+        webhook::shape(self, format, event)
     }
 }
 

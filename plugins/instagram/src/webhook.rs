@@ -20,82 +20,23 @@
 //! Posts, reels, stories and counters are not sent: Instagram has no
 //! webhook field for them.
 
-use diorama_sdk::{
-    Event, HmacAlgorithm, Interaction, Payload, SignatureScheme, SignedContent, Verification,
-    WebhookDelivery, WebhookFormat,
-};
+use diorama_sdk::kit::graph;
+use diorama_sdk::{Event, Interaction, Payload, Verification, WebhookDelivery, WebhookFormat};
 use serde_json::{json, Value};
 
 use crate::media::Kind;
 use crate::Instagram;
 
 /// The format's name.
-pub const FORMAT: &str = "graph-webhooks";
-
-/// The longest `verify_token` accepted, in bytes.
-const MAX_TOKEN: usize = 256;
+pub const FORMAT: &str = graph::WEBHOOK_FORMAT;
 
 /// The format, as `describe` lists it.
 pub fn format() -> WebhookFormat {
-    WebhookFormat {
-        name: FORMAT.into(),
-        content_type: "application/json".into(),
-        description: "Meta Graph API webhooks: a JSON POST ({\"object\": \"instagram\", \"entry\": [{\"id\", \"time\", \"changes\" or \"messaging\"}]}) for comments, mentions and messages, signed with X-Hub-Signature-256: sha256=<hex HMAC-SHA256 of the body keyed with the app secret>; the endpoint is verified first by a GET with hub.mode=subscribe, hub.challenge and hub.verify_token. Parameters: verify_token (required, 1 to 256 bytes).".into(),
-        signature: Some(SignatureScheme {
-            header: "x-hub-signature-256".into(),
-            algorithm: HmacAlgorithm::Sha256,
-            content: SignedContent::Body,
-            value: "sha256={hex}".into(),
-        }),
-    }
-}
-
-fn unknown(format: &str) -> String {
-    format!("instagram sends no webhooks in the format `{format}`; its format is `{FORMAT}`")
-}
-
-/// The subscription's `verify_token`, checked.
-fn verify_token(params: &Value) -> Result<&str, String> {
-    let map = params
-        .as_object()
-        .ok_or("parameters must be a JSON object")?;
-    for key in map.keys() {
-        if key != "verify_token" {
-            return Err(format!(
-                "unknown parameter `{key}`: `{FORMAT}` takes only `verify_token`"
-            ));
-        }
-    }
-    let token = match map.get("verify_token") {
-        Some(Value::String(s)) => s.as_str(),
-        Some(other) => return Err(format!("`verify_token` must be a string, got {other}")),
-        None => {
-            return Err(
-                "`verify_token` is required: the token Meta sends back as hub.verify_token".into(),
-            )
-        }
-    };
-    if token.is_empty() || token.len() > MAX_TOKEN {
-        return Err(format!(
-            "`verify_token` is {} bytes long; it must be 1 to {MAX_TOKEN}",
-            token.len()
-        ));
-    }
-    Ok(token)
+    graph::webhook_format("Meta Graph API webhooks: a JSON POST ({\"object\": \"instagram\", \"entry\": [{\"id\", \"time\", \"changes\" or \"messaging\"}]}) for comments, mentions and messages, signed with X-Hub-Signature-256: sha256=<hex HMAC-SHA256 of the body keyed with the app secret>; the endpoint is verified first by a GET with hub.mode=subscribe, hub.challenge and hub.verify_token. Parameters: verify_token (required, 1 to 256 bytes).")
 }
 
 pub fn subscribe(format: &str, params: &Value) -> Result<Option<Verification>, String> {
-    if format != FORMAT {
-        return Err(unknown(format));
-    }
-    let token = verify_token(params)?;
-    Ok(Some(Verification {
-        query: vec![
-            ("hub.mode".into(), "subscribe".into()),
-            ("hub.verify_token".into(), token.into()),
-        ],
-        challenge_param: "hub.challenge".into(),
-    }))
+    graph::webhook_subscribe("instagram", format, params)
 }
 
 pub fn shape(ig: &Instagram, format: &str, event: &Event) -> Option<WebhookDelivery> {
@@ -107,36 +48,18 @@ pub fn shape(ig: &Instagram, format: &str, event: &Event) -> Option<WebhookDeliv
     };
     let account = &ig.creator.id;
     let entry = match i.kind.as_str() {
-        "comment" | "reply" => json!({
-            "id": account,
-            "time": event.at / 1000,
-            "changes": [{ "field": "comments", "value": comment(ig, i) }],
-        }),
-        "mention" => json!({
-            "id": account,
-            "time": event.at / 1000,
-            "changes": [{ "field": "mentions", "value": { "media_id": i.id } }],
-        }),
+        "comment" | "reply" => graph::change_entry(account, event.at, "comments", comment(ig, i)),
+        "mention" => {
+            graph::change_entry(account, event.at, "mentions", json!({ "media_id": i.id }))
+        }
         // The creator's own answers are echoes, which Meta sends only to a
         // `message_echoes` subscription: not sent.
-        "dm" if i.author.id != *account => json!({
-                "id": account,
-                "time": event.at,
-                "messaging": [{
-                    "sender": { "id": i.author.id },
-                    "recipient": { "id": account },
-                    "timestamp": event.at,
-                    "message": { "mid": i.id, "text": i.text },
-                }],
-        }),
+        "dm" if i.author.id != *account => {
+            graph::message_entry(account, event.at, &i.author.id, &i.id, &i.text)
+        }
         _ => return None,
     };
-    let body = json!({ "object": "instagram", "entry": [entry] });
-    Some(WebhookDelivery {
-        content_type: "application/json".into(),
-        headers: Vec::new(),
-        body: body.to_string().into_bytes(),
-    })
+    Some(graph::webhook_delivery("instagram", entry))
 }
 
 /// A comment's `value`: who wrote it, on which media, and what.

@@ -3,14 +3,18 @@
 //! objects (`message`, `type`, `code`, `error_subcode`, `fbtrace_id`),
 //! `fields=` selection (with nested `edge.limit(n){sub}` forms), request
 //! parameters from the query and the body, cursors, times and the usage
-//! headers (`x-app-usage`, `x-business-use-case-usage`).
+//! headers (`x-app-usage`, `x-business-use-case-usage`), and its webhooks
+//! (the `graph-webhooks` format, its verification and its `entry` shapes).
 //!
 //! What differs between the APIs is passed in: the API's name in a 501's
 //! message ([`GraphError::unsimulated`], [`Params::parse`]) and the
 //! business use case a [`Usage`] reports.
 
 use crate::models::rng::fnv1a;
-use crate::{HttpRequest, HttpResponse, Millis};
+use crate::{
+    HmacAlgorithm, HttpRequest, HttpResponse, Millis, SignatureScheme, SignedContent, Verification,
+    WebhookDelivery, WebhookFormat,
+};
 use serde_json::{json, Value};
 
 fn fnv(seed: &str) -> u64 {
@@ -505,6 +509,125 @@ impl FieldParser<'_> {
                 return Ok(Fields(out));
             }
         }
+    }
+}
+
+// ----- Webhooks -----------------------------------------------------------
+//
+// Meta's Graph webhooks, as Instagram and Facebook Pages send them: the
+// subscription is verified by a GET to the callback with `hub.mode=subscribe`,
+// `hub.verify_token` (the token the app chose) and `hub.challenge`, which the
+// endpoint echoes; every POST is a JSON `{"object", "entry": [...]}` signed
+// `X-Hub-Signature-256: sha256=<hex HMAC-SHA256 of the body keyed with the
+// app secret>` (the host signs).
+
+/// The webhook format's name.
+pub const WEBHOOK_FORMAT: &str = "graph-webhooks";
+
+/// The longest `verify_token` accepted, in bytes.
+pub const MAX_VERIFY_TOKEN: usize = 256;
+
+/// The `graph-webhooks` format, with the platform's own description.
+pub fn webhook_format(description: impl Into<String>) -> WebhookFormat {
+    WebhookFormat {
+        name: WEBHOOK_FORMAT.into(),
+        content_type: "application/json".into(),
+        description: description.into(),
+        signature: Some(SignatureScheme {
+            header: "x-hub-signature-256".into(),
+            algorithm: HmacAlgorithm::Sha256,
+            content: SignedContent::Body,
+            value: "sha256={hex}".into(),
+        }),
+    }
+}
+
+/// The subscription's `verify_token`, checked.
+fn verify_token(params: &Value) -> Result<&str, String> {
+    let map = params
+        .as_object()
+        .ok_or("parameters must be a JSON object")?;
+    for key in map.keys() {
+        if key != "verify_token" {
+            return Err(format!(
+                "unknown parameter `{key}`: `{WEBHOOK_FORMAT}` takes only `verify_token`"
+            ));
+        }
+    }
+    let token = match map.get("verify_token") {
+        Some(Value::String(s)) => s.as_str(),
+        Some(other) => return Err(format!("`verify_token` must be a string, got {other}")),
+        None => {
+            return Err(
+                "`verify_token` is required: the token Meta sends back as hub.verify_token".into(),
+            )
+        }
+    };
+    if token.is_empty() || token.len() > MAX_VERIFY_TOKEN {
+        return Err(format!(
+            "`verify_token` is {} bytes long; it must be 1 to {MAX_VERIFY_TOKEN}",
+            token.len()
+        ));
+    }
+    Ok(token)
+}
+
+/// A subscription to `platform`'s webhooks in `format`: checked, and the
+/// verification request Meta makes for it.
+pub fn webhook_subscribe(
+    platform: &str,
+    format: &str,
+    params: &Value,
+) -> Result<Option<Verification>, String> {
+    if format != WEBHOOK_FORMAT {
+        return Err(format!(
+            "{platform} sends no webhooks in the format `{format}`; its format is `{WEBHOOK_FORMAT}`"
+        ));
+    }
+    let token = verify_token(params)?;
+    Ok(Some(Verification {
+        query: vec![
+            ("hub.mode".into(), "subscribe".into()),
+            ("hub.verify_token".into(), token.into()),
+        ],
+        challenge_param: "hub.challenge".into(),
+    }))
+}
+
+/// An `entry` with one change: `{"id": account, "time": <unix s>,
+/// "changes": [{"field", "value"}]}`.
+pub fn change_entry(account: &str, at: Millis, field: &str, value: Value) -> Value {
+    json!({
+        "id": account,
+        "time": at / 1000,
+        "changes": [{ "field": field, "value": value }],
+    })
+}
+
+/// An `entry` with one message received, as the Messenger Platform (and
+/// Instagram messaging) sends it: `time` and `timestamp` in milliseconds,
+/// `{"sender": {"id"}, "recipient": {"id": account}, "message": {"mid",
+/// "text"}}`.
+pub fn message_entry(account: &str, at: Millis, sender: &str, mid: &str, text: &str) -> Value {
+    json!({
+        "id": account,
+        "time": at,
+        "messaging": [{
+            "sender": { "id": sender },
+            "recipient": { "id": account },
+            "timestamp": at,
+            "message": { "mid": mid, "text": text },
+        }],
+    })
+}
+
+/// A delivery of one entry: `{"object": object, "entry": [entry]}`.
+pub fn webhook_delivery(object: &str, entry: Value) -> WebhookDelivery {
+    let body = json!({ "object": object, "entry": [entry] });
+    WebhookDelivery {
+        content_type: "application/json".into(),
+        headers: Vec::new(),
+        body: body.to_string().into_bytes(),
     }
 }
 

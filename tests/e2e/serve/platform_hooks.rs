@@ -1,9 +1,9 @@
 //! Webhooks in the platforms' own formats, to a real receiver: Meta's
-//! (Instagram), TikTok's and YouTube's WebSub push. Each test subscribes
-//! through `/v1`, checks the handshake the platform makes, recomputes every
-//! signature, reads the payload as the platform's documentation shapes it
-//! against the events the profile stored, and sees a failing receiver's
-//! attempts retried and logged.
+//! (Instagram and Facebook Pages), TikTok's and YouTube's WebSub push. Each
+//! test subscribes through `/v1`, checks the handshake the platform makes,
+//! recomputes every signature, reads the payload as the platform's
+//! documentation shapes it against the events the profile stored, and sees
+//! a failing receiver's attempts retried and logged.
 
 use std::io::Write;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
@@ -380,6 +380,120 @@ fn instagram_hooks_are_verified_signed_and_shaped_as_meta_sends_them() {
         }
     }
     assert!(comments > 0, "comments were delivered");
+}
+
+#[test]
+fn facebook_page_hooks_are_verified_signed_and_shaped_as_meta_sends_them() {
+    let rx = HubReceiver::start();
+    rx.failures.store(2, Ordering::SeqCst);
+    let s = Server::start();
+    let p = s.create(json!({
+        "platforms": {"facebook": {"followers": 2_000_000, "dm_rate": 2_000}},
+        "seed": 21,
+        "speed": 10_000,
+        "limits": {"interactions_per_day": 10_000_000},
+    }));
+    let format = json!({"platform": "facebook", "name": "graph-webhooks",
+                        "params": {"verify_token": "page-verify-token"}});
+    let hook = subscribe(&s, &p, &rx.url(), format.clone()).expect(201);
+    assert_eq!(hook["format"], format);
+    let id = hook["id"].as_str().unwrap().to_string();
+
+    // The handshake came first, as Meta makes it.
+    let gets = rx.gets();
+    assert_eq!(gets.len(), 1, "{gets:?}");
+    assert_eq!(gets[0].param("hub.mode"), Some("subscribe"));
+    assert_eq!(gets[0].param("hub.verify_token"), Some("page-verify-token"));
+    assert!(gets[0]
+        .param("hub.challenge")
+        .is_some_and(|c| c.len() >= 16));
+
+    // Feed comments and Messenger messages, both delivered.
+    let posts = wait_for("a comment and a message delivered", PATIENCE, || {
+        let p = rx.posts();
+        let delivered: Vec<&Got> = p.iter().filter(|g| g.status == 200).collect();
+        let has = |needle: &str| {
+            delivered
+                .iter()
+                .any(|g| String::from_utf8_lossy(&g.body).contains(needle))
+        };
+        (delivered.len() >= 3 && has(r#""field":"feed""#) && has(r#""messaging":"#)).then_some(p)
+    });
+    s.pause(&p.id);
+    assert_retried(&s, &p, &id, &posts, 2);
+
+    let events = s.all_events(&p.id, &p.token);
+    let by_id = |id: &str| events.iter().find(|e| e["id"] == id).cloned();
+    let mut page = None;
+    let (mut comments, mut messages) = (0, 0);
+    for g in &posts {
+        assert_eq!(
+            g.header("x-hub-signature-256"),
+            Some(format!("sha256={}", hmac_sha256_hex(&g.body)).as_str()),
+            "{:?}",
+            g.headers
+        );
+        assert_eq!(g.header("content-type"), Some("application/json"));
+        assert!(g.header("diorama-signature").is_none());
+        let body: Value = serde_json::from_slice(&g.body).expect("JSON");
+        assert_eq!(body["object"], "page");
+        let entries = body["entry"].as_array().expect("entry[]");
+        assert_eq!(entries.len(), 1);
+        let entry = &entries[0];
+        let entry_id = entry["id"].as_str().expect("entry id").to_string();
+        assert!(entry_id.bytes().all(|b| b.is_ascii_digit()), "{entry}");
+        assert_eq!(*page.get_or_insert(entry_id.clone()), entry_id, "one Page");
+        if let Some(changes) = entry["changes"].as_array() {
+            assert_eq!(changes.len(), 1, "{entry}");
+            assert_eq!(changes[0]["field"], "feed", "{entry}");
+            let v = &changes[0]["value"];
+            comments += 1;
+            let ev = by_id(v["comment_id"].as_str().expect("value.comment_id"))
+                .expect("a stored comment");
+            assert!(ev["kind"] == "comment" || ev["kind"] == "reply", "{ev}");
+            assert_eq!(v["item"], "comment");
+            assert_eq!(v["verb"], "add");
+            assert_eq!(v["message"], ev["text"]);
+            assert_eq!(v["post_id"], ev["content_id"]);
+            assert!(
+                v["post_id"]
+                    .as_str()
+                    .is_some_and(|p| p.starts_with(&format!("{entry_id}_"))),
+                "a post of the Page: {v}"
+            );
+            // A comment's parent is its post, a reply's its comment.
+            let parent = ev.get("parent_id").unwrap_or(&ev["content_id"]);
+            assert_eq!(&v["parent_id"], parent, "{v} {ev}");
+            assert_eq!(v["from"]["id"], ev["author"]["id"]);
+            if ev["author"]["id"] != entry_id.as_str() {
+                let handle = ev["author"]["handle"].as_str().unwrap();
+                assert_eq!(v["from"]["name"], handle.trim_start_matches('@'));
+            }
+            let secs = ev["at"].as_i64().unwrap() / 1000;
+            assert_eq!(v["created_time"], secs);
+            assert_eq!(entry["time"], secs);
+        } else {
+            messages += 1;
+            let m = &entry["messaging"][0];
+            assert_eq!(entry["messaging"].as_array().map(Vec::len), Some(1));
+            let ev = by_id(m["message"]["mid"].as_str().expect("mid")).expect("a stored message");
+            assert_eq!(ev["kind"], "dm");
+            assert_eq!(m["sender"]["id"], ev["author"]["id"]);
+            assert_ne!(
+                m["sender"]["id"],
+                entry_id.as_str(),
+                "the Page's own are not sent"
+            );
+            assert_eq!(m["recipient"]["id"], entry_id.as_str());
+            assert_eq!(m["message"]["text"], ev["text"]);
+            assert_eq!(m["timestamp"], ev["at"]);
+            assert_eq!(entry["time"], ev["at"]);
+        }
+    }
+    assert!(
+        comments > 0 && messages > 0,
+        "{comments} comments, {messages} messages"
+    );
 }
 
 #[test]
