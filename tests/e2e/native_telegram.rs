@@ -207,7 +207,7 @@ fn tokens_sit_in_the_path_and_errors_are_the_bot_apis() {
         json!({"ok": false, "error_code": 401, "description": "Unauthorized"})
     );
     // No token at all: Telegram's 404.
-    let r = s.call("GET", &format!("{base}/bot123:ABC/getMe"), None, None);
+    let r = s.call("GET", &format!("{base}/bot/getMe"), None, None);
     assert_eq!(r.status, 404, "{}", r.text);
     // Form bodies; a 429 with `retry_after` for a second message to one
     // chat within the second.

@@ -424,3 +424,75 @@ fn writes_are_the_pages_actions_with_metas_errors() {
     let r = request(&h, "POST", "/v21.0/me/feed", "", b"message=blocked");
     assert_eq!(json(&r)["error"]["code"], 368);
 }
+
+#[test]
+fn a_request_without_a_valid_token_is_graphs_oauth_exception() {
+    let h = busy();
+    for (why, code, message, detail) in [
+        (
+            "missing",
+            2500,
+            "An active access token must be used to query information about the current user.",
+            "invalid_request",
+        ),
+        (
+            "invalid",
+            190,
+            "Invalid OAuth access token - Cannot parse access token",
+            "invalid_token",
+        ),
+    ] {
+        let mut answers = Vec::new();
+        for (method, path, body) in [
+            ("GET", "/v21.0/me", &b""[..]),
+            ("GET", "/me/feed", &b""[..]),
+            ("POST", "/v21.0/me/feed", &b"message=not+posted"[..]),
+            ("GET", "/v21.0/no/such/path", &b""[..]),
+        ] {
+            let r = HttpRequest {
+                method: method.into(),
+                path: path.into(),
+                query: "fields=id,name".into(),
+                headers: vec![
+                    ("x-diorama-credentials".into(), why.into()),
+                    (
+                        "content-type".into(),
+                        "application/x-www-form-urlencoded".into(),
+                    ),
+                ],
+                body: body.to_vec(),
+            };
+            let NativeOutcome::Respond(r) = h.state().handle_request(h.now(), &r) else {
+                panic!("{why} {method} {path}: a request without a token acted")
+            };
+            assert_eq!(r.status, 400, "{why} {method} {path}");
+            let e = &json(&r)["error"];
+            assert_eq!(e["type"], "OAuthException", "{e}");
+            assert_eq!(e["code"], code, "{e}");
+            assert_eq!(e["message"], message, "{e}");
+            assert_eq!(e["fbtrace_id"].as_str().map(str::len), Some(23), "{e}");
+            let auth = r
+                .headers
+                .iter()
+                .find(|(k, _)| k == "www-authenticate")
+                .map(|(_, v)| v.as_str());
+            assert_eq!(
+                auth,
+                Some(format!("OAuth \"Facebook Platform\" \"{detail}\" \"{message}\"").as_str())
+            );
+            answers.push(r.body);
+        }
+        // The same request gets the same bytes.
+        let again = HttpRequest {
+            method: "GET".into(),
+            path: "/v21.0/me".into(),
+            query: "fields=id,name".into(),
+            headers: vec![("x-diorama-credentials".into(), why.into())],
+            body: Vec::new(),
+        };
+        let NativeOutcome::Respond(again) = h.state().handle_request(h.now(), &again) else {
+            panic!()
+        };
+        assert_eq!(again.body, answers[0]);
+    }
+}

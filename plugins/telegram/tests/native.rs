@@ -511,3 +511,47 @@ fn fans_press_the_bots_inline_buttons_and_the_bot_answers_the_query() {
         .iter()
         .all(|u| u.get("message_reaction").is_none()));
 }
+
+#[test]
+fn without_a_known_token_the_answer_is_the_real_servers() {
+    let h = busy();
+    let unauthorized = json!({"ok": false, "error_code": 401, "description": "Unauthorized"});
+    let not_found = json!({"ok": false, "error_code": 404, "description": "Not Found"});
+    // What the host says of the token, the path the plugin then sees.
+    for (why, path, expected) in [
+        // A token of the server's shape it does not know (taken out of the path).
+        ("invalid", "/bot/getMe", &unauthorized),
+        ("invalid", "/bot/sendMessage", &unauthorized),
+        ("invalid", "/bot/noSuchMethod", &unauthorized),
+        // No token at all: no such route.
+        ("missing", "/bot/getMe", &not_found),
+        // A token in Telegram's own shape, `<bot id>:<secret>`, that nobody
+        // issued here: Telegram's 401, even for a method it does not have.
+        (
+            "missing",
+            "/bot123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw/getMe",
+            &unauthorized,
+        ),
+        ("missing", "/bot7:x/noSuchMethod", &unauthorized),
+        // Any other text where the token goes: no such route.
+        ("missing", "/botnope/getMe", &not_found),
+        ("missing", "/bot123456789/getMe", &not_found),
+        ("missing", "/botabc:def/getMe", &not_found),
+        ("missing", "/bot:secret/getMe", &not_found),
+        ("missing", "/bot123:/getMe", &not_found),
+    ] {
+        let r = HttpRequest {
+            method: "POST".into(),
+            path: path.into(),
+            query: String::new(),
+            headers: vec![
+                ("x-diorama-credentials".into(), why.into()),
+                ("content-type".into(), "application/json".into()),
+            ],
+            body: br#"{"chat_id": 1, "text": "not sent"}"#.to_vec(),
+        };
+        let (status, body) = answer(h.state().handle_request(h.now(), &r));
+        assert_eq!(&body, expected, "{why} {path}");
+        assert_eq!(status, body["error_code"], "{why} {path}");
+    }
+}

@@ -35,7 +35,8 @@
 //! for the endpoint's 15-minute window ([`window_limit`]); posting is
 //! metered by X's limits on posts (300 in 3 hours), reads are not metered
 //! and show the window's full allowance. A request the host marks as carrying no or a
-//! wrong token ([`CREDENTIALS_HEADER`]) is X's 401.
+//! wrong token ([`CREDENTIALS_HEADER`]) is X's 401, `{"title": "Unauthorized",
+//! "type": "about:blank", "status": 401, "detail": "Unauthorized"}`, on any path.
 
 use std::collections::VecDeque;
 
@@ -394,13 +395,7 @@ fn lookup<'a>(x: &'a X, id: &str) -> Option<Tw<'a>> {
 pub fn handle(x: &X, at: Millis, request: &HttpRequest) -> NativeOutcome {
     let mut r = Request::new(at, request);
     if r.header(CREDENTIALS_HEADER).is_some() {
-        return NativeOutcome::Respond(r.problem(
-            401,
-            "about:blank",
-            "Unauthorized",
-            "Unauthorized",
-            json!({}),
-        ));
+        return NativeOutcome::Respond(unauthorized());
     }
     let path = request.path.trim_end_matches('/');
     let segs: Vec<&str> = path.split('/').skip(1).collect();
@@ -451,6 +446,18 @@ pub fn handle(x: &X, at: Millis, request: &HttpRequest) -> NativeOutcome {
         )),
     };
     NativeOutcome::Respond(answer.unwrap_or_else(|e| e))
+}
+
+/// X's 401 to a request without a token it knows (none, or a wrong one),
+/// whatever the path: the problem X's API v2 answers, with no
+/// `x-rate-limit-*` headers (no user's window is known to count against).
+fn unauthorized() -> HttpResponse {
+    let mut r = HttpResponse::json(
+        401,
+        &json!({"title": "Unauthorized", "type": "about:blank", "status": 401, "detail": "Unauthorized"}),
+    );
+    r.headers = vec![("content-type".into(), "application/problem+json".into())];
+    r
 }
 
 /// The requests a user may make in 15 minutes on an endpoint, from the

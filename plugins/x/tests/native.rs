@@ -474,3 +474,40 @@ fn answers_hold_every_field_the_published_document_requires() {
     let (_, made, _) = write(&mut h, "POST", "/2/tweets", r#"{"text": "checked"}"#);
     has(&made["data"], &["id", "text"]);
 }
+
+#[test]
+fn a_request_without_a_known_token_is_xs_401_problem_on_any_path() {
+    let h = busy();
+    let mut answers = Vec::new();
+    for why in ["missing", "invalid"] {
+        for (method, path) in [
+            ("GET", "/2/users/me"),
+            ("POST", "/2/tweets"),
+            ("GET", "/2/spaces/search"),
+            ("GET", "/1.1/statuses/home_timeline.json"),
+        ] {
+            let r = HttpRequest {
+                method: method.into(),
+                path: path.into(),
+                query: String::new(),
+                headers: vec![("x-diorama-credentials".into(), why.into())],
+                body: br#"{"text": "not posted"}"#.to_vec(),
+            };
+            let NativeOutcome::Respond(r) = h.state().handle_request(h.now(), &r) else {
+                panic!("{why} {method} {path}: a request without a token acted")
+            };
+            assert_eq!(r.status, 401, "{why} {method} {path}");
+            assert_eq!(
+                serde_json::from_slice::<Value>(&r.body).unwrap(),
+                serde_json::json!({"title": "Unauthorized", "type": "about:blank",
+                                   "status": 401, "detail": "Unauthorized"}),
+                "{why} {method} {path}"
+            );
+            assert_eq!(header(&r, "content-type"), Some("application/problem+json"));
+            assert_eq!(header(&r, "x-rate-limit-limit"), None);
+            answers.push(r.body);
+        }
+    }
+    // Nothing of the account is in the answer: every one is the same bytes.
+    assert!(answers.windows(2).all(|w| w[0] == w[1]));
+}

@@ -162,6 +162,52 @@ impl GraphError {
     }
 }
 
+/// The header the host sets on a request without a valid access token:
+/// `missing` or `invalid`.
+pub const CREDENTIALS_HEADER: &str = "x-diorama-credentials";
+
+/// Graph's answer to a request without a valid access token, or `None`
+/// when the host says nothing about the token ([`CREDENTIALS_HEADER`]
+/// absent): an `OAuthException` 400, code 2500 without a token and 190
+/// with one Graph cannot parse, with `WWW-Authenticate` as Meta sends it.
+pub fn refusal(request: &HttpRequest, usage: &Usage) -> Option<HttpResponse> {
+    let why = request
+        .headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(CREDENTIALS_HEADER))
+        .map(|(_, v)| v.as_str())?;
+    let (error, detail) = if why == "missing" {
+        (
+            GraphError::new(
+                400,
+                2500,
+                "OAuthException",
+                "An active access token must be used to query information about the current user.",
+            ),
+            "invalid_request",
+        )
+    } else {
+        (
+            GraphError::new(
+                400,
+                190,
+                "OAuthException",
+                "Invalid OAuth access token - Cannot parse access token",
+            ),
+            "invalid_token",
+        )
+    };
+    let mut r = error.respond(request, usage);
+    r.headers.push((
+        "www-authenticate".into(),
+        format!(
+            "OAuth \"Facebook Platform\" \"{detail}\" \"{}\"",
+            error.message
+        ),
+    ));
+    Some(r)
+}
+
 /// The usage headers every answer carries, as Meta sends them.
 pub struct Usage {
     /// The business object the budget is kept for (the account, the Page).

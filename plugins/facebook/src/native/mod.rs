@@ -18,6 +18,11 @@
 //! remembered (only how many of each type): `/reactions` lists no people
 //! and answers its summary.
 //!
+//! A request the host marks as carrying no access token or a wrong one
+//! (`x-diorama-credentials`, [`diorama_sdk::kit::graph::refusal`]) is
+//! Graph's `OAuthException` 400: code 2500 without a token, 190 with a bad
+//! one.
+//!
 //! Limits: publishing past 25 posts in 24 hours is code 32 (the Page's
 //! business-use-case budget, `x-business-use-case-usage` type `pages` at
 //! 100 % with the minutes to wait), a Messenger reply past the daily cap
@@ -30,7 +35,7 @@
 pub mod memory;
 
 use diorama_sdk::kit::graph::{
-    cursor, time, uncursor, with_usage, Field, Fields, GraphError, Params, Usage,
+    cursor, refusal, time, uncursor, with_usage, Field, Fields, GraphError, Params, Usage,
 };
 use diorama_sdk::{
     Action, ActionError, Event, HttpRequest, HttpResponse, Millis, NativeAct, NativeOutcome,
@@ -110,6 +115,9 @@ fn usage(fb: &Facebook, at: Millis) -> Usage {
 
 pub fn handle(fb: &Facebook, at: Millis, request: &HttpRequest) -> NativeOutcome {
     let usage = usage(fb, at);
+    if let Some(refused) = refusal(request, &usage) {
+        return NativeOutcome::Respond(refused);
+    }
     let params = match Params::parse(request, API) {
         Ok(p) => p,
         Err(e) => return NativeOutcome::Respond(e.respond(request, &usage)),

@@ -5,7 +5,10 @@
 //!
 //! The bot token sits in the path, `/bot<token>/<method>`; the host takes
 //! the token out before the plugin sees the request (the plugin sees
-//! `/bot/<method>`). Methods are case-insensitive and take their
+//! `/bot/<method>`). Without a token the server knows, the answer is the
+//! real server's: 401 "Unauthorized" for a token of the server's shape it
+//! does not know, or of Telegram's (`<bot id>:<secret>`), 404 "Not Found"
+//! for none or any other text. Methods are case-insensitive and take their
 //! parameters as the real server does: in the query string, a form body,
 //! a multipart body or a JSON body, with GET or POST; a parameter that is
 //! an object or a list (`reply_parameters`, `reply_markup`,
@@ -310,6 +313,16 @@ fn is_multipart(request: &HttpRequest) -> bool {
         .is_some_and(|c| c.to_ascii_lowercase().starts_with("multipart/form-data"))
 }
 
+/// A bot token in Telegram's shape, `<bot id>:<secret>` (digits, a colon,
+/// then anything): api.telegram.org answers 401 "Unauthorized" to one it
+/// did not issue, and 404 "Not Found" to a path segment of any other
+/// shape, as if the route did not exist.
+fn is_telegram_token(token: &str) -> bool {
+    token.split_once(':').is_some_and(|(id, secret)| {
+        !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()) && !secret.is_empty()
+    })
+}
+
 fn header<'a>(request: &'a HttpRequest, name: &str) -> Option<&'a str> {
     request
         .headers
@@ -403,7 +416,11 @@ fn route(tg: &Telegram, at: Millis, request: &HttpRequest) -> Result<Route, Http
         return Err(error(404, "Not Found"));
     }
     if let Some(why) = header(request, CREDENTIALS_HEADER) {
-        return Err(if why == "missing" {
+        // The host takes only a token of its own shape out of the path, so
+        // a `missing` one may still be a token in Telegram's shape, which
+        // the real server refuses as unknown rather than as no route.
+        let token = &first["bot".len()..];
+        return Err(if why == "missing" && !is_telegram_token(token) {
             error(404, "Not Found")
         } else {
             error(401, "Unauthorized")
