@@ -118,6 +118,8 @@ pub fn router(state: ApiState) -> Router {
     let (routes, _) = api().split_for_parts();
     routes
         .route(native::ROUTE, axum::routing::any(native::handle))
+        .route(native::ROOT, axum::routing::any(native::handle_root))
+        .route(native::ROOT_SLASH, axum::routing::any(native::handle_root))
         .merge(console::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
@@ -192,8 +194,11 @@ fn method_label(m: &axum::http::Method) -> &'static str {
 /// The matched template as a metrics label: one of [`routes`], the
 /// native APIs' route or the console's pages, else none.
 fn route_label(matched: &str) -> Option<&'static str> {
-    if matched == native::ROUTE {
-        return Some(native::ROUTE);
+    if let Some(r) = [native::ROUTE, native::ROOT, native::ROOT_SLASH]
+        .into_iter()
+        .find(|r| *r == matched)
+    {
+        return Some(r);
     }
     if let Some(page) = console::PATHS.iter().find(|p| **p == matched) {
         return Some(page);

@@ -50,6 +50,10 @@ use crate::live::{same_secret, token_at_end};
 
 /// The route, for the router and the metrics' labels.
 pub const ROUTE: &str = "/native/{platform}/{*path}";
+/// The API's root, `/native/{platform}` (with or without its slash): the
+/// platform answers it as its own root, `/`.
+pub const ROOT: &str = "/native/{platform}";
+pub const ROOT_SLASH: &str = "/native/{platform}/";
 
 /// The header with which the admin names the profile.
 pub const PROFILE_HEADER: &str = "x-diorama-profile";
@@ -67,6 +71,20 @@ const MAX_HEADERS: usize = 64;
 /// Set on the requests of the TLS listener.
 #[derive(Clone, Copy, Debug)]
 pub struct Secure;
+
+/// `/native/{platform}` and `/native/{platform}/`: the API's root.
+pub async fn handle_root(
+    State(s): State<ApiState>,
+    Path(platform): Path<String>,
+    secure: Option<Extension<Secure>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let root = Path((platform, String::new()));
+    handle(State(s), root, secure, method, uri, headers, body).await
+}
 
 /// `/native/{platform}/{path}`.
 pub async fn handle(

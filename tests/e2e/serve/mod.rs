@@ -20,6 +20,7 @@ mod live;
 mod metrics_labels;
 mod native;
 mod native_credentials;
+mod native_fuzz;
 mod native_routing;
 mod native_tiktok;
 mod platform_hooks;

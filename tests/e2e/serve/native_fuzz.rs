@@ -1,4 +1,4 @@
-//! The platforms' native APIs under random requests, as the `/v1` routes
+//! The six platforms' native APIs under random requests, as the `/v1` routes
 //! are fuzzed: paths made of each API's own words and of junk, odd query
 //! parameters, every method, bodies of every kind. Whatever comes, the
 //! answer is the platform's (never a server error, never diorama's own
@@ -86,11 +86,128 @@ const APIS: &[(&str, &[&str])] = &[
             "followers",
         ],
     ),
+    (
+        "facebook",
+        &[
+            "v21.0",
+            "me",
+            "feed",
+            "published_posts",
+            "comments",
+            "reactions",
+            "photos",
+            "insights",
+            "conversations",
+            "messages",
+        ],
+    ),
+    (
+        "telegram",
+        &[
+            "bot",
+            "getMe",
+            "getUpdates",
+            "sendMessage",
+            "editMessageText",
+            "deleteMessage",
+            "forwardMessage",
+            "getChat",
+            "setMessageReaction",
+            "setWebhook",
+        ],
+    ),
 ];
 
+/// Each platform's real endpoints, for requests that reach its handlers
+/// with odd parameters and bodies.
+const ENDPOINTS: &[(&str, &[&str])] = &[
+    (
+        "youtube",
+        &[
+            "/youtube/v3/commentThreads",
+            "/youtube/v3/comments",
+            "/youtube/v3/comments/setModerationStatus",
+            "/youtube/v3/videos",
+            "/youtube/v3/videos/rate",
+            "/youtube/v3/videos/getRating",
+            "/youtube/v3/channels",
+            "/youtube/v3/search",
+            "/youtube/v3/playlistItems",
+            "/upload/youtube/v3/videos",
+        ],
+    ),
+    (
+        "instagram",
+        &[
+            "/v21.0/me",
+            "/v21.0/me/media",
+            "/v21.0/me/media_publish",
+            "/v21.0/me/content_publishing_limit",
+            "/v21.0/me/conversations",
+            "/v21.0/me/messages",
+            "/v21.0/me/tags",
+            "/v21.0/me/stories",
+            "/v21.0/me/insights",
+        ],
+    ),
+    (
+        "tiktok",
+        &[
+            "/v2/user/info/",
+            "/v2/video/list/",
+            "/v2/video/query/",
+            "/v2/post/publish/creator_info/query/",
+            "/v2/post/publish/video/init/",
+            "/v2/post/publish/status/fetch/",
+            "/v2/research/video/comment/list/",
+        ],
+    ),
+    (
+        "x",
+        &[
+            "/2/tweets",
+            "/2/tweets/search/recent",
+            "/2/users/me",
+            "/2/users/1/mentions",
+            "/2/users/1/tweets",
+            "/2/users/1/followers",
+            "/2/tweets/1/liking_users",
+            "/2/dm_events",
+        ],
+    ),
+    (
+        "facebook",
+        &[
+            "/v21.0/me",
+            "/v21.0/me/feed",
+            "/v21.0/me/published_posts",
+            "/v21.0/me/photos",
+            "/v21.0/me/insights",
+            "/v21.0/me/conversations",
+            "/v21.0/me/messages",
+        ],
+    ),
+    (
+        "telegram",
+        &[
+            "/bot/getMe",
+            "/bot/getUpdates",
+            "/bot/sendMessage",
+            "/bot/editMessageText",
+            "/bot/deleteMessage",
+            "/bot/getChat",
+            "/bot/getChatMemberCount",
+            "/bot/setMessageReaction",
+            "/bot/answerCallbackQuery",
+        ],
+    ),
+];
+
+// No `..`: the client resolves it before sending, and the request leaves
+// the platform's prefix.
 const JUNK_SEGMENTS: &[&str] = &[
-    "..",
-    "%2e%2e",
+    "...",
+    "%2e",
     "%00",
     "%zz",
     "ü",
@@ -203,7 +320,14 @@ fn junk_json(rng: &mut ChaCha8Rng, depth: u32) -> Value {
                 o.insert(k, junk_json(rng, depth - 1));
             }
             // The fields the APIs' writes read.
-            for k in ["snippet", "text", "message", "caption", "reply", "post_info"] {
+            for k in [
+                "snippet",
+                "text",
+                "message",
+                "caption",
+                "reply",
+                "post_info",
+            ] {
                 if rng.random_bool(0.2) {
                     o.insert(k.into(), junk_json(rng, depth - 1));
                 }
@@ -223,7 +347,7 @@ fn is_dioramas_error(v: &Value) -> bool {
 fn random_requests_get_the_platforms_answers_and_harm_nothing() {
     let s = Server::start();
     let p = s.create(json!({
-        "platforms": ["youtube", "instagram", "tiktok", "x"],
+        "platforms": ["youtube", "instagram", "tiktok", "x", "facebook", "telegram"],
         "size": 400_000,
         "seed": 77,
         "speed": 20_000.0,
@@ -251,9 +375,18 @@ fn random_requests_get_the_platforms_answers_and_harm_nothing() {
         for _ in 0..200 {
             let method = methods.choose(&mut rng).unwrap().clone();
             let q = query(&mut rng);
+            let endpoints = ENDPOINTS
+                .iter()
+                .find(|(p, _)| p == platform)
+                .map(|(_, e)| *e)
+                .unwrap();
+            let below = if rng.random_bool(0.5) {
+                endpoints.choose(&mut rng).unwrap().to_string()
+            } else {
+                path(&mut rng, words)
+            };
             let target = format!(
-                "/native/{platform}{}{}{q}",
-                path(&mut rng, words),
+                "/native/{platform}{below}{}{q}",
                 if q.is_empty() { "" } else { "?" }
             );
             let with_token = rng.random_bool(0.9);
