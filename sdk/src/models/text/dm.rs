@@ -8,7 +8,7 @@ use super::super::rng::Rng;
 use super::gist::subject_of;
 use super::vocab::{BRANDS, FIRST_NAMES, SPAM_SITES};
 use super::voice::Voice;
-use super::{DmType, Niche};
+use super::{fill_slots, DmType, Niche};
 
 fn pick<'t>(rng: &mut Rng, items: &[&'t str]) -> &'t str {
     items[rng.below(items.len() as u64) as usize]
@@ -239,27 +239,19 @@ struct Fill {
 
 fn expand(out: &mut String, rng: &mut Rng, t: &str, f: &Fill) {
     let v = f.niche.vocab();
-    let mut rest = t;
-    while let Some(open) = rest.find('{') {
-        out.push_str(&rest[..open]);
-        let close = rest[open..].find('}').map_or(rest.len(), |c| open + c);
-        let slot = &rest[open + 1..close];
-        rest = &rest[(close + 1).min(rest.len())..];
-        match slot {
-            "X" => out.push_str(&f.x),
-            "P" => out.push_str(pick(rng, v.pursuits)),
-            "O" => out.push_str(pick(rng, v.owns)),
-            "F" => out.push_str(pick(rng, FRIENDS)),
-            "D" => out.push_str(pick(rng, DURATIONS)),
-            "C" => out.push_str(pick(rng, COUNTRIES)),
-            "N" => out.push_str(f.name),
-            "B" => out.push_str(f.brand),
-            "R" => out.push_str(pick(rng, products(f.niche))),
-            "S" => out.push_str(pick(rng, SPAM_SITES)),
-            _ => {}
-        }
-    }
-    out.push_str(rest);
+    fill_slots(out, t, |out, slot| match slot {
+        "X" => out.push_str(&f.x),
+        "P" => out.push_str(pick(rng, v.pursuits)),
+        "O" => out.push_str(pick(rng, v.owns)),
+        "F" => out.push_str(pick(rng, FRIENDS)),
+        "D" => out.push_str(pick(rng, DURATIONS)),
+        "C" => out.push_str(pick(rng, COUNTRIES)),
+        "N" => out.push_str(f.name),
+        "B" => out.push_str(f.brand),
+        "R" => out.push_str(pick(rng, products(f.niche))),
+        "S" => out.push_str(pick(rng, SPAM_SITES)),
+        _ => {}
+    });
 }
 
 fn sentence_case(s: &mut String, start: usize) {

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use super::super::rng::Rng;
 use super::gist::Gist;
 use super::voice::{Character, EmojiAt, Voice};
-use super::{push_timestamp, CommentStyle, Niche, Sentiment};
+use super::{fill_slots, push_timestamp, CommentStyle, Niche, Sentiment};
 
 /// What a comment does.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -616,16 +616,7 @@ impl Fill<'_> {
     fn expand_slots(&self, out: &mut String, rng: &mut Rng, frame: &str, plurals: &mut Vec<usize>) {
         let scene = self.scene;
         let g = scene.gist;
-        let mut rest = frame;
-        while let Some(open) = rest.find('{') {
-            out.push_str(&rest[..open]);
-            let after = &rest[open + 1..];
-            let Some(close) = after.find('}') else {
-                out.push_str(&rest[open..]);
-                return;
-            };
-            let slot = &after[..close];
-            rest = &after[close + 1..];
+        fill_slots(out, frame, |out, slot| {
             let v = scene.niche.vocab();
             match slot {
                 "S" if self.pron => out.push_str("this"),
@@ -656,8 +647,7 @@ impl Fill<'_> {
                 "posts" => out.push_str(scene.style.nouns.posts),
                 _ => {}
             }
-        }
-        out.push_str(rest);
+        });
     }
 
     /// A frame from `pool` that fits, tried a few times; `fallback` if none.

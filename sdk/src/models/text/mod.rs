@@ -477,8 +477,10 @@ fn pick_avoiding(rng: &mut Rng, items: &[&'static str], avoid: &[&str]) -> &'sta
         .unwrap_or("")
 }
 
-/// Expand a template's slots into `out`.
-fn expand(out: &mut String, rng: &mut Rng, template: &str, ctx: &Ctx<'_>) {
+/// Write `template` into `out`, each `{slot}` in it written by `fill`
+/// (called in order, with the slot's name); an unclosed `{` is kept as
+/// text.
+fn fill_slots(out: &mut String, template: &str, mut fill: impl FnMut(&mut String, &str)) {
     let mut rest = template;
     while let Some(open) = rest.find('{') {
         out.push_str(&rest[..open]);
@@ -487,8 +489,15 @@ fn expand(out: &mut String, rng: &mut Rng, template: &str, ctx: &Ctx<'_>) {
             out.push_str(&rest[open..]);
             return;
         };
-        let slot = &after[..close];
+        fill(out, &after[..close]);
         rest = &after[close + 1..];
+    }
+    out.push_str(rest);
+}
+
+/// Expand a template's slots into `out`.
+fn expand(out: &mut String, rng: &mut Rng, template: &str, ctx: &Ctx<'_>) {
+    fill_slots(out, template, |out, slot| {
         let v = ctx.vocab;
         // Words from the niche's and the shared tables, minus the ones the
         // style avoids.
@@ -531,8 +540,7 @@ fn expand(out: &mut String, rng: &mut Rng, template: &str, ctx: &Ctx<'_>) {
                 out.push('}');
             }
         }
-    }
-    out.push_str(rest);
+    });
 }
 
 fn expand_pick(out: &mut String, rng: &mut Rng, pool: &[&'static str], ctx: &Ctx<'_>) {
