@@ -9,8 +9,11 @@ use super::{Engagement, Share, Views};
 
 /// The metrics that count as engagement, and those that measure an audience.
 /// A platform counts likes or, where people pick among several reactions
-/// (Facebook), `reactions`: either is the likes of the figure.
-pub(super) const ENGAGEMENT_METRICS: [&str; 4] = ["likes", "reactions", "comments", "shares"];
+/// (Facebook, Telegram), `reactions`: either is the likes of the figure; and
+/// shares or, where a post is passed on into other chats (Telegram),
+/// `forwards`: either is its shares.
+pub(super) const ENGAGEMENT_METRICS: [&str; 5] =
+    ["likes", "reactions", "comments", "shares", "forwards"];
 pub(super) const AUDIENCE_METRICS: [&str; 2] = ["subscribers", "followers"];
 
 #[derive(Default)]
@@ -140,7 +143,12 @@ pub(super) fn engagement(
             .or_else(|| c.metrics.get("reactions"))
             .copied()
             .unwrap_or(0);
-        let shares = c.metrics.get("shares").copied().unwrap_or(0);
+        let shares = c
+            .metrics
+            .get("shares")
+            .or_else(|| c.metrics.get("forwards"))
+            .copied()
+            .unwrap_or(0);
         let entry = rates.entry(&c.platform).or_insert((Vec::new(), aud));
         entry
             .0

@@ -110,6 +110,40 @@ fn figures_are_exact_on_a_small_log() {
 }
 
 #[test]
+fn reactions_and_forwards_count_as_likes_and_shares() {
+    // A channel post as Telegram reports it: views, reactions, forwards and
+    // comments, no likes or shares.
+    let dir = tempfile::tempdir().unwrap();
+    let mut lines = vec![
+        serde_json::json!({ "at": T0, "profile": "p", "platform": "tg", "type": "metric",
+            "kind": "subscribers", "total": 10_000 }),
+        serde_json::json!({ "at": T0, "profile": "p", "platform": "tg", "type": "content",
+            "kind": "post", "id": "1" }),
+    ];
+    for (kind, total) in [
+        ("views", 3000),
+        ("reactions", 60),
+        ("forwards", 25),
+        ("comments", 15),
+    ] {
+        lines.push(
+            serde_json::json!({ "at": T0 + HOUR, "profile": "p", "platform": "tg",
+            "type": "metric", "kind": kind, "content_id": "1", "total": total }),
+        );
+    }
+    write(dir.path(), &lines);
+    let st = compute(dir.path()).unwrap();
+    assert_eq!(st.engagement.len(), 1);
+    assert_eq!(st.engagement[0].posts, 1);
+    // (60 + 15 + 25) / 10,000.
+    assert!(
+        (st.engagement[0].median - 0.01).abs() < 1e-12,
+        "{}",
+        st.engagement[0].median
+    );
+}
+
+#[test]
 fn a_bad_line_is_named_with_its_number() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("events.jsonl"), "{\"at\": 1}\nnot json\n").unwrap();

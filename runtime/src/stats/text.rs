@@ -195,7 +195,7 @@ pub fn render(st: &Stats, dir: &str) -> String {
 
     let _ = writeln!(
         s,
-        "Engagement per post (median of (likes + comments + shares) / audience)"
+        "Engagement per post (median of (likes or reactions + comments + shares or forwards) / audience)"
     );
     if st.engagement.is_empty() {
         let _ = writeln!(s, "  none");
