@@ -834,9 +834,9 @@ impl Platform for Facebook {
             // already make stay as they were.
             automatic_share: None,
             // graph.facebook.com is Instagram's too (its Graph API with
-            // Facebook Login), and a Host names one plugin: Facebook is
-            // served under /native/facebook/.
-            api_hosts: Vec::new(),
+            // Facebook Login): the host asks each of a profile's platforms
+            // on it and takes the answer that is not an error.
+            api_hosts: vec!["graph.facebook.com".into()],
             webhook_formats: vec![webhook::format()],
         }
     }

@@ -155,6 +155,13 @@ impl Simulation {
         dropped
     }
 
+    /// Whether the profile runs on `platform`.
+    pub fn has_platform(&self, profile: usize, platform: &str) -> bool {
+        self.profiles
+            .get(profile)
+            .is_some_and(|p| p.instances.iter().any(|i| i.platform == platform))
+    }
+
     /// How many plugin instances the profile holds now (not suspended).
     pub fn instances_held(&self, profile: usize) -> usize {
         self.profiles.get(profile).map_or(0, |p| {

@@ -13,7 +13,12 @@
 //!   HTTP proxy client sends it) is one of the hosts a loaded plugin
 //!   declares (`api_hosts`) goes to that plugin with its path unchanged,
 //!   so a hosts-file entry or a proxy setting is all a tool needs (with
-//!   the TLS listener, [`super::tls`], for `https://`).
+//!   the TLS listener, [`super::tls`], for `https://`). Several platforms
+//!   may share a host (Instagram's and Facebook's Graph API are both
+//!   `graph.facebook.com`): the request goes to those of them the calling
+//!   profile has, asked in name order, and the first answer that is not an
+//!   error is taken (a write runs on the platform whose plugin took it);
+//!   when every one answers an error, the first one's error is the answer.
 //!
 //! The profile is the one whose token the request carries: as
 //! `Authorization: Bearer <token>` (the platforms' OAuth clients), as an
@@ -98,7 +103,7 @@ pub async fn handle(
 ) -> Result<Response, ApiError> {
     let prefix = format!("/native/{platform}");
     let request = Native {
-        platform,
+        platforms: vec![platform],
         path: format!("/{path}"),
         prefix,
         secure: secure.is_some(),
@@ -113,9 +118,10 @@ pub async fn handle(
 /// Route a request for a platform's API host to the platform, path
 /// unchanged; any other request goes on to the routes.
 pub async fn by_host(State(s): State<ApiState>, req: Request, next: Next) -> Response {
-    let Some(platform) = host_platform(&s, &req) else {
+    let platforms = host_platforms(&s, &req);
+    if platforms.is_empty() {
         return next.run(req).await;
-    };
+    }
     let secure = req.extensions().get::<Secure>().is_some();
     let (parts, body) = req.into_parts();
     let request = Request::from_parts(parts.clone(), body);
@@ -126,7 +132,7 @@ pub async fn by_host(State(s): State<ApiState>, req: Request, next: Next) -> Res
         Err(rejection) => return rejection.into_response(),
     };
     let request = Native {
-        platform,
+        platforms,
         path: parts.uri.path().to_string(),
         prefix: String::new(),
         secure,
@@ -138,8 +144,32 @@ pub async fn by_host(State(s): State<ApiState>, req: Request, next: Next) -> Res
     answer(&s, request).await.into_response()
 }
 
-/// The platform whose API host the request is for, if any.
-fn host_platform(s: &ApiState, req: &Request) -> Option<String> {
+/// The platforms whose API host the request is for, in name order; none
+/// for any other host.
+fn host_platforms(s: &ApiState, req: &Request) -> Vec<String> {
+    let Some(host) = request_host(req) else {
+        return Vec::new();
+    };
+    let mut names: Vec<String> = s
+        .live
+        .host()
+        .plugins()
+        .into_iter()
+        .filter(|p| {
+            p.info
+                .api_hosts
+                .iter()
+                .any(|h| h.eq_ignore_ascii_case(&host))
+        })
+        .map(|p| p.info.name.clone())
+        .collect();
+    names.sort();
+    names
+}
+
+/// The host a request names, lower case, unless it is one of the server's
+/// own addresses (the common case, answered without a look at the plugins).
+fn request_host(req: &Request) -> Option<String> {
     let host = req
         .uri()
         .host()
@@ -171,18 +201,14 @@ fn host_platform(s: &ApiState, req: &Request) -> Option<String> {
     {
         return None;
     }
-    s.live.host().plugins().into_iter().find_map(|p| {
-        p.info
-            .api_hosts
-            .iter()
-            .any(|h| h.eq_ignore_ascii_case(&host))
-            .then(|| p.info.name.clone())
-    })
+    Some(host)
 }
 
 /// A request for a platform's API, however it was routed.
 struct Native {
-    platform: String,
+    /// The platforms it may be for: one when routed by path, every
+    /// platform sharing the host when routed by host (never empty).
+    platforms: Vec<String>,
     /// The path below the API's root.
     path: String,
     /// What comes before `path` on this server.
@@ -256,7 +282,7 @@ async fn answer(s: &ApiState, mut n: Native) -> Result<Response, ApiError> {
     let mut request = plugin_request(&n);
     let who = match who {
         Ok(who) => who,
-        Err(why) => return credentials_error(s, n.platform, request, why).await,
+        Err(why) => return credentials_error(s, n.platforms[0].clone(), request, why).await,
     };
     let id = match who {
         Caller::Profile(id) => id.to_string(),
@@ -274,11 +300,30 @@ async fn answer(s: &ApiState, mut n: Native) -> Result<Response, ApiError> {
     request.headers.retain(|(k, _)| k != PROFILE_HEADER);
     let p = s.live.get(&id)?;
     p.touch();
-    let platform = n.platform;
-    let (live, target, name) = (s.live.clone(), p.clone(), platform.clone());
-    let outcome = blocking(move || {
-        live.native_request(&target, &name, &request)
-            .map_err(ApiError::from)
+    let (live, target, names) = (s.live.clone(), p.clone(), n.platforms);
+    let (platform, outcome) = blocking(move || {
+        // One platform: its plugin answers, or the profile's lack of it
+        // is the error.
+        if names.len() == 1 {
+            let outcome = live.native_request(&target, &names[0], &request)?;
+            return Ok((names[0].clone(), outcome));
+        }
+        let mut first = None;
+        for name in live.platforms_among(&target, &names)? {
+            let outcome = live.native_request(&target, &name, &request)?;
+            if !matches!(&outcome, NativeOutcome::Respond(r) if r.status >= 400) {
+                return Ok((name, outcome));
+            }
+            first.get_or_insert((name, outcome));
+        }
+        match first {
+            Some(answer) => Ok(answer),
+            // The profile has none of them: the first says so.
+            None => Ok((
+                names[0].clone(),
+                live.native_request(&target, &names[0], &request)?,
+            )),
+        }
     })
     .await?;
     let answer = match outcome {

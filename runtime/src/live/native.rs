@@ -44,6 +44,20 @@ impl LiveManager {
         }
     }
 
+    /// Those of `platforms` this profile has, in their order.
+    pub fn platforms_among(
+        &self,
+        p: &LiveProfile,
+        platforms: &[String],
+    ) -> Result<Vec<String>, LiveError> {
+        let sim = p.sim();
+        Ok(platforms
+            .iter()
+            .filter(|name| sim.has_platform(0, name))
+            .cloned()
+            .collect())
+    }
+
     /// Run a native request's action exactly as [`LiveManager::act`] runs
     /// it, then let the plugin shape the answer from its outcome.
     pub fn native_act(

@@ -206,3 +206,55 @@ fn tls_of_after_restart(s: &Server) -> (SocketAddr, std::path::PathBuf) {
         Some((addr, std::path::PathBuf::from(ca)))
     })
 }
+
+/// `graph.facebook.com` is both Instagram's and Facebook's: a request by
+/// that host reaches whichever of the profile's platforms knows the object
+/// it names, and a profile with one of them reaches that one.
+#[test]
+fn a_host_shared_by_two_platforms_reaches_the_one_that_knows_the_object() {
+    let s = Server::start();
+    let both = s.create(json!({
+        "platforms": { "instagram": { "followers": 20_000 }, "facebook": { "followers": 20_000 } },
+        "seed": 8,
+    }));
+    let graph = |path: &str, token: &str| {
+        let r = s.send(
+            s.request(reqwest::Method::GET, path)
+                .header("host", "graph.facebook.com")
+                .bearer_auth(token),
+            format!("GET {path} by Host"),
+        );
+        (r.status, r.json())
+    };
+    let page = s
+        .get("/native/facebook/v21.0/me?fields=id,name", &both.token)
+        .expect(200);
+    let ig = s
+        .get("/native/instagram/v21.0/me?fields=id,username", &both.token)
+        .expect(200);
+    let (page_id, ig_id) = (page["id"].as_str().unwrap(), ig["id"].as_str().unwrap());
+    assert_ne!(page_id, ig_id);
+
+    let (status, body) = graph(&format!("/v21.0/{page_id}?fields=id,name"), &both.token);
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body, page, "the Page, from Facebook");
+    let (status, body) = graph(&format!("/v21.0/{ig_id}?fields=id,username"), &both.token);
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body, ig, "the account, from Instagram");
+    // An object neither knows: the first platform's (Facebook's) Graph error.
+    let (status, body) = graph("/v21.0/12345?fields=id", &both.token);
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(body["error"]["code"], 100, "{body}");
+
+    // A profile with Facebook alone reaches Facebook by the same host.
+    let page_only = s.create(json!({
+        "platforms": { "facebook": { "followers": 20_000 } },
+        "seed": 8,
+    }));
+    let alone = s
+        .get("/native/facebook/v21.0/me?fields=id,name", &page_only.token)
+        .expect(200);
+    let (status, body) = graph("/v21.0/me?fields=id,name", &page_only.token);
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body, alone);
+}
