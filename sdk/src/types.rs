@@ -200,6 +200,25 @@ pub struct SignatureScheme {
     pub value: String,
 }
 
+impl SignatureScheme {
+    /// Deliveries sent unsigned: the platform authenticates them another
+    /// way (Telegram sends the secret token the bot chose as a header,
+    /// which the plugin sets from the subscription's parameters).
+    pub fn unsigned() -> SignatureScheme {
+        SignatureScheme {
+            header: String::new(),
+            algorithm: HmacAlgorithm::Sha256,
+            content: SignedContent::Body,
+            value: String::new(),
+        }
+    }
+
+    /// Whether this is [`SignatureScheme::unsigned`]: no header, no value.
+    pub fn is_unsigned(&self) -> bool {
+        self.header.is_empty() && self.value.is_empty()
+    }
+}
+
 /// The handshake a platform makes when a webhook subscription is made: a
 /// GET to the subscription's url with `query` and `challenge_param` set to
 /// a random string, which the receiver must answer (2xx) as its whole body.
@@ -418,6 +437,33 @@ pub struct NativeAct {
 pub enum NativeOutcome {
     Respond(HttpResponse),
     Act(NativeAct),
+}
+
+/// What a native request may ask of the host itself rather than of the
+/// platform. A [`NativeAct`] whose action kind is one of these runs in the
+/// host, which then hands `finish-request` the outcome: no events when it
+/// was done, [`ActionError::Invalid`] with the reason when it was refused
+/// (a URL the server may not reach, parameters the format refuses). The
+/// account's own actions never start with `diorama.`.
+pub mod host_actions {
+    /// Subscribe the profile to one of the platform's webhook formats,
+    /// replacing the profile's subscriptions in that format (the platform
+    /// keeps one, as Telegram's `setWebhook` does): parameters
+    /// `{"format": name, "url": text, "params": {...}}`, the format's
+    /// parameters as `webhook-subscribe` checks them.
+    pub const SET_WEBHOOK: &str = "diorama.set_webhook";
+    /// Remove the profile's subscriptions in a format: `{"format": name}`.
+    pub const DELETE_WEBHOOK: &str = "diorama.delete_webhook";
+    /// The request header in which the host tells the plugin of the
+    /// profile's subscriptions in the platform's formats: a JSON array of
+    /// `{"id", "url", "format": {"platform", "name", "params"}, "status",
+    /// "pending", "last_error", "next_attempt_at", ...}`, as diorama's API
+    /// lists webhooks (absent when there is none).
+    pub const WEBHOOKS_HEADER: &str = "x-diorama-webhooks";
+    /// Whether `kind` is one the host runs.
+    pub fn is_host_action(kind: &str) -> bool {
+        kind.starts_with("diorama.")
+    }
 }
 
 impl std::fmt::Display for ActionError {

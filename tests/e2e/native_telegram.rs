@@ -14,7 +14,7 @@ use std::process::Command;
 use serde_json::{json, Value};
 
 use crate::common::{python_venv, root};
-use crate::serve::{wait_for, Profile, Server, Sse, PATIENCE};
+use crate::serve::{wait_for, Profile, Server, Sse, ADMIN, PATIENCE};
 
 /// Run one command of `bot.py` against the server with the profile's
 /// token as the bot token; its JSON answer.
@@ -264,12 +264,8 @@ fn python_telegram_bot_answers_fans_with_buttons_and_their_presses() {
         .map(|m| m.to_string())
         .collect();
     assert_eq!(sent.len(), 8, "{got}");
-    s.post(
-        &format!("/v1/profiles/{}/resume", p.id),
-        crate::serve::ADMIN,
-        &json!({}),
-    )
-    .expect(200);
+    s.post(&format!("/v1/profiles/{}/resume", p.id), ADMIN, &json!({}))
+        .expect(200);
     let press = client(&s, &p.token, &["presses"]);
     assert!(sent.contains(&press["message_id"].to_string()), "{press}");
     assert!(["vote:tutorial", "vote:review"].contains(&press["data"].as_str().unwrap()));
@@ -294,4 +290,108 @@ fn python_telegram_bot_answers_fans_with_buttons_and_their_presses() {
         held["author"]["id"].as_str(),
         Some(&*press["from_id"].to_string())
     );
+}
+
+/// python-telegram-bot long-polls and answers a fan, then switches to a
+/// webhook: the library's own server, subscribed with `setWebhook` and a
+/// secret token, receives the next fan's message and answers it; while
+/// the webhook is set, `getUpdates` is refused as on the real server, and
+/// `deleteWebhook` ends it.
+#[test]
+fn python_telegram_bot_switches_from_long_polling_to_a_webhook() {
+    let s = Server::start();
+    let p = busy_profile(&s, 53);
+    s.post(
+        &format!("/v1/profiles/{}/start", p.id),
+        ADMIN,
+        &json!({"speed": 10_000.0}),
+    )
+    .expect(200);
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+
+    let got = client(&s, &p.token, &["switch", &port.to_string()]);
+    let polled = &got["polled"];
+    let pushed = &got["webhook"];
+    assert_eq!(polled["sent"]["reply_to"], polled["fan"]["message_id"]);
+    assert_eq!(pushed["sent"]["reply_to"], pushed["fan"]["message_id"]);
+    assert_ne!(pushed["fan"]["message_id"], polled["fan"]["message_id"]);
+    assert!(
+        pushed["update_id"].as_u64() > polled["update_id"].as_u64(),
+        "{got}"
+    );
+    let url = format!("http://127.0.0.1:{port}/hook");
+    assert_eq!(pushed["webhook_url"], url);
+
+    // Both answers are the account's DMs, each under the fan's message.
+    let dms = items(&s, &p, "interactions?platform=telegram&kind=dm&limit=1000");
+    for turn in [polled, pushed] {
+        let id = |m: &Value| m["message_id"].to_string();
+        let answer = dms
+            .iter()
+            .find(|d| d["id"].as_str() == Some(&*id(&turn["sent"])))
+            .unwrap_or_else(|| panic!("{turn} is not among the DMs"));
+        assert_eq!(answer["parent_id"].as_str(), Some(&*id(&turn["fan"])));
+    }
+
+    // The subscription is one of the profile's webhooks, in Telegram's
+    // format, and delivered.
+    let hooks = s
+        .get(&format!("/v1/profiles/{}/webhooks", p.id), &p.token)
+        .expect(200);
+    let hooks = hooks["webhooks"].as_array().unwrap();
+    assert_eq!(hooks.len(), 1, "{hooks:?}");
+    assert_eq!(hooks[0]["url"], url);
+    assert_eq!(hooks[0]["format"]["name"], "bot-updates");
+    assert_eq!(
+        hooks[0]["format"]["params"]["secret_token"],
+        "diorama-switch-1"
+    );
+    let log = s
+        .get(
+            &format!(
+                "/v1/profiles/{}/webhooks/{}/deliveries",
+                p.id,
+                hooks[0]["id"].as_str().unwrap()
+            ),
+            &p.token,
+        )
+        .expect(200);
+    assert!(
+        log["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["status"] == 200),
+        "{log}"
+    );
+
+    // getUpdates is refused while the webhook is set; deleteWebhook ends it.
+    let bot = |method: &str| {
+        let r = s.send(
+            s.request(
+                reqwest::Method::POST,
+                &format!("/native/telegram/bot{}/{method}", p.token),
+            ),
+            method.to_string(),
+        );
+        (r.status, r.json())
+    };
+    let (status, e) = bot("getUpdates");
+    assert_eq!(status, 409, "{e}");
+    assert!(e["description"].as_str().unwrap().starts_with("Conflict"));
+    let (status, info) = bot("getWebhookInfo");
+    assert_eq!(status, 200);
+    assert_eq!(info["result"]["url"], url);
+    let (status, done) = bot("deleteWebhook");
+    assert_eq!(status, 200, "{done}");
+    assert_eq!(done["description"], "Webhook was deleted");
+    let (status, _) = bot("getUpdates");
+    assert_eq!(status, 200);
+    let hooks = s
+        .get(&format!("/v1/profiles/{}/webhooks", p.id), &p.token)
+        .expect(200);
+    assert_eq!(hooks["webhooks"], json!([]));
 }

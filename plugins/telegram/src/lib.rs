@@ -52,6 +52,7 @@ pub mod native;
 mod params;
 pub mod post;
 pub mod style;
+pub mod webhook;
 
 use std::collections::VecDeque;
 
@@ -79,13 +80,13 @@ use diorama_sdk::models::timing::{metric_interval, Seismic, SelfExcitation};
 use diorama_sdk::{
     AccountConfig, Action, ActionError, Author, Content, Event, HttpRequest, HttpResponse,
     Interaction, LimitInfo, Metric, MetricRoles, Millis, NativeOutcome, Payload, Platform,
-    PlatformInfo, SignalInfo, DAY, HOUR, MINUTE, SECOND,
+    PlatformInfo, SignalInfo, Verification, WebhookDelivery, DAY, HOUR, MINUTE, SECOND,
 };
 
 pub use params::{Params, CHAT_PER_SECOND, GROUP_PER_MINUTE, OVERALL_PER_SECOND};
 use post::{ChannelPost, METRICS};
 
-const PLATFORM: &str = "telegram";
+pub const PLATFORM: &str = "telegram";
 /// The simulator advances in sub-steps of at most this length, aligned to
 /// whole minutes, whatever window the host steps.
 const SUBSTEP: Millis = MINUTE;
@@ -972,7 +973,7 @@ impl Platform for Telegram {
             },
             automatic_share: None,
             api_hosts: vec!["api.telegram.org".into()],
-            webhook_formats: Vec::new(),
+            webhook_formats: vec![webhook::format()],
         }
     }
 
@@ -1094,6 +1095,23 @@ impl Platform for Telegram {
         outcome: Result<&[Event], &ActionError>,
     ) -> HttpResponse {
         native::finish(self, at, context, outcome)
+    }
+
+    fn webhook_subscribe(
+        &self,
+        format: &str,
+        params: &serde_json::Value,
+    ) -> Result<Option<Verification>, String> {
+        webhook::subscribe(format, params)
+    }
+
+    fn shape_webhook(
+        &self,
+        format: &str,
+        params: &serde_json::Value,
+        event: &Event,
+    ) -> Option<WebhookDelivery> {
+        webhook::shape(self, format, params, event)
     }
 }
 

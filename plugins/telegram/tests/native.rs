@@ -92,10 +92,39 @@ fn get_me_and_errors_are_the_bot_apis() {
     );
     let (status, e) = call(&h, "sendPoll", json!({}));
     assert_eq!((status, e["error_code"].clone()), (501, json!(501)));
-    let (status, e) = call(&h, "setWebhook", json!({"url": "https://example.org/hook"}));
-    assert_eq!(status, 501);
+    // setWebhook asks the host to subscribe the bot's URL; a secret token
+    // the Bot API would refuse is refused here.
+    let set = request(
+        &h,
+        "POST",
+        "/bot/setWebhook",
+        "",
+        "application/json",
+        json!({"url": "https://example.org/hook", "secret_token": "s3cret_-x", "allowed_updates": ["message"]})
+            .to_string()
+            .as_bytes(),
+    );
+    let NativeOutcome::Act(a) = set else {
+        panic!("setWebhook is a host action: {set:?}")
+    };
+    assert_eq!(a.action.kind, diorama_sdk::host_actions::SET_WEBHOOK);
+    let params: Value = serde_json::from_str(&a.action.params).unwrap();
+    assert_eq!(
+        params,
+        json!({"format": "bot-updates", "url": "https://example.org/hook",
+            "params": {"secret_token": "s3cret_-x", "allowed_updates": ["message"]}})
+    );
+    let done = h.state().finish_request(h.now(), &a.context, Ok(&[]));
+    let body: Value = serde_json::from_slice(&done.body).unwrap();
+    assert_eq!(body["description"], "Webhook was set", "{body}");
+    let (status, e) = call(
+        &h,
+        "setWebhook",
+        json!({"url": "https://example.org/hook", "secret_token": "no spaces"}),
+    );
+    assert_eq!(status, 400, "{e}");
     assert!(
-        e["description"].as_str().unwrap().contains("webhooks"),
+        e["description"].as_str().unwrap().contains("secret token"),
         "{e}"
     );
     let (_, info) = call(&h, "getWebhookInfo", json!({}));
@@ -554,4 +583,71 @@ fn without_a_known_token_the_answer_is_the_real_servers() {
         assert_eq!(&body, expected, "{why} {path}");
         assert_eq!(status, body["error_code"], "{why} {path}");
     }
+}
+
+/// With a webhook set, each update goes to the bot's URL as `getUpdates`
+/// gives it, with the secret token; getUpdates then refuses, as on the
+/// real server.
+#[test]
+fn a_webhook_pushes_the_updates_get_updates_gives() {
+    let mut h = H::new(H::config(11, "tech", r#"{"subscribers": 600000}"#)).unwrap();
+    let events = h.advance(DAY);
+    let (_, updates) = call(&h, "getUpdates", json!({"allowed_updates": ["message"]}));
+    let updates = updates["result"].as_array().unwrap().clone();
+    assert!(!updates.is_empty());
+    let params = json!({"secret_token": "tok-1", "allowed_updates": ["message"]});
+    assert_eq!(
+        h.state().webhook_subscribe("bot-updates", &params),
+        Ok(None)
+    );
+    assert!(h
+        .state()
+        .webhook_subscribe("bot-updates", &json!({"secret_token": "a b"}))
+        .is_err());
+    assert!(h.state().webhook_subscribe("other", &params).is_err());
+    let mut pushed = Vec::new();
+    for e in &events {
+        if let Some(d) = h.state().shape_webhook("bot-updates", &params, e) {
+            assert_eq!(d.content_type, "application/json");
+            assert_eq!(
+                d.headers,
+                vec![(
+                    "x-telegram-bot-api-secret-token".to_string(),
+                    "tok-1".to_string()
+                )]
+            );
+            pushed.push(serde_json::from_slice::<Value>(&d.body).unwrap());
+        }
+    }
+    // Every kept `message` update is pushed once (as events are stored,
+    // in time order), as getUpdates gives it (by update id).
+    pushed.sort_by_key(|u| u["update_id"].as_u64());
+    assert!(pushed.len() >= updates.len());
+    assert_eq!(&pushed[..updates.len()], &updates[..]);
+    assert!(pushed.iter().all(|u| u.get("message").is_some()));
+
+    let mut r = HttpRequest {
+        method: "POST".into(),
+        path: "/bot/getUpdates".into(),
+        query: String::new(),
+        headers: vec![(
+            diorama_sdk::host_actions::WEBHOOKS_HEADER.into(),
+            json!([{"id": "wh_1", "url": "https://example.org/hook", "status": "active", "pending": 3,
+                "format": {"platform": "telegram", "name": "bot-updates", "params": params}}])
+            .to_string(),
+        )],
+        body: Vec::new(),
+    };
+    let (status, e) = answer(h.state().handle_request(h.now(), &r));
+    assert_eq!(status, 409, "{e}");
+    r.path = "/bot/getWebhookInfo".into();
+    let (_, info) = answer(h.state().handle_request(h.now(), &r));
+    assert_eq!(info["result"]["url"], "https://example.org/hook");
+    assert_eq!(info["result"]["pending_update_count"], 3);
+    assert_eq!(info["result"]["allowed_updates"], json!(["message"]));
+    r.path = "/bot/deleteWebhook".into();
+    let NativeOutcome::Act(a) = h.state().handle_request(h.now(), &r) else {
+        panic!("deleteWebhook with a webhook is a host action")
+    };
+    assert_eq!(a.action.kind, diorama_sdk::host_actions::DELETE_WEBHOOK);
 }

@@ -45,13 +45,16 @@ use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
-use diorama_sdk::{HttpRequest, HttpResponse, NativeOutcome};
+use diorama_sdk::host_actions::{self, DELETE_WEBHOOK, SET_WEBHOOK, WEBHOOKS_HEADER};
+use diorama_sdk::{Action, ActionError, HttpRequest, HttpResponse, NativeOutcome};
+use serde_json::Value;
 
 use super::auth::Caller;
 use super::error::{blocking, ApiError};
 use super::profiles::admit;
 use super::ApiState;
-use crate::live::{same_secret, token_at_end};
+use crate::live::{same_secret, token_at_end, LiveProfile};
+use crate::webhook::{new_secret, EventFilter, FormatSpec, HookSpec, WebhookError};
 
 /// The route, for the router and the metrics' labels.
 pub const ROUTE: &str = "/native/{platform}/{*path}";
@@ -301,7 +304,16 @@ async fn answer(s: &ApiState, mut n: Native) -> Result<Response, ApiError> {
     let p = s.live.get(&id)?;
     p.touch();
     let (live, target, names) = (s.live.clone(), p.clone(), n.platforms);
+    let hooks = s.webhooks.clone();
     let (platform, outcome) = blocking(move || {
+        // The profile's subscriptions in platforms' formats, for a platform
+        // whose own API reports them (Telegram's `getWebhookInfo`).
+        let subscribed = hooks.in_platform_formats(target.id)?;
+        if !subscribed.is_empty() {
+            let list = serde_json::to_string(&subscribed)
+                .map_err(|e| ApiError::internal(format!("listing the webhooks: {e}")))?;
+            request.headers.push((WEBHOOKS_HEADER.into(), list));
+        }
         // One platform: its plugin answers, or the profile's lack of it
         // is the error.
         if names.len() == 1 {
@@ -328,6 +340,18 @@ async fn answer(s: &ApiState, mut n: Native) -> Result<Response, ApiError> {
     .await?;
     let answer = match outcome {
         NativeOutcome::Respond(answer) => answer,
+        NativeOutcome::Act(act) if host_actions::is_host_action(&act.action.kind) => {
+            admit(s, who)?;
+            let outcome = host_action(s, &p, &platform, &act.action)
+                .await?
+                .map(|()| Vec::<diorama_sdk::Event>::new());
+            let live = s.live.clone();
+            blocking(move || {
+                live.native_finish(&p, &platform, &act.context, outcome)
+                    .map_err(ApiError::from)
+            })
+            .await?
+        }
         NativeOutcome::Act(act) => {
             admit(s, who)?;
             let live = s.live.clone();
@@ -335,6 +359,80 @@ async fn answer(s: &ApiState, mut n: Native) -> Result<Response, ApiError> {
         }
     };
     Ok(into_response(answer))
+}
+
+/// Run an action a platform's API asks of the host
+/// ([`diorama_sdk::host_actions`]): `Ok(Err(..))` is a refusal the plugin
+/// answers in its platform's words; `Err` is the server's own failure.
+async fn host_action(
+    s: &ApiState,
+    p: &std::sync::Arc<LiveProfile>,
+    platform: &str,
+    action: &Action,
+) -> Result<Result<(), ActionError>, ApiError> {
+    let refused = |why: String| Ok(Err(ActionError::Invalid(why)));
+    let params: Value = match serde_json::from_str(&action.params) {
+        Ok(v) => v,
+        Err(e) => return refused(format!("`{}`: parameters are not JSON: {e}", action.kind)),
+    };
+    let Some(format) = params["format"].as_str().map(str::to_string) else {
+        return refused(format!("`{}` needs a `format` string", action.kind));
+    };
+    let hooks = s.webhooks.clone();
+    let (owner, platform) = (p.id, platform.to_string());
+    match action.kind.as_str() {
+        SET_WEBHOOK => {
+            let Some(url) = params["url"].as_str().map(str::to_string) else {
+                return refused(format!("`{SET_WEBHOOK}` needs a `url` string"));
+            };
+            let spec = HookSpec {
+                url,
+                secret: new_secret().map_err(ApiError::from)?,
+                filter: EventFilter::default(),
+                format: Some(FormatSpec {
+                    platform,
+                    name: format,
+                    params: params["params"].as_object().cloned().unwrap_or_default(),
+                }),
+            };
+            let (checker, checked) = (hooks.clone(), spec.clone());
+            let checked = blocking(move || Ok(checker.check(owner, &checked))).await?;
+            let verification = match checked {
+                Ok(v) => v,
+                Err(WebhookError::Invalid(why)) => return refused(why.to_string()),
+                Err(e) => return Err(e.into()),
+            };
+            if let Some(v) = verification {
+                match hooks.verify(&spec, &v).await {
+                    Ok(()) => {}
+                    Err(WebhookError::Invalid(why)) => return refused(why.to_string()),
+                    Err(e) => return Err(e.into()),
+                }
+            }
+            let (live, target) = (s.live.clone(), p.clone());
+            // Under the profile's lock, as a hook made through diorama's API.
+            let made = blocking(move || {
+                Ok(live.while_alive(&target, || hooks.replace_in_format(owner, spec))?)
+            })
+            .await?;
+            match made {
+                Ok(_) => Ok(Ok(())),
+                Err(WebhookError::Invalid(why)) => refused(why.to_string()),
+                Err(e) => Err(e.into()),
+            }
+        }
+        DELETE_WEBHOOK => {
+            blocking(move || {
+                for h in hooks.in_format(owner, &platform, &format)? {
+                    hooks.delete(owner, &h.id)?;
+                }
+                Ok(())
+            })
+            .await?;
+            Ok(Ok(()))
+        }
+        other => refused(format!("the server runs no action `{other}`")),
+    }
 }
 
 /// The request as the plugin sees it: no credentials, the forwarding
@@ -346,6 +444,7 @@ fn plugin_request(n: &Native) -> HttpRequest {
         .filter(|(name, _)| {
             *name != axum::http::header::AUTHORIZATION
                 && name.as_str() != CREDENTIALS_HEADER
+                && name.as_str() != WEBHOOKS_HEADER
                 && name.as_str() != "x-forwarded-prefix"
         })
         .filter_map(|(name, value)| {

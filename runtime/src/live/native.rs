@@ -3,7 +3,9 @@
 //! action `act` runs (journaled, limited, pushed to webhooks), so a creator
 //! reply through a platform's API and through diorama's are one.
 
-use diorama_sdk::{AccountConfig, Event, HttpRequest, HttpResponse, NativeAct, NativeOutcome};
+use diorama_sdk::{
+    AccountConfig, ActionError, Event, HttpRequest, HttpResponse, NativeAct, NativeOutcome,
+};
 
 use crate::engine::EngineError;
 use crate::plugin::ErrorKind;
@@ -69,10 +71,27 @@ impl LiveManager {
         let (result, _speed) = self.act(p, platform, &act.action)?;
         let events: Result<Vec<Event>, _> =
             result.map(|stored| stored.into_iter().map(|s| s.event).collect());
+        self.native_finish(p, platform, &act.context, events)
+    }
+
+    /// The plugin's answer to a native request whose action ran with
+    /// `outcome` (the events it made, or why it was refused): the
+    /// action's own, or one the host ran for the platform's API.
+    pub fn native_finish<E: AsRef<[Event]>>(
+        &self,
+        p: &LiveProfile,
+        platform: &str,
+        context: &str,
+        outcome: Result<E, ActionError>,
+    ) -> Result<HttpResponse, LiveError> {
         let mut sim = p.sim();
         let rt = p.rt();
         alive(p, &rt)?;
-        sim.finish_native(0, platform, &act.context, events.as_deref())
+        let outcome = match &outcome {
+            Ok(events) => Ok(events.as_ref()),
+            Err(e) => Err(e),
+        };
+        sim.finish_native(0, platform, context, outcome)
             .map_err(invalid_or_engine)
     }
 

@@ -93,7 +93,9 @@ pub(crate) fn problems(info: &PlatformInfo, rules: Rules) -> Vec<String> {
         if !formats.insert(w.name.as_str()) {
             out.push(format!("the webhook format `{name}` is listed twice"));
         }
-        let Some(sig) = &w.signature else { continue };
+        let Some(sig) = w.signature.as_ref().filter(|s| !s.is_unsigned()) else {
+            continue;
+        };
         if sig.header.is_empty()
             || !sig
                 .header

@@ -445,10 +445,11 @@ async fn post(
                     builder = builder.header(n, v);
                 }
             }
-            let (name, value) = sign_as(scheme, secret, unix_s, body);
-            builder = builder
-                .header(CONTENT_TYPE, delivery.content_type.as_str())
-                .header(name, value);
+            builder = builder.header(CONTENT_TYPE, delivery.content_type.as_str());
+            if !scheme.is_unsigned() {
+                let (name, value) = sign_as(scheme, secret, unix_s, body);
+                builder = builder.header(name, value);
+            }
             body.clone()
         }
     };

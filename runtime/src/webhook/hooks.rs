@@ -273,6 +273,50 @@ impl Webhooks {
         self.view(owner, rec)
     }
 
+    /// The profile's hooks in platforms' formats (none: only hooks in
+    /// diorama's own), by id.
+    pub fn in_platform_formats(&self, owner: OwnerId) -> Result<Vec<HookView>, WebhookError> {
+        let mut hooks = self.list(owner)?;
+        hooks.retain(|h| h.format.is_some());
+        Ok(hooks)
+    }
+
+    /// Replaces the profile's hooks in `spec`'s format by `spec`: what a
+    /// platform's own API does when it keeps one subscription per account
+    /// (Telegram's `setWebhook`). The new hook is checked (and its handshake
+    /// made) by the caller first, as for [`Webhooks::create`].
+    pub fn replace_in_format(
+        self: &Arc<Self>,
+        owner: OwnerId,
+        spec: HookSpec,
+    ) -> Result<HookView, WebhookError> {
+        let Some(f) = spec.format.clone() else {
+            return self.create(owner, spec);
+        };
+        let old = self.in_format(owner, &f.platform, &f.name)?;
+        let view = self.create(owner, spec)?;
+        for h in old {
+            self.delete(owner, &h.id)?;
+        }
+        Ok(view)
+    }
+
+    /// The profile's hooks in `platform`'s format `name`.
+    pub fn in_format(
+        &self,
+        owner: OwnerId,
+        platform: &str,
+        name: &str,
+    ) -> Result<Vec<HookView>, WebhookError> {
+        let mut hooks = self.list(owner)?;
+        hooks.retain(|h| {
+            h.format
+                .as_ref()
+                .is_some_and(|f| f.platform == platform && f.name == name)
+        });
+        Ok(hooks)
+    }
+
     /// The profile's hooks, by id.
     pub fn list(&self, owner: OwnerId) -> Result<Vec<HookView>, WebhookError> {
         let rows = self.ctx.store.records(HOOKS, owner, b"", b"", usize::MAX)?;

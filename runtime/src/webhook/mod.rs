@@ -75,6 +75,7 @@ pub use error::{HookRefusal, WebhookError};
 pub use filter::{EventFilter, FilterError, MAX_FILTER_VALUES, MAX_FILTER_VALUE_BYTES};
 pub use format::{FormatSpec, ShapeError, Shaper, MAX_FORMAT_NAME_BYTES, MAX_FORMAT_PARAMS_BYTES};
 pub use hooks::HookView;
+pub use records::new_secret;
 pub use sign::{sign, sign_as, verify, SignatureError};
 pub use spec::{HookSpec, MAX_SECRET_BYTES, MAX_URL_BYTES, MIN_SECRET_BYTES};
 pub use target::TargetError;

@@ -114,6 +114,14 @@ pub(super) fn new_hook_id() -> Result<String, WebhookError> {
     Ok(format!("wh_{}", hex::encode(b)))
 }
 
+/// A random secret for a hook a platform's own API subscribes (the secret
+/// signs, if the format signs at all; nobody is shown it): 64 hex digits.
+pub fn new_secret() -> Result<String, WebhookError> {
+    let mut b = [0u8; 32];
+    getrandom::fill(&mut b).map_err(|e| HookRefusal::NoRandomness(e.to_string()))?;
+    Ok(hex::encode(b))
+}
+
 /// A random challenge for a subscription handshake: 32 hex digits.
 pub(super) fn new_challenge() -> Result<String, WebhookError> {
     let mut b = [0u8; 16];

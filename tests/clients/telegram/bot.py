@@ -10,6 +10,10 @@ diorama's Bot API with the library's `base_url` option.
                                inline keyboard; print the answers
     bot.py BASE TOKEN presses  long-poll until a fan presses a button,
                                answer the callback query; print it
+    bot.py BASE TOKEN switch PORT  long-poll and answer a fan, then switch
+                               to a webhook on 127.0.0.1:PORT (the library's
+                               own server, with a secret token) and answer
+                               the next fan who writes; print both
 
 BASE is the server's `/native/telegram/` base; the library appends
 `bot<token>/<method>`. Output: one JSON object on stdout.
@@ -165,6 +169,43 @@ def presses(base, token):
     return seen["press"]
 
 
+SECRET = "diorama-switch-1"
+
+
+def switch(base, token, port):
+    out = {"polled": answer(base, token)}
+    seen = {}
+
+    async def on_private(update: Update, context: ContextTypes.DEFAULT_TYPE):
+        if "fan" in seen:
+            return
+        seen["fan"] = message(update.message)
+        seen["update_id"] = update.update_id
+        sent = await update.message.reply_text("Got this one over the webhook, thanks!")
+        seen["sent"] = message(sent)
+        info = await context.bot.get_webhook_info()
+        seen["webhook_url"] = info.url
+        context.application.stop_running()
+
+    app = Application.builder().token(token).base_url(base + "bot").post_init(deadline).build()
+    app.add_handler(MessageHandler(filters.ChatType.PRIVATE & filters.TEXT, on_private))
+    # The library starts its own server, then calls setWebhook with the
+    # URL and the secret token; it refuses a delivery without the token.
+    app.run_webhook(
+        listen="127.0.0.1",
+        port=port,
+        url_path="hook",
+        webhook_url=f"http://127.0.0.1:{port}/hook",
+        secret_token=SECRET,
+        allowed_updates=["message"],
+        close_loop=False,
+    )
+    if "fan" not in seen:
+        raise SystemExit(f"no update came over the webhook within {DEADLINE} s")
+    out["webhook"] = seen
+    return out
+
+
 def main():
     base, token, command = sys.argv[1], sys.argv[2], sys.argv[3]
     if command == "answer":
@@ -175,6 +216,8 @@ def main():
         out = keyboard(base, token, int(sys.argv[4]))
     elif command == "presses":
         out = presses(base, token)
+    elif command == "switch":
+        out = switch(base, token, int(sys.argv[4]))
     else:
         raise SystemExit(f"unknown command {command}")
     print(json.dumps(out))

@@ -74,6 +74,26 @@ pub struct Update {
     /// For `message_reaction`: who reacted, with what emoji.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reacted: Option<(Sender, String)>,
+    /// The event it came from ([`event_key`]), for the webhook that pushes
+    /// it when that event is delivered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}
+
+/// What names an event among the account's: its time and its id (a
+/// metric's: its name and content).
+pub fn event_key(e: &Event) -> String {
+    match &e.payload {
+        Payload::Content(c) => format!("{}:{}", e.at, c.id),
+        Payload::Interaction(i) => format!("{}:{}", e.at, i.id),
+        Payload::Metric(m) => format!(
+            "{}:{}/{}",
+            e.at,
+            m.name,
+            m.content_id.as_deref().unwrap_or("")
+        ),
+        Payload::Notice(n) => format!("{}:!{}", e.at, n.code),
+    }
 }
 
 /// The recent messages and updates.
@@ -94,6 +114,19 @@ impl Memory {
     /// as the real server sends none for the bot's own messages).
     pub fn note(&mut self, events: &[Event], own: bool) {
         for e in events {
+            let first = self.next_update.max(FIRST_UPDATE);
+            self.note_one(e, own);
+            if self.next_update > first {
+                let key = event_key(e);
+                for u in self.updates.iter_mut().rev().take_while(|u| u.id >= first) {
+                    u.source = Some(key.clone());
+                }
+            }
+        }
+    }
+
+    fn note_one(&mut self, e: &Event, own: bool) {
+        {
             match &e.payload {
                 Payload::Content(c) => {
                     let said = Said {
@@ -114,9 +147,9 @@ impl Memory {
                     }
                 }
                 Payload::Metric(m) if m.name == "reactions" => {
-                    let Some(post) = &m.content_id else { continue };
+                    let Some(post) = &m.content_id else { return };
                     let Some(said) = self.find(post, |s| s.place == Place::Channel).cloned() else {
-                        continue;
+                        return;
                     };
                     self.update(e.at, "message_reaction_count", said, m.total);
                 }
@@ -177,7 +210,7 @@ impl Memory {
                                 .and_then(|p| self.find(p, |_| true))
                                 .cloned()
                             else {
-                                continue;
+                                return;
                             };
                             self.update(e.at, "callback_query", said, 0);
                             if let Some(u) = self.updates.back_mut() {
@@ -191,7 +224,7 @@ impl Memory {
                                 .and_then(|p| self.find(p, |_| true))
                                 .cloned()
                             else {
-                                continue;
+                                return;
                             };
                             self.update(e.at, "message_reaction", said, 0);
                             if let Some(u) = self.updates.back_mut() {
@@ -199,7 +232,7 @@ impl Memory {
                             }
                         }
                         "edit" | "deletion" => {
-                            let Some(target) = &i.parent_id else { continue };
+                            let Some(target) = &i.parent_id else { return };
                             let edit = i.kind == "edit";
                             for s in self.messages.iter_mut().filter(|s| &s.id == target) {
                                 if edit {
@@ -240,6 +273,7 @@ impl Memory {
             reactions,
             query: None,
             reacted: None,
+            source: None,
         });
         self.next_update += 1;
     }
@@ -281,6 +315,14 @@ impl Memory {
     /// The updates up to `at`, oldest first.
     pub fn updates(&self, at: Millis) -> impl DoubleEndedIterator<Item = &Update> {
         self.updates.iter().filter(move |u| u.at <= at)
+    }
+
+    /// The updates the event named by `key` ([`event_key`]) made, while
+    /// they are kept.
+    pub fn updates_from<'a>(&'a self, key: &'a str) -> impl Iterator<Item = &'a Update> + 'a {
+        self.updates
+            .iter()
+            .filter(move |u| u.source.as_deref() == Some(key))
     }
 
     /// Whether a callback query with this id was sent by `at`.

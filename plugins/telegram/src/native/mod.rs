@@ -50,14 +50,14 @@ use serde_json::{json, Map, Value};
 
 use diorama_sdk::models::rng::fnv1a;
 use diorama_sdk::{
-    Action, ActionError, Event, HttpRequest, HttpResponse, Millis, NativeAct, NativeOutcome,
-    Payload,
+    host_actions, Action, ActionError, Event, HttpRequest, HttpResponse, Millis, NativeAct,
+    NativeOutcome, Payload,
 };
 
 pub use memory::Memory;
 use memory::{Place, Said};
 
-use crate::Telegram;
+use crate::{webhook, Telegram};
 
 /// The rate windows' key for the discussion group.
 pub const GROUP: &str = "group";
@@ -433,20 +433,30 @@ fn route(tg: &Telegram, at: Millis, request: &HttpRequest) -> Result<Route, Http
     let lower = method.to_ascii_lowercase();
     let answer = match lower.as_str() {
         "getme" => ok(user_of_bot(tg)),
-        "getupdates" => get_updates(tg, at, &p)?,
-        "getwebhookinfo" => ok(json!({
-            "url": "",
-            "has_custom_certificate": false,
-            "pending_update_count": 0,
-        })),
-        "deletewebhook" => HttpResponse::json(
-            200,
-            &json!({ "ok": true, "result": true, "description": "Webhook is already deleted" }),
-        ),
-        "setwebhook" => error(
-            501,
-            "Not Implemented: webhooks (updates pushed to the bot's URL with X-Telegram-Bot-Api-Secret-Token) come with the next version of the simulator's plugin contract; use getUpdates",
-        ),
+        "getupdates" => {
+            if subscription(request).is_some() {
+                return Err(error(
+                    409,
+                    "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first",
+                ));
+            }
+            get_updates(tg, at, &p)?
+        }
+        "getwebhookinfo" => ok(webhook_info(request)),
+        "deletewebhook" => {
+            if subscription(request).is_none() {
+                return Ok(Route::Respond(HttpResponse::json(
+                    200,
+                    &json!({ "ok": true, "result": true, "description": "Webhook is already deleted" }),
+                )));
+            }
+            return act(
+                host_actions::DELETE_WEBHOOK,
+                json!({ "format": webhook::FORMAT }),
+                json!({ "method": "deletewebhook" }),
+            );
+        }
+        "setwebhook" => return set_webhook(&p),
         "getchat" => get_chat(tg, &p)?,
         "getchatmembercount" => {
             let chat = chat(tg, &p, "chat_id")?;
@@ -475,7 +485,9 @@ fn route(tg: &Telegram, at: Millis, request: &HttpRequest) -> Result<Route, Http
         "forwardmessage" => return forward(tg, &p),
         m if NOT_SIMULATED.contains(&m) => error(
             501,
-            &format!("Not Implemented: {method} is a Bot API method this simulator does not serve yet"),
+            &format!(
+                "Not Implemented: {method} is a Bot API method this simulator does not serve yet"
+            ),
         ),
         _ => error(404, "Not Found"),
     };
@@ -676,6 +688,82 @@ fn message_json(tg: &Telegram, s: &Said, depth: u8) -> Value {
 
 const DEFAULT_UPDATES: [&str; 3] = ["message", "channel_post", "callback_query"];
 
+/// The bot's webhook, as the host reports the profile's subscriptions.
+fn subscription(request: &HttpRequest) -> Option<Value> {
+    let list: Vec<Value> =
+        serde_json::from_str(header(request, host_actions::WEBHOOKS_HEADER)?).ok()?;
+    list.into_iter().find(|h| {
+        h["format"]["platform"] == crate::PLATFORM && h["format"]["name"] == webhook::FORMAT
+    })
+}
+
+/// `getWebhookInfo`: the URL, what is waiting and the last error. The
+/// pending count is the account's events not yet delivered, of which only
+/// some make updates.
+fn webhook_info(request: &HttpRequest) -> Value {
+    let Some(h) = subscription(request) else {
+        return json!({ "url": "", "has_custom_certificate": false, "pending_update_count": 0 });
+    };
+    let params = &h["format"]["params"];
+    let mut info = json!({
+        "url": h["url"],
+        "has_custom_certificate": false,
+        "pending_update_count": h["pending"].as_u64().unwrap_or(0),
+        "max_connections": params["max_connections"].as_u64().unwrap_or(40),
+    });
+    if let Some(list) = params["allowed_updates"].as_array() {
+        info["allowed_updates"] = json!(list);
+    }
+    if let Some(e) = h["last_error"].as_str() {
+        info["last_error_message"] = json!(e);
+    }
+    info
+}
+
+/// `setWebhook`: `url` (empty: remove the webhook, as the real server
+/// reads it), `secret_token`, `allowed_updates`, `max_connections` and
+/// `drop_pending_updates` (updates pushed start with the next event
+/// either way). The real server takes only HTTPS on ports 443, 80, 88
+/// and 8443; here any http or https URL the server may reach.
+fn set_webhook(p: &Params) -> Result<Route, HttpResponse> {
+    let url = p.text("url").unwrap_or_default();
+    if url.is_empty() {
+        return act(
+            host_actions::DELETE_WEBHOOK,
+            json!({ "format": webhook::FORMAT }),
+            json!({ "method": "deletewebhook" }),
+        );
+    }
+    let mut params = Map::new();
+    if let Some(token) = p.text("secret_token") {
+        webhook::check_secret(&token).map_err(|e| bad(&e))?;
+        params.insert("secret_token".into(), json!(token));
+    }
+    match p.json("allowed_updates")? {
+        None => {}
+        Some(Value::Array(a)) => {
+            if a.iter().any(|v| !v.is_string()) {
+                return Err(bad("can't parse allowed_updates JSON array"));
+            }
+            params.insert("allowed_updates".into(), Value::Array(a));
+        }
+        Some(_) => return Err(bad("can't parse allowed_updates JSON array")),
+    }
+    if let Some(n) = p.int("max_connections")? {
+        if !(1..=100).contains(&n) {
+            return Err(bad(
+                "bad webhook: max_connections must be between 1 and 100",
+            ));
+        }
+        params.insert("max_connections".into(), json!(n));
+    }
+    act(
+        host_actions::SET_WEBHOOK,
+        json!({ "format": webhook::FORMAT, "url": url, "params": params }),
+        json!({ "method": "setwebhook" }),
+    )
+}
+
 fn get_updates(tg: &Telegram, at: Millis, p: &Params) -> Result<HttpResponse, HttpResponse> {
     let offset = p.int("offset")?.unwrap_or(0);
     let limit = p
@@ -696,17 +784,7 @@ fn get_updates(tg: &Telegram, at: Millis, p: &Params) -> Result<HttpResponse, Ht
         ),
         Some(_) => return Err(bad("can't parse allowed_updates JSON array")),
     };
-    let wanted = |kind: &str| match &allowed {
-        // By default every update but reactions and member changes.
-        None => {
-            DEFAULT_UPDATES.contains(&kind)
-                || !matches!(
-                    kind,
-                    "message_reaction" | "message_reaction_count" | "chat_member"
-                )
-        }
-        Some(list) => list.iter().any(|k| k == kind),
-    };
+    let wanted = |kind: &str| wanted(allowed.as_deref(), kind);
     let all: Vec<&memory::Update> = tg.memory().updates(at).collect();
     let from: Vec<&memory::Update> = if offset < 0 {
         let n = offset.unsigned_abs() as usize;
@@ -723,7 +801,23 @@ fn get_updates(tg: &Telegram, at: Millis, p: &Params) -> Result<HttpResponse, Ht
     Ok(ok(Value::Array(items)))
 }
 
-fn update_json(tg: &Telegram, u: &memory::Update) -> Value {
+/// Whether an update of `kind` goes to a bot that asked for `allowed`
+/// (`None` or empty: the default, every update but reactions and member
+/// changes).
+pub(crate) fn wanted(allowed: Option<&[String]>, kind: &str) -> bool {
+    match allowed {
+        None | Some([]) => {
+            DEFAULT_UPDATES.contains(&kind)
+                || !matches!(
+                    kind,
+                    "message_reaction" | "message_reaction_count" | "chat_member"
+                )
+        }
+        Some(list) => list.iter().any(|k| k == kind),
+    }
+}
+
+pub(crate) fn update_json(tg: &Telegram, u: &memory::Update) -> Value {
     let body = match u.kind.as_str() {
         "callback_query" => {
             let (id, from, data) = u.query.clone().unwrap_or_else(|| {
@@ -1069,6 +1163,29 @@ pub fn finish(
 ) -> HttpResponse {
     let context: Value = serde_json::from_str(context).unwrap_or(Value::Null);
     let method = context["method"].as_str().unwrap_or("");
+    match (method, outcome) {
+        ("setwebhook", Ok(_)) => {
+            return HttpResponse::json(
+                200,
+                &json!({ "ok": true, "result": true, "description": "Webhook was set" }),
+            )
+        }
+        ("deletewebhook", Ok(_)) => {
+            return HttpResponse::json(
+                200,
+                &json!({ "ok": true, "result": true, "description": "Webhook was deleted" }),
+            )
+        }
+        ("setwebhook", Err(e)) => {
+            return match e {
+                ActionError::Invalid(m) | ActionError::NotFound(m) => {
+                    bad(&format!("bad webhook: {m}"))
+                }
+                ActionError::RateLimited(wait) => too_many(*wait),
+            };
+        }
+        _ => {}
+    }
     let events = match outcome {
         Err(ActionError::RateLimited(wait)) => return too_many(*wait),
         Err(ActionError::NotFound(_)) => {
