@@ -460,6 +460,15 @@ pub mod host_actions {
     /// "pending", "last_error", "next_attempt_at", ...}`, as diorama's API
     /// lists webhooks (absent when there is none).
     pub const WEBHOOKS_HEADER: &str = "x-diorama-webhooks";
+    /// A response header by which the plugin says it has nothing yet and
+    /// the client asked to wait (a long poll, such as the Bot API's
+    /// `getUpdates` with a `timeout`): whole seconds, at most
+    /// [`MAX_LONG_POLL_S`]. The host holds the request and asks again as
+    /// the account moves on, answering with the first answer without this
+    /// header, or with this one (the header removed) when the time is up.
+    pub const LONG_POLL_HEADER: &str = "x-diorama-long-poll";
+    /// The longest a request is held for a long poll, in seconds.
+    pub const MAX_LONG_POLL_S: u64 = 50;
     /// Whether `kind` is one the host runs.
     pub fn is_host_action(kind: &str) -> bool {
         kind.starts_with("diorama.")

@@ -10,6 +10,7 @@
 //! use; a machine without `python3` fails these tests saying so.
 
 use std::process::Command;
+use std::time::Duration;
 
 use serde_json::{json, Value};
 
@@ -394,4 +395,54 @@ fn python_telegram_bot_switches_from_long_polling_to_a_webhook() {
         .get(&format!("/v1/profiles/{}/webhooks", p.id), &p.token)
         .expect(200);
     assert_eq!(hooks["webhooks"], json!([]));
+}
+
+/// `getUpdates` with a `timeout` holds the request while there is nothing
+/// new: until the timeout on a paused account, until the next update on a
+/// running one.
+#[test]
+fn get_updates_holds_a_long_poll_until_an_update_comes() {
+    let s = Server::start();
+    let p = busy_profile(&s, 54);
+    let updates = |query: &str| {
+        let started = std::time::Instant::now();
+        let path = format!("/native/telegram/bot{}/getUpdates?{query}", p.token);
+        let r = s.send(s.request(reqwest::Method::GET, &path), path.clone());
+        assert_eq!(r.status, 200, "{}", r.text);
+        assert!(
+            r.headers.get("x-diorama-long-poll").is_none(),
+            "the host's header stays inside"
+        );
+        (
+            r.json()["result"].as_array().unwrap().clone(),
+            started.elapsed(),
+        )
+    };
+    let (all, _) = updates("limit=100&offset=-1");
+    let next = all.last().expect("an update")["update_id"]
+        .as_u64()
+        .unwrap()
+        + 1;
+
+    // Paused: nothing comes, the answer is empty after the timeout.
+    let (none, waited) = updates(&format!("offset={next}&timeout=2"));
+    assert_eq!(none, Vec::<Value>::new());
+    assert!(waited >= Duration::from_millis(1_900), "{waited:?}");
+    // Without a timeout, at once.
+    let (none, waited) = updates(&format!("offset={next}"));
+    assert!(none.is_empty());
+    assert!(waited < Duration::from_secs(2), "{waited:?}");
+
+    // Running: the held request answers with the next update, well before
+    // its timeout.
+    s.post(
+        &format!("/v1/profiles/{}/start", p.id),
+        ADMIN,
+        &json!({"speed": 10_000.0}),
+    )
+    .expect(200);
+    let (some, waited) = updates(&format!("offset={next}&timeout=20"));
+    assert!(!some.is_empty());
+    assert!(some[0]["update_id"].as_u64().unwrap() >= next);
+    assert!(waited < Duration::from_secs(20), "{waited:?}");
 }

@@ -34,6 +34,14 @@
 //! else goes wrong before the plugin answers (no such profile or platform,
 //! the admin without a profile) is answered in diorama's own format.
 //!
+//! Two conventions let a platform's API ask the host for what only the
+//! host can do ([`diorama_sdk::host_actions`]): an action of a `diorama.`
+//! kind (subscribing or removing a webhook in one of the platform's
+//! formats, as Telegram's `setWebhook` does; the plugin is told of the
+//! profile's subscriptions in a request header), and a long poll (a
+//! response header asking the host to hold the request while the plugin
+//! has nothing, asking again every [`LONG_POLL_EVERY`]).
+//!
 //! The plugin sees the request's headers but the credentials, with
 //! `x-forwarded-proto` (`http` or `https`, unless a proxy in front set it)
 //! and `x-forwarded-prefix` (`/native/{platform}`, or empty when routed by
@@ -45,7 +53,9 @@ use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
-use diorama_sdk::host_actions::{self, DELETE_WEBHOOK, SET_WEBHOOK, WEBHOOKS_HEADER};
+use diorama_sdk::host_actions::{
+    self, DELETE_WEBHOOK, LONG_POLL_HEADER, MAX_LONG_POLL_S, SET_WEBHOOK, WEBHOOKS_HEADER,
+};
 use diorama_sdk::{Action, ActionError, HttpRequest, HttpResponse, NativeOutcome};
 use serde_json::Value;
 
@@ -303,17 +313,97 @@ async fn answer(s: &ApiState, mut n: Native) -> Result<Response, ApiError> {
     request.headers.retain(|(k, _)| k != PROFILE_HEADER);
     let p = s.live.get(&id)?;
     p.touch();
-    let (live, target, names) = (s.live.clone(), p.clone(), n.platforms);
-    let hooks = s.webhooks.clone();
-    let (platform, outcome) = blocking(move || {
-        // The profile's subscriptions in platforms' formats, for a platform
-        // whose own API reports them (Telegram's `getWebhookInfo`).
-        let subscribed = hooks.in_platform_formats(target.id)?;
+    let names = n.platforms;
+    let request = with_subscriptions(s, &p, request).await?;
+    let (mut platform, mut outcome) = ask(s, &p, &names, &request).await?;
+    // A long poll: held while the plugin has nothing, asked again as the
+    // account moves on.
+    if let Some(wait) = long_poll(&outcome) {
+        let until = tokio::time::Instant::now() + wait;
+        let mut closing = s.closing.subscribe();
+        while long_poll(&outcome).is_some() && tokio::time::Instant::now() < until {
+            tokio::select! {
+                _ = tokio::time::sleep(LONG_POLL_EVERY) => {}
+                _ = closing.wait_for(|c| *c) => break,
+            }
+            (platform, outcome) = ask(s, &p, &names, &request).await?;
+        }
+        if let NativeOutcome::Respond(r) = &mut outcome {
+            r.headers
+                .retain(|(k, _)| !k.eq_ignore_ascii_case(LONG_POLL_HEADER));
+        }
+    }
+    let answer = match outcome {
+        NativeOutcome::Respond(answer) => answer,
+        NativeOutcome::Act(act) if host_actions::is_host_action(&act.action.kind) => {
+            admit(s, who)?;
+            let outcome = host_action(s, &p, &platform, &act.action)
+                .await?
+                .map(|()| Vec::<diorama_sdk::Event>::new());
+            let live = s.live.clone();
+            blocking(move || {
+                live.native_finish(&p, &platform, &act.context, outcome)
+                    .map_err(ApiError::from)
+            })
+            .await?
+        }
+        NativeOutcome::Act(act) => {
+            admit(s, who)?;
+            let live = s.live.clone();
+            blocking(move || live.native_act(&p, &platform, &act).map_err(ApiError::from)).await?
+        }
+    };
+    Ok(into_response(answer))
+}
+
+/// How often a held long poll asks the plugin again.
+const LONG_POLL_EVERY: std::time::Duration = std::time::Duration::from_millis(200);
+
+/// How long the plugin asks the request to be held, if it does.
+fn long_poll(outcome: &NativeOutcome) -> Option<std::time::Duration> {
+    let NativeOutcome::Respond(r) = outcome else {
+        return None;
+    };
+    let (_, v) = r
+        .headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(LONG_POLL_HEADER))?;
+    let seconds = v.trim().parse::<u64>().ok()?.min(MAX_LONG_POLL_S);
+    (seconds > 0).then(|| std::time::Duration::from_secs(seconds))
+}
+
+/// The request with the profile's subscriptions in platforms' formats, for
+/// a platform whose own API reports them (Telegram's `getWebhookInfo`).
+async fn with_subscriptions(
+    s: &ApiState,
+    p: &std::sync::Arc<LiveProfile>,
+    mut request: HttpRequest,
+) -> Result<HttpRequest, ApiError> {
+    let (hooks, owner) = (s.webhooks.clone(), p.id);
+    blocking(move || {
+        let subscribed = hooks.in_platform_formats(owner)?;
         if !subscribed.is_empty() {
             let list = serde_json::to_string(&subscribed)
                 .map_err(|e| ApiError::internal(format!("listing the webhooks: {e}")))?;
             request.headers.push((WEBHOOKS_HEADER.into(), list));
         }
+        Ok(request)
+    })
+    .await
+}
+
+/// The answer of the platform the request is for: the one it names, or,
+/// of several sharing a host, the first of the profile's whose answer is
+/// not an error (else the first one's error).
+async fn ask(
+    s: &ApiState,
+    p: &std::sync::Arc<LiveProfile>,
+    names: &[String],
+    request: &HttpRequest,
+) -> Result<(String, NativeOutcome), ApiError> {
+    let (live, target) = (s.live.clone(), p.clone());
+    let (names, request) = (names.to_vec(), request.clone());
+    blocking(move || {
         // One platform: its plugin answers, or the profile's lack of it
         // is the error.
         if names.len() == 1 {
@@ -337,28 +427,7 @@ async fn answer(s: &ApiState, mut n: Native) -> Result<Response, ApiError> {
             )),
         }
     })
-    .await?;
-    let answer = match outcome {
-        NativeOutcome::Respond(answer) => answer,
-        NativeOutcome::Act(act) if host_actions::is_host_action(&act.action.kind) => {
-            admit(s, who)?;
-            let outcome = host_action(s, &p, &platform, &act.action)
-                .await?
-                .map(|()| Vec::<diorama_sdk::Event>::new());
-            let live = s.live.clone();
-            blocking(move || {
-                live.native_finish(&p, &platform, &act.context, outcome)
-                    .map_err(ApiError::from)
-            })
-            .await?
-        }
-        NativeOutcome::Act(act) => {
-            admit(s, who)?;
-            let live = s.live.clone();
-            blocking(move || live.native_act(&p, &platform, &act).map_err(ApiError::from)).await?
-        }
-    };
-    Ok(into_response(answer))
+    .await
 }
 
 /// Run an action a platform's API asks of the host

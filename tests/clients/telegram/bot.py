@@ -66,8 +66,8 @@ def answer(base, token):
 
     app = Application.builder().token(token).base_url(base + "bot").build()
     app.add_handler(MessageHandler(filters.ChatType.PRIVATE & filters.TEXT, on_private))
-    # Long polling: the server answers getUpdates at once when it has
-    # nothing, so the library simply asks again.
+    # Long polling: the server holds getUpdates up to `timeout` seconds
+    # while it has nothing.
     app.run_polling(
         poll_interval=0.2,
         timeout=10,

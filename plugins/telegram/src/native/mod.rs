@@ -14,19 +14,19 @@
 //! an object or a list (`reply_parameters`, `reply_markup`,
 //! `allowed_updates`, `reaction`) may come as JSON text in a form field.
 //!
-//! Served: `getMe`, `getUpdates` (`offset`, `limit`, `allowed_updates`;
-//! `timeout` is accepted but the answer comes at once, so a long-polling
-//! client simply polls again; a read cannot change the account, so the
+//! Served: `getMe`, `getUpdates` (`offset`, `limit`, `allowed_updates`,
+//! and `timeout`: with none to give, the request is held until an update
+//! comes or the timeout passes, at most 50 s; a read cannot change the account, so the
 //! updates an offset confirmed are not forgotten, and a call without an
 //! offset starts from the oldest kept), `sendMessage` (`parse_mode` HTML,
 //! MarkdownV2 or Markdown, `reply_parameters`, `reply_markup` with an
 //! inline keyboard), `sendPhoto` and `sendDocument` (a multipart upload, a
 //! file id or a URL), `editMessageText`, `deleteMessage`, `forwardMessage`
 //! (a channel post into a private chat), `answerCallbackQuery`, `getChat`,
-//! `getChatMemberCount`, `setMessageReaction`, `getWebhookInfo` and
-//! `deleteWebhook` (no webhook is ever set). `setWebhook` answers an error:
-//! updates pushed to a bot's URL need the platform-shaped webhooks of the
-//! next plugin contract. Other methods of the Bot API are a 501 in its
+//! `getChatMemberCount`, `setMessageReaction`, and `setWebhook`,
+//! `deleteWebhook` and `getWebhookInfo` (the host keeps the subscription,
+//! [`crate::webhook`] shapes what it pushes; `getUpdates` is refused while
+//! one is set, as on the real server). Other methods of the Bot API are a 501 in its
 //! shape; names it does not have, the real server's 404 `Not Found`.
 //!
 //! Updates: `channel_post` (the channel's scheduled posts), `message`
@@ -798,7 +798,16 @@ fn get_updates(tg: &Telegram, at: Millis, p: &Params) -> Result<HttpResponse, Ht
         .take(limit)
         .map(|u| update_json(tg, u))
         .collect();
-    Ok(ok(Value::Array(items)))
+    let mut answer = ok(Value::Array(items.clone()));
+    if items.is_empty() && timeout > 0 {
+        // Nothing yet: the host holds the request until an update comes
+        // or the timeout passes, as the real server does.
+        let wait = timeout.min(host_actions::MAX_LONG_POLL_S as i64);
+        answer
+            .headers
+            .push((host_actions::LONG_POLL_HEADER.into(), wait.to_string()));
+    }
+    Ok(answer)
 }
 
 /// Whether an update of `kind` goes to a bot that asked for `allowed`
