@@ -14,11 +14,19 @@ use serde_json::{json, Value};
 
 use super::*;
 
-/// Each platform and the words its API's paths are made of.
-const APIS: &[(&str, &[&str])] = &[
-    (
-        "youtube",
-        &[
+/// Each platform's API: the words its paths are made of, and its real
+/// endpoints, for requests that reach its handlers with odd parameters and
+/// bodies.
+struct Api {
+    platform: &'static str,
+    words: &'static [&'static str],
+    endpoints: &'static [&'static str],
+}
+
+const APIS: &[Api] = &[
+    Api {
+        platform: "youtube",
+        words: &[
             "youtube",
             "v3",
             "upload",
@@ -32,10 +40,22 @@ const APIS: &[(&str, &[&str])] = &[
             "rate",
             "getRating",
         ],
-    ),
-    (
-        "instagram",
-        &[
+        endpoints: &[
+            "/youtube/v3/commentThreads",
+            "/youtube/v3/comments",
+            "/youtube/v3/comments/setModerationStatus",
+            "/youtube/v3/videos",
+            "/youtube/v3/videos/rate",
+            "/youtube/v3/videos/getRating",
+            "/youtube/v3/channels",
+            "/youtube/v3/search",
+            "/youtube/v3/playlistItems",
+            "/upload/youtube/v3/videos",
+        ],
+    },
+    Api {
+        platform: "instagram",
+        words: &[
             "v21.0",
             "me",
             "media",
@@ -49,10 +69,21 @@ const APIS: &[(&str, &[&str])] = &[
             "tags",
             "stories",
         ],
-    ),
-    (
-        "tiktok",
-        &[
+        endpoints: &[
+            "/v21.0/me",
+            "/v21.0/me/media",
+            "/v21.0/me/media_publish",
+            "/v21.0/me/content_publishing_limit",
+            "/v21.0/me/conversations",
+            "/v21.0/me/messages",
+            "/v21.0/me/tags",
+            "/v21.0/me/stories",
+            "/v21.0/me/insights",
+        ],
+    },
+    Api {
+        platform: "tiktok",
+        words: &[
             "v2",
             "user",
             "info",
@@ -68,10 +99,19 @@ const APIS: &[(&str, &[&str])] = &[
             "research",
             "comment",
         ],
-    ),
-    (
-        "x",
-        &[
+        endpoints: &[
+            "/v2/user/info/",
+            "/v2/video/list/",
+            "/v2/video/query/",
+            "/v2/post/publish/creator_info/query/",
+            "/v2/post/publish/video/init/",
+            "/v2/post/publish/status/fetch/",
+            "/v2/research/video/comment/list/",
+        ],
+    },
+    Api {
+        platform: "x",
+        words: &[
             "2",
             "tweets",
             "users",
@@ -85,10 +125,20 @@ const APIS: &[(&str, &[&str])] = &[
             "liking_users",
             "followers",
         ],
-    ),
-    (
-        "facebook",
-        &[
+        endpoints: &[
+            "/2/tweets",
+            "/2/tweets/search/recent",
+            "/2/users/me",
+            "/2/users/1/mentions",
+            "/2/users/1/tweets",
+            "/2/users/1/followers",
+            "/2/tweets/1/liking_users",
+            "/2/dm_events",
+        ],
+    },
+    Api {
+        platform: "facebook",
+        words: &[
             "v21.0",
             "me",
             "feed",
@@ -100,10 +150,19 @@ const APIS: &[(&str, &[&str])] = &[
             "conversations",
             "messages",
         ],
-    ),
-    (
-        "telegram",
-        &[
+        endpoints: &[
+            "/v21.0/me",
+            "/v21.0/me/feed",
+            "/v21.0/me/published_posts",
+            "/v21.0/me/photos",
+            "/v21.0/me/insights",
+            "/v21.0/me/conversations",
+            "/v21.0/me/messages",
+        ],
+    },
+    Api {
+        platform: "telegram",
+        words: &[
             "bot",
             "getMe",
             "getUpdates",
@@ -115,81 +174,7 @@ const APIS: &[(&str, &[&str])] = &[
             "setMessageReaction",
             "setWebhook",
         ],
-    ),
-];
-
-/// Each platform's real endpoints, for requests that reach its handlers
-/// with odd parameters and bodies.
-const ENDPOINTS: &[(&str, &[&str])] = &[
-    (
-        "youtube",
-        &[
-            "/youtube/v3/commentThreads",
-            "/youtube/v3/comments",
-            "/youtube/v3/comments/setModerationStatus",
-            "/youtube/v3/videos",
-            "/youtube/v3/videos/rate",
-            "/youtube/v3/videos/getRating",
-            "/youtube/v3/channels",
-            "/youtube/v3/search",
-            "/youtube/v3/playlistItems",
-            "/upload/youtube/v3/videos",
-        ],
-    ),
-    (
-        "instagram",
-        &[
-            "/v21.0/me",
-            "/v21.0/me/media",
-            "/v21.0/me/media_publish",
-            "/v21.0/me/content_publishing_limit",
-            "/v21.0/me/conversations",
-            "/v21.0/me/messages",
-            "/v21.0/me/tags",
-            "/v21.0/me/stories",
-            "/v21.0/me/insights",
-        ],
-    ),
-    (
-        "tiktok",
-        &[
-            "/v2/user/info/",
-            "/v2/video/list/",
-            "/v2/video/query/",
-            "/v2/post/publish/creator_info/query/",
-            "/v2/post/publish/video/init/",
-            "/v2/post/publish/status/fetch/",
-            "/v2/research/video/comment/list/",
-        ],
-    ),
-    (
-        "x",
-        &[
-            "/2/tweets",
-            "/2/tweets/search/recent",
-            "/2/users/me",
-            "/2/users/1/mentions",
-            "/2/users/1/tweets",
-            "/2/users/1/followers",
-            "/2/tweets/1/liking_users",
-            "/2/dm_events",
-        ],
-    ),
-    (
-        "facebook",
-        &[
-            "/v21.0/me",
-            "/v21.0/me/feed",
-            "/v21.0/me/published_posts",
-            "/v21.0/me/photos",
-            "/v21.0/me/insights",
-            "/v21.0/me/conversations",
-            "/v21.0/me/messages",
-        ],
-    ),
-    (
-        "telegram",
-        &[
+        endpoints: &[
             "/bot/getMe",
             "/bot/getUpdates",
             "/bot/sendMessage",
@@ -200,7 +185,7 @@ const ENDPOINTS: &[(&str, &[&str])] = &[
             "/bot/setMessageReaction",
             "/bot/answerCallbackQuery",
         ],
-    ),
+    },
 ];
 
 // No `..`: the client resolves it before sending, and the request leaves
@@ -371,15 +356,15 @@ fn random_requests_get_the_platforms_answers_and_harm_nothing() {
         Method::OPTIONS,
     ];
     let mut answered = std::collections::BTreeMap::<(String, u16), u32>::new();
-    for (platform, words) in APIS {
+    for Api {
+        platform,
+        words,
+        endpoints,
+    } in APIS
+    {
         for _ in 0..200 {
             let method = methods.choose(&mut rng).unwrap().clone();
             let q = query(&mut rng);
-            let endpoints = ENDPOINTS
-                .iter()
-                .find(|(p, _)| p == platform)
-                .map(|(_, e)| *e)
-                .unwrap();
             let below = if rng.random_bool(0.5) {
                 endpoints.choose(&mut rng).unwrap().to_string()
             } else {
