@@ -93,8 +93,8 @@ pub fn local_hour(at: Millis, tz: Tz) -> f64 {
 /// The values are a smooth curve drawn to those: busiest 20:00–22:00 at
 /// 6.47 %, 05:00–07:00 at 1.65 % an hour, a ratio of 3.9. They sum to 100.
 pub const REFERENCE_HOURLY_SHARE: [f64; 24] = [
-    4.08, 2.98, 2.16, 1.75, 1.54, 1.54, 1.75, 2.46, 3.29, 3.90, 4.21, 4.52, 4.83, 4.83, 4.83,
-    4.93, 5.13, 5.44, 5.75, 6.16, 6.47, 6.47, 5.95, 5.03,
+    4.08, 2.98, 2.16, 1.75, 1.54, 1.54, 1.75, 2.46, 3.29, 3.90, 4.21, 4.52, 4.83, 4.83, 4.83, 4.93,
+    5.13, 5.44, 5.75, 6.16, 6.47, 6.47, 5.95, 5.03,
 ];
 
 /// The reference's busiest hour (percent of a day's comments), its night
@@ -274,8 +274,8 @@ mod tests {
             for k in 0..30 * per_day {
                 let age = k * step;
                 let published = (t - age - step / 2).rem_euclid(DAY);
-                acc += posting_rhythm(published as f64 / HOUR as f64)
-                    * kernel.share(age, age + step);
+                acc +=
+                    posting_rhythm(published as f64 / HOUR as f64) * kernel.share(age, age + step);
             }
             let h = t as f64 / HOUR as f64;
             hist[h as usize] += acc * daily_rhythm(h);
@@ -292,12 +292,19 @@ mod tests {
         // Within 1.5 points of the reference's busiest hour, 0.5 point of
         // its night trough and 1.6 times its ratio.
         assert!((peak - REFERENCE_PEAK).abs() <= 1.5, "{peak} {shares:?}");
-        assert!((trough - REFERENCE_TROUGH).abs() <= 0.5, "{trough} {shares:?}");
+        assert!(
+            (trough - REFERENCE_TROUGH).abs() <= 0.5,
+            "{trough} {shares:?}"
+        );
         assert!(peak / trough <= 1.6 * REFERENCE_RATIO, "{shares:?}");
         // The busiest hours are the afternoon and evening, the quietest the
         // small hours.
-        let busiest = (0..24).max_by(|&a, &b| shares[a].total_cmp(&shares[b])).unwrap();
-        let quietest = (0..24).min_by(|&a, &b| shares[a].total_cmp(&shares[b])).unwrap();
+        let busiest = (0..24)
+            .max_by(|&a, &b| shares[a].total_cmp(&shares[b]))
+            .unwrap();
+        let quietest = (0..24)
+            .min_by(|&a, &b| shares[a].total_cmp(&shares[b]))
+            .unwrap();
         assert!((13..=21).contains(&busiest), "{busiest}");
         assert!((2..=7).contains(&quietest), "{quietest}");
     }
