@@ -41,8 +41,8 @@ pub struct Shape {
     pub reference_ratio: f64,
     pub reference: Vec<f64>,
     /// Whether the three figures are within the tolerance a simulated week
-    /// of one creator is held to (busiest at most 12 %, trough at least
-    /// 0.8 % an hour, ratio at most 10).
+    /// of one creator is held to (busiest at most 13 %, trough at least
+    /// 0.8 % an hour, ratio at most 12).
     pub within_tolerance: bool,
 }
 
