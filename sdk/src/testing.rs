@@ -782,3 +782,110 @@ pub fn restores_former_layout<P: Platform>(
         "a snapshot in the former layout diverged"
     );
 }
+
+/// Threads continue when the creator replies (the kit's
+/// [`Comments::creator_reply`](crate::kit::threads::Comments::creator_reply)):
+/// after the creator answers 30 recent comments, their authors write back
+/// under them, each as their disposition has it (not every one, within
+/// two minutes to two days), in their own voice and character; a question
+/// gets its follow-up. The same account without the creator's replies
+/// gets none of it. (Readers joining a thread after a follow-up are not
+/// told apart here from the thread's ordinary replies.)
+pub fn creator_replies_continue_threads<P: Platform>(f: &Figures) {
+    use crate::models::persona::{ANSWER_MAX, ANSWER_MIN};
+    use crate::models::text::{Character, Voice};
+    let params = format!(r#"{{"{}": {}}}"#, f.audience, f.busy_audience);
+    let cfg = Harness::<P>::config(3, f.niche, &params);
+    let mut with = Harness::<P>::new(cfg.clone()).unwrap();
+    let mut without = Harness::<P>::new(cfg).unwrap();
+    let n = f.reply_limit.map_or(30, |l| (l as usize).min(30));
+    // Until the account has n comments to answer (at most three days).
+    let mut first = Vec::new();
+    for _ in 0..18 {
+        with.advance_into(4 * HOUR, &mut first);
+        let comments = interactions(&first).filter(|(_, i)| i.kind == "comment");
+        if comments.count() >= n {
+            break;
+        }
+    }
+    assert!(first == without.advance(with.now() - without.now()));
+    // The latest comments, the questions among them first (at most ten).
+    let mut latest: Vec<(&str, &Author, bool)> = interactions(&first)
+        .filter(|(_, i)| i.kind == "comment")
+        .map(|(_, i)| (i.id.as_str(), &i.author, i.text.trim_end().ends_with('?')))
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .take(3 * n)
+        .collect();
+    let questions: Vec<_> = latest.iter().filter(|c| c.2).take(10).cloned().collect();
+    latest.retain(|c| !questions.contains(c));
+    let answered: Vec<_> = questions.into_iter().chain(latest).take(n).collect();
+    assert_eq!(answered.len(), n, "{} has too few comments", f.name);
+    // One reply a minute (a discussion group's limit is per minute).
+    let mut later = Vec::new();
+    let mut replied = Vec::new();
+    for (id, _, _) in &answered {
+        replied.push(with.now());
+        let body = serde_json::json!({ "comment_id": id, "text": "Thanks for watching!" });
+        with.act("reply", &body.to_string())
+            .unwrap_or_else(|e| panic!("{}: reply to {id}: {e}", f.name));
+        with.advance_into(MINUTE, &mut later);
+    }
+    with.advance_into(3 * DAY, &mut later);
+    let quiet = without.advance(3 * DAY + n as Millis * MINUTE);
+    let under = |events: &[Event], id: &str, author: Option<&str>| -> Vec<(Millis, Interaction)> {
+        interactions(events)
+            .filter(|(_, i)| i.kind == "reply" && i.parent_id.as_deref() == Some(id))
+            .filter(|(_, i)| author.is_none_or(|a| i.author.id == a))
+            .map(|(at, i)| (at, i.clone()))
+            .collect()
+    };
+    // A thread's author may also write an ordinary reply under it now and
+    // then; the follow-ups are what the creator's replies add.
+    let (mut answers, mut question_answers) = (0, 0);
+    let (mut own, mut quiet_own) = (0, 0);
+    for ((id, author, question), replied) in answered.iter().zip(replied) {
+        let back = under(&later, id, Some(&author.id));
+        own += back.len();
+        quiet_own += under(&quiet, id, Some(&author.id)).len();
+        let voice = Voice::of(&author.id);
+        let angry = matches!(voice.character, Character::Critic | Character::Troll);
+        let want = if angry { "negative" } else { "positive" };
+        let followed = back
+            .iter()
+            .filter(|(at, i)| {
+                i.sentiment.as_deref() == Some(want)
+                    && (replied + ANSWER_MIN..=replied + ANSWER_MAX).contains(at)
+            })
+            .count();
+        for (_, i) in &back {
+            assert_eq!(&i.author, *author, "the same author, as they were");
+            if voice.lower {
+                assert_eq!(i.text, i.text.to_lowercase(), "in their voice: {}", i.text);
+            }
+        }
+        if followed > 0 {
+            answers += 1;
+            question_answers += usize::from(*question);
+        }
+    }
+    assert!(
+        own >= quiet_own + n / 4,
+        "{}: {own} replies by the threads' authors, {quiet_own} without the creator",
+        f.name
+    );
+    assert!(
+        quiet_own <= 2,
+        "{}: {quiet_own} replies by the threads' authors without the creator",
+        f.name
+    );
+    assert!(
+        answers >= n / 4 && answers < n,
+        "{}: {answers} of {n} answered back",
+        f.name
+    );
+    let asked = answered.iter().filter(|a| a.2).count();
+    assert!(asked >= 3, "{}: only {asked} questions to answer", f.name);
+    assert!(question_answers > 0, "{}: no question followed up", f.name);
+}

@@ -370,6 +370,16 @@ impl Facebook {
             );
         }
         let mood = Controversy::mix_at(&self.signals.controversies, a).map(|m| m[2]);
+        if !self.comments.pending.is_empty() {
+            let mut crowd = Crowd {
+                rules: &rules,
+                niche: self.niche,
+                rng: &mut self.rng,
+                audience: &mut self.audience,
+            };
+            self.comments
+                .followups(&mut self.items, a, b, &mut crowd, out);
+        }
         self.signals.retire(a);
         if self.active.is_empty() {
             return;
@@ -902,6 +912,7 @@ impl Platform for Facebook {
     /// arrive (messages, followers); an empty Page sleeps to its next post.
     fn next_due(&self, end: Millis) -> Option<Millis> {
         if !self.active.is_empty()
+            || !self.comments.pending.is_empty()
             || !self.signals.trolls.is_empty()
             || !self.signals.floods.is_empty()
             || self.signals.growth.is_some()

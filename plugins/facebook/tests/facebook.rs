@@ -215,3 +215,8 @@ fn the_page_answers_messages_only_within_24_hours() {
         "{e:?}"
     );
 }
+
+#[test]
+fn creator_replies_continue_threads() {
+    diorama_sdk::testing::creator_replies_continue_threads::<Facebook>(&FIGURES);
+}

@@ -353,3 +353,8 @@ fn old_posts_leave_the_active_set() {
         h.state().active_media()
     );
 }
+
+#[test]
+fn creator_replies_continue_threads() {
+    diorama_sdk::testing::creator_replies_continue_threads::<Instagram>(&FIGURES);
+}

@@ -309,3 +309,8 @@ fn posts_number_up_in_the_channel_and_link_to_t_me() {
     assert!(ids.len() >= 5, "{ids:?}");
     assert!(ids.windows(2).all(|w| w[1] == w[0] + 1), "{ids:?}");
 }
+
+#[test]
+fn creator_replies_continue_threads() {
+    diorama_sdk::testing::creator_replies_continue_threads::<Telegram>(&FIGURES);
+}

@@ -278,6 +278,16 @@ impl TikTok {
                 out,
             );
         }
+        if !self.comments.pending.is_empty() {
+            let mut crowd = Crowd {
+                rules: &rules,
+                niche: self.niche,
+                rng: &mut self.rng,
+                audience: &mut self.audience,
+            };
+            self.comments
+                .followups(&mut self.videos, a, b, &mut crowd, out);
+        }
         self.signals.retire(a);
         if self.active.is_empty() {
             return;
@@ -567,6 +577,7 @@ impl Platform for TikTok {
     /// draws (DMs arrive at any time).
     fn next_due(&self, end: Millis) -> Option<Millis> {
         if !self.active.is_empty()
+            || !self.comments.pending.is_empty()
             || !self.signals.trolls.is_empty()
             || !self.signals.floods.is_empty()
             || self.signals.growth.is_some()

@@ -267,3 +267,8 @@ fn a_snapshot_from_before_the_kit_restores() {
         &[],
     );
 }
+
+#[test]
+fn creator_replies_continue_threads() {
+    diorama_sdk::testing::creator_replies_continue_threads::<TikTok>(&FIGURES);
+}

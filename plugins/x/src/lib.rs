@@ -323,6 +323,16 @@ impl X {
             );
         }
         self.waves(a, b, out);
+        if !self.comments.pending.is_empty() {
+            let mut crowd = Crowd {
+                rules: &rules,
+                niche: self.niche,
+                rng: &mut self.rng,
+                audience: &mut self.audience,
+            };
+            self.comments
+                .followups(&mut self.posts, a, b, &mut crowd, out);
+        }
         self.signals.retire(a);
         if self.active.is_empty() {
             return;
@@ -1111,6 +1121,7 @@ impl Platform for X {
     /// happens before the next scheduled post or follower report.
     fn next_due(&self, end: Millis) -> Option<Millis> {
         if !self.active.is_empty()
+            || !self.comments.pending.is_empty()
             || !self.signals.trolls.is_empty()
             || !self.signals.floods.is_empty()
             || self.signals.growth.is_some()

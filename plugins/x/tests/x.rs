@@ -465,3 +465,8 @@ fn under_a_controversy_replies_outrun_likes() {
         quotes(&a)
     );
 }
+
+#[test]
+fn creator_replies_continue_threads() {
+    diorama_sdk::testing::creator_replies_continue_threads::<X>(&FIGURES);
+}

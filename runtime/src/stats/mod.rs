@@ -5,6 +5,7 @@
 //! `diorama stats DIR` prints them; the same figures serialise as JSON.
 
 mod figures;
+mod hours;
 mod sample;
 #[cfg(test)]
 mod tests;
@@ -22,6 +23,7 @@ use diorama_sdk::models::time::{local_hour, parse_tz};
 use diorama_sdk::Millis;
 
 use figures::{engagement, mix, views, ContentSeen, AUDIENCE_METRICS, ENGAGEMENT_METRICS};
+pub use hours::Shape;
 pub use sample::{sample, MAX_SAMPLE};
 pub use text::render;
 pub use voice::{Frame, TextFigures};
@@ -91,6 +93,8 @@ pub struct Hours {
     pub histogram: Vec<u64>,
     pub share_15_23: f64,
     pub share_03_07: f64,
+    /// The busiest hour and the night trough against the reference.
+    pub shape: Shape,
 }
 
 #[derive(Clone, Debug, Serialize, PartialEq)]
@@ -247,6 +251,7 @@ pub fn compute(dir: &Path) -> Result<Stats, StatsError> {
     let mut repeats = 0u64;
     let (mut first_1000, mut first_10000) = (0u64, 0u64);
     let mut hours = vec![0u64; 24];
+    let mut commented: BTreeSet<String> = BTreeSet::new();
     let mut delays: Vec<Millis> = Vec::new();
     let mut contents: BTreeMap<(String, String), ContentSeen> = BTreeMap::new();
     let mut audience: BTreeMap<(String, String), i64> = BTreeMap::new();
@@ -342,6 +347,9 @@ pub fn compute(dir: &Path) -> Result<Stats, StatsError> {
                         None => local_hour(e.at, Tz::UTC),
                     };
                     hours[(h as usize).min(23)] += 1;
+                    if !commented.contains(&e.profile) {
+                        commented.insert(e.profile.clone());
+                    }
                     if e.kind == "comment" {
                         if let Some(cid) = &e.content_id {
                             if let Some(c) = contents.get_mut(&(e.profile.clone(), cid.clone())) {
@@ -358,6 +366,12 @@ pub fn compute(dir: &Path) -> Result<Stats, StatsError> {
         }
     }
 
+    // The timezone each commented profile was read in.
+    let mut zone_names: BTreeMap<String, String> = BTreeMap::new();
+    for p in &commented {
+        let name = zones.get(p).map_or("UTC", |tz| tz.name());
+        zone_names.insert(p.clone(), name.to_string());
+    }
     let total_comments: u64 = hours.iter().sum();
     let window_share = |from: usize, to: usize| -> f64 {
         if total_comments == 0 {
@@ -418,6 +432,7 @@ pub fn compute(dir: &Path) -> Result<Stats, StatsError> {
         hours: Hours {
             share_15_23: window_share(15, 23),
             share_03_07: window_share(3, 7),
+            shape: hours::shape(&hours, zone_names),
             histogram: hours,
         },
         delays: Delays {

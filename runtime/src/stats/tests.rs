@@ -90,6 +90,13 @@ fn figures_are_exact_on_a_small_log() {
     assert_eq!(st.hours.histogram[3], 1);
     assert_eq!(st.hours.histogram[8], 1);
     assert_eq!(st.hours.share_03_07, 0.25);
+    // The day's shape: Paris read from report.json; four hours at one
+    // comment each, the first busiest; nothing at 05-07, so no ratio.
+    let shape = &st.hours.shape;
+    assert_eq!(shape.zones["p"], "Europe/Paris");
+    assert_eq!((shape.busiest_hour, shape.busiest_share), (1, 0.25));
+    assert_eq!((shape.trough_per_hour, shape.ratio), (0.0, None));
+    assert!(!shape.within_tolerance);
     assert_eq!(st.delays.count, 4);
     // Sorted delays 10, 60, 120, 420 minutes; the median picks index 2 (round(1.5)).
     assert_eq!(st.delays.quantiles_minutes[2], (0.5, 120.0));
@@ -107,6 +114,36 @@ fn figures_are_exact_on_a_small_log() {
     let text = render(&st, "out");
     assert!(text.contains("positive"), "{text}");
     assert!(text.contains("1 repeated under the same post"), "{text}");
+    assert!(text.contains("timezones: p Europe/Paris"), "{text}");
+    assert!(
+        text.contains("busiest hour 01:00 holds 25.0 % (reference 6.5 %)"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_profile_report_json_does_not_name_is_read_in_utc() {
+    let dir = tempfile::tempdir().unwrap();
+    // Two comments at 05:30 and 20:30 UTC by a profile the report omits.
+    let lines: Vec<serde_json::Value> = [5, 20, 20, 20]
+        .iter()
+        .map(|h| {
+            let mut c = comment(T0 + h * HOUR + HOUR / 2, "v", "hello there", "positive");
+            c["profile"] = "other".into();
+            c
+        })
+        .collect();
+    write(dir.path(), &lines);
+    let st = compute(dir.path()).unwrap();
+    let shape = &st.hours.shape;
+    assert_eq!(shape.zones["other"], "UTC");
+    assert_eq!((shape.busiest_hour, shape.busiest_share), (20, 0.75));
+    assert_eq!(shape.trough_per_hour, 0.125);
+    assert_eq!(shape.ratio, Some(6.0));
+    assert!(
+        !shape.within_tolerance,
+        "75 % in one hour is far too peaked"
+    );
 }
 
 #[test]

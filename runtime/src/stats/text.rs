@@ -145,6 +145,7 @@ pub fn render(st: &Stats, dir: &str) -> String {
         pct(st.hours.share_15_23).trim(),
         pct(st.hours.share_03_07).trim()
     );
+    super::hours::render(&mut s, &st.hours.shape);
     let _ = writeln!(s);
 
     let d = &st.delays;

@@ -15,15 +15,16 @@ use serde_json::{Map, Value};
 
 use super::actions::{creator_event, Answer};
 use crate::models::limits::RateWindow;
-use crate::models::persona::{Audience, PersonaStyle};
+use crate::models::persona::{Audience, Disposition, PersonaStyle};
 use crate::models::rng::Rng;
 use crate::models::signals::{troll_author, TrollWave};
+use crate::models::text::followup::write_followup;
 use crate::models::text::{
-    self, post_scope, text_rng, write_distinct_scoped, CommentStyle, Distinct, Gist, Niche, Said,
-    Sentiment, Voice,
+    self, post_scope, text_rng, write_distinct_scoped, Character, CommentStyle, Distinct, Gist,
+    Niche, Said, Sentiment, Voice,
 };
 use crate::models::timing::{Excitation, SelfExcitation};
-use crate::types::{ActionError, Author, Event, Interaction, Millis, Payload};
+use crate::types::{ActionError, Author, Event, Interaction, Millis, Payload, DAY};
 
 use super::signals::ActiveSignals;
 
@@ -32,6 +33,20 @@ pub const THREADS: usize = 12;
 
 /// How many recent top-level comments the creator's `reply` can find.
 pub const RECENT_COMMENTS: usize = 4096;
+
+/// How many recent top-level comments' authors an account remembers, so
+/// that the one the creator answers can write back: a reply to an older
+/// comment gets no follow-up.
+pub const REMEMBERED_AUTHORS: usize = 256;
+
+/// How many follow-ups may wait at once; a creator replying faster than
+/// their audience answers sees the ones past this dropped.
+pub const MAX_PENDING: usize = 128;
+
+/// The chance that another reader joins a thread after its author's
+/// follow-up, and how long after (log-normal median, minutes).
+pub const JOIN_SHARE: f64 = 0.3;
+const JOIN_MINUTES: f64 = 20.0;
 
 /// Tries at a comment text that no recent comment has (under the post and
 /// across the account) before its ending is varied; a troll wave's, more.
@@ -178,6 +193,41 @@ pub struct Comments {
     /// posts draw comments (a set per post grew with their number).
     #[serde(default = "post_texts")]
     pub post_texts: Distinct,
+    /// The authors of the last [`REMEMBERED_AUTHORS`] top-level comments.
+    #[serde(default)]
+    pub authors: VecDeque<Remembered>,
+    /// The follow-ups under way after the creator's replies, at most
+    /// [`MAX_PENDING`], soonest first.
+    #[serde(default)]
+    pub pending: VecDeque<FollowUp>,
+}
+
+/// A top-level comment's author, remembered for a follow-up.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Remembered {
+    pub id: u64,
+    pub post: u32,
+    pub author: Author,
+    pub said: Said,
+}
+
+/// A comment the audience will write in a thread the creator answered: the
+/// thread's author answering back, or another reader joining.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FollowUp {
+    pub at: Millis,
+    pub post: u32,
+    /// The top-level comment the thread hangs from.
+    pub thread: u64,
+    pub author: Author,
+    /// What the thread's comment said.
+    pub theirs: Said,
+    /// Another reader joining rather than the thread's author.
+    #[serde(default)]
+    pub joins: bool,
+    /// The handle the joining reader answers.
+    #[serde(default)]
+    pub to: String,
 }
 
 impl Default for Comments {
@@ -186,6 +236,8 @@ impl Default for Comments {
             recent: RecentComments::default(),
             texts: Distinct::with_capacity(Distinct::ACCOUNT_CAPACITY),
             post_texts: post_texts(),
+            authors: VecDeque::new(),
+            pending: VecDeque::new(),
         }
     }
 }
@@ -262,6 +314,117 @@ impl Comments {
             said,
         });
         self.recent.push(cid, idx);
+        if self.authors.len() >= REMEMBERED_AUTHORS {
+            self.authors.pop_front();
+        }
+        self.authors.push_back(Remembered {
+            id: cid,
+            post: idx,
+            author: author.clone(),
+            said,
+        });
+    }
+
+    /// Schedule `f` among the pending follow-ups, soonest first; dropped
+    /// when [`MAX_PENDING`] are waiting.
+    fn schedule(&mut self, f: FollowUp) {
+        if self.pending.len() >= MAX_PENDING {
+            return;
+        }
+        let i = self.pending.partition_point(|p| p.at <= f.at);
+        self.pending.insert(i, f);
+    }
+
+    /// When the next follow-up is due, for the platform's next-due time.
+    pub fn next_followup(&self) -> Option<Millis> {
+        self.pending.front().map(|f| f.at)
+    }
+
+    /// The follow-ups due before `b`, written at their time (at `a` when a
+    /// step skipped past it) under their posts among `posts`: the thread's
+    /// author answers the creator in their own voice; now and then another
+    /// reader joins the thread after them.
+    pub fn followups<P: Post>(
+        &mut self,
+        posts: &mut [P],
+        a: Millis,
+        b: Millis,
+        crowd: &mut Crowd<'_>,
+        out: &mut Vec<Event>,
+    ) {
+        while self.pending.front().is_some_and(|f| f.at < b) {
+            let Some(f) = self.pending.pop_front() else {
+                break;
+            };
+            let Some(post) = posts.get_mut(f.post as usize) else {
+                continue;
+            };
+            let at = f.at.max(a);
+            let (rules, niche) = (crowd.rules, crowd.niche);
+            let rng = &mut *crowd.rng;
+            let cid = (rules.new_id)(rng);
+            let mut trng = text_rng(cid);
+            let voice = Voice::of(&f.author.id);
+            let gist = post.discussion().gist.clone();
+            let seconds = post.seconds();
+            let mut body = String::with_capacity(80);
+            let mut said = Said::default();
+            let sentiment = if f.joins {
+                match rng.below(10) {
+                    0 => Sentiment::Negative,
+                    1..=3 => Sentiment::Neutral,
+                    _ => Sentiment::Positive,
+                }
+            } else {
+                match voice.character {
+                    Character::Critic | Character::Troll => Sentiment::Negative,
+                    _ => Sentiment::Positive,
+                }
+            };
+            self.write_text(f.post, &mut body, TEXT_TRIES, |out| {
+                said = if f.joins {
+                    text::write_reply(
+                        out,
+                        &mut trng,
+                        niche,
+                        sentiment,
+                        rules.style,
+                        &gist,
+                        seconds,
+                        &voice,
+                        f.theirs,
+                        Some(&f.to),
+                    )
+                } else {
+                    write_followup(out, &mut trng, &voice, f.theirs)
+                };
+            });
+            post.discussion().comments += 1;
+            if !f.joins && rng.chance(JOIN_SHARE) {
+                let other = crowd.audience.pick(rng);
+                let minutes = rng.lognormal(JOIN_MINUTES.ln(), 1.0);
+                let later = ((minutes * 60_000.0) as Millis).clamp(60_000, DAY);
+                self.schedule(FollowUp {
+                    at: at + later,
+                    post: f.post,
+                    thread: f.thread,
+                    author: other,
+                    theirs: said,
+                    joins: true,
+                    to: f.author.handle.clone(),
+                });
+            }
+            out.push(comment_event(
+                at,
+                cid,
+                "reply",
+                post.id(),
+                Some(f.thread.to_string()),
+                f.author,
+                body,
+                sentiment,
+            ));
+        }
     }
 
     /// The comments and replies on post `idx` in `[a, b)`: `expected`
@@ -468,6 +631,22 @@ impl Comments {
         let content_id = post.id().to_string();
         if post.wake() {
             active.push(idx as u32);
+        }
+        // The comment's author may answer, as their disposition has it.
+        if let Some(r) = self.authors.iter().rev().find(|r| r.id == thread) {
+            let disposition = Disposition::of(Voice::of(&r.author.id).character);
+            if rng.chance(disposition.answers) {
+                let f = FollowUp {
+                    at: at + disposition.delay(rng),
+                    post: idx as u32,
+                    thread,
+                    author: r.author.clone(),
+                    theirs: r.said,
+                    joins: false,
+                    to: String::new(),
+                };
+                self.schedule(f);
+            }
         }
         Ok(creator_event(
             at,

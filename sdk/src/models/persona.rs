@@ -18,8 +18,8 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use super::ids::{generic_id, push_b62, push_handle};
 use super::popularity::PowerLaw;
 use super::rng::Rng;
-use super::text::{write_display_name, write_handle_base};
-use crate::types::Author;
+use super::text::{write_display_name, write_handle_base, Character};
+use crate::types::{Author, Millis, DAY, MINUTE};
 
 /// How a platform's author ids, handles and avatar urls look. A platform
 /// defines its own from the building blocks in [`ids`](super::ids);
@@ -251,6 +251,50 @@ impl Audience {
             }
         }
         author(rng, self.style)
+    }
+}
+
+/// How an audience member's character sets how they answer: how often
+/// they write back when the creator replies to them, and how fast.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Disposition {
+    /// The chance they answer a reply by the creator.
+    pub answers: f64,
+    /// The median of their answer's delay (log-normal, σ 1), in minutes.
+    pub delay_minutes: f64,
+}
+
+/// The answers' delay spread (log-normal σ) and its bounds: a follow-up
+/// comes between two minutes and two days after the creator's reply.
+pub const ANSWER_SIGMA: f64 = 1.0;
+pub const ANSWER_MIN: Millis = 2 * MINUTE;
+pub const ANSWER_MAX: Millis = 2 * DAY;
+
+impl Disposition {
+    /// The disposition of a commenter of `character`: a superfan nearly
+    /// always answers and within minutes; a casual viewer often, within the
+    /// hour; a lurker rarely and late; a critic or a troll likes the last
+    /// word; spam, brand and bot accounts do not talk back.
+    pub fn of(character: Character) -> Disposition {
+        let (answers, delay_minutes) = match character {
+            Character::Superfan => (0.85, 12.0),
+            Character::Casual => (0.55, 45.0),
+            Character::Lurker => (0.2, 180.0),
+            Character::Critic => (0.6, 30.0),
+            Character::Troll => (0.5, 8.0),
+            Character::Spammer | Character::BrandScout | Character::Bot => (0.0, 60.0),
+        };
+        Disposition {
+            answers,
+            delay_minutes,
+        }
+    }
+
+    /// A delay drawn from this disposition, within
+    /// [`ANSWER_MIN`]..=[`ANSWER_MAX`].
+    pub fn delay(&self, rng: &mut Rng) -> Millis {
+        let minutes = rng.lognormal(self.delay_minutes.ln(), ANSWER_SIGMA);
+        ((minutes * MINUTE as f64) as Millis).clamp(ANSWER_MIN, ANSWER_MAX)
     }
 }
 

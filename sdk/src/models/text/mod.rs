@@ -36,6 +36,7 @@ use super::ids::push_digits;
 use super::rng::{fnv1a, Rng};
 
 mod dm;
+pub mod followup;
 pub mod gist;
 mod grammar;
 pub mod measure;
