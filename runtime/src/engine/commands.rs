@@ -29,9 +29,16 @@ pub enum Command {
         params: String,
     },
     /// An action held until its time ([`Simulation::schedule`]).
-    Schedule { item: ScheduledAction },
-    Reschedule { id: u64, change: ScheduleChange },
-    Unschedule { id: u64 },
+    Schedule {
+        item: ScheduledAction,
+    },
+    Reschedule {
+        id: u64,
+        change: ScheduleChange,
+    },
+    Unschedule {
+        id: u64,
+    },
 }
 
 impl Simulation {
@@ -113,7 +120,11 @@ impl Simulation {
     }
 
     /// The index of the profile's account on `platform`.
-    pub(super) fn instance_index(&self, profile: usize, platform: &str) -> Result<usize, EngineError> {
+    pub(super) fn instance_index(
+        &self,
+        profile: usize,
+        platform: &str,
+    ) -> Result<usize, EngineError> {
         let p = self
             .profiles
             .get(profile)

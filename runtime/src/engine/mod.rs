@@ -38,9 +38,7 @@ use crate::store::{Store, StoreError};
 pub use commands::Command;
 pub use history::HISTORY_WINDOW;
 pub use profiles::CheckpointRecords;
-pub use scheduled::{
-    ScheduleChange, ScheduleError, ScheduledAction, MAX_SCHEDULED, RETRY_BACKOFF,
-};
+pub use scheduled::{ScheduleChange, ScheduleError, ScheduledAction, MAX_SCHEDULED, RETRY_BACKOFF};
 pub use spec::{derive_seed, NoExtra, ProfileRecord, ProfileSpec, RunSettings};
 
 use profiles::Profile;

@@ -295,9 +295,13 @@ impl Simulation {
         instantiate: bool,
         history: Millis,
     ) -> Result<usize, EngineError> {
-        let created_at = self.now.checked_sub(history).filter(|_| history >= 0).ok_or_else(|| {
-            EngineError::Invalid(format!("a profile's past cannot be {history} ms long"))
-        })?;
+        let created_at = self
+            .now
+            .checked_sub(history)
+            .filter(|_| history >= 0)
+            .ok_or_else(|| {
+                EngineError::Invalid(format!("a profile's past cannot be {history} ms long"))
+            })?;
         if spec.platforms.is_empty() {
             return Err(EngineError::Invalid(format!(
                 "profile `{}` has no platform (available: {})",

@@ -45,7 +45,9 @@ pub struct ScheduledAction {
 pub enum ScheduleError {
     #[error("`at` ({at}) is before the profile's time ({now}): a scheduled action goes out in the future")]
     InThePast { at: String, now: String },
-    #[error("the profile already holds {max} scheduled actions (the most it may); cancel one first")]
+    #[error(
+        "the profile already holds {max} scheduled actions (the most it may); cancel one first"
+    )]
     Full { max: usize },
     #[error("no scheduled action {0} (it went out, was cancelled or never existed)")]
     NotFound(u64),
@@ -239,7 +241,11 @@ impl Simulation {
     pub(super) fn run_scheduled(&mut self) -> Result<(), EngineError> {
         let now = self.now;
         for pi in 0..self.profiles.len() {
-            while self.profiles[pi].scheduled.first().is_some_and(|s| s.at <= now) {
+            while self.profiles[pi]
+                .scheduled
+                .first()
+                .is_some_and(|s| s.at <= now)
+            {
                 let mut item = self.profiles[pi].scheduled.remove(0);
                 let action = Action {
                     kind: item.kind.clone(),

@@ -61,7 +61,12 @@ pub(super) fn register(engine: &mut Engine, c: &Ctx) {
     let k = c.clone();
     engine.register_fn(
         "schedule",
-        move |p: &mut ProfileHandle, platform: &str, kind: &str, params: Map, at: INT| -> Res<Map> {
+        move |p: &mut ProfileHandle,
+              platform: &str,
+              kind: &str,
+              params: Map,
+              at: INT|
+              -> Res<Map> {
             k.send_one("schedule")?;
             let params = k.params_json(params.into(), "action parameters")?;
             let action = Action {
