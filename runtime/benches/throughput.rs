@@ -115,7 +115,8 @@ fn history(host: &Arc<PluginHost>, scratch: &std::path::Path) {
     println!("a profile's past: 90 days of a 100k creator on YouTube, Instagram and TikTok (hour windows)");
     for run in 0..3 {
         let store = Store::open(&scratch.join(format!("data-history-{run}"))).expect("store");
-        let mut sim = Simulation::new_inline(host.clone(), store, RunSettings::default(), Vec::new());
+        let mut sim =
+            Simulation::new_inline(host.clone(), store, RunSettings::default(), Vec::new());
         let platforms = [
             ("youtube", serde_json::json!({ "subscribers": 100_000 })),
             ("instagram", serde_json::json!({ "followers": 60_000 })),

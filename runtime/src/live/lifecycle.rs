@@ -20,6 +20,13 @@ use super::spec::{self, CreateProfile};
 use super::tokens;
 use super::{alive, pace, LiveError, LiveManager, LiveProfile, ProfileStatus, ProfileView, State};
 
+/// When a profile's clock starts, and how much past its accounts had by then.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Opened {
+    pub start: Millis,
+    pub history: Millis,
+}
+
 impl LiveManager {
     /// A profile's simulation, state and listener, not yet registered.
     pub(super) fn build(
@@ -27,11 +34,11 @@ impl LiveManager {
         id: OwnerId,
         spec: ProfileSpec,
         seed: u64,
-        start: Millis,
+        opened: Opened,
         state: State,
         suspended: bool,
-        history: Millis,
     ) -> Result<Arc<LiveProfile>, LiveError> {
+        let Opened { start, history } = opened;
         let shared = Arc::new(ListenerState {
             owner: id,
             tx: Mutex::new(None),
@@ -144,7 +151,14 @@ impl LiveManager {
         };
         // Instantiating checks every platform's parameters before anything is stored.
         let p = self
-            .build(id, spec.clone(), seed, start, state.clone(), false, history)
+            .build(
+                id,
+                spec.clone(),
+                seed,
+                Opened { start, history },
+                state.clone(),
+                false,
+            )
             .map_err(|e| match e {
                 // A plugin that refuses or fails its set-up is the request's
                 // problem to fix (its parameters, or the plugin), not the server's.

@@ -66,7 +66,8 @@ impl LiveManager {
         // its first step (or by the replay).
         let history =
             history_days.min(pace::HISTORY_DAYS.1) as diorama_sdk::Millis * diorama_sdk::DAY;
-        let p = self.build(id, record.spec(), seed, start, state.clone(), true, history)?;
+        let opened = super::lifecycle::Opened { start, history };
+        let p = self.build(id, record.spec(), seed, opened, state.clone(), true)?;
         if out_of_range.is_some() {
             p.write_state(&p.sim(), &state)?;
         }

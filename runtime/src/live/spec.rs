@@ -133,10 +133,14 @@ impl CreateProfile {
         }
         let size = self.size.unwrap_or(preset.size);
         if self.platforms.is_none() {
+            // Each platform sized by the preset's own share of the size.
             let params = preset
                 .platform_params(host, size)
                 .map_err(SpecError::Preset)?;
             self.platforms = Some(Value::Object(params.into_iter().collect()));
+        } else {
+            // The request's platforms, at the preset's size.
+            self.size = Some(size);
         }
         self.niche.get_or_insert_with(|| preset.niche.to_string());
         self.timezone

@@ -248,7 +248,7 @@ fn a_past_is_the_same_for_a_seed_lies_before_the_start_and_is_not_counted_agains
     assert!(
         a.iter().all(|e| {
             let t = e["at"].as_i64().unwrap();
-            t >= START_MS - 10 * 24 * HOUR_MS && t < START_MS
+            (START_MS - 10 * 24 * HOUR_MS..START_MS).contains(&t)
         }),
         "the past lies in the ten days before the start"
     );
