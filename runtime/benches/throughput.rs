@@ -5,7 +5,11 @@
 //! 2. end-to-end events per second of a run persisted to sled (about a
 //!    million events);
 //! 3. compile time, load time from the compiled-component cache, and
-//!    instantiation time.
+//!    instantiation time;
+//! 4. a profile's past: 90 days of a 100k creator on three platforms,
+//!    stepped and stored before it opens (`history_days`).
+//!
+//! `DIORAMA_BENCH_PART=history` runs only part 4.
 //!
 //! `cargo bench -p diorama --bench throughput`
 
@@ -105,9 +109,54 @@ fn run_profile(
     (sim.total_events(), t.elapsed())
 }
 
+/// 90 days of past of a 100k creator on three platforms, made and stored
+/// as `POST /v1/profiles` with `history_days: 90` does (three runs).
+fn history(host: &Arc<PluginHost>, scratch: &std::path::Path) {
+    println!("a profile's past: 90 days of a 100k creator on YouTube, Instagram and TikTok (hour windows)");
+    for run in 0..3 {
+        let store = Store::open(&scratch.join(format!("data-history-{run}"))).expect("store");
+        let mut sim =
+            Simulation::new_inline(host.clone(), store, RunSettings::default(), Vec::new());
+        let platforms = [
+            ("youtube", serde_json::json!({ "subscribers": 100_000 })),
+            ("instagram", serde_json::json!({ "followers": 60_000 })),
+            ("tiktok", serde_json::json!({ "followers": 80_000 })),
+        ]
+        .into_iter()
+        .map(|(name, params)| (name.to_string(), params))
+        .collect();
+        let spec = diorama::engine::ProfileSpec {
+            name: "bench".into(),
+            niche: "tech".into(),
+            timezone: "UTC".into(),
+            platforms,
+        };
+        let t = Instant::now();
+        let p = sim
+            .add_profile_opened(spec, diorama::engine::NoExtra {}, None, 90 * DAY)
+            .expect("profile");
+        let made = sim.step_history(p).expect("history");
+        let stepped = t.elapsed();
+        sim.sync().expect("stored");
+        sim.store().flush().expect("flushed");
+        let total = t.elapsed();
+        println!(
+            "  run {}: {made} events; simulated in {:.0} ms, stored and flushed by {:.0} ms   (aim: under 1 s)",
+            run + 1,
+            stepped.as_secs_f64() * 1e3,
+            total.as_secs_f64() * 1e3
+        );
+    }
+}
+
 fn main() {
     let scratch = tempfile::tempdir().expect("scratch folder");
     let cache = scratch.path().join("cache");
+    if std::env::var("DIORAMA_BENCH_PART").as_deref() == Ok("history") {
+        let host = Arc::new(host(&cache));
+        history(&host, scratch.path());
+        return;
+    }
     let subscribers = SUBSCRIBERS;
     let span = DAY;
 
@@ -237,6 +286,8 @@ fn main() {
     println!("three platforms on one profile (YouTube, Instagram, TikTok)");
     println!("  a normal week, 100k audience each: {week_events} events in {:.1} ms of simulation (aim: well under 1 s)", week_time.as_secs_f64() * 1e3);
     println!("  stress, 5M audience each, 1 day:   {three_events} events in {:.1} ms   {}   (aim: >= 300 k events/s)", three_time.as_secs_f64() * 1e3, fmt_rate(three_rate));
+    println!();
+    history(&host, scratch.path());
     println!();
     println!("plugin loading");
     println!(

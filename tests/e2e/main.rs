@@ -6,6 +6,7 @@ mod console;
 mod determinism;
 mod errors;
 mod fuzz;
+mod history;
 mod hostile;
 mod native_facebook;
 mod native_instagram;

@@ -9,6 +9,7 @@ use diorama_sdk::{
 use crate::event::StoredEvent;
 use crate::plugin::PluginInstance;
 
+use super::scheduled::{ScheduleChange, ScheduledAction};
 use super::{EngineError, Simulation};
 
 /// A command applied to a profile, recorded (when asked) so a live profile
@@ -26,6 +27,17 @@ pub enum Command {
         platform: String,
         kind: String,
         params: String,
+    },
+    /// An action held until its time ([`Simulation::schedule`]).
+    Schedule {
+        item: ScheduledAction,
+    },
+    Reschedule {
+        id: u64,
+        change: ScheduleChange,
+    },
+    Unschedule {
+        id: u64,
     },
 }
 
@@ -63,7 +75,30 @@ impl Simulation {
                 // A refusal was a refusal the first time too.
                 self.act(profile, platform, &action).map(|_| ())
             }
+            Command::Schedule { .. } | Command::Reschedule { .. } | Command::Unschedule { .. } => {
+                self.replay_scheduled(profile, command)
+            }
         }
+    }
+
+    /// Keep `command` in the log of commands, when recording.
+    pub(super) fn record(&mut self, profile: usize, command: Command) {
+        let now = self.now;
+        if let Some(log) = &mut self.commands {
+            log.push((profile, now, command));
+        }
+    }
+
+    /// Stepped ahead of a live clock, store what was made up to now: a
+    /// command is answered once its events are stored (at most a window
+    /// early).
+    pub(super) fn release_now(&mut self) -> Result<(), EngineError> {
+        let now = self.now;
+        if self.horizon.is_some_and(|h| h < now) {
+            self.horizon = Some(now);
+            self.send_pending()?;
+        }
+        self.send_if_full()
     }
 
     /// The plugin of the profile's account on `platform`, ready to be
@@ -85,7 +120,11 @@ impl Simulation {
     }
 
     /// The index of the profile's account on `platform`.
-    fn instance_index(&self, profile: usize, platform: &str) -> Result<usize, EngineError> {
+    pub(super) fn instance_index(
+        &self,
+        profile: usize,
+        platform: &str,
+    ) -> Result<usize, EngineError> {
         let p = self
             .profiles
             .get(profile)
@@ -134,25 +173,37 @@ impl Simulation {
         platform: &str,
         action: &Action,
     ) -> Result<Result<Vec<StoredEvent>, ActionError>, EngineError> {
-        let now = self.now;
-        let plugin = self.instance(profile, platform)?;
-        let events = match plugin.act(now, action)? {
-            Ok(events) => events,
+        let out = self.act_unrecorded(profile, platform, action)?;
+        if out.is_ok() {
             // A refusal changes nothing (the plugin contract): it is not
             // recorded, so refused actions never reach a live journal.
-            Err(e) => return Ok(Err(e)),
-        };
-        if let Some(log) = &mut self.commands {
-            log.push((
+            self.record(
                 profile,
-                now,
                 Command::Act {
                     platform: platform.to_string(),
                     kind: action.kind.clone(),
                     params: action.params.clone(),
                 },
-            ));
+            );
+            self.release_now()?;
         }
+        Ok(out)
+    }
+
+    /// [`Simulation::act`] without recording it nor storing what is held:
+    /// a scheduled action, which a replay makes again from its schedule.
+    pub(super) fn act_unrecorded(
+        &mut self,
+        profile: usize,
+        platform: &str,
+        action: &Action,
+    ) -> Result<Result<Vec<StoredEvent>, ActionError>, EngineError> {
+        let now = self.now;
+        let plugin = self.instance(profile, platform)?;
+        let events = match plugin.act(now, action)? {
+            Ok(events) => events,
+            Err(e) => return Ok(Err(e)),
+        };
         let (id, first_seq) = (self.profiles[profile].id, self.profiles[profile].next_seq);
         let stored: Vec<StoredEvent> = events
             .iter()
@@ -171,14 +222,6 @@ impl Simulation {
             e.at = now;
             self.accept_one(profile as u32, platform.to_string(), e);
         }
-        if self.horizon.is_some_and(|h| h < now) {
-            // Stepped ahead of a live clock: an action is answered once its
-            // events are stored, so what was made up to its time is stored
-            // with them (at most a window early).
-            self.horizon = Some(now);
-            self.send_pending()?;
-        }
-        self.send_if_full()?;
         Ok(Ok(stored))
     }
 

@@ -12,10 +12,15 @@
 //! record, seeds), `profiles.rs` (creating profiles, their numbering,
 //! snapshots and the records they write), `step.rs` (stepping windows,
 //! merging, handing events to the writer), `commands.rs` (signals, actions
-//! and their replay), `writer.rs` (the writer thread).
+//! and their replay), `scheduled.rs` (actions held until their time,
+//! retried with backoff), `history.rs` (a profile's past, stepped before
+//! it opens), `writer.rs` (the writer thread).
 
 mod commands;
+mod history;
+pub mod presets;
 mod profiles;
+mod scheduled;
 mod spec;
 mod step;
 #[cfg(test)]
@@ -31,7 +36,9 @@ use crate::plugin::{PluginError, PluginHost};
 use crate::store::{Store, StoreError};
 
 pub use commands::Command;
+pub use history::HISTORY_WINDOW;
 pub use profiles::CheckpointRecords;
+pub use scheduled::{ScheduleChange, ScheduleError, ScheduledAction, MAX_SCHEDULED, RETRY_BACKOFF};
 pub use spec::{derive_seed, NoExtra, ProfileRecord, ProfileSpec, RunSettings};
 
 use profiles::Profile;

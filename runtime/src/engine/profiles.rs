@@ -13,6 +13,7 @@ use crate::event::OwnerId;
 use crate::plugin::PluginInstance;
 use crate::store::{RecordTree, StoreError};
 
+use super::scheduled::ScheduledAction;
 use super::{derive_seed, EngineError, ProfileRecord, ProfileSpec, Simulation};
 
 pub(super) struct Instance {
@@ -37,8 +38,13 @@ pub(super) struct Profile {
     /// Events numbered up to this seq are already stored (a replay after a
     /// crash regenerates them): they are numbered and dropped.
     pub(super) stored_through: u64,
-    /// The virtual time its accounts were created at (their `init`'s start).
+    /// The virtual time its accounts were created at (their `init`'s start):
+    /// before the time it was added when it opened with a past.
     pub(super) created_at: Millis,
+    /// Actions held until their time, by (time, id).
+    pub(super) scheduled: Vec<ScheduledAction>,
+    /// The next scheduled action's id.
+    pub(super) next_scheduled: u64,
 }
 
 /// The records a checkpoint writes with a profile's snapshots:
@@ -251,7 +257,31 @@ impl Simulation {
         record_extra: X,
         existing: Option<OwnerId>,
     ) -> Result<usize, EngineError> {
-        self.add(spec, record_extra, existing, true)
+        self.add(spec, record_extra, existing, true, 0)
+    }
+
+    /// A profile whose accounts opened `history` before now (`history` of
+    /// 0: [`Simulation::add_profile_as`]). Its past is not stepped yet:
+    /// [`Simulation::step_history`] makes it.
+    pub fn add_profile_opened<X: Serialize>(
+        &mut self,
+        spec: ProfileSpec,
+        record_extra: X,
+        existing: Option<OwnerId>,
+        history: Millis,
+    ) -> Result<usize, EngineError> {
+        self.add(spec, record_extra, existing, true, history)
+    }
+
+    /// [`Simulation::add_suspended_profile`] for a profile whose accounts
+    /// opened `history` before now.
+    pub fn add_suspended_profile_opened(
+        &mut self,
+        spec: ProfileSpec,
+        id: OwnerId,
+        history: Millis,
+    ) -> Result<usize, EngineError> {
+        self.add(spec, super::NoExtra {}, Some(id), false, history)
     }
 
     /// A stored profile, its accounts suspended: each is restored from its
@@ -261,7 +291,7 @@ impl Simulation {
         spec: ProfileSpec,
         id: OwnerId,
     ) -> Result<usize, EngineError> {
-        self.add(spec, super::NoExtra {}, Some(id), false)
+        self.add(spec, super::NoExtra {}, Some(id), false, 0)
     }
 
     fn add<X: Serialize>(
@@ -270,7 +300,15 @@ impl Simulation {
         record_extra: X,
         existing: Option<OwnerId>,
         instantiate: bool,
+        history: Millis,
     ) -> Result<usize, EngineError> {
+        let created_at = self
+            .now
+            .checked_sub(history)
+            .filter(|_| history >= 0)
+            .ok_or_else(|| {
+                EngineError::Invalid(format!("a profile's past cannot be {history} ms long"))
+            })?;
         if spec.platforms.is_empty() {
             return Err(EngineError::Invalid(format!(
                 "profile `{}` has no platform (available: {})",
@@ -295,7 +333,7 @@ impl Simulation {
                 )));
             }
             let plugin = if instantiate {
-                let config = account_config(&self.settings, index, &spec, self.now, platform)?;
+                let config = account_config(&self.settings, index, &spec, created_at, platform)?;
                 Some(self.host.instantiate(platform, &config)?)
             } else {
                 None
@@ -303,15 +341,15 @@ impl Simulation {
             instances.push(Instance {
                 platform: platform.clone(),
                 plugin,
-                stepped_to: self.now,
-                next_due: Some(self.now),
+                stepped_to: created_at,
+                next_due: Some(created_at),
             });
         }
         let id = match existing {
             Some(id) => id,
             None => {
                 let id = self.store.new_owner_id()?;
-                let record = ProfileRecord::new(&spec, self.now, record_extra);
+                let record = ProfileRecord::new(&spec, created_at, record_extra);
                 self.store.put_profile(id, &record)?;
                 id
             }
@@ -323,7 +361,9 @@ impl Simulation {
             instances,
             next_seq: 1,
             stored_through: 0,
-            created_at: self.now,
+            created_at,
+            scheduled: Vec::new(),
+            next_scheduled: 1,
         });
         self.pending.push(Vec::new());
         Ok(index)

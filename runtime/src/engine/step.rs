@@ -61,7 +61,23 @@ impl Simulation {
     /// [`Simulation::skip_idle`], an instance that said it has nothing due
     /// before `to` is not called (nor restored if suspended): its next step
     /// covers the time it left idle in one call.
+    ///
+    /// A scheduled action due in the window splits it: the instances are
+    /// stepped up to its time, it is applied, and the rest of the window
+    /// follows (one due at `to` goes out at the start of the next window).
     pub fn step_window(&mut self, to: Millis) -> Result<(), EngineError> {
+        loop {
+            self.run_scheduled()?;
+            match self.next_scheduled_at() {
+                Some(at) if at < to && at > self.now => self.step_span(at)?,
+                _ => break,
+            }
+        }
+        self.step_span(to)
+    }
+
+    /// Step every instance over [now, to) and merge their events.
+    fn step_span(&mut self, to: Millis) -> Result<(), EngineError> {
         let from = self.now;
         // (profile index, instance index, event), collected in (profile,
         // platform) order. The buffer is reused from window to window.

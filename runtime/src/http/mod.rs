@@ -19,6 +19,7 @@ mod openapi;
 mod profiles;
 mod reading;
 mod scenarios;
+mod scheduled;
 // Documentation types: named by the route table, never built.
 #[allow(dead_code)]
 mod schema;
@@ -95,6 +96,9 @@ pub fn api() -> OpenApiRouter<ApiState> {
         .routes(routes!(hooks::create, hooks::list))
         .routes(routes!(hooks::read, hooks::delete))
         .routes(routes!(hooks::deliveries))
+        .routes(routes!(scheduled::list, scheduled::create))
+        .routes(routes!(scheduled::change, scheduled::cancel))
+        .routes(routes!(scheduled::presets))
 }
 
 /// Every route as (method, path template), lower-case methods, from

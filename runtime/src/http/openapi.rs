@@ -215,6 +215,11 @@ pub(super) mod tests {
         ("get", "/v1/profiles/{id}/webhooks/{hook}"),
         ("delete", "/v1/profiles/{id}/webhooks/{hook}"),
         ("get", "/v1/profiles/{id}/webhooks/{hook}/deliveries"),
+        ("get", "/v1/profiles/{id}/scheduled"),
+        ("post", "/v1/profiles/{id}/scheduled"),
+        ("patch", "/v1/profiles/{id}/scheduled/{sid}"),
+        ("delete", "/v1/profiles/{id}/scheduled/{sid}"),
+        ("get", "/v1/presets"),
     ];
 
     #[test]

@@ -20,6 +20,13 @@ use super::spec::{self, CreateProfile};
 use super::tokens;
 use super::{alive, pace, LiveError, LiveManager, LiveProfile, ProfileStatus, ProfileView, State};
 
+/// When a profile's clock starts, and how much past its accounts had by then.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Opened {
+    pub start: Millis,
+    pub history: Millis,
+}
+
 impl LiveManager {
     /// A profile's simulation, state and listener, not yet registered.
     pub(super) fn build(
@@ -27,10 +34,11 @@ impl LiveManager {
         id: OwnerId,
         spec: ProfileSpec,
         seed: u64,
-        start: Millis,
+        opened: Opened,
         state: State,
         suspended: bool,
     ) -> Result<Arc<LiveProfile>, LiveError> {
+        let Opened { start, history } = opened;
         let shared = Arc::new(ListenerState {
             owner: id,
             tx: Mutex::new(None),
@@ -56,11 +64,14 @@ impl LiveManager {
             settings,
             vec![Box::new(Listener(shared.clone()))],
         );
+        // A profile with a past was opened `history` before `start` (its
+        // accounts are created, and restored, with that time).
         if suspended {
-            sim.add_suspended_profile(spec, id)?;
+            sim.add_suspended_profile_opened(spec, id, history)?;
         } else {
-            sim.add_profile_as(spec, NoExtra {}, Some(id))?;
+            sim.add_profile_opened(spec, NoExtra {}, Some(id), history)?;
         }
+        sim.restore_scheduled(0, state.scheduled.clone(), state.scheduled_next);
         sim.record_commands();
         sim.skip_idle();
         let last_active = AtomicI64::new(state.last_active);
@@ -85,10 +96,13 @@ impl LiveManager {
     /// Create a profile; returns it and its token (shown only now).
     pub fn create(
         self: &Arc<Self>,
-        req: CreateProfile,
+        mut req: CreateProfile,
     ) -> Result<(ProfileView, String), LiveError> {
         let _admin = self.admin.lock().unwrap_or_else(|e| e.into_inner());
+        req.apply_preset(&self.host)?;
         spec::check_ranges(&req, self.config.max_speed)?;
+        let history_days = req.history_days.unwrap_or(0);
+        let history = history_days as Millis * DAY;
         let id = self.store.new_owner_id()?;
         let spec = spec::profile_spec(&req, &self.host, &format!("demo-{id}"))?;
         let start = match &req.start {
@@ -132,10 +146,19 @@ impl LiveManager {
             inactivity_ttl_s: ttl,
             journal_next: 0,
             held: Vec::new(),
+            scheduled: Vec::new(),
+            scheduled_next: 0,
         };
         // Instantiating checks every platform's parameters before anything is stored.
         let p = self
-            .build(id, spec.clone(), seed, start, state.clone(), false)
+            .build(
+                id,
+                spec.clone(),
+                seed,
+                Opened { start, history },
+                state.clone(),
+                false,
+            )
             .map_err(|e| match e {
                 // A plugin that refuses or fails its set-up is the request's
                 // problem to fix (its parameters, or the plugin), not the server's.
@@ -151,6 +174,7 @@ impl LiveManager {
                 seed,
                 start,
                 token_sha256,
+                history_days,
             },
         );
         self.store.put_profile(id, &record)?;
@@ -158,6 +182,20 @@ impl LiveManager {
         {
             let mut sim = p.sim();
             let mut rt = p.rt();
+            if history > 0 {
+                // The past, stored with its own times before the profile
+                // opens; it does not count against the day's interactions.
+                let made = sim.step_history(0).and_then(|_| sim.sync());
+                if let Err(e) = made {
+                    drop(rt);
+                    drop(sim);
+                    let _ = self.store.delete_owner(id);
+                    self.forget_tokens(id);
+                    return Err(invalid_or_engine(e));
+                }
+                *p.shared.day.lock().unwrap_or_else(|e| e.into_inner()) =
+                    (start.div_euclid(DAY), 0, per_day, false);
+            }
             p.write_state(&sim, &state)?;
             p.persist(&mut sim, &mut rt)?;
             if req.speed.is_none() {

@@ -31,6 +31,7 @@ mod profile;
 mod records;
 mod restore;
 pub mod scenario;
+mod scheduled;
 pub mod spec;
 mod sweeper;
 mod tokens;

@@ -24,6 +24,8 @@ pub const MAX_SPEED: f64 = 100_000.0;
 pub const SIZE: (u64, u64) = (1, 1_000_000_000);
 /// `inactivity_ttl_s`: at most ten years.
 pub const INACTIVITY_TTL_S: (u64, u64) = (1, 10 * 365 * 24 * 3600);
+/// `history_days`: the past a new profile opens with, at most a year.
+pub const HISTORY_DAYS: (u64, u64) = (0, 365);
 /// `limits.interactions_per_day`.
 pub const INTERACTIONS_PER_DAY: (u64, u64) = (1, 1_000_000_000);
 /// Virtual and wall instants a client gives (`start`, `expires_at`): from

@@ -11,7 +11,7 @@ use diorama_sdk::{Millis, Payload, DAY};
 use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast;
 
-use crate::engine::{CheckpointRecords, Command, EngineError, Simulation};
+use crate::engine::{CheckpointRecords, Command, EngineError, ScheduledAction, Simulation};
 use crate::event::{EventListener, ListenerError, OwnerId, ProfileObserver, StoredEvent};
 use crate::store::Store;
 use crate::telemetry::Telemetry;
@@ -61,6 +61,16 @@ pub struct State {
     /// time): stored in their turn after a restart.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub held: Vec<StoredEvent>,
+    /// Actions held until their time ([`crate::engine::ScheduledAction`]),
+    /// as of `now`, and the next one's id.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub scheduled: Vec<ScheduledAction>,
+    #[serde(default, skip_serializing_if = "is_unset")]
+    pub scheduled_next: u64,
+}
+
+fn is_unset(n: &u64) -> bool {
+    *n <= 1
 }
 
 /// A journal entry: applied at virtual time `at`, in key order.
@@ -444,6 +454,8 @@ impl LiveProfile {
             rt.state.now = sim.now();
             rt.state.next_seq = sim.next_seq(0).unwrap_or(1);
             rt.state.held = sim.held(0).to_vec();
+            rt.state.scheduled = sim.scheduled(0).to_vec();
+            rt.state.scheduled_next = sim.next_scheduled_id(0);
             rt.state.last_active = self.last_active.load(Ordering::Relaxed);
             {
                 let day = lock(&self.shared.day);

@@ -28,4 +28,12 @@ pub(super) struct LiveFields {
     pub(super) start: Millis,
     /// The SHA-256 of the profile's token, hex; the token itself is never stored.
     pub(super) token_sha256: String,
+    /// Days of past the profile opened with (its accounts were created
+    /// that long before `start`).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub(super) history_days: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }

@@ -55,11 +55,19 @@ impl LiveManager {
             state.reason = Some(reason.clone());
         }
         self.remember_token(&record.extra.token_sha256, id);
-        let LiveFields { seed, start, .. } = record.extra;
+        let LiveFields {
+            seed,
+            start,
+            history_days,
+            ..
+        } = record.extra;
         // Its plugins stay in the store's snapshots until needed: an idle
         // profile costs no plugin memory, and a running one is restored by
         // its first step (or by the replay).
-        let p = self.build(id, record.spec(), seed, start, state.clone(), true)?;
+        let history =
+            history_days.min(pace::HISTORY_DAYS.1) as diorama_sdk::Millis * diorama_sdk::DAY;
+        let opened = super::lifecycle::Opened { start, history };
+        let p = self.build(id, record.spec(), seed, opened, state.clone(), true)?;
         if out_of_range.is_some() {
             p.write_state(&p.sim(), &state)?;
         }

@@ -84,6 +84,8 @@ pub enum SpecError {
         loaded.join(", ")
     )]
     NoAutomaticPlatform { loaded: Vec<String> },
+    #[error("`preset`: {0}")]
+    Preset(String),
     #[error("`expires_at` must be an RFC 3339 time or null, not {0}")]
     ExpiresAt(Value),
 }
@@ -110,6 +112,46 @@ pub struct CreateProfile {
     pub expires_at: Option<String>,
     /// Delete the profile after this many seconds without any request.
     pub inactivity_ttl_s: Option<u64>,
+    /// Days of past the profile opens with (0–365): earlier posts, metrics,
+    /// comments and DMs, simulated before `start`.
+    pub history_days: Option<u64>,
+    /// A named profile ([`crate::engine::presets::PRESETS`]): its size,
+    /// niche, timezone, platforms, past and daily limit, for whatever the
+    /// request leaves out.
+    pub preset: Option<String>,
+}
+
+impl CreateProfile {
+    /// Fill what the request leaves out from its preset, if it names one.
+    pub fn apply_preset(&mut self, host: &PluginHost) -> Result<(), SpecError> {
+        let Some(name) = &self.preset else {
+            return Ok(());
+        };
+        let preset = crate::engine::presets::preset(name).map_err(SpecError::Preset)?;
+        if let Some(size) = self.size {
+            pace::within("size", size, pace::SIZE)?;
+        }
+        let size = self.size.unwrap_or(preset.size);
+        if self.platforms.is_none() {
+            // Each platform sized by the preset's own share of the size.
+            let params = preset
+                .platform_params(host, size)
+                .map_err(SpecError::Preset)?;
+            self.platforms = Some(Value::Object(params.into_iter().collect()));
+        } else {
+            // The request's platforms, at the preset's size.
+            self.size = Some(size);
+        }
+        self.niche.get_or_insert_with(|| preset.niche.to_string());
+        self.timezone
+            .get_or_insert_with(|| preset.timezone.to_string());
+        self.history_days
+            .get_or_insert(u64::from(preset.history_days));
+        self.limits
+            .interactions_per_day
+            .get_or_insert(preset.interactions_per_day);
+        Ok(())
+    }
 }
 
 /// A profile's limits per virtual day (`limits` in the API).
@@ -165,6 +207,9 @@ pub fn check_ranges(req: &CreateProfile, max_speed: f64) -> Result<(), RangeErro
     }
     if let Some(ttl) = req.inactivity_ttl_s {
         pace::within("inactivity_ttl_s", ttl, pace::INACTIVITY_TTL_S)?;
+    }
+    if let Some(n) = req.history_days {
+        pace::within("history_days", n, pace::HISTORY_DAYS)?;
     }
     if let Some(n) = req.limits.interactions_per_day {
         pace::within("limits.interactions_per_day", n, pace::INTERACTIONS_PER_DAY)?;

@@ -29,6 +29,7 @@ mod ranges;
 mod restart;
 mod roles;
 mod scenario_runs;
+mod scheduled;
 mod scripts;
 mod stream;
 mod sweeper;

@@ -42,6 +42,9 @@ fn body(method: &str, template: &str) -> Value {
             json!({ "url": "http://127.0.0.1:9/roles", "secret": "0123456789abcdef" })
         }
         ("post", "/v1/profiles/{id}/scenarios") => json!({ "script": "let x = 1;" }),
+        ("post", "/v1/profiles/{id}/scheduled") => {
+            json!({ "platform": "youtube", "kind": "no_such_action", "at": "2030-01-01T00:00:00Z" })
+        }
         _ => json!({}),
     }
 }
@@ -120,7 +123,7 @@ fn every_documented_role_is_the_one_enforced() {
         }
     }
     operations.sort_by_key(|(m, p, _)| (m == "delete" && p == "/v1/profiles/{id}", p.clone()));
-    assert_eq!(operations.len(), 28, "{operations:?}");
+    assert_eq!(operations.len(), 33, "{operations:?}");
 
     let mut checked = 0;
     for (method, template, role) in &operations {
@@ -141,7 +144,8 @@ fn every_documented_role_is_the_one_enforced() {
                 .replace("{id}", &target.id)
                 .replace("{hook}", &hook)
                 .replace("{run}", "1")
-                .replace("{content}", "c1");
+                .replace("{content}", "c1")
+                .replace("{sid}", "1");
             let token = match who {
                 Who::Nobody => None,
                 Who::Stranger => Some("not-a-token-of-this-server"),
@@ -180,7 +184,7 @@ fn every_documented_role_is_the_one_enforced() {
             checked += 1;
         }
     }
-    assert_eq!(checked, 28 * EVERYONE.len());
+    assert_eq!(checked, 33 * EVERYONE.len());
 
     // The order of the answers: the token first, then the body, then the
     // role (a caller without the role learns only what any caller would).

@@ -131,6 +131,14 @@ pub struct ProfileCreate {
     pub expires_at: String,
     #[schema(schema_with = computed::ttl_create, required = false)]
     pub inactivity_ttl_s: u64,
+    /// Days of past the profile opens with: earlier posts, metrics,
+    /// comments and DMs, simulated before `start` (not counted against the
+    /// daily limit).
+    #[schema(minimum = 0, maximum = 365, required = false)]
+    pub history_days: u64,
+    /// A named profile (`GET /v1/presets`) for whatever the request leaves out.
+    #[schema(required = false)]
+    pub preset: String,
 }
 
 // `platforms` of a new profile: names, or options per name.

@@ -1,6 +1,6 @@
 //! The functions and types a scenario sees, registered by topic.
 //!
-//! Globals: `profile(#{...})`, `advance(d)`, `now()`, `start(t)`, `seed()`,
+//! Globals: `profile(#{...})` (options `history_days`, `preset`), `advance(d)`, `now()`, `start(t)`, `seed()`,
 //! `seconds(n)`, `minutes(n)`, `hours(n)`, `days(n)`, `time(ms)`,
 //! `viral(content, #{...})`, `signal(content, name, #{...})`,
 //! `expect(cond, message)`, `report(name, value)`.
@@ -8,7 +8,9 @@
 //! `Profile`: `name`, `niche`, `latest(platform[, kind])`,
 //! `contents(platform[, kind])`, `count(platform[, kind])`, `count(#{...})`,
 //! `interactions(#{...})`, `metric(platform, name)`,
-//! `signal(platform, name, #{...})`, `act(platform, kind, #{...})`.
+//! `signal(platform, name, #{...})`, `act(platform, kind, #{...})`,
+//! `schedule(platform, kind, #{...}, at)`, `scheduled()`,
+//! `reschedule(id, at)`, `cancel_scheduled(id)`.
 //!
 //! `Content`: `id`, `kind`, `platform`, `title`, `text`, `url`, `published`,
 //! `views`, `likes`, `comments`, `shares`, `saves`, `interactions`,

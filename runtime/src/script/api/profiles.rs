@@ -1,4 +1,5 @@
-//! Profiles: `profile(#{...})`, a profile's `name` and `niche`.
+//! Profiles: `profile(#{...})` (with `history_days` or a `preset`), a
+//! profile's `name` and `niche`.
 //!
 //! In a batch run `profile` creates a profile; on a live profile it is the
 //! live profile itself (see [`Driver::profile`](crate::script::driver::Driver::profile)).
@@ -9,7 +10,9 @@ use rhai::{Engine, Map};
 
 use super::values::params_json;
 use super::{engine_err, err, Ctx, ProfileHandle, Res};
-use crate::engine::{ProfileSpec, Simulation};
+use diorama_sdk::DAY;
+
+use crate::engine::{presets, ProfileSpec, Simulation};
 use crate::script::ScriptLimits;
 
 pub(super) fn register(engine: &mut Engine, c: &Ctx) {
@@ -25,7 +28,12 @@ pub(super) fn register(engine: &mut Engine, c: &Ctx) {
     });
 }
 
-/// A new profile of the batch run, as `spec` describes it.
+/// The most days of past a profile may open with.
+pub const MAX_HISTORY_DAYS: i64 = 365;
+
+/// A new profile of the batch run, as `spec` describes it: with
+/// `history_days` (or a `preset`'s), it opens with that past, stepped
+/// before the script goes on.
 pub(in crate::script) fn create(
     sim: &mut Simulation,
     spec: &Map,
@@ -42,8 +50,28 @@ pub(in crate::script) fn create(
     let mut niche = "tech".to_string();
     let mut timezone = "UTC".to_string();
     let mut platforms = BTreeMap::new();
+    let mut history_days: Option<i64> = None;
+    let mut preset = None;
     for (key, value) in spec {
         match key.as_str() {
+            "history_days" => {
+                let n = value.as_int().map_err(|t| {
+                    format!("profile: `history_days` must be a whole number, not {t}")
+                })?;
+                if !(0..=MAX_HISTORY_DAYS).contains(&n) {
+                    return err(format!(
+                        "profile: `history_days` must be between 0 and {MAX_HISTORY_DAYS}, got {n}"
+                    ));
+                }
+                history_days = Some(n);
+            }
+            "preset" => {
+                let name = value
+                    .clone()
+                    .into_string()
+                    .map_err(|t| format!("profile: `preset` must be a string, not {t}"))?;
+                preset = Some(presets::preset(&name).map_err(|e| format!("profile: {e}"))?);
+            }
             "name" => {
                 name = value
                     .clone()
@@ -81,11 +109,27 @@ pub(in crate::script) fn create(
                     .map(|p| p.info.name.clone())
                     .collect();
                 return err(format!(
-                    "profile: unknown option or platform `{other}` (options: name, niche, timezone; platforms: {})",
+                    "profile: unknown option or platform `{other}` (options: name, niche, timezone, history_days, preset; platforms: {})",
                     names.join(", ")
                 ));
             }
         }
+    }
+    // A preset fills what the script left out: its niche, timezone,
+    // platforms and past.
+    if let Some(preset) = preset {
+        if !spec.contains_key("niche") {
+            niche = preset.niche.to_string();
+        }
+        if !spec.contains_key("timezone") {
+            timezone = preset.timezone.to_string();
+        }
+        if platforms.is_empty() {
+            platforms = preset
+                .platform_params(sim.host(), preset.size)
+                .map_err(|e| format!("profile: {e}"))?;
+        }
+        history_days = history_days.or(Some(preset.history_days as i64));
     }
     let spec = ProfileSpec {
         name: name.clone(),
@@ -93,9 +137,13 @@ pub(in crate::script) fn create(
         timezone,
         platforms,
     };
+    let history = history_days.unwrap_or(0) * DAY;
     let index = sim
-        .add_profile(spec, crate::engine::NoExtra {})
+        .add_profile_opened(spec, crate::engine::NoExtra {}, None, history)
         .map_err(engine_err)?;
+    if history > 0 {
+        sim.step_history(index).map_err(engine_err)?;
+    }
     Ok(ProfileHandle { index, name, niche })
 }
 

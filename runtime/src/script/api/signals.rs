@@ -1,13 +1,15 @@
-//! What a script sends: `signal` on a profile or a content, `viral`, and
-//! `act` (the creator acts). Each counts toward the script's limit of
-//! signals and actions.
+//! What a script sends: `signal` on a profile or a content, `viral`,
+//! `act` (the creator acts), and scheduled actions (`schedule`,
+//! `scheduled`, `reschedule`, `cancel_scheduled`). Each but `scheduled`
+//! counts toward the script's limit of signals and actions.
 
 use diorama_sdk::{Action, ActionError, PlatformInfo};
 use rhai::{Array, Engine, Map, INT};
 
 use super::convert::event_map;
 use super::{engine_err, err, ContentHandle, Ctx, ProfileHandle, Res};
-use crate::engine::Simulation;
+use crate::engine::{ScheduleChange, ScheduledAction, Simulation};
+use crate::event::time::format_instant;
 
 pub(super) fn register(engine: &mut Engine, c: &Ctx) {
     let k = c.clone();
@@ -55,6 +57,69 @@ pub(super) fn register(engine: &mut Engine, c: &Ctx) {
         },
     );
 
+    // Scheduled actions: held by the simulation until their time.
+    let k = c.clone();
+    engine.register_fn(
+        "schedule",
+        move |p: &mut ProfileHandle,
+              platform: &str,
+              kind: &str,
+              params: Map,
+              at: INT|
+              -> Res<Map> {
+            k.send_one("schedule")?;
+            let params = k.params_json(params.into(), "action parameters")?;
+            let action = Action {
+                kind: kind.to_string(),
+                params: params.to_string(),
+            };
+            let item = k
+                .sim()?
+                .schedule(p.index, platform, &action, at)
+                .map_err(engine_err)?
+                .map_err(|e| format!("schedule: {e}"))?;
+            Ok(scheduled_map(&item))
+        },
+    );
+    let k = c.clone();
+    engine.register_fn("scheduled", move |p: &mut ProfileHandle| -> Res<Array> {
+        Ok(k.sim()?
+            .scheduled(p.index)
+            .iter()
+            .map(|s| scheduled_map(s).into())
+            .collect())
+    });
+    let k = c.clone();
+    engine.register_fn(
+        "reschedule",
+        move |p: &mut ProfileHandle, id: INT, at: INT| -> Res<Map> {
+            k.send_one("reschedule")?;
+            let change = ScheduleChange {
+                at: Some(at),
+                params: None,
+            };
+            let item = k
+                .sim()?
+                .reschedule(p.index, id.max(0) as u64, &change)
+                .map_err(engine_err)?
+                .map_err(|e| format!("reschedule: {e}"))?;
+            Ok(scheduled_map(&item))
+        },
+    );
+    let k = c.clone();
+    engine.register_fn(
+        "cancel_scheduled",
+        move |p: &mut ProfileHandle, id: INT| -> Res<Map> {
+            k.send_one("cancel_scheduled")?;
+            let item = k
+                .sim()?
+                .cancel_scheduled(p.index, id.max(0) as u64)
+                .map_err(engine_err)?
+                .map_err(|e| format!("cancel_scheduled: {e}"))?;
+            Ok(scheduled_map(&item))
+        },
+    );
+
     // Signals on content: for a signal the platform declares `on_content`,
     // the content's id is the signal's `content_id` unless the parameters
     // name another; a signal that applies to the whole account, or that the
@@ -86,6 +151,22 @@ pub(super) fn register(engine: &mut Engine, c: &Ctx) {
     engine.register_fn("viral", move |x: ContentHandle| {
         signal_content(&x, "viral", Map::new())
     });
+}
+
+/// A scheduled action as a script sees it: `id`, `platform`, `kind`,
+/// `params` (the JSON text), `at` and `time` (when it goes out next),
+/// `scheduled_for`, `attempts`.
+fn scheduled_map(s: &ScheduledAction) -> Map {
+    let mut m = Map::new();
+    m.insert("id".into(), (s.id as INT).into());
+    m.insert("platform".into(), s.platform.clone().into());
+    m.insert("kind".into(), s.kind.clone().into());
+    m.insert("params".into(), s.params.clone().into());
+    m.insert("at".into(), (s.at as INT).into());
+    m.insert("time".into(), format_instant(s.at).into());
+    m.insert("scheduled_for".into(), (s.scheduled_for as INT).into());
+    m.insert("attempts".into(), (s.attempts as INT).into());
+    m
 }
 
 /// Whether `name` may be sent on content `x`: the platform declares it,
