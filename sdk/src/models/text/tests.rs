@@ -291,6 +291,7 @@ fn replies_answer_their_parent() {
             Said {
                 act: Act::Question,
                 about: 0,
+                cue: Cue::Start,
             },
             None,
         );
