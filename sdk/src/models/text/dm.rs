@@ -235,7 +235,7 @@ const ASK: &[&str] = &[
     "where should we ship it?",
     "who should we talk to about this?",
     "what would that cost for you?",
-    "happy to send details if you're open to it.",
+    "happy to send details.",
 ];
 const SIGN: &[&str] = &[
     "Best, {N}",
@@ -363,12 +363,18 @@ pub fn dm(rng: &mut Rng, niche: Niche, kind: DmType, voice: &Voice) -> String {
     let sentence = |out: &mut String, rng: &mut Rng, parts: &[&str]| {
         let s = out.len();
         for p in parts.iter().filter(|p| !p.is_empty()) {
+            let after_stop = out[s..].ends_with(['!', '.', '?']);
             if out.len() > s {
                 out.push(' ');
             }
+            let at = out.len();
             expand(out, rng, p, &f);
+            // A new sentence after "Congratulations!"; a link stays as
+            // it is typed.
+            if (at == s || after_stop) && !p.starts_with("https") {
+                sentence_case(out, at);
+            }
         }
-        sentence_case(out, s);
     };
     match kind {
         DmType::Spam => {

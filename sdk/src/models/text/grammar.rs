@@ -239,6 +239,7 @@ const QUESTION_SHORT: &[(&str, Cue)] = &[
     ("how??", Cue::Creator),
     ("tutorial?", Cue::More),
     ("where's this from", Cue::Source),
+    ("{s:do} tips?", Cue::Start),
 ];
 
 const STORY: &[&str] = &[
@@ -390,7 +391,6 @@ const REACT_NEUTRAL: &[&str] = &[
     "me rn",
     "bookmarking",
     "{s} again",
-    "{s:do} tips?",
 ];
 const REACT_NEGATIVE: &[&str] = &[
     "mid",
@@ -464,7 +464,6 @@ const MARKERS: &[&str] = &[
     "not",
     "me",
     "pov:",
-    "the",
     "nah",
     "idk",
     "really?",
@@ -487,14 +486,26 @@ const MARKERS: &[&str] = &[
     "would",
     "same,",
     "right??",
-    "nobody",
-    "nobody's",
-    "this",
-    "wasn't",
-    "came",
-    "didn't",
-    "sending",
     "who",
+    "yes!!",
+    "agreed,",
+    "ngl",
+    "tbh",
+    "fr",
+    "sure",
+];
+
+/// Filler words: a comment that has one (in its frame or added) gets no
+/// other.
+const FILLERS: &[&str] = &[
+    "ngl",
+    "lowkey",
+    "honestly",
+    "genuinely",
+    "deadass",
+    "tbh",
+    "fr",
+    "istg",
 ];
 
 // -------------------------------------------------------- second sentences
@@ -709,6 +720,8 @@ const SPAM_BACK: &[&str] = &[
     "spam",
     "reported",
 ];
+/// A word of agreement, for a neutral reader of a one-word reaction.
+const ECHO: &[&str] = &["same", "real", "this", "+1", "true", "fair"];
 /// Replies to someone's own story.
 const STORY_BACK: &[&str] = &[
     "{S:do} did the same for me",
@@ -734,7 +747,7 @@ const STORY_DOUBT: &[&str] = &["sure it did", "doubt it", "ok and?", "nobody ask
 const TAG_BACK: &[&str] = &[
     "ok we're doing {S:do} this weekend",
     "we have to try {S:do}",
-    "{S:thing} again? {L}",
+    "not {S:thing} again {L}",
     "omg yes",
     "why did you tag me {L}",
     "we're doing this",
@@ -1060,7 +1073,7 @@ fn write_body(
     let mut did = (act, Cue::None);
     let frame = match act {
         Act::Reaction => match s {
-            Sentiment::Positive if rng.chance(0.3) => {
+            Sentiment::Positive if rng.chance(0.35) => {
                 fill.choose_naming(rng, REACT_POSITIVE, "love this")
             }
             Sentiment::Positive => fill.choose(rng, REACT_POSITIVE, "love this"),
@@ -1272,8 +1285,10 @@ fn finish(out: &mut String, rng: &mut Rng, scene: &Scene<'_>, at: Sentences, emo
         at.first,
         Act::Troll | Act::Spam | Act::Reaction | Act::Answer
     );
-    let mut filled = false;
-    if talks && !marked && words >= 3 && rng.chance(v.slang * 0.6) {
+    let mut filled = out[start..]
+        .split(|c: char| c.is_whitespace() || c == ',')
+        .any(|w| FILLERS.contains(&w.to_ascii_lowercase().as_str()));
+    if talks && !marked && !filled && words >= 4 && rng.chance(v.slang * 0.6) {
         let lead = if first_asks {
             pick(rng, QUESTION_LEADS)
         } else {
@@ -1289,7 +1304,9 @@ fn finish(out: &mut String, rng: &mut Rng, scene: &Scene<'_>, at: Sentences, emo
             out.push('?');
         }
     } else if !question && words >= 2 {
-        let tails = !filled && !matches!(at.last, Act::Spam | Act::Answer);
+        // No tail after a laugh the frame ends with ("not this again lol").
+        let laughs = out.ends_with(v.laugh);
+        let tails = !filled && !laughs && !matches!(at.last, Act::Spam | Act::Answer);
         if tails && rng.chance(v.slang * 0.5) {
             out.push(' ');
             out.push_str(if rng.chance(0.5) {
@@ -1528,7 +1545,8 @@ fn reply_pool(rng: &mut Rng, fill: &Fill<'_>, parent: Said) -> (&'static [&'stat
         },
         Act::Reaction => match s {
             Sentiment::Negative => (DISAGREE, Act::Critique),
-            _ => (AGREE, Act::Praise),
+            Sentiment::Positive => (AGREE, Act::Praise),
+            Sentiment::Neutral => (ECHO, Act::Reaction),
         },
         Act::Praise | Act::Moment | Act::Answer => match s {
             Sentiment::Positive => (AGREE, Act::Praise),
@@ -1590,8 +1608,13 @@ pub fn reply(
         && rng.chance((shape.long * scene.voice.length * 0.6).min(0.5));
     if goes_on {
         // Goes on with a thought of their own about the same thing.
-        let more = fill.choose(rng, follow(act), "");
+        let more: Vec<&str> = follow(act)
+            .iter()
+            .copied()
+            .filter(|f| fill.fits(f) && (parent.about > 0 || !f.contains("{M")))
+            .collect();
         if !more.is_empty() {
+            let more = pick(rng, &more);
             at.first_end = out.len();
             out.push_str(if scene.voice.bare { ", " } else { ". " });
             at.last_start = out.len();
@@ -1645,5 +1668,506 @@ mod agreement {
         // Not a verb that changes, or not a word boundary: left alone.
         assert_eq!(fix("the outfits got me", 11), "the outfits got me");
         assert_eq!(fix("the outfits, is it", 11), "the outfits, is it");
+    }
+}
+
+#[cfg(test)]
+mod fit {
+    //! Fixed-seed checks that the tells readers named stay gone: slots
+    //! that do not fit their filler, unrelated frames stitched together,
+    //! replies that do not answer their parent, fillers out of place.
+    use super::super::phrase::Kind;
+    use super::super::vocab::Vocab;
+    use super::*;
+
+    /// A voice with no habits (no fillers, emoji, typos, stretching; all
+    /// lower case, no final marks), so a text is its frames alone.
+    fn plain(character: Character, slang: f64) -> Voice {
+        Voice {
+            character,
+            length: 2.5,
+            lower: true,
+            bare: true,
+            bangs: 0,
+            emoji: 0.0,
+            emoji_at: EmojiAt::End,
+            emoji_run: 1,
+            favourite: 0,
+            slang,
+            typos: 0.0,
+            laugh: "lol",
+            stretch: false,
+        }
+    }
+
+    const STYLE: CommentStyle = CommentStyle {
+        shape: Shape {
+            reaction: 0.2,
+            emoji_only: 0.0,
+            long: 0.6,
+            emoji: 0.0,
+            timestamps: true,
+            friend_tags: 0.0,
+            reply_mention: 0.0,
+            lower: 0.0,
+        },
+        ..CommentStyle::GENERIC
+    };
+
+    /// Every title subject of every niche, with chapters of every kind: an
+    /// event, a part, something one does.
+    fn gists() -> Vec<(Niche, Gist)> {
+        let mut out = Vec::new();
+        for n in Niche::ALL {
+            let v: &Vocab = n.vocab();
+            for t in v.title_subjects {
+                let g = Gist::read_in(
+                    n,
+                    &format!("The Truth About {t}"),
+                    "Chapters:\n0:00 Intro\n1:10 The boss fight\n2:20 My verdict\n3:30 The meal prep\n",
+                );
+                out.push((n, g));
+            }
+        }
+        out
+    }
+
+    const TABLES: &[&[&str]] = &[
+        PRAISE,
+        PRAISE_LONG,
+        MOMENT,
+        STAMPED,
+        STORY,
+        JOKE,
+        OBSERVE,
+        ANSWER_POST,
+        CRITIQUE,
+        GRUDGING,
+        TROLL,
+        REACT_POSITIVE,
+        REACT_NEUTRAL,
+        REACT_NEGATIVE,
+        FOLLOW_PRAISE,
+        FOLLOW_MOMENT,
+        FOLLOW_QUESTION,
+        FOLLOW_STORY,
+        FOLLOW_JOKE,
+        FOLLOW_CRITIQUE,
+        FOLLOW_ANSWER,
+        AGREE,
+        DISAGREE,
+        PROBE,
+        ANSWER_TIME,
+        ANSWER_START,
+        ANSWER_FIT,
+        ANSWER_SOURCE,
+        ANSWER_MORE,
+        ANSWER_CREATOR,
+        ANSWER_STAMPED,
+        SNUB,
+        DEFEND,
+        CONCUR,
+        FAIR,
+        LAUGH_BACK,
+        PUSHBACK,
+        STORY_BACK,
+        STORY_ASK,
+        STORY_DOUBT,
+        TAG_BACK,
+        ECHO,
+    ];
+
+    fn all_frames() -> Vec<&'static str> {
+        let mut f: Vec<&str> = TABLES.iter().flat_map(|t| t.iter().copied()).collect();
+        f.extend(QUESTION.iter().map(|q| q.0));
+        f.extend(QUESTION_SHORT.iter().map(|q| q.0));
+        f
+    }
+
+    /// Whether `text` is `frame` with its slots filled by anything.
+    fn matches(frame: &str, text: &str) -> bool {
+        let frame = frame.to_lowercase();
+        let frame = frame.trim_end_matches('?');
+        // Verbs agreed with a plural phrase read as the frame has them.
+        let mut text = format!("{} ", text.trim_end_matches('?'));
+        for (one, many) in &AGREEMENT[..4] {
+            text = text.replace(&format!(" {many} "), &format!(" {one} "));
+        }
+        let text = &text[..text.len() - 1];
+        let mut lits: Vec<String> = Vec::new();
+        let mut rest = frame;
+        let mut leading_slot = false;
+        while let Some(open) = rest.find('{') {
+            if open == 0 && lits.is_empty() {
+                leading_slot = true;
+            }
+            lits.push(rest[..open].to_string());
+            rest = &rest[rest[open..].find('}').map_or(rest.len(), |c| open + c + 1)..];
+        }
+        lits.push(rest.to_string());
+        fn go(text: &str, lits: &[String], first: bool) -> bool {
+            match lits {
+                [] => text.is_empty(),
+                [last] if !first => {
+                    text.ends_with(last.as_str()) && {
+                        let slot = &text[..text.len() - last.len()];
+                        !slot.contains(", ") && !slot.contains(". ") && !slot.contains("? ")
+                    }
+                }
+                [l, more @ ..] => {
+                    if first {
+                        text.starts_with(l.as_str()) && go(&text[l.len()..], more, false)
+                    } else {
+                        // A slot holds a phrase: never a sentence break.
+                        (0..=text.len())
+                            .filter(|&i| {
+                                text.is_char_boundary(i) && text[i..].starts_with(l.as_str())
+                            })
+                            .take_while(|&i| {
+                                !text[..i].contains(", ")
+                                    && !text[..i].contains(". ")
+                                    && !text[..i].contains("? ")
+                            })
+                            .any(|i| go(&text[i + l.len()..], more, false))
+                    }
+                }
+            }
+        }
+        let _ = leading_slot;
+        if lits.len() == 1 {
+            return text == lits[0];
+        }
+        go(text, &lits, true)
+    }
+
+    fn comments(seed: u64, n: usize, slang: f64) -> Vec<(Gist, Said, String)> {
+        let mut rng = Rng::new(seed, "fit");
+        let gists = gists();
+        let mut out = Vec::new();
+        for k in 0..n {
+            let (niche, gist) = &gists[k % gists.len()];
+            let sentiment = Sentiment::sample(&mut rng);
+            let character = if k % 7 == 0 {
+                Character::Critic
+            } else {
+                Character::Casual
+            };
+            let voice = plain(character, slang);
+            let scene = Scene {
+                niche: *niche,
+                style: &STYLE,
+                gist,
+                seconds: Some(600),
+                voice: &voice,
+                sentiment,
+            };
+            let mut t = String::new();
+            let said = comment(&mut t, &mut rng, &scene);
+            out.push((gist.clone(), said, t));
+        }
+        out
+    }
+
+    /// A frame whose slot needs a kind of phrase never carries a phrase of
+    /// another kind ("did the secret ending for the first time", "the boss
+    /// season is back"), and no article is doubled.
+    #[test]
+    fn slots_take_only_phrases_that_fit() {
+        let frames = all_frames();
+        let mut checked = 0;
+        for (gist, _, t) in comments(31, 6000, 0.0) {
+            let t = t.to_lowercase();
+            for bad in ["the the ", "the every ", "the your ", "the this ", "a the "] {
+                assert!(!t.contains(bad), "{t}");
+            }
+            let mut phrases: Vec<(&str, char)> = vec![(gist.subject.as_str(), 'S')];
+            phrases.extend(gist.moments.iter().map(|m| (m.name.as_str(), 'M')));
+            for f in &frames {
+                for (need, slot) in [
+                    ("do", 'S'),
+                    ("thing", 'S'),
+                    ("do", 'M'),
+                    ("event", 'M'),
+                    ("do", 's'),
+                ] {
+                    let tag = format!("{{{slot}:{need}}}");
+                    let Some(at) = f.find(&tag) else { continue };
+                    // The words around the slot, up to the next slot.
+                    let before = f[..at].rsplit('}').next().unwrap_or("").to_lowercase();
+                    let after = f[at + tag.len()..]
+                        .split('{')
+                        .next()
+                        .unwrap_or("")
+                        .to_lowercase();
+                    if before.trim().len() + after.trim().len() < 4 {
+                        continue;
+                    }
+                    for (p, ps) in &phrases {
+                        let slot_is = if slot == 'M' { 'M' } else { 'S' };
+                        if *ps != slot_is || meets(kind_of(p), need) {
+                            continue;
+                        }
+                        checked += 1;
+                        let filled = format!("{before}{p}{after}");
+                        assert!(
+                            !t.contains(&filled),
+                            "`{f}` took `{p}` ({:?}): {t}",
+                            kind_of(p)
+                        );
+                    }
+                }
+            }
+        }
+        assert!(checked > 10_000, "{checked}");
+        // The reading the checks rest on.
+        assert_eq!(kind_of("the secret ending"), Kind::Event);
+    }
+
+    /// A long comment is one frame and, at most, a second sentence from
+    /// the frames that go on from it: never two first sentences stitched.
+    #[test]
+    fn long_comments_are_one_thought() {
+        let firsts: Vec<&str> = all_frames();
+        let follows: Vec<&str> = [
+            FOLLOW_PRAISE,
+            FOLLOW_MOMENT,
+            FOLLOW_QUESTION,
+            FOLLOW_STORY,
+            FOLLOW_JOKE,
+            FOLLOW_CRITIQUE,
+            FOLLOW_ANSWER,
+        ]
+        .iter()
+        .flat_map(|t| t.iter().copied())
+        .collect();
+        let mut long = 0;
+        for (_, said, t) in comments(32, 3000, 0.0) {
+            if said.act == Act::Spam {
+                continue;
+            }
+            let t = t.trim_end_matches('?');
+            let one = firsts.iter().any(|f| matches(f, t));
+            let two = [", ", "? "].iter().any(|sep| {
+                t.match_indices(sep).any(|(i, _)| {
+                    let (a, b) = (&t[..i], &t[i + sep.len()..]);
+                    follows.iter().any(|f| matches(f, b)) && firsts.iter().any(|f| matches(f, a))
+                })
+            });
+            long += usize::from(two && !one);
+            assert!(
+                one || two,
+                "not one frame or one frame and its follow-up: {t}"
+            );
+        }
+        assert!(long > 100, "{long}");
+    }
+
+    /// A reply answers what its parent did: a question's answer fits what
+    /// was asked, a tagged friend answers the tag, a story gets a reaction
+    /// to the story; and a reply names a moment only when its parent did.
+    #[test]
+    fn replies_fit_what_their_parent_asked() {
+        let mut rng = Rng::new(33, "fit");
+        let gists = gists();
+        let voice = plain(Character::Casual, 0.0);
+        let cases: &[(Said, Sentiment, &[&[&str]])] = &[
+            (
+                Said {
+                    act: Act::Question,
+                    about: 0,
+                    cue: Cue::Time,
+                },
+                Sentiment::Positive,
+                &[ANSWER_TIME, ANSWER_STAMPED],
+            ),
+            (
+                Said {
+                    act: Act::Question,
+                    about: 0,
+                    cue: Cue::Start,
+                },
+                Sentiment::Neutral,
+                &[ANSWER_START, ANSWER_STAMPED],
+            ),
+            (
+                Said {
+                    act: Act::Question,
+                    about: 0,
+                    cue: Cue::Fit,
+                },
+                Sentiment::Positive,
+                &[ANSWER_FIT],
+            ),
+            (
+                Said {
+                    act: Act::Question,
+                    about: 0,
+                    cue: Cue::Source,
+                },
+                Sentiment::Positive,
+                &[ANSWER_SOURCE],
+            ),
+            (
+                Said {
+                    act: Act::Question,
+                    about: 0,
+                    cue: Cue::More,
+                },
+                Sentiment::Positive,
+                &[ANSWER_MORE],
+            ),
+            (
+                Said {
+                    act: Act::Question,
+                    about: 0,
+                    cue: Cue::Time,
+                },
+                Sentiment::Negative,
+                &[SNUB],
+            ),
+            (
+                Said {
+                    act: Act::Story,
+                    about: 0,
+                    cue: Cue::Tag,
+                },
+                Sentiment::Positive,
+                &[TAG_BACK],
+            ),
+            (
+                Said {
+                    act: Act::Story,
+                    about: 0,
+                    cue: Cue::None,
+                },
+                Sentiment::Positive,
+                &[STORY_BACK],
+            ),
+            (
+                Said {
+                    act: Act::Story,
+                    about: 0,
+                    cue: Cue::None,
+                },
+                Sentiment::Neutral,
+                &[STORY_ASK],
+            ),
+            (
+                Said {
+                    act: Act::Joke,
+                    about: 0,
+                    cue: Cue::None,
+                },
+                Sentiment::Positive,
+                &[LAUGH_BACK],
+            ),
+            (
+                Said {
+                    act: Act::Critique,
+                    about: 0,
+                    cue: Cue::None,
+                },
+                Sentiment::Positive,
+                &[DEFEND],
+            ),
+            (
+                Said {
+                    act: Act::Praise,
+                    about: 0,
+                    cue: Cue::None,
+                },
+                Sentiment::Neutral,
+                &[PROBE],
+            ),
+        ];
+        for (k, (parent, sentiment, pools)) in cases.iter().cycle().take(4000).enumerate() {
+            let (niche, gist) = &gists[k % gists.len()];
+            let scene = Scene {
+                niche: *niche,
+                style: &STYLE,
+                gist,
+                seconds: Some(600),
+                voice: &voice,
+                sentiment: *sentiment,
+            };
+            let mut t = String::new();
+            reply(&mut t, &mut rng, &scene, *parent, None);
+            let t = t.trim_end_matches('?');
+            // The reply's own first sentence (it may go on).
+            let fits = pools.iter().flat_map(|p| p.iter()).any(|f| {
+                matches(f, t)
+                    || [". ", ", "]
+                        .iter()
+                        .any(|sep| t.match_indices(sep).any(|(i, _)| matches(f, &t[..i])))
+            });
+            assert!(fits, "{parent:?} ({sentiment:?}) got: {t}");
+            if parent.about == 0 {
+                // (A moment that is the subject itself may be named.)
+                for m in gist
+                    .moments
+                    .iter()
+                    .filter(|m| !m.name.contains(gist.short.as_str()))
+                {
+                    assert!(!t.contains(m.name.as_str()), "{parent:?} got a moment: {t}");
+                }
+            }
+        }
+    }
+
+    /// Fillers where people put them: a hedge ("ngl", "lowkey") never
+    /// opens a question or stands before another opener ("lowkey wait"),
+    /// one filler to a comment, none in spam.
+    #[test]
+    fn fillers_sit_where_people_put_them() {
+        const HEDGES: &[&str] = &[
+            "ngl",
+            "lowkey",
+            "honestly",
+            "genuinely",
+            "not gonna lie",
+            "deadass",
+            "real talk",
+            "ok but",
+            "bro",
+        ];
+        const FILLERS: &[&str] = &[
+            "ngl",
+            "lowkey",
+            "honestly",
+            "genuinely",
+            "deadass",
+            "tbh",
+            "fr",
+            "istg",
+            "no cap",
+        ];
+        let mut led = 0;
+        for (_, said, t) in comments(34, 6000, 0.9) {
+            let lower = t.to_lowercase();
+            let words: Vec<&str> = lower
+                .split(|c: char| c.is_whitespace() || c == ',')
+                .filter(|w| !w.is_empty())
+                .collect();
+            let n = words.iter().filter(|w| FILLERS.contains(w)).count()
+                - usize::from(lower.contains("fr fr"));
+            if said.act == Act::Spam {
+                assert_eq!(n, 0, "{t}");
+                continue;
+            }
+            assert!(n <= 1, "{n} fillers: {t}");
+            let Some(hedge) = HEDGES.iter().find(|h| lower.starts_with(&format!("{h} "))) else {
+                continue;
+            };
+            led += 1;
+            let rest = &lower[hedge.len() + 1..];
+            let next = rest.split_whitespace().next().unwrap_or("");
+            let first_sentence = rest.split([',', '.']).next().unwrap_or("");
+            assert!(
+                !first_sentence.trim_end().ends_with('?'),
+                "hedged question: {t}"
+            );
+            assert!(!MARKERS.contains(&next), "filler before an opener: {t}");
+        }
+        assert!(led > 200, "{led}");
     }
 }
