@@ -1796,11 +1796,7 @@ mod fit {
         let text = &text[..text.len() - 1];
         let mut lits: Vec<String> = Vec::new();
         let mut rest = frame;
-        let mut leading_slot = false;
         while let Some(open) = rest.find('{') {
-            if open == 0 && lits.is_empty() {
-                leading_slot = true;
-            }
             lits.push(rest[..open].to_string());
             rest = &rest[rest[open..].find('}').map_or(rest.len(), |c| open + c + 1)..];
         }
@@ -1833,7 +1829,6 @@ mod fit {
                 }
             }
         }
-        let _ = leading_slot;
         if lits.len() == 1 {
             return text == lits[0];
         }
