@@ -104,17 +104,37 @@ const GREET: &[&str] = &[
     "heyy",
 ];
 
+/// A fan's message: what happened ("saw your push up video last night")
+/// and what it did ("it made my whole day"), or a line of its own.
+const FAN_WHEN: &[&str] = &[
+    "watched {X} on my lunch break",
+    "saw {X} last night",
+    "{F} showed me {X}",
+    "found {X} by accident",
+    "just finished {X}",
+    "rewatched {X} this morning",
+    "caught {X} on my way home",
+    "put {X} on while cooking",
+    "finally got around to {X}",
+];
+const FAN_DID: &[&str] = &[
+    "it got me through a rough week",
+    "it made my whole day",
+    "I haven't stopped thinking about it",
+    "it honestly helped a lot",
+    "I had to say thanks",
+    "now I'm hooked",
+    "I laughed the whole time",
+    "I went straight back to {P}",
+    "it was exactly what I needed",
+    "I ended up watching three more",
+];
 const FAN: &[&str] = &[
-    "{X} got me through a rough week",
-    "I finally tried {X} and it worked",
     "been following {D} and you always make my day",
     "{F} and I watch you every week",
     "you're the reason I got into {P}",
-    "watching {X} on my lunch break was the best part of today",
-    "I don't usually message people but {X} really helped",
     "you made me love {P} again",
-    "I rewatched {X} three times this week",
-    "{X} made me laugh so hard on the bus",
+    "I don't usually message people but {X} really helped",
 ];
 const FAN_END: &[&str] = &[
     "thank you",
@@ -162,19 +182,49 @@ const INTRO: &[&str] = &[
     "this is {N} with the {B} team",
     "I handle creator partnerships for {B}",
 ];
-const WHY: &[&str] = &[
-    "we loved {X}",
-    "your audience is exactly who we make things for",
-    "we've followed your {P} content for a while",
-    "{X} was shared around our office all week",
-    "your tone fits what we're building",
+/// Why a brand writes: who saw what, and what they made of it.
+const WHY_WHO: &[&str] = &[
+    "we",
+    "our team",
+    "the whole team",
+    "a few of us",
+    "our founder",
 ];
-const OFFER: &[&str] = &[
-    "we'd like to send you {R} to try, no strings attached",
-    "we're planning a paid campaign next month and you'd be a great fit",
-    "we have budget for two posts and a story featuring {R}",
-    "would you be up for an affiliate code on {R}?",
-    "we'd love a short integration about {R} in an upcoming video",
+const WHY_SAW: &[&str] = &["saw", "came across", "watched", "kept sharing", "found"];
+const WHY_THOUGHT: &[&str] = &[
+    "loved it",
+    "thought of you right away",
+    "couldn't stop talking about it",
+    "knew you'd get what we're doing",
+    "had to reach out",
+];
+const WHY: &[&str] = &[
+    "your audience is exactly who {B} is for",
+    "your {P} content fits {B} really well",
+    "we've followed your {P} content {D}",
+];
+/// An offer: what the brand would do, with what, on what terms.
+const OFFER_WANT: &[&str] = &[
+    "we'd love to",
+    "we'd like to",
+    "we want to",
+    "we're hoping to",
+];
+const OFFER_SEND: &[&str] = &["send you {R}", "ship you {R}", "get {R} to you"];
+const OFFER_TERMS: &[&str] = &[
+    "to try, no strings attached",
+    "to keep either way",
+    "before it launches",
+    "with a code for your followers",
+    "as a thank-you for what you make",
+    "and hear what you think",
+];
+const OFFER_PAID: &[&str] = &[
+    "two posts and a story",
+    "one dedicated video",
+    "a three-post series",
+    "a month of stories",
+    "a short integration",
 ];
 const ASK: &[&str] = &[
     "could you share your rates?",
@@ -183,6 +233,9 @@ const ASK: &[&str] = &[
     "open to a quick call this week?",
     "can you send over a media kit?",
     "where should we ship it?",
+    "who should we talk to about this?",
+    "what would that cost for you?",
+    "happy to send details.",
 ];
 const SIGN: &[&str] = &[
     "Best, {N}",
@@ -191,16 +244,50 @@ const SIGN: &[&str] = &[
     "",
     "Looking forward to it!",
 ];
-const SPAM: &[&str] = &[
-    "Congratulations! You've been selected for a FREE promo. Claim at https://{S}/claim",
-    "Want 10k real subscribers? Visit https://{S} today",
-    "hi dear, I am a crypto trader and can double your earnings. message me",
-    "Your account has been flagged. Verify now: https://{S}/verify",
-    "Promote your posts to 1M+ viewers, 90% OFF: https://{S}",
-    "I love your content!! check my profile for a surprise 😘",
-    "Get verified in 24h, guaranteed: https://{S}/badge",
-    "Earn $500/day from home, ask me how",
-    "sub4sub? I follow back 100%",
+/// Spam: an opener, a promise and the call that goes with it.
+const SPAM_HOOK: &[&str] = &[
+    "Congratulations!",
+    "Hi dear,",
+    "Attention:",
+    "Hello friend,",
+    "Last chance!",
+    "Dear creator,",
+    "",
+];
+const SPAM: &[(&str, &[&str])] = &[
+    (
+        "you've been selected for a FREE promo",
+        &["Claim at https://{S}/claim", "details at https://{S}"],
+    ),
+    (
+        "want 10k real followers?",
+        &["Visit https://{S} today", "message me", "check my bio"],
+    ),
+    (
+        "your account has been flagged",
+        &[
+            "Verify now: https://{S}/verify",
+            "appeal here https://{S}/appeal",
+        ],
+    ),
+    (
+        "get verified in 24h, guaranteed",
+        &["https://{S}/badge", "DM me for the link"],
+    ),
+    (
+        "I can double your earnings with crypto",
+        &["message me", "ask me how"],
+    ),
+    (
+        "promote your posts to 1M+ viewers, 90% OFF",
+        &["https://{S}", "only today at https://{S}"],
+    ),
+    ("earn $500/day from home", &["ask me how", "message me"]),
+    ("sub4sub? I follow back 100%", &[""]),
+    (
+        "I love your content!! check my profile for a surprise 😘",
+        &[""],
+    ),
 ];
 const COUNTRIES: &[&str] = &[
     "Brazil",
@@ -271,10 +358,38 @@ pub fn dm(rng: &mut Rng, niche: Niche, kind: DmType, voice: &Voice) -> String {
         brand: pick(rng, BRANDS),
     };
     let mut out = String::with_capacity(200);
+    // Write one sentence from parts, each a template, joined by spaces
+    // (empty parts left out), in sentence case.
+    let sentence = |out: &mut String, rng: &mut Rng, parts: &[&str]| {
+        let s = out.len();
+        for p in parts.iter().filter(|p| !p.is_empty()) {
+            let after_stop = out[s..].ends_with(['!', '.', '?']);
+            if out.len() > s {
+                out.push(' ');
+            }
+            let at = out.len();
+            expand(out, rng, p, &f);
+            // A new sentence after "Congratulations!"; a link stays as
+            // it is typed.
+            if (at == s || after_stop) && !p.starts_with("https") {
+                sentence_case(out, at);
+            }
+        }
+    };
     match kind {
         DmType::Spam => {
-            let t = pick(rng, SPAM);
-            expand(&mut out, rng, t, &f)
+            let hook = pick(rng, SPAM_HOOK);
+            let (promise, calls) = SPAM[rng.below(SPAM.len() as u64) as usize];
+            let call = pick(rng, calls);
+            sentence(&mut out, rng, &[hook, promise]);
+            if !call.is_empty() {
+                out.push_str(if promise.ends_with(['?', '!']) {
+                    " "
+                } else {
+                    ". "
+                });
+                sentence(&mut out, rng, &[call]);
+            }
         }
         DmType::Collaboration => {
             out.push_str(pick(
@@ -282,38 +397,45 @@ pub fn dm(rng: &mut Rng, niche: Niche, kind: DmType, voice: &Voice) -> String {
                 &["Hi there,", "Hello!", "Hey!", "Hi,", "Good afternoon,"],
             ));
             out.push(' ');
-            let s = out.len();
-            {
-                let t = pick(rng, INTRO);
-                expand(&mut out, rng, t, &f)
-            };
-            sentence_case(&mut out, s);
+            let intro = pick(rng, INTRO);
+            sentence(&mut out, rng, &[intro]);
             if rng.chance(0.7) {
-                let and = rng.chance(0.5);
-                out.push_str(if and { " and " } else { ". " });
-                let s = out.len();
-                {
-                    let t = pick(rng, WHY);
-                    expand(&mut out, rng, t, &f)
-                };
-                if !and {
-                    sentence_case(&mut out, s);
+                out.push_str(". ");
+                if rng.chance(0.6) {
+                    let (who, saw, thought) = (
+                        pick(rng, WHY_WHO),
+                        pick(rng, WHY_SAW),
+                        pick(rng, WHY_THOUGHT),
+                    );
+                    sentence(&mut out, rng, &[who, saw, "{X} and", thought]);
+                } else {
+                    let why = pick(rng, WHY);
+                    sentence(&mut out, rng, &[why]);
                 }
             }
             out.push_str(". ");
-            let s = out.len();
-            {
-                let t = pick(rng, OFFER);
-                expand(&mut out, rng, t, &f)
-            };
-            sentence_case(&mut out, s);
+            if rng.chance(0.65) {
+                let (want, send, terms) = (
+                    pick(rng, OFFER_WANT),
+                    pick(rng, OFFER_SEND),
+                    pick(rng, OFFER_TERMS),
+                );
+                sentence(&mut out, rng, &[want, send, terms]);
+            } else {
+                let paid = pick(rng, OFFER_PAID);
+                let lead = pick(
+                    rng,
+                    &[
+                        "we have budget for",
+                        "we're planning a paid campaign and could do",
+                        "we'd pay for",
+                    ],
+                );
+                sentence(&mut out, rng, &[lead, paid, "featuring {R}"]);
+            }
             out.push_str(". ");
-            let s = out.len();
-            {
-                let t = pick(rng, ASK);
-                expand(&mut out, rng, t, &f)
-            };
-            sentence_case(&mut out, s);
+            let ask = pick(rng, ASK);
+            sentence(&mut out, rng, &[ask]);
             let sign = pick(rng, SIGN);
             if !sign.is_empty() {
                 out.push_str(if rng.chance(0.5) { "\n\n" } else { " " });
@@ -325,15 +447,26 @@ pub fn dm(rng: &mut Rng, niche: Niche, kind: DmType, voice: &Voice) -> String {
                 out.push_str(pick(rng, GREET));
                 out.push_str(pick(rng, &["! ", ", ", "!! "]));
             }
-            let pool = match kind {
-                DmType::Fan => FAN,
-                DmType::Question => QUESTION,
-                _ => CRITIC,
-            };
-            {
+            if kind == DmType::Fan && rng.chance(0.7) {
+                let (when, did) = (pick(rng, FAN_WHEN), pick(rng, FAN_DID));
+                expand(&mut out, rng, when, &f);
+                out.push_str(if rng.chance(0.5) { " and " } else { ", " });
+                expand(&mut out, rng, did, &f);
+            } else {
+                let pool = match kind {
+                    DmType::Fan => FAN,
+                    DmType::Question => QUESTION,
+                    _ => CRITIC,
+                };
+                if kind == DmType::Question && rng.chance(0.4) {
+                    out.push_str(pick(
+                        rng,
+                        &["quick question, ", "random but ", "been wondering, ", "so "],
+                    ));
+                }
                 let t = pick(rng, pool);
-                expand(&mut out, rng, t, &f)
-            };
+                expand(&mut out, rng, t, &f);
+            }
             if kind == DmType::Fan && rng.chance(0.6) {
                 out.push_str(if voice.bare { ", " } else { ". " });
                 let s = out.len();

@@ -266,17 +266,23 @@ pub fn subject_of(title: &str) -> Option<(String, String)> {
     } else {
         head[head.len() - 2..].join(" ")
     };
+    // The article the title gives it, in a viewer's mouth; none where the
+    // title has none ("The Truth About Zone 2 Cardio" is about "zone 2
+    // cardio", not "the zone 2 cardio"), except after an adjective the
+    // title keeps out of the subject ("the best loadout").
     let lead = if a > 0 {
         match ws[a - 1].as_str() {
             "my" => "your ",
             "this" => "this ",
             "every" => "every ",
-            _ => "the ",
+            "the" | "a" | "an" | "best" | "only" | "new" | "real" | "first" | "full" | "big" => {
+                "the "
+            }
+            _ => "",
         }
     } else {
-        "the "
+        ""
     };
-    let lead = if core.len() == 1 && a == 0 { "" } else { lead };
     Some((format!("{lead}{}", core.join(" ")), short))
 }
 
@@ -304,9 +310,12 @@ impl Gist {
             };
             let mut name = name.trim().to_lowercase();
             let first = name.split_whitespace().next().unwrap_or("");
-            if !matches!(
+            if first == "my" {
+                // The creator's "my verdict" is "your verdict" to a viewer.
+                name.replace_range(..2, "your");
+            } else if !matches!(
                 first,
-                "the" | "my" | "what" | "final" | "a" | "intro" | "that" | "this" | "every"
+                "the" | "your" | "what" | "final" | "a" | "intro" | "that" | "this" | "every"
             ) {
                 name.insert_str(0, "the ");
             }
@@ -436,11 +445,11 @@ mod tests {
         );
         assert_eq!(
             s("My Honest Review of Starfall Odyssey").as_deref(),
-            Some("the starfall odyssey / starfall odyssey")
+            Some("starfall odyssey / starfall odyssey")
         );
         assert_eq!(
             s("Stop Doing 100 Squats a Day Wrong").as_deref(),
-            Some("the 100 squats a day / 100 squats")
+            Some("100 squats a day / 100 squats")
         );
         assert_eq!(s("I Did This for 4 Days"), None);
     }
@@ -451,10 +460,11 @@ mod tests {
             "Zone 2 Cardio: Worth It?",
             "Hook.\n\nChapters:\n0:00 Intro\n3:41 The form check\n8:02 My verdict\n\nWhich one do you do first? #gym",
         );
-        assert_eq!(g.subject, "the zone 2 cardio");
+        assert_eq!(g.subject, "zone 2 cardio");
         assert_eq!(g.moments.len(), 2);
         assert_eq!(g.moments[0].at, Some(221));
         assert_eq!(g.moments[0].name, "the form check");
+        assert_eq!(g.moments[1].name, "your verdict");
         assert_eq!(g.question, "which one do you do first");
         assert_eq!(parse_stamp("1:02:03"), Some(3723));
         assert_eq!(parse_stamp("3:4"), None);

@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use super::super::rng::Rng;
 use super::gist::Gist;
+use super::phrase::{bare_ok, kind_of, meets};
 use super::voice::{Character, EmojiAt, Voice};
 use super::{fill_slots, push_timestamp, CommentStyle, Niche, Sentiment};
 
@@ -48,6 +49,48 @@ pub struct Said {
     /// What it named: 0 the subject, `1 + i` the post's moment `i`.
     #[serde(default)]
     pub about: u8,
+    /// What it invites in a reply: what a question asked, a friend's tag.
+    #[serde(default, skip_serializing_if = "Cue::is_none")]
+    pub cue: Cue,
+}
+
+impl Said {
+    /// A comment that did `act` about the post's subject.
+    pub fn of(act: Act) -> Said {
+        Said {
+            act,
+            ..Said::default()
+        }
+    }
+}
+
+/// What a comment invites a reply to answer.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Cue {
+    /// Nothing in particular.
+    #[default]
+    None,
+    /// How long something took.
+    Time,
+    /// Whether or where a beginner can start.
+    Start,
+    /// Whether it works with the asker's situation.
+    Fit,
+    /// Where something is from: a song, a link.
+    Source,
+    /// More of it: a part 2, a full video.
+    More,
+    /// A question only the creator can answer.
+    Creator,
+    /// A friend tagged to look.
+    Tag,
+}
+
+impl Cue {
+    pub fn is_none(&self) -> bool {
+        *self == Cue::None
+    }
 }
 
 /// How comments are shaped on a platform: how many are one-to-three-word
@@ -95,49 +138,55 @@ fn pick<'t>(rng: &mut Rng, items: &[&'t str]) -> &'t str {
 // ------------------------------------------------------------------ frames
 //
 // Slots: {S} the subject ("the perfect push up"), {s} its short form
-// ("push up"), {M} a moment of the post, {T} that moment's timestamp (only
-// where the platform quotes them), {O} the viewer's own situation, {F}
-// someone they know, {L} their laugh, {post} the platform's word for a
-// post, {P} the niche's pursuit.
+// ("push up", only where it reads without an article), {M} a moment of the
+// post, {T} that moment's timestamp (only where the platform quotes them),
+// {O} the viewer's own situation, {F} someone they know, {L} their laugh,
+// {post} the platform's word for a post, {P} the niche's pursuit. A slot
+// may say what its phrase must name (`{S:do}` something one does,
+// `{S:thing}` a whole rather than a part); `{do}` and `{thing}` alone
+// put the same need on the subject a frame calls "it" (see `phrase.rs`).
 
 const PRAISE: &[&str] = &[
     "{S} is exactly what I needed today",
-    "ok {S} actually looks doable",
-    "been waiting for someone to cover {S}",
+    "ok {S:do} actually looks doable",
+    "been waiting for someone to cover {S:thing}",
     "{S} is so underrated",
-    "saving this, {S} is going on my list",
-    "the way you explain {S} just makes sense",
-    "nobody does {S} like you",
-    "best take on {S} I've seen",
+    "saving this, {S:do} is going on my list",
+    "the way you explain {S:do} just makes sense",
+    "nobody does {S:do} like you",
+    "best take on {S:thing} I've seen",
     "{S} never gets old",
-    "{S} looks way easier when you do it",
-    "needed this {s} breakdown",
+    "{S:do} looks way easier when you do it",
+    "needed this {s:do} breakdown",
     "{s} >>> everything else",
     "didn't expect to care about {S} this much",
     "how is {S} so satisfying",
-    "you made {S} look fun somehow",
-    "this is the {s} content I'm here for",
-    "{s} season is back",
-    "ok you sold me on {S}",
+    "you made {S:do} look fun somehow",
+    "this is the {s:do} content I'm here for",
+    "{s:do} season is back",
+    "ok you sold me on {S:thing}",
     "{S} was so worth it",
     "I could watch {S} all day",
-    "love how honest you were about {S}",
-    "{S} done right for once",
-    "the {s} era is my favourite era",
-    "fine, I'm trying {S} this week",
+    "love how honest you were about {S:thing}",
+    "{S:do} done right for once",
+    "the {s:do} era is my favourite era",
+    "fine, I'm trying {S:do} this week",
+    "still thinking about {S}",
+    "{S} lives rent free in my head",
+    "the way {S} came together",
 ];
 
 const PRAISE_LONG: &[&str] = &[
-    "I've seen a lot of {S} {posts} and this is the first one that made it click",
-    "you can tell how much work went into {S}, the whole thing flows so well",
-    "came in skeptical about {S} and left with a plan for the weekend",
-    "honestly {S} was the push I needed after a rough week",
+    "I've seen a lot of {S:thing} {posts} and this is the first one that made it click",
+    "you can tell how much work went into this, the whole thing flows so well",
+    "came in skeptical about {S:do} and left with a plan for the weekend",
+    "{S:do} was the push I needed after a rough week",
 ];
 
 const MOMENT: &[&str] = &[
     "{M} was my favourite part",
     "{M} though",
-    "came for {S}, stayed for {M}",
+    "came for {S:thing}, stayed for {M}",
     "replayed {M} way too many times",
     "{M} deserves its own {post}",
     "not {M} being the best part",
@@ -148,7 +197,7 @@ const MOMENT: &[&str] = &[
     "wasn't ready for {M}",
     "{M} alone was worth it",
     "the energy in {M}",
-    "ok {M} was genuinely useful",
+    "ok {M:do} was genuinely useful",
 ];
 
 const STAMPED: &[&str] = &[
@@ -162,71 +211,71 @@ const STAMPED: &[&str] = &[
     "{T} is criminally good",
 ];
 
-const QUESTION: &[&str] = &[
-    "wait how long did {S} take you",
-    "is {S} ok for beginners",
-    "does {S} work with {O}",
-    "can you do a full {post} on {M}",
-    "how did you get into {S}",
-    "what would you change about {S} now",
-    "is {M} the same for everyone or just you",
-    "any tips for {S} with {O}",
-    "how often do you do {S}",
-    "where do I even start with {S}",
-    "would {S} still work on {O}",
-    "did you plan {M} or was that luck",
+/// A question, with what a reply to it can answer.
+const QUESTION: &[(&str, Cue)] = &[
+    ("how long did {S:do} take you", Cue::Time),
+    ("is {S:do} ok for beginners", Cue::Start),
+    ("does {S:do} work with {O}", Cue::Fit),
+    ("can you do a full {post} on {M}", Cue::More),
+    ("how did you get into {S:thing}", Cue::Creator),
+    ("what would you change about {S:thing} now", Cue::Creator),
+    ("any tips for {S:do} with {O}", Cue::Fit),
+    ("how often do you do {S:do}", Cue::Creator),
+    ("where do I even start with {S:do}", Cue::Start),
+    ("would {S:do} still work with {O}", Cue::Fit),
+    ("did you plan {M:event} or was that luck", Cue::Creator),
+    ("how many tries did {M:event} take", Cue::Time),
+    ("is {S:thing} worth it", Cue::Start),
 ];
 
-const QUESTION_SHORT: &[&str] = &[
-    "part 2?",
-    "song?",
-    "what's the song",
-    "link?",
-    "part 2 when",
-    "is there a part 2",
-    "name of the song?",
-    "{s}?",
-    "wait what",
-    "how??",
-    "tutorial?",
-    "where's {M} from",
+const QUESTION_SHORT: &[(&str, Cue)] = &[
+    ("part 2?", Cue::More),
+    ("song?", Cue::Source),
+    ("what's the song", Cue::Source),
+    ("link?", Cue::Source),
+    ("part 2 when", Cue::More),
+    ("is there a part 2", Cue::More),
+    ("name of the song?", Cue::Source),
+    ("how??", Cue::Creator),
+    ("tutorial?", Cue::More),
+    ("where's this from", Cue::Source),
+    ("{s:do} tips?", Cue::Start),
 ];
 
 const STORY: &[&str] = &[
-    "tried {S} with {O} and it actually worked",
-    "showed {S} to {F} and now we're both hooked",
+    "tried {S:do} with {O} and it actually worked",
+    "showed {S:thing} to {F} and now we're both hooked",
     "sending this to {F} right now",
-    "{F} and I tried {S} last night",
-    "did {S} for the first time because of you",
-    "been doing {S} wrong for years apparently",
+    "{F} and I tried {S:do} last night",
+    "did {S:do} for the first time because of you",
+    "been doing {S:do} wrong for years apparently",
     "this is going straight to {F}",
     "{F} needs to see {M}",
-    "literally doing {S} tomorrow",
-    "tried {M} and yeah, it works",
+    "literally doing {S:do} tomorrow",
+    "tried {M:do} and yeah, it works",
+    "{F} was yelling at {M:event}",
+    "watched this with {F} and we both lost it at {M:event}",
 ];
 
 const JOKE: &[&str] = &[
-    "me pretending I'll ever try {S}",
-    "{S} really said not today",
-    "POV: you just found out about {S}",
-    "me at 2am watching {S} instead of sleeping",
+    "me pretending I'll ever try {S:do}",
     "{F} when they see {S}: 👀",
     "{M} is personal at this point",
     "the way I said out loud 'no way' at {M}",
-    "{S} is my new personality now",
     "my brain during {M}: 🤯",
-    "I came here to learn {S} and learned nothing {L}",
+    "I came here to learn {S:do} and learned nothing {L}",
+    "me at 2am watching {S} instead of sleeping",
+    "POV: you just found out about {S:thing}",
+    "{S:thing} is my new personality now",
 ];
 
 const OBSERVE: &[&str] = &[
-    "first time seeing {S} done like this",
-    "didn't know {S} was a thing",
+    "first time seeing {S:do} done like this",
+    "didn't know {S:thing} was a thing",
     "here before this blows up",
-    "{S} again? not complaining",
-    "the algorithm knew I needed {S}",
-    "interesting take on {S}",
+    "the algorithm knew I needed {S:thing}",
+    "interesting take on {S:thing}",
     "never thought about {M} like that",
-    "so {S} is the new thing now",
 ];
 
 const ANSWER_POST: &[&str] = &[
@@ -235,7 +284,6 @@ const ANSWER_POST: &[&str] = &[
     "{M}, no question",
     "mine is {M}",
     "depends on the day tbh",
-    "{s} every time",
     "honestly {M}",
     "both but {M} wins",
 ];
@@ -244,24 +292,24 @@ const CRITIQUE: &[&str] = &[
     "{S} is overrated, sorry",
     "not convinced by {M} at all",
     "{M} felt rushed",
-    "this is just {S} with extra steps",
-    "you skipped the hardest part of {S}",
+    "this is just {S:do} with extra steps",
+    "you skipped the hardest part of {S:do}",
     "{M} is wrong and you know it",
     "nah {S} isn't it",
-    "{S} used to be better",
+    "{S:thing} used to be better",
     "too much talking before {M}",
-    "{S} doesn't work for most people",
-    "the {s} hype is getting old",
+    "{S:do} doesn't work for most people",
+    "the {s:do} hype is getting old",
     "liked your older {posts} more than this",
     "{M} made no sense",
-    "that's not how {S} works",
+    "that's not how {S:do} works",
 ];
 
 const GRUDGING: &[&str] = &[
     "ok this one was actually good",
     "fair, {S} was well done",
     "not usually a fan but {M} was good",
-    "fine, {S} won me over",
+    "fine, {S:thing} won me over",
 ];
 
 const TROLL: &[&str] = &[
@@ -318,7 +366,6 @@ const REACT_POSITIVE: &[&str] = &[
     "no way",
     "stunning",
     "elite",
-    "the {s}",
     "omg",
     "underrated",
     "instant save",
@@ -330,8 +377,6 @@ const REACT_POSITIVE: &[&str] = &[
     "{s} goated",
     "love {s}",
     "{s} W",
-    "ok {s}",
-    "{s} yes",
 ];
 const REACT_NEUTRAL: &[&str] = &[
     "first",
@@ -340,17 +385,12 @@ const REACT_NEUTRAL: &[&str] = &[
     "interesting",
     "saved",
     "noted",
-    "wait",
     "same",
     "okay",
-    "{s}?",
     "huh",
     "me rn",
     "bookmarking",
-    "sooo",
     "{s} again",
-    "{s} tips?",
-    "wait {s}?",
 ];
 const REACT_NEGATIVE: &[&str] = &[
     "mid",
@@ -364,7 +404,6 @@ const REACT_NEGATIVE: &[&str] = &[
     "not it",
     "yikes",
     "clickbait",
-    "why",
     "overrated",
     "{s} again?",
     "{s}, really?",
@@ -392,24 +431,136 @@ const FRIENDS: &[&str] = &[
     "my cousin",
 ];
 
+// ---------------------------------------------------------------- fillers
+//
+// Filler words go where people put them: a hedge ("ngl", "lowkey",
+// "honestly") before an opinion, never before a question or a request; a
+// question opens with "wait" or "ok so" at most; a tail ("fr", "tbh")
+// closes an opinion; one filler to a comment.
+
+/// Leads before an opinion or a story.
 const LEADS: &[&str] = &[
     "ngl",
     "lowkey",
     "honestly",
-    "bro",
-    "wait",
-    "ok but",
+    "genuinely",
     "not gonna lie",
+    "deadass",
+    "real talk",
+    "ok but",
+    "bro",
+];
+/// Leads before a question.
+const QUESTION_LEADS: &[&str] = &["wait", "ok so", "genuine question,", "quick question,"];
+const TAILS: &[&str] = &["fr", "tbh", "ngl", "no cap", "istg", "fr fr", "honestly"];
+
+/// Words a frame may open with that already do a filler's work: no lead
+/// goes before them.
+const MARKERS: &[&str] = &[
+    "ok",
+    "okay",
+    "wait",
+    "honestly",
+    "not",
+    "me",
+    "pov:",
+    "nah",
+    "idk",
+    "really?",
+    "literally",
     "yo",
+    "bro",
+    "fine,",
+    "fair,",
+    "so",
+    "omg",
+    "how",
+    "what",
+    "why",
+    "is",
+    "does",
+    "did",
+    "can",
+    "any",
+    "where",
+    "would",
+    "same,",
+    "right??",
+    "who",
+    "yes!!",
+    "agreed,",
+    "ngl",
+    "tbh",
+    "fr",
+    "sure",
+];
+
+/// Filler words: a comment that has one (in its frame or added) gets no
+/// other.
+const FILLERS: &[&str] = &[
+    "ngl",
+    "lowkey",
+    "honestly",
     "genuinely",
     "deadass",
-    "idk but",
-    "real talk",
-    "okay",
+    "tbh",
+    "fr",
+    "istg",
 ];
-const TAILS: &[&str] = &[
-    "fr", "tbh", "ngl", "no cap", "istg", "lol", "fr fr", "honestly",
+
+// -------------------------------------------------------- second sentences
+//
+// A long comment's second sentence goes on from its first: it refers back
+// ("it", "that part") and does what follows the first act, never another
+// unrelated frame.
+
+const FOLLOW_PRAISE: &[&str] = &[
+    "saving this for later",
+    "sending it to {F}",
+    "{M} especially",
+    "trying it this week{do}",
+    "thank you for this",
+    "more of this please",
+    "you never miss",
+    "the editing on this too",
+    "{M} was my favourite bit",
 ];
+const FOLLOW_MOMENT: &[&str] = &[
+    "had to rewind it twice",
+    "didn't see that coming",
+    "so satisfying to watch",
+    "{F} needs to see it",
+];
+const FOLLOW_QUESTION: &[&str] = &[
+    "asking for a friend",
+    "thanks in advance",
+    "been wanting to try it{do}",
+    "tried once and gave up{do}",
+    "would love a full {post} on it",
+    "genuinely curious",
+];
+const FOLLOW_STORY: &[&str] = &[
+    "thank you for this",
+    "still can't believe it",
+    "never going back",
+    "{M} was the part that did it",
+    "game changer",
+];
+const FOLLOW_JOKE: &[&str] = &[
+    "{L}",
+    "why is this so me",
+    "I'm not okay",
+    "every single time",
+];
+const FOLLOW_CRITIQUE: &[&str] = &[
+    "{M} especially",
+    "the rest was fine",
+    "your older {posts} were better",
+    "felt like filler",
+    "just being honest",
+    "not hating, just saying",
+];
+const FOLLOW_ANSWER: &[&str] = &["not even close", "easy pick", "the rest don't compare"];
 
 // ------------------------------------------------------------------ replies
 
@@ -422,18 +573,19 @@ const AGREE: &[&str] = &[
     "facts",
     "couldn't agree more",
     "same here",
-    "yesss {s}",
     "real",
     "+1",
     "exactly what I thought",
     "{M} was the best part for me too",
     "glad it's not just me",
-    "this comment 👆",
     "so true",
     "{S} really is that good",
+    "{S} deserves way more love",
+    "yes!! {S} was everything",
+    "agreed, {S} hits different",
+    "{M} is the best bit for sure",
     "{M} got me too",
     "ok same, {M} was it",
-    "{S} lives in my head now",
     "{M} was unreal",
 ];
 const DISAGREE: &[&str] = &[
@@ -441,59 +593,93 @@ const DISAGREE: &[&str] = &[
     "idk I found {M} boring",
     "hard disagree",
     "nah not really",
-    "you must be new here",
     "{M} was the weakest part tbh",
     "we watched different {posts}",
     "{S} wasn't that deep",
     "{M} was fine, calm down",
 ];
-const ANSWER: &[&str] = &[
-    "{M} I think",
-    "it's in the description",
-    "yes, did it last week",
-    "go for it",
+/// A neutral reply to an opinion: asks what it meant.
+const PROBE: &[&str] = &[
+    "how so?",
+    "what did you like about {M}?",
+    "was {M} really that good?",
+    "better than the last one?",
+    "is it worth watching the whole thing?",
+    "which part?",
+];
+/// Answers by what the question asked.
+const ANSWER_TIME: &[&str] = &[
+    "took me about a week to get {S:do} down",
+    "{S:do} took me a few tries",
+    "took me about a week",
+    "a couple of weeks for me",
     "depends on your level",
+    "took me a month to get it right",
+    "first try for me {L}",
+];
+const ANSWER_START: &[&str] = &[
+    "I started {S:do} with zero experience, you'll be fine",
+    "yes, did it as a beginner",
+    "start slow and you'll be fine",
+    "go for it",
+    "yes if you go slow",
+    "depends on your level",
+    "I did {S:do} as a total beginner, it's fine",
+];
+const ANSWER_FIT: &[&str] = &[
+    "did {S:do} with {O} and it was fine",
+    "worked fine for me with {O}",
+    "pretty sure yes",
+    "yes, just go slower",
+    "depends, I'd ask someone who knows",
+    "same question, I have {O}",
+];
+const ANSWER_SOURCE: &[&str] = &[
+    "it's in the description",
+    "check the pinned comment",
+    "someone asked above, it's in the description",
+    "following",
+    "same question",
+];
+const ANSWER_MORE: &[&str] = &["need this too", "+1", "part 2 please", "following", "bump"];
+/// Replies to a question asked of the creator.
+const ANSWER_CREATOR: &[&str] = &[
+    "I want to know about {S:thing} too",
     "same question",
     "bump",
     "following",
-    "it's explained in {M}",
-    "pretty sure yes",
-    "took me about a week",
-    "start slow and you'll be fine",
-    "I asked the same thing lol",
+    "I asked the same thing {L}",
     "no idea but I want to know too",
-    "check the pinned comment",
-    "I did {S} as a beginner, it's fine",
-    "{M} covers it",
-    "yes, {S} works if you go slow",
+    "need to know this too",
+    "it's explained in {M}",
 ];
-const ANSWER_STAMPED: &[&str] = &[
-    "it's at {T}",
-    "{T}",
-    "{T} she explains it",
-    "around {T}",
-    "{T} has it",
+const ANSWER_STAMPED: &[&str] = &["it's at {T}", "{T}", "around {T}", "{T} has it"];
+/// A dismissive reply to a question.
+const SNUB: &[&str] = &[
+    "just watch the {post}",
+    "it's literally in the {post}",
+    "google exists",
+    "read the description",
 ];
 const DEFEND: &[&str] = &[
+    "{S} was great though",
     "then don't watch {L}",
     "it's fine if you're a beginner",
     "nah {S} was great",
     "who hurt you",
     "it's literally explained in {M}",
-    "the comments never disappoint",
     "you didn't watch it did you",
     "respectfully, no",
     "skill issue",
     "ok but you're still here",
     "{M} was literally the best part",
-    "{S} worked fine for me",
+    "{S:do} worked fine for me",
 ];
 const CONCUR: &[&str] = &[
     "agreed, {M} was rough",
     "thought I was the only one",
     "yeah {S} wasn't it",
     "said what I was thinking",
-    "fair point tbh",
     "true, {M} dragged",
 ];
 const FAIR: &[&str] = &[
@@ -504,6 +690,8 @@ const FAIR: &[&str] = &[
     "valid",
 ];
 const LAUGH_BACK: &[&str] = &[
+    "the {s:do} struggle is real {L}",
+    "not {S} calling us out",
     "{L}",
     "not you calling me out",
     "why is this so accurate",
@@ -512,13 +700,11 @@ const LAUGH_BACK: &[&str] = &[
     "the accuracy",
     "this is so me",
     "{L} {M} was personal",
-    "not {S} calling us out",
-    "{S} really does that {L}",
 ];
 const PUSHBACK: &[&str] = &[
+    "imagine hating on {S:thing}",
     "it's {S}, relax",
     "who asked",
-    "ratio",
     "then leave??",
     "bro is mad",
     "imagine being this bitter",
@@ -534,16 +720,44 @@ const SPAM_BACK: &[&str] = &[
     "spam",
     "reported",
 ];
-
-const REPLY_QUESTION: &[&str] = &[
-    "wait which part is {M}",
-    "how so?",
-    "what do you mean",
-    "source?",
-    "did you try {S} though?",
-    "same, where did you see that?",
-    "what part of {S}?",
-    "wait did {M} work for you?",
+/// A word of agreement, for a neutral reader of a one-word reaction.
+const ECHO: &[&str] = &["same", "real", "this", "+1", "true", "fair"];
+/// Replies to someone's own story.
+const STORY_BACK: &[&str] = &[
+    "{S:do} did the same for me",
+    "same, {S:do} changed a lot for me",
+    "love that",
+    "that's awesome",
+    "same thing happened to me",
+    "welcome to the club",
+    "ok now I have to try it{do}",
+    "{F} did the same {L}",
+    "how did it go?",
+];
+const STORY_ASK: &[&str] = &[
+    "how long have you been doing {S:do}?",
+    "how did it go?",
+    "did it actually help?",
+    "how long did it take?",
+    "wait really?",
+    "how did they like it?",
+];
+const STORY_DOUBT: &[&str] = &["sure it did", "doubt it", "ok and?", "nobody asked but ok"];
+/// The friend someone tagged, answering.
+const TAG_BACK: &[&str] = &[
+    "ok we're doing {S:do} this weekend",
+    "we have to try {S:do}",
+    "not {S:thing} again {L}",
+    "omg yes",
+    "why did you tag me {L}",
+    "we're doing this",
+    "ok I'm in",
+    "saw it already",
+    "stop {L}",
+    "I need this",
+    "this is so us",
+    "not you tagging me",
+    "ok fine",
 ];
 
 fn emoji_set(sentiment: Sentiment) -> &'static [&'static str] {
@@ -578,27 +792,37 @@ struct Fill<'a> {
     moment: Option<usize>,
 }
 
+/// The slots of `frame`, each as its name and what it needs (`""` when
+/// nothing): `{S:do}` is `("S", "do")`.
+fn slots(frame: &str) -> impl Iterator<Item = (&str, &str)> {
+    frame.split('{').skip(1).filter_map(|rest| {
+        let slot = &rest[..rest.find('}')?];
+        Some(slot.split_once(':').unwrap_or((slot, "")))
+    })
+}
+
 impl Fill<'_> {
     /// Whether `frame` can be filled here: a moment slot needs a moment,
     /// a timestamp one a timeline with chapters on a platform that quotes
-    /// them.
+    /// them, the short form one that reads without an article, and every
+    /// slot a phrase that names what it needs (a thing one does, a whole,
+    /// an event).
     fn fits(&self, frame: &str) -> bool {
         let g = self.scene.gist;
-        if frame.contains("{M}") && self.moment.is_none() {
-            return false;
-        }
-        if frame.contains("{T}") {
-            let ok = self.scene.style.shape.timestamps
-                && self.scene.seconds.is_some()
-                && self.moment.is_some_and(|m| g.moments[m].at.is_some());
-            if !ok {
-                return false;
+        let moment = self.moment.map(|m| g.moments[m].name.as_str());
+        slots(frame).all(|(slot, need)| match slot {
+            "M" => moment.is_some_and(|m| meets(kind_of(m), need)),
+            "T" => {
+                self.scene.style.shape.timestamps
+                    && self.scene.seconds.is_some()
+                    && self.moment.is_some_and(|m| g.moments[m].at.is_some())
             }
-        }
-        if (frame.contains("{S}") || frame.contains("{s}")) && g.short == "this" {
-            return false;
-        }
-        true
+            "S" => g.short != "this" && meets(kind_of(&g.subject), need),
+            "s" => g.short != "this" && meets(kind_of(&g.subject), need),
+            // A frame that speaks of the subject as "it".
+            "do" | "thing" | "event" => meets(kind_of(&g.subject), slot),
+            _ => true,
+        })
     }
 
     fn expand(&self, out: &mut String, rng: &mut Rng, frame: &str) {
@@ -618,13 +842,18 @@ impl Fill<'_> {
         let g = scene.gist;
         fill_slots(out, frame, |out, slot| {
             let v = scene.niche.vocab();
+            let slot = slot.split_once(':').map_or(slot, |(s, _)| s);
             match slot {
                 "S" if self.pron => out.push_str("this"),
                 "S" | "s" | "M" => {
+                    // The short form only where it reads without an
+                    // article ("zone 2 cardio >>>"); else the subject as
+                    // it is named ("the secret ending >>>").
                     let noun = match (slot, self.moment) {
                         ("S", _) => &g.subject,
                         ("M", Some(m)) => &g.moments[m].name,
-                        _ => &g.short,
+                        _ if bare_ok(&g.subject, &g.short) => &g.short,
+                        _ => &g.subject,
                     };
                     out.push_str(noun);
                     if is_plural(noun) {
@@ -650,15 +879,48 @@ impl Fill<'_> {
         });
     }
 
-    /// A frame from `pool` that fits, tried a few times; `fallback` if none.
+    /// A frame from `pool` that fits: a few draws, then the first that
+    /// fits from where the last draw landed; `fallback` if none does.
     fn choose<'t>(&self, rng: &mut Rng, pool: &[&'t str], fallback: &'t str) -> &'t str {
-        for _ in 0..6 {
-            let f = pick(rng, pool);
-            if self.fits(f) {
-                return f;
+        self.choose_index(rng, pool.len(), |i| pool[i])
+            .map_or(fallback, |i| pool[i])
+    }
+
+    /// A frame from `pool` that names the post (its subject or a moment)
+    /// and fits; else any that fits.
+    fn choose_naming<'t>(&self, rng: &mut Rng, pool: &[&'t str], fallback: &'t str) -> &'t str {
+        let naming: Vec<&'t str> = pool
+            .iter()
+            .copied()
+            .filter(|f| (f.contains("{s") || f.contains("{S") || f.contains("{M")) && self.fits(f))
+            .collect();
+        if naming.is_empty() {
+            self.choose(rng, pool, fallback)
+        } else {
+            pick(rng, &naming)
+        }
+    }
+
+    /// [`choose`](Self::choose) over a table whose rows carry a frame.
+    fn choose_index<'t>(
+        &self,
+        rng: &mut Rng,
+        len: usize,
+        frame: impl Fn(usize) -> &'t str,
+    ) -> Option<usize> {
+        if len == 0 {
+            return None;
+        }
+        let mut i = 0;
+        for _ in 0..4 {
+            i = rng.below(len as u64) as usize;
+            if self.fits(frame(i)) {
+                return Some(i);
             }
         }
-        fallback
+        (0..len)
+            .map(|k| (i + k) % len)
+            .find(|&k| self.fits(frame(k)))
     }
 }
 
@@ -796,24 +1058,36 @@ fn choose_act(rng: &mut Rng, scene: &Scene<'_>) -> Act {
     }
 }
 
-fn write_body(out: &mut String, rng: &mut Rng, act: Act, fill: &Fill<'_>, long: bool) {
+/// Write the first sentence of a comment doing `act`; returns the act it
+/// did (a neutral reaction may be a short question, a negative one a
+/// critique) and what it invites in reply.
+fn write_body(
+    out: &mut String,
+    rng: &mut Rng,
+    act: Act,
+    fill: &Fill<'_>,
+    long: bool,
+) -> (Act, Cue) {
     let scene = fill.scene;
     let s = scene.sentiment;
+    let mut did = (act, Cue::None);
     let frame = match act {
-        Act::Reaction => {
-            let pool = match s {
-                Sentiment::Positive => REACT_POSITIVE,
-                Sentiment::Neutral => {
-                    if rng.chance(0.4) {
-                        QUESTION_SHORT
-                    } else {
-                        REACT_NEUTRAL
-                    }
-                }
-                Sentiment::Negative => REACT_NEGATIVE,
-            };
-            fill.choose(rng, pool, "same")
-        }
+        Act::Reaction => match s {
+            Sentiment::Positive if rng.chance(0.35) => {
+                fill.choose_naming(rng, REACT_POSITIVE, "love this")
+            }
+            Sentiment::Positive => fill.choose(rng, REACT_POSITIVE, "love this"),
+            Sentiment::Neutral if rng.chance(0.4) => {
+                let (frame, cue) = choose_cued(rng, fill, QUESTION_SHORT, ("part 2?", Cue::More));
+                did = (Act::Question, cue);
+                frame
+            }
+            Sentiment::Neutral => fill.choose(rng, REACT_NEUTRAL, "saved"),
+            Sentiment::Negative => {
+                did.0 = Act::Critique;
+                fill.choose(rng, REACT_NEGATIVE, "meh")
+            }
+        },
         Act::Praise => {
             if long && rng.chance(0.5) {
                 fill.choose(rng, PRAISE_LONG, "love this")
@@ -829,12 +1103,19 @@ fn write_body(out: &mut String, rng: &mut Rng, act: Act, fill: &Fill<'_>, long: 
             }
         }
         Act::Question => {
-            if rng.chance(0.3) {
-                fill.choose(rng, QUESTION_SHORT, "part 2?")
-            } else if rng.chance(0.2) {
+            if rng.chance(0.2) {
+                // Not a question after all: a remark on what is new.
+                did.0 = Act::Praise;
                 fill.choose(rng, OBSERVE, "interesting")
             } else {
-                fill.choose(rng, QUESTION, "part 2?")
+                let pool = if rng.chance(0.3) {
+                    QUESTION_SHORT
+                } else {
+                    QUESTION
+                };
+                let (frame, cue) = choose_cued(rng, fill, pool, ("part 2?", Cue::More));
+                did.1 = cue;
+                frame
             }
         }
         Act::Story => fill.choose(rng, STORY, "sending this to my sister"),
@@ -857,15 +1138,59 @@ fn write_body(out: &mut String, rng: &mut Rng, act: Act, fill: &Fill<'_>, long: 
         },
     };
     fill.expand(out, rng, frame);
+    did
 }
 
+/// A frame from a table of questions that fits, with its cue.
+fn choose_cued(
+    rng: &mut Rng,
+    fill: &Fill<'_>,
+    pool: &[(&'static str, Cue)],
+    fallback: (&'static str, Cue),
+) -> (&'static str, Cue) {
+    fill.choose_index(rng, pool.len(), |i| pool[i].0)
+        .map_or(fallback, |i| pool[i])
+}
+
+/// The second sentence of a long comment: one that goes on from the
+/// first act.
+fn follow(act: Act) -> &'static [&'static str] {
+    match act {
+        Act::Moment => FOLLOW_MOMENT,
+        Act::Question => FOLLOW_QUESTION,
+        Act::Story => FOLLOW_STORY,
+        Act::Joke => FOLLOW_JOKE,
+        Act::Critique => FOLLOW_CRITIQUE,
+        Act::Answer => FOLLOW_ANSWER,
+        _ => FOLLOW_PRAISE,
+    }
+}
+
+/// Whether `text` (one sentence) asks something without saying so with
+/// a question mark.
 fn is_question(act: Act, text: &str) -> bool {
     act == Act::Question
         && !text.ends_with('?')
         && text.split_whitespace().next().is_some_and(|w| {
             matches!(
-                w,
-                "wait" | "is" | "does" | "can" | "how" | "what" | "any" | "where" | "would" | "did"
+                w.to_ascii_lowercase().as_str(),
+                "wait"
+                    | "is"
+                    | "does"
+                    | "can"
+                    | "how"
+                    | "what"
+                    | "any"
+                    | "where"
+                    | "would"
+                    | "did"
+                    | "what's"
+                    | "where's"
+                    | "part"
+                    | "song"
+                    | "link"
+                    | "tutorial"
+                    | "name"
             )
         })
 }
@@ -913,23 +1238,65 @@ fn push_emoji(out: &mut String, rng: &mut Rng, voice: &Voice, sentiment: Sentime
     }
 }
 
-/// Apply the voice: lead and tail words, punctuation, casing, stretching,
-/// typos, emoji. `start` is where the comment begins in `out`.
-fn finish(
-    out: &mut String,
-    rng: &mut Rng,
-    scene: &Scene<'_>,
+/// Where a comment's sentences are in `out`, and what they do.
+struct Sentences {
+    /// Where the comment begins.
     start: usize,
-    act: Act,
-    emoji_ok: bool,
-) {
+    /// What its first sentence does, and where that sentence ends.
+    first: Act,
+    first_end: usize,
+    /// What its last sentence does, and where that one begins.
+    last: Act,
+    last_start: usize,
+}
+
+impl Sentences {
+    fn one(start: usize, act: Act, out: &str) -> Sentences {
+        Sentences {
+            start,
+            first: act,
+            first_end: out.len(),
+            last: act,
+            last_start: start,
+        }
+    }
+}
+
+/// Apply the voice: a filler where people put one, punctuation, casing,
+/// stretching, typos, emoji.
+fn finish(out: &mut String, rng: &mut Rng, scene: &Scene<'_>, at: Sentences, emoji_ok: bool) {
     let v = scene.voice;
+    let start = at.start;
     let words = out[start..].split_whitespace().count();
-    let question = out[start..].ends_with('?') || is_question(act, &out[start..]);
-    let talks = !matches!(act, Act::Troll | Act::Spam | Act::Reaction);
-    if talks && words >= 3 && rng.chance(v.slang * 0.6) {
+    let first = &out[start..at.first_end];
+    let first_asks = first.ends_with('?') || is_question(at.first, first);
+    let opener = first
+        .split_whitespace()
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let marked = MARKERS.contains(&opener.as_str())
+        || opener.starts_with(|c: char| c.is_ascii_digit() || c == '@' || !c.is_ascii());
+    let last = &out[at.last_start..];
+    let question = last.ends_with('?') || is_question(at.last, last);
+    // Only people talking use fillers: not a spammer's line, a troll's jab
+    // or an answer picking a moment.
+    let talks = !matches!(
+        at.first,
+        Act::Troll | Act::Spam | Act::Reaction | Act::Answer
+    );
+    let mut filled = out[start..]
+        .split(|c: char| c.is_whitespace() || c == ',')
+        .any(|w| FILLERS.contains(&w.to_ascii_lowercase().as_str()));
+    if talks && !marked && !filled && words >= 4 && rng.chance(v.slang * 0.6) {
+        let lead = if first_asks {
+            pick(rng, QUESTION_LEADS)
+        } else {
+            pick(rng, LEADS)
+        };
         out.insert(start, ' ');
-        out.insert_str(start, pick(rng, LEADS));
+        out.insert_str(start, lead);
+        filled = true;
     }
     if question && !out.ends_with('?') {
         out.push('?');
@@ -937,7 +1304,10 @@ fn finish(
             out.push('?');
         }
     } else if !question && words >= 2 {
-        if rng.chance(v.slang * 0.5) {
+        // No tail after a laugh the frame ends with ("not this again lol").
+        let laughs = out.ends_with(v.laugh);
+        let tails = !filled && !laughs && !matches!(at.last, Act::Spam | Act::Answer);
+        if tails && rng.chance(v.slang * 0.5) {
             out.push(' ');
             out.push_str(if rng.chance(0.5) {
                 v.laugh
@@ -1047,10 +1417,7 @@ pub fn comment(out: &mut String, rng: &mut Rng, scene: &Scene<'_>) -> Said {
         && rng.chance((shape.emoji_only * emoji_lean * 2.0).min(0.5))
     {
         emoji_only(out, rng, scene);
-        return Said {
-            act: Act::Reaction,
-            about: 0,
-        };
+        return Said::of(Act::Reaction);
     }
     let mut act = choose_act(rng, scene);
     let m = moment(rng, scene.gist, None);
@@ -1059,6 +1426,7 @@ pub fn comment(out: &mut String, rng: &mut Rng, scene: &Scene<'_>) -> Said {
         pron: rng.chance(0.15),
         moment: m,
     };
+    let mut tagged = false;
     if shape.friend_tags > 0.0 && act != Act::Spam && rng.chance(shape.friend_tags) {
         // Tagging a friend: "@maya.silva look at this" or the tag alone.
         out.push('@');
@@ -1067,9 +1435,11 @@ pub fn comment(out: &mut String, rng: &mut Rng, scene: &Scene<'_>) -> Said {
             return Said {
                 act: Act::Story,
                 about: 0,
+                cue: Cue::Tag,
             };
         }
         out.push(' ');
+        tagged = true;
         if act == Act::Reaction {
             act = Act::Story;
         }
@@ -1079,61 +1449,110 @@ pub fn comment(out: &mut String, rng: &mut Rng, scene: &Scene<'_>) -> Said {
         && act != Act::Spam
         && rng.chance((shape.long * scene.voice.length).min(0.8));
     let body = out.len();
-    write_body(out, rng, act, &fill, long);
-    if long {
-        // A second sentence that does something else.
-        let second = match act {
-            Act::Question => Act::Story,
-            Act::Critique => Act::Critique,
-            _ if scene.sentiment == Sentiment::Neutral => Act::Question,
-            // Never a second story after a story ("sending this to my
-            // sister. sending this to my partner").
-            _ => {
-                let no_moments = scene.gist.moments.is_empty();
-                if act != Act::Story && (rng.chance(0.5) || no_moments) {
-                    Act::Story
-                } else if no_moments {
-                    Act::Praise
-                } else {
-                    Act::Moment
-                }
-            }
-        };
-        let q = out[body..].ends_with('?') || is_question(act, &out[body..]);
-        out.push_str(if q {
-            "? "
-        } else if scene.voice.bare || rng.chance(0.3) {
-            ", "
-        } else {
-            ". "
-        });
-        let s2 = out.len();
+    let (did, cue) = write_body(out, rng, act, &fill, long);
+    let mut at = Sentences::one(body, did, out);
+    if long && !matches!(did, Act::Reaction | Act::Troll | Act::Spam) {
+        // A second sentence that goes on from the first.
+        // Another moment than the first sentence's, or none.
+        let other = moment(rng, scene.gist, None).filter(|&o| Some(o) != m);
         let fill2 = Fill {
             scene,
             pron: true,
-            moment: moment(rng, scene.gist, None),
+            moment: other,
         };
-        write_body(out, rng, second, &fill2, false);
-        if !out[..s2].ends_with(", ") {
-            if let Some(c) = out[s2..].chars().next() {
-                if c.is_ascii_lowercase() && !scene.voice.lower {
-                    out.replace_range(s2..s2 + 1, &c.to_ascii_uppercase().to_string());
-                }
+        let frame = fill2.choose(rng, follow(did), "");
+        if !frame.is_empty() {
+            let q = out[body..].ends_with('?') || is_question(did, &out[body..]);
+            at.first_end = out.len();
+            out.push_str(if q {
+                "? "
+            } else if scene.voice.bare || rng.chance(0.3) {
+                ", "
+            } else {
+                ". "
+            });
+            let s2 = out.len();
+            fill2.expand(out, rng, frame);
+            if !out[..s2].ends_with(", ") && !scene.voice.lower {
+                capitalise(out, s2);
             }
-        }
-        if second == Act::Question && !out.ends_with('?') {
-            out.push('?');
+            at.last = Act::Praise;
+            at.last_start = s2;
         }
     }
     let emoji_ok = act != Act::Spam || scene.voice.character != Character::Bot || rng.chance(0.5);
-    finish(out, rng, scene, body, act, emoji_ok);
+    finish(out, rng, scene, at, emoji_ok);
     let named = m.filter(|&i| {
         let name = &scene.gist.moments[i].name;
         out[start..].to_lowercase().contains(name.as_str())
     });
     Said {
-        act,
+        act: did,
         about: named.map_or(0, |i| i as u8 + 1),
+        cue: if tagged { Cue::Tag } else { cue },
+    }
+}
+
+fn capitalise(out: &mut String, at: usize) {
+    if let Some(c) = out[at..].chars().next() {
+        if c.is_ascii_lowercase() {
+            out.replace_range(at..at + 1, &c.to_ascii_uppercase().to_string());
+        }
+    }
+}
+
+/// What a reply to `parent` draws from, by what the parent did and what
+/// it invites, and the act the reply performs.
+fn reply_pool(rng: &mut Rng, fill: &Fill<'_>, parent: Said) -> (&'static [&'static str], Act) {
+    let s = fill.scene.sentiment;
+    if parent.cue == Cue::Tag {
+        return (TAG_BACK, Act::Reaction);
+    }
+    match parent.act {
+        Act::Question => {
+            if s == Sentiment::Negative {
+                return (SNUB, Act::Critique);
+            }
+            let stamped = matches!(parent.cue, Cue::Time | Cue::Start | Cue::Creator)
+                && fill.fits(ANSWER_STAMPED[0])
+                && rng.chance(0.4);
+            let pool = match parent.cue {
+                _ if stamped => ANSWER_STAMPED,
+                Cue::Time => ANSWER_TIME,
+                Cue::Start => ANSWER_START,
+                Cue::Fit => ANSWER_FIT,
+                Cue::Source => ANSWER_SOURCE,
+                Cue::More => ANSWER_MORE,
+                _ => ANSWER_CREATOR,
+            };
+            (pool, Act::Answer)
+        }
+        Act::Critique => match s {
+            Sentiment::Positive => (DEFEND, Act::Critique),
+            Sentiment::Negative => (CONCUR, Act::Critique),
+            Sentiment::Neutral => (FAIR, Act::Answer),
+        },
+        Act::Joke => match s {
+            Sentiment::Negative => (DISAGREE, Act::Critique),
+            _ => (LAUGH_BACK, Act::Joke),
+        },
+        Act::Troll => (PUSHBACK, Act::Troll),
+        Act::Spam => (SPAM_BACK, Act::Reaction),
+        Act::Story => match s {
+            Sentiment::Positive => (STORY_BACK, Act::Praise),
+            Sentiment::Neutral => (STORY_ASK, Act::Question),
+            Sentiment::Negative => (STORY_DOUBT, Act::Critique),
+        },
+        Act::Reaction => match s {
+            Sentiment::Negative => (DISAGREE, Act::Critique),
+            Sentiment::Positive => (AGREE, Act::Praise),
+            Sentiment::Neutral => (ECHO, Act::Reaction),
+        },
+        Act::Praise | Act::Moment | Act::Answer => match s {
+            Sentiment::Positive => (AGREE, Act::Praise),
+            Sentiment::Neutral => (PROBE, Act::Question),
+            Sentiment::Negative => (DISAGREE, Act::Critique),
+        },
     }
 }
 
@@ -1160,62 +1579,53 @@ pub fn reply(
         pron: false,
         moment: moment(rng, scene.gist, Some(parent.about)),
     };
-    let s = scene.sentiment;
-    let (pool, act): (&[&str], Act) = match parent.act {
-        Act::Question => {
-            if s == Sentiment::Negative {
-                (CONCUR, Act::Critique)
-            } else if fill.fits(ANSWER_STAMPED[0]) && rng.chance(0.4) {
-                (ANSWER_STAMPED, Act::Answer)
-            } else {
-                (ANSWER, Act::Answer)
-            }
-        }
-        Act::Critique => match s {
-            Sentiment::Positive => (DEFEND, Act::Critique),
-            Sentiment::Negative => (CONCUR, Act::Critique),
-            Sentiment::Neutral => (FAIR, Act::Answer),
-        },
-        Act::Joke => match s {
-            Sentiment::Negative => (DISAGREE, Act::Critique),
-            _ => (LAUGH_BACK, Act::Joke),
-        },
-        Act::Troll => (PUSHBACK, Act::Troll),
-        Act::Spam => (SPAM_BACK, Act::Reaction),
-        _ => match s {
-            Sentiment::Positive => (AGREE, Act::Praise),
-            Sentiment::Neutral => (REPLY_QUESTION, Act::Question),
-            Sentiment::Negative => (DISAGREE, Act::Critique),
-        },
-    };
-    // Most replies name what their parent named (the moment, else the
-    // subject); the rest are a word or two ("fr", "same").
-    let naming: Vec<&str> = pool
+    let (pool, act) = reply_pool(rng, &fill, parent);
+    // A reply names a moment only when its parent did ("{M} got me too"
+    // under a comment about something else answers nothing); most replies
+    // that can name what their parent named do, the rest are a word or
+    // two ("fr", "same").
+    let usable: Vec<&str> = pool
         .iter()
         .copied()
-        .filter(|f| (f.contains("{M}") || f.contains("{S}") || f.contains("{s}")) && fill.fits(f))
-        .filter(|f| parent.about > 0 || !f.contains("{M}"))
+        .filter(|f| fill.fits(f) && (parent.about > 0 || !f.contains("{M")))
         .collect();
-    let frame = if !naming.is_empty() && rng.chance(0.65) {
+    let naming: Vec<&str> = usable
+        .iter()
+        .copied()
+        .filter(|f| f.contains("{M") || f.contains("{S") || f.contains("{s"))
+        .collect();
+    let frame = if !naming.is_empty() && rng.chance(0.72) {
         pick(rng, &naming)
+    } else if !usable.is_empty() {
+        pick(rng, &usable)
     } else {
-        fill.choose(rng, pool, "same")
+        "same"
     };
     fill.expand(out, rng, frame);
-    if rng.chance((shape.long * scene.voice.length * 0.6).min(0.5)) && act != Act::Troll {
-        // Goes on with a thought of their own.
-        out.push_str(if scene.voice.bare { ", " } else { ". " });
-        let extra = match s {
-            Sentiment::Positive => Act::Story,
-            Sentiment::Neutral => Act::Question,
-            Sentiment::Negative => Act::Critique,
-        };
-        write_body(out, rng, extra, &fill, false);
+    let mut at = Sentences::one(start, act, out);
+    let goes_on = matches!(act, Act::Praise | Act::Critique)
+        && out[start..].split_whitespace().count() >= 3
+        && rng.chance((shape.long * scene.voice.length * 0.6).min(0.5));
+    if goes_on {
+        // Goes on with a thought of their own about the same thing.
+        let more: Vec<&str> = follow(act)
+            .iter()
+            .copied()
+            .filter(|f| fill.fits(f) && (parent.about > 0 || !f.contains("{M")))
+            .collect();
+        if !more.is_empty() {
+            let more = pick(rng, &more);
+            at.first_end = out.len();
+            out.push_str(if scene.voice.bare { ", " } else { ". " });
+            at.last_start = out.len();
+            fill.expand(out, rng, more);
+        }
     }
-    finish(out, rng, scene, start, act, true);
+    finish(out, rng, scene, at, true);
     Said {
         act,
         about: parent.about,
+        cue: Cue::None,
     }
 }
 
@@ -1258,5 +1668,501 @@ mod agreement {
         // Not a verb that changes, or not a word boundary: left alone.
         assert_eq!(fix("the outfits got me", 11), "the outfits got me");
         assert_eq!(fix("the outfits, is it", 11), "the outfits, is it");
+    }
+}
+
+#[cfg(test)]
+mod fit {
+    //! Fixed-seed checks that the tells readers named stay gone: slots
+    //! that do not fit their filler, unrelated frames stitched together,
+    //! replies that do not answer their parent, fillers out of place.
+    use super::super::phrase::Kind;
+    use super::super::vocab::Vocab;
+    use super::*;
+
+    /// A voice with no habits (no fillers, emoji, typos, stretching; all
+    /// lower case, no final marks), so a text is its frames alone.
+    fn plain(character: Character, slang: f64) -> Voice {
+        Voice {
+            character,
+            length: 2.5,
+            lower: true,
+            bare: true,
+            bangs: 0,
+            emoji: 0.0,
+            emoji_at: EmojiAt::End,
+            emoji_run: 1,
+            favourite: 0,
+            slang,
+            typos: 0.0,
+            laugh: "lol",
+            stretch: false,
+        }
+    }
+
+    const STYLE: CommentStyle = CommentStyle {
+        shape: Shape {
+            reaction: 0.2,
+            emoji_only: 0.0,
+            long: 0.6,
+            emoji: 0.0,
+            timestamps: true,
+            friend_tags: 0.0,
+            reply_mention: 0.0,
+            lower: 0.0,
+        },
+        ..CommentStyle::GENERIC
+    };
+
+    /// Every title subject of every niche, with chapters of every kind: an
+    /// event, a part, something one does.
+    fn gists() -> Vec<(Niche, Gist)> {
+        let mut out = Vec::new();
+        for n in Niche::ALL {
+            let v: &Vocab = n.vocab();
+            for t in v.title_subjects {
+                let g = Gist::read_in(
+                    n,
+                    &format!("The Truth About {t}"),
+                    "Chapters:\n0:00 Intro\n1:10 The boss fight\n2:20 My verdict\n3:30 The meal prep\n",
+                );
+                out.push((n, g));
+            }
+        }
+        out
+    }
+
+    const TABLES: &[&[&str]] = &[
+        PRAISE,
+        PRAISE_LONG,
+        MOMENT,
+        STAMPED,
+        STORY,
+        JOKE,
+        OBSERVE,
+        ANSWER_POST,
+        CRITIQUE,
+        GRUDGING,
+        TROLL,
+        REACT_POSITIVE,
+        REACT_NEUTRAL,
+        REACT_NEGATIVE,
+        FOLLOW_PRAISE,
+        FOLLOW_MOMENT,
+        FOLLOW_QUESTION,
+        FOLLOW_STORY,
+        FOLLOW_JOKE,
+        FOLLOW_CRITIQUE,
+        FOLLOW_ANSWER,
+        AGREE,
+        DISAGREE,
+        PROBE,
+        ANSWER_TIME,
+        ANSWER_START,
+        ANSWER_FIT,
+        ANSWER_SOURCE,
+        ANSWER_MORE,
+        ANSWER_CREATOR,
+        ANSWER_STAMPED,
+        SNUB,
+        DEFEND,
+        CONCUR,
+        FAIR,
+        LAUGH_BACK,
+        PUSHBACK,
+        STORY_BACK,
+        STORY_ASK,
+        STORY_DOUBT,
+        TAG_BACK,
+        ECHO,
+    ];
+
+    fn all_frames() -> Vec<&'static str> {
+        let mut f: Vec<&str> = TABLES.iter().flat_map(|t| t.iter().copied()).collect();
+        f.extend(QUESTION.iter().map(|q| q.0));
+        f.extend(QUESTION_SHORT.iter().map(|q| q.0));
+        f
+    }
+
+    /// Whether `text` is `frame` with its slots filled by anything.
+    fn matches(frame: &str, text: &str) -> bool {
+        let frame = frame.to_lowercase();
+        let frame = frame.trim_end_matches('?');
+        // Verbs agreed with a plural phrase read as the frame has them.
+        let mut text = format!("{} ", text.trim_end_matches('?'));
+        for (one, many) in &AGREEMENT[..4] {
+            text = text.replace(&format!(" {many} "), &format!(" {one} "));
+        }
+        let text = &text[..text.len() - 1];
+        let mut lits: Vec<String> = Vec::new();
+        let mut rest = frame;
+        while let Some(open) = rest.find('{') {
+            lits.push(rest[..open].to_string());
+            rest = &rest[rest[open..].find('}').map_or(rest.len(), |c| open + c + 1)..];
+        }
+        lits.push(rest.to_string());
+        fn go(text: &str, lits: &[String], first: bool) -> bool {
+            match lits {
+                [] => text.is_empty(),
+                [last] if !first => {
+                    text.ends_with(last.as_str()) && {
+                        let slot = &text[..text.len() - last.len()];
+                        !slot.contains(", ") && !slot.contains(". ") && !slot.contains("? ")
+                    }
+                }
+                [l, more @ ..] => {
+                    if first {
+                        text.starts_with(l.as_str()) && go(&text[l.len()..], more, false)
+                    } else {
+                        // A slot holds a phrase: never a sentence break.
+                        (0..=text.len())
+                            .filter(|&i| {
+                                text.is_char_boundary(i) && text[i..].starts_with(l.as_str())
+                            })
+                            .take_while(|&i| {
+                                !text[..i].contains(", ")
+                                    && !text[..i].contains(". ")
+                                    && !text[..i].contains("? ")
+                            })
+                            .any(|i| go(&text[i + l.len()..], more, false))
+                    }
+                }
+            }
+        }
+        if lits.len() == 1 {
+            return text == lits[0];
+        }
+        go(text, &lits, true)
+    }
+
+    fn comments(seed: u64, n: usize, slang: f64) -> Vec<(Gist, Said, String)> {
+        let mut rng = Rng::new(seed, "fit");
+        let gists = gists();
+        let mut out = Vec::new();
+        for k in 0..n {
+            let (niche, gist) = &gists[k % gists.len()];
+            let sentiment = Sentiment::sample(&mut rng);
+            let character = if k % 7 == 0 {
+                Character::Critic
+            } else {
+                Character::Casual
+            };
+            let voice = plain(character, slang);
+            let scene = Scene {
+                niche: *niche,
+                style: &STYLE,
+                gist,
+                seconds: Some(600),
+                voice: &voice,
+                sentiment,
+            };
+            let mut t = String::new();
+            let said = comment(&mut t, &mut rng, &scene);
+            out.push((gist.clone(), said, t));
+        }
+        out
+    }
+
+    /// A frame whose slot needs a kind of phrase never carries a phrase of
+    /// another kind ("did the secret ending for the first time", "the boss
+    /// season is back"), and no article is doubled.
+    #[test]
+    fn slots_take_only_phrases_that_fit() {
+        let frames = all_frames();
+        let mut checked = 0;
+        for (gist, _, t) in comments(31, 6000, 0.0) {
+            let t = t.to_lowercase();
+            for bad in ["the the ", "the every ", "the your ", "the this ", "a the "] {
+                assert!(!t.contains(bad), "{t}");
+            }
+            let mut phrases: Vec<(&str, char)> = vec![(gist.subject.as_str(), 'S')];
+            phrases.extend(gist.moments.iter().map(|m| (m.name.as_str(), 'M')));
+            for f in &frames {
+                for (need, slot) in [
+                    ("do", 'S'),
+                    ("thing", 'S'),
+                    ("do", 'M'),
+                    ("event", 'M'),
+                    ("do", 's'),
+                ] {
+                    let tag = format!("{{{slot}:{need}}}");
+                    let Some(at) = f.find(&tag) else { continue };
+                    // The words around the slot, up to the next slot.
+                    let before = f[..at].rsplit('}').next().unwrap_or("").to_lowercase();
+                    let after = f[at + tag.len()..]
+                        .split('{')
+                        .next()
+                        .unwrap_or("")
+                        .to_lowercase();
+                    if before.trim().len() + after.trim().len() < 4 {
+                        continue;
+                    }
+                    for (p, ps) in &phrases {
+                        let slot_is = if slot == 'M' { 'M' } else { 'S' };
+                        if *ps != slot_is || meets(kind_of(p), need) {
+                            continue;
+                        }
+                        checked += 1;
+                        let filled = format!("{before}{p}{after}");
+                        assert!(
+                            !t.contains(&filled),
+                            "`{f}` took `{p}` ({:?}): {t}",
+                            kind_of(p)
+                        );
+                    }
+                }
+            }
+        }
+        assert!(checked > 10_000, "{checked}");
+        // The reading the checks rest on.
+        assert_eq!(kind_of("the secret ending"), Kind::Event);
+    }
+
+    /// A long comment is one frame and, at most, a second sentence from
+    /// the frames that go on from it: never two first sentences stitched.
+    #[test]
+    fn long_comments_are_one_thought() {
+        let firsts: Vec<&str> = all_frames();
+        let follows: Vec<&str> = [
+            FOLLOW_PRAISE,
+            FOLLOW_MOMENT,
+            FOLLOW_QUESTION,
+            FOLLOW_STORY,
+            FOLLOW_JOKE,
+            FOLLOW_CRITIQUE,
+            FOLLOW_ANSWER,
+        ]
+        .iter()
+        .flat_map(|t| t.iter().copied())
+        .collect();
+        let mut long = 0;
+        for (_, said, t) in comments(32, 3000, 0.0) {
+            if said.act == Act::Spam {
+                continue;
+            }
+            let t = t.trim_end_matches('?');
+            let one = firsts.iter().any(|f| matches(f, t));
+            let two = [", ", "? "].iter().any(|sep| {
+                t.match_indices(sep).any(|(i, _)| {
+                    let (a, b) = (&t[..i], &t[i + sep.len()..]);
+                    follows.iter().any(|f| matches(f, b)) && firsts.iter().any(|f| matches(f, a))
+                })
+            });
+            long += usize::from(two && !one);
+            assert!(
+                one || two,
+                "not one frame or one frame and its follow-up: {t}"
+            );
+        }
+        assert!(long > 100, "{long}");
+    }
+
+    /// A reply answers what its parent did: a question's answer fits what
+    /// was asked, a tagged friend answers the tag, a story gets a reaction
+    /// to the story; and a reply names a moment only when its parent did.
+    #[test]
+    fn replies_fit_what_their_parent_asked() {
+        let mut rng = Rng::new(33, "fit");
+        let gists = gists();
+        let voice = plain(Character::Casual, 0.0);
+        let cases: &[(Said, Sentiment, &[&[&str]])] = &[
+            (
+                Said {
+                    act: Act::Question,
+                    about: 0,
+                    cue: Cue::Time,
+                },
+                Sentiment::Positive,
+                &[ANSWER_TIME, ANSWER_STAMPED],
+            ),
+            (
+                Said {
+                    act: Act::Question,
+                    about: 0,
+                    cue: Cue::Start,
+                },
+                Sentiment::Neutral,
+                &[ANSWER_START, ANSWER_STAMPED],
+            ),
+            (
+                Said {
+                    act: Act::Question,
+                    about: 0,
+                    cue: Cue::Fit,
+                },
+                Sentiment::Positive,
+                &[ANSWER_FIT],
+            ),
+            (
+                Said {
+                    act: Act::Question,
+                    about: 0,
+                    cue: Cue::Source,
+                },
+                Sentiment::Positive,
+                &[ANSWER_SOURCE],
+            ),
+            (
+                Said {
+                    act: Act::Question,
+                    about: 0,
+                    cue: Cue::More,
+                },
+                Sentiment::Positive,
+                &[ANSWER_MORE],
+            ),
+            (
+                Said {
+                    act: Act::Question,
+                    about: 0,
+                    cue: Cue::Time,
+                },
+                Sentiment::Negative,
+                &[SNUB],
+            ),
+            (
+                Said {
+                    act: Act::Story,
+                    about: 0,
+                    cue: Cue::Tag,
+                },
+                Sentiment::Positive,
+                &[TAG_BACK],
+            ),
+            (
+                Said {
+                    act: Act::Story,
+                    about: 0,
+                    cue: Cue::None,
+                },
+                Sentiment::Positive,
+                &[STORY_BACK],
+            ),
+            (
+                Said {
+                    act: Act::Story,
+                    about: 0,
+                    cue: Cue::None,
+                },
+                Sentiment::Neutral,
+                &[STORY_ASK],
+            ),
+            (
+                Said {
+                    act: Act::Joke,
+                    about: 0,
+                    cue: Cue::None,
+                },
+                Sentiment::Positive,
+                &[LAUGH_BACK],
+            ),
+            (
+                Said {
+                    act: Act::Critique,
+                    about: 0,
+                    cue: Cue::None,
+                },
+                Sentiment::Positive,
+                &[DEFEND],
+            ),
+            (
+                Said {
+                    act: Act::Praise,
+                    about: 0,
+                    cue: Cue::None,
+                },
+                Sentiment::Neutral,
+                &[PROBE],
+            ),
+        ];
+        for (k, (parent, sentiment, pools)) in cases.iter().cycle().take(4000).enumerate() {
+            let (niche, gist) = &gists[k % gists.len()];
+            let scene = Scene {
+                niche: *niche,
+                style: &STYLE,
+                gist,
+                seconds: Some(600),
+                voice: &voice,
+                sentiment: *sentiment,
+            };
+            let mut t = String::new();
+            reply(&mut t, &mut rng, &scene, *parent, None);
+            let t = t.trim_end_matches('?');
+            // The reply's own first sentence (it may go on).
+            let fits = pools.iter().flat_map(|p| p.iter()).any(|f| {
+                matches(f, t)
+                    || [". ", ", "]
+                        .iter()
+                        .any(|sep| t.match_indices(sep).any(|(i, _)| matches(f, &t[..i])))
+            });
+            assert!(fits, "{parent:?} ({sentiment:?}) got: {t}");
+            if parent.about == 0 {
+                // (A moment that is the subject itself may be named.)
+                for m in gist
+                    .moments
+                    .iter()
+                    .filter(|m| !m.name.contains(gist.short.as_str()))
+                {
+                    assert!(!t.contains(m.name.as_str()), "{parent:?} got a moment: {t}");
+                }
+            }
+        }
+    }
+
+    /// Fillers where people put them: a hedge ("ngl", "lowkey") never
+    /// opens a question or stands before another opener ("lowkey wait"),
+    /// one filler to a comment, none in spam.
+    #[test]
+    fn fillers_sit_where_people_put_them() {
+        const HEDGES: &[&str] = &[
+            "ngl",
+            "lowkey",
+            "honestly",
+            "genuinely",
+            "not gonna lie",
+            "deadass",
+            "real talk",
+            "ok but",
+            "bro",
+        ];
+        const FILLERS: &[&str] = &[
+            "ngl",
+            "lowkey",
+            "honestly",
+            "genuinely",
+            "deadass",
+            "tbh",
+            "fr",
+            "istg",
+            "no cap",
+        ];
+        let mut led = 0;
+        for (_, said, t) in comments(34, 6000, 0.9) {
+            let lower = t.to_lowercase();
+            let words: Vec<&str> = lower
+                .split(|c: char| c.is_whitespace() || c == ',')
+                .filter(|w| !w.is_empty())
+                .collect();
+            let n = words.iter().filter(|w| FILLERS.contains(w)).count()
+                - usize::from(lower.contains("fr fr"));
+            if said.act == Act::Spam {
+                assert_eq!(n, 0, "{t}");
+                continue;
+            }
+            assert!(n <= 1, "{n} fillers: {t}");
+            let Some(hedge) = HEDGES.iter().find(|h| lower.starts_with(&format!("{h} "))) else {
+                continue;
+            };
+            led += 1;
+            let rest = &lower[hedge.len() + 1..];
+            let next = rest.split_whitespace().next().unwrap_or("");
+            let first_sentence = rest.split([',', '.']).next().unwrap_or("");
+            assert!(
+                !first_sentence.trim_end().ends_with('?'),
+                "hedged question: {t}"
+            );
+            assert!(!MARKERS.contains(&next), "filler before an opener: {t}");
+        }
+        assert!(led > 200, "{led}");
     }
 }

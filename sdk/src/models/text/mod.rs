@@ -41,12 +41,13 @@ pub mod gist;
 mod grammar;
 pub mod measure;
 mod names;
+mod phrase;
 mod posts;
 mod vocab;
 pub mod voice;
 
 pub use gist::{Gist, Moment};
-pub use grammar::{Act, Said, Shape};
+pub use grammar::{Act, Cue, Said, Shape};
 pub use names::{
     push_handle_digits, write_display_name, write_handle_base, write_handle_base_with,
 };
@@ -728,10 +729,7 @@ pub fn write_styled_reply(
 ) {
     let gist = niche_gist(rng, niche);
     let voice = Voice::draw(rng);
-    let parent = Said {
-        act: Act::Praise,
-        about: 0,
-    };
+    let parent = Said::of(Act::Praise);
     write_reply(
         out, rng, niche, sentiment, style, &gist, seconds, &voice, parent, to,
     );

@@ -291,6 +291,7 @@ fn replies_answer_their_parent() {
             Said {
                 act: Act::Question,
                 about: 0,
+                cue: Cue::Start,
             },
             None,
         );
@@ -504,4 +505,62 @@ fn avoided_words_are_drawn_around() {
         assert_eq!(pick_avoiding(&mut a, items, &[]), pick(&mut b, items));
     }
     assert!(has_any("Best CHANNEL", &["channel"]) && !has_any("post", &["channel", ""]));
+}
+
+/// Sentences of eight words or more (a pitch, a story; not a stock "can
+/// you send over a media kit?") that more than one sender wrote, as a share
+/// of all such sentences, among `n` DMs of `kind` from `n` senders.
+fn shared_dm_sentences(kind: DmType, n: usize) -> f64 {
+    let mut rng = Rng::new(35, "dm sentences");
+    let mut by: BTreeMap<String, BTreeSet<usize>> = BTreeMap::new();
+    let mut total = 0;
+    for sender in 0..n {
+        let niche = [Niche::Fitness, Niche::Gaming][sender % 2];
+        let d = dm(
+            &mut rng,
+            niche,
+            kind,
+            &Voice::of(&format!("sender-{sender}")),
+        );
+        for s in d.split(['.', '!', '?', '\n']) {
+            let s = s.trim().to_lowercase();
+            if s.split_whitespace().count() >= 8 {
+                total += 1;
+                by.entry(s).or_default().insert(sender);
+            }
+        }
+    }
+    let shared: usize = by.values().filter(|s| s.len() > 1).map(|s| s.len()).sum();
+
+    shared as f64 / total.max(1) as f64
+}
+
+#[test]
+fn dm_senders_do_not_share_sentences() {
+    // A brand's pitch, a fan's note, a question: written by each sender in
+    // their own words.
+    for (kind, aim) in [
+        (DmType::Collaboration, 0.3),
+        (DmType::Fan, 0.15),
+        (DmType::Question, 0.3),
+    ] {
+        let share = shared_dm_sentences(kind, 200);
+        assert!(share <= aim, "{kind:?}: {share:.3} of sentences shared");
+    }
+    // Spam is one network's script, copied as it is, but its messages
+    // vary (an opener, a promise, its call, a host): no one message makes
+    // up more than one in twenty of 200 senders'.
+    let mut rng = Rng::new(36, "spam");
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    for sender in 0..200 {
+        let d = dm(
+            &mut rng,
+            Niche::Gaming,
+            DmType::Spam,
+            &Voice::of(&sender.to_string()),
+        );
+        *seen.entry(d).or_default() += 1;
+    }
+    let most = seen.values().max().copied().unwrap_or(0);
+    assert!(most <= 10 && seen.len() >= 100, "{most} {}", seen.len());
 }
