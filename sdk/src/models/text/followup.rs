@@ -82,7 +82,7 @@ pub fn write_followup(out: &mut String, rng: &mut Rng, voice: &Voice, theirs: Sa
         (0..voice.emoji_run.max(1)).for_each(|_| out.push('🙏'));
     }
     debug_assert!(out.len() > start);
-    Said { act, about: 0 }
+    Said::of(act)
 }
 
 #[cfg(test)]
@@ -103,10 +103,7 @@ mod tests {
                 &mut out,
                 &mut rng,
                 &voice,
-                Said {
-                    act: Act::Question,
-                    about: 0,
-                },
+                Said::of(Act::Question),
             );
             assert!(!out.is_empty());
             if voice.lower {
