@@ -6,7 +6,7 @@ use diorama_sdk::{
     WebhookDelivery,
 };
 
-use crate::event::StoredEvent;
+use crate::event::{StoredEvent, HOST_PLATFORM};
 use crate::plugin::PluginInstance;
 
 use super::{EngineError, Simulation};
@@ -27,6 +27,9 @@ pub enum Command {
         kind: String,
         params: String,
     },
+    /// A notice of the host that no step or signal makes again (an error
+    /// injected into a request to a platform's own API).
+    Notice { code: String, message: String },
 }
 
 impl Simulation {
@@ -62,6 +65,10 @@ impl Simulation {
                 };
                 // A refusal was a refusal the first time too.
                 self.act(profile, platform, &action).map(|_| ())
+            }
+            Command::Notice { code, message } => {
+                self.host_notice(profile, code, message);
+                Ok(())
             }
         }
     }
@@ -101,7 +108,8 @@ impl Simulation {
         Ok(ii)
     }
 
-    /// Send a signal to one platform of a profile, now.
+    /// Send a signal to one platform of a profile, now; a signal of the
+    /// host's own platform (`diorama`) is a fault ([`crate::fault`]).
     pub fn signal(
         &mut self,
         profile: usize,
@@ -110,8 +118,12 @@ impl Simulation {
         params: &serde_json::Value,
     ) -> Result<(), EngineError> {
         let now = self.now;
-        let plugin = self.instance(profile, platform)?;
-        plugin.signal(now, name, &params.to_string())?;
+        if platform == HOST_PLATFORM {
+            self.fault_signal(profile, name, params)?;
+        } else {
+            let plugin = self.instance(profile, platform)?;
+            plugin.signal(now, name, &params.to_string())?;
+        }
         if let Some(log) = &mut self.commands {
             log.push((
                 profile,
@@ -127,7 +139,9 @@ impl Simulation {
     }
 
     /// The creator acts on one platform of a profile, now. The plugin's
-    /// refusal (invalid, not found, rate limited) is the inner error.
+    /// refusal (invalid, not found, rate limited) is the inner error; an
+    /// outage of the platform ([`crate::fault`]) is
+    /// [`EngineError::Unavailable`], retryable once it ends.
     pub fn act(
         &mut self,
         profile: usize,
@@ -135,6 +149,10 @@ impl Simulation {
         action: &Action,
     ) -> Result<Result<Vec<StoredEvent>, ActionError>, EngineError> {
         let now = self.now;
+        self.instance_index(profile, platform)?;
+        if let Some(outage) = self.outage(profile, platform) {
+            return Err(EngineError::Unavailable(outage));
+        }
         let plugin = self.instance(profile, platform)?;
         let events = match plugin.act(now, action)? {
             Ok(events) => events,

@@ -12,9 +12,11 @@
 //! record, seeds), `profiles.rs` (creating profiles, their numbering,
 //! snapshots and the records they write), `step.rs` (stepping windows,
 //! merging, handing events to the writer), `commands.rs` (signals, actions
-//! and their replay), `writer.rs` (the writer thread).
+//! and their replay), `faults.rs` (the profiles' injected faults),
+//! `writer.rs` (the writer thread).
 
 mod commands;
+mod faults;
 mod profiles;
 mod spec;
 mod step;
@@ -51,6 +53,10 @@ pub enum EngineError {
     Store(#[from] StoreError),
     #[error("{0}")]
     Invalid(String),
+    /// The platform is in a simulated outage ([`crate::fault`]): the
+    /// action was refused and may be retried once it ends.
+    #[error(transparent)]
+    Unavailable(#[from] crate::fault::Unavailable),
     #[error("plugin `{platform}` of profile `{profile}` misbehaved in `step`: {reason}")]
     Contract {
         profile: String,

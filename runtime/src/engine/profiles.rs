@@ -39,6 +39,8 @@ pub(super) struct Profile {
     pub(super) stored_through: u64,
     /// The virtual time its accounts were created at (their `init`'s start).
     pub(super) created_at: Millis,
+    /// Its injected faults (signals of platform `diorama`).
+    pub(super) faults: crate::fault::Faults,
 }
 
 /// The records a checkpoint writes with a profile's snapshots:
@@ -101,6 +103,7 @@ impl Simulation {
             let bytes = self.plugin(profile, ii)?.snapshot()?;
             out.push((platform, bytes));
         }
+        out.extend(self.faults_snapshot(profile));
         Ok(out)
     }
 
@@ -133,6 +136,9 @@ impl Simulation {
             plugin.restore(bytes)?;
             i.stepped_to = now;
             i.next_due = Some(now);
+        }
+        if let Some(bytes) = snapshots.get(crate::event::HOST_PLATFORM) {
+            self.restore_faults(profile, bytes)?;
         }
         Ok(())
     }
@@ -310,6 +316,11 @@ impl Simulation {
             }
         };
         self.writer.add_profile(id, spec.name.clone());
+        let faults = crate::fault::Faults::new(derive_seed(
+            self.settings.seed,
+            index as u64,
+            crate::event::HOST_PLATFORM,
+        ));
         self.profiles.push(Profile {
             id,
             spec,
@@ -317,8 +328,15 @@ impl Simulation {
             next_seq: 1,
             stored_through: 0,
             created_at: self.now,
+            faults,
         });
         self.pending.push(Vec::new());
+        if !instantiate {
+            // A stored profile's faults are kept beside its snapshots.
+            if let Some(bytes) = self.store.snapshot(id, crate::event::HOST_PLATFORM)? {
+                self.restore_faults(index, &bytes)?;
+            }
+        }
         Ok(index)
     }
 

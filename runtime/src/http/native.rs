@@ -46,7 +46,10 @@ use super::auth::Caller;
 use super::error::{blocking, ApiError};
 use super::profiles::admit;
 use super::ApiState;
-use crate::live::{same_secret, token_at_end};
+use crate::fault::{Injected, MAX_SLOW_MS, TIMEOUT_HOLD_MS};
+use crate::live::{same_secret, token_at_end, LiveProfile, FAULT_HEADER};
+use std::sync::Arc;
+use std::time::Duration;
 
 /// The route, for the router and the metrics' labels.
 pub const ROUTE: &str = "/native/{platform}/{*path}";
@@ -275,6 +278,9 @@ async fn answer(s: &ApiState, mut n: Native) -> Result<Response, ApiError> {
     let p = s.live.get(&id)?;
     p.touch();
     let platform = n.platform;
+    if let Some(response) = injected_fault(s, &p, &platform, &request).await? {
+        return Ok(response);
+    }
     let (live, target, name) = (s.live.clone(), p.clone(), platform.clone());
     let outcome = blocking(move || {
         live.native_request(&target, &name, &request)
@@ -292,6 +298,80 @@ async fn answer(s: &ApiState, mut n: Native) -> Result<Response, ApiError> {
     Ok(into_response(answer))
 }
 
+/// A fault injected into this request ([`crate::fault`]): the answer that
+/// replaces the platform's, if any, after the delay of a slow response
+/// (taken with no lock held).
+async fn injected_fault(
+    s: &ApiState,
+    p: &Arc<LiveProfile>,
+    platform: &str,
+    request: &HttpRequest,
+) -> Result<Option<Response>, ApiError> {
+    let what = format!("{} {}", request.method, request.path);
+    let (live, target, name) = (s.live.clone(), p.clone(), platform.to_string());
+    let (fate, retry_after_s) = blocking(move || {
+        live.native_fate(&target, &name, &what)
+            .map_err(ApiError::from)
+    })
+    .await?;
+    if fate.delay_ms > 0 {
+        tokio::time::sleep(Duration::from_millis(fate.delay_ms.min(MAX_SLOW_MS))).await;
+    }
+    let Some(error) = fate.error else {
+        return Ok(None);
+    };
+    let status = match error {
+        Injected::Status(status) => status,
+        Injected::Timeout => {
+            // Held, then closed: a client with a shorter timeout sees its
+            // own; one that waits gets a gateway timeout.
+            tokio::time::sleep(Duration::from_millis(TIMEOUT_HOLD_MS)).await;
+            504
+        }
+    };
+    let mut ask = request.clone();
+    ask.headers.push((FAULT_HEADER.into(), status.to_string()));
+    ask.headers
+        .push(("x-diorama-retry-after".into(), retry_after_s.to_string()));
+    let (live, name) = (s.live.clone(), platform.to_string());
+    let shaped = blocking(move || Ok(live.native_fault_error(&name, &ask, status))).await?;
+    let mut response = match shaped {
+        Some(answer) => into_response(answer),
+        None => plain_fault(platform, status, retry_after_s),
+    };
+    let headers = response.headers_mut();
+    if matches!(status, 429 | 503) && !headers.contains_key(axum::http::header::RETRY_AFTER) {
+        headers.insert(
+            axum::http::header::RETRY_AFTER,
+            HeaderValue::from(retry_after_s),
+        );
+    }
+    if status == 504 {
+        headers.insert(
+            axum::http::header::CONNECTION,
+            HeaderValue::from_static("close"),
+        );
+    }
+    Ok(Some(response))
+}
+
+/// diorama's own answer for an injected error a platform does not shape.
+fn plain_fault(platform: &str, status: u16, retry_after_s: u64) -> Response {
+    let (code, what) = match status {
+        429 => ("rate_limited", "rate limited"),
+        500 => ("internal_error", "an internal error"),
+        502 => ("bad_gateway", "a bad gateway"),
+        504 => ("gateway_timeout", "a timeout"),
+        _ => ("unavailable", "unavailable"),
+    };
+    let body = serde_json::json!({"error": {
+        "code": code,
+        "message": format!("{platform}: {what} (a simulated fault); retry in {retry_after_s} s"),
+    }});
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
+    (status, axum::Json(body)).into_response()
+}
+
 /// The request as the plugin sees it: no credentials, the forwarding
 /// headers set.
 fn plugin_request(n: &Native) -> HttpRequest {
@@ -301,6 +381,8 @@ fn plugin_request(n: &Native) -> HttpRequest {
         .filter(|(name, _)| {
             *name != axum::http::header::AUTHORIZATION
                 && name.as_str() != CREDENTIALS_HEADER
+                && name.as_str() != FAULT_HEADER
+                && name.as_str() != "x-diorama-retry-after"
                 && name.as_str() != "x-forwarded-prefix"
         })
         .filter_map(|(name, value)| {
