@@ -101,7 +101,7 @@ fn a_native_read_during_an_api_outage_is_youtubes_503_then_succeeds_after() {
 fn fates(s: &Server, seed: u64, n: usize) -> (Profile, Vec<bool>) {
     let p = s.create(json!({"platforms": ["youtube"], "size": 10_000, "seed": seed}));
     signal(
-        &s,
+        s,
         &p,
         "api_errors",
         json!({"rate": 0.5, "status": 500, "for": 3_600_000}),
