@@ -309,7 +309,7 @@ async fn injected_fault(
 ) -> Result<Option<Response>, ApiError> {
     let what = format!("{} {}", request.method, request.path);
     let (live, target, name) = (s.live.clone(), p.clone(), platform.to_string());
-    let (fate, retry_after_s) = blocking(move || {
+    let (fate, retry_after_s, at) = blocking(move || {
         live.native_fate(&target, &name, &what)
             .map_err(ApiError::from)
     })
@@ -334,7 +334,7 @@ async fn injected_fault(
     ask.headers
         .push(("x-diorama-retry-after".into(), retry_after_s.to_string()));
     let (live, name) = (s.live.clone(), platform.to_string());
-    let shaped = blocking(move || Ok(live.native_fault_error(&name, &ask, status))).await?;
+    let shaped = blocking(move || Ok(live.native_fault_error(&name, &ask, status, at))).await?;
     let mut response = match shaped {
         Some(answer) => into_response(answer),
         None => plain_fault(platform, status, retry_after_s),

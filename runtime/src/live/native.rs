@@ -3,7 +3,9 @@
 //! action `act` runs (journaled, limited, pushed to webhooks), so a creator
 //! reply through a platform's API and through diorama's are one.
 
-use diorama_sdk::{AccountConfig, Event, HttpRequest, HttpResponse, NativeAct, NativeOutcome};
+use diorama_sdk::{
+    AccountConfig, Event, HttpRequest, HttpResponse, Millis, NativeAct, NativeOutcome,
+};
 
 use crate::engine::EngineError;
 use crate::fault::Fate;
@@ -93,14 +95,15 @@ impl LiveManager {
 impl LiveManager {
     /// The fate of a request to `platform`'s own API for this profile, now
     /// ([`crate::fault`]), with the wait to name in an error (wall seconds:
-    /// the outage's end at the profile's speed, else 1). An injected error
-    /// that is noted is journaled and stored like any event of the host.
+    /// the outage's end at the profile's speed, else 1) and the profile's
+    /// virtual time. An injected error that is noted is journaled and
+    /// stored like any event of the host.
     pub fn native_fate(
         &self,
         p: &LiveProfile,
         platform: &str,
         what: &str,
-    ) -> Result<(Fate, u64), LiveError> {
+    ) -> Result<(Fate, u64, Millis), LiveError> {
         let fate = {
             let mut sim = p.sim();
             let mut rt = p.rt();
@@ -115,7 +118,7 @@ impl LiveManager {
                 let wall_s = virtual_ms / rt.state.speed.max(1e-9) / 1000.0;
                 wall_s.ceil().clamp(1.0, 86_400.0) as u64
             });
-            (fate, wait)
+            (fate, wait, sim.now())
         };
         if fate.0.note.is_some() {
             self.store.commit()?;
@@ -125,14 +128,15 @@ impl LiveManager {
 
     /// The answer `platform`'s plugin gives `request` as an error with
     /// `status` (the request says so in [`FAULT_HEADER`]), on an empty
-    /// account, as for credentials: only an answer with that very status
-    /// counts; anything else is `None`, and the caller answers in its own
-    /// format.
+    /// account at the profile's time `at`, as for credentials: only an
+    /// answer with that very status counts; anything else is `None`, and
+    /// the caller answers in its own format.
     pub fn native_fault_error(
         &self,
         platform: &str,
         request: &HttpRequest,
         status: u16,
+        at: Millis,
     ) -> Option<HttpResponse> {
         let config = AccountConfig {
             profile: "anonymous".into(),
@@ -143,7 +147,7 @@ impl LiveManager {
             params: "{}".into(),
         };
         let mut instance = self.host().instantiate(platform, &config).ok()?;
-        match instance.handle_request(0, request) {
+        match instance.handle_request(at, request) {
             Ok(NativeOutcome::Respond(r)) if r.status == status => Some(r),
             _ => None,
         }

@@ -193,6 +193,21 @@ fn fault_signals_out_of_range_are_refused_with_422() {
         assert!(m.contains(key), "{name} {params}: {m}");
     }
     assert!(notices(&s, &p).is_empty());
+
+    // In range: a slow API, every answer at least the stated delay late.
+    let fast = std::time::Instant::now();
+    s.get(CHANNELS, &p.token).expect(200);
+    let fast = fast.elapsed();
+    signal(&s, &p, "api_slow", json!({"ms": 800, "for": 3_600_000})).expect(202);
+    for _ in 0..3 {
+        let t = std::time::Instant::now();
+        s.get(CHANNELS, &p.token).expect(200);
+        assert!(
+            t.elapsed() >= Duration::from_millis(800),
+            "{:?} (unfaulted: {fast:?})",
+            t.elapsed()
+        );
+    }
 }
 
 #[test]
@@ -295,4 +310,55 @@ fn a_webhook_outage_holds_deliveries_then_delivers_every_event() {
     );
     let kinds: Vec<String> = notices(&s, &p).into_iter().map(|(k, _)| k).collect();
     assert_eq!(kinds, ["fault_started", "fault_ended"]);
+}
+
+#[test]
+fn every_platform_answers_an_outage_in_its_own_error_shape() {
+    let s = Server::start();
+    let p = s.create(json!({
+        "platforms": ["x", "tiktok", "telegram", "instagram", "facebook"],
+        "size": 10_000,
+        "seed": 8,
+    }));
+    signal(&s, &p, "api_outage", json!({"for": 3_600_000})).expect(202);
+    let x = s.get("/native/x/2/users/me", &p.token);
+    let e = x.expect(503);
+    assert_eq!(e["title"], "Service Unavailable", "{e}");
+    assert_eq!(e["status"], 503, "{e}");
+    assert!(x.retry_after() >= 1);
+    let e = s.get("/native/tiktok/v2/user/info/", &p.token).expect(503);
+    assert_eq!(e["error"]["code"], "internal_error", "{e}");
+    assert!(e["error"]["log_id"].is_string(), "{e}");
+    let e = s.get("/native/telegram/bot/getMe", &p.token).expect(503);
+    assert_eq!(
+        e,
+        json!({"ok": false, "error_code": 503, "description": "Service Unavailable"})
+    );
+    for path in ["/native/instagram/me?fields=id", "/native/facebook/me"] {
+        let e = s.get(path, &p.token).expect(503);
+        assert_eq!(e["error"]["code"], 2, "{path}: {e}");
+        assert_eq!(e["error"]["is_transient"], true, "{path}: {e}");
+        assert!(e["error"]["fbtrace_id"].is_string(), "{path}: {e}");
+    }
+
+    // A storm of 429s on X: its rate-limit headers, reset in the future.
+    let q = s.create(json!({"platforms": ["x"], "size": 10_000, "seed": 8}));
+    signal(
+        &s,
+        &q,
+        "api_errors",
+        json!({"rate": 1.0, "status": 429, "for": 3_600_000, "platform": "x"}),
+    )
+    .expect(202);
+    let r = s.get("/native/x/2/users/me", &q.token);
+    r.expect(429);
+    let header = |name: &str| -> i64 {
+        r.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| panic!("no {name}: {:?}", r.headers))
+    };
+    assert_eq!(header("x-rate-limit-remaining"), 0);
+    assert!(header("x-rate-limit-reset") > 1_700_000_000);
 }
