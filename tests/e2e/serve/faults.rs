@@ -362,3 +362,23 @@ fn every_platform_answers_an_outage_in_its_own_error_shape() {
     assert_eq!(header("x-rate-limit-remaining"), 0);
     assert!(header("x-rate-limit-reset") > 1_700_000_000);
 }
+
+#[test]
+fn an_outage_outlives_a_restart_of_the_server() {
+    let mut s = Server::start();
+    let p = s.create(json!({
+        "platforms": ["youtube"],
+        "size": 10_000,
+        "seed": 4,
+        "speed": 1.0,
+    }));
+    signal(&s, &p, "api_outage", json!({"for": 3_600_000})).expect(202);
+    s.get(CHANNELS, &p.token).expect(503);
+    s.pause(&p.id);
+    s.terminate();
+    s.restart();
+    let e = s.get(CHANNELS, &p.token).expect(503);
+    assert_eq!(e["error"]["status"], "UNAVAILABLE", "{e}");
+    let kinds: Vec<String> = notices(&s, &p).into_iter().map(|(k, _)| k).collect();
+    assert_eq!(kinds[0], "fault_started", "{kinds:?}");
+}
