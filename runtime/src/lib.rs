@@ -15,6 +15,7 @@
 pub mod cli;
 pub mod engine;
 pub mod event;
+pub mod fault;
 pub mod http;
 pub mod live;
 pub mod plugin;

@@ -199,6 +199,25 @@ pub fn handle(tt: &TikTok, at: Millis, request: &HttpRequest) -> NativeOutcome {
         };
         return NativeOutcome::Respond(r.error(401, "access_token_invalid", message));
     }
+    // An error the host injects (a fault), in TikTok's envelope.
+    let fault = r
+        .header("x-diorama-fault")
+        .and_then(|v| v.parse::<u16>().ok());
+    if let Some((status, code, message)) = fault.and_then(|s| match s {
+        429 => Some((
+            s,
+            "rate_limit_exceeded",
+            "The API rate limit was exceeded. Please try again later.",
+        )),
+        500 | 502 | 503 | 504 => Some((
+            s,
+            "internal_error",
+            "Something went wrong. Please try again later.",
+        )),
+        _ => None,
+    }) {
+        return NativeOutcome::Respond(r.error(status, code, message));
+    }
     let path = request.path.as_str();
     let answer = match (request.method.as_str(), path) {
         ("GET", "/v2/user/info/") => user_info(tt, &r),

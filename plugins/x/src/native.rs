@@ -397,6 +397,15 @@ pub fn handle(x: &X, at: Millis, request: &HttpRequest) -> NativeOutcome {
     if r.header(CREDENTIALS_HEADER).is_some() {
         return NativeOutcome::Respond(unauthorized());
     }
+    if let Some(status) = r.header(FAULT_HEADER).and_then(|v| v.parse().ok()) {
+        let wait = r
+            .header("x-diorama-retry-after")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(1i64);
+        if let Some(answer) = injected(status, at, wait) {
+            return NativeOutcome::Respond(answer);
+        }
+    }
     let path = request.path.trim_end_matches('/');
     let segs: Vec<&str> = path.split('/').skip(1).collect();
     let method = request.method.as_str();
@@ -450,6 +459,37 @@ pub fn handle(x: &X, at: Millis, request: &HttpRequest) -> NativeOutcome {
 
 /// X's 401 to a request without a token it knows (none, or a wrong one),
 /// whatever the path: the problem X's API v2 answers, with no
+/// The header the host sets to have an error it injects (a fault) shaped:
+/// the status.
+pub const FAULT_HEADER: &str = "x-diorama-fault";
+
+/// X's answer for an injected status: its problem object, and for a 429
+/// the `x-rate-limit-*` headers with the reset `wait` seconds after `at`.
+fn injected(status: u16, at: Millis, wait: i64) -> Option<HttpResponse> {
+    let title = match status {
+        429 => "Too Many Requests",
+        500 => "Internal Server Error",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        504 => "Gateway Timeout",
+        _ => return None,
+    };
+    let mut r = HttpResponse::json(
+        status,
+        &json!({"title": title, "type": "about:blank", "status": status, "detail": title}),
+    );
+    r.headers = vec![("content-type".into(), "application/problem+json".into())];
+    if status == 429 {
+        let reset = at.div_euclid(1000) + wait.clamp(1, 86_400);
+        r.headers.extend([
+            ("x-rate-limit-limit".into(), "900".into()),
+            ("x-rate-limit-remaining".into(), "0".into()),
+            ("x-rate-limit-reset".into(), reset.to_string()),
+        ]);
+    }
+    Some(r)
+}
+
 /// `x-rate-limit-*` headers (no user's window is known to count against).
 fn unauthorized() -> HttpResponse {
     let mut r = HttpResponse::json(

@@ -6,7 +6,7 @@ use diorama_sdk::{
     WebhookDelivery,
 };
 
-use crate::event::StoredEvent;
+use crate::event::{StoredEvent, HOST_PLATFORM};
 use crate::plugin::PluginInstance;
 
 use super::scheduled::{ScheduleChange, ScheduledAction};
@@ -38,6 +38,12 @@ pub enum Command {
     },
     Unschedule {
         id: u64,
+    },
+    /// A notice of the host that no step or signal makes again (an error
+    /// injected into a request to a platform's own API).
+    Notice {
+        code: String,
+        message: String,
     },
 }
 
@@ -77,6 +83,10 @@ impl Simulation {
             }
             Command::Schedule { .. } | Command::Reschedule { .. } | Command::Unschedule { .. } => {
                 self.replay_scheduled(profile, command)
+            }
+            Command::Notice { code, message } => {
+                self.host_notice(profile, code, message);
+                Ok(())
             }
         }
     }
@@ -140,7 +150,8 @@ impl Simulation {
         Ok(ii)
     }
 
-    /// Send a signal to one platform of a profile, now.
+    /// Send a signal to one platform of a profile, now; a signal of the
+    /// host's own platform (`diorama`) is a fault ([`crate::fault`]).
     pub fn signal(
         &mut self,
         profile: usize,
@@ -149,8 +160,12 @@ impl Simulation {
         params: &serde_json::Value,
     ) -> Result<(), EngineError> {
         let now = self.now;
-        let plugin = self.instance(profile, platform)?;
-        plugin.signal(now, name, &params.to_string())?;
+        if platform == HOST_PLATFORM {
+            self.fault_signal(profile, name, params)?;
+        } else {
+            let plugin = self.instance(profile, platform)?;
+            plugin.signal(now, name, &params.to_string())?;
+        }
         if let Some(log) = &mut self.commands {
             log.push((
                 profile,
@@ -166,13 +181,19 @@ impl Simulation {
     }
 
     /// The creator acts on one platform of a profile, now. The plugin's
-    /// refusal (invalid, not found, rate limited) is the inner error.
+    /// refusal (invalid, not found, rate limited) is the inner error; an
+    /// outage of the platform ([`crate::fault`]) is
+    /// [`EngineError::Unavailable`], retryable once it ends.
     pub fn act(
         &mut self,
         profile: usize,
         platform: &str,
         action: &Action,
     ) -> Result<Result<Vec<StoredEvent>, ActionError>, EngineError> {
+        self.instance_index(profile, platform)?;
+        if let Some(outage) = self.outage(profile, platform) {
+            return Err(EngineError::Unavailable(outage));
+        }
         let out = self.act_unrecorded(profile, platform, action)?;
         if out.is_ok() {
             // A refusal changes nothing (the plugin contract): it is not

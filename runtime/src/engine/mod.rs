@@ -14,9 +14,11 @@
 //! merging, handing events to the writer), `commands.rs` (signals, actions
 //! and their replay), `scheduled.rs` (actions held until their time,
 //! retried with backoff), `history.rs` (a profile's past, stepped before
-//! it opens), `writer.rs` (the writer thread).
+//! it opens), `faults.rs` (the profiles' injected faults), `writer.rs`
+//! (the writer thread).
 
 mod commands;
+mod faults;
 mod history;
 pub mod presets;
 mod profiles;
@@ -58,6 +60,10 @@ pub enum EngineError {
     Store(#[from] StoreError),
     #[error("{0}")]
     Invalid(String),
+    /// The platform is in a simulated outage ([`crate::fault`]): the
+    /// action was refused and may be retried once it ends.
+    #[error(transparent)]
+    Unavailable(#[from] crate::fault::Unavailable),
     #[error("plugin `{platform}` of profile `{profile}` misbehaved in `step`: {reason}")]
     Contract {
         profile: String,

@@ -45,6 +45,8 @@ pub(super) struct Profile {
     pub(super) scheduled: Vec<ScheduledAction>,
     /// The next scheduled action's id.
     pub(super) next_scheduled: u64,
+    /// Its injected faults (signals of platform `diorama`).
+    pub(super) faults: crate::fault::Faults,
 }
 
 /// The records a checkpoint writes with a profile's snapshots:
@@ -107,6 +109,7 @@ impl Simulation {
             let bytes = self.plugin(profile, ii)?.snapshot()?;
             out.push((platform, bytes));
         }
+        out.extend(self.faults_snapshot(profile));
         Ok(out)
     }
 
@@ -139,6 +142,9 @@ impl Simulation {
             plugin.restore(bytes)?;
             i.stepped_to = now;
             i.next_due = Some(now);
+        }
+        if let Some(bytes) = snapshots.get(crate::event::HOST_PLATFORM) {
+            self.restore_faults(profile, bytes)?;
         }
         Ok(())
     }
@@ -355,6 +361,11 @@ impl Simulation {
             }
         };
         self.writer.add_profile(id, spec.name.clone());
+        let faults = crate::fault::Faults::new(derive_seed(
+            self.settings.seed,
+            index as u64,
+            crate::event::HOST_PLATFORM,
+        ));
         self.profiles.push(Profile {
             id,
             spec,
@@ -364,8 +375,15 @@ impl Simulation {
             created_at,
             scheduled: Vec::new(),
             next_scheduled: 1,
+            faults,
         });
         self.pending.push(Vec::new());
+        if !instantiate {
+            // A stored profile's faults are kept beside its snapshots.
+            if let Some(bytes) = self.store.snapshot(id, crate::event::HOST_PLATFORM)? {
+                self.restore_faults(index, &bytes)?;
+            }
+        }
         Ok(index)
     }
 

@@ -255,7 +255,14 @@ impl Simulation {
                     "scheduled action {} ({} on {})",
                     item.id, item.kind, item.platform
                 );
-                match self.act_unrecorded(pi, &item.platform, &action)? {
+                // The platform's API down: a refusal that passes when the
+                // outage ends.
+                let outage = self.outage(pi, &item.platform);
+                let outcome = match &outage {
+                    Some(o) => Err(ActionError::RateLimited(o.retry_after())),
+                    None => self.act_unrecorded(pi, &item.platform, &action)?,
+                };
+                match outcome {
                     Ok(events) => {
                         let made = events
                             .iter()
@@ -281,7 +288,14 @@ impl Simulation {
                         );
                     }
                     Err(e) => {
-                        let why = reason(&e);
+                        let why = match &outage {
+                            Some(o) => format!(
+                                "unavailable: an outage of {} for {} more",
+                                o.platform,
+                                crate::event::time::format_duration(o.retry_after())
+                            ),
+                            None => reason(&e),
+                        };
                         let wait = passes(&e).and_then(|after| {
                             RETRY_BACKOFF
                                 .get(item.attempts as usize)

@@ -100,12 +100,21 @@ impl Simulation {
         // A stable sort by time keeps (profile, platform, plugin order) among
         // equal times: the merge order is fully determined.
         batch.sort_by_key(|(_, _, e)| e.at);
+        // Faults ending in the window are noticed at their end, before the
+        // plugins' events of the same time.
+        let mut ending = self.faults_ending(to).into_iter().peekable();
         self.now = to;
         for (pi, ii, event) in batch.drain(..) {
+            while let Some((fp, notice)) = ending.next_if(|(_, n)| n.at <= event.at) {
+                self.accept_one(fp, HOST_PLATFORM.to_string(), notice);
+            }
             let platform = self.profiles[pi as usize].instances[ii as usize]
                 .platform
                 .clone();
             self.accept_one(pi, platform, event);
+        }
+        for (fp, notice) in ending {
+            self.accept_one(fp, HOST_PLATFORM.to_string(), notice);
         }
         self.batch = batch;
         self.send_if_full()

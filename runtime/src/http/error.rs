@@ -77,6 +77,11 @@ impl ApiError {
         Self::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", message).retry_after(seconds)
     }
 
+    /// The platform is in a simulated outage: retry after `seconds`.
+    pub fn unavailable(message: impl Into<String>, seconds: u64) -> Self {
+        Self::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", message).retry_after(seconds)
+    }
+
     /// One profile holds all the event streams it may.
     pub fn too_many_streams(message: impl Into<String>) -> Self {
         Self::new(StatusCode::TOO_MANY_REQUESTS, "too_many_streams", message).retry_after(1)
@@ -163,6 +168,10 @@ impl From<LiveError> for ApiError {
                 ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "store", e.to_string())
             }
             LiveError::Internal(m) => ApiError::internal(m),
+            LiveError::Unavailable {
+                message,
+                retry_after_s,
+            } => ApiError::unavailable(message, retry_after_s),
         }
     }
 }

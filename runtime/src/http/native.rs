@@ -63,8 +63,11 @@ use super::auth::Caller;
 use super::error::{blocking, ApiError};
 use super::profiles::admit;
 use super::ApiState;
-use crate::live::{same_secret, token_at_end, LiveProfile};
+use crate::fault::{Injected, MAX_SLOW_MS, TIMEOUT_HOLD_MS};
+use crate::live::{same_secret, token_at_end, LiveProfile, FAULT_HEADER};
 use crate::webhook::{new_secret, EventFilter, FormatSpec, HookSpec, WebhookError};
+use std::sync::Arc;
+use std::time::Duration;
 
 /// The route, for the router and the metrics' labels.
 pub const ROUTE: &str = "/native/{platform}/{*path}";
@@ -315,6 +318,10 @@ async fn answer(s: &ApiState, mut n: Native) -> Result<Response, ApiError> {
     p.touch();
     let names = n.platforms;
     let request = with_subscriptions(s, &p, request).await?;
+    let faulted = fault_platform(s, &p, &names).await?;
+    if let Some(response) = injected_fault(s, &p, &faulted, &request).await? {
+        return Ok(response);
+    }
     let (mut platform, mut outcome) = ask(s, &p, &names, &request).await?;
     // A long poll: held while the plugin has nothing, asked again as the
     // account moves on.
@@ -372,11 +379,29 @@ fn long_poll(outcome: &NativeOutcome) -> Option<std::time::Duration> {
     (seconds > 0).then(|| std::time::Duration::from_secs(seconds))
 }
 
+/// The platform whose faults a request meets: the one it names, or of
+/// several sharing a host, the first the profile has.
+async fn fault_platform(
+    s: &ApiState,
+    p: &Arc<LiveProfile>,
+    names: &[String],
+) -> Result<String, ApiError> {
+    if names.len() == 1 {
+        return Ok(names[0].clone());
+    }
+    let (live, target, all) = (s.live.clone(), p.clone(), names.to_vec());
+    blocking(move || {
+        let mine = live.platforms_among(&target, &all)?;
+        Ok(mine.into_iter().next().unwrap_or_else(|| all[0].clone()))
+    })
+    .await
+}
+
 /// The request with the profile's subscriptions in platforms' formats, for
 /// a platform whose own API reports them (Telegram's `getWebhookInfo`).
 async fn with_subscriptions(
     s: &ApiState,
-    p: &std::sync::Arc<LiveProfile>,
+    p: &Arc<LiveProfile>,
     mut request: HttpRequest,
 ) -> Result<HttpRequest, ApiError> {
     let (hooks, owner) = (s.webhooks.clone(), p.id);
@@ -397,7 +422,7 @@ async fn with_subscriptions(
 /// not an error (else the first one's error).
 async fn ask(
     s: &ApiState,
-    p: &std::sync::Arc<LiveProfile>,
+    p: &Arc<LiveProfile>,
     names: &[String],
     request: &HttpRequest,
 ) -> Result<(String, NativeOutcome), ApiError> {
@@ -435,7 +460,7 @@ async fn ask(
 /// answers in its platform's words; `Err` is the server's own failure.
 async fn host_action(
     s: &ApiState,
-    p: &std::sync::Arc<LiveProfile>,
+    p: &Arc<LiveProfile>,
     platform: &str,
     action: &Action,
 ) -> Result<Result<(), ActionError>, ApiError> {
@@ -504,6 +529,80 @@ async fn host_action(
     }
 }
 
+/// A fault injected into this request ([`crate::fault`]): the answer that
+/// replaces the platform's, if any, after the delay of a slow response
+/// (taken with no lock held).
+async fn injected_fault(
+    s: &ApiState,
+    p: &Arc<LiveProfile>,
+    platform: &str,
+    request: &HttpRequest,
+) -> Result<Option<Response>, ApiError> {
+    let what = format!("{} {}", request.method, request.path);
+    let (live, target, name) = (s.live.clone(), p.clone(), platform.to_string());
+    let (fate, retry_after_s, at) = blocking(move || {
+        live.native_fate(&target, &name, &what)
+            .map_err(ApiError::from)
+    })
+    .await?;
+    if fate.delay_ms > 0 {
+        tokio::time::sleep(Duration::from_millis(fate.delay_ms.min(MAX_SLOW_MS))).await;
+    }
+    let Some(error) = fate.error else {
+        return Ok(None);
+    };
+    let status = match error {
+        Injected::Status(status) => status,
+        Injected::Timeout => {
+            // Held, then closed: a client with a shorter timeout sees its
+            // own; one that waits gets a gateway timeout.
+            tokio::time::sleep(Duration::from_millis(TIMEOUT_HOLD_MS)).await;
+            504
+        }
+    };
+    let mut ask = request.clone();
+    ask.headers.push((FAULT_HEADER.into(), status.to_string()));
+    ask.headers
+        .push(("x-diorama-retry-after".into(), retry_after_s.to_string()));
+    let (live, name) = (s.live.clone(), platform.to_string());
+    let shaped = blocking(move || Ok(live.native_fault_error(&name, &ask, status, at))).await?;
+    let mut response = match shaped {
+        Some(answer) => into_response(answer),
+        None => plain_fault(platform, status, retry_after_s),
+    };
+    let headers = response.headers_mut();
+    if matches!(status, 429 | 503) && !headers.contains_key(axum::http::header::RETRY_AFTER) {
+        headers.insert(
+            axum::http::header::RETRY_AFTER,
+            HeaderValue::from(retry_after_s),
+        );
+    }
+    if status == 504 {
+        headers.insert(
+            axum::http::header::CONNECTION,
+            HeaderValue::from_static("close"),
+        );
+    }
+    Ok(Some(response))
+}
+
+/// diorama's own answer for an injected error a platform does not shape.
+fn plain_fault(platform: &str, status: u16, retry_after_s: u64) -> Response {
+    let (code, what) = match status {
+        429 => ("rate_limited", "rate limited"),
+        500 => ("internal_error", "an internal error"),
+        502 => ("bad_gateway", "a bad gateway"),
+        504 => ("gateway_timeout", "a timeout"),
+        _ => ("unavailable", "unavailable"),
+    };
+    let body = serde_json::json!({"error": {
+        "code": code,
+        "message": format!("{platform}: {what} (a simulated fault); retry in {retry_after_s} s"),
+    }});
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
+    (status, axum::Json(body)).into_response()
+}
+
 /// The request as the plugin sees it: no credentials, the forwarding
 /// headers set.
 fn plugin_request(n: &Native) -> HttpRequest {
@@ -514,6 +613,8 @@ fn plugin_request(n: &Native) -> HttpRequest {
             *name != axum::http::header::AUTHORIZATION
                 && name.as_str() != CREDENTIALS_HEADER
                 && name.as_str() != WEBHOOKS_HEADER
+                && name.as_str() != FAULT_HEADER
+                && name.as_str() != "x-diorama-retry-after"
                 && name.as_str() != "x-forwarded-prefix"
         })
         .filter_map(|(name, value)| {

@@ -296,6 +296,8 @@ pub struct ActBody {
         (status = 201, description = "The events the action made.", body = schema::ActionResult),
         (status = 429, description = "The token sent more than `--action-rate` actions and signals per second, or (actions) the platform's limit for this action is reached.", body = schema::Error,
             headers(("Retry-After" = u64, description = "Wall-clock seconds until a retry can succeed, at the profile's speed."))),
+        (status = 503, description = "The platform is in a simulated outage (the `api_outage` fault of platform `diorama`): retry once it ends.", body = schema::Error,
+            headers(("Retry-After" = u64, description = "Wall-clock seconds until the outage ends, at the profile's speed."))),
     ),
     extensions(("x-diorama-caller" = json!("profile"))))]
 pub async fn act(

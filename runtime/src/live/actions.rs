@@ -4,6 +4,7 @@
 use diorama_sdk::{Action, ActionError, DAY};
 use serde_json::Value;
 
+use crate::engine::EngineError;
 use crate::event::StoredEvent;
 
 use super::admission::{self, ParamsError};
@@ -104,7 +105,12 @@ impl LiveManager {
             if day.0 == sim.now().div_euclid(DAY) && day.1 >= day.2 {
                 return refused(StateConflict::DailyLimitForActions { limit: day.2 });
             }
-            let outcome = sim.act(0, platform, action).map_err(invalid_or_engine)?;
+            let outcome = match sim.act(0, platform, action) {
+                Err(EngineError::Unavailable(u)) => {
+                    return Err(LiveError::unavailable(&u, rt.state.speed))
+                }
+                other => other.map_err(invalid_or_engine)?,
+            };
             p.journal(&mut sim, &mut rt)?;
             sim.sync()?;
             (outcome, rt.state.speed)

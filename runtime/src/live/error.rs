@@ -38,6 +38,10 @@ pub enum LiveError {
     Store(StoreError),
     #[error("{0}")]
     Internal(String),
+    /// The platform is in a simulated outage (`crate::fault`): retry in
+    /// `retry_after_s` wall seconds, when it ends at the profile's speed.
+    #[error("{message}")]
+    Unavailable { message: String, retry_after_s: u64 },
 }
 
 /// Why a profile, in the state it is in, refuses a request; `reason` is
@@ -70,6 +74,18 @@ impl LiveError {
     /// The answer for an id that names no (live) profile.
     pub fn no_profile(id: impl std::fmt::Display) -> LiveError {
         LiveError::NotFound(format!("no profile `{id}`"))
+    }
+}
+
+impl LiveError {
+    /// An action refused by an outage, with the wait in wall seconds at
+    /// `speed` (at least 1, at most a day).
+    pub fn unavailable(u: &crate::fault::Unavailable, speed: f64) -> LiveError {
+        let wall_s = (u.retry_after() as f64 / speed.max(1e-9) / 1000.0).ceil();
+        LiveError::Unavailable {
+            message: u.to_string(),
+            retry_after_s: wall_s.clamp(1.0, 86_400.0) as u64,
+        }
     }
 }
 

@@ -50,6 +50,7 @@ use crate::telemetry::Telemetry;
 use profile::{Publisher, Runtime};
 
 pub use error::{LiveError, StateConflict};
+pub use native::FAULT_HEADER;
 pub use profile::{publish, LiveProfile, ProfileStatus, Published, PublishedEvent, State};
 pub use records::{JOURNAL, LIVE_STATE};
 pub use spec::{CreateProfile, DailyLimits, UpdateProfile};

@@ -4,10 +4,11 @@
 //! reply through a platform's API and through diorama's are one.
 
 use diorama_sdk::{
-    AccountConfig, ActionError, Event, HttpRequest, HttpResponse, NativeAct, NativeOutcome,
+    AccountConfig, ActionError, Event, HttpRequest, HttpResponse, Millis, NativeAct, NativeOutcome,
 };
 
 use crate::engine::EngineError;
+use crate::fault::Fate;
 use crate::plugin::ErrorKind;
 
 use super::error::{invalid_or_engine, StateConflict};
@@ -121,3 +122,69 @@ impl LiveManager {
         }
     }
 }
+
+impl LiveManager {
+    /// The fate of a request to `platform`'s own API for this profile, now
+    /// ([`crate::fault`]), with the wait to name in an error (wall seconds:
+    /// the outage's end at the profile's speed, else 1) and the profile's
+    /// virtual time. An injected error that is noted is journaled and
+    /// stored like any event of the host.
+    pub fn native_fate(
+        &self,
+        p: &LiveProfile,
+        platform: &str,
+        what: &str,
+    ) -> Result<(Fate, u64, Millis), LiveError> {
+        let fate = {
+            let mut sim = p.sim();
+            let mut rt = p.rt();
+            alive(p, &rt)?;
+            let fate = sim.fault_request(0, platform, what);
+            if fate.note.is_some() {
+                p.journal(&mut sim, &mut rt)?;
+                sim.sync()?;
+            }
+            let wait = fate.outage_end.map_or(1, |end| {
+                let virtual_ms = (end - sim.now()).max(1) as f64;
+                let wall_s = virtual_ms / rt.state.speed.max(1e-9) / 1000.0;
+                wall_s.ceil().clamp(1.0, 86_400.0) as u64
+            });
+            (fate, wait, sim.now())
+        };
+        if fate.0.note.is_some() {
+            self.store.commit()?;
+        }
+        Ok(fate)
+    }
+
+    /// The answer `platform`'s plugin gives `request` as an error with
+    /// `status` (the request says so in [`FAULT_HEADER`]), on an empty
+    /// account at the profile's time `at`, as for credentials: only an
+    /// answer with that very status counts; anything else is `None`, and
+    /// the caller answers in its own format.
+    pub fn native_fault_error(
+        &self,
+        platform: &str,
+        request: &HttpRequest,
+        status: u16,
+        at: Millis,
+    ) -> Option<HttpResponse> {
+        let config = AccountConfig {
+            profile: "anonymous".into(),
+            niche: "tech".into(),
+            seed: 0,
+            start: 0,
+            timezone: "UTC".into(),
+            params: "{}".into(),
+        };
+        let mut instance = self.host().instantiate(platform, &config).ok()?;
+        match instance.handle_request(at, request) {
+            Ok(NativeOutcome::Respond(r)) if r.status == status => Some(r),
+            _ => None,
+        }
+    }
+}
+
+/// The header a plugin is asked with to shape an injected error: the
+/// status (`500`, `502`, `503`, `429`, or `504` for a timeout).
+pub const FAULT_HEADER: &str = "x-diorama-fault";

@@ -91,6 +91,12 @@ impl Shaper for LiveShaper {
         })
     }
 
+    fn webhooks_paused(&self, owner: OwnerId, platform: &str) -> Option<crate::event::Millis> {
+        self.on_profile(owner, |sim| Ok(sim.webhooks_paused(0, platform, sim.now())))
+            .ok()
+            .flatten()
+    }
+
     fn shape(
         &self,
         owner: OwnerId,

@@ -29,6 +29,8 @@ const BATCH: usize = 256;
 /// The longest wait for new events without a wake: a missed wake costs at
 /// most this.
 const IDLE_WAIT: Duration = Duration::from_secs(1);
+/// How often a paused delivery asks whether the outage is over.
+const PAUSE_POLL: Duration = Duration::from_millis(250);
 /// Bytes of an error response's body kept in the log.
 const ERROR_BODY_BYTES: usize = 256;
 
@@ -104,6 +106,17 @@ pub(super) async fn run(ctx: Arc<Ctx>, hook: Arc<Hook>) {
             Handled::Stop => return,
         }
     }
+}
+
+/// The end (virtual time) of a webhook outage holding `ev`'s deliveries
+/// now, if any.
+async fn paused(ctx: &Ctx, hook: &Hook, ev: &StoredEvent) -> Option<crate::event::Millis> {
+    let shaper = ctx.shaper.get().cloned()?;
+    let (owner, platform) = (hook.owner, ev.platform.clone());
+    tokio::task::spawn_blocking(move || shaper.webhooks_paused(owner, &platform))
+        .await
+        .ok()
+        .flatten()
 }
 
 /// A hook in a platform's format sends only that platform's events.
@@ -280,7 +293,35 @@ async fn deliver(ctx: &Ctx, hook: &Hook, ev: &StoredEvent, failures: &mut u32) -
     let event_id = format!("{}-{}", hook.owner, ev.seq);
     let mut request: Option<Request> = None;
     let mut attempt = last_attempt(ctx, hook, ev.seq);
+    let mut pause_logged = false;
     loop {
+        // A webhook outage of the profile (a fault): the delivery waits for
+        // its end without counting as a failure, logged once as `paused`.
+        if let Some(end) = paused(ctx, hook, ev).await {
+            if !pause_logged {
+                attempt = attempt.saturating_add(1);
+                let entry = LogEntry {
+                    event_id: event_id.clone(),
+                    seq: ev.seq,
+                    attempt,
+                    at: now_ms(),
+                    status: None,
+                    outcome: DeliveryOutcome::Paused,
+                    error: Some(format!(
+                        "paused by a webhook outage until {} of the profile's time; delivered after",
+                        crate::event::time::format_instant(end)
+                    )),
+                    duration_ms: 0,
+                };
+                match commit(hook, |st| put_log(ctx, hook, st, &entry)) {
+                    None => return Handled::Stop,
+                    Some(Ok(())) => pause_logged = true,
+                    Some(Err(e)) => store_trouble(hook, "recording a pause", &e),
+                }
+            }
+            tokio::time::sleep(PAUSE_POLL).await;
+            continue;
+        }
         let mut shaping_failed = String::new();
         if request.is_none() {
             match request_for(ctx, hook, ev).await {

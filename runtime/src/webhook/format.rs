@@ -99,6 +99,13 @@ pub trait Shaper: Send + Sync {
         params: &str,
     ) -> Result<Option<Verification>, ShapeError>;
 
+    /// The end (virtual time) of a webhook outage of the profile
+    /// ([`crate::fault`]) holding the deliveries of `platform`'s events
+    /// now, if any.
+    fn webhooks_paused(&self, _owner: OwnerId, _platform: &str) -> Option<crate::event::Millis> {
+        None
+    }
+
     /// The request the profile's `platform` plugin sends for `event` in
     /// `format`, or none.
     fn shape(

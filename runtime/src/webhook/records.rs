@@ -72,6 +72,8 @@ pub(super) enum DeliveryOutcome {
     Failed,
     GaveUp,
     Disabled,
+    /// Held by a webhook outage (a fault); delivered after it.
+    Paused,
 }
 
 pub(super) fn now_ms() -> i64 {

@@ -162,6 +162,44 @@ impl GraphError {
     }
 }
 
+/// The header the host sets to have an error it injects (a fault, for
+/// testing a tool's retries) shaped: the status.
+pub const FAULT_HEADER: &str = "x-diorama-fault";
+
+/// Graph's answer for an injected status ([`FAULT_HEADER`]), or `None`:
+/// code 2, transient, for a 5xx (Graph's "unexpected error"), code 4 (the
+/// app's call budget, with `x-app-usage`) for a 429, which Graph itself
+/// answers with a 400.
+pub fn injected(request: &HttpRequest, usage: &Usage) -> Option<HttpResponse> {
+    let status: u16 = request
+        .headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(FAULT_HEADER))
+        .and_then(|(_, v)| v.parse().ok())?;
+    let error = match status {
+        429 => GraphError {
+            status,
+            ..GraphError::app_limit()
+        },
+        500 | 502 | 503 | 504 => GraphError::new(
+            status,
+            2,
+            "OAuthException",
+            "An unexpected error has occurred. Please retry your request later.",
+        ),
+        _ => return None,
+    };
+    let mut r = error.respond(request, usage);
+    if status >= 500 {
+        // Graph marks these as worth retrying.
+        if let Ok(mut body) = serde_json::from_slice::<serde_json::Value>(&r.body) {
+            body["error"]["is_transient"] = json!(true);
+            r.body = serde_json::to_vec(&body).unwrap_or_default();
+        }
+    }
+    Some(r)
+}
+
 /// The header the host sets on a request without a valid access token:
 /// `missing` or `invalid`.
 pub const CREDENTIALS_HEADER: &str = "x-diorama-credentials";

@@ -118,6 +118,9 @@ pub fn handle(fb: &Facebook, at: Millis, request: &HttpRequest) -> NativeOutcome
     if let Some(refused) = refusal(request, &usage) {
         return NativeOutcome::Respond(refused);
     }
+    if let Some(error) = diorama_sdk::kit::graph::injected(request, &usage) {
+        return NativeOutcome::Respond(error);
+    }
     let params = match Params::parse(request, API) {
         Ok(p) => p,
         Err(e) => return NativeOutcome::Respond(e.respond(request, &usage)),

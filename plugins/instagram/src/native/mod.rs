@@ -70,6 +70,9 @@ pub fn handle(ig: &Instagram, at: Millis, request: &HttpRequest) -> NativeOutcom
     if let Some(refusal) = credentials::refusal(request, &usage) {
         return NativeOutcome::Respond(refusal);
     }
+    if let Some(error) = diorama_sdk::kit::graph::injected(request, &usage) {
+        return NativeOutcome::Respond(error);
+    }
     let params = match Params::parse(request, graph::API) {
         Ok(p) => p,
         Err(e) => return NativeOutcome::Respond(e.respond(request, &usage)),

@@ -426,6 +426,20 @@ fn route(tg: &Telegram, at: Millis, request: &HttpRequest) -> Result<Route, Http
             error(401, "Unauthorized")
         });
     }
+    // An error the host injects (a fault), as the Bot API answers it.
+    match header(request, "x-diorama-fault").and_then(|v| v.parse::<u16>().ok()) {
+        Some(429) => {
+            let wait: Millis = header(request, "x-diorama-retry-after")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(1);
+            return Err(too_many(wait.clamp(1, 86_400) * 1000));
+        }
+        Some(500) => return Err(error(500, "Internal Server Error")),
+        Some(502) => return Err(error(502, "Bad Gateway")),
+        Some(503) => return Err(error(503, "Service Unavailable")),
+        Some(504) => return Err(error(504, "Gateway Timeout")),
+        _ => {}
+    }
     if !matches!(request.method.as_str(), "GET" | "POST") {
         return Err(error(405, "Method Not Allowed"));
     }

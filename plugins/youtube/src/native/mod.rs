@@ -14,6 +14,7 @@
 //! [`finish`] shapes the resource from its events.
 
 pub mod credentials;
+pub mod faults;
 mod fields;
 pub mod memory;
 mod query;
@@ -169,6 +170,9 @@ enum Route {
 pub fn handle(yt: &YouTube, at: Millis, request: &HttpRequest) -> NativeOutcome {
     if let Some(refusal) = credentials::refusal(request) {
         return respond(refusal);
+    }
+    if let Some(error) = faults::injected(request) {
+        return respond(error);
     }
     let path = request.path.trim_end_matches('/');
     let query = match Query::parse(&request.query) {

@@ -99,6 +99,7 @@ pub enum OutcomeDoc {
     Failed,
     GaveUp,
     Disabled,
+    Paused,
 }
 
 #[derive(ToSchema)]

@@ -8,7 +8,7 @@ use rhai::{Array, Engine, Map, INT};
 
 use super::convert::event_map;
 use super::{engine_err, err, ContentHandle, Ctx, ProfileHandle, Res};
-use crate::engine::{ScheduleChange, ScheduledAction, Simulation};
+use crate::engine::{EngineError, ScheduleChange, ScheduledAction, Simulation};
 use crate::event::time::format_instant;
 
 pub(super) fn register(engine: &mut Engine, c: &Ctx) {
@@ -34,10 +34,18 @@ pub(super) fn register(engine: &mut Engine, c: &Ctx) {
                 kind: kind.to_string(),
                 params: params.to_string(),
             };
-            let outcome = k
-                .sim()?
-                .act(p.index, platform, &action)
-                .map_err(engine_err)?;
+            let outcome = match k.sim()?.act(p.index, platform, &action) {
+                // A simulated outage: refused, retryable once it ends.
+                Err(EngineError::Unavailable(u)) => {
+                    let mut m = Map::new();
+                    m.insert("ok".into(), false.into());
+                    m.insert("error".into(), u.to_string().into());
+                    m.insert("unavailable".into(), true.into());
+                    m.insert("retry_after".into(), (u.retry_after() as INT).into());
+                    return Ok(m);
+                }
+                other => other.map_err(engine_err)?,
+            };
             let mut m = Map::new();
             match outcome {
                 Ok(events) => {

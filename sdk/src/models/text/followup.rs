@@ -99,12 +99,7 @@ mod tests {
             }
             let mut rng = Rng::new(seed, "followup");
             let mut out = String::new();
-            let said = write_followup(
-                &mut out,
-                &mut rng,
-                &voice,
-                Said::of(Act::Question),
-            );
+            let said = write_followup(&mut out, &mut rng, &voice, Said::of(Act::Question));
             assert!(!out.is_empty());
             if voice.lower {
                 assert_eq!(out, out.to_lowercase(), "{out}");
