@@ -17,6 +17,8 @@
 //! - [`health`]: the account's health (ok, shadowbanned, restricted,
 //!   action_blocked, token_expired, suspended), its action blocks and the
 //!   `health` signal;
+//! - [`moderation`]: the creator's likes, hides, deletes and pins of
+//!   comments, blocks, restrictions and follow-backs of authors;
 //! - [`actions`]: parsing the creator's actions, writing the creator's
 //!   interactions;
 //! - [`throughput`] (native only): how fast a platform produces events,
@@ -29,6 +31,7 @@ pub mod actions;
 pub mod audience;
 pub mod graph;
 pub mod health;
+pub mod moderation;
 pub mod inbox;
 pub mod signals;
 pub mod threads;
