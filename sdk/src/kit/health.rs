@@ -41,8 +41,9 @@ use crate::types::{
 };
 
 /// The header through which the host tells a plugin's native API that a
-/// request carries no valid access token (`missing` or `invalid`); every
-/// platform answers it with its own credential error.
+/// request carries no valid access token (`missing`, `invalid`, or
+/// `expired` for an account whose token has expired); every platform
+/// answers it with its own credential error.
 pub const CREDENTIALS_HEADER: &str = "x-diorama-credentials";
 
 /// The most spells an account keeps; the one ending first goes when a new
@@ -199,6 +200,12 @@ impl Health {
     /// The state at `t`.
     pub fn state_at(&self, t: Millis) -> State {
         self.deciding(t).map_or(State::Ok, |s| s.state)
+    }
+
+    /// When the state in force at `t` ends (`None` when the account is
+    /// healthy).
+    pub fn ends(&self, t: Millis) -> Option<Millis> {
+        self.deciding(t).map(|s| s.end)
     }
 
     /// The restrictions' reach multiplier at `t` (1 without one).
@@ -470,7 +477,7 @@ impl Health {
     /// A native API request at `at` as the account's health lets the
     /// platform answer it: with an expired token, the platform's own
     /// credential error (`handle` asked with [`CREDENTIALS_HEADER`]
-    /// `invalid`); suspended, `refuse`'s answer to every request; blocked,
+    /// `expired`); suspended, `refuse`'s answer to every request; blocked,
     /// `refuse`'s answer to a request whose action the block refuses.
     /// `refuse` gets the state and the refusal's message.
     pub fn gate(
@@ -489,7 +496,7 @@ impl Health {
                     .retain(|(k, _)| !k.eq_ignore_ascii_case(CREDENTIALS_HEADER));
                 expired
                     .headers
-                    .push((CREDENTIALS_HEADER.into(), "invalid".into()));
+                    .push((CREDENTIALS_HEADER.into(), "expired".into()));
                 handle(&expired)
             }
             State::Suspended => {
