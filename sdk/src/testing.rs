@@ -597,7 +597,10 @@ pub fn replies<P: Platform>(f: &Figures) {
                 break;
             }
             let ev = h.advance(2 * MINUTE);
-            if let Some((_, c)) = interactions(&ev).filter(|(_, i)| i.kind == "comment").last() {
+            if let Some((_, c)) = interactions(&ev)
+                .filter(|(_, i)| i.kind == "comment")
+                .last()
+            {
                 target = c.id.clone();
             }
         }

@@ -56,8 +56,8 @@ use serde_json::{Map, Value};
 use diorama_sdk::kit::actions;
 use diorama_sdk::kit::audience::AudienceCount;
 use diorama_sdk::kit::health::{self, BlockRule, Spell};
-use diorama_sdk::kit::moderation::{self, Moderation};
 use diorama_sdk::kit::inbox::{Inbox, Senders};
+use diorama_sdk::kit::moderation::{self, Moderation};
 use diorama_sdk::kit::signals::{self, ActiveSignals, SignalHost};
 use diorama_sdk::kit::threads::{CommentRules, Comments, Crowd};
 use diorama_sdk::models::ids::push_digits;
@@ -107,7 +107,12 @@ pub const BLOCK: BlockRule = BlockRule {
 /// Moderation on a Page: like, hide, delete a comment, ban its author
 /// (`block_author`); Pages pin posts, not comments, and follow no one.
 const MODERATION: moderation::Rules = moderation::Rules {
-    actions: &["like_comment", "hide_comment", "delete_comment", "block_author"],
+    actions: &[
+        "like_comment",
+        "hide_comment",
+        "delete_comment",
+        "block_author",
+    ],
     pins_per_post: 1,
 };
 /// The signals of this platform beyond the kit's.
@@ -530,9 +535,10 @@ impl Facebook {
         map: &Map<String, Value>,
     ) -> Option<Result<Event, ActionError>> {
         let native = &self.native;
-        self.moderation.act(PLATFORM, &MODERATION, at, kind, map, |id| {
-            native.comment(id).map(|c| c.media.clone())
-        })
+        self.moderation
+            .act(PLATFORM, &MODERATION, at, kind, map, |id| {
+                native.comment(id).map(|c| c.media.clone())
+            })
     }
 
     fn act_hide_comment(
@@ -543,7 +549,10 @@ impl Facebook {
         let event = self
             .moderate(at, "hide_comment", map)
             .unwrap_or_else(|| Err(actions::unknown(PLATFORM, "hide_comment", ACTIONS)))?;
-        let id = map.get("comment_id").and_then(Value::as_str).unwrap_or_default();
+        let id = map
+            .get("comment_id")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
         let hide = map.get("hide").and_then(Value::as_bool).unwrap_or(true);
         if let Some(c) = self.native.comment_mut(id) {
             c.hidden = hide;
@@ -978,14 +987,15 @@ impl Platform for Facebook {
 
     fn act(&mut self, at: Millis, action: &Action) -> Result<Vec<Event>, ActionError> {
         let kind = action.kind.as_str();
-        self.signals.health.admit(PLATFORM, at, kind, Some(&BLOCK))?;
+        self.signals
+            .health
+            .admit(PLATFORM, at, kind, Some(&BLOCK))?;
         let mut events = self.act_now(at, action)?;
         self.signals
             .health
             .count(PLATFORM, at, kind, Some(&BLOCK), &mut events);
         Ok(events)
     }
-
 
     fn handle_request(&self, at: Millis, request: &HttpRequest) -> NativeOutcome {
         self.signals.health.gate(

@@ -69,8 +69,8 @@ use serde_json::{Map, Value};
 use diorama_sdk::kit::actions;
 use diorama_sdk::kit::audience::AudienceCount;
 use diorama_sdk::kit::health::{self, BlockRule};
-use diorama_sdk::kit::moderation::{self, Moderation};
 use diorama_sdk::kit::inbox::{Inbox, Senders};
+use diorama_sdk::kit::moderation::{self, Moderation};
 use diorama_sdk::kit::signals::{self, ActiveSignals, SignalHost};
 use diorama_sdk::kit::threads::{CommentRules, Comments, Crowd};
 use diorama_sdk::models::ids::{numeric_id19, push_b64, push_digits};
@@ -590,9 +590,10 @@ impl Instagram {
         map: &Map<String, Value>,
     ) -> Option<Result<Event, ActionError>> {
         let native = &self.native;
-        self.moderation.act(PLATFORM, &MODERATION, at, kind, map, |id| {
-            native.comment(id).map(|c| c.media.clone())
-        })
+        self.moderation
+            .act(PLATFORM, &MODERATION, at, kind, map, |id| {
+                native.comment(id).map(|c| c.media.clone())
+            })
     }
 
     /// `hide_comment` {comment_id, hide = true}: hide a recent comment
@@ -602,10 +603,13 @@ impl Instagram {
         at: Millis,
         map: &Map<String, Value>,
     ) -> Result<Event, ActionError> {
-        let event = self.moderate(at, "hide_comment", map).unwrap_or_else(|| {
-            Err(actions::unknown(PLATFORM, "hide_comment", ACTIONS))
-        })?;
-        let id = map.get("comment_id").and_then(Value::as_str).unwrap_or_default();
+        let event = self
+            .moderate(at, "hide_comment", map)
+            .unwrap_or_else(|| Err(actions::unknown(PLATFORM, "hide_comment", ACTIONS)))?;
+        let id = map
+            .get("comment_id")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
         let hide = map.get("hide").and_then(Value::as_bool).unwrap_or(true);
         if let Some(c) = self.native.comment_mut(id) {
             c.hidden = hide;
@@ -620,9 +624,9 @@ impl Instagram {
         at: Millis,
         map: &Map<String, Value>,
     ) -> Result<Event, ActionError> {
-        let mut event = self.moderate(at, "delete_comment", map).unwrap_or_else(|| {
-            Err(actions::unknown(PLATFORM, "delete_comment", ACTIONS))
-        })?;
+        let mut event = self
+            .moderate(at, "delete_comment", map)
+            .unwrap_or_else(|| Err(actions::unknown(PLATFORM, "delete_comment", ACTIONS)))?;
         let id = map
             .get("comment_id")
             .and_then(Value::as_str)
@@ -997,14 +1001,15 @@ impl Platform for Instagram {
 
     fn act(&mut self, at: Millis, action: &Action) -> Result<Vec<Event>, ActionError> {
         let kind = action.kind.as_str();
-        self.signals.health.admit(PLATFORM, at, kind, Some(&BLOCK))?;
+        self.signals
+            .health
+            .admit(PLATFORM, at, kind, Some(&BLOCK))?;
         let mut events = self.act_now(at, action)?;
         self.signals
             .health
             .count(PLATFORM, at, kind, Some(&BLOCK), &mut events);
         Ok(events)
     }
-
 
     fn handle_request(&self, at: Millis, request: &HttpRequest) -> NativeOutcome {
         self.signals.health.gate(

@@ -61,8 +61,8 @@ use serde_json::{Map, Value};
 use diorama_sdk::kit::actions::{self, creator_event, Answer};
 use diorama_sdk::kit::audience::AudienceCount;
 use diorama_sdk::kit::health;
-use diorama_sdk::kit::moderation::{self, Moderation};
 use diorama_sdk::kit::inbox::{Inbox, Senders};
+use diorama_sdk::kit::moderation::{self, Moderation};
 use diorama_sdk::kit::signals::{self, ActiveSignals, SignalHost};
 use diorama_sdk::kit::threads::{CommentRules, Comments, Crowd, Post};
 use diorama_sdk::models::limits::RateWindow;
@@ -126,7 +126,12 @@ pub const ACTIONS: [&str; 6] = ["publish", "reply", "dm_reply", "react", "edit",
 /// ban its author (`banChatMember`) or restrict them
 /// (`restrictChatMember`: they can no longer write).
 pub const MODERATION: moderation::Rules = moderation::Rules {
-    actions: &["delete_comment", "pin_comment", "block_author", "restrict_author"],
+    actions: &[
+        "delete_comment",
+        "pin_comment",
+        "block_author",
+        "restrict_author",
+    ],
     pins_per_post: 1,
 };
 

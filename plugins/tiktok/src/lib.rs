@@ -49,8 +49,8 @@ use serde_json::{Map, Value};
 use diorama_sdk::kit::actions;
 use diorama_sdk::kit::audience::AudienceCount;
 use diorama_sdk::kit::health::{self, BlockRule};
-use diorama_sdk::kit::moderation::{self, Moderation};
 use diorama_sdk::kit::inbox::{Inbox, Senders};
+use diorama_sdk::kit::moderation::{self, Moderation};
 use diorama_sdk::kit::signals::{self, ActiveSignals, SignalHost};
 use diorama_sdk::kit::threads::{CommentRules, Comments, Crowd};
 use diorama_sdk::models::ids::push_digits;
@@ -659,14 +659,15 @@ impl Platform for TikTok {
 
     fn act(&mut self, at: Millis, action: &Action) -> Result<Vec<Event>, ActionError> {
         let kind = action.kind.as_str();
-        self.signals.health.admit(PLATFORM, at, kind, Some(&BLOCK))?;
+        self.signals
+            .health
+            .admit(PLATFORM, at, kind, Some(&BLOCK))?;
         let mut events = self.act_now(at, action)?;
         self.signals
             .health
             .count(PLATFORM, at, kind, Some(&BLOCK), &mut events);
         Ok(events)
     }
-
 
     fn handle_request(&self, at: Millis, request: &HttpRequest) -> NativeOutcome {
         self.signals.health.gate(

@@ -69,8 +69,9 @@ fn a_burst_of_replies_blocks_them_for_a_day_then_the_block_lifts() {
             panic!("{refused:?}")
         };
         assert!(
-            message.starts_with("tiktok: the account is action-blocked for another 24 h (60 actions within 1 h)")
-                && message.contains("`reply` is refused")
+            message.starts_with(
+                "tiktok: the account is action-blocked for another 24 h (60 actions within 1 h)"
+            ) && message.contains("`reply` is refused")
                 && message.contains("commenting too fast"),
             "{message}"
         );
@@ -78,7 +79,12 @@ fn a_burst_of_replies_blocks_them_for_a_day_then_the_block_lifts() {
         assert!(h.act("publish", r#"{"caption": "still posting"}"#).is_ok());
         // The audience keeps commenting; the block lifts a day after it began.
         let later = h.advance(DAY);
-        assert!(interactions(&later).filter(|(_, i)| i.kind == "comment").count() > 50);
+        assert!(
+            interactions(&later)
+                .filter(|(_, i)| i.kind == "comment")
+                .count()
+                > 50
+        );
         assert_eq!(codes(&later), vec![(blocked_at + DAY, "health_ok".into())]);
         let target = newest_comment(&later);
         assert!(reply(&mut h, &target).is_ok(), "seed {seed}");
@@ -113,8 +119,11 @@ fn the_signal_sets_each_state_with_its_effects() {
     ] {
         let mut h = harness(5);
         let events = h.advance(DAY);
-        h.signal("health", &format!(r#"{{"state": "{state}", "for": 7200000}}"#))
-            .unwrap();
+        h.signal(
+            "health",
+            &format!(r#"{{"state": "{state}", "for": 7200000}}"#),
+        )
+        .unwrap();
         let at = h.now();
         let during = h.advance(MINUTE);
         assert_eq!(codes(&during), vec![(at, format!("health_{state}"))]);
@@ -141,8 +150,11 @@ fn reach_drops_while_shadowbanned_or_restricted() {
         let mut h = harness(6);
         h.advance(DAY);
         if let Some(state) = state {
-            h.signal("health", &format!(r#"{{"state": "{state}", "for": 172800000}}"#))
-                .unwrap();
+            h.signal(
+                "health",
+                &format!(r#"{{"state": "{state}", "for": 172800000}}"#),
+            )
+            .unwrap();
         }
         let during = h.advance(2 * DAY);
         metrics(&during, "views").map(|(_, m)| m.delta).sum::<i64>()
@@ -151,7 +163,10 @@ fn reach_drops_while_shadowbanned_or_restricted() {
     let banned = views(Some("shadowbanned"));
     let restricted = views(Some("restricted"));
     assert!(banned * 5 < free, "{banned} vs {free}");
-    assert!(restricted * 10 < free * 7 && restricted > banned, "{restricted} vs {free}");
+    assert!(
+        restricted * 10 < free * 7 && restricted > banned,
+        "{restricted} vs {free}"
+    );
 }
 
 #[test]
@@ -187,7 +202,10 @@ fn native(h: &H, method: &str, path: &str) -> HttpResponse {
 
 fn error_code(r: &HttpResponse) -> (u16, String) {
     let body: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
-    (r.status, body["error"]["code"].as_str().unwrap_or("").to_string())
+    (
+        r.status,
+        body["error"]["code"].as_str().unwrap_or("").to_string(),
+    )
 }
 
 #[test]
@@ -215,7 +233,13 @@ fn the_native_api_answers_as_tiktok_does() {
 #[test]
 fn a_blocked_author_comments_no_more_and_moderation_is_listed() {
     let info = TikTok::describe();
-    for action in ["like_comment", "delete_comment", "pin_comment", "block_author", "follow_back"] {
+    for action in [
+        "like_comment",
+        "delete_comment",
+        "pin_comment",
+        "block_author",
+        "follow_back",
+    ] {
         assert!(info.actions.iter().any(|a| a == action), "{action}");
     }
     assert!(info.signals.iter().any(|s| s.name == "health"));
@@ -240,6 +264,8 @@ fn a_blocked_author_comments_no_more_and_moderation_is_listed() {
             .unwrap();
         assert_eq!(made.len(), 1);
     }
-    let e = h.act("like_comment", r#"{"comment_id": "nope"}"#).unwrap_err();
+    let e = h
+        .act("like_comment", r#"{"comment_id": "nope"}"#)
+        .unwrap_err();
     assert!(matches!(e, ActionError::NotFound(m) if m.contains("`nope`")));
 }

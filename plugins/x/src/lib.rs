@@ -59,8 +59,8 @@ use serde_json::{json, Map, Value};
 use diorama_sdk::kit::actions::{self, creator_event, Answer};
 use diorama_sdk::kit::audience::AudienceCount;
 use diorama_sdk::kit::health::{self, BlockRule};
-use diorama_sdk::kit::moderation::{self, Moderation};
 use diorama_sdk::kit::inbox::{Inbox, Senders};
+use diorama_sdk::kit::moderation::{self, Moderation};
 use diorama_sdk::kit::signals::{self, ActiveSignals, SignalHost};
 use diorama_sdk::kit::threads::{CommentRules, Comments, Crowd, Discussion, Thread};
 use diorama_sdk::models::ids::push_digits;
@@ -1210,7 +1210,9 @@ impl Platform for X {
 
     fn act(&mut self, at: Millis, action: &Action) -> Result<Vec<Event>, ActionError> {
         let kind = action.kind.as_str();
-        self.signals.health.admit(PLATFORM, at, kind, Some(&BLOCK))?;
+        self.signals
+            .health
+            .admit(PLATFORM, at, kind, Some(&BLOCK))?;
         let map = actions::params(PLATFORM, action)?;
         let event = match kind {
             "publish" => self.act_publish(at, &map),

@@ -1068,7 +1068,9 @@ impl Platform for YouTube {
 
     fn act(&mut self, at: Millis, action: &Action) -> Result<Vec<Event>, ActionError> {
         let kind = action.kind.as_str();
-        self.signals.health.admit(PLATFORM, at, kind, Some(&BLOCK))?;
+        self.signals
+            .health
+            .admit(PLATFORM, at, kind, Some(&BLOCK))?;
         let params = diorama_sdk::parse_params(&action.params)
             .map_err(|e| ActionError::Invalid(format!("{PLATFORM}: {e}")))?;
         let empty = serde_json::Map::new();

@@ -397,7 +397,11 @@ impl Health {
         let map = match params {
             Value::Object(m) => m,
             Value::Null => &empty,
-            _ => return Err(format!("{platform}: `health` parameters must be a JSON object")),
+            _ => {
+                return Err(format!(
+                    "{platform}: `health` parameters must be a JSON object"
+                ))
+            }
         };
         check_known(
             platform,
@@ -561,7 +565,10 @@ mod tests {
         h.count("p", HOUR + 2, "reply", Some(&RULE), &mut out);
         assert!(out.is_empty() && h.admit("p", HOUR + 3, "reply", Some(&RULE)).is_ok());
         h.count("p", HOUR + 3, "reply", Some(&RULE), &mut out);
-        assert_eq!(notices(&out), vec![(HOUR + 3, "health_action_blocked".into())]);
+        assert_eq!(
+            notices(&out),
+            vec![(HOUR + 3, "health_action_blocked".into())]
+        );
         let e = h.admit("p", 2 * HOUR, "reply", Some(&RULE)).unwrap_err();
         assert_eq!(
             e,

@@ -197,8 +197,12 @@ impl Moderation {
                 return Err(invalid(format!("{platform}: `{id}` is already {word}")));
             }
             let message = match kind {
-                "block_author" => format!("{id} blocked: their comments and messages no longer arrive"),
-                "restrict_author" => format!("{id} restricted: their comments are hidden from everyone but them"),
+                "block_author" => {
+                    format!("{id} blocked: their comments and messages no longer arrive")
+                }
+                "restrict_author" => {
+                    format!("{id} restricted: their comments are hidden from everyone but them")
+                }
                 _ => format!("the creator followed {id} back"),
             };
             return Ok(notice(code, message));
@@ -250,7 +254,9 @@ impl Moderation {
                 };
                 let pins = &mut self.pinned[i].1;
                 if pins.iter().any(|p| p == id) {
-                    return Err(invalid(format!("{platform}: comment `{id}` is already pinned")));
+                    return Err(invalid(format!(
+                        "{platform}: comment `{id}` is already pinned"
+                    )));
                 }
                 let mut message = format!("comment {id} pinned");
                 if pins.len() >= rules.pins_per_post.max(1) {
@@ -317,12 +323,24 @@ mod tests {
         m.observe(&mut out, 0);
         for (kind, params, want) in [
             ("like_comment", json!({"comment_id": "c1"}), "comment_liked"),
-            ("hide_comment", json!({"comment_id": "c1"}), "comment_hidden"),
-            ("hide_comment", json!({"comment_id": "c1", "hide": false}), "comment_unhidden"),
+            (
+                "hide_comment",
+                json!({"comment_id": "c1"}),
+                "comment_hidden",
+            ),
+            (
+                "hide_comment",
+                json!({"comment_id": "c1", "hide": false}),
+                "comment_unhidden",
+            ),
             ("pin_comment", json!({"comment_id": "c1"}), "comment_pinned"),
             ("pin_comment", json!({"comment_id": "c2"}), "comment_pinned"),
             ("follow_back", json!({"author_id": "a1"}), "followed_back"),
-            ("delete_comment", json!({"comment_id": "c2"}), "comment_deleted"),
+            (
+                "delete_comment",
+                json!({"comment_id": "c2"}),
+                "comment_deleted",
+            ),
         ] {
             assert_eq!(code(&act(&mut m, kind, params).unwrap()), want, "{kind}");
         }
@@ -351,7 +369,10 @@ mod tests {
     #[test]
     fn blocked_authors_stop_arriving_and_restricted_ones_comments_are_hidden() {
         let mut m = Moderation::default();
-        let mut out = vec![comment("c1", "a1", "comment"), comment("c2", "a2", "comment")];
+        let mut out = vec![
+            comment("c1", "a1", "comment"),
+            comment("c2", "a2", "comment"),
+        ];
         m.observe(&mut out, 0);
         act(&mut m, "block_author", json!({"author_id": "a1"})).unwrap();
         act(&mut m, "restrict_author", json!({"author_id": "a2"})).unwrap();
