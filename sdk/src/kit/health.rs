@@ -63,9 +63,10 @@ pub const SHADOWBANNED_REACH: f64 = 0.1;
 pub const DESCRIPTION: &str = "set the account's health: {state: ok | shadowbanned | restricted | action_blocked | token_expired | suspended, for: ms (until changed), depth: share of reach lost (shadowbanned 0.9, restricted 0.5)}; `ok` ends every state in force; each change is a `health_<state>` notice; reach drops while shadowbanned or restricted, the creator's actions are refused while action_blocked (those the platform counts), token_expired or suspended (all), and the native API answers with the platform's own errors";
 
 /// An account's health state, from the mildest to the most severe.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum State {
+    #[default]
     Ok,
     Shadowbanned,
     Restricted,
@@ -164,12 +165,6 @@ pub struct Health {
     /// The state last announced by a notice.
     #[serde(default)]
     pub announced: State,
-}
-
-impl Default for State {
-    fn default() -> Self {
-        State::Ok
-    }
 }
 
 /// A duration in words: `2 h 5 min`, `40 min`, `3 days`.
