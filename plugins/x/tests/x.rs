@@ -246,9 +246,11 @@ fn posting_is_limited_per_three_hours_and_per_day() {
 fn follows_likes_and_dms_have_daily_limits() {
     let mut h = harness(8, r#"{"followers": 300000}"#);
     let events = h.advance(DAY);
+    // Paced under the action block (50 within 30 minutes).
     for i in 0..FOLLOW_LIMIT {
         h.act("follow", &format!(r#"{{"user_id": "{}"}}"#, 1000 + i))
             .unwrap();
+        h.advance(40 * SECOND);
     }
     assert!(matches!(
         h.act("follow", r#"{"user_id": "5"}"#),
@@ -270,6 +272,7 @@ fn follows_likes_and_dms_have_daily_limits() {
             assert!(matches!(e, ActionError::RateLimited(_)), "{e}");
             refused = true;
         }
+        h.advance(40 * SECOND);
     }
     assert!(refused);
     let post = contents(&events)[0].1.id.clone();
