@@ -55,7 +55,9 @@ use serde_json::{Map, Value};
 
 use diorama_sdk::kit::actions;
 use diorama_sdk::kit::audience::AudienceCount;
+use diorama_sdk::kit::health::{self, BlockRule, Spell};
 use diorama_sdk::kit::inbox::{Inbox, Senders};
+use diorama_sdk::kit::moderation::{self, Moderation};
 use diorama_sdk::kit::signals::{self, ActiveSignals, SignalHost};
 use diorama_sdk::kit::threads::{CommentRules, Comments, Crowd};
 use diorama_sdk::models::ids::push_digits;
@@ -92,6 +94,27 @@ const ACTIONS: &[&str] = &[
     "hide_comment",
     "delete_comment",
 ];
+/// The action block: Meta publishes no figure; a Page that comments or
+/// moderates "too fast" is told "You're Temporarily Blocked" (Graph error
+/// 368), most often for a day. Set at Instagram's reported 60 an hour.
+pub const BLOCK: BlockRule = BlockRule {
+    max: 60,
+    within: HOUR,
+    lasts: DAY,
+    counts: health::CREATOR_ACTIONS,
+    says: "Facebook: \"You're Temporarily Blocked. It looks like you were misusing this feature by going too fast.\"",
+};
+/// Moderation on a Page: like, hide, delete a comment, ban its author
+/// (`block_author`); Pages pin posts, not comments, and follow no one.
+const MODERATION: moderation::Rules = moderation::Rules {
+    actions: &[
+        "like_comment",
+        "hide_comment",
+        "delete_comment",
+        "block_author",
+    ],
+    pins_per_post: 1,
+};
 /// The signals of this platform beyond the kit's.
 const OWN_SIGNALS: [&str; 3] = ["comment_storm", "angry_wave", "restriction"];
 const SUBSTEP: Millis = MINUTE;
@@ -170,6 +193,9 @@ pub struct Facebook {
     #[serde(flatten)]
     signals: ActiveSignals,
     restrictions: Vec<Restriction>,
+    /// Recent comments and banned authors.
+    #[serde(default)]
+    moderation: Moderation,
     /// What the Graph API reads that the simulation does not keep.
     native: native::Memory,
 }
@@ -510,23 +536,19 @@ impl Facebook {
         Ok(event)
     }
 
-    fn recent_comment(
-        &self,
-        action: &str,
+    /// The kit's moderation action `kind` on a comment the Graph API
+    /// keeps, or on one the kit remembers.
+    fn moderate(
+        &mut self,
+        at: Millis,
+        kind: &str,
         map: &Map<String, Value>,
-    ) -> Result<String, ActionError> {
-        let Some(Value::String(id)) = map.get("comment_id") else {
-            return Err(ActionError::Invalid(format!(
-                "{PLATFORM}: `{action}` needs `comment_id`, a string"
-            )));
-        };
-        match self.native.comment(id) {
-            Some(_) => Ok(id.clone()),
-            None => Err(ActionError::NotFound(format!(
-                "{PLATFORM}: no recent comment `{id}` (the last {} comments and replies are kept)",
-                native::memory::COMMENTS
-            ))),
-        }
+    ) -> Option<Result<Event, ActionError>> {
+        let native = &self.native;
+        self.moderation
+            .act(PLATFORM, &MODERATION, at, kind, map, |id| {
+                native.comment(id).map(|c| c.media.clone())
+            })
     }
 
     fn act_hide_comment(
@@ -534,39 +556,18 @@ impl Facebook {
         at: Millis,
         map: &Map<String, Value>,
     ) -> Result<Event, ActionError> {
-        let invalid = ActionError::Invalid;
-        check_known(
-            PLATFORM,
-            map,
-            &["comment_id", "hide"],
-            "`hide_comment` parameter",
-        )
-        .map_err(invalid)?;
-        let hide = match map.get("hide") {
-            None | Some(Value::Null) => true,
-            Some(Value::Bool(b)) => *b,
-            Some(other) => {
-                return Err(invalid(format!(
-                    "{PLATFORM}: `hide_comment` `hide` must be true or false (got {other})"
-                )))
-            }
-        };
-        let id = self.recent_comment("hide_comment", map)?;
-        if let Some(c) = self.native.comment_mut(&id) {
+        let event = self
+            .moderate(at, "hide_comment", map)
+            .unwrap_or_else(|| Err(actions::unknown(PLATFORM, "hide_comment", ACTIONS)))?;
+        let id = map
+            .get("comment_id")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let hide = map.get("hide").and_then(Value::as_bool).unwrap_or(true);
+        if let Some(c) = self.native.comment_mut(id) {
             c.hidden = hide;
         }
-        let (code, word) = if hide {
-            ("comment_hidden", "hidden")
-        } else {
-            ("comment_unhidden", "shown again")
-        };
-        Ok(Event {
-            at,
-            payload: Payload::Notice(Notice {
-                code: code.into(),
-                message: format!("comment {id} {word}"),
-            }),
-        })
+        Ok(event)
     }
 
     fn act_delete_comment(
@@ -574,9 +575,14 @@ impl Facebook {
         at: Millis,
         map: &Map<String, Value>,
     ) -> Result<Event, ActionError> {
-        check_known(PLATFORM, map, &["comment_id"], "`delete_comment` parameter")
-            .map_err(ActionError::Invalid)?;
-        let id = self.recent_comment("delete_comment", map)?;
+        let mut event = self
+            .moderate(at, "delete_comment", map)
+            .unwrap_or_else(|| Err(actions::unknown(PLATFORM, "delete_comment", ACTIONS)))?;
+        let id = map
+            .get("comment_id")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
         let post = self.native.comment(&id).and_then(|c| c.media.clone());
         let before = self.native.comments.len();
         self.native.forget_comment(&id);
@@ -587,13 +593,10 @@ impl Facebook {
                 p.talk.threads.retain(|t| t.id != n);
             }
         }
-        Ok(Event {
-            at,
-            payload: Payload::Notice(Notice {
-                code: "comment_deleted".into(),
-                message: format!("comment {id} deleted with {} replies", gone - 1),
-            }),
-        })
+        if let Payload::Notice(n) = &mut event.payload {
+            n.message = format!("comment {id} deleted with {} replies", (gone - 1).max(0));
+        }
+        Ok(event)
     }
 
     /// `comment_storm`, `angry_wave` and `restriction`.
@@ -690,6 +693,14 @@ impl Facebook {
                     start: at,
                     end: at + duration,
                     announced: false,
+                });
+                // The health state `restricted`; the reach is cut above.
+                self.signals.health.add(Spell {
+                    state: health::State::Restricted,
+                    start: at,
+                    end: at + duration,
+                    reach: 1.0,
+                    why: "Meta restricted the Page: less distribution, no publishing".into(),
                 });
             }
         }
@@ -790,6 +801,37 @@ fn signal_info(name: &str, description: String, on_content: bool) -> SignalInfo 
     }
 }
 
+impl Facebook {
+    /// The action itself, once the account's health admits it.
+    fn act_now(&mut self, at: Millis, action: &Action) -> Result<Vec<Event>, ActionError> {
+        let map = actions::params(PLATFORM, action)?;
+        let event = match action.kind.as_str() {
+            "publish" => self.act_publish(at, &map),
+            "reply" => self.comments.creator_reply(
+                PLATFORM,
+                at,
+                &map,
+                &mut self.own_comments,
+                COMMENT_LIMIT,
+                &rules(),
+                &mut self.rng,
+                &self.creator,
+                &mut self.items,
+                &mut self.active,
+            ),
+            "dm_reply" => self.act_dm_reply(at, &map),
+            "hide_comment" => self.act_hide_comment(at, &map),
+            "delete_comment" => self.act_delete_comment(at, &map),
+            other => self
+                .moderate(at, other, &map)
+                .unwrap_or_else(|| Err(actions::unknown(PLATFORM, other, ACTIONS))),
+        }?;
+        self.native
+            .record(&self.creator.id, std::slice::from_ref(&event));
+        Ok(vec![event])
+    }
+}
+
 impl Platform for Facebook {
     fn describe() -> PlatformInfo {
         let limit = |action: &str, max| LimitInfo {
@@ -823,12 +865,17 @@ impl Platform for Facebook {
                     false,
                 ),
                 signal_info("shadowban", SHADOWBAN_DESCRIPTION.into(), false),
+                signal_info("health", health::DESCRIPTION.into(), false),
                 signal_info("troll_wave", troll_wave_description("post"), false),
                 signal_info("brand_deal_flood", BRAND_DEAL_FLOOD_DESCRIPTION.into(), false),
                 signal_info("controversy", CONTROVERSY_DESCRIPTION.into(), false),
                 signal_info("growth", growth_description("followers"), false),
             ],
-            actions: ACTIONS.iter().map(|a| a.to_string()).collect(),
+            actions: ACTIONS
+                .iter()
+                .chain(MODERATION.actions.iter().filter(|a| !ACTIONS.contains(a)))
+                .map(|a| a.to_string())
+                .collect(),
             limits: vec![
                 limit("publish", POST_LIMIT),
                 limit("reply", COMMENT_LIMIT),
@@ -889,6 +936,7 @@ impl Platform for Facebook {
             comments: Comments::default(),
             recent_dms: Inbox::default(),
             signals: ActiveSignals::default(),
+            moderation: Moderation::default(),
             restrictions: Vec::new(),
             native: native::Memory::default(),
         })
@@ -904,6 +952,8 @@ impl Platform for Facebook {
         for (a, b) in substeps(from, to, SUBSTEP) {
             self.substep(a, b, tz, out);
         }
+        self.moderation.observe(out, first);
+        self.signals.health.step(PLATFORM, from, to, out);
         self.native.record(&self.creator.id, &out[first..]);
         self.clock = to;
     }
@@ -917,6 +967,7 @@ impl Platform for Facebook {
             || !self.signals.floods.is_empty()
             || self.signals.growth.is_some()
             || !self.restrictions.is_empty()
+            || self.signals.health.pending()
             || self.params.dm_rate > 0.0
             || self.params.followers > 0
         {
@@ -946,33 +997,25 @@ impl Platform for Facebook {
     }
 
     fn act(&mut self, at: Millis, action: &Action) -> Result<Vec<Event>, ActionError> {
-        let map = actions::params(PLATFORM, action)?;
-        let event = match action.kind.as_str() {
-            "publish" => self.act_publish(at, &map),
-            "reply" => self.comments.creator_reply(
-                PLATFORM,
-                at,
-                &map,
-                &mut self.own_comments,
-                COMMENT_LIMIT,
-                &rules(),
-                &mut self.rng,
-                &self.creator,
-                &mut self.items,
-                &mut self.active,
-            ),
-            "dm_reply" => self.act_dm_reply(at, &map),
-            "hide_comment" => self.act_hide_comment(at, &map),
-            "delete_comment" => self.act_delete_comment(at, &map),
-            other => Err(actions::unknown(PLATFORM, other, ACTIONS)),
-        }?;
-        self.native
-            .record(&self.creator.id, std::slice::from_ref(&event));
-        Ok(vec![event])
+        let kind = action.kind.as_str();
+        self.signals
+            .health
+            .admit(PLATFORM, at, kind, Some(&BLOCK))?;
+        let mut events = self.act_now(at, action)?;
+        self.signals
+            .health
+            .count(PLATFORM, at, kind, Some(&BLOCK), &mut events);
+        Ok(events)
     }
 
     fn handle_request(&self, at: Millis, request: &HttpRequest) -> NativeOutcome {
-        native::handle(self, at, request)
+        self.signals.health.gate(
+            at,
+            Some(&BLOCK),
+            request,
+            |r| native::handle(self, at, r),
+            |state, message| native::health_refusal(self, at, state, message, request),
+        )
     }
 
     fn finish_request(

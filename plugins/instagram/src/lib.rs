@@ -45,8 +45,17 @@
 //! hours), `dm_reply` {dm_id, text}; and the Graph API's writes (see
 //! [`native`]): `create_container` {kind, caption?} and `publish_container`
 //! {container_id} (publishing through a media container, under the same
-//! limits as `publish`), `hide_comment` {comment_id, hide} and
-//! `delete_comment` {comment_id} on a recent comment.
+//! limits as `publish`), and the kit's moderation
+//! ([`diorama_sdk::kit::moderation`]): `like_comment`, `hide_comment`
+//! {comment_id, hide}, `delete_comment`, `pin_comment` (three a post) on a
+//! recent comment, `block_author`, `restrict_author`, `follow_back`
+//! {author_id}.
+//!
+//! Health ([`diorama_sdk::kit::health`], the `health` signal): 60 of the
+//! creator's answers, moderation actions and follows within an hour block
+//! them for a day ([`BLOCK`]); the Graph API answers a blocked write with
+//! error 368, a suspended account with 190/459, an expired token with
+//! 190/463.
 
 pub mod media;
 pub mod native;
@@ -59,7 +68,9 @@ use serde_json::{Map, Value};
 
 use diorama_sdk::kit::actions;
 use diorama_sdk::kit::audience::AudienceCount;
+use diorama_sdk::kit::health::{self, BlockRule};
 use diorama_sdk::kit::inbox::{Inbox, Senders};
+use diorama_sdk::kit::moderation::{self, Moderation};
 use diorama_sdk::kit::signals::{self, ActiveSignals, SignalHost};
 use diorama_sdk::kit::threads::{CommentRules, Comments, Crowd};
 use diorama_sdk::models::ids::{numeric_id19, push_b64, push_digits};
@@ -97,6 +108,24 @@ const ACTIONS: &[&str] = &[
     "hide_comment",
     "delete_comment",
 ];
+/// The action block: Instagram publishes no figure; the ones its users
+/// report are about 60 likes or comments an hour for an established
+/// account (fewer for a new one), past which "Try Again Later" blocks
+/// those actions, most often for a day. The creator's answers, moderation
+/// and follows count.
+pub const BLOCK: BlockRule = BlockRule {
+    max: 60,
+    within: HOUR,
+    lasts: DAY,
+    counts: health::CREATOR_ACTIONS,
+    says: "Instagram: \"Try Again Later. We restrict certain activity to protect our community.\"",
+};
+/// Moderation: every action of the kit; up to three pinned comments a
+/// post.
+const MODERATION: moderation::Rules = moderation::Rules {
+    actions: &moderation::ALL,
+    pins_per_post: 3,
+};
 /// The simulator advances in sub-steps of at most this length, aligned to
 /// whole minutes, whatever window the host steps.
 const SUBSTEP: Millis = MINUTE;
@@ -186,6 +215,9 @@ pub struct Instagram {
     recent_dms: Inbox<String>,
     #[serde(flatten)]
     signals: ActiveSignals,
+    /// Recent comments, blocked and restricted authors, pins.
+    #[serde(default)]
+    moderation: Moderation,
     /// What the Graph API reads that the simulation does not keep: recent
     /// comments, DMs, mentions and captions in full, and media containers.
     #[serde(default)]
@@ -559,24 +591,19 @@ impl Instagram {
         Ok(event)
     }
 
-    /// A recent comment's id from `comment_id`.
-    fn recent_comment(
-        &self,
-        action: &str,
+    /// The kit's moderation action `kind` on a comment the Graph API
+    /// keeps, or on one the kit remembers.
+    fn moderate(
+        &mut self,
+        at: Millis,
+        kind: &str,
         map: &Map<String, Value>,
-    ) -> Result<String, ActionError> {
-        let Some(Value::String(id)) = map.get("comment_id") else {
-            return Err(ActionError::Invalid(format!(
-                "{PLATFORM}: `{action}` needs `comment_id`, a string"
-            )));
-        };
-        match self.native.comment(id) {
-            Some(_) => Ok(id.clone()),
-            None => Err(ActionError::NotFound(format!(
-                "{PLATFORM}: no recent comment `{id}` (the last {} comments and replies are kept)",
-                native::memory::COMMENTS
-            ))),
-        }
+    ) -> Option<Result<Event, ActionError>> {
+        let native = &self.native;
+        self.moderation
+            .act(PLATFORM, &MODERATION, at, kind, map, |id| {
+                native.comment(id).map(|c| c.media.clone())
+            })
     }
 
     /// `hide_comment` {comment_id, hide = true}: hide a recent comment
@@ -586,39 +613,18 @@ impl Instagram {
         at: Millis,
         map: &Map<String, Value>,
     ) -> Result<Event, ActionError> {
-        let invalid = ActionError::Invalid;
-        check_known(
-            PLATFORM,
-            map,
-            &["comment_id", "hide"],
-            "`hide_comment` parameter",
-        )
-        .map_err(invalid)?;
-        let hide = match map.get("hide") {
-            None | Some(Value::Null) => true,
-            Some(Value::Bool(b)) => *b,
-            Some(other) => {
-                return Err(invalid(format!(
-                    "{PLATFORM}: `hide_comment` `hide` must be true or false (got {other})"
-                )))
-            }
-        };
-        let id = self.recent_comment("hide_comment", map)?;
-        if let Some(c) = self.native.comment_mut(&id) {
+        let event = self
+            .moderate(at, "hide_comment", map)
+            .unwrap_or_else(|| Err(actions::unknown(PLATFORM, "hide_comment", ACTIONS)))?;
+        let id = map
+            .get("comment_id")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let hide = map.get("hide").and_then(Value::as_bool).unwrap_or(true);
+        if let Some(c) = self.native.comment_mut(id) {
             c.hidden = hide;
         }
-        let (code, word) = if hide {
-            ("comment_hidden", "hidden")
-        } else {
-            ("comment_unhidden", "shown again")
-        };
-        Ok(Event {
-            at,
-            payload: Payload::Notice(Notice {
-                code: code.into(),
-                message: format!("comment {id} {word}"),
-            }),
-        })
+        Ok(event)
     }
 
     /// `delete_comment` {comment_id}: delete a recent comment and its
@@ -628,9 +634,14 @@ impl Instagram {
         at: Millis,
         map: &Map<String, Value>,
     ) -> Result<Event, ActionError> {
-        check_known(PLATFORM, map, &["comment_id"], "`delete_comment` parameter")
-            .map_err(ActionError::Invalid)?;
-        let id = self.recent_comment("delete_comment", map)?;
+        let mut event = self
+            .moderate(at, "delete_comment", map)
+            .unwrap_or_else(|| Err(actions::unknown(PLATFORM, "delete_comment", ACTIONS)))?;
+        let id = map
+            .get("comment_id")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
         let media = self.native.comment(&id).and_then(|c| c.media.clone());
         let before = self.native.comments.len();
         self.native.forget_comment(&id);
@@ -644,13 +655,10 @@ impl Instagram {
                 m.talk.threads.retain(|t| t.id != n);
             }
         }
-        Ok(Event {
-            at,
-            payload: Payload::Notice(Notice {
-                code: "comment_deleted".into(),
-                message: format!("comment {id} deleted with {} replies", gone - 1),
-            }),
-        })
+        if let Payload::Notice(n) = &mut event.payload {
+            n.message = format!("comment {id} deleted with {} replies", (gone - 1).max(0));
+        }
+        Ok(event)
     }
 }
 
@@ -787,6 +795,42 @@ impl SignalHost for Instagram {
     }
 }
 
+impl Instagram {
+    /// The action itself, once the account's health admits it.
+    fn act_now(&mut self, at: Millis, action: &Action) -> Result<Vec<Event>, ActionError> {
+        let map = actions::params(PLATFORM, action)?;
+        let event = match action.kind.as_str() {
+            "publish" => self.act_publish(at, &map),
+            "reply" => self.comments.creator_reply(
+                PLATFORM,
+                at,
+                &map,
+                &mut self.own_comments,
+                COMMENT_LIMIT,
+                &rules(),
+                &mut self.rng,
+                &self.creator,
+                &mut self.media,
+                &mut self.active,
+            ),
+            "dm_reply" => {
+                self.recent_dms
+                    .reply(PLATFORM, at, &map, &mut self.rng, dm_id, &self.creator)
+            }
+            "create_container" => self.act_create_container(at, &map),
+            "publish_container" => self.act_publish_container(at, &map),
+            "hide_comment" => self.act_hide_comment(at, &map),
+            "delete_comment" => self.act_delete_comment(at, &map),
+            other => self
+                .moderate(at, other, &map)
+                .unwrap_or_else(|| Err(actions::unknown(PLATFORM, other, ACTIONS))),
+        }?;
+        self.native
+            .record(&self.creator.id, std::slice::from_ref(&event));
+        Ok(vec![event])
+    }
+}
+
 impl Platform for Instagram {
     fn describe() -> PlatformInfo {
         let limit = |action: &str, max| LimitInfo {
@@ -823,6 +867,11 @@ impl Platform for Instagram {
                     on_content: false,
                 },
                 SignalInfo {
+                    name: "health".into(),
+                    description: health::DESCRIPTION.into(),
+                    on_content: false,
+                },
+                SignalInfo {
                     name: "troll_wave".into(),
                     description: troll_wave_description("post"),
                     on_content: false,
@@ -843,7 +892,11 @@ impl Platform for Instagram {
                     on_content: false,
                 },
             ],
-            actions: ACTIONS.iter().map(|a| a.to_string()).collect(),
+            actions: ACTIONS
+                .iter()
+                .chain(MODERATION.actions.iter().filter(|a| !ACTIONS.contains(a)))
+                .map(|a| a.to_string())
+                .collect(),
             // Keyed by action: stories are published through `publish`,
             // the creator's comments are `reply`s; the creator has no like
             // action.
@@ -908,6 +961,7 @@ impl Platform for Instagram {
             comments: Comments::default(),
             recent_dms: Inbox::default(),
             signals: ActiveSignals::default(),
+            moderation: Moderation::default(),
             native: native::Memory::default(),
         })
     }
@@ -922,6 +976,8 @@ impl Platform for Instagram {
         for (a, b) in substeps(from, to, SUBSTEP) {
             self.substep(a, b, tz, out);
         }
+        self.moderation.observe(out, first);
+        self.signals.health.step(PLATFORM, from, to, out);
         self.native.record(&self.creator.id, &out[first..]);
         self.clock = to;
     }
@@ -939,6 +995,7 @@ impl Platform for Instagram {
             || self.signals.growth.is_some()
             || self.params.dm_rate > 0.0
             || self.params.followers > 0
+            || self.signals.health.pending()
         {
             return Some(end);
         }
@@ -954,38 +1011,25 @@ impl Platform for Instagram {
     }
 
     fn act(&mut self, at: Millis, action: &Action) -> Result<Vec<Event>, ActionError> {
-        let map = actions::params(PLATFORM, action)?;
-        let event = match action.kind.as_str() {
-            "publish" => self.act_publish(at, &map),
-            "reply" => self.comments.creator_reply(
-                PLATFORM,
-                at,
-                &map,
-                &mut self.own_comments,
-                COMMENT_LIMIT,
-                &rules(),
-                &mut self.rng,
-                &self.creator,
-                &mut self.media,
-                &mut self.active,
-            ),
-            "dm_reply" => {
-                self.recent_dms
-                    .reply(PLATFORM, at, &map, &mut self.rng, dm_id, &self.creator)
-            }
-            "create_container" => self.act_create_container(at, &map),
-            "publish_container" => self.act_publish_container(at, &map),
-            "hide_comment" => self.act_hide_comment(at, &map),
-            "delete_comment" => self.act_delete_comment(at, &map),
-            other => Err(actions::unknown(PLATFORM, other, ACTIONS)),
-        }?;
-        self.native
-            .record(&self.creator.id, std::slice::from_ref(&event));
-        Ok(vec![event])
+        let kind = action.kind.as_str();
+        self.signals
+            .health
+            .admit(PLATFORM, at, kind, Some(&BLOCK))?;
+        let mut events = self.act_now(at, action)?;
+        self.signals
+            .health
+            .count(PLATFORM, at, kind, Some(&BLOCK), &mut events);
+        Ok(events)
     }
 
     fn handle_request(&self, at: Millis, request: &HttpRequest) -> NativeOutcome {
-        native::handle(self, at, request)
+        self.signals.health.gate(
+            at,
+            Some(&BLOCK),
+            request,
+            |r| native::handle(self, at, r),
+            |state, message| native::health_refusal(self, state, message, request),
+        )
     }
 
     fn finish_request(

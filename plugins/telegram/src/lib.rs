@@ -61,7 +61,9 @@ use serde_json::{Map, Value};
 
 use diorama_sdk::kit::actions::{self, creator_event, Answer};
 use diorama_sdk::kit::audience::AudienceCount;
+use diorama_sdk::kit::health;
 use diorama_sdk::kit::inbox::{Inbox, Senders};
+use diorama_sdk::kit::moderation::{self, Moderation};
 use diorama_sdk::kit::signals::{self, ActiveSignals, SignalHost};
 use diorama_sdk::kit::threads::{CommentRules, Comments, Crowd, Post};
 use diorama_sdk::models::limits::RateWindow;
@@ -105,9 +107,10 @@ const STORM_FORWARDS: f64 = 3.0;
 const EXCITATION_MEMORY: Millis = HOUR;
 
 /// Every signal this platform takes, in the order errors list them.
-pub const SIGNALS: [&str; 9] = [
+pub const SIGNALS: [&str; 10] = [
     "viral",
     "shadowban",
+    "health",
     "troll_wave",
     "brand_deal_flood",
     "controversy",
@@ -116,8 +119,22 @@ pub const SIGNALS: [&str; 9] = [
     "subscriber_surge",
     "mass_leave",
 ];
-/// Every action, in the order errors list them.
+/// Every action, in the order errors list them (the kit's moderation adds
+/// [`MODERATION`]'s).
 pub const ACTIONS: [&str; 6] = ["publish", "reply", "dm_reply", "react", "edit", "delete"];
+/// Moderation in the discussion group, as its admin bot: delete a
+/// message (`deleteMessage`), pin one (`pinChatMessage`, one at a time),
+/// ban its author (`banChatMember`) or restrict them
+/// (`restrictChatMember`: they can no longer write).
+pub const MODERATION: moderation::Rules = moderation::Rules {
+    actions: &[
+        "delete_comment",
+        "pin_comment",
+        "block_author",
+        "restrict_author",
+    ],
+    pins_per_post: 1,
+};
 
 /// The reaction-delay kernel: SEISMIC, cut at two weeks (subscribers
 /// scroll back through the channel for days).
@@ -210,6 +227,9 @@ pub struct Telegram {
     recent_dms: Inbox<u64>,
     #[serde(flatten)]
     signals: ActiveSignals,
+    /// Recent discussion messages, banned and restricted members, pins.
+    #[serde(default)]
+    moderation: Moderation,
     #[serde(default)]
     raids: Vec<SpamRaid>,
     #[serde(default)]
@@ -953,6 +973,7 @@ impl Platform for Telegram {
                     true,
                 ),
                 signal("shadowban", SHADOWBAN_DESCRIPTION.into(), false),
+                signal("health", health::DESCRIPTION.into(), false),
                 signal("troll_wave", troll_wave_description("post"), false),
                 signal(
                     "brand_deal_flood",
@@ -969,7 +990,11 @@ impl Platform for Telegram {
                 ),
                 signal("mass_leave", MASS_LEAVE_DESCRIPTION.into(), false),
             ],
-            actions: ACTIONS.map(String::from).to_vec(),
+            actions: ACTIONS
+                .iter()
+                .chain(MODERATION.actions)
+                .map(|a| a.to_string())
+                .collect(),
             limits: vec![
                 limit("publish", GROUP_PER_MINUTE, MINUTE),
                 limit("reply", GROUP_PER_MINUTE, MINUTE),
@@ -1030,6 +1055,7 @@ impl Platform for Telegram {
             comments: Comments::default(),
             recent_dms: Inbox::default(),
             signals: ActiveSignals::default(),
+            moderation: Moderation::default(),
             raids: Vec::new(),
             leaves: Vec::new(),
             presses: VecDeque::new(),
@@ -1047,6 +1073,8 @@ impl Platform for Telegram {
         for (a, b) in substeps(from, to, SUBSTEP) {
             self.substep(a, b, tz, out);
         }
+        self.moderation.observe(out, first);
+        self.signals.health.step(PLATFORM, from, to, out);
         self.memory.note(&out[first..], false);
         self.clock = to;
     }
@@ -1063,6 +1091,7 @@ impl Platform for Telegram {
             || !self.raids.is_empty()
             || !self.leaves.is_empty()
             || !self.presses.is_empty()
+            || self.signals.health.pending()
             || self.params.dm_rate > 0.0
         {
             return Some(end);
@@ -1082,21 +1111,37 @@ impl Platform for Telegram {
         }
     }
 
+    /// No action block: a bot meets the Bot API's flood control (its
+    /// limits per chat and overall) instead; a `health` signal may still
+    /// block the creator's actions.
     fn act(&mut self, at: Millis, action: &Action) -> Result<Vec<Event>, ActionError> {
+        let kind = action.kind.as_str();
+        self.signals.health.admit(PLATFORM, at, kind, None)?;
         let map = actions::params(PLATFORM, action)?;
-        let event = match action.kind.as_str() {
+        let event = match kind {
             "publish" => self.act_publish(at, &map),
             "reply" => self.act_reply(at, &map),
             "dm_reply" => self.act_dm_reply(at, &map),
             k @ ("react" | "edit" | "delete") => self.act_on_message(at, k, &map),
-            other => Err(actions::unknown(PLATFORM, other, &ACTIONS)),
+            other => self
+                .moderation
+                .act(PLATFORM, &MODERATION, at, other, &map, |_| None)
+                .unwrap_or_else(|| Err(actions::unknown(PLATFORM, other, &ACTIONS))),
         }?;
         self.memory.note(std::slice::from_ref(&event), true);
         Ok(vec![event])
     }
 
     fn handle_request(&self, at: Millis, request: &HttpRequest) -> NativeOutcome {
-        native::handle(self, at, request)
+        let health = &self.signals.health;
+        let wait = health.ends(at).map_or(0, |end| end - at);
+        health.gate(
+            at,
+            None,
+            request,
+            |r| native::handle(self, at, r),
+            |state, _| native::health_refusal(state, wait),
+        )
     }
 
     fn finish_request(

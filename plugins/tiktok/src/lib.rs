@@ -48,7 +48,9 @@ use serde_json::{Map, Value};
 
 use diorama_sdk::kit::actions;
 use diorama_sdk::kit::audience::AudienceCount;
+use diorama_sdk::kit::health::{self, BlockRule};
 use diorama_sdk::kit::inbox::{Inbox, Senders};
+use diorama_sdk::kit::moderation::{self, Moderation};
 use diorama_sdk::kit::signals::{self, ActiveSignals, SignalHost};
 use diorama_sdk::kit::threads::{CommentRules, Comments, Crowd};
 use diorama_sdk::models::ids::push_digits;
@@ -110,6 +112,31 @@ fn rules() -> CommentRules {
     }
 }
 
+/// The creator's own actions.
+const ACTIONS: &[&str] = &["publish", "reply", "dm_reply"];
+/// The action block: TikTok publishes no figure; "You're commenting too
+/// fast. Take a break." is reported after bursts of some dozens of
+/// comments. Set at Instagram's reported 60 an hour, blocking for a day.
+pub const BLOCK: BlockRule = BlockRule {
+    max: 60,
+    within: HOUR,
+    lasts: DAY,
+    counts: health::CREATOR_ACTIONS,
+    says: "TikTok: \"You're commenting too fast. Take a break.\"",
+};
+/// Moderation on TikTok: like, delete and pin (one a video) a comment,
+/// block its author, follow back.
+const MODERATION: moderation::Rules = moderation::Rules {
+    actions: &[
+        "like_comment",
+        "delete_comment",
+        "pin_comment",
+        "block_author",
+        "follow_back",
+    ],
+    pins_per_post: 1,
+};
+
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct TikTok {
     niche: Niche,
@@ -142,6 +169,9 @@ pub struct TikTok {
     recent_dms: Inbox<u64>,
     #[serde(flatten)]
     signals: ActiveSignals,
+    /// Recent comments, blocked authors, pins, follow-backs.
+    #[serde(default)]
+    moderation: Moderation,
     /// The last comments and replies, for the native API's comment listing.
     #[serde(default)]
     remembered: native::Remembered,
@@ -451,6 +481,38 @@ impl SignalHost for TikTok {
     }
 }
 
+impl TikTok {
+    /// The action itself, once the account's health admits it.
+    fn act_now(&mut self, at: Millis, action: &Action) -> Result<Vec<Event>, ActionError> {
+        let map = actions::params(PLATFORM, action)?;
+        let event = match action.kind.as_str() {
+            "publish" => self.act_publish(at, &map),
+            "reply" => self.comments.creator_reply(
+                PLATFORM,
+                at,
+                &map,
+                &mut self.own_comments,
+                COMMENT_LIMIT,
+                &rules(),
+                &mut self.rng,
+                &self.creator,
+                &mut self.videos,
+                &mut self.active,
+            ),
+            "dm_reply" => {
+                self.recent_dms
+                    .reply(PLATFORM, at, &map, &mut self.rng, numeric_id, &self.creator)
+            }
+            other => self
+                .moderation
+                .act(PLATFORM, &MODERATION, at, other, &map, |_| None)
+                .unwrap_or_else(|| Err(actions::unknown(PLATFORM, other, ACTIONS))),
+        }?;
+        self.remembered.note(std::slice::from_ref(&event));
+        Ok(vec![event])
+    }
+}
+
 impl Platform for TikTok {
     fn describe() -> PlatformInfo {
         let limit = |action: &str, max| LimitInfo {
@@ -480,6 +542,11 @@ impl Platform for TikTok {
                     on_content: false,
                 },
                 SignalInfo {
+                    name: "health".into(),
+                    description: health::DESCRIPTION.into(),
+                    on_content: false,
+                },
+                SignalInfo {
                     name: "troll_wave".into(),
                     description: troll_wave_description("video"),
                     on_content: false,
@@ -500,7 +567,11 @@ impl Platform for TikTok {
                     on_content: false,
                 },
             ],
-            actions: vec!["publish".into(), "reply".into(), "dm_reply".into()],
+            actions: ACTIONS
+                .iter()
+                .chain(MODERATION.actions)
+                .map(|a| a.to_string())
+                .collect(),
             // Keyed by action: the creator's comments are `reply`s; the
             // creator has no like action.
             limits: vec![limit("publish", VIDEO_LIMIT), limit("reply", COMMENT_LIMIT)],
@@ -553,6 +624,7 @@ impl Platform for TikTok {
             comments: Comments::default(),
             recent_dms: Inbox::default(),
             signals: ActiveSignals::default(),
+            moderation: Moderation::default(),
             remembered: native::Remembered::default(),
         })
     }
@@ -567,6 +639,8 @@ impl Platform for TikTok {
         for (a, b) in substeps(from, to, SUBSTEP) {
             self.substep(a, b, tz, out);
         }
+        self.moderation.observe(out, first);
+        self.signals.health.step(PLATFORM, from, to, out);
         self.remembered.note(&out[first..]);
         self.clock = to;
     }
@@ -581,6 +655,7 @@ impl Platform for TikTok {
             || !self.signals.trolls.is_empty()
             || !self.signals.floods.is_empty()
             || self.signals.growth.is_some()
+            || self.signals.health.pending()
             || self.params.dm_rate > 0.0
         {
             return Some(end);
@@ -594,37 +669,25 @@ impl Platform for TikTok {
     }
 
     fn act(&mut self, at: Millis, action: &Action) -> Result<Vec<Event>, ActionError> {
-        let map = actions::params(PLATFORM, action)?;
-        let event = match action.kind.as_str() {
-            "publish" => self.act_publish(at, &map),
-            "reply" => self.comments.creator_reply(
-                PLATFORM,
-                at,
-                &map,
-                &mut self.own_comments,
-                COMMENT_LIMIT,
-                &rules(),
-                &mut self.rng,
-                &self.creator,
-                &mut self.videos,
-                &mut self.active,
-            ),
-            "dm_reply" => {
-                self.recent_dms
-                    .reply(PLATFORM, at, &map, &mut self.rng, numeric_id, &self.creator)
-            }
-            other => Err(actions::unknown(
-                PLATFORM,
-                other,
-                &["publish", "reply", "dm_reply"],
-            )),
-        }?;
-        self.remembered.note(std::slice::from_ref(&event));
-        Ok(vec![event])
+        let kind = action.kind.as_str();
+        self.signals
+            .health
+            .admit(PLATFORM, at, kind, Some(&BLOCK))?;
+        let mut events = self.act_now(at, action)?;
+        self.signals
+            .health
+            .count(PLATFORM, at, kind, Some(&BLOCK), &mut events);
+        Ok(events)
     }
 
     fn handle_request(&self, at: Millis, request: &HttpRequest) -> NativeOutcome {
-        native::handle(self, at, request)
+        self.signals.health.gate(
+            at,
+            Some(&BLOCK),
+            request,
+            |r| native::handle(self, at, r),
+            |state, message| native::health_refusal(at, request, state, message),
+        )
     }
 
     fn finish_request(

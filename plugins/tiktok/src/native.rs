@@ -188,6 +188,31 @@ impl Remembered {
     }
 }
 
+/// TikTok's answer to a request the account's health refuses, in its
+/// Content Posting API's codes: while action-blocked, 403
+/// `spam_risk_too_many_posts`; while suspended, 403
+/// `spam_risk_user_banned_from_posting`.
+pub fn health_refusal(
+    at: Millis,
+    request: &HttpRequest,
+    state: diorama_sdk::kit::health::State,
+    message: &str,
+) -> HttpResponse {
+    let r = Request::new(at, request);
+    match state {
+        diorama_sdk::kit::health::State::Suspended => r.error(
+            403,
+            "spam_risk_user_banned_from_posting",
+            &format!("The user is banned from making new posts. ({message})"),
+        ),
+        _ => r.error(
+            403,
+            "spam_risk_too_many_posts",
+            &format!("The user has reached the cap on actions for now. ({message})"),
+        ),
+    }
+}
+
 /// Answer a request against the account's state at `at`.
 pub fn handle(tt: &TikTok, at: Millis, request: &HttpRequest) -> NativeOutcome {
     let r = Request::new(at, request);

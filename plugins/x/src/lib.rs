@@ -58,7 +58,9 @@ use serde_json::{json, Map, Value};
 
 use diorama_sdk::kit::actions::{self, creator_event, Answer};
 use diorama_sdk::kit::audience::AudienceCount;
+use diorama_sdk::kit::health::{self, BlockRule};
 use diorama_sdk::kit::inbox::{Inbox, Senders};
+use diorama_sdk::kit::moderation::{self, Moderation};
 use diorama_sdk::kit::signals::{self, ActiveSignals, SignalHost};
 use diorama_sdk::kit::threads::{CommentRules, Comments, Crowd, Discussion, Thread};
 use diorama_sdk::models::ids::push_digits;
@@ -104,9 +106,10 @@ const EXCITATION_MEMORY: Millis = 30 * MINUTE;
 /// The longest post, in characters (accounts without a subscription).
 pub const MAX_POST_CHARS: usize = 280;
 /// Every signal, in the order errors list them.
-pub const SIGNALS: [&str; 9] = [
+pub const SIGNALS: [&str; 10] = [
     "viral",
     "shadowban",
+    "health",
     "troll_wave",
     "brand_deal_flood",
     "controversy",
@@ -115,10 +118,36 @@ pub const SIGNALS: [&str; 9] = [
     "bot_swarm",
     "follower_spike",
 ];
-/// Every action.
+/// Every action of its own (the kit's moderation adds [`MODERATION`]'s).
 pub const ACTIONS: [&str; 7] = [
     "publish", "reply", "delete", "like", "follow", "unfollow", "dm_reply",
 ];
+/// The actions the action block counts.
+const COUNTED: &[&str] = &[
+    "reply",
+    "like",
+    "follow",
+    "unfollow",
+    "dm_reply",
+    "hide_comment",
+    "block_author",
+];
+/// The action block: X's help center ("X Limits") breaks the daily limit
+/// of 2,400 posts into "smaller limits for semi-hourly intervals" and asks
+/// an account that hits one to "try again in a few hours": 2,400 / 48 =
+/// 50 actions within 30 minutes block them for 3 hours.
+pub const BLOCK: BlockRule = BlockRule {
+    max: 50,
+    within: 30 * MINUTE,
+    lasts: 3 * HOUR,
+    counts: COUNTED,
+    says: "X: \"You are over the limit for replies. Try again in a few hours.\"",
+};
+/// Moderation on X: hide a reply, block its author.
+pub const MODERATION: moderation::Rules = moderation::Rules {
+    actions: &["hide_comment", "block_author"],
+    pins_per_post: 1,
+};
 
 /// The reaction-delay kernel: SEISMIC (fitted on Twitter), cut at three
 /// days.
@@ -175,6 +204,9 @@ pub struct X {
     recent_dms: Inbox<u64>,
     #[serde(flatten)]
     signals: ActiveSignals,
+    /// Recent replies and blocked authors.
+    #[serde(default)]
+    moderation: Moderation,
     pile_ons: Vec<Wave>,
     swarms: Vec<Wave>,
     /// The recent replies, quotes, mentions and DMs the native API reads.
@@ -1014,6 +1046,7 @@ impl Platform for X {
             signals: vec![
                 signal("viral", viral_description("post"), true),
                 signal("shadowban", SHADOWBAN_DESCRIPTION.into(), false),
+                signal("health", health::DESCRIPTION.into(), false),
                 signal("troll_wave", troll_wave_description("post"), false),
                 signal(
                     "brand_deal_flood",
@@ -1030,7 +1063,11 @@ impl Platform for X {
                     false,
                 ),
             ],
-            actions: ACTIONS.iter().map(|a| a.to_string()).collect(),
+            actions: ACTIONS
+                .iter()
+                .chain(MODERATION.actions)
+                .map(|a| a.to_string())
+                .collect(),
             limits: vec![
                 limit("publish", POSTS_PER_3H, THREE_HOURS),
                 limit("publish", POSTS_PER_DAY, DAY),
@@ -1096,6 +1133,7 @@ impl Platform for X {
             comments: Comments::default(),
             recent_dms: Inbox::default(),
             signals: ActiveSignals::default(),
+            moderation: Moderation::default(),
             pile_ons: Vec::new(),
             swarms: Vec::new(),
             memory: native::Memory::default(),
@@ -1112,6 +1150,8 @@ impl Platform for X {
         for (a, b) in substeps(from, to, SUBSTEP) {
             self.substep(a, b, tz, out);
         }
+        self.moderation.observe(out, first);
+        self.signals.health.step(PLATFORM, from, to, out);
         self.memory.note(&out[first..]);
         self.clock = to;
     }
@@ -1127,6 +1167,7 @@ impl Platform for X {
             || self.signals.growth.is_some()
             || !self.pile_ons.is_empty()
             || !self.swarms.is_empty()
+            || self.signals.health.pending()
             || self.params.dm_rate > 0.0
             || self.params.mention_rate > 0.0
         {
@@ -1179,8 +1220,12 @@ impl Platform for X {
     }
 
     fn act(&mut self, at: Millis, action: &Action) -> Result<Vec<Event>, ActionError> {
+        let kind = action.kind.as_str();
+        self.signals
+            .health
+            .admit(PLATFORM, at, kind, Some(&BLOCK))?;
         let map = actions::params(PLATFORM, action)?;
-        let event = match action.kind.as_str() {
+        let event = match kind {
             "publish" => self.act_publish(at, &map),
             "reply" => self.act_reply(at, &map),
             "delete" => self.act_delete(at, &map),
@@ -1188,14 +1233,27 @@ impl Platform for X {
             "follow" => self.act_follow(at, &map, true),
             "unfollow" => self.act_follow(at, &map, false),
             "dm_reply" => self.act_dm_reply(at, &map),
-            other => Err(actions::unknown(PLATFORM, other, &ACTIONS)),
+            other => self
+                .moderation
+                .act(PLATFORM, &MODERATION, at, other, &map, |_| None)
+                .unwrap_or_else(|| Err(actions::unknown(PLATFORM, other, &ACTIONS))),
         }?;
         self.memory.note(std::slice::from_ref(&event));
-        Ok(vec![event])
+        let mut events = vec![event];
+        self.signals
+            .health
+            .count(PLATFORM, at, kind, Some(&BLOCK), &mut events);
+        Ok(events)
     }
 
     fn handle_request(&self, at: Millis, request: &HttpRequest) -> NativeOutcome {
-        native::handle(self, at, request)
+        self.signals.health.gate(
+            at,
+            Some(&BLOCK),
+            request,
+            |r| native::handle(self, at, r),
+            |state, message| native::health_refusal(at, request, state, message),
+        )
     }
 
     fn finish_request(

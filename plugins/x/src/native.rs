@@ -391,6 +391,35 @@ fn lookup<'a>(x: &'a X, id: &str) -> Option<Tw<'a>> {
         .map(Tw::Other)
 }
 
+/// X's answer to a request the account's health refuses, a problem as
+/// API v2 sends it: while action-blocked, 429 Too Many Requests (the
+/// semi-hourly limit, with `x-rate-limit-reset`); while suspended, 403
+/// Forbidden with the suspended-account detail.
+pub fn health_refusal(
+    at: Millis,
+    request: &HttpRequest,
+    state: diorama_sdk::kit::health::State,
+    message: &str,
+) -> HttpResponse {
+    let r = Request::new(at, request);
+    match state {
+        diorama_sdk::kit::health::State::Suspended => r.problem(
+            403,
+            "about:blank",
+            "Forbidden",
+            &format!("Your account is suspended and is not permitted to access this feature. ({message})"),
+            json!({}),
+        ),
+        _ => r.problem(
+            429,
+            "about:blank",
+            "Too Many Requests",
+            &format!("Too Many Requests ({message})"),
+            json!({}),
+        ),
+    }
+}
+
 /// Answer a request against the account's state at `at`.
 pub fn handle(x: &X, at: Millis, request: &HttpRequest) -> NativeOutcome {
     let mut r = Request::new(at, request);

@@ -56,6 +56,8 @@ use serde_json::Value;
 
 use diorama_sdk::kit::actions::Answer;
 use diorama_sdk::kit::audience::AudienceCount;
+use diorama_sdk::kit::health::{self, BlockRule};
+use diorama_sdk::kit::moderation::{self, Moderation};
 use diorama_sdk::kit::signals::{self, ActiveSignals, SignalHost};
 use diorama_sdk::kit::threads::RecentComments;
 
@@ -90,6 +92,38 @@ pub const PLATFORM: &str = "youtube";
 /// The simulator advances in sub-steps of at most this length, aligned to
 /// whole minutes, whatever window the host steps.
 const SUBSTEP: Millis = MINUTE;
+/// The creator's actions the action block counts: comments and replies
+/// (`comments.insert` and `commentThreads.insert` too), moderation and
+/// ratings.
+const COUNTED: &[&str] = &[
+    "reply",
+    "comment",
+    "like_comment",
+    "pin_comment",
+    "block_author",
+    "moderate_comment",
+    "delete_comment",
+    "rate",
+];
+/// The action block: Google publishes no figure for how fast a channel may
+/// comment before YouTube's spam protection stops it; the Data API's
+/// default quota (10,000 units a day, 50 a comment) allows 200 comments a
+/// day through a tool. Set at 100 within an hour, blocking for a day.
+pub const BLOCK: BlockRule = BlockRule {
+    max: 100,
+    within: HOUR,
+    lasts: DAY,
+    counts: COUNTED,
+    says: "YouTube: \"You're commenting too fast. Try again later.\"",
+};
+/// Moderation on YouTube Studio: a creator's heart (`like_comment`), one
+/// pinned comment a video, "hide user from channel" (`block_author`);
+/// holding and removing comments are the Data API's `moderate_comment`
+/// and `delete_comment`.
+const MODERATION: moderation::Rules = moderation::Rules {
+    actions: &["like_comment", "pin_comment", "block_author"],
+    pins_per_post: 1,
+};
 /// Spread of upload quality (log-normal σ).
 const QUALITY_SIGMA: f64 = popularity::DEFAULT_QUALITY_SIGMA;
 /// Spread of the like ratio between uploads.
@@ -189,6 +223,9 @@ pub struct YouTube {
     recent: RecentComments<CommentId>,
     #[serde(flatten)]
     signals: ActiveSignals,
+    /// Recent comments, hidden users, pins.
+    #[serde(default)]
+    moderation: Moderation,
     /// The recent comment texts of every upload, each in the upload's scope,
     /// against verbatim repeats under it: one bounded set however many
     /// uploads draw comments (a set per upload grew with their number, and a
@@ -798,8 +835,14 @@ fn emit_comment_likes(v: &mut Video, at: Millis, rng: &mut Rng, out: &mut Vec<Ev
 impl SignalHost for YouTube {
     const PLATFORM: &'static str = PLATFORM;
     const AUDIENCE: &'static str = "subscribers";
-    const SIGNALS: &'static [&'static str] =
-        &["viral", "shadowban", "troll_wave", "controversy", "growth"];
+    const SIGNALS: &'static [&'static str] = &[
+        "viral",
+        "shadowban",
+        "health",
+        "troll_wave",
+        "controversy",
+        "growth",
+    ];
 
     fn active_signals(&mut self) -> &mut ActiveSignals {
         &mut self.signals
@@ -840,7 +883,13 @@ impl SignalHost for YouTube {
 
 impl Platform for YouTube {
     fn handle_request(&self, at: Millis, request: &HttpRequest) -> NativeOutcome {
-        native::handle(self, at, request)
+        self.signals.health.gate(
+            at,
+            Some(&BLOCK),
+            request,
+            |r| native::handle(self, at, r),
+            native::health_refusal,
+        )
     }
 
     fn finish_request(
@@ -892,6 +941,7 @@ impl Platform for YouTube {
             signals: vec![
                 signal("viral", viral_description("video"), true),
                 signal("shadowban", SHADOWBAN_DESCRIPTION.into(), false),
+                signal("health", health::DESCRIPTION.into(), false),
                 signal("troll_wave", troll_wave_description("video"), true),
                 signal("controversy", CONTROVERSY_DESCRIPTION.into(), false),
                 signal("growth", growth_description("subscribers"), false),
@@ -899,6 +949,7 @@ impl Platform for YouTube {
             actions: ["publish", "reply"]
                 .iter()
                 .chain(native::ACTIONS)
+                .chain(MODERATION.actions)
                 .map(|a| a.to_string())
                 .collect(),
             // Uploads (videos and shorts) count against the limit, whether
@@ -964,6 +1015,7 @@ impl Platform for YouTube {
             active: Vec::new(),
             recent: RecentComments::default(),
             signals: ActiveSignals::default(),
+            moderation: Moderation::default(),
             texts: post_texts(),
             account_texts: account_texts(),
             native: native::Memory::default(),
@@ -980,6 +1032,8 @@ impl Platform for YouTube {
         for (a, b) in substeps(from, to, SUBSTEP) {
             self.substep(a, b, tz, out);
         }
+        self.moderation.observe(out, start);
+        self.signals.health.step(PLATFORM, from, to, out);
         self.native.record(&out[start..]);
         self.clock = to;
     }
@@ -992,6 +1046,7 @@ impl Platform for YouTube {
         if !self.active.is_empty()
             || !self.signals.trolls.is_empty()
             || self.signals.growth.is_some()
+            || self.signals.health.pending()
         {
             return Some(end);
         }
@@ -1012,22 +1067,37 @@ impl Platform for YouTube {
     }
 
     fn act(&mut self, at: Millis, action: &Action) -> Result<Vec<Event>, ActionError> {
+        let kind = action.kind.as_str();
+        self.signals
+            .health
+            .admit(PLATFORM, at, kind, Some(&BLOCK))?;
         let params = diorama_sdk::parse_params(&action.params)
             .map_err(|e| ActionError::Invalid(format!("{PLATFORM}: {e}")))?;
-        let result = match action.kind.as_str() {
+        let empty = serde_json::Map::new();
+        let map = params.as_object().unwrap_or(&empty);
+        let result = match kind {
             "publish" => self.act_publish(at, &params),
             "reply" => self.act_reply(at, &params),
-            other => native::act(self, at, other, &params).unwrap_or_else(|| {
-                Err(ActionError::Invalid(format!(
-                    "{PLATFORM} does not support the action `{other}` (known: publish, reply, {})",
-                    native::ACTIONS.join(", ")
-                )))
-            }),
+            other => match self
+                .moderation
+                .act(PLATFORM, &MODERATION, at, other, map, |_| None)
+            {
+                Some(r) => r.map(|e| vec![e]),
+                None => native::act(self, at, other, &params).unwrap_or_else(|| {
+                    Err(ActionError::Invalid(format!(
+                        "{PLATFORM} does not support the action `{other}` (known: publish, reply, {}, {})",
+                        native::ACTIONS.join(", "),
+                        MODERATION.actions.join(", ")
+                    )))
+                }),
+            },
         };
-        if let Ok(events) = &result {
-            self.native.record(events);
-        }
-        result
+        let mut events = result?;
+        self.native.record(&events);
+        self.signals
+            .health
+            .count(PLATFORM, at, kind, Some(&BLOCK), &mut events);
+        Ok(events)
     }
 }
 

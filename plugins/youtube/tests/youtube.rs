@@ -449,7 +449,14 @@ fn describe_lists_the_contract() {
     let signals: Vec<&str> = info.signals.iter().map(|s| s.name.as_str()).collect();
     assert_eq!(
         signals,
-        ["viral", "shadowban", "troll_wave", "controversy", "growth"]
+        [
+            "viral",
+            "shadowban",
+            "health",
+            "troll_wave",
+            "controversy",
+            "growth"
+        ]
     );
     assert!(info
         .signals
@@ -466,7 +473,10 @@ fn describe_lists_the_contract() {
             "delete_comment",
             "update_video",
             "delete_video",
-            "rate"
+            "rate",
+            "like_comment",
+            "pin_comment",
+            "block_author"
         ]
     );
     assert_eq!(

@@ -1,6 +1,7 @@
 //! A profile's life: built and created, started, paused or stopped,
 //! deleted.
 
+use std::collections::BTreeMap;
 use std::sync::atomic::AtomicI64;
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Instant;
@@ -13,7 +14,7 @@ use crate::event::OwnerId;
 use super::error::{invalid_or_engine, StateConflict};
 use super::pace::RangeError;
 use super::profile::{
-    wall_ms, window_for, JournalEntry, Journaled, Listener, ListenerState, Runtime,
+    note_health, wall_ms, window_for, JournalEntry, Journaled, Listener, ListenerState, Runtime,
 };
 use super::records::{LiveFields, LiveRecord};
 use super::spec::{self, CreateProfile};
@@ -27,8 +28,28 @@ pub(super) struct Opened {
     pub history: Millis,
 }
 
+/// The most events read back for a profile's health when it is restored
+/// (those stored after its last state; about 15 s of a running profile).
+const HEALTH_SCAN: usize = 100_000;
+
 impl LiveManager {
     /// A profile's simulation, state and listener, not yet registered.
+    /// The profile's health as its state says, with the health notices
+    /// stored after that state was written (a replay after a crash
+    /// regenerates them without telling the listener); at most
+    /// [`HEALTH_SCAN`] events are read.
+    fn health_after(
+        &self,
+        id: OwnerId,
+        state: &State,
+    ) -> Result<BTreeMap<String, String>, LiveError> {
+        let mut health = state.health.clone();
+        let after = state.next_seq.checked_sub(1);
+        let events = self.store.events(id, after, HEALTH_SCAN)?;
+        note_health(&mut health, events.iter());
+        Ok(health)
+    }
+
     pub(super) fn build(
         &self,
         id: OwnerId,
@@ -50,6 +71,7 @@ impl LiveManager {
                 state.interactions_per_day,
                 state.day_interactions >= state.interactions_per_day,
             )),
+            health: Mutex::new(self.health_after(id, &state)?),
             observer: self.observer.clone(),
             telemetry: self.telemetry.clone(),
         });
@@ -145,6 +167,7 @@ impl LiveManager {
             expires_at,
             inactivity_ttl_s: ttl,
             journal_next: 0,
+            health: BTreeMap::new(),
             held: Vec::new(),
             scheduled: Vec::new(),
             scheduled_next: 0,

@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
+use diorama_sdk::kit::health::NOTICE_PREFIX as HEALTH_PREFIX;
 use diorama_sdk::{Millis, Payload, DAY};
 use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast;
@@ -61,6 +62,10 @@ pub struct State {
     /// time): stored in their turn after a restart.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub held: Vec<StoredEvent>,
+    /// Each platform account's health state, as its last health notice
+    /// said (absent: `ok`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub health: BTreeMap<String, String>,
     /// Actions held until their time ([`crate::engine::ScheduledAction`]),
     /// as of `now`, and the next one's id.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -114,6 +119,9 @@ pub(super) struct ListenerState {
     pub anchor: Mutex<(Instant, Millis, f64)>,
     /// (virtual day, interactions that day, limit, reached).
     pub day: Mutex<(i64, u64, u64, bool)>,
+    /// Each platform account's health state, from the health notices
+    /// stored (see [`note_health`]).
+    pub health: Mutex<BTreeMap<String, String>>,
     /// Told once stored events are on disk (the server's webhooks).
     pub observer: Arc<dyn ProfileObserver>,
     pub telemetry: Arc<Telemetry>,
@@ -166,6 +174,7 @@ impl EventListener for Listener {
                 }
             }
         }
+        note_health(&mut lock(&s.health), events.iter().copied());
         s.telemetry
             .events_generated
             .fetch_add(events.len() as u64, Ordering::Relaxed);
@@ -177,6 +186,27 @@ impl EventListener for Listener {
         let through = events.last().map_or(0, |e| e.seq);
         s.publisher.push(s.clone(), through, list);
         Ok(())
+    }
+}
+
+/// Keep each platform's health state from its health notices: a notice
+/// whose code is [`HEALTH_PREFIX`] and a state (`health_action_blocked`,
+/// `health_ok`) says the account is now in that state. The codes are the
+/// SDK kit's, so any plugin's health shows without naming a platform.
+pub(super) fn note_health<'a>(
+    health: &mut BTreeMap<String, String>,
+    events: impl Iterator<Item = &'a StoredEvent>,
+) {
+    for e in events {
+        if let Payload::Notice(n) = &e.event.payload {
+            if let Some(state) = n.code.strip_prefix(HEALTH_PREFIX) {
+                if state == "ok" {
+                    health.remove(&e.platform);
+                } else {
+                    health.insert(e.platform.clone(), state.to_string());
+                }
+            }
+        }
     }
 }
 
@@ -462,6 +492,7 @@ impl LiveProfile {
                 rt.state.day = day.0;
                 rt.state.day_interactions = day.1;
             }
+            rt.state.health = lock(&self.shared.health).clone();
             let state =
                 serde_json::to_vec(&rt.state).map_err(|e| LiveError::Internal(e.to_string()))?;
             // Under this profile's lock nothing else writes its journal.

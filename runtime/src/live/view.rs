@@ -34,6 +34,10 @@ pub struct ProfileView {
     pub expires_at: Option<String>,
     pub inactivity_ttl_s: u64,
     pub limits: Value,
+    /// Each platform account's health: `ok`, `shadowbanned`, `restricted`,
+    /// `action_blocked`, `token_expired` or `suspended` (the state its
+    /// plugin last announced with a `health_<state>` notice).
+    pub health: BTreeMap<String, String>,
     pub events: u64,
     pub interactions_today: u64,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -95,6 +99,16 @@ impl LiveManager {
         let rt = p.rt();
         let st = &rt.state;
         let day = *p.shared.day.lock().unwrap_or_else(|e| e.into_inner());
+        let health = {
+            let known = p.shared.health.lock().unwrap_or_else(|e| e.into_inner());
+            spec.platforms
+                .keys()
+                .map(|platform| {
+                    let state = known.get(platform).map_or("ok", String::as_str);
+                    (platform.clone(), state.to_string())
+                })
+                .collect()
+        };
         let created = record.created_at;
         Ok(ProfileView {
             id: p.id.to_string(),
@@ -112,6 +126,7 @@ impl LiveManager {
             expires_at: st.expires_at.map(time::format_instant),
             inactivity_ttl_s: st.inactivity_ttl_s,
             limits: json!({ "interactions_per_day": st.interactions_per_day }),
+            health,
             events: self.store.last_seq(p.id)?.unwrap_or(0),
             interactions_today: if day.0 == now.div_euclid(DAY) {
                 day.1

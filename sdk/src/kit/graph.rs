@@ -214,7 +214,18 @@ pub fn refusal(request: &HttpRequest, usage: &Usage) -> Option<HttpResponse> {
         .iter()
         .find(|(k, _)| k.eq_ignore_ascii_case(CREDENTIALS_HEADER))
         .map(|(_, v)| v.as_str())?;
-    let (error, detail) = if why == "missing" {
+    let (error, detail) = if why == "expired" {
+        (
+            GraphError::new(
+                400,
+                190,
+                "OAuthException",
+                "Error validating access token: Session has expired.",
+            )
+            .with_subcode(463),
+            "invalid_token",
+        )
+    } else if why == "missing" {
         (
             GraphError::new(
                 400,
@@ -244,6 +255,50 @@ pub fn refusal(request: &HttpRequest, usage: &Usage) -> Option<HttpResponse> {
         ),
     ));
     Some(r)
+}
+
+/// Graph's answer to a request the account's health refuses (see
+/// [`crate::kit::health`]): while action-blocked, code 368 ("Temporarily
+/// blocked for policies violations" in Meta's error reference), while
+/// suspended, code 190 with subcode 459 (the user is checkpointed and must
+/// log in to the platform to fix it). `message` is the simulator's own
+/// account of why, in `error_user_msg`.
+pub fn health_refusal(
+    state: crate::kit::health::State,
+    message: &str,
+    request: &HttpRequest,
+    usage: &Usage,
+) -> HttpResponse {
+    use crate::kit::health::State;
+    let (error, title) = match state {
+        State::Suspended => (
+            GraphError::new(
+                400,
+                190,
+                "OAuthException",
+                "Error validating access token: You cannot access the app till you log in to www.facebook.com and follow the instructions given.",
+            )
+            .with_subcode(459),
+            "Account disabled",
+        ),
+        _ => (
+            GraphError::new(
+                400,
+                368,
+                "OAuthException",
+                "(#368) The action attempted has been deemed abusive or is otherwise disallowed",
+            )
+            .with_subcode(1390008),
+            "You're Temporarily Blocked",
+        ),
+    };
+    let mut r = error.respond(request, usage);
+    if let Ok(mut body) = serde_json::from_slice::<Value>(&r.body) {
+        body["error"]["error_user_title"] = json!(title);
+        body["error"]["error_user_msg"] = json!(message);
+        r.body = serde_json::to_vec(&body).unwrap_or_default();
+    }
+    r
 }
 
 /// The usage headers every answer carries, as Meta sends them.

@@ -14,6 +14,11 @@
 //!   creator's `dm_reply`;
 //! - [`graph`]: Meta's Graph API wire format (errors, `fields=`,
 //!   cursors, parameters, usage headers) for the platforms that speak it;
+//! - [`health`]: the account's health (ok, shadowbanned, restricted,
+//!   action_blocked, token_expired, suspended), its action blocks and the
+//!   `health` signal;
+//! - [`moderation`]: the creator's likes, hides, deletes and pins of
+//!   comments, blocks, restrictions and follow-backs of authors;
 //! - [`actions`]: parsing the creator's actions, writing the creator's
 //!   interactions;
 //! - [`throughput`] (native only): how fast a platform produces events,
@@ -25,7 +30,9 @@
 pub mod actions;
 pub mod audience;
 pub mod graph;
+pub mod health;
 pub mod inbox;
+pub mod moderation;
 pub mod signals;
 pub mod threads;
 #[cfg(not(target_family = "wasm"))]

@@ -1,8 +1,9 @@
 //! The signals under way on one account ([`ActiveSignals`]) and the
 //! dispatch of a scenario's `signal(…)` to them ([`apply`]).
 //!
-//! The account-wide signals (`shadowban`, `brand_deal_flood`,
-//! `controversy`, `growth`) live entirely here; the ones aimed at one post
+//! The account-wide signals (`shadowban`, `health`, `brand_deal_flood`,
+//! `controversy`, `growth`) live entirely here (`health` and `shadowban`
+//! in [`Health`], see [`crate::kit::health`]); the ones aimed at one post
 //! (`viral`, `troll_wave`) need the platform's content, which it lends
 //! through [`SignalHost`]: which post a signal targets, and what starting
 //! one does to it.
@@ -10,6 +11,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::kit::health::Health;
 use crate::models::rng::Rng;
 use crate::models::signals::{BrandDealFlood, Controversy, Growth, TrollWave};
 use crate::models::spike::{Shadowban, ViralParams};
@@ -21,9 +23,10 @@ use crate::types::{Millis, MINUTE};
 pub const GROWTH_REPORT: Millis = 30 * MINUTE;
 
 /// Every signal the kit understands, in the order errors list them.
-pub const ALL: [&str; 6] = [
+pub const ALL: [&str; 7] = [
     "viral",
     "shadowban",
+    "health",
     "troll_wave",
     "brand_deal_flood",
     "controversy",
@@ -48,12 +51,16 @@ pub struct ActiveSignals {
     pub trolls: Vec<(u32, TrollWave)>,
     #[serde(default)]
     pub growth: Option<Growth>,
+    /// The account's health (a shadowban is its `shadowbanned` state).
+    #[serde(default)]
+    pub health: Health,
 }
 
 impl ActiveSignals {
-    /// The shadowbans' reach factor at `t` (1 without one).
+    /// The shadowbans' and restrictions' reach factor at `t` (1 without
+    /// one).
     pub fn reach_at(&self, t: Millis) -> f64 {
-        Shadowban::factor_at(&self.shadowbans, t)
+        Shadowban::factor_at(&self.shadowbans, t) * self.health.reach_at(t)
     }
 
     /// The shadowbans' reach factor at `a`, for a step `[a, b)`; retires
@@ -150,7 +157,24 @@ pub fn apply<H: SignalHost>(
         }
         "shadowban" => {
             let ban = Shadowban::parse(platform, at, params)?;
-            host.active_signals().shadowbans.push(ban);
+            let signals = host.active_signals();
+            signals.health.shadowbanned(&ban);
+            signals.shadowbans.push(ban);
+        }
+        "health" => {
+            let signals = host.active_signals();
+            if let Some(ban) = signals.health.parse(platform, at, params)? {
+                signals.shadowbans.push(ban);
+            }
+            if params.get("state").and_then(Value::as_str) == Some("ok") {
+                // `ok` lifts a shadowban in force at once.
+                for b in &mut signals.shadowbans {
+                    if b.start <= at && at < b.end {
+                        b.end = at;
+                        b.recovery = 0;
+                    }
+                }
+            }
         }
         "troll_wave" => {
             let wave = TrollWave::parse(platform, at, params)?;

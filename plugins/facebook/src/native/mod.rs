@@ -113,6 +113,18 @@ fn usage(fb: &Facebook, at: Millis) -> Usage {
     }
 }
 
+/// The Graph API's answer to a request the Page's health refuses (error
+/// 368 while action-blocked, 190 while suspended).
+pub fn health_refusal(
+    fb: &Facebook,
+    at: Millis,
+    state: diorama_sdk::kit::health::State,
+    message: &str,
+    request: &HttpRequest,
+) -> HttpResponse {
+    diorama_sdk::kit::graph::health_refusal(state, message, request, &usage(fb, at))
+}
+
 pub fn handle(fb: &Facebook, at: Millis, request: &HttpRequest) -> NativeOutcome {
     let usage = usage(fb, at);
     if let Some(refused) = refusal(request, &usage) {

@@ -65,6 +65,18 @@ struct Ctx<'a> {
 }
 
 /// Answer a request against the account's state.
+/// The Graph API's answer to a request the account's health refuses
+/// (error 368 while action-blocked, 190 while suspended).
+pub fn health_refusal(
+    ig: &Instagram,
+    state: diorama_sdk::kit::health::State,
+    message: &str,
+    request: &HttpRequest,
+) -> HttpResponse {
+    let usage = graph::usage(&ig.creator.id);
+    diorama_sdk::kit::graph::health_refusal(state, message, request, &usage)
+}
+
 pub fn handle(ig: &Instagram, at: Millis, request: &HttpRequest) -> NativeOutcome {
     let usage = graph::usage(&ig.creator.id);
     if let Some(refusal) = credentials::refusal(request, &usage) {

@@ -208,6 +208,18 @@ fn bad(description: &str) -> HttpResponse {
     error(400, &format!("Bad Request: {description}"))
 }
 
+/// The Bot API's answer to a request the account's health refuses: while
+/// blocked, its flood control's 429 with the seconds until the block
+/// lifts; while suspended, 403 as for a bot removed from its channel.
+pub fn health_refusal(state: diorama_sdk::kit::health::State, wait: Millis) -> HttpResponse {
+    match state {
+        diorama_sdk::kit::health::State::Suspended => {
+            error(403, "Forbidden: bot was kicked from the channel chat")
+        }
+        _ => too_many(wait),
+    }
+}
+
 /// A 429 with the seconds to wait.
 fn too_many(wait: Millis) -> HttpResponse {
     let seconds = (wait + 999).div_euclid(1000).max(1);

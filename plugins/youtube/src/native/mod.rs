@@ -308,6 +308,26 @@ pub fn finish(
     writes::finish(yt, context, outcome)
 }
 
+/// Google's answer to a request the channel's health refuses: while
+/// action-blocked, 403 `rateLimitExceeded` ("The user has sent too many
+/// requests in a given amount of time"); while suspended, 403
+/// `accountSuspended`, as `channels.list` reports a suspended channel.
+pub fn health_refusal(state: diorama_sdk::kit::health::State, message: &str) -> HttpResponse {
+    use diorama_sdk::kit::health::State;
+    match state {
+        State::Suspended => error(
+            403,
+            "accountSuspended",
+            &format!("The YouTube account used to authorize the API request has been suspended. ({message})"),
+        ),
+        _ => error(
+            403,
+            "rateLimitExceeded",
+            &format!("The user has sent too many requests in a given amount of time. ({message})"),
+        ),
+    }
+}
+
 /// The API's error shape.
 pub fn error(status: u16, reason: &str, message: &str) -> HttpResponse {
     HttpResponse::json(status, &error_body(status, reason, message, None))

@@ -202,6 +202,9 @@ pub struct ProfileViewDoc {
     pub expires_at: Option<String>,
     pub inactivity_ttl_s: u64,
     pub limits: Limits,
+    /// Each platform account's health: `ok`, `shadowbanned`, `restricted`,
+    /// `action_blocked`, `token_expired` or `suspended`.
+    pub health: BTreeMap<String, String>,
     /// The last event seq stored.
     pub events: u64,
     pub interactions_today: u64,
