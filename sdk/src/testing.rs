@@ -815,26 +815,38 @@ pub fn creator_replies_continue_threads<P: Platform>(f: &Figures) {
     let mut with = Harness::<P>::new(cfg.clone()).unwrap();
     let mut without = Harness::<P>::new(cfg).unwrap();
     let n = f.reply_limit.map_or(30, |l| (l as usize).min(30));
-    // Until the account has n comments to answer (at most three days).
+    // Until the account has n comments to answer, three of them questions
+    // (at most three days).
     let mut first = Vec::new();
     for _ in 0..18 {
         with.advance_into(4 * HOUR, &mut first);
-        let comments = interactions(&first).filter(|(_, i)| i.kind == "comment");
-        if comments.count() >= n {
+        let comments: Vec<_> = interactions(&first)
+            .filter(|(_, i)| i.kind == "comment")
+            .collect();
+        let questions = comments
+            .iter()
+            .filter(|(_, i)| i.text.trim_end().ends_with('?'))
+            .count();
+        if comments.len() >= n && questions >= 3 {
             break;
         }
     }
     assert!(first == without.advance(with.now() - without.now()));
     // The latest comments, the questions among them first (at most ten).
-    let mut latest: Vec<(&str, &Author, bool)> = interactions(&first)
+    let newest_first: Vec<(&str, &Author, bool)> = interactions(&first)
         .filter(|(_, i)| i.kind == "comment")
         .map(|(_, i)| (i.id.as_str(), &i.author, i.text.trim_end().ends_with('?')))
         .collect::<Vec<_>>()
         .into_iter()
         .rev()
-        .take(3 * n)
         .collect();
-    let questions: Vec<_> = latest.iter().filter(|c| c.2).take(10).cloned().collect();
+    let questions: Vec<_> = newest_first
+        .iter()
+        .filter(|c| c.2)
+        .take(10)
+        .cloned()
+        .collect();
+    let mut latest: Vec<_> = newest_first.into_iter().take(3 * n).collect();
     latest.retain(|c| !questions.contains(c));
     let answered: Vec<_> = questions.into_iter().chain(latest).take(n).collect();
     assert_eq!(answered.len(), n, "{} has too few comments", f.name);
