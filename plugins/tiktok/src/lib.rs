@@ -48,6 +48,7 @@ use serde_json::{Map, Value};
 
 use diorama_sdk::kit::actions;
 use diorama_sdk::kit::audience::AudienceCount;
+use diorama_sdk::kit::funnel;
 use diorama_sdk::kit::inbox::{Inbox, Senders};
 use diorama_sdk::kit::signals::{self, ActiveSignals, SignalHost};
 use diorama_sdk::kit::threads::{CommentRules, Comments, Crowd};
@@ -265,6 +266,7 @@ impl TikTok {
         let flood = self.signals.flood_extra(a);
         self.recent_dms
             .arrivals(&mut senders, a, b, rhythm, flood, out);
+        self.recent_dms.step(self.niche, a, b, numeric_id, out);
         if !self.signals.trolls.is_empty() {
             self.comments.trolls(
                 &mut self.signals.trolls,
@@ -452,7 +454,11 @@ impl Platform for TikTok {
             name: PLATFORM.into(),
             version: env!("CARGO_PKG_VERSION").into(),
             content_kinds: vec!["video".into()],
-            interaction_kinds: vec!["comment".into(), "reply".into(), "dm".into()],
+            interaction_kinds: ["comment", "reply", "dm"]
+                .into_iter()
+                .chain(funnel::FUNNEL_KINDS)
+                .map(String::from)
+                .collect(),
             metrics: METRICS
                 .iter()
                 .map(|m| m.to_string())
@@ -490,7 +496,12 @@ impl Platform for TikTok {
                     on_content: false,
                 },
             ],
-            actions: vec!["publish".into(), "reply".into(), "dm_reply".into()],
+            actions: vec![
+                "publish".into(),
+                "reply".into(),
+                "dm_reply".into(),
+                funnel::SEND_OFFER.into(),
+            ],
             // Keyed by action: the creator's comments are `reply`s; the
             // creator has no like action.
             limits: vec![limit("publish", VIDEO_LIMIT), limit("reply", COMMENT_LIMIT)],
@@ -575,6 +586,8 @@ impl Platform for TikTok {
             return Some(end);
         }
         let next = self.next_video.min(self.followers.next_audience_report);
+        // The fans' answers to DMs and the funnel's decisions and renewals.
+        let next = self.recent_dms.next_due().map_or(next, |d| next.min(d));
         Some(next.max(end))
     }
 
@@ -602,10 +615,14 @@ impl Platform for TikTok {
                 self.recent_dms
                     .reply(PLATFORM, at, &map, &mut self.rng, numeric_id, &self.creator)
             }
+            funnel::SEND_OFFER => {
+                self.recent_dms
+                    .offer(PLATFORM, at, &map, &mut self.rng, numeric_id, &self.creator)
+            }
             other => Err(actions::unknown(
                 PLATFORM,
                 other,
-                &["publish", "reply", "dm_reply"],
+                &["publish", "reply", "dm_reply", funnel::SEND_OFFER],
             )),
         }?;
         self.remembered.note(std::slice::from_ref(&event));

@@ -222,8 +222,21 @@ pub fn parse_offer(
 /// fan (`you`, `your`), and liveliness (`!`, `?` or an emoji).
 pub fn tone(text: &str) -> f64 {
     const WARM: &[&str] = &[
-        "thank", "thanks", "thx", "love", "glad", "happy", "appreciate", "welcome", "awesome",
-        "amazing", "great", "means", "excited", "hope", "enjoy",
+        "thank",
+        "thanks",
+        "thx",
+        "love",
+        "glad",
+        "happy",
+        "appreciate",
+        "welcome",
+        "awesome",
+        "amazing",
+        "great",
+        "means",
+        "excited",
+        "hope",
+        "enjoy",
     ];
     let words: Vec<String> = text
         .split(|c: char| !c.is_alphanumeric() && c != '\'')
@@ -235,10 +248,7 @@ pub fn tone(text: &str) -> f64 {
         4..=7 => 0.125,
         _ => 0.25,
     };
-    if words
-        .iter()
-        .any(|w| WARM.iter().any(|k| w.starts_with(k)))
-    {
+    if words.iter().any(|w| WARM.iter().any(|k| w.starts_with(k))) {
         t += 0.25;
     }
     if words
@@ -355,7 +365,9 @@ impl Funnel {
         creator: &Author,
     ) -> Result<Event, ActionError> {
         if self.pending.len() >= PENDING_OFFERS {
-            return Err(ActionError::RateLimited(self.pending[0].at.saturating_sub(at).max(MINUTE)));
+            return Err(ActionError::RateLimited(
+                self.pending[0].at.saturating_sub(at).max(MINUTE),
+            ));
         }
         if terms.billing == Billing::Monthly && self.members.len() + self.pending.len() >= MEMBERS {
             return Err(ActionError::Invalid(format!(
@@ -398,7 +410,13 @@ impl Funnel {
 
     /// The decisions, renewals and cancellations due in `[a, b)`, with ids
     /// from `new_id` drawn from each event's own generator.
-    pub fn step(&mut self, a: Millis, b: Millis, new_id: &mut dyn FnMut(&mut Rng) -> String, out: &mut Vec<Event>) {
+    pub fn step(
+        &mut self,
+        a: Millis,
+        b: Millis,
+        new_id: &mut dyn FnMut(&mut Rng) -> String,
+        out: &mut Vec<Event>,
+    ) {
         while self.pending.front().is_some_and(|x| x.at < b) {
             let Some(p) = self.pending.pop_front() else {
                 break;
@@ -410,7 +428,14 @@ impl Funnel {
                 Billing::Monthly => "subscribed",
                 Billing::Once => "purchase",
             };
-            out.push(event(at, kind, id, p.offer.clone(), p.author.clone(), &p.terms));
+            out.push(event(
+                at,
+                kind,
+                id,
+                p.offer.clone(),
+                p.author.clone(),
+                &p.terms,
+            ));
             if p.terms.billing == Billing::Monthly {
                 self.members.push_back(Member {
                     renews: at + PERIOD,
@@ -430,24 +455,35 @@ impl Funnel {
             let m = &mut self.members[i];
             m.months += 1;
             let at = m.renews.max(a);
-            let mut rng = Rng::new(
-                fnv1a(m.offer.as_bytes()) ^ u64::from(m.months),
-                "renewal",
-            );
+            let mut rng = Rng::new(fnv1a(m.offer.as_bytes()) ^ u64::from(m.months), "renewal");
             let id = new_id(&mut rng);
             if rng.chance(MONTHLY_CHURN) {
                 let m = self.members.remove(i).expect("index in range");
                 out.push(event(at, "cancelled", id, m.offer, m.author, &m.terms));
             } else {
                 m.renews += PERIOD;
-                out.push(event(at, "renewed", id, m.offer.clone(), m.author.clone(), &m.terms));
+                out.push(event(
+                    at,
+                    "renewed",
+                    id,
+                    m.offer.clone(),
+                    m.author.clone(),
+                    &m.terms,
+                ));
                 i += 1;
             }
         }
     }
 }
 
-fn event(at: Millis, kind: &str, id: String, parent: String, author: Author, terms: &Terms) -> Event {
+fn event(
+    at: Millis,
+    kind: &str,
+    id: String,
+    parent: String,
+    author: Author,
+    terms: &Terms,
+) -> Event {
     Event {
         at,
         payload: Payload::Interaction(Interaction {
@@ -500,21 +536,54 @@ mod tests {
         let ok = json!({"dm_id": "1", "tier": "gold", "price": 500, "currency": "USD"});
         let (to, t) = parse_offer("p", ok.as_object().unwrap()).unwrap();
         assert_eq!(to, OfferTo::Dm("1".into()));
-        assert_eq!(t.to_text(), r#"{"tier":"gold","price":500,"currency":"USD","billing":"monthly"}"#);
+        assert_eq!(
+            t.to_text(),
+            r#"{"tier":"gold","price":500,"currency":"USD","billing":"monthly"}"#
+        );
         assert_eq!(Terms::from_text(&t.to_text()), Some(t));
         for (bad, word) in [
-            (json!({"tier": "gold", "price": 500, "currency": "USD"}), "exactly one"),
-            (json!({"dm_id": "1", "author": "a", "tier": "gold", "price": 500, "currency": "USD"}), "exactly one"),
-            (json!({"dm_id": "1", "tier": "gold!", "price": 500, "currency": "USD"}), "`tier`"),
-            (json!({"dm_id": "1", "tier": "gold", "price": 0, "currency": "USD"}), "`price`"),
-            (json!({"dm_id": "1", "tier": "gold", "price": 1.5, "currency": "USD"}), "`price`"),
-            (json!({"dm_id": "1", "tier": "gold", "price": MAX_PRICE + 1, "currency": "USD"}), "`price`"),
-            (json!({"dm_id": "1", "tier": "gold", "price": 5, "currency": "usd"}), "`currency`"),
-            (json!({"dm_id": "1", "tier": "gold", "price": 5, "currency": "USD", "billing": "weekly"}), "`billing`"),
-            (json!({"dm_id": "1", "tier": "gold", "price": 5, "currency": "USD", "x": 1}), "`x`"),
+            (
+                json!({"tier": "gold", "price": 500, "currency": "USD"}),
+                "exactly one",
+            ),
+            (
+                json!({"dm_id": "1", "author": "a", "tier": "gold", "price": 500, "currency": "USD"}),
+                "exactly one",
+            ),
+            (
+                json!({"dm_id": "1", "tier": "gold!", "price": 500, "currency": "USD"}),
+                "`tier`",
+            ),
+            (
+                json!({"dm_id": "1", "tier": "gold", "price": 0, "currency": "USD"}),
+                "`price`",
+            ),
+            (
+                json!({"dm_id": "1", "tier": "gold", "price": 1.5, "currency": "USD"}),
+                "`price`",
+            ),
+            (
+                json!({"dm_id": "1", "tier": "gold", "price": MAX_PRICE + 1, "currency": "USD"}),
+                "`price`",
+            ),
+            (
+                json!({"dm_id": "1", "tier": "gold", "price": 5, "currency": "usd"}),
+                "`currency`",
+            ),
+            (
+                json!({"dm_id": "1", "tier": "gold", "price": 5, "currency": "USD", "billing": "weekly"}),
+                "`billing`",
+            ),
+            (
+                json!({"dm_id": "1", "tier": "gold", "price": 5, "currency": "USD", "x": 1}),
+                "`x`",
+            ),
         ] {
             let e = parse_offer("p", bad.as_object().unwrap()).unwrap_err();
-            assert!(matches!(&e, ActionError::Invalid(m) if m.contains(word)), "{bad}: {e:?}");
+            assert!(
+                matches!(&e, ActionError::Invalid(m) if m.contains(word)),
+                "{bad}: {e:?}"
+            );
         }
     }
 }

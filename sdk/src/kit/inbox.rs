@@ -46,7 +46,7 @@ use crate::types::{ActionError, Author, Event, Interaction, Millis, Payload, DAY
 pub const RECENT_DMS: usize = 4096;
 /// How many recent DMs' senders the inbox remembers (for the fan's
 /// answers and offers).
-pub const RECENT_SENDERS: usize = 512;
+pub const RECENT_SENDERS: usize = 1024;
 /// The most fans' answers waiting to be written at once.
 pub const OPEN_ANSWERS: usize = 256;
 /// The most answers a fan writes in one conversation.
@@ -407,7 +407,8 @@ impl<I: MessageId> Inbox<I> {
 
     /// The creator's `send_offer` {dm_id | author, tier, price, currency,
     /// billing?} at `at` (see [`funnel`](super::funnel)): an `offer` by the
-    /// creator whose parent is the fan's latest DM; the fan's decision
+    /// creator whose parent is the DM named (or the author's latest DM),
+    /// drawn on the conversation as it stands; the fan's decision
     /// comes later through [`Inbox::step`].
     pub fn offer(
         &mut self,
@@ -423,9 +424,10 @@ impl<I: MessageId> Inbox<I> {
             OfferTo::Dm(dm) => self.sender(dm).and_then(|s| self.latest(s)),
             OfferTo::Author(a) => {
                 let bare = a.trim_start_matches('@');
-                self.senders.iter().rev().find(|s| {
-                    s.author.id == *a || s.author.handle.trim_start_matches('@') == bare
-                })
+                self.senders
+                    .iter()
+                    .rev()
+                    .find(|s| s.author.id == *a || s.author.handle.trim_start_matches('@') == bare)
             }
         };
         let Some(sender) = found.cloned() else {
@@ -450,9 +452,14 @@ impl<I: MessageId> Inbox<I> {
             },
             turns: sender.turn,
         };
+        // The offer answers the DM named, or the author's latest.
+        let parent = match &to {
+            OfferTo::Dm(dm) => dm.as_str(),
+            OfferTo::Author(_) => sender.dm.as_str(),
+        };
         let id = new_id(rng).to_id();
         self.funnel
-            .offer(platform, at, id, &sender.dm, lead, terms, creator)
+            .offer(platform, at, id, parent, lead, terms, creator)
     }
 
     /// When the next fan's answer, decision, renewal or cancellation is
@@ -690,11 +697,22 @@ mod tests {
             };
             let map = json!({"dm_id": dm.id, "text": text});
             let r = inbox
-                .reply("p", last.at + MINUTE, map.as_object().unwrap(), &mut rng, numeric, &creator)
+                .reply(
+                    "p",
+                    last.at + MINUTE,
+                    map.as_object().unwrap(),
+                    &mut rng,
+                    numeric,
+                    &creator,
+                )
                 .unwrap();
             out.push(r.clone());
             let Some(due) = inbox.next_due() else { break };
-            assert!(due >= r.at + MINUTE && due <= r.at + 16 * HOUR, "{}", due - r.at);
+            assert!(
+                due >= r.at + MINUTE && due <= r.at + 16 * HOUR,
+                "{}",
+                due - r.at
+            );
             let mut answers = Vec::new();
             inbox.step(niche, r.at, due + 1, numeric, &mut answers);
             assert_eq!(answers.len(), 1);
@@ -708,11 +726,17 @@ mod tests {
     fn a_fan_answers_in_character_over_several_turns() {
         let mut turns = 0;
         for seed in 0..20 {
-            let (events, _) = converse(seed, DmType::Question, "Great question, thanks! You should start small, happy to help.");
+            let (events, _) = converse(
+                seed,
+                DmType::Question,
+                "Great question, thanks! You should start small, happy to help.",
+            );
             let fan: Vec<&Interaction> = events
                 .iter()
                 .filter_map(|e| match &e.payload {
-                    Payload::Interaction(i) if i.author.handle != events_creator(&events) => Some(i),
+                    Payload::Interaction(i) if i.author.handle != events_creator(&events) => {
+                        Some(i)
+                    }
                     _ => None,
                 })
                 .collect();
@@ -727,7 +751,9 @@ mod tests {
             }
             // Each answer's parent is the creator's reply just before it.
             for w in events.windows(2) {
-                if let (Payload::Interaction(r), Payload::Interaction(a)) = (&w[0].payload, &w[1].payload) {
+                if let (Payload::Interaction(r), Payload::Interaction(a)) =
+                    (&w[0].payload, &w[1].payload)
+                {
                     if a.author == first.author && a.parent_id.is_some() {
                         assert_eq!(a.parent_id.as_deref(), Some(r.id.as_str()));
                         assert!(w[1].at > w[0].at);
@@ -769,17 +795,53 @@ mod tests {
                 let mut inbox = Inbox::<u64>::default();
                 let creator = crate::models::persona::author(&mut rng, PersonaStyle::GENERIC);
                 let mut out = Vec::new();
-                inbox.receive(&mut senders(&mut rng, &mut audience), 0, DmType::Fan, &mut out);
-                let Payload::Interaction(dm) = &out[0].payload else { panic!() };
+                inbox.receive(
+                    &mut senders(&mut rng, &mut audience),
+                    0,
+                    DmType::Fan,
+                    &mut out,
+                );
+                let Payload::Interaction(dm) = &out[0].payload else {
+                    panic!()
+                };
                 let dm = dm.id.clone();
                 let map = json!({"dm_id": dm, "text": text});
-                inbox.reply("p", reply_after, map.as_object().unwrap(), &mut rng, numeric, &creator).unwrap();
+                inbox
+                    .reply(
+                        "p",
+                        reply_after,
+                        map.as_object().unwrap(),
+                        &mut rng,
+                        numeric,
+                        &creator,
+                    )
+                    .unwrap();
                 let offer = json!({"dm_id": dm, "tier": "member", "price": 500, "currency": "USD"});
-                let e = inbox.offer("p", reply_after + MINUTE, offer.as_object().unwrap(), &mut rng, numeric, &creator).unwrap();
-                let Payload::Interaction(o) = &e.payload else { panic!() };
-                assert_eq!((o.kind.as_str(), o.parent_id.as_deref()), ("offer", Some(dm.as_str())));
+                let e = inbox
+                    .offer(
+                        "p",
+                        reply_after + MINUTE,
+                        offer.as_object().unwrap(),
+                        &mut rng,
+                        numeric,
+                        &creator,
+                    )
+                    .unwrap();
+                let Payload::Interaction(o) = &e.payload else {
+                    panic!()
+                };
+                assert_eq!(
+                    (o.kind.as_str(), o.parent_id.as_deref()),
+                    ("offer", Some(dm.as_str()))
+                );
                 let mut later = Vec::new();
-                inbox.step(Niche::Tech, reply_after, reply_after + 100 * DAY, numeric, &mut later);
+                inbox.step(
+                    Niche::Tech,
+                    reply_after,
+                    reply_after + 100 * DAY,
+                    numeric,
+                    &mut later,
+                );
                 for e in &later {
                     if let Payload::Interaction(i) = &e.payload {
                         match i.kind.as_str() {
@@ -793,9 +855,15 @@ mod tests {
             }
             (subs, renewed, cancelled)
         };
-        let fast = run(2 * MINUTE, "Thank you so much for writing! So glad you enjoy it, happy to help you.");
+        let fast = run(
+            2 * MINUTE,
+            "Thank you so much for writing! So glad you enjoy it, happy to help you.",
+        );
         let slow = run(2 * DAY, "ok");
-        assert!(fast.0 >= 40 && fast.0 > 5 * slow.0.max(1), "{fast:?} vs {slow:?}");
+        assert!(
+            fast.0 >= 40 && fast.0 > 5 * slow.0.max(1),
+            "{fast:?} vs {slow:?}"
+        );
         // Churn at renewals near MONTHLY_CHURN.
         let churn = fast.2 as f64 / (fast.1 + fast.2) as f64;
         assert!((0.01..0.2).contains(&churn), "{churn}");
@@ -804,7 +872,14 @@ mod tests {
         let mut rng = Rng::new(1, "x");
         let creator = crate::models::persona::author(&mut rng, PersonaStyle::GENERIC);
         let offer = json!({"dm_id": "5", "tier": "member", "price": 500, "currency": "USD"});
-        let e = inbox.offer("p", 0, offer.as_object().unwrap(), &mut rng, numeric, &creator);
+        let e = inbox.offer(
+            "p",
+            0,
+            offer.as_object().unwrap(),
+            &mut rng,
+            numeric,
+            &creator,
+        );
         assert!(matches!(e, Err(ActionError::NotFound(m)) if m.contains("`5`")));
     }
 }

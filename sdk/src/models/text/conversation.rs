@@ -148,9 +148,16 @@ pub fn answer(
             fill(&mut out, rng, niche, t);
         }
         (DmType::Criticism, Cue::Answer) => {
-            let insist = matches!(voice.character, Character::Critic | Character::Troll)
-                && rng.chance(0.6);
-            let t = pick(rng, if insist { CRITIC_INSIST } else { CRITIC_CONCEDE });
+            let insist =
+                matches!(voice.character, Character::Critic | Character::Troll) && rng.chance(0.6);
+            let t = pick(
+                rng,
+                if insist {
+                    CRITIC_INSIST
+                } else {
+                    CRITIC_CONCEDE
+                },
+            );
             fill(&mut out, rng, niche, t);
         }
         (DmType::Fan, Cue::Answer) => {
