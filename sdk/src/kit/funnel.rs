@@ -45,9 +45,11 @@
 //!   2011): leads contacted within an hour were about 7 times as likely to
 //!   qualify as those contacted an hour later, and over 60 times as
 //!   likely as after a day.
-//! - `warmth` is `0.5 + tone`, where [`tone`] measures the creator's last
-//!   reply in the conversation from 0 (curt) to 1 (warm); an offer with no
-//!   reply before it counts as tone 0.
+//! - `warmth` is `0.75 + tone / 2`, where [`tone`] measures the creator's
+//!   last reply in the conversation from 0 (curt) to 1 (warm): the
+//!   references are for ordinary replies (tone ½, warmth 1); the warmest
+//!   reply converts a quarter more, the curtest a quarter less. An offer
+//!   with no reply before it counts as tone 0.
 //! - `intent` by why the fan wrote: fan 1.0, question 1.2 (a question is
 //!   often a pre-purchase one), collaboration 0.15, criticism 0.25, spam 0.
 //! - `engagement`: each answer the fan has written in the conversation
@@ -298,7 +300,7 @@ pub fn intent(kind: DmType) -> f64 {
 /// The chance that a fan takes an offer (see the module doc).
 pub fn conversion(kind: DmType, first_answer: Millis, tone: f64, turns: u8) -> f64 {
     let engagement = 1.0 + 0.25 * f64::from(turns.min(4));
-    (intent(kind) * speed(first_answer) * (0.5 + tone.clamp(0.0, 1.0)) * engagement)
+    (intent(kind) * speed(first_answer) * (0.75 + tone.clamp(0.0, 1.0) / 2.0) * engagement)
         .min(MAX_CONVERSION)
 }
 
