@@ -195,7 +195,13 @@ impl Collector {
 
     pub fn interaction(&mut self, e: &Seen<'_>) {
         let account = (e.profile.to_string(), e.platform.to_string());
-        let key = |id: &str| (e.profile.to_string(), e.platform.to_string(), id.to_string());
+        let key = |id: &str| {
+            (
+                e.profile.to_string(),
+                e.platform.to_string(),
+                id.to_string(),
+            )
+        };
         let author = e.author.unwrap_or_default().to_string();
         let day = self
             .days
@@ -284,8 +290,7 @@ impl Collector {
     }
 
     pub fn finish(self) -> FunnelFigures {
-        let mut by_platform: BTreeMap<String, Vec<(&(String, String), &Account)>> =
-            BTreeMap::new();
+        let mut by_platform: BTreeMap<String, Vec<(&(String, String), &Account)>> = BTreeMap::new();
         for (k, a) in &self.accounts {
             by_platform.entry(k.1.clone()).or_default().push((k, a));
         }
@@ -320,7 +325,11 @@ fn ratio(a: u64, b: u64) -> Option<f64> {
     (b > 0).then(|| a as f64 / b as f64)
 }
 
-fn row<'a>(platform: &str, followers: i64, accounts: impl Iterator<Item = &'a Account>) -> PlatformFunnel {
+fn row<'a>(
+    platform: &str,
+    followers: i64,
+    accounts: impl Iterator<Item = &'a Account>,
+) -> PlatformFunnel {
     let accounts: Vec<&Account> = accounts.collect();
     let sum = |f: &dyn Fn(&Account) -> u64| accounts.iter().map(|a| f(a)).sum::<u64>();
     let engaged = sum(&|a| a.engaged.len() as u64);
@@ -497,7 +506,11 @@ pub fn render(s: &mut String, f: &FunnelFigures) {
                 d.purchases,
                 d.renewed,
                 d.cancelled,
-                if revenue.is_empty() { "-".into() } else { revenue.join(", ") }
+                if revenue.is_empty() {
+                    "-".into()
+                } else {
+                    revenue.join(", ")
+                }
             );
         }
     }
@@ -552,7 +565,13 @@ pub fn csv(f: &FunnelFigures) -> String {
         put("platform", pl, "", "subscribers", p.subscribers.to_string());
         put("platform", pl, "", "buyers", p.buyers.to_string());
         put("platform", pl, "", "offers", p.offers.to_string());
-        put("platform", pl, "", "offer_conversion", opt(p.offer_conversion));
+        put(
+            "platform",
+            pl,
+            "",
+            "offer_conversion",
+            opt(p.offer_conversion),
+        );
         put(
             "platform",
             pl,
@@ -568,12 +587,36 @@ pub fn csv(f: &FunnelFigures) -> String {
             p.active_subscriptions.to_string(),
         );
         put("platform", pl, "", "renewals", p.renewals.to_string());
-        put("platform", pl, "", "cancellations", p.cancellations.to_string());
+        put(
+            "platform",
+            pl,
+            "",
+            "cancellations",
+            p.cancellations.to_string(),
+        );
         put("platform", pl, "", "monthly_churn", opt(p.monthly_churn));
         for m in &p.money {
-            put("platform", pl, "", &format!("revenue_{}", m.currency), m.revenue.to_string());
-            put("platform", pl, "", &format!("mrr_{}", m.currency), m.mrr.to_string());
-            put("platform", pl, "", &format!("ltv_{}", m.currency), opt(m.ltv));
+            put(
+                "platform",
+                pl,
+                "",
+                &format!("revenue_{}", m.currency),
+                m.revenue.to_string(),
+            );
+            put(
+                "platform",
+                pl,
+                "",
+                &format!("mrr_{}", m.currency),
+                m.mrr.to_string(),
+            );
+            put(
+                "platform",
+                pl,
+                "",
+                &format!("ltv_{}", m.currency),
+                opt(m.ltv),
+            );
         }
     }
     for d in &f.days {

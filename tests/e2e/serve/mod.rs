@@ -15,6 +15,7 @@ mod control;
 mod crash_drill;
 mod delete;
 mod delete_race;
+mod funnel_stats;
 mod isolation;
 mod live;
 mod metrics_labels;
