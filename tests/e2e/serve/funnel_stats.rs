@@ -29,8 +29,11 @@ fn offers_sent_through_the_api_show_in_the_profiles_funnel_stats() {
     s.pause(&p.id);
     let actions = format!("/v1/profiles/{}/actions", p.id);
     let mut offered = std::collections::BTreeSet::new();
+    // Under the per-token rate of 20 actions a second.
+    let pace = || std::thread::sleep(std::time::Duration::from_millis(120));
     for dm in fans.iter().take(20) {
         let id = dm["id"].as_str().unwrap();
+        pace();
         s.post(
             &actions,
             &p.token,
@@ -38,6 +41,7 @@ fn offers_sent_through_the_api_show_in_the_profiles_funnel_stats() {
                     "params": {"dm_id": id, "text": "Thank you so much for writing! Glad you like it."}}),
         )
         .expect(201);
+        pace();
         let made = s
             .post(
                 &actions,
