@@ -356,6 +356,7 @@ impl Funnel {
 
     /// The creator's offer `offer_id` at `at` to `lead`, answering the DM
     /// `dm_id`: the `offer` event, and the fan's decision drawn and kept.
+    #[allow(clippy::too_many_arguments)]
     pub fn offer(
         &mut self,
         platform: &str,
