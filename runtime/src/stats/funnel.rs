@@ -290,9 +290,9 @@ impl Collector {
     }
 
     pub fn finish(self) -> FunnelFigures {
-        let mut by_platform: BTreeMap<String, Vec<(&(String, String), &Account)>> = BTreeMap::new();
+        let mut by_platform: BTreeMap<String, Vec<&Account>> = BTreeMap::new();
         for (k, a) in &self.accounts {
-            by_platform.entry(k.1.clone()).or_default().push((k, a));
+            by_platform.entry(k.1.clone()).or_default().push(a);
         }
         for k in self.audience.keys() {
             by_platform.entry(k.1.clone()).or_default();
@@ -306,7 +306,7 @@ impl Collector {
                     .filter(|(k, _)| k.1 == *p)
                     .map(|(_, v)| *v)
                     .sum();
-                row(p, followers, accounts.iter().map(|(_, a)| *a))
+                row(p, followers, accounts.iter().copied())
             })
             .collect();
         if platforms.len() > 1 {
