@@ -141,6 +141,10 @@ macro_rules! behaviour_suite {
         fn suite_a_big_accounts_viral_days_keep_the_state_bounded() {
             $crate::testing::bounded_state::<$platform>(&$figures);
         }
+        #[test]
+        fn suite_fans_answer_in_character_and_offers_convert_by_the_creators_replies() {
+            $crate::testing::conversations::<$platform>(&$figures);
+        }
     };
 }
 
@@ -636,6 +640,209 @@ pub fn replies<P: Platform>(f: &Figures) {
         dm_reply(&mut h, "123"),
         Err(ActionError::NotFound(_))
     ));
+}
+
+/// Act, a couple of seconds after the last action (a platform may limit
+/// actions a second).
+fn act_soon<P: Platform>(
+    h: &mut Harness<P>,
+    kind: &str,
+    params: &str,
+    seen: &mut Vec<Event>,
+) -> Result<Vec<Event>, ActionError> {
+    h.advance_into(2 * SECOND, seen);
+    h.act(kind, params)
+}
+
+/// An offer to the sender of the DM `dm`; the offer's id.
+fn offer_to<P: Platform>(h: &mut Harness<P>, dm: &str, seen: &mut Vec<Event>) -> String {
+    let ev = act_soon(
+        h,
+        "send_offer",
+        &format!(r#"{{"dm_id": "{dm}", "tier": "member", "price": 500, "currency": "USD"}}"#),
+        seen,
+    )
+    .expect("an offer to a recent DM");
+    let Payload::Interaction(o) = &ev[0].payload else {
+        panic!("{ev:?}")
+    };
+    assert_eq!(
+        (
+            o.kind.as_str(),
+            o.parent_id.as_deref(),
+            o.content_id.as_deref()
+        ),
+        ("offer", Some(dm), None)
+    );
+    o.id.clone()
+}
+
+const WARM: &str = "Thank you so much for writing! Glad it helps you, happy to answer anything.";
+
+/// DM conversations and funnels, through the kit's inbox: a fan answers
+/// the creator's `dm_reply` as the same author in the same voice with the
+/// conversation's type, several turns long; offers convert only when sent,
+/// and fast warm replies convert more than slow curt ones. A platform
+/// without DMs refuses `send_offer`.
+pub fn conversations<P: Platform>(f: &Figures) {
+    let offer = r#"{"dm_id": "1", "tier": "member", "price": 500, "currency": "USD"}"#;
+    if !f.dms {
+        let mut h = defaults::<P>(f, 1);
+        assert!(
+            matches!(h.act("send_offer", offer), Err(ActionError::Invalid(m)) if m.contains("send_offer"))
+        );
+        return;
+    }
+    let params = format!(r#"{{"{}": 100000, "dm_rate": 600}}"#, f.audience);
+    let config = || Harness::<P>::config(11, f.niche, &params);
+    // Conversations: answer every DM and every answer warmly within the
+    // hour, for a day.
+    let mut h = Harness::<P>::new(config()).expect("valid config");
+    let mut replied: std::collections::BTreeMap<String, Interaction> = Default::default();
+    let mut answers = Vec::new();
+    let mut creator = None;
+    let mut opened = 0;
+    let mut carry = Vec::new();
+    for _ in 0..30 {
+        let mut events = std::mem::take(&mut carry);
+        h.advance_into(HOUR, &mut events);
+        for (_, i) in interactions(&events).filter(|(_, i)| i.kind == "dm") {
+            let answer = match &i.parent_id {
+                Some(p) => {
+                    let Some(dm) = replied.get(p) else { continue };
+                    assert_eq!(&i.author, &dm.author, "an answer is by the fan answered");
+                    assert_eq!(i.dm_type, dm.dm_type, "a conversation keeps its type");
+                    answers.push(i.clone());
+                    true
+                }
+                None => false,
+            };
+            if answer || opened < 80 {
+                opened += usize::from(!answer);
+                let ev = act_soon(
+                    &mut h,
+                    "dm_reply",
+                    &format!(r#"{{"dm_id": "{}", "text": "{WARM}"}}"#, i.id),
+                    &mut carry,
+                )
+                .expect("a reply to a recent DM");
+                let Payload::Interaction(r) = &ev[0].payload else {
+                    panic!()
+                };
+                creator.get_or_insert_with(|| r.author.clone());
+                // The fan's DM this reply answers, with its sender.
+                replied.insert(r.id.clone(), i.clone());
+            }
+        }
+    }
+    assert!(
+        answers.len() >= 40,
+        "{} answers to {} replies",
+        answers.len(),
+        replied.len()
+    );
+    // Several turns: answers to replies to answers.
+    let turns = answers
+        .iter()
+        .filter(|a| {
+            a.parent_id
+                .as_ref()
+                .and_then(|p| replied.get(p))
+                .is_some_and(|d| d.parent_id.is_some())
+        })
+        .count();
+    assert!(turns >= 5, "{turns} answers in second or later turns");
+    assert!(
+        answers.iter().any(|a| a.text.contains('?')),
+        "no follow-up question"
+    );
+    for a in &answers {
+        if crate::models::text::Voice::of(&a.author.id).lower
+            && a.dm_type.as_deref() != Some("collaboration")
+            && a.dm_type.as_deref() != Some("spam")
+        {
+            assert_eq!(a.text, a.text.to_lowercase(), "a lower-case voice stays so");
+        }
+    }
+    let creator = creator.expect("the creator replied");
+    assert!(answers.iter().all(|a| a.author != creator));
+
+    // Funnels: the same DMs, answered fast and warmly and offered, fast
+    // with no offer, or answered late and curtly and then offered.
+    let funnel = |mode: u8| -> (usize, usize) {
+        let mut h = Harness::<P>::new(config()).expect("valid config");
+        let mut all = Vec::new();
+        let mut dms: Vec<Interaction> = Vec::new();
+        let mut offers = Vec::new();
+        for _ in 0..12 {
+            if dms.len() >= 150 {
+                break;
+            }
+            let start = all.len();
+            h.advance_into(HOUR, &mut all);
+            let new: Vec<Interaction> = interactions(&all[start..])
+                .filter(|(_, i)| {
+                    i.kind == "dm"
+                        && i.parent_id.is_none()
+                        && matches!(i.dm_type.as_deref(), Some("fan" | "question"))
+                })
+                .map(|(_, i)| i.clone())
+                .take(150 - dms.len())
+                .collect();
+            if mode < 2 {
+                for dm in &new {
+                    let text = format!(r#"{{"dm_id": "{}", "text": "{WARM}"}}"#, dm.id);
+                    act_soon(&mut h, "dm_reply", &text, &mut all).expect("a reply");
+                }
+                // A bot may write to one chat once a minute.
+                h.advance_into(MINUTE, &mut all);
+                for dm in new.iter().filter(|_| mode == 0) {
+                    offers.push(offer_to(&mut h, &dm.id, &mut all));
+                }
+            }
+            dms.extend(new);
+        }
+        if mode == 2 {
+            // Late (within a day, which Messenger allows) and curt.
+            h.advance_into(11 * HOUR, &mut all);
+            for dm in &dms {
+                let text = format!(r#"{{"dm_id": "{}", "text": "ok"}}"#, dm.id);
+                act_soon(&mut h, "dm_reply", &text, &mut all).expect("a reply");
+            }
+            h.advance_into(MINUTE, &mut all);
+            for dm in &dms {
+                offers.push(offer_to(&mut h, &dm.id, &mut all));
+            }
+        }
+        h.advance_into(4 * DAY, &mut all);
+        let bought: Vec<&Interaction> = interactions(&all)
+            .filter(|(_, i)| matches!(i.kind.as_str(), "subscribed" | "purchase"))
+            .map(|(_, i)| i)
+            .collect();
+        for b in &bought {
+            let o = b
+                .parent_id
+                .as_deref()
+                .expect("a subscription answers its offer");
+            assert!(offers.iter().any(|x| x == o), "{o} is not an offer sent");
+            assert!(
+                dms.iter().any(|d| d.author == b.author),
+                "a buyer is a fan who wrote"
+            );
+            assert_eq!(
+                b.text,
+                r#"{"tier":"member","price":500,"currency":"USD","billing":"monthly"}"#
+            );
+        }
+        (offers.len(), bought.len())
+    };
+    let (sent, fast) = funnel(0);
+    assert_eq!(funnel(1), (0, 0), "no offers, no subscriptions");
+    let (_, slow) = funnel(2);
+    assert!(
+        fast >= 10 && fast > 3 * slow,
+        "{fast} of {sent} fast warm offers took vs {slow} slow curt ones"
+    );
 }
 
 /// The median number of top-level comments on the first day and the mean

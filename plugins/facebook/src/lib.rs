@@ -55,6 +55,7 @@ use serde_json::{Map, Value};
 
 use diorama_sdk::kit::actions;
 use diorama_sdk::kit::audience::AudienceCount;
+use diorama_sdk::kit::funnel;
 use diorama_sdk::kit::health::{self, BlockRule, Spell};
 use diorama_sdk::kit::inbox::{Inbox, Senders};
 use diorama_sdk::kit::moderation::{self, Moderation};
@@ -91,6 +92,7 @@ const ACTIONS: &[&str] = &[
     "publish",
     "reply",
     "dm_reply",
+    funnel::SEND_OFFER,
     "hide_comment",
     "delete_comment",
 ];
@@ -381,6 +383,8 @@ impl Facebook {
         let flood = self.signals.flood_extra(a);
         self.recent_dms
             .arrivals(&mut senders, a, b, rhythm, flood, out);
+        self.recent_dms
+            .step(self.niche, a, b, style::message_id, out);
         let rules = rules();
         if !self.signals.trolls.is_empty() {
             self.comments.trolls(
@@ -509,6 +513,28 @@ impl Facebook {
             return Err(ActionError::RateLimited(wait));
         }
         Ok(self.publish(at, kind, message))
+    }
+
+    /// An offer is a message from the Page: it counts against the same
+    /// daily limit as answers.
+    fn act_send_offer(
+        &mut self,
+        at: Millis,
+        map: &Map<String, Value>,
+    ) -> Result<Event, ActionError> {
+        if let Some(wait) = self.own_messages.wait_day(at, MESSAGE_LIMIT) {
+            return Err(ActionError::RateLimited(wait));
+        }
+        let event = self.recent_dms.offer(
+            PLATFORM,
+            at,
+            map,
+            &mut self.rng,
+            style::message_id,
+            &self.creator,
+        )?;
+        self.own_messages.record(at);
+        Ok(event)
     }
 
     fn act_dm_reply(&mut self, at: Millis, map: &Map<String, Value>) -> Result<Event, ActionError> {
@@ -820,6 +846,7 @@ impl Facebook {
                 &mut self.active,
             ),
             "dm_reply" => self.act_dm_reply(at, &map),
+            funnel::SEND_OFFER => self.act_send_offer(at, &map),
             "hide_comment" => self.act_hide_comment(at, &map),
             "delete_comment" => self.act_delete_comment(at, &map),
             other => self
@@ -845,7 +872,11 @@ impl Platform for Facebook {
             name: PLATFORM.into(),
             version: env!("CARGO_PKG_VERSION").into(),
             content_kinds: Kind::ALL.iter().map(|k| k.as_str().into()).collect(),
-            interaction_kinds: vec!["comment".into(), "reply".into(), "dm".into()],
+            interaction_kinds: ["comment", "reply", "dm"]
+                .into_iter()
+                .chain(funnel::FUNNEL_KINDS)
+                .map(String::from)
+                .collect(),
             metrics,
             signals: vec![
                 signal_info("viral", viral_description("post"), true),
@@ -880,6 +911,7 @@ impl Platform for Facebook {
                 limit("publish", POST_LIMIT),
                 limit("reply", COMMENT_LIMIT),
                 limit("dm_reply", MESSAGE_LIMIT),
+                limit(funnel::SEND_OFFER, MESSAGE_LIMIT),
             ],
             params: diorama_sdk::models::params::infos(params::PARAMS),
             metric_roles: MetricRoles {
@@ -973,11 +1005,10 @@ impl Platform for Facebook {
         {
             return Some(end);
         }
-        Some(
-            self.next_post
-                .min(self.followers.next_audience_report)
-                .max(end),
-        )
+        // The fans' answers to DMs and the funnel's decisions and renewals.
+        let next = self.next_post.min(self.followers.next_audience_report);
+        let next = self.recent_dms.next_due().map_or(next, |d| next.min(d));
+        Some(next.max(end))
     }
 
     fn signal(&mut self, at: Millis, name: &str, params: &Value) -> Result<(), String> {

@@ -59,6 +59,7 @@
 
 pub mod media;
 pub mod native;
+use diorama_sdk::kit::funnel;
 mod params;
 pub mod style;
 pub mod webhook;
@@ -103,6 +104,7 @@ const ACTIONS: &[&str] = &[
     "publish",
     "reply",
     "dm_reply",
+    funnel::SEND_OFFER,
     "create_container",
     "publish_container",
     "hide_comment",
@@ -355,6 +357,7 @@ impl Instagram {
         let flood = self.signals.flood_extra(a);
         self.recent_dms
             .arrivals(&mut senders, a, b, rhythm, flood, out);
+        self.recent_dms.step(self.niche, a, b, dm_id, out);
         let span = (b - a) as f64 / DAY as f64 * rhythm;
         let mentions = self.params.followers as f64 * MENTIONS_PER_FOLLOWER_DAY;
         let n_mentions = self.rng.poisson(mentions * span * self.signals.reach_at(a));
@@ -817,6 +820,10 @@ impl Instagram {
                 self.recent_dms
                     .reply(PLATFORM, at, &map, &mut self.rng, dm_id, &self.creator)
             }
+            funnel::SEND_OFFER => {
+                self.recent_dms
+                    .offer(PLATFORM, at, &map, &mut self.rng, dm_id, &self.creator)
+            }
             "create_container" => self.act_create_container(at, &map),
             "publish_container" => self.act_publish_container(at, &map),
             "hide_comment" => self.act_hide_comment(at, &map),
@@ -842,12 +849,11 @@ impl Platform for Instagram {
             name: PLATFORM.into(),
             version: env!("CARGO_PKG_VERSION").into(),
             content_kinds: vec!["post".into(), "reel".into(), "story".into()],
-            interaction_kinds: vec![
-                "comment".into(),
-                "reply".into(),
-                "dm".into(),
-                "mention".into(),
-            ],
+            interaction_kinds: ["comment", "reply", "dm", "mention"]
+                .into_iter()
+                .chain(funnel::FUNNEL_KINDS)
+                .map(String::from)
+                .collect(),
             metrics: vec![
                 "likes".into(),
                 "comments".into(),
@@ -1003,6 +1009,8 @@ impl Platform for Instagram {
             .next_post
             .min(self.next_story)
             .min(self.followers.next_audience_report);
+        // The fans' answers to DMs and the funnel's decisions and renewals.
+        let next = self.recent_dms.next_due().map_or(next, |d| next.min(d));
         Some(next.max(end))
     }
 

@@ -322,7 +322,17 @@ fn describe_lists_the_contract() {
     assert_eq!(info.content_kinds, ["post", "reel", "story"]);
     assert_eq!(
         info.interaction_kinds,
-        ["comment", "reply", "dm", "mention"]
+        [
+            "comment",
+            "reply",
+            "dm",
+            "mention",
+            "offer",
+            "subscribed",
+            "purchase",
+            "renewed",
+            "cancelled"
+        ]
     );
     for m in ["likes", "views", "story_views", "followers"] {
         assert!(info.metrics.iter().any(|x| x == m), "{m}");

@@ -61,6 +61,7 @@ use serde_json::{Map, Value};
 
 use diorama_sdk::kit::actions::{self, creator_event, Answer};
 use diorama_sdk::kit::audience::AudienceCount;
+use diorama_sdk::kit::funnel;
 use diorama_sdk::kit::health;
 use diorama_sdk::kit::inbox::{Inbox, Senders};
 use diorama_sdk::kit::moderation::{self, Moderation};
@@ -121,7 +122,15 @@ pub const SIGNALS: [&str; 10] = [
 ];
 /// Every action, in the order errors list them (the kit's moderation adds
 /// [`MODERATION`]'s).
-pub const ACTIONS: [&str; 6] = ["publish", "reply", "dm_reply", "react", "edit", "delete"];
+pub const ACTIONS: [&str; 7] = [
+    "publish",
+    "reply",
+    "dm_reply",
+    funnel::SEND_OFFER,
+    "react",
+    "edit",
+    "delete",
+];
 /// Moderation in the discussion group, as its admin bot: delete a
 /// message (`deleteMessage`), pin one (`pinChatMessage`, one at a time),
 /// ban its author (`banChatMember`) or restrict them
@@ -352,6 +361,8 @@ impl Telegram {
         let flood = self.signals.flood_extra(a);
         self.recent_dms
             .arrivals(&mut senders, a, b, rhythm, flood, out);
+        self.recent_dms
+            .step(self.niche, a, b, style::message_id, out);
         if !self.signals.trolls.is_empty() {
             self.comments.trolls(
                 &mut self.signals.trolls,
@@ -589,6 +600,33 @@ impl Telegram {
             &self.bot,
             &mut self.posts,
             &mut self.active,
+        )?;
+        self.record_send(at, &chat);
+        Ok(event)
+    }
+
+    /// The bot's offer into a fan's chat, under the same send limits as
+    /// its answers.
+    fn act_send_offer(
+        &mut self,
+        at: Millis,
+        map: &Map<String, Value>,
+    ) -> Result<Event, ActionError> {
+        let chat = map
+            .get("dm_id")
+            .and_then(Value::as_str)
+            .and_then(|id| self.memory.chat_of(id))
+            .unwrap_or_default();
+        if let Some(wait) = self.bot_send_wait(at, &chat) {
+            return Err(ActionError::RateLimited(wait));
+        }
+        let event = self.recent_dms.offer(
+            PLATFORM,
+            at,
+            map,
+            &mut self.rng,
+            style::message_id,
+            &self.bot,
         )?;
         self.record_send(at, &chat);
         Ok(event)
@@ -956,8 +994,10 @@ impl Platform for Telegram {
             interaction_kinds: [
                 "comment", "reply", "dm", "button", "reaction", "edit", "deletion",
             ]
+            .into_iter()
+            .chain(funnel::FUNNEL_KINDS)
             .map(String::from)
-            .to_vec(),
+            .collect(),
             metrics: METRICS
                 .iter()
                 .map(|m| m.to_string())
@@ -999,6 +1039,7 @@ impl Platform for Telegram {
                 limit("publish", GROUP_PER_MINUTE, MINUTE),
                 limit("reply", GROUP_PER_MINUTE, MINUTE),
                 limit("dm_reply", OVERALL_PER_SECOND, SECOND),
+                limit(funnel::SEND_OFFER, OVERALL_PER_SECOND, SECOND),
             ],
             params: diorama_sdk::models::params::infos(params::PARAMS),
             metric_roles: MetricRoles {
@@ -1097,6 +1138,8 @@ impl Platform for Telegram {
             return Some(end);
         }
         let next = self.next_post.min(self.subscribers.next_audience_report);
+        // The fans' answers to DMs and the funnel's decisions and renewals.
+        let next = self.recent_dms.next_due().map_or(next, |d| next.min(d));
         Some(next.max(end))
     }
 
@@ -1122,6 +1165,7 @@ impl Platform for Telegram {
             "publish" => self.act_publish(at, &map),
             "reply" => self.act_reply(at, &map),
             "dm_reply" => self.act_dm_reply(at, &map),
+            funnel::SEND_OFFER => self.act_send_offer(at, &map),
             k @ ("react" | "edit" | "delete") => self.act_on_message(at, k, &map),
             other => self
                 .moderation

@@ -49,6 +49,10 @@ mod suite {
         t::determinism::<Telegram>(&FIGURES);
     }
     #[test]
+    fn conversations() {
+        t::conversations::<Telegram>(&FIGURES);
+    }
+    #[test]
     fn windows_and_ids() {
         t::windows_and_ids::<Telegram>(&FIGURES);
     }

@@ -48,6 +48,7 @@ use serde_json::{Map, Value};
 
 use diorama_sdk::kit::actions;
 use diorama_sdk::kit::audience::AudienceCount;
+use diorama_sdk::kit::funnel;
 use diorama_sdk::kit::health::{self, BlockRule};
 use diorama_sdk::kit::inbox::{Inbox, Senders};
 use diorama_sdk::kit::moderation::{self, Moderation};
@@ -113,7 +114,7 @@ fn rules() -> CommentRules {
 }
 
 /// The creator's own actions.
-const ACTIONS: &[&str] = &["publish", "reply", "dm_reply"];
+const ACTIONS: &[&str] = &["publish", "reply", "dm_reply", funnel::SEND_OFFER];
 /// The action block: TikTok publishes no figure; "You're commenting too
 /// fast. Take a break." is reported after bursts of some dozens of
 /// comments. Set at Instagram's reported 60 an hour, blocking for a day.
@@ -295,6 +296,7 @@ impl TikTok {
         let flood = self.signals.flood_extra(a);
         self.recent_dms
             .arrivals(&mut senders, a, b, rhythm, flood, out);
+        self.recent_dms.step(self.niche, a, b, numeric_id, out);
         if !self.signals.trolls.is_empty() {
             self.comments.trolls(
                 &mut self.signals.trolls,
@@ -503,6 +505,10 @@ impl TikTok {
                 self.recent_dms
                     .reply(PLATFORM, at, &map, &mut self.rng, numeric_id, &self.creator)
             }
+            funnel::SEND_OFFER => {
+                self.recent_dms
+                    .offer(PLATFORM, at, &map, &mut self.rng, numeric_id, &self.creator)
+            }
             other => self
                 .moderation
                 .act(PLATFORM, &MODERATION, at, other, &map, |_| None)
@@ -524,7 +530,11 @@ impl Platform for TikTok {
             name: PLATFORM.into(),
             version: env!("CARGO_PKG_VERSION").into(),
             content_kinds: vec!["video".into()],
-            interaction_kinds: vec!["comment".into(), "reply".into(), "dm".into()],
+            interaction_kinds: ["comment", "reply", "dm"]
+                .into_iter()
+                .chain(funnel::FUNNEL_KINDS)
+                .map(String::from)
+                .collect(),
             metrics: METRICS
                 .iter()
                 .map(|m| m.to_string())
@@ -661,6 +671,8 @@ impl Platform for TikTok {
             return Some(end);
         }
         let next = self.next_video.min(self.followers.next_audience_report);
+        // The fans' answers to DMs and the funnel's decisions and renewals.
+        let next = self.recent_dms.next_due().map_or(next, |d| next.min(d));
         Some(next.max(end))
     }
 

@@ -222,7 +222,19 @@ fn describe_lists_the_contract() {
     let info = <TikTok as Platform>::describe();
     assert_eq!(info.name, "tiktok");
     assert_eq!(info.content_kinds, ["video"]);
-    assert_eq!(info.interaction_kinds, ["comment", "reply", "dm"]);
+    assert_eq!(
+        info.interaction_kinds,
+        [
+            "comment",
+            "reply",
+            "dm",
+            "offer",
+            "subscribed",
+            "purchase",
+            "renewed",
+            "cancelled"
+        ]
+    );
     assert_eq!(
         info.metrics,
         ["views", "likes", "comments", "shares", "followers"]

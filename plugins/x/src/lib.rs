@@ -58,6 +58,7 @@ use serde_json::{json, Map, Value};
 
 use diorama_sdk::kit::actions::{self, creator_event, Answer};
 use diorama_sdk::kit::audience::AudienceCount;
+use diorama_sdk::kit::funnel;
 use diorama_sdk::kit::health::{self, BlockRule};
 use diorama_sdk::kit::inbox::{Inbox, Senders};
 use diorama_sdk::kit::moderation::{self, Moderation};
@@ -119,8 +120,15 @@ pub const SIGNALS: [&str; 10] = [
     "follower_spike",
 ];
 /// Every action of its own (the kit's moderation adds [`MODERATION`]'s).
-pub const ACTIONS: [&str; 7] = [
-    "publish", "reply", "delete", "like", "follow", "unfollow", "dm_reply",
+pub const ACTIONS: [&str; 8] = [
+    "publish",
+    "reply",
+    "delete",
+    "like",
+    "follow",
+    "unfollow",
+    "dm_reply",
+    funnel::SEND_OFFER,
 ];
 /// The actions the action block counts.
 const COUNTED: &[&str] = &[
@@ -464,6 +472,7 @@ impl X {
         let flood = self.signals.flood_extra(a);
         self.recent_dms
             .arrivals(&mut senders, a, b, rhythm, flood, out);
+        self.recent_dms.step(self.niche, a, b, style::reply_id, out);
         let span = (b - a) as f64 / DAY as f64 * rhythm;
         let n = self
             .rng
@@ -812,6 +821,27 @@ impl X {
         self.dms_sent.record(at);
         Ok(event)
     }
+
+    /// An offer is a DM: it counts against the same daily limit.
+    fn act_send_offer(
+        &mut self,
+        at: Millis,
+        map: &Map<String, Value>,
+    ) -> Result<Event, ActionError> {
+        if let Some(wait) = self.dms_sent.wait_day(at, DM_LIMIT) {
+            return Err(ActionError::RateLimited(wait));
+        }
+        let event = self.recent_dms.offer(
+            PLATFORM,
+            at,
+            map,
+            &mut self.rng,
+            style::reply_id,
+            &self.creator,
+        )?;
+        self.dms_sent.record(at);
+        Ok(event)
+    }
 }
 
 /// Cut `s` to at most `n` characters.
@@ -1031,13 +1061,11 @@ impl Platform for X {
             name: PLATFORM.into(),
             version: env!("CARGO_PKG_VERSION").into(),
             content_kinds: vec!["post".into()],
-            interaction_kinds: vec![
-                "comment".into(),
-                "reply".into(),
-                "quote".into(),
-                "mention".into(),
-                "dm".into(),
-            ],
+            interaction_kinds: ["comment", "reply", "quote", "mention", "dm"]
+                .into_iter()
+                .chain(funnel::FUNNEL_KINDS)
+                .map(String::from)
+                .collect(),
             metrics: METRICS
                 .iter()
                 .map(|m| m.to_string())
@@ -1074,6 +1102,7 @@ impl Platform for X {
                 limit("reply", POSTS_PER_3H, THREE_HOURS),
                 limit("reply", POSTS_PER_DAY, DAY),
                 limit("dm_reply", DM_LIMIT, DAY),
+                limit(funnel::SEND_OFFER, DM_LIMIT, DAY),
                 limit("follow", FOLLOW_LIMIT, DAY),
                 limit("like", LIKE_LIMIT, DAY),
             ],
@@ -1174,6 +1203,8 @@ impl Platform for X {
             return Some(end);
         }
         let next = self.next_post.min(self.followers.next_audience_report);
+        // The fans' answers to DMs and the funnel's decisions and renewals.
+        let next = self.recent_dms.next_due().map_or(next, |d| next.min(d));
         Some(next.max(end))
     }
 
@@ -1229,6 +1260,7 @@ impl Platform for X {
             "publish" => self.act_publish(at, &map),
             "reply" => self.act_reply(at, &map),
             "delete" => self.act_delete(at, &map),
+            funnel::SEND_OFFER => self.act_send_offer(at, &map),
             "like" => self.act_like(at, &map),
             "follow" => self.act_follow(at, &map, true),
             "unfollow" => self.act_follow(at, &map, false),

@@ -105,6 +105,10 @@ fn suite_volume_levels() {
 fn suite_bounded_state() {
     testing::bounded_state::<X>(&FIGURES);
 }
+#[test]
+fn suite_conversations() {
+    testing::conversations::<X>(&FIGURES);
+}
 
 fn harness(seed: u64, params: &str) -> H {
     H::new(H::config(seed, "tech", params)).expect("valid config")

@@ -23,6 +23,7 @@ mod scheduled;
 // Documentation types: named by the route table, never built.
 #[allow(dead_code)]
 mod schema;
+mod stats;
 mod stream;
 pub mod tls;
 
@@ -91,6 +92,7 @@ pub fn api() -> OpenApiRouter<ApiState> {
         .routes(routes!(reading::content))
         .routes(routes!(reading::interactions))
         .routes(routes!(reading::events))
+        .routes(routes!(stats::stats))
         .routes(routes!(profiles::act))
         .routes(routes!(stream::stream))
         .routes(routes!(hooks::create, hooks::list))

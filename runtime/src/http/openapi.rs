@@ -208,6 +208,7 @@ pub(super) mod tests {
         ("get", "/v1/profiles/{id}/contents/{content}"),
         ("get", "/v1/profiles/{id}/interactions"),
         ("get", "/v1/profiles/{id}/events"),
+        ("get", "/v1/profiles/{id}/stats"),
         ("post", "/v1/profiles/{id}/actions"),
         ("get", "/v1/profiles/{id}/stream"),
         ("post", "/v1/profiles/{id}/webhooks"),

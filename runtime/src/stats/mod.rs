@@ -1,10 +1,14 @@
 //! Figures over a run's output folder (`events.jsonl` and `report.json`):
 //! the sentiment and direct-message mixes, how distinct comments are, when
 //! comments arrive in the audience's local day, how long after publishing
-//! they come, how views spread across posts, and engagement per platform.
-//! `diorama stats DIR` prints them; the same figures serialise as JSON.
+//! they come, how views spread across posts, engagement per platform, and
+//! the funnel (conversion per stage, revenue, MRR, churn and LTV, per
+//! platform and per day; [`funnel`]). `diorama stats DIR` prints them; the
+//! same figures serialise as JSON, and `GET /v1/profiles/{id}/stats`
+//! computes them from a profile's stored events through [`compute_lines`].
 
 mod figures;
+pub mod funnel;
 mod hours;
 mod sample;
 #[cfg(test)]
@@ -147,6 +151,8 @@ pub struct Stats {
     pub engagement: Vec<Engagement>,
     /// How the text reads, per platform.
     pub text: Vec<TextFigures>,
+    /// Conversion per stage, revenue, MRR, churn and LTV.
+    pub funnel: funnel::FunnelFigures,
 }
 
 /// The fields of an events.jsonl line the figures need.
@@ -181,6 +187,8 @@ struct Line {
 
 #[derive(Deserialize)]
 struct LineAuthor {
+    #[serde(default)]
+    id: String,
     #[serde(default)]
     handle: String,
 }
@@ -228,6 +236,32 @@ pub fn compute(dir: &Path) -> Result<Stats, StatsError> {
         })?),
         Err(_) => None,
     };
+    fold(report, lines(dir)?)
+}
+
+/// Compute the figures over events given as their JSON lines (each an
+/// `events.jsonl` line; `source` names them in errors), with `report` the
+/// fields `report.json` would hold (`seed`, `start`, `end`, `profiles`
+/// with `name` and `timezone`).
+pub fn compute_lines(
+    source: &str,
+    report: Option<serde_json::Value>,
+    lines: impl IntoIterator<Item = Vec<u8>>,
+) -> Result<Stats, StatsError> {
+    let parsed = lines.into_iter().enumerate().map(|(n, line)| {
+        serde_json::from_slice::<Line>(&line).map_err(|err| StatsError::Line {
+            path: source.to_string(),
+            line: n + 1,
+            why: err.to_string(),
+        })
+    });
+    fold(report, parsed)
+}
+
+fn fold(
+    report: Option<serde_json::Value>,
+    lines: impl Iterator<Item = Result<Line, StatsError>>,
+) -> Result<Stats, StatsError> {
     let mut zones: BTreeMap<String, Tz> = BTreeMap::new();
     if let Some(profiles) = report.as_ref().and_then(|r| r["profiles"].as_array()) {
         for p in profiles {
@@ -256,8 +290,9 @@ pub fn compute(dir: &Path) -> Result<Stats, StatsError> {
     let mut contents: BTreeMap<(String, String), ContentSeen> = BTreeMap::new();
     let mut audience: BTreeMap<(String, String), i64> = BTreeMap::new();
     let mut voices = voice::Collector::default();
+    let mut funnel = funnel::Collector::default();
 
-    for e in lines(dir)? {
+    for e in lines {
         let e = e?;
         events += 1;
         match e.type_name.as_str() {
@@ -292,6 +327,7 @@ pub fn compute(dir: &Path) -> Result<Stats, StatsError> {
                     }
                     None => {
                         if AUDIENCE_METRICS.contains(&e.kind.as_str()) {
+                            funnel.audience(&e.profile, &e.platform, total);
                             audience.insert((e.profile, e.platform), total);
                         }
                     }
@@ -306,6 +342,18 @@ pub fn compute(dir: &Path) -> Result<Stats, StatsError> {
                 if let Some(d) = &e.dm_type {
                     *dms.entry(d.clone()).or_insert(0) += 1;
                 }
+                funnel.interaction(&funnel::Seen {
+                    at: e.at,
+                    profile: &e.profile,
+                    platform: &e.platform,
+                    kind: &e.kind,
+                    id: e.id.as_deref(),
+                    parent_id: e.parent_id.as_deref(),
+                    author: e.author.as_ref().map(|a| a.id.as_str()),
+                    text: e.text.as_deref(),
+                    sentiment: e.sentiment.as_deref(),
+                    dm_type: e.dm_type.as_deref(),
+                });
                 // The reference mix is for comments and replies; DMs and
                 // mentions may carry a sentiment too, but are not counted.
                 let is_comment = e.kind == "comment" || e.kind == "reply";
@@ -447,5 +495,6 @@ pub fn compute(dir: &Path) -> Result<Stats, StatsError> {
         views: views(&contents),
         engagement: engagement(&contents, &audience),
         text: voices.finish(),
+        funnel: funnel.finish(),
     })
 }

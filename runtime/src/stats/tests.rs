@@ -194,3 +194,167 @@ fn a_folder_without_events_says_what_it_needs() {
     let err = compute(dir.path()).unwrap_err().to_string();
     assert!(err.contains("diorama run --out"), "{err}");
 }
+
+fn said(at: i64, kind: &str, id: &str, parent: Option<&str>, author: &str) -> serde_json::Value {
+    serde_json::json!({ "at": at, "profile": "p", "platform": "ig", "type": "interaction",
+        "kind": kind, "id": id, "parent_id": parent, "author": { "id": author, "handle": author } })
+}
+
+fn paid(
+    at: i64,
+    kind: &str,
+    id: &str,
+    offer: &str,
+    author: &str,
+    price: i64,
+    billing: &str,
+) -> serde_json::Value {
+    let mut v = said(at, kind, id, Some(offer), author);
+    v["text"] = serde_json::Value::String(format!(
+        r#"{{"tier":"member","price":{price},"currency":"USD","billing":"{billing}"}}"#
+    ));
+    v
+}
+
+#[test]
+fn funnel_figures_are_exact_on_a_small_log() {
+    const DAY: i64 = 24 * HOUR;
+    let dir = tempfile::tempdir().unwrap();
+    let mut lines = vec![
+        serde_json::json!({ "at": T0, "profile": "p", "platform": "ig", "type": "metric",
+            "kind": "followers", "total": 1000 }),
+    ];
+    // Four commenters; three write DMs; the creator answers two (10 and 30
+    // minutes later) and offers to both; one subscribes, renews once, then
+    // cancels; the other buys once; the creator's own reply is no one's.
+    for (i, a) in ["a", "b", "c", "d"].iter().enumerate() {
+        let mut c = comment(T0 + i as i64, "v", "nice one there friend", "positive");
+        c["platform"] = "ig".into();
+        c["author"] = serde_json::json!({ "id": a, "handle": a });
+        lines.push(c);
+    }
+    let mut own = comment(T0 + 9, "v", "thanks all of you here", "positive");
+    own["platform"] = "ig".into();
+    own["sentiment"] = serde_json::Value::Null;
+    own["kind"] = "reply".into();
+    lines.push(own);
+    for (i, a) in ["a", "b", "c"].iter().enumerate() {
+        let mut d = said(T0 + HOUR, "dm", &format!("d{i}"), None, a);
+        d["dm_type"] = "fan".into();
+        lines.push(d);
+    }
+    lines.push(said(T0 + HOUR + HOUR / 6, "dm", "r0", Some("d0"), "me"));
+    lines.push(said(T0 + HOUR + HOUR / 2, "dm", "r1", Some("d1"), "me"));
+    lines.push(said(T0 + 2 * HOUR, "offer", "o0", Some("d0"), "me"));
+    lines.push(said(T0 + 2 * HOUR, "offer", "o1", Some("d1"), "me"));
+    lines.push(paid(
+        T0 + 3 * HOUR,
+        "subscribed",
+        "s0",
+        "o0",
+        "a",
+        500,
+        "monthly",
+    ));
+    lines.push(paid(
+        T0 + 3 * HOUR,
+        "purchase",
+        "s1",
+        "o1",
+        "b",
+        2000,
+        "once",
+    ));
+    lines.push(paid(
+        T0 + 30 * DAY + 3 * HOUR,
+        "renewed",
+        "s2",
+        "o0",
+        "a",
+        500,
+        "monthly",
+    ));
+    lines.push(paid(
+        T0 + 60 * DAY + 3 * HOUR,
+        "cancelled",
+        "s3",
+        "o0",
+        "a",
+        500,
+        "monthly",
+    ));
+    write(dir.path(), &lines);
+    let st = compute(dir.path()).unwrap();
+    let f = &st.funnel;
+    assert_eq!(f.platforms.len(), 1);
+    let ig = &f.platforms[0];
+    let counts: Vec<(&str, u64)> = ig.stages.iter().map(|s| (s.stage, s.count)).collect();
+    assert_eq!(
+        counts,
+        [
+            ("follower", 1000),
+            ("engaged", 4),
+            ("dm", 3),
+            ("lead", 2),
+            ("customer", 2),
+            ("churned", 1)
+        ]
+    );
+    let conv: Vec<Option<f64>> = ig.stages.iter().map(|s| s.conversion).collect();
+    assert_eq!(
+        conv,
+        [
+            None,
+            Some(0.004),
+            Some(0.75),
+            Some(2.0 / 3.0),
+            Some(1.0),
+            Some(1.0)
+        ]
+    );
+    assert_eq!((ig.offers, ig.offer_conversion), (2, Some(1.0)));
+    assert_eq!((ig.subscribers, ig.buyers), (1, 1));
+    assert_eq!(ig.median_first_answer_minutes, Some(30.0));
+    assert_eq!(
+        (ig.renewals, ig.cancellations, ig.monthly_churn),
+        (1, 1, Some(0.5))
+    );
+    assert_eq!(ig.active_subscriptions, 0);
+    assert_eq!(ig.money.len(), 1);
+    let usd = &ig.money[0];
+    // 500 + 2000 + 500 paid; nothing running at the end; LTV = 500 / 0.5.
+    assert_eq!(
+        (usd.currency.as_str(), usd.revenue, usd.mrr, usd.ltv),
+        ("USD", 3000, 0, Some(1000.0))
+    );
+    let days: Vec<(&str, u64, u64, u64)> = f
+        .days
+        .iter()
+        .map(|d| {
+            (
+                d.day.as_str(),
+                d.offers,
+                d.subscribed + d.purchases,
+                d.renewed + d.cancelled,
+            )
+        })
+        .collect();
+    assert_eq!(
+        days,
+        [
+            ("2026-01-05", 2, 2, 0),
+            ("2026-02-04", 0, 0, 1),
+            ("2026-03-06", 0, 0, 1)
+        ]
+    );
+    assert_eq!(f.days[0].revenue["USD"], 2500);
+    let csv = funnel::csv(f);
+    assert!(csv.contains("platform,ig,,revenue_USD,3000\n"), "{csv}");
+    assert!(csv.contains("day,ig,2026-02-04,renewed,1\n"), "{csv}");
+    assert!(csv.contains("platform,ig,,ltv_USD,1000.000000\n"), "{csv}");
+    let text = render(&st, "run");
+    assert!(
+        text.contains("USD: revenue 30.00, MRR 0.00, LTV 10.00"),
+        "{text}"
+    );
+}

@@ -213,6 +213,8 @@ pub fn render(st: &Stats, dir: &str) -> String {
     }
     let _ = writeln!(s);
     text_figures(&mut s, st);
+    let _ = writeln!(s);
+    super::funnel::render(&mut s, &st.funnel);
     s
 }
 

@@ -10,8 +10,10 @@
 //!   growth, churn, `growth` target and reports;
 //! - [`threads`]: the comments under posts, their replies, a troll wave's
 //!   comments and the creator's `reply`;
-//! - [`inbox`]: DMs arriving by type, a flood's extra ones, and the
-//!   creator's `dm_reply`;
+//! - [`inbox`]: DMs arriving by type, a flood's extra ones, the
+//!   creator's `dm_reply`, the fan's answers in character and `send_offer`;
+//! - [`funnel`]: offers, subscriptions, purchases, renewals and
+//!   cancellations, driven by the creator's reply speed and tone;
 //! - [`graph`]: Meta's Graph API wire format (errors, `fields=`,
 //!   cursors, parameters, usage headers) for the platforms that speak it;
 //! - [`health`]: the account's health (ok, shadowbanned, restricted,
@@ -29,6 +31,7 @@
 
 pub mod actions;
 pub mod audience;
+pub mod funnel;
 pub mod graph;
 pub mod health;
 pub mod inbox;

@@ -16,6 +16,7 @@ mod crash_drill;
 mod delete;
 mod delete_race;
 mod faults;
+mod funnel_stats;
 mod health;
 mod isolation;
 mod live;

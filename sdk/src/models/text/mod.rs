@@ -35,6 +35,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 use super::ids::push_digits;
 use super::rng::{fnv1a, Rng};
 
+pub mod conversation;
 mod dm;
 pub mod followup;
 pub mod gist;
