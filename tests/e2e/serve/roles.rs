@@ -123,7 +123,7 @@ fn every_documented_role_is_the_one_enforced() {
         }
     }
     operations.sort_by_key(|(m, p, _)| (m == "delete" && p == "/v1/profiles/{id}", p.clone()));
-    assert_eq!(operations.len(), 33, "{operations:?}");
+    assert_eq!(operations.len(), 34, "{operations:?}");
 
     let mut checked = 0;
     for (method, template, role) in &operations {

@@ -803,9 +803,10 @@ impl Distinct {
     /// The default capacity, for one post: enough that no text repeats
     /// under a post even when it goes viral (it grows only as comments come).
     pub const POST_CAPACITY: usize = 32_768;
-    /// A capacity for a whole account: any 1000 consecutive comments (and
-    /// a few thousand more) are all distinct.
-    pub const ACCOUNT_CAPACITY: usize = 4096;
+    /// A capacity for a whole account: any 8,192 consecutive comments of
+    /// an account are all distinct (64 KiB of hashes, twice that with the
+    /// index), so a busy account's first 10,000 hardly repeat.
+    pub const ACCOUNT_CAPACITY: usize = 8192;
     /// A capacity for the texts of all an account's posts in one set, each
     /// post's in its own scope (see [`write_distinct_scoped`]): a bound on
     /// the state however many posts draw comments at once (2 MiB or so, a
