@@ -26,7 +26,7 @@ const FIGURES: Figures = Figures {
     // dozen comments at most (0.06 % engagement, 12 % of it comments).
     comments_per_day: 2..40,
     dms_per_day: 5.0..11.0,
-    state_bytes: 5 << 19,
+    state_bytes: 3 << 20,
     bad_params: &[
         (r#"{"followers": -1}"#, "followers"),
         (r#"{"posts_per_day": 99}"#, "posts_per_day"),

@@ -29,7 +29,7 @@ const FIGURES: Figures = Figures {
     // *Realism references*): ≈40 of the ≈500 comments and ≈12 of the ≈20 DMs.
     comments_per_day: 25..70,
     dms_per_day: 9.0..15.0,
-    state_bytes: 5 << 19,
+    state_bytes: 3 << 20,
     bad_params: &[
         (r#"{"followers": -1}"#, "followers"),
         (r#"{"posts_per_day": 9}"#, "posts_per_day"),

@@ -27,7 +27,7 @@ const FIGURES: Figures = Figures {
     // of the discussion is replies), ≈6 messages to the bot.
     comments_per_day: 70..260,
     dms_per_day: 4.0..8.5,
-    state_bytes: 5 << 19,
+    state_bytes: 3 << 20,
     bad_params: &[
         (r#"{"subscribers": -1}"#, "subscribers"),
         (r#"{"posts_per_day": 500}"#, "posts_per_day"),

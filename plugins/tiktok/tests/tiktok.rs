@@ -29,7 +29,7 @@ const FIGURES: Figures = Figures {
     // *Realism references*): ≈210 of the ≈500 comments and ≈8 of the ≈20 DMs.
     comments_per_day: 140..300,
     dms_per_day: 5.5..10.5,
-    state_bytes: 5 << 19,
+    state_bytes: 3 << 20,
     bad_params: &[
         (r#"{"followers": -1}"#, "followers"),
         (r#"{"videos_per_day": 50}"#, "videos_per_day"),

@@ -130,13 +130,12 @@ pub const ACTIONS: [&str; 8] = [
     "dm_reply",
     funnel::SEND_OFFER,
 ];
-/// The actions the action block counts.
+/// The actions the action block counts (DMs have their own daily limit).
 const COUNTED: &[&str] = &[
     "reply",
     "like",
     "follow",
     "unfollow",
-    "dm_reply",
     "hide_comment",
     "block_author",
 ];

@@ -31,7 +31,7 @@ const FIGURES: Figures = Figures {
     // and four posts a day, replies stay in the tens (0.035 % engagement).
     comments_per_day: 5..60,
     dms_per_day: 3.0..7.0,
-    state_bytes: 5 << 19,
+    state_bytes: 3 << 20,
     bad_params: &[
         (r#"{"followers": -1}"#, "followers"),
         (r#"{"posts_per_day": 500}"#, "posts_per_day"),

@@ -140,11 +140,12 @@ impl BlockRule {
     }
 }
 
-/// The creator actions the kit's rules count: answers, moderation and
-/// follows (publishing has its own limits).
+/// The creator actions the kit's rules count: answers under posts,
+/// moderation and follows. Publishing and direct messages have each
+/// platform's own limits (posts a day, messages a day or a second), which
+/// the platforms enforce apart from the action block.
 pub const CREATOR_ACTIONS: &[&str] = &[
     "reply",
-    "dm_reply",
     "like_comment",
     "hide_comment",
     "delete_comment",
