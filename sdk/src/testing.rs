@@ -1089,11 +1089,13 @@ pub fn creator_replies_continue_threads<P: Platform>(f: &Figures) {
         let angry = matches!(voice.character, Character::Critic | Character::Troll);
         // Thanks, or for a question a further question, or a critic's
         // argument: in the author's temper.
-        let fits = |sentiment: Option<&str>| match (angry, *question, sentiment) {
-            (true, _, Some("negative")) => true,
-            (false, _, Some("positive")) => true,
-            (false, true, Some("neutral")) => true,
-            _ => false,
+        let fits = |sentiment: Option<&str>| {
+            matches!(
+                (angry, *question, sentiment),
+                (true, _, Some("negative"))
+                    | (false, _, Some("positive"))
+                    | (false, true, Some("neutral"))
+            )
         };
         let followed = back
             .iter()
