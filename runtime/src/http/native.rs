@@ -316,10 +316,9 @@ async fn answer(s: &ApiState, mut n: Native) -> Result<Response, ApiError> {
     request.headers.retain(|(k, _)| k != PROFILE_HEADER);
     let p = s.live.get(&id)?;
     p.touch();
-    let names = n.platforms;
+    let names = candidates(s, &p, n.platforms).await?;
     let request = with_subscriptions(s, &p, request).await?;
-    let faulted = fault_platform(s, &p, &names).await?;
-    if let Some(response) = injected_fault(s, &p, &faulted, &request).await? {
+    if let Some(response) = injected_fault(s, &p, &names[0], &request).await? {
         return Ok(response);
     }
     let (mut platform, mut outcome) = ask(s, &p, &names, &request).await?;
@@ -379,20 +378,26 @@ fn long_poll(outcome: &NativeOutcome) -> Option<std::time::Duration> {
     (seconds > 0).then(|| std::time::Duration::from_secs(seconds))
 }
 
-/// The platform whose faults a request meets: the one it names, or of
-/// several sharing a host, the first the profile has.
-async fn fault_platform(
+/// The platforms a request is for, in the order they are asked (never
+/// empty): the one it names; or of several sharing a host, those the
+/// profile has (the first of all when it has none, so that one says so).
+/// Faults are the first one's.
+async fn candidates(
     s: &ApiState,
     p: &Arc<LiveProfile>,
-    names: &[String],
-) -> Result<String, ApiError> {
+    names: Vec<String>,
+) -> Result<Vec<String>, ApiError> {
     if names.len() == 1 {
-        return Ok(names[0].clone());
+        return Ok(names);
     }
-    let (live, target, all) = (s.live.clone(), p.clone(), names.to_vec());
+    let (live, target) = (s.live.clone(), p.clone());
     blocking(move || {
-        let mine = live.platforms_among(&target, &all)?;
-        Ok(mine.into_iter().next().unwrap_or_else(|| all[0].clone()))
+        let mine = live.platforms_among(&target, &names)?;
+        Ok(if mine.is_empty() {
+            vec![names[0].clone()]
+        } else {
+            mine
+        })
     })
     .await
 }
@@ -417,9 +422,9 @@ async fn with_subscriptions(
     .await
 }
 
-/// The answer of the platform the request is for: the one it names, or,
-/// of several sharing a host, the first of the profile's whose answer is
-/// not an error (else the first one's error).
+/// The answer of the platform the request is for: of several candidates
+/// ([`candidates`]), the first whose answer is not an error, else the
+/// first one's error.
 async fn ask(
     s: &ApiState,
     p: &Arc<LiveProfile>,
@@ -429,28 +434,15 @@ async fn ask(
     let (live, target) = (s.live.clone(), p.clone());
     let (names, request) = (names.to_vec(), request.clone());
     blocking(move || {
-        // One platform: its plugin answers, or the profile's lack of it
-        // is the error.
-        if names.len() == 1 {
-            let outcome = live.native_request(&target, &names[0], &request)?;
-            return Ok((names[0].clone(), outcome));
-        }
         let mut first = None;
-        for name in live.platforms_among(&target, &names)? {
+        for name in names {
             let outcome = live.native_request(&target, &name, &request)?;
             if !matches!(&outcome, NativeOutcome::Respond(r) if r.status >= 400) {
                 return Ok((name, outcome));
             }
             first.get_or_insert((name, outcome));
         }
-        match first {
-            Some(answer) => Ok(answer),
-            // The profile has none of them: the first says so.
-            None => Ok((
-                names[0].clone(),
-                live.native_request(&target, &names[0], &request)?,
-            )),
-        }
+        first.ok_or_else(|| ApiError::internal("a native request for no platform"))
     })
     .await
 }
