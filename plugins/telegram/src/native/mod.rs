@@ -476,11 +476,7 @@ fn route(tg: &Telegram, at: Millis, request: &HttpRequest) -> Result<Route, Http
                     &json!({ "ok": true, "result": true, "description": "Webhook is already deleted" }),
                 )));
             }
-            return act(
-                host_actions::DELETE_WEBHOOK,
-                json!({ "format": webhook::FORMAT }),
-                json!({ "method": "deletewebhook" }),
-            );
+            return delete_webhook();
         }
         "setwebhook" => return set_webhook(&p),
         "getchat" => get_chat(tg, &p)?,
@@ -746,6 +742,15 @@ fn webhook_info(request: &HttpRequest) -> Value {
     info
 }
 
+/// `deleteWebhook`: the host removes the bot's subscription.
+fn delete_webhook() -> Result<Route, HttpResponse> {
+    act(
+        host_actions::DELETE_WEBHOOK,
+        json!({ "format": webhook::FORMAT }),
+        json!({ "method": "deletewebhook" }),
+    )
+}
+
 /// `setWebhook`: `url` (empty: remove the webhook, as the real server
 /// reads it), `secret_token`, `allowed_updates`, `max_connections` and
 /// `drop_pending_updates` (updates pushed start with the next event
@@ -754,11 +759,7 @@ fn webhook_info(request: &HttpRequest) -> Value {
 fn set_webhook(p: &Params) -> Result<Route, HttpResponse> {
     let url = p.text("url").unwrap_or_default();
     if url.is_empty() {
-        return act(
-            host_actions::DELETE_WEBHOOK,
-            json!({ "format": webhook::FORMAT }),
-            json!({ "method": "deletewebhook" }),
-        );
+        return delete_webhook();
     }
     let mut params = Map::new();
     if let Some(token) = p.text("secret_token") {
