@@ -55,6 +55,9 @@
 //! - `engagement`: each answer the fan has written in the conversation
 //!   adds a quarter (at most four).
 //!
+//! A fan who already subscribes to a tier, or is still deciding on it,
+//! does not take that tier again when it is offered once more.
+//!
 //! A fan decides a log-normal while after the offer (median 2 hours,
 //! between 5 minutes and 2 days). A subscription renews every 30 days,
 //! and at each renewal is cancelled with probability [`MONTHLY_CHURN`]
@@ -377,9 +380,17 @@ impl Funnel {
                 "{platform}: `send_offer` can follow at most {MEMBERS} subscriptions at once"
             )));
         }
+        // A fan who already subscribes to this tier, or is still deciding
+        // on it, does not take it a second time.
+        let holds = |author: &Author, tier: &str| author.id == lead.author.id && tier == terms.tier;
+        let already = terms.billing == Billing::Monthly
+            && (self.members.iter().any(|m| holds(&m.author, &m.terms.tier))
+                || self.pending.iter().any(|p| {
+                    p.terms.billing == Billing::Monthly && holds(&p.author, &p.terms.tier)
+                }));
         let p = conversion(lead.kind, lead.first_answer, lead.tone, lead.turns);
         let mut rng = Rng::new(fnv1a(offer_id.as_bytes()), "offer");
-        if rng.chance(p) {
+        if rng.chance(p) && !already {
             let wait = (rng.lognormal((120.0f64).ln(), 1.0) * MINUTE as f64)
                 .clamp(5.0 * MINUTE as f64, 2.0 * DAY as f64) as Millis;
             let pending = Pending {
@@ -588,5 +599,73 @@ mod tests {
                 "{bad}: {e:?}"
             );
         }
+    }
+    #[test]
+    fn a_fan_takes_a_tier_once_however_often_it_is_offered() {
+        let fan = |id: &str| Author {
+            id: id.into(),
+            handle: id.into(),
+            display_name: id.into(),
+            avatar_url: String::new(),
+            verified: false,
+            followers: 10,
+        };
+        let (one, others) = (
+            fan("one"),
+            (0..40).map(|i| fan(&format!("f{i}"))).collect::<Vec<_>>(),
+        );
+        let creator = fan("creator");
+        let terms = Terms {
+            tier: "member".into(),
+            price: 500,
+            currency: "USD".into(),
+            billing: Billing::Monthly,
+        };
+        let mut funnel = Funnel::default();
+        for i in 0..40 {
+            for author in [&one, &others[i]] {
+                let lead = Lead {
+                    author,
+                    kind: DmType::Fan,
+                    first_answer: MINUTE,
+                    tone: 1.0,
+                    turns: 3,
+                };
+                let id = format!("offer-{}-{i}", author.id);
+                funnel
+                    .offer(
+                        "p",
+                        i as Millis * MINUTE,
+                        id,
+                        "dm",
+                        lead,
+                        terms.clone(),
+                        &creator,
+                    )
+                    .unwrap();
+            }
+        }
+        let mut out = Vec::new();
+        let mut n = 0;
+        funnel.step(
+            0,
+            3 * DAY,
+            &mut |_| {
+                n += 1;
+                format!("e{n}")
+            },
+            &mut out,
+        );
+        let by = |id: &str| {
+            out.iter()
+                .filter(|e| match &e.payload {
+                    Payload::Interaction(x) => x.author.id == id && x.kind == "subscribed",
+                    _ => false,
+                })
+                .count()
+        };
+        assert_eq!(by("one"), 1, "{out:?}");
+        let distinct: usize = others.iter().map(|a| by(&a.id)).sum();
+        assert!(distinct > 5, "{distinct} of 40 fans subscribed");
     }
 }
