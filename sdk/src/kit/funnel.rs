@@ -622,8 +622,8 @@ mod tests {
             billing: Billing::Monthly,
         };
         let mut funnel = Funnel::default();
-        for i in 0..40 {
-            for author in [&one, &others[i]] {
+        for (i, other) in others.iter().enumerate() {
+            for author in [&one, other] {
                 let lead = Lead {
                     author,
                     kind: DmType::Fan,
