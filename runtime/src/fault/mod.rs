@@ -422,12 +422,159 @@ fn fnv1a(bytes: &[u8]) -> u64 {
 }
 
 /// The parameters each signal takes.
-fn known(name: &str) -> &'static [&'static str] {
-    match name {
-        "api_errors" => &["rate", "status", "kind", "for", "duration", "platform"],
-        "api_slow" => &["ms", "rate", "for", "duration", "platform"],
-        _ => &["for", "duration", "platform"],
+/// A parameter of a fault signal, as `GET /v1/platforms` lists it (the
+/// shape of a platform's own parameters). The ranges are the constants
+/// [`parse`] checks.
+struct ParamDoc {
+    name: &'static str,
+    /// `count`, `number` or `choice`.
+    kind: &'static str,
+    min: Option<f64>,
+    max: Option<f64>,
+    choices: &'static [&'static str],
+    default: Option<f64>,
+    description: &'static str,
+}
+
+const FOR_DOC: ParamDoc = ParamDoc {
+    name: "for",
+    kind: "count",
+    min: Some(MIN_FOR as f64),
+    max: Some(MAX_FOR as f64),
+    choices: &[],
+    default: None,
+    description: "required: the window's length in ms of virtual time (1 s to 7 days); `duration` is the same",
+};
+const PLATFORM_DOC: ParamDoc = ParamDoc {
+    name: "platform",
+    kind: "choice",
+    min: None,
+    max: None,
+    choices: &[],
+    default: None,
+    description: "one of the profile's platforms; every platform when left out",
+};
+const fn rate_doc(default: f64, description: &'static str) -> ParamDoc {
+    ParamDoc {
+        name: "rate",
+        kind: "number",
+        min: Some(0.0),
+        max: Some(1.0),
+        choices: &[],
+        default: Some(default),
+        description,
     }
+}
+
+/// Each signal of platform `diorama`: its name, what it does, and its
+/// parameters.
+const SIGNAL_DOCS: [(&str, &str, &[ParamDoc]); 4] = [
+    (
+        "api_errors",
+        "a share of the requests to the platforms' own APIs is answered with an error in the platform's shape, for the window",
+        &[
+            rate_doc(0.1, "the share of requests answered with the error"),
+            ParamDoc {
+                name: "status",
+                kind: "choice",
+                min: None,
+                max: None,
+                choices: &["500", "502", "503", "429"],
+                default: None,
+                description: "the status of the error (503 when neither `status` nor `kind` is given)",
+            },
+            ParamDoc {
+                name: "kind",
+                kind: "choice",
+                min: None,
+                max: None,
+                choices: &["server_error", "bad_gateway", "unavailable", "rate_limited", "timeout"],
+                default: None,
+                description: "the error by name instead of `status`; `timeout` holds the connection, then closes it without an answer",
+            },
+            FOR_DOC,
+            PLATFORM_DOC,
+        ],
+    ),
+    (
+        "api_outage",
+        "every request to the platforms' APIs is answered 503 and every creator action is refused as retryable, for the window",
+        &[FOR_DOC, PLATFORM_DOC],
+    ),
+    (
+        "api_slow",
+        "a share of the requests to the platforms' APIs is answered late, for the window",
+        &[
+            ParamDoc {
+                name: "ms",
+                kind: "count",
+                min: Some(1.0),
+                max: Some(MAX_SLOW_MS as f64),
+                choices: &[],
+                default: None,
+                description: "required: the delay in ms",
+            },
+            rate_doc(1.0, "the share of requests answered late"),
+            FOR_DOC,
+            PLATFORM_DOC,
+        ],
+    ),
+    (
+        "webhook_outage",
+        "webhook deliveries of the profile's events wait for the window to end, then catch up",
+        &[FOR_DOC, PLATFORM_DOC],
+    ),
+];
+
+/// The signals of platform `diorama` as `GET /v1/platforms` lists them
+/// under `host`: name, description and parameters with their ranges.
+pub fn catalogue() -> Value {
+    let signals: Vec<Value> = SIGNAL_DOCS
+        .iter()
+        .map(|(name, description, params)| {
+            let params: Vec<Value> = params
+                .iter()
+                .map(|p| {
+                    // A count's bounds are whole numbers.
+                    let bound = |b: Option<f64>| match b {
+                        Some(v) if p.kind == "count" => Value::from(v as i64),
+                        other => serde_json::json!(other),
+                    };
+                    serde_json::json!({
+                        "name": p.name,
+                        "kind": p.kind,
+                        "default": p.default,
+                        "min": bound(p.min),
+                        "max": bound(p.max),
+                        "choices": p.choices,
+                        "description": p.description,
+                    })
+                })
+                .collect();
+            serde_json::json!({
+                "name": name,
+                "description": description,
+                "on_content": false,
+                "params": params,
+            })
+        })
+        .collect();
+    serde_json::json!({
+        "platform": HOST_PLATFORM,
+        "signals": signals,
+        "max_active": MAX_ACTIVE,
+    })
+}
+
+/// The parameters signal `name` accepts (`duration` beside `for`).
+fn known(name: &str) -> Vec<&'static str> {
+    let mut keys: Vec<&'static str> = SIGNAL_DOCS
+        .iter()
+        .find(|(n, _, _)| *n == name)
+        .map(|(_, _, params)| params.iter().map(|p| p.name).collect())
+        .unwrap_or_default();
+    keys.push("duration");
+    keys
 }
 
 /// Read and range-check a signal's parameters.
@@ -577,6 +724,65 @@ mod tests {
     use serde_json::json;
 
     const P: &[&str] = &["instagram", "youtube"];
+
+    #[test]
+    fn the_catalogue_lists_what_parse_checks() {
+        let c = catalogue();
+        assert_eq!(c["platform"], HOST_PLATFORM);
+        let signals = c["signals"].as_array().unwrap();
+        let names: Vec<&str> = signals
+            .iter()
+            .map(|s| s["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, SIGNALS);
+        let status = &signals[0]["params"][1];
+        let statuses: Vec<String> = STATUSES.iter().map(|s| s.to_string()).collect();
+        assert_eq!(status["choices"], json!(statuses));
+        let kinds: Vec<&str> = KINDS.iter().map(|(k, _)| *k).collect();
+        assert_eq!(signals[0]["params"][2]["choices"], json!(kinds));
+        for s in signals {
+            let name = s["name"].as_str().unwrap();
+            let params = s["params"].as_array().unwrap();
+            // The smallest valid request, from the listed ranges.
+            let mut base = serde_json::Map::new();
+            for p in params {
+                if p["description"].as_str().unwrap().starts_with("required") {
+                    base.insert(p["name"].as_str().unwrap().into(), p["min"].clone());
+                }
+            }
+            let base_ok = parse(name, &Value::Object(base.clone()), P);
+            assert!(base_ok.is_ok(), "{name} {base:?}: {base_ok:?}");
+            // Each listed bound is accepted, and one past it refused,
+            // naming the parameter.
+            for p in params.iter().filter(|p| p["max"].is_number()) {
+                let key = p["name"].as_str().unwrap();
+                let (min, max) = (p["min"].as_f64().unwrap(), p["max"].as_f64().unwrap());
+                let whole = p["kind"] == "count";
+                let step = if whole { 1.0 } else { 0.01 };
+                for (v, ok) in [
+                    (min, true),
+                    (max, true),
+                    (min - step, false),
+                    (max + step, false),
+                ] {
+                    let mut m = base.clone();
+                    m.insert(key.into(), if whole { json!(v as i64) } else { json!(v) });
+                    let got = parse(name, &Value::Object(m), P);
+                    assert_eq!(got.is_ok(), ok, "{name}.{key} = {v}: {got:?}");
+                    if let Err(e) = got {
+                        assert!(e.to_string().contains(&format!("`{key}`")), "{e}");
+                    }
+                }
+            }
+            // A parameter it does not list is refused.
+            let mut m = base.clone();
+            m.insert("bogus".into(), json!(1));
+            assert!(matches!(
+                parse(name, &Value::Object(m), P),
+                Err(FaultError::UnknownParam { .. })
+            ));
+        }
+    }
 
     #[test]
     fn every_number_is_ranged() {

@@ -16,7 +16,7 @@ use super::{schema, ApiState};
 use crate::live::{CreateProfile, ProfileStatus, UpdateProfile};
 
 #[utoipa::path(get, path = "/v1/platforms",
-    summary = "The loaded platform plugins: kinds, signals, actions, limits, parameters.",
+    summary = "The loaded platform plugins: kinds, signals, actions, limits, parameters; and the host's own signals (fault injection on platform `diorama`).",
     responses((status = 200, description = "The platforms.", body = schema::PlatformList)),
     extensions(("x-diorama-caller" = json!("any"))))]
 pub async fn platforms(State(s): State<ApiState>, _: AnyCaller) -> Response {
@@ -27,7 +27,7 @@ pub async fn platforms(State(s): State<ApiState>, _: AnyCaller) -> Response {
         .iter()
         .map(|p| p.to_json())
         .collect();
-    Json(json!({ "platforms": list })).into_response()
+    Json(json!({ "platforms": list, "host": crate::fault::catalogue() })).into_response()
 }
 
 #[utoipa::path(post, path = "/v1/profiles",

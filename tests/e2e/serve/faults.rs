@@ -382,3 +382,58 @@ fn an_outage_outlives_a_restart_of_the_server() {
     let kinds: Vec<String> = notices(&s, &p).into_iter().map(|(k, _)| k).collect();
     assert_eq!(kinds[0], "fault_started", "{kinds:?}");
 }
+
+#[test]
+fn the_platform_listing_documents_each_fault_signal_with_the_ranges_enforced() {
+    let s = Server::start();
+    let p = s.create(json!({"platforms": ["youtube"], "size": 10_000, "seed": 4}));
+    let list = s.get("/v1/platforms", &p.token).expect(200);
+    let host = &list["host"];
+    assert_eq!(host["platform"], "diorama");
+    assert_eq!(host["max_active"], 16);
+    let signals = host["signals"].as_array().unwrap();
+    let names: Vec<&str> = signals
+        .iter()
+        .map(|x| x["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        ["api_errors", "api_outage", "api_slow", "webhook_outage"]
+    );
+    for sig in signals {
+        let name = sig["name"].as_str().unwrap();
+        assert!(!sig["description"].as_str().unwrap().is_empty(), "{sig}");
+        let params = sig["params"].as_array().unwrap();
+        // The listed required parameters at their listed minimum: accepted.
+        let mut least = serde_json::Map::new();
+        for q in params {
+            if q["description"].as_str().unwrap().starts_with("required") {
+                least.insert(q["name"].as_str().unwrap().into(), q["min"].clone());
+            }
+        }
+        // Each listed maximum, one past it: refused, naming the parameter.
+        for q in params.iter().filter(|q| q["max"].is_number()) {
+            let key = q["name"].as_str().unwrap();
+            let mut over = least.clone();
+            let past = if q["kind"] == "count" {
+                json!(q["max"].as_i64().unwrap() + 1)
+            } else {
+                json!(q["max"].as_f64().unwrap() + 0.5)
+            };
+            over.insert(key.into(), past);
+            let m = signal(&s, &p, name, Value::Object(over)).error(422, "invalid");
+            assert!(m.contains(&format!("`{key}`")), "{name}.{key}: {m}");
+        }
+        // Each listed choice is accepted.
+        for q in params.iter().filter(|q| q["name"] == "kind") {
+            for choice in q["choices"].as_array().unwrap() {
+                let mut m = least.clone();
+                m.insert("kind".into(), choice.clone());
+                signal(&s, &p, name, Value::Object(m)).expect(202);
+            }
+        }
+        if name != "api_errors" {
+            signal(&s, &p, name, Value::Object(least)).expect(202);
+        }
+    }
+}

@@ -110,6 +110,32 @@ pub struct ContentPage {
 pub struct PlatformList {
     #[schema(inline)]
     pub platforms: Vec<PlatformInfo>,
+    /// The host's own platform, `diorama`: its signals inject faults into the
+    /// platforms' APIs and webhooks (`fault::catalogue`).
+    #[schema(inline)]
+    pub host: HostPlatform,
+}
+
+/// Platform `diorama`: the signals the host itself answers.
+#[derive(ToSchema)]
+pub struct HostPlatform {
+    /// Always `diorama`.
+    pub platform: String,
+    #[schema(inline)]
+    pub signals: Vec<HostSignal>,
+    /// The most faults active on a profile at once.
+    pub max_active: u32,
+}
+
+/// A fault signal of platform `diorama`.
+#[derive(ToSchema)]
+pub struct HostSignal {
+    pub name: String,
+    pub description: String,
+    /// Always false: a fault covers a platform or all of them.
+    pub on_content: bool,
+    #[schema(inline)]
+    pub params: Vec<PlatformParam>,
 }
 
 /// A loaded platform, as its plugin describes itself (`LoadedPlugin::to_json`).
