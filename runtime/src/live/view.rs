@@ -40,6 +40,10 @@ pub struct ProfileView {
     pub health: BTreeMap<String, String>,
     pub events: u64,
     pub interactions_today: u64,
+    /// Days of past the profile opened with.
+    pub history_days: u64,
+    /// Actions scheduled and not yet gone out.
+    pub scheduled: u64,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
 }
@@ -95,7 +99,10 @@ impl LiveManager {
             .ok_or_else(|| LiveError::no_profile(p.id))?;
         let spec = record.spec();
         let seed = record.extra.seed;
-        let now = p.clock(&p.sim());
+        let (now, scheduled) = {
+            let sim = p.sim();
+            (p.clock(&sim), sim.scheduled(0).len() as u64)
+        };
         let rt = p.rt();
         let st = &rt.state;
         let day = *p.shared.day.lock().unwrap_or_else(|e| e.into_inner());
@@ -133,6 +140,8 @@ impl LiveManager {
             } else {
                 0
             },
+            history_days: record.extra.history_days,
+            scheduled,
             reason: st.reason.clone(),
         })
     }

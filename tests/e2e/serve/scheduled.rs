@@ -108,6 +108,11 @@ fn scheduled_posts_are_changed_cancelled_go_out_on_time_are_retried_and_survive_
         )
         .expect(200);
     assert_eq!(gone["params"]["title"], "Dropped");
+    let view = s.view(&p.id, &p.token);
+    assert_eq!(
+        (view["scheduled"].as_u64(), view["history_days"].as_u64()),
+        (Some(7), Some(0))
+    );
     // Refusals: a cancelled id, a time before the profile's, an unknown action.
     s.call(
         "DELETE",
@@ -266,6 +271,7 @@ fn a_past_is_the_same_for_a_seed_lies_before_the_start_and_is_not_counted_agains
     std::thread::sleep(Duration::from_secs(2));
     let view = s.view(&one.id, &one.token);
     assert_eq!(view["status"], "running", "{view}");
+    assert_eq!(view["history_days"], 10, "{view}");
 
     // Presets: listed, and a profile made from one.
     let presets = s.get("/v1/presets", ADMIN).expect(200);
@@ -285,6 +291,7 @@ fn a_past_is_the_same_for_a_seed_lies_before_the_start_and_is_not_counted_agains
         .keys()
         .collect();
     assert_eq!(platforms, ["instagram", "tiktok"]);
+    assert_eq!(small.view["history_days"], 2);
     s.post("/v1/profiles", ADMIN, &json!({"preset": "no-such"}))
         .error(422, "invalid");
     s.post("/v1/profiles", ADMIN, &json!({"history_days": 366}))

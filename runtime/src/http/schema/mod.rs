@@ -208,6 +208,10 @@ pub struct ProfileViewDoc {
     /// The last event seq stored.
     pub events: u64,
     pub interactions_today: u64,
+    /// Days of past the profile opened with (`history_days` or its preset's).
+    pub history_days: u64,
+    /// Actions scheduled and not yet gone out (`GET /v1/profiles/{id}/scheduled` lists them).
+    pub scheduled: u64,
     /// Why the profile is limited or degraded.
     #[schema(required = false)]
     pub reason: String,
