@@ -513,7 +513,7 @@ fn pack_snapshot(bytes: &[u8], level: i32) -> Result<Vec<u8>> {
             ),
         });
     }
-    let frame = zstd::block::compress(bytes, level).map_err(|e| StoreError::Encode {
+    let frame = super::block::compress(bytes, level).map_err(|e| StoreError::Encode {
         what: "a snapshot",
         why: e.to_string(),
     })?;

@@ -78,6 +78,17 @@ pub(crate) fn is_packed(block: &[u8]) -> bool {
     block.first() == Some(&PACKED_FORMAT)
 }
 
+/// `bytes` compressed at zstd `level` as one block, with this thread's
+/// compression context: a context is large to create (zstd allocates and
+/// clears its tables), so each thread that packs keeps one.
+pub(crate) fn compress(bytes: &[u8], level: i32) -> std::io::Result<Vec<u8>> {
+    thread_local! {
+        static CONTEXT: std::cell::RefCell<zstd::block::Compressor> =
+            std::cell::RefCell::new(zstd::block::Compressor::new());
+    }
+    CONTEXT.with(|c| c.borrow_mut().compress(bytes, level))
+}
+
 /// The packed form of a raw block (format 1) at zstd `level`; `None` when
 /// its body is too large to unpack later ([`MAX_UNPACKED`]) or zstd fails,
 /// and the block stays raw.
@@ -90,7 +101,7 @@ pub(crate) fn pack(raw: &[u8], level: i32) -> Option<Vec<u8>> {
     out.push(PACKED_FORMAT);
     out.extend_from_slice(&[0u8; 4]);
     put_varint(&mut out, body.len() as u64);
-    let frame = zstd::block::compress(body, level).ok()?;
+    let frame = compress(body, level).ok()?;
     out.extend_from_slice(&frame);
     let crc = crc32fast::hash(&out[5..]);
     out[1..5].copy_from_slice(&crc.to_le_bytes());
