@@ -936,7 +936,8 @@ impl Platform for Facebook {
         let timezone = Timezone::parse(&config.timezone).map_err(|e| format!("{PLATFORM}: {e}"))?;
         let mut rng = Rng::new(config.seed, &format!("facebook/{}", config.profile));
         let mut plan = Rng::new(config.seed, &format!("facebook/{}/plan", config.profile));
-        let audience = Audience::for_followers(rng.next_u64(), style::PERSONAS, params.followers);
+        let audience = Audience::for_followers(rng.next_u64(), style::PERSONAS, params.followers)
+            .in_timezone(timezone.clone());
         let mut creator =
             persona::author_with_followers(&mut rng, style::PERSONAS, params.followers);
         creator.id = style::page_id(&mut rng);

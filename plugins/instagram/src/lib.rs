@@ -364,7 +364,7 @@ impl Instagram {
         for _ in 0..n_mentions {
             let rng = &mut self.rng;
             let at = a + rng.below((b - a) as u64) as Millis;
-            let author = self.audience.pick(rng);
+            let author = self.audience.pick_at(rng, at);
             let body = text::mention(rng, self.niche, &self.creator.handle);
             let mut id = String::with_capacity(19);
             push_id19(&mut id, rng, 3);
@@ -931,7 +931,8 @@ impl Platform for Instagram {
         let timezone = Timezone::parse(&config.timezone).map_err(|e| format!("{PLATFORM}: {e}"))?;
         let mut rng = Rng::new(config.seed, &format!("instagram/{}", config.profile));
         let mut plan = Rng::new(config.seed, &format!("instagram/{}/plan", config.profile));
-        let audience = Audience::for_followers(rng.next_u64(), style::PERSONAS, params.followers);
+        let audience = Audience::for_followers(rng.next_u64(), style::PERSONAS, params.followers)
+            .in_timezone(timezone.clone());
         let mut creator =
             persona::author_with_followers(&mut rng, style::PERSONAS, params.followers);
         creator.verified = params.followers >= 100_000;

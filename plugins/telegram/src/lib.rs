@@ -1059,7 +1059,8 @@ impl Platform for Telegram {
         let timezone = Timezone::parse(&config.timezone).map_err(|e| format!("{PLATFORM}: {e}"))?;
         let mut rng = Rng::new(config.seed, &format!("telegram/{}", config.profile));
         let mut plan = Rng::new(config.seed, &format!("telegram/{}/plan", config.profile));
-        let audience = Audience::for_followers(rng.next_u64(), style::PERSONAS, params.subscribers);
+        let audience = Audience::for_followers(rng.next_u64(), style::PERSONAS, params.subscribers)
+            .in_timezone(timezone.clone());
         let mut creator =
             persona::author_with_followers(&mut rng, style::PERSONAS, params.subscribers);
         creator.verified = params.subscribers >= 100_000;

@@ -431,7 +431,7 @@ impl X {
                 if (piled || heated) && rng.chance(0.5) {
                     sentiment = Sentiment::Negative;
                 }
-                let author = audience.pick(rng);
+                let author = audience.pick_at(rng, at);
                 out.push(quote_event(*niche, rng, p, at, author, sentiment));
             }
             if a >= p.next_metric {
@@ -479,7 +479,7 @@ impl X {
         for _ in 0..n {
             let rng = &mut self.rng;
             let at = a + rng.below((b - a) as u64) as Millis;
-            let author = self.audience.pick(rng);
+            let author = self.audience.pick_at(rng, at);
             let id = style::snowflake(rng, at);
             let mut trng = text::text_rng(id);
             let mut body = text::mention(&mut trng, self.niche, &self.creator.handle);
@@ -513,7 +513,7 @@ impl X {
             }
             for _ in 0..n {
                 let at = w.time_in(&mut self.rng, a, b);
-                let author = self.audience.pick(&mut self.rng);
+                let author = self.audience.pick_at(&mut self.rng, at);
                 if self.rng.chance(0.4) {
                     out.push(quote_event(
                         niche,
@@ -1126,7 +1126,8 @@ impl Platform for X {
         let timezone = Timezone::parse(&config.timezone).map_err(|e| format!("{PLATFORM}: {e}"))?;
         let mut rng = Rng::new(config.seed, &format!("x/{}", config.profile));
         let mut plan = Rng::new(config.seed, &format!("x/{}/plan", config.profile));
-        let audience = Audience::for_followers(rng.next_u64(), style::PERSONAS, params.followers);
+        let audience = Audience::for_followers(rng.next_u64(), style::PERSONAS, params.followers)
+            .in_timezone(timezone.clone());
         let mut creator =
             persona::author_with_followers(&mut rng, style::PERSONAS, params.followers);
         creator.verified = params.followers >= 100_000;

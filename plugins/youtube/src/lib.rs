@@ -524,7 +524,7 @@ impl YouTube {
                         REPLY_SHARE
                     };
                     let at = lo + rng.below((b - lo).max(1) as u64) as Millis;
-                    let author = audience.pick(rng);
+                    let author = audience.pick_at(rng, at);
                     offspring += excitation.offspring(author.followers);
                     let sentiment = signals.sentiment(rng, at);
                     let mut id = String::with_capacity(50);
@@ -984,7 +984,8 @@ impl Platform for YouTube {
             config.seed,
             &format!("youtube/{}/comment_likes", config.profile),
         );
-        let audience = Audience::for_followers(rng.next_u64(), style::PERSONAS, params.subscribers);
+        let audience = Audience::for_followers(rng.next_u64(), style::PERSONAS, params.subscribers)
+            .in_timezone(timezone.clone());
         let mut creator =
             persona::author_with_followers(&mut rng, style::PERSONAS, params.subscribers);
         creator.verified = params.subscribers >= 100_000;

@@ -244,7 +244,7 @@ impl<I: MessageId> Inbox<I> {
         out: &mut Vec<Event>,
     ) {
         let rng = &mut *from.rng;
-        let author = from.audience.pick(rng);
+        let author = from.audience.pick_at(rng, at);
         let id = (from.new_id)(rng);
         let event_id = id.to_id();
         // The text draws from its own generator, seeded by the message's

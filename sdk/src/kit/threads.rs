@@ -356,6 +356,12 @@ impl Comments {
             let Some(f) = self.pending.pop_front() else {
                 break;
             };
+            // An answer due while its author sleeps waits until they are up.
+            let up = crowd.audience.awake_from(&f.author.id, f.at);
+            if up > f.at {
+                self.schedule(FollowUp { at: up, ..f });
+                continue;
+            }
             let Some(post) = posts.get_mut(f.post as usize) else {
                 continue;
             };
@@ -401,9 +407,9 @@ impl Comments {
             });
             post.discussion().comments += 1;
             if !f.joins && rng.chance(JOIN_SHARE) {
-                let other = crowd.audience.pick(rng);
                 let minutes = rng.lognormal(JOIN_MINUTES.ln(), 1.0);
                 let later = ((minutes * 60_000.0) as Millis).clamp(60_000, DAY);
+                let other = crowd.audience.pick_at(rng, at + later);
                 self.schedule(FollowUp {
                     at: at + later,
                     post: f.post,
@@ -465,7 +471,7 @@ impl Comments {
                 rules.reply_share
             };
             let at = lo + rng.below((b - lo).max(1) as u64) as Millis;
-            let author = audience.pick(rng);
+            let author = audience.pick_at(rng, at);
             offspring += excitation.offspring(author.followers);
             let sentiment = signals.sentiment(rng, at);
             let mut body = String::with_capacity(100);

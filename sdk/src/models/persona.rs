@@ -19,6 +19,7 @@ use super::ids::{generic_id, push_b62, push_handle};
 use super::popularity::PowerLaw;
 use super::rng::Rng;
 use super::text::{write_display_name, write_handle_base, Character};
+use super::time::{local_hour, personal_rhythm, Timezone, AWAKE_LEVEL, PERSONAL_PEAK};
 use crate::types::{Author, Millis, DAY, MINUTE};
 
 /// How a platform's author ids, handles and avatar urls look. A platform
@@ -119,6 +120,10 @@ pub struct Audience {
     seed: u64,
     fans: u32,
     fan_share: f64,
+    /// The account's timezone, when the audience keeps its members' own
+    /// days ([`Audience::in_timezone`]); snapshots written before hold none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    timezone: Option<Timezone>,
     #[serde(skip)]
     cache: Vec<Author>,
 }
@@ -134,6 +139,8 @@ struct StoredAudience {
     seed: u64,
     fans: u32,
     fan_share: f64,
+    #[serde(default)]
+    timezone: Option<Timezone>,
 }
 
 impl<'de> Deserialize<'de> for Audience {
@@ -148,6 +155,7 @@ impl PartialEq for Audience {
             && self.seed == other.seed
             && self.fans == other.fans
             && self.fan_share == other.fan_share
+            && self.timezone == other.timezone
     }
 }
 
@@ -160,8 +168,18 @@ impl Audience {
             seed,
             fans: fans.max(1),
             fan_share: fan_share.clamp(0.0, 1.0),
+            timezone: None,
             cache: Vec::new(),
         }
+    }
+
+    /// The audience of an account in `timezone`, whose members each keep
+    /// their own day ([`personal_rhythm`]): [`Audience::pick_at`] draws
+    /// the people who are up at the hour, and [`Audience::awake_from`]
+    /// holds an answer until its author is.
+    pub fn in_timezone(mut self, timezone: Timezone) -> Self {
+        self.timezone = Some(timezone);
+        self
     }
 
     /// An audience sized for an account with `followers` followers: about
@@ -192,12 +210,11 @@ impl Audience {
                 stored.fans, stored.fan_share
             )));
         }
-        Ok(Audience::new(
-            stored.seed,
-            style,
-            stored.fans,
-            stored.fan_share,
-        ))
+        let audience = Audience::new(stored.seed, style, stored.fans, stored.fan_share);
+        Ok(match stored.timezone {
+            Some(tz) => audience.in_timezone(tz),
+            None => audience,
+        })
     }
 
     /// How the audience's authors look.
@@ -252,7 +269,48 @@ impl Audience {
         }
         author(rng, self.style)
     }
+
+    /// The author of a comment or message written at `at`: as
+    /// [`Audience::pick`], among the people who are up then. A drawn person
+    /// is kept with the chance their own day gives the hour (against its
+    /// busiest), so night hours are written by night owls and people
+    /// elsewhere, and a regular fan comments at their own hours. Without a
+    /// timezone, [`Audience::pick`].
+    pub fn pick_at(&mut self, rng: &mut Rng, at: Millis) -> Author {
+        let Some(tz) = self.timezone.as_ref().map(Timezone::tz) else {
+            return self.pick(rng);
+        };
+        let h = local_hour(at, tz);
+        let mut last = self.pick(rng);
+        for _ in 1..PICK_TRIES {
+            if rng.chance(personal_rhythm(&last.id, h) / PERSONAL_PEAK) {
+                break;
+            }
+            last = self.pick(rng);
+        }
+        last
+    }
+
+    /// The first time from `at` when person `id` is up ([`AWAKE_LEVEL`] of
+    /// their own day), in half hours: `at` itself when they are, or when
+    /// the audience keeps no timezone.
+    pub fn awake_from(&self, id: &str, at: Millis) -> Millis {
+        let Some(tz) = self.timezone.as_ref().map(Timezone::tz) else {
+            return at;
+        };
+        let mut t = at;
+        for _ in 0..48 {
+            if personal_rhythm(id, local_hour(t, tz)) >= AWAKE_LEVEL {
+                return t;
+            }
+            t += 30 * MINUTE;
+        }
+        at
+    }
 }
+
+/// How many people [`Audience::pick_at`] draws at most for one hour.
+const PICK_TRIES: u32 = 8;
 
 /// How an audience member's character sets how they answer: how often
 /// they write back when the creator replies to them, and how fast.
@@ -304,6 +362,99 @@ mod tests {
     use std::collections::BTreeMap;
 
     const G: PersonaStyle = PersonaStyle::GENERIC;
+
+    #[test]
+    fn people_write_at_their_own_hours_and_answer_when_up() {
+        use crate::models::time::{personal_shift, Timezone, ELSEWHERE};
+        use crate::types::HOUR;
+        let tz = Timezone::parse("Europe/Berlin").unwrap();
+        let mut aud = Audience::for_followers(5, G, 100_000).in_timezone(tz);
+        // 2026-01-05 00:00 UTC is 01:00 in Berlin.
+        let midnight = 1_767_571_200_000;
+        let at = |local: i64| midnight + (local - 1) * HOUR;
+        let mut rng = Rng::new(3, "pick-at");
+        let away_share = |aud: &mut Audience, rng: &mut Rng, t: Millis| {
+            let n = 4_000;
+            let away = (0..n)
+                .filter(|_| personal_shift(&aud.pick_at(rng, t).id) != 0.0)
+                .count();
+            away as f64 / n as f64
+        };
+        // Who writes at an hour is who the audience would pick, weighted
+        // by how awake each is then: the share of people on other days,
+        // expected from plain picks, against what `pick_at` draws.
+        let mut plain = Rng::new(4, "plain");
+        let mut weight: BTreeMap<String, f64> = BTreeMap::new();
+        for _ in 0..20_000 {
+            *weight.entry(aud.pick(&mut plain).id).or_default() += 1.0;
+        }
+        let expected = |h: f64| {
+            let (mut away, mut all) = (0.0, 0.0);
+            for (id, w) in &weight {
+                let x = w * crate::models::time::personal_rhythm(id, h);
+                all += x;
+                if personal_shift(id) != 0.0 {
+                    away += x;
+                }
+            }
+            away / all
+        };
+        let night = away_share(&mut aud, &mut rng, at(4) + HOUR / 2);
+        let evening = away_share(&mut aud, &mut rng, at(20) + HOUR / 2);
+        assert!(
+            (night - expected(4.5)).abs() < 0.05,
+            "{night} vs {}",
+            expected(4.5)
+        );
+        assert!(
+            (evening - expected(20.5)).abs() < 0.05,
+            "{evening} vs {}",
+            expected(20.5)
+        );
+        // At 04:30 the people on the reference's day are asleep: far more of
+        // the night's comments come from people on other days.
+        assert!(
+            night > evening + 0.2,
+            "{night} at night, {evening} in the evening"
+        );
+        assert!(ELSEWHERE > 0.0);
+        // The most active fan writes at their own hours: their share of the
+        // night's comments follows their day.
+        let fan = aud.fan(0).unwrap().clone();
+        let by_fan = |aud: &mut Audience, rng: &mut Rng, t: Millis| {
+            (0..4_000)
+                .filter(|_| aud.pick_at(rng, t).id == fan.id)
+                .count()
+        };
+        let home = personal_shift(&fan.id) == 0.0;
+        let (n4, n20) = (
+            by_fan(&mut aud, &mut rng, at(4) + HOUR / 2),
+            by_fan(&mut aud, &mut rng, at(20) + HOUR / 2),
+        );
+        if home {
+            assert!(n4 * 2 < n20, "{n4} at night, {n20} in the evening");
+        }
+        // An answer due at 04:00 of someone on the reference's day waits
+        // until they are up; someone up is answered at once.
+        let sleeper = (0..100)
+            .map(|i| format!("id-{i}"))
+            .find(|id| personal_shift(id) == 0.0)
+            .unwrap();
+        let up = aud.awake_from(&sleeper, at(4));
+        assert!(up > at(4) && up <= at(8), "{}", (up - at(4)) / MINUTE);
+        assert_eq!(aud.awake_from(&sleeper, at(12)), at(12));
+        // Without a timezone, as before.
+        let plain = Audience::for_followers(5, G, 100_000);
+        assert_eq!(plain.awake_from(&sleeper, at(4)), at(4));
+        let (mut r1, mut r2) = (Rng::new(9, "x"), Rng::new(9, "x"));
+        let mut p2 = plain.clone();
+        let mut p1 = plain;
+        assert_eq!(p1.pick_at(&mut r1, at(4)), p2.pick(&mut r2));
+        // The timezone survives a snapshot.
+        let json = serde_json::to_string(&aud).unwrap();
+        let back: Audience = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, aud);
+    }
 
     #[test]
     fn generic_authors_look_right() {

@@ -156,6 +156,42 @@ pub fn daily_rhythm(h: f64) -> f64 {
     RHYTHM_LEVEL * ((1.0 - ELSEWHERE) * home + ELSEWHERE * away)
 }
 
+/// How far a person's own day is shifted from the reference (hours): each
+/// member of an audience has one, fixed by their id. [`ELSEWHERE`] of
+/// people live on one of the other days [`daily_rhythm`] mixes in (night
+/// owls and shift workers on the later ones, early risers and people in
+/// other timezones on the earlier ones), in equal shares; the rest live on
+/// the reference's. So the people who write at an hour are, over an
+/// audience, the mix that makes [`daily_rhythm`] at that hour.
+pub fn personal_shift(id: &str) -> f64 {
+    // FNV's high bits vary little between short ids that differ at the
+    // end: mixed (splitmix64's finaliser) before they are read.
+    let mut z = super::rng::fnv1a(id.as_bytes());
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^= z >> 31;
+    let u = (z >> 11) as f64 / (1u64 << 53) as f64;
+    if u < 1.0 - ELSEWHERE {
+        return 0.0;
+    }
+    let i = ((u - (1.0 - ELSEWHERE)) / ELSEWHERE * ELSEWHERE_SHIFTS.len() as f64) as usize;
+    ELSEWHERE_SHIFTS[i.min(ELSEWHERE_SHIFTS.len() - 1)]
+}
+
+/// Person `id`'s own activity at local hour `h`, relative to a day's mean
+/// (1): the reference's curve on their own day ([`personal_shift`]).
+pub fn personal_rhythm(id: &str, h: f64) -> f64 {
+    reference_rhythm(h + personal_shift(id))
+}
+
+/// The highest value of [`personal_rhythm`] (the reference's busiest hour).
+pub const PERSONAL_PEAK: f64 = REFERENCE_PEAK * 24.0 / 100.0;
+
+/// Below this share of their mean activity a person is asleep (on the
+/// reference, about 02:30 to 06:30 of their own day): an answer due then
+/// waits until they are up.
+pub const AWAKE_LEVEL: f64 = 0.5;
+
 /// When creators publish, by local hour `h` (mean 1 over a day): a broad
 /// bump around 15:00 (σ 4.5 h) over a low floor, so about two thirds of
 /// posts go out between 11:00 and 20:00 and very few at night (about 4 %
@@ -198,6 +234,36 @@ pub fn schedule_after(rng: &mut Rng, t: Millis, per_day: f64, tz: Tz) -> Millis 
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn personal_days_mix_into_the_audiences_day() {
+        // Over many people, the share on each shifted day is ELSEWHERE over
+        // the shifts, and the mixture of their days is the audience's.
+        let ids: Vec<String> = (0..60_000).map(|i| format!("person-{i}")).collect();
+        let home = ids.iter().filter(|id| personal_shift(id) == 0.0).count() as f64;
+        assert!(
+            (home / ids.len() as f64 - (1.0 - ELSEWHERE)).abs() < 0.01,
+            "{home}"
+        );
+        for s in ELSEWHERE_SHIFTS {
+            let n = ids.iter().filter(|id| personal_shift(id) == s).count() as f64;
+            let want = ELSEWHERE / ELSEWHERE_SHIFTS.len() as f64;
+            assert!((n / ids.len() as f64 - want).abs() < 0.01, "shift {s}: {n}");
+        }
+        for h in 0..24 {
+            let h = h as f64 + 0.5;
+            let mix = ids.iter().map(|id| personal_rhythm(id, h)).sum::<f64>() / ids.len() as f64;
+            let want = daily_rhythm(h) / RHYTHM_LEVEL;
+            assert!((mix - want).abs() < 0.03, "{h}: {mix} vs {want}");
+            assert!(mix <= PERSONAL_PEAK);
+        }
+        // The same person keeps the same day.
+        assert_eq!(personal_shift("person-7"), personal_shift("person-7"));
+        // Asleep at 04:00 of their own day, up at noon.
+        let home = ids.iter().find(|id| personal_shift(id) == 0.0).unwrap();
+        assert!(personal_rhythm(home, 4.0) < AWAKE_LEVEL);
+        assert!(personal_rhythm(home, 12.0) > AWAKE_LEVEL);
+    }
+
     use super::*;
 
     #[test]
