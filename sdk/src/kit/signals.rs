@@ -375,4 +375,40 @@ mod tests {
         let s: State = serde_json::from_str(r#"{"n": 1, "shadowbans": []}"#).unwrap();
         assert_eq!((s.n, s.signals), (1, ActiveSignals::default()));
     }
+
+    #[test]
+    fn the_past_steps_in_hours_and_reports_daily_up_to_its_end() {
+        let mut s = ActiveSignals::default();
+        // No past: the platform's own sub-step and interval.
+        assert_eq!(s.substep(0, MINUTE), MINUTE);
+        assert_eq!(s.next_metric(0, 7 * MINUTE), 7 * MINUTE);
+        s.past_until = Some(10 * DAY + 30 * MINUTE);
+        assert_eq!(s.substep(0, MINUTE), PAST_SUBSTEP);
+        assert_eq!(s.substep(0, 2 * HOUR), 2 * HOUR, "a longer own sub-step stays");
+        assert_eq!(s.next_metric(HOUR, 7 * MINUTE), HOUR + PAST_METRICS);
+        assert_eq!(s.next_metric(HOUR, 3 * DAY), HOUR + 3 * DAY);
+        // Never past the past's end: every post reports as the present begins.
+        assert_eq!(s.next_metric(10 * DAY, 7 * MINUTE), 10 * DAY + 30 * MINUTE);
+        // After it, as without one.
+        assert_eq!(s.substep(10 * DAY + 30 * MINUTE, MINUTE), MINUTE);
+        assert_eq!(s.next_metric(11 * DAY, 7 * MINUTE), 11 * DAY + 7 * MINUTE);
+    }
+
+    #[test]
+    fn the_past_signal_needs_an_end_no_earlier_than_now() {
+        let mut h = Host::default();
+        apply(&mut h, HOUR, PAST, &json!({"until": DAY})).unwrap();
+        assert_eq!(h.signals.past_until, Some(DAY));
+        for bad in [json!({}), json!({"until": "soon"}), json!({"until": 0})] {
+            let e = apply(&mut h, HOUR, PAST, &bad).unwrap_err();
+            assert!(e.starts_with("test: `past` needs `until`"), "{e}");
+        }
+        assert!(!ALL.contains(&PAST), "scenarios do not send it");
+    }
+
+    #[test]
+    fn a_snapshot_without_a_past_has_no_past_field() {
+        let s = serde_json::to_string(&ActiveSignals::default()).unwrap();
+        assert!(!s.contains("past_until"), "{s}");
+    }
 }
