@@ -142,7 +142,9 @@ fn history(host: &Arc<PluginHost>, scratch: &std::path::Path) {
         sim.sync().expect("stored");
         sim.store().flush().expect("flushed");
         let total = t.elapsed();
-        let cpu = cpu.map_or("n/a".to_string(), |c| format!("{:.0} ms", c.as_secs_f64() * 1e3));
+        let cpu = cpu.map_or("n/a".to_string(), |c| {
+            format!("{:.0} ms", c.as_secs_f64() * 1e3)
+        });
         println!(
             "  run {}: {made} events; simulated in {:.0} ms ({cpu} of CPU on the stepping thread), stored and flushed by {:.0} ms   (aim: under 1 s)",
             run + 1,

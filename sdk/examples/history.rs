@@ -47,7 +47,10 @@ fn run<P: Platform>(name: &str, niche: &str, params: &str) -> f64 {
     }
     let seconds = started.elapsed().as_secs_f64();
     let total: usize = kinds.values().sum();
-    println!("{name}: {total} events in {:.0} ms  {kinds:?}", seconds * 1e3);
+    println!(
+        "{name}: {total} events in {:.0} ms  {kinds:?}",
+        seconds * 1e3
+    );
     seconds
 }
 

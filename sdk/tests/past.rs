@@ -33,17 +33,28 @@ fn check<P: Platform>(platform: &str, params: &str) {
     let start = Harness::<P>::config(7, "tech", params).start;
     let until = start + DAYS * DAY;
     assert!(past.iter().all(|e| (start..until).contains(&e.at)));
-    assert!(past.windows(2).all(|w| w[0].at <= w[1].at), "{platform}: in time order");
+    assert!(
+        past.windows(2).all(|w| w[0].at <= w[1].at),
+        "{platform}: in time order"
+    );
 
     // Comments at their own times, not on the hour steps.
     let comments: Vec<&Event> = past
         .iter()
         .filter(|e| matches!(&e.payload, Payload::Interaction(i) if i.content_id.is_some()))
         .collect();
-    assert!(comments.len() > 300, "{platform}: {} comments", comments.len());
+    assert!(
+        comments.len() > 300,
+        "{platform}: {} comments",
+        comments.len()
+    );
     let minutes: std::collections::BTreeSet<i64> =
         comments.iter().map(|e| e.at % HOUR / 60_000).collect();
-    assert!(minutes.len() > 50, "{platform}: comments at {} minutes of the hour", minutes.len());
+    assert!(
+        minutes.len() > 50,
+        "{platform}: comments at {} minutes of the hour",
+        minutes.len()
+    );
 
     // Every post's metrics add up, and come at most daily (plus the last
     // report of a post that goes quiet).
@@ -61,15 +72,24 @@ fn check<P: Platform>(platform: &str, params: &str) {
     assert!(!series.is_empty(), "{platform}: metrics in the past");
     for ((id, name), points) in &series {
         let sum: i64 = points.iter().map(|p| p.2).sum();
-        assert_eq!(sum, points.last().unwrap().1, "{platform} {id} {name}: deltas add up");
+        assert_eq!(
+            sum,
+            points.last().unwrap().1,
+            "{platform} {id} {name}: deltas add up"
+        );
         let in_past = points.iter().filter(|p| p.0 < until).count() as i64;
         if name != "comment_likes" {
-            assert!(in_past <= DAYS + 2, "{platform} {id} {name}: {in_past} reports in {DAYS} days");
+            assert!(
+                in_past <= DAYS + 2,
+                "{platform} {id} {name}: {in_past} reports in {DAYS} days"
+            );
         }
     }
     // The posts still running report their totals as the present begins.
     assert!(
-        present.iter().any(|e| e.at == until && e.type_name() == "metric"),
+        present
+            .iter()
+            .any(|e| e.at == until && e.type_name() == "metric"),
         "{platform}: totals at the past's end"
     );
 
@@ -91,7 +111,8 @@ fn an_account_whose_past_is_over_steps_as_one_that_never_had_one() {
     let mut plain = Harness::<YouTube>::new(config.clone()).unwrap();
     let mut told = Harness::<YouTube>::new(config).unwrap();
     // A past that ends where the account starts: nothing is coarser.
-    told.signal(PAST, &format!(r#"{{"until": {start}}}"#)).unwrap();
+    told.signal(PAST, &format!(r#"{{"until": {start}}}"#))
+        .unwrap();
     assert_eq!(plain.advance(DAY), told.advance(DAY));
 }
 
@@ -105,9 +126,16 @@ fn a_coarse_past_is_several_times_lighter() {
     let mut fine = Harness::<YouTube>::new(config).unwrap().with_window(HOUR);
     let fine = fine.advance(DAYS * DAY);
     let (coarse, _) = past_then_present::<YouTube>(params, 5);
-    let count = |events: &[Event], kind: &str| events.iter().filter(|e| e.type_name() == kind).count();
+    let count =
+        |events: &[Event], kind: &str| events.iter().filter(|e| e.type_name() == kind).count();
     let (fm, cm) = (count(&fine, "metric"), count(&coarse, "metric"));
     assert!(cm * 3 < fm, "metrics: {cm} coarse, {fm} fine");
-    let (fi, ci) = (count(&fine, "interaction") as f64, count(&coarse, "interaction") as f64);
-    assert!((ci / fi - 1.0).abs() < 0.15, "comments: {ci} coarse, {fi} fine");
+    let (fi, ci) = (
+        count(&fine, "interaction") as f64,
+        count(&coarse, "interaction") as f64,
+    );
+    assert!(
+        (ci / fi - 1.0).abs() < 0.15,
+        "comments: {ci} coarse, {fi} fine"
+    );
 }

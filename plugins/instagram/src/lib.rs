@@ -481,7 +481,10 @@ impl Instagram {
             }
             if a >= m.next_metric {
                 emit_metrics(m, a, rng, out);
-                m.next_metric = signals.next_metric(a, metric_interval(a - m.published, m.viral_excess(a) > 0.5, rng));
+                m.next_metric = signals.next_metric(
+                    a,
+                    metric_interval(a - m.published, m.viral_excess(a) > 0.5, rng),
+                );
             }
 
             // Retire posts whose audience has gone.

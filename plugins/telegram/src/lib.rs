@@ -445,7 +445,10 @@ impl Telegram {
             comments.write(p, idx, expected, a, b, &mut crowd, signals, out);
             if a >= p.next_metric {
                 emit_metrics(p, a, rng, out);
-                p.next_metric = signals.next_metric(a, metric_interval(a - p.published, p.viral_excess(a) > 0.5, rng));
+                p.next_metric = signals.next_metric(
+                    a,
+                    metric_interval(a - p.published, p.viral_excess(a) > 0.5, rng),
+                );
             }
             p.spikes.retain(|x| !x.faded(b));
             let age = b - p.published;

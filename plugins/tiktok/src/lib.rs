@@ -355,7 +355,10 @@ impl TikTok {
             comments.write(v, idx, expected, a, b, &mut crowd, signals, out);
             if a >= v.next_metric {
                 emit_metrics(v, a, rng, out);
-                v.next_metric = signals.next_metric(a, metric_interval(a - v.published, v.viral_excess(a) > 0.5, rng));
+                v.next_metric = signals.next_metric(
+                    a,
+                    metric_interval(a - v.published, v.viral_excess(a) > 0.5, rng),
+                );
             }
             // Retire videos whose audience has gone.
             v.spikes.retain(|x| !x.faded(b));

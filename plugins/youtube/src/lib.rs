@@ -605,7 +605,10 @@ impl YouTube {
 
             if a >= v.next_metric {
                 emit_metrics(v, a, rng, likes_rng, out);
-                v.next_metric = signals.next_metric(a, metric_interval(a - v.published, v.viral_excess(a) > 0.5, rng));
+                v.next_metric = signals.next_metric(
+                    a,
+                    metric_interval(a - v.published, v.viral_excess(a) > 0.5, rng),
+                );
             }
 
             // Retire uploads whose audience has gone.

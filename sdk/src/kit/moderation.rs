@@ -110,9 +110,7 @@ impl Moderation {
         // The last `RECENT` comments and replies (or as many as an older
         // snapshot held): only the newest of this step's are copied, and the
         // oldest are dropped once, not one shift per comment.
-        let comment = |e: &Event| {
-            matches!(&e.payload, Payload::Interaction(x) if matches!(x.kind.as_str(), "comment" | "reply"))
-        };
+        let comment = |e: &Event| matches!(&e.payload, Payload::Interaction(x) if matches!(x.kind.as_str(), "comment" | "reply"));
         let new = &events[from.min(events.len())..];
         let count = new.iter().filter(|e| comment(e)).count();
         let cap = self.recent.len().max(RECENT);

@@ -191,7 +191,9 @@ pub fn apply<H: SignalHost>(
             .and_then(Value::as_i64)
             .filter(|&u| u >= at)
             .ok_or_else(|| {
-                format!("{platform}: `{PAST}` needs `until`, a time in ms no earlier than now ({at})")
+                format!(
+                    "{platform}: `{PAST}` needs `until`, a time in ms no earlier than now ({at})"
+                )
             })?;
         host.active_signals().past_until = Some(until);
         return Ok(());
@@ -384,7 +386,11 @@ mod tests {
         assert_eq!(s.next_metric(0, 7 * MINUTE), 7 * MINUTE);
         s.past_until = Some(10 * DAY + 30 * MINUTE);
         assert_eq!(s.substep(0, MINUTE), PAST_SUBSTEP);
-        assert_eq!(s.substep(0, 2 * HOUR), 2 * HOUR, "a longer own sub-step stays");
+        assert_eq!(
+            s.substep(0, 2 * HOUR),
+            2 * HOUR,
+            "a longer own sub-step stays"
+        );
         assert_eq!(s.next_metric(HOUR, 7 * MINUTE), HOUR + PAST_METRICS);
         assert_eq!(s.next_metric(HOUR, 3 * DAY), HOUR + 3 * DAY);
         // Never past the past's end: every post reports as the present begins.
