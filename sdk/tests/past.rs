@@ -15,6 +15,9 @@ use diorama_youtube::YouTube;
 
 const DAYS: i64 = 10;
 
+/// Each post's metric reports by name: (time, total, delta).
+type Series = BTreeMap<(String, String), Vec<(i64, i64, i64)>>;
+
 /// `DAYS` days of a past stepped in hour windows, then one hour of the
 /// present stepped minute by minute; (the past's events, the present's).
 fn past_then_present<P: Platform>(params: &str, seed: u64) -> (Vec<Event>, Vec<Event>) {
@@ -58,7 +61,7 @@ fn check<P: Platform>(platform: &str, params: &str) {
 
     // Every post's metrics add up, and come at most daily (plus the last
     // report of a post that goes quiet).
-    let mut series: BTreeMap<(String, String), Vec<(i64, i64, i64)>> = BTreeMap::new();
+    let mut series: Series = BTreeMap::new();
     for e in past.iter().chain(&present) {
         if let Payload::Metric(m) = &e.payload {
             if let Some(id) = &m.content_id {
