@@ -450,7 +450,7 @@ impl Facebook {
             if a >= p.next_metric {
                 emit_metrics(p, a, mood, rng, out);
                 let busy = p.viral_excess(a) > 0.5 || p.stirred(b);
-                p.next_metric = a + metric_interval(a - p.published, busy, rng);
+                p.next_metric = signals.next_metric(a, metric_interval(a - p.published, busy, rng));
             }
             p.spikes.retain(|x| !x.faded(b));
             let age = b - p.published;
@@ -982,7 +982,7 @@ impl Platform for Facebook {
         }
         let tz = self.timezone.tz();
         let first = out.len();
-        for (a, b) in substeps(from, to, SUBSTEP) {
+        for (a, b) in substeps(from, to, self.signals.substep(from, SUBSTEP)) {
             self.substep(a, b, tz, out);
         }
         self.moderation.observe(out, first);
@@ -1016,7 +1016,7 @@ impl Platform for Facebook {
         if OWN_SIGNALS.contains(&name) {
             return self.own_signal(at, name, params);
         }
-        if !signals::ALL.contains(&name) {
+        if !signals::ALL.contains(&name) && name != signals::PAST {
             let mut known: Vec<&str> = vec!["viral"];
             known.extend(OWN_SIGNALS);
             known.extend(signals::ALL.iter().skip(1));

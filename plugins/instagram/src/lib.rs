@@ -481,7 +481,10 @@ impl Instagram {
             }
             if a >= m.next_metric {
                 emit_metrics(m, a, rng, out);
-                m.next_metric = a + metric_interval(a - m.published, m.viral_excess(a) > 0.5, rng);
+                m.next_metric = signals.next_metric(
+                    a,
+                    metric_interval(a - m.published, m.viral_excess(a) > 0.5, rng),
+                );
             }
 
             // Retire posts whose audience has gone.
@@ -980,7 +983,7 @@ impl Platform for Instagram {
         }
         let tz = self.timezone.tz();
         let first = out.len();
-        for (a, b) in substeps(from, to, SUBSTEP) {
+        for (a, b) in substeps(from, to, self.signals.substep(from, SUBSTEP)) {
             self.substep(a, b, tz, out);
         }
         self.moderation.observe(out, first);

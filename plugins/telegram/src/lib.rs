@@ -445,7 +445,10 @@ impl Telegram {
             comments.write(p, idx, expected, a, b, &mut crowd, signals, out);
             if a >= p.next_metric {
                 emit_metrics(p, a, rng, out);
-                p.next_metric = a + metric_interval(a - p.published, p.viral_excess(a) > 0.5, rng);
+                p.next_metric = signals.next_metric(
+                    a,
+                    metric_interval(a - p.published, p.viral_excess(a) > 0.5, rng),
+                );
             }
             p.spikes.retain(|x| !x.faded(b));
             let age = b - p.published;
@@ -1112,7 +1115,7 @@ impl Platform for Telegram {
         }
         let tz = self.timezone.tz();
         let first = out.len();
-        for (a, b) in substeps(from, to, SUBSTEP) {
+        for (a, b) in substeps(from, to, self.signals.substep(from, SUBSTEP)) {
             self.substep(a, b, tz, out);
         }
         self.moderation.observe(out, first);
@@ -1147,7 +1150,9 @@ impl Platform for Telegram {
     fn signal(&mut self, at: Millis, name: &str, params: &Value) -> Result<(), String> {
         match name {
             "spam_raid" | "subscriber_surge" | "mass_leave" => self.own_signal(at, name, params),
-            _ if signals::ALL.contains(&name) => signals::apply(self, at, name, params),
+            _ if signals::ALL.contains(&name) || name == signals::PAST => {
+                signals::apply(self, at, name, params)
+            }
             _ => Err(format!(
                 "{PLATFORM} does not understand the signal `{name}` (known: {})",
                 SIGNALS.join(", ")

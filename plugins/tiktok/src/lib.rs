@@ -355,7 +355,10 @@ impl TikTok {
             comments.write(v, idx, expected, a, b, &mut crowd, signals, out);
             if a >= v.next_metric {
                 emit_metrics(v, a, rng, out);
-                v.next_metric = a + metric_interval(a - v.published, v.viral_excess(a) > 0.5, rng);
+                v.next_metric = signals.next_metric(
+                    a,
+                    metric_interval(a - v.published, v.viral_excess(a) > 0.5, rng),
+                );
             }
             // Retire videos whose audience has gone.
             v.spikes.retain(|x| !x.faded(b));
@@ -647,7 +650,7 @@ impl Platform for TikTok {
         }
         let tz = self.timezone.tz();
         let first = out.len();
-        for (a, b) in substeps(from, to, SUBSTEP) {
+        for (a, b) in substeps(from, to, self.signals.substep(from, SUBSTEP)) {
             self.substep(a, b, tz, out);
         }
         self.moderation.observe(out, first);

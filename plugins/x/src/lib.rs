@@ -436,7 +436,10 @@ impl X {
             }
             if a >= p.next_metric {
                 emit_metrics(p, a, rng, out);
-                p.next_metric = a + metric_interval(a - p.published, p.viral_excess(a) > 0.5, rng);
+                p.next_metric = signals.next_metric(
+                    a,
+                    metric_interval(a - p.published, p.viral_excess(a) > 0.5, rng),
+                );
             }
             p.spikes.retain(|x| !x.faded(b));
             let age = b - p.published;
@@ -1176,7 +1179,7 @@ impl Platform for X {
         }
         let tz = self.timezone.tz();
         let first = out.len();
-        for (a, b) in substeps(from, to, SUBSTEP) {
+        for (a, b) in substeps(from, to, self.signals.substep(from, SUBSTEP)) {
             self.substep(a, b, tz, out);
         }
         self.moderation.observe(out, first);
@@ -1242,7 +1245,9 @@ impl Platform for X {
                 self.start_growth(at);
                 Ok(())
             }
-            n if signals::ALL.contains(&n) => signals::apply(self, at, name, params),
+            n if signals::ALL.contains(&n) || n == signals::PAST => {
+                signals::apply(self, at, name, params)
+            }
             _ => Err(format!(
                 "{PLATFORM} does not understand the signal `{name}` (known: {})",
                 SIGNALS.join(", ")

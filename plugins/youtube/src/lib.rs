@@ -605,7 +605,10 @@ impl YouTube {
 
             if a >= v.next_metric {
                 emit_metrics(v, a, rng, likes_rng, out);
-                v.next_metric = a + metric_interval(a - v.published, v.viral_excess(a) > 0.5, rng);
+                v.next_metric = signals.next_metric(
+                    a,
+                    metric_interval(a - v.published, v.viral_excess(a) > 0.5, rng),
+                );
             }
 
             // Retire uploads whose audience has gone.
@@ -1030,7 +1033,7 @@ impl Platform for YouTube {
         }
         let tz = self.timezone.tz();
         let start = out.len();
-        for (a, b) in substeps(from, to, SUBSTEP) {
+        for (a, b) in substeps(from, to, self.signals.substep(from, SUBSTEP)) {
             self.substep(a, b, tz, out);
         }
         self.moderation.observe(out, start);

@@ -4,9 +4,11 @@
 //! seeds, so its earlier posts, metrics, comments and DMs are the ones a
 //! simulation would have made then, stored with their own times.
 
+use diorama_sdk::kit::signals::PAST;
 use diorama_sdk::{Millis, HOUR};
 
 use super::{EngineError, Simulation};
+use crate::plugin::ErrorKind;
 
 /// The window a profile's past is stepped in: an hour, as plugins make the
 /// same kind of events whatever the window, and a longer one calls them
@@ -26,6 +28,25 @@ impl Simulation {
         let mut from = p.created_at;
         let end = self.now;
         let before = self.total_events;
+        // A coarser past: each account is told where its past ends and
+        // steps it in hour sub-steps (`diorama_sdk::kit::signals::PAST`),
+        // not the minutes of its present. A plugin that does not know the
+        // signal refuses it and steps its past at its own pace.
+        let until = format!("{{\"until\":{end}}}");
+        for ii in 0..self.profiles[profile].instances.len() {
+            // Not `Simulation::plugin`: that would step it up to now.
+            let i = self.restored(profile, ii)?;
+            let Some(plugin) = i.plugin.as_mut() else {
+                return Err(EngineError::Invalid(
+                    "a suspended instance was not restored".into(),
+                ));
+            };
+            match plugin.signal(from, PAST, &until) {
+                Ok(()) => {}
+                Err(e) if e.kind == ErrorKind::Rejected => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
         let mut batch = std::mem::take(&mut self.batch);
         while from < end {
             let to = from.saturating_add(HISTORY_WINDOW).min(end);

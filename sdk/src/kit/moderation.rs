@@ -107,18 +107,23 @@ impl Moderation {
                 }
             });
         }
-        for e in &events[from.min(events.len())..] {
+        // The last `RECENT` comments and replies (or as many as an older
+        // snapshot held): only the newest of this step's are copied, and the
+        // oldest are dropped once, not one shift per comment.
+        let comment = |e: &Event| matches!(&e.payload, Payload::Interaction(x) if matches!(x.kind.as_str(), "comment" | "reply"));
+        let new = &events[from.min(events.len())..];
+        let count = new.iter().filter(|e| comment(e)).count();
+        let cap = self.recent.len().max(RECENT);
+        let dropped = self.recent.len() + count - (self.recent.len() + count).min(cap);
+        let skip = dropped.saturating_sub(self.recent.len());
+        self.recent.drain(..dropped.min(self.recent.len()));
+        for e in new.iter().filter(|e| comment(e)).skip(skip) {
             if let Payload::Interaction(x) = &e.payload {
-                if matches!(x.kind.as_str(), "comment" | "reply") {
-                    if self.recent.len() >= RECENT {
-                        self.recent.remove(0);
-                    }
-                    self.recent.push(Recent {
-                        id: x.id.clone(),
-                        content_id: x.content_id.clone(),
-                        author_id: x.author.id.clone(),
-                    });
-                }
+                self.recent.push(Recent {
+                    id: x.id.clone(),
+                    content_id: x.content_id.clone(),
+                    author_id: x.author.id.clone(),
+                });
             }
         }
     }
@@ -394,5 +399,45 @@ mod tests {
             })
             .collect();
         assert_eq!(ids, vec!["x", "c6", "c7"]);
+    }
+
+    #[test]
+    fn the_recent_comments_are_the_last_ones_whatever_the_step() {
+        // As if kept one comment at a time: the last `RECENT`, or as many
+        // as an older, longer memory held.
+        for held in [0, 5, RECENT - 3, RECENT, RECENT + 40] {
+            for step in [0, 1, 7, RECENT, 3 * RECENT] {
+                let mut m = Moderation::default();
+                for n in 0..held {
+                    m.recent.push(Recent {
+                        id: format!("old{n}"),
+                        content_id: None,
+                        author_id: "a".into(),
+                    });
+                }
+                let mut expected = m.recent.clone();
+                let mut events = vec![comment("before", "a", "comment")];
+                for n in 0..step {
+                    events.push(comment(&format!("c{n}"), "a", "comment"));
+                    events.push(comment(&format!("l{n}"), "a", "like"));
+                }
+                for e in &events[1..] {
+                    if let Payload::Interaction(x) = &e.payload {
+                        if x.kind == "comment" {
+                            if expected.len() >= RECENT {
+                                expected.remove(0);
+                            }
+                            expected.push(Recent {
+                                id: x.id.clone(),
+                                content_id: x.content_id.clone(),
+                                author_id: x.author.id.clone(),
+                            });
+                        }
+                    }
+                }
+                m.observe(&mut events, 1);
+                assert_eq!(m.recent, expected, "{held} held, {step} new");
+            }
+        }
     }
 }

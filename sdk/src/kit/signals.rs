@@ -16,11 +16,29 @@ use crate::models::rng::Rng;
 use crate::models::signals::{BrandDealFlood, Controversy, Growth, TrollWave};
 use crate::models::spike::{Shadowban, ViralParams};
 use crate::models::text::Sentiment;
-use crate::types::{Millis, MINUTE};
+use crate::types::{Millis, DAY, HOUR, MINUTE};
 
 /// The audience count is reported this often (plus up to as much again)
 /// while it grows toward a `growth` target.
 pub const GROWTH_REPORT: Millis = 30 * MINUTE;
+
+/// The signal the host sends an account before it steps the account's
+/// past (`history_days`, a preset): `{"until": <ms>}`, the end of that
+/// past. Until then the account is stepped in [`PAST_SUBSTEP`]s, not its
+/// own sub-step: a coarser past (see [`ActiveSignals::substep`]). It is
+/// not one of [`ALL`]: scenarios do not send it, and a platform does not
+/// list it among its signals.
+pub const PAST: &str = "past";
+
+/// The sub-step of an account's past: an hour, sixty times fewer than the
+/// minute the built-in platforms step in otherwise. Posts, comments and
+/// DMs keep their own times within it; metrics are reported at most once
+/// a sub-step.
+pub const PAST_SUBSTEP: Millis = HOUR;
+
+/// How often a post reports its metrics at most in an account's past:
+/// daily totals (see [`ActiveSignals::next_metric`]).
+pub const PAST_METRICS: Millis = DAY;
 
 /// Every signal the kit understands, in the order errors list them.
 pub const ALL: [&str; 7] = [
@@ -54,6 +72,9 @@ pub struct ActiveSignals {
     /// The account's health (a shadowban is its `shadowbanned` state).
     #[serde(default)]
     pub health: Health,
+    /// The end of the account's past while the host steps it ([`PAST`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub past_until: Option<Millis>,
 }
 
 impl ActiveSignals {
@@ -88,6 +109,27 @@ impl ActiveSignals {
     pub fn retire(&mut self, t: Millis) {
         self.controversies.retain(|c| !c.over(t));
         self.floods.retain(|f| f.end > t);
+    }
+
+    /// The sub-step to step `[from, …)` in: [`PAST_SUBSTEP`] (or `own`, if
+    /// longer) in the account's past, `own` after it. The past's last
+    /// window ends at its end, so no sub-step straddles it.
+    pub fn substep(&self, from: Millis, own: Millis) -> Millis {
+        match self.past_until {
+            Some(until) if from < until => own.max(PAST_SUBSTEP),
+            _ => own,
+        }
+    }
+
+    /// When a post that reported its metrics at `a` reports next, its own
+    /// `interval` later: in the account's past at least [`PAST_METRICS`]
+    /// later, but no later than the past's end, so every post still
+    /// running reports its totals as the present begins.
+    pub fn next_metric(&self, a: Millis, interval: Millis) -> Millis {
+        match self.past_until {
+            Some(until) if a < until => a.saturating_add(interval.max(PAST_METRICS)).min(until),
+            _ => a.saturating_add(interval),
+        }
     }
 
     /// Add the growth over `[a, b)` toward its target for an audience
@@ -143,6 +185,19 @@ pub fn apply<H: SignalHost>(
     params: &Value,
 ) -> Result<(), String> {
     let platform = H::PLATFORM;
+    if name == PAST {
+        let until = params
+            .get("until")
+            .and_then(Value::as_i64)
+            .filter(|&u| u >= at)
+            .ok_or_else(|| {
+                format!(
+                    "{platform}: `{PAST}` needs `until`, a time in ms no earlier than now ({at})"
+                )
+            })?;
+        host.active_signals().past_until = Some(until);
+        return Ok(());
+    }
     if !H::SIGNALS.contains(&name) || !ALL.contains(&name) {
         return Err(format!(
             "{platform} does not understand the signal `{name}` (known: {})",
@@ -321,5 +376,45 @@ mod tests {
         }
         let s: State = serde_json::from_str(r#"{"n": 1, "shadowbans": []}"#).unwrap();
         assert_eq!((s.n, s.signals), (1, ActiveSignals::default()));
+    }
+
+    #[test]
+    fn the_past_steps_in_hours_and_reports_daily_up_to_its_end() {
+        let mut s = ActiveSignals::default();
+        // No past: the platform's own sub-step and interval.
+        assert_eq!(s.substep(0, MINUTE), MINUTE);
+        assert_eq!(s.next_metric(0, 7 * MINUTE), 7 * MINUTE);
+        s.past_until = Some(10 * DAY + 30 * MINUTE);
+        assert_eq!(s.substep(0, MINUTE), PAST_SUBSTEP);
+        assert_eq!(
+            s.substep(0, 2 * HOUR),
+            2 * HOUR,
+            "a longer own sub-step stays"
+        );
+        assert_eq!(s.next_metric(HOUR, 7 * MINUTE), HOUR + PAST_METRICS);
+        assert_eq!(s.next_metric(HOUR, 3 * DAY), HOUR + 3 * DAY);
+        // Never past the past's end: every post reports as the present begins.
+        assert_eq!(s.next_metric(10 * DAY, 7 * MINUTE), 10 * DAY + 30 * MINUTE);
+        // After it, as without one.
+        assert_eq!(s.substep(10 * DAY + 30 * MINUTE, MINUTE), MINUTE);
+        assert_eq!(s.next_metric(11 * DAY, 7 * MINUTE), 11 * DAY + 7 * MINUTE);
+    }
+
+    #[test]
+    fn the_past_signal_needs_an_end_no_earlier_than_now() {
+        let mut h = Host::default();
+        apply(&mut h, HOUR, PAST, &json!({"until": DAY})).unwrap();
+        assert_eq!(h.signals.past_until, Some(DAY));
+        for bad in [json!({}), json!({"until": "soon"}), json!({"until": 0})] {
+            let e = apply(&mut h, HOUR, PAST, &bad).unwrap_err();
+            assert!(e.starts_with("test: `past` needs `until`"), "{e}");
+        }
+        assert!(!ALL.contains(&PAST), "scenarios do not send it");
+    }
+
+    #[test]
+    fn a_snapshot_without_a_past_has_no_past_field() {
+        let s = serde_json::to_string(&ActiveSignals::default()).unwrap();
+        assert!(!s.contains("past_until"), "{s}");
     }
 }
