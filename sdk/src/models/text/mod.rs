@@ -918,6 +918,9 @@ pub fn post_scope(post: u64) -> u64 {
     (z ^ (z >> 31)) | 1
 }
 
+/// Mixed into a stock line's hash to keep it apart from texts' hashes.
+const CARRIER_KEY: u64 = 0x5f0c_a221_e7b1_3d49;
+
 /// [`write_distinct`] where each set is searched within a scope: a text's
 /// hash is mixed with the scope before it is looked up or remembered, so one
 /// account-wide set of bounded capacity can stand for every post's own
@@ -935,13 +938,26 @@ pub fn write_distinct_scoped(
     };
     let mut h = 0;
     let mut repeats = true;
-    for _ in 0..tries.max(1) {
+    let mut stock = None;
+    let tries = tries.max(1);
+    for attempt in 0..tries {
         out.clear();
         write(out);
         h = fnv1a(out.as_bytes());
         if !taken(sets, h) {
+            // A stock line this audience has used lately is written
+            // again, while tries are left.
+            stock = grammar::carrier(out).map(|c| fnv1a(c.as_bytes()) ^ CARRIER_KEY);
+            if attempt + 1 < tries && stock.is_some_and(|c| taken(sets, c)) {
+                continue;
+            }
             repeats = false;
             break;
+        }
+    }
+    if let Some(c) = stock {
+        for (s, scope) in sets.iter_mut() {
+            s.insert_hash(c ^ *scope);
         }
     }
     if repeats {
