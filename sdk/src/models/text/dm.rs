@@ -27,7 +27,7 @@ fn subject(rng: &mut Rng, niche: Niche) -> String {
                 0 => format!("your {short} video"),
                 1 => format!("the {short} one"),
                 2 => format!("that {short} vid"),
-                3 => format!("the one about {short}"),
+                3 => format!("the one about {full}"),
                 4 => format!("your {short} post"),
                 5 => format!("the {short} thing you did"),
                 _ => "your last one".to_string(),
@@ -36,7 +36,7 @@ fn subject(rng: &mut Rng, niche: Niche) -> String {
         .unwrap_or_else(|| "your last one".to_string())
 }
 
-fn products(niche: Niche) -> &'static [&'static str] {
+pub(super) fn products_of(niche: Niche) -> &'static [&'static str] {
     match niche {
         Niche::Tech => &[
             "a pair of earbuds",
@@ -193,7 +193,7 @@ const QUESTION: &[&str] = &[
     "how do you stay consistent with {P}?",
     "I'm trying to get into {P} but I only have {O}, where would you even start?",
     "could a total beginner follow {X} or should I wait?",
-    "do you ever do {P} live?",
+    "do you ever go live?",
     "how long did it take you to get good at {P}?",
     "what camera do you film on? the quality is crazy",
     "are you doing a follow up to {X}?",
@@ -417,7 +417,7 @@ fn expand(out: &mut String, rng: &mut Rng, t: &str, f: &Fill) {
         "B" => out.push_str(f.brand),
         // A brand pitches its own product, the same one each time.
         "R" => {
-            let ps = products(f.niche);
+            let ps = products_of(f.niche);
             out.push_str(ps[(fnv1a(f.brand.as_bytes()) % ps.len() as u64) as usize]);
         }
         _ => {}
@@ -547,7 +547,7 @@ pub fn dm(rng: &mut Rng, niche: Niche, kind: DmType, voice: &Voice) -> String {
             let short = shape < 3;
             if !short && rng.chance(0.3) {
                 out.push_str(pick(rng, GREET));
-                out.push_str(pick(rng, &["! ", ", ", "!! ", " "]));
+                out.push_str(pick(rng, &["! ", ", ", "!! "]));
             }
             match shape {
                 0..=2 => {

@@ -245,7 +245,7 @@ const QUESTION_SHORT: &[(&str, Cue)] = &[
 
 const STORY: &[&str] = &[
     "tried {S:do} with {O} and it actually worked",
-    "showed {S:thing} to {F} and now we're both hooked",
+    "showed {S:thing} to {F} and now they're hooked too",
     "sending this to {F} right now",
     "{F} and I tried {S:do} last night",
     "did {S:do} for the first time because of you",
@@ -262,7 +262,7 @@ const JOKE: &[&str] = &[
     "me pretending I'll ever try {S:do}",
     "me showing {S} to {F}: 👀",
     "{M} is personal at this point",
-    "the way I said out loud 'no way' at {M}",
+    "the way I said out loud 'no way' at {M:event}",
     "my brain during {M}: 🤯",
     "I came here to learn {S:do} and learned nothing {L}",
     "me at 2am watching {S} instead of sleeping",
@@ -692,7 +692,6 @@ const FAIR: &[&str] = &[
 ];
 const LAUGH_BACK: &[&str] = &[
     "the {s:do} struggle is real {L}",
-    "not {S} calling us out",
     "{L}",
     "not you calling me out",
     "why is this so accurate",
@@ -818,8 +817,13 @@ pub const CARRIERS: &[&str] = &[
 
 /// The stock line `text` is built on, if any.
 pub fn carrier(text: &str) -> Option<&'static str> {
+    carriers(text).next()
+}
+
+/// Every stock line in `text`.
+pub fn carriers(text: &str) -> impl Iterator<Item = &'static str> {
     let lower = text.to_lowercase();
-    CARRIERS.iter().copied().find(|c| lower.contains(c))
+    CARRIERS.iter().copied().filter(move |c| lower.contains(c))
 }
 
 fn emoji_set(sentiment: Sentiment) -> &'static [&'static str] {
@@ -923,10 +927,12 @@ const MASS: &[&str] = &[
 /// Name a phrase of the post the way people take a thing up: by its head
 /// noun ("that clutch", "push ups", "this program"), now and then "this",
 /// and only sometimes in the title's own words.
-fn push_ref(out: &mut String, rng: &mut Rng, phrase: &str, short: &str, slot: Slot) {
+fn push_ref(out: &mut String, rng: &mut Rng, phrase: &str, short: &str, slot: Slot, this: bool) {
     let head = head_noun(phrase);
     let kind = kind_of(phrase);
     let r = rng.below(100);
+    // "this" once to a line: "first time seeing the cardio done like this".
+    let this_word = if this { "that" } else { "this" };
     // "the squats", never "this squats".
     let det = |rng: &mut Rng, h: &str| match kind {
         _ if is_plural(h) => "the",
@@ -941,13 +947,13 @@ fn push_ref(out: &mut String, rng: &mut Rng, phrase: &str, short: &str, slot: Sl
             if rng.chance(0.6) {
                 "the"
             } else {
-                "this"
+                this_word
             }
         }
     };
     match slot {
         Slot::Subject => match head {
-            _ if r < 16 => out.push_str(phrase),
+            _ if r < 8 => out.push_str(phrase),
             Some(h) if r < 92 && kind != Kind::Part => {
                 if kind == Kind::Doable && rng.chance(0.45) {
                     if let Some(p) = plural_of(&h) {
@@ -964,13 +970,13 @@ fn push_ref(out: &mut String, rng: &mut Rng, phrase: &str, short: &str, slot: Sl
                 out.push_str(&h);
             }
             _ if r < 85 => out.push_str(phrase),
-            _ => out.push_str(if rng.chance(0.3) { "that" } else { "this" }),
+            _ => out.push_str(if rng.chance(0.3) { "that" } else { this_word }),
         },
         Slot::Bare | Slot::Modifier => {
             let bare = bare_ok(phrase, short);
             let whole = if bare { short } else { phrase };
             match head {
-                _ if r < 22 => out.push_str(whole),
+                _ if r < 10 => out.push_str(whole),
                 Some(h) if slot == Slot::Modifier => {
                     out.push_str(if bare { &h } else { whole });
                 }
@@ -978,7 +984,7 @@ fn push_ref(out: &mut String, rng: &mut Rng, phrase: &str, short: &str, slot: Sl
                     Some(p) if rng.chance(0.6) => out.push_str(&p),
                     _ if MASS.contains(&h.as_str()) => out.push_str(&h),
                     _ => {
-                        out.push_str(if kind == Kind::Event || rng.chance(0.4) {
+                        out.push_str(if kind == Kind::Event || this || rng.chance(0.4) {
                             "that "
                         } else {
                             "this "
@@ -987,7 +993,7 @@ fn push_ref(out: &mut String, rng: &mut Rng, phrase: &str, short: &str, slot: Sl
                     }
                 },
                 None if slot == Slot::Modifier || r < 70 => out.push_str(whole),
-                None => out.push_str("this"),
+                None => out.push_str(this_word),
             }
         }
         Slot::Moment => match head {
@@ -1044,7 +1050,8 @@ impl Fill<'_> {
         let start = out.len();
         let mut plurals = Vec::new();
         let modifier = attributive(frame);
-        self.expand_slots(out, rng, frame, modifier, &mut plurals);
+        let this = frame.to_ascii_lowercase().contains("this");
+        self.expand_slots(out, rng, frame, (modifier, this), &mut plurals);
         // The verbs after a plural subject agree with it ("the outfits
         // live in my head", not "lives"), last first so that the earlier
         // places stay where they were.
@@ -1058,7 +1065,7 @@ impl Fill<'_> {
         out: &mut String,
         rng: &mut Rng,
         frame: &str,
-        modifier: bool,
+        (modifier, this): (bool, bool),
         plurals: &mut Vec<usize>,
     ) {
         let scene = self.scene;
@@ -1078,13 +1085,20 @@ impl Fill<'_> {
                         ("S", _) => (g.subject.as_str(), Slot::Subject),
                         ("M", Some(m)) => {
                             self.named.set(true);
-                            (g.moments[m].name.as_str(), Slot::Moment)
+                            let name = g.moments[m].name.as_str();
+                            // A moment that is the subject is named as the
+                            // subject is.
+                            if same_thing(name, &g.subject) {
+                                (name, Slot::Subject)
+                            } else {
+                                (name, Slot::Moment)
+                            }
                         }
                         _ if modifier => (g.subject.as_str(), Slot::Modifier),
                         _ => (g.subject.as_str(), Slot::Bare),
                     };
                     let at = out.len();
-                    push_ref(out, rng, phrase, &g.short, kind);
+                    push_ref(out, rng, phrase, &g.short, kind, this);
                     if is_plural(&out[at..]) {
                         plurals.push(out.len());
                     }
@@ -1143,7 +1157,8 @@ impl Fill<'_> {
         let mut i = 0;
         for _ in 0..4 {
             i = rng.below(len as u64) as usize;
-            if self.fits(frame(i)) {
+            // A stock line is drawn a third as often as a plain one.
+            if self.fits(frame(i)) && (carrier(frame(i)).is_none() || rng.chance(0.35)) {
                 return Some(i);
             }
         }
@@ -1581,7 +1596,7 @@ fn finish(out: &mut String, rng: &mut Rng, scene: &Scene<'_>, at: Sentences, emo
             } else {
                 pick(rng, TAILS)
             });
-        } else if !v.bare {
+        } else if !v.bare && !out.ends_with(|c: char| super::measure::is_emoji(c)) {
             match scene.sentiment {
                 Sentiment::Positive => {
                     for _ in 0..v.bangs.max(u8::from(rng.chance(0.3))) {
@@ -1845,6 +1860,16 @@ pub fn reply(
         .copied()
         .filter(|f| f.contains("{M") || f.contains("{S") || f.contains("{s"))
         .collect();
+    let on_moment: Vec<&str> = naming
+        .iter()
+        .copied()
+        .filter(|f| f.contains("{M"))
+        .collect();
+    let naming = if parent.about > 0 && !on_moment.is_empty() {
+        on_moment
+    } else {
+        naming
+    };
     let frame = if !naming.is_empty() && rng.chance(0.85) {
         pick(rng, &naming)
     } else if !usable.is_empty() {
@@ -1862,7 +1887,11 @@ pub fn reply(
         let more: Vec<&str> = follow(act)
             .iter()
             .copied()
-            .filter(|f| fill.fits(f) && (parent.about > 0 || !f.contains("{M")))
+            .filter(|f| {
+                fill.fits(f)
+                    && (parent.about > 0 || !f.contains("{M"))
+                    && !(f.contains("{M") && frame.contains("{M"))
+            })
             .collect();
         if !more.is_empty() {
             let more = pick(rng, &more);
