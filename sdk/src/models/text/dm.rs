@@ -4,9 +4,8 @@
 //! brands with a product of the niche. They name the creator's content by
 //! its subjects ("your 30 day challenge"), never by a section name.
 
-use super::super::rng::{fnv1a, Rng};
+use super::super::rng::Rng;
 use super::gist::subject_of;
-use super::vocab::BRANDS;
 use super::voice::Voice;
 use super::{fill_slots, DmType, Niche};
 
@@ -36,67 +35,69 @@ fn subject(rng: &mut Rng, niche: Niche) -> String {
         .unwrap_or_else(|| "your last one".to_string())
 }
 
-pub(super) fn products_of(niche: Niche) -> &'static [&'static str] {
+/// The brands that write to a creator of a niche, each with the one
+/// product it pitches.
+pub(super) fn brands_of(niche: Niche) -> &'static [(&'static str, &'static str)] {
     match niche {
         Niche::Tech => &[
-            "a pair of earbuds",
-            "our new charger",
-            "a laptop stand",
-            "a smart lamp",
+            ("Tidewater Audio", "a pair of earbuds"),
+            ("Voltbay", "our new charger"),
+            ("Deskwell", "a laptop stand"),
+            ("Lumora", "a smart lamp"),
         ],
         Niche::Gaming => &[
-            "our new headset",
-            "a pair of controller grips",
-            "a gaming chair",
-            "an energy drink line",
+            ("Hexline Audio", "our new headset"),
+            ("Gripforge", "a pair of controller grips"),
+            ("Northpeak Seating", "a gaming chair"),
+            ("Volt Rush", "an energy drink line"),
         ],
         Niche::Beauty => &[
-            "our new serum",
-            "a lip kit",
-            "a cleanser",
-            "a few shades of our tint",
+            ("Pureglow", "our new serum"),
+            ("Velvetine", "a lip kit"),
+            ("Clearwater Skin", "a cleanser"),
+            ("Bloomtint", "a few shades of our tint"),
         ],
         Niche::Fitness => &[
-            "resistance bands",
-            "our protein bars",
-            "a pair of lifting straps",
-            "a foam roller",
+            ("Atlas Gear", "resistance bands"),
+            ("Fuelbar", "our protein bars"),
+            ("Ironhold", "a pair of lifting straps"),
+            ("Rollwell", "a foam roller"),
         ],
         Niche::Cooking => &[
-            "a chef's knife",
-            "our spice set",
-            "a cast iron pan",
-            "a box of our hot sauce",
+            ("Kettle & Crumb", "a chef's knife"),
+            ("Saffron Row", "our spice set"),
+            ("Emberforge", "a cast iron pan"),
+            ("Red Fern Sauce Co.", "a box of our hot sauce"),
         ],
         Niche::Travel => &[
-            "a carry-on",
-            "our packing cubes",
-            "an eSIM plan",
-            "a travel pillow",
+            ("Wayfarer Bags", "a carry-on"),
+            ("Cubefold", "our packing cubes"),
+            ("Orbit Mobile", "an eSIM plan"),
+            ("Drift & Rest", "a travel pillow"),
         ],
         Niche::Education => &[
-            "our study app",
-            "a note-taking tablet",
-            "a course platform seat",
-            "flashcard decks",
+            ("Quanta Learning", "our study app"),
+            ("Inkslate", "a note-taking tablet"),
+            ("Coursely", "a course platform seat"),
+            ("Recall Cards", "flashcard decks"),
         ],
         Niche::Comedy => &[
-            "our card game",
-            "a merch drop",
-            "a meme calendar",
-            "our snack box",
+            ("Punchline Games", "our card game"),
+            ("Goofline", "a merch drop"),
+            ("Memeday", "a meme calendar"),
+            ("Snackbox Co.", "our snack box"),
         ],
         Niche::Music => &[
-            "a condenser mic",
-            "a pair of monitors",
-            "a guitar pedal",
-            "a plugin bundle",
+            ("Brightfield Audio", "a condenser mic"),
+            ("Monitor Lane", "a pair of monitors"),
+            ("Fuzzhaus", "a guitar pedal"),
+            ("Vellum Labs", "a plugin bundle"),
         ],
         Niche::Lifestyle => &[
-            "a candle set",
-            "our planner",
-            "a water bottle",
-            "a linen set",
+            ("Fernhill", "a candle set"),
+            ("Sprout Supply", "our planner"),
+            ("Tallwater", "a water bottle"),
+            ("Linen & Co.", "a linen set"),
         ],
     }
 }
@@ -147,9 +148,16 @@ const FAN: &[&str] = &[
 /// A fan's message of one line, nothing around it.
 const FAN_SHORT: &[&str] = &[
     "ur videos got me through my exams ngl",
+    "{SAY} {THANKS}",
+    "{SAY} {THANKS}",
+    "{SAY} {THANKS}",
+    "okay {X} is my favourite thing you've made",
+    "you just get it",
+    "{F} and I quote you all the time",
+    "not me rewatching {X} again",
+    "big fan from {C}!!",
     "ok {X} was so good",
     "you have no idea how much {X} helped",
-    "just wanted to say thank you",
     "{F} says hi!!",
     "proud of you for real",
     "the editing lately 🔥",
@@ -167,7 +175,7 @@ const FAN_STORY: &[&str] = &[
     "{F} got me into your stuff and now we send each other every upload",
     "I was about to quit {P} last month, {X} is the reason I didn't",
     "I tried what you did in {X} and I cried a little when it worked",
-    "I've watched {X} like ten times while doing {P}",
+    "I've watched {X} like ten times now, {F} thinks I'm obsessed",
     "my whole {P} routine is basically copied from you at this point",
 ];
 /// A fan's question that is really a hello.
@@ -203,7 +211,6 @@ const QUESTION: &[&str] = &[
     "do you reply to these? it's about {P}",
     "is it normal to be this bad at {P} after a month lol",
     "where did you learn all this?",
-    "how many hours a week do you put into {P}?",
     "what would you tell someone starting {P} at 30?",
     "did you ever feel like giving up on {P}? I'm kind of there rn",
     "is {O} enough to start or do I need more?",
@@ -371,6 +378,21 @@ const SPAM: &[(&str, &[&str])] = &[
         &[""],
     ),
 ];
+const SAY: &[&str] = &[
+    "just wanted to say",
+    "had to tell you",
+    "ok I need to say",
+    "wanted to drop by and say",
+    "idk if you read these but",
+];
+const THANKS: &[&str] = &[
+    "thank you",
+    "thanks for everything",
+    "you're doing amazing",
+    "your stuff helps more than you know",
+    "I love what you make",
+    "you made my week",
+];
 const COUNTRIES: &[&str] = &[
     "Brazil",
     "Poland",
@@ -382,6 +404,12 @@ const COUNTRIES: &[&str] = &[
     "Ireland",
     "Mexico",
     "Vietnam",
+    "Portugal",
+    "Nigeria",
+    "Chile",
+    "Norway",
+    "Japan",
+    "Turkey",
 ];
 const FRIENDS: &[&str] = &[
     "my sister",
@@ -403,6 +431,7 @@ struct Fill {
     x: String,
     niche: Niche,
     brand: &'static str,
+    product: &'static str,
 }
 
 fn expand(out: &mut String, rng: &mut Rng, t: &str, f: &Fill) {
@@ -414,12 +443,11 @@ fn expand(out: &mut String, rng: &mut Rng, t: &str, f: &Fill) {
         "F" => out.push_str(pick(rng, FRIENDS)),
         "D" => out.push_str(pick(rng, DURATIONS)),
         "C" => out.push_str(pick(rng, COUNTRIES)),
+        "SAY" => out.push_str(pick(rng, SAY)),
+        "THANKS" => out.push_str(pick(rng, THANKS)),
         "B" => out.push_str(f.brand),
         // A brand pitches its own product, the same one each time.
-        "R" => {
-            let ps = products_of(f.niche);
-            out.push_str(ps[(fnv1a(f.brand.as_bytes()) % ps.len() as u64) as usize]);
-        }
+        "R" => out.push_str(f.product),
         _ => {}
     });
 }
@@ -434,10 +462,13 @@ fn sentence_case(s: &mut String, start: usize) {
 
 /// A direct message of `kind` in the sender's `voice`.
 pub fn dm(rng: &mut Rng, niche: Niche, kind: DmType, voice: &Voice) -> String {
+    let brands = brands_of(niche);
+    let (brand, product) = brands[rng.below(brands.len() as u64) as usize];
     let f = Fill {
         x: subject(rng, niche),
         niche,
-        brand: pick(rng, BRANDS),
+        brand,
+        product,
     };
     let mut out = String::with_capacity(200);
     // Write one sentence from parts, each a template, joined by spaces

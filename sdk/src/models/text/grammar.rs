@@ -266,7 +266,6 @@ const JOKE: &[&str] = &[
     "my brain during {M}: 🤯",
     "I came here to learn {S:do} and learned nothing {L}",
     "me at 2am watching {S} instead of sleeping",
-    "POV: you just found out about {S:thing}",
     "{S:thing} is my new personality now",
 ];
 
@@ -1783,9 +1782,9 @@ fn reply_pool(rng: &mut Rng, fill: &Fill<'_>, parent: Said) -> (&'static [&'stat
             if s == Sentiment::Negative {
                 return (SNUB, Act::Critique);
             }
-            let stamped = matches!(parent.cue, Cue::Time | Cue::Start | Cue::Creator)
-                && fill.fits(ANSWER_STAMPED[0])
-                && rng.chance(0.4);
+            // A timestamp answers where to start, not how long or why.
+            let stamped =
+                parent.cue == Cue::Start && fill.fits(ANSWER_STAMPED[0]) && rng.chance(0.4);
             let pool = match parent.cue {
                 _ if stamped => ANSWER_STAMPED,
                 Cue::Time => ANSWER_TIME,

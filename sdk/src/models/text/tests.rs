@@ -721,11 +721,11 @@ fn dms_are_not_one_frame() {
                     "{d}"
                 );
             }
-            let brand = vocab::BRANDS
+            let (brand, _) = dm::brands_of(Niche::Fitness)
                 .iter()
-                .find(|b| d.contains(**b))
+                .find(|(b, _)| d.contains(b))
                 .expect("names its brand");
-            for p in dm::products_of(Niche::Fitness) {
+            for (_, p) in dm::brands_of(Niche::Fitness) {
                 if d.contains(p) {
                     products
                         .entry(brand.to_string())
