@@ -938,7 +938,7 @@ pub fn write_distinct_scoped(
         sets.iter_mut()
             .any(|(s, scope)| s.contains_hash(h ^ *scope))
     };
-    let mut h = 0;
+    let mut h;
     let mut repeats = true;
     let mut stock: Vec<u64> = Vec::new();
     let tries = tries.max(1);

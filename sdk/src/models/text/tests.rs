@@ -656,7 +656,7 @@ fn stock_lines_do_not_recur_for_an_account() {
         used.values().all(|&n| n <= 1),
         "a stock line recurs: {most:?}"
     );
-    assert!(any >= 5 && any <= 60, "{any} stock lines in 3,000");
+    assert!((5..=60).contains(&any), "{any} stock lines in 3,000");
 }
 
 #[test]
