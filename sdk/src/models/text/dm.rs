@@ -171,8 +171,16 @@ const FAN_SHORT: &[&str] = &[
 ];
 /// A fan's story: what they did because of the creator.
 const FAN_STORY: &[&str] = &[
-    "started {P} in january because of you and I'm still going",
+    "started {P} in {M} because of you and I'm still going",
     "{F} got me into your stuff and now we send each other every upload",
+    "I showed {X} to {F} and we've been doing {P} together since",
+    "I started {P} in {M} after finding you and it's the longest I've stuck with anything",
+    "not to be dramatic but {X} came at the exact right time for me",
+    "I used to think {P} wasn't for me, then I found your page",
+    "I have a {P} notebook now. it's mostly your stuff",
+    "{F} laughed at me for watching you, now they watch more than me",
+    "I went back and watched all your old stuff this weekend, the early ones are so funny",
+    "I was in a hospital waiting room and {X} kept me sane, no joke",
     "I was about to quit {P} last month, {X} is the reason I didn't",
     "I tried what you did in {X} and I cried a little when it worked",
     "I've watched {X} like ten times now, {F} thinks I'm obsessed",
@@ -218,6 +226,16 @@ const QUESTION: &[&str] = &[
     "{F} and I have a bet going. do you do all this yourself?",
     "any chance you'd do a q&a soon? {F} has so many questions",
     "what's one thing you wish you knew before starting {P}?",
+    "do you ever get bored of {P}? asking because I kind of am",
+    "what's your {P} routine on a busy week?",
+    "how do you decide what to post next?",
+    "did you ever think about quitting?",
+    "would you ever do a collab with a small creator? I do {P} too",
+    "how did you get your first thousand followers?",
+    "what was the hardest part of {X} to make?",
+    "do you still talk to people you met through {P}?",
+    "who got you into {P} in the first place?",
+    "is there a book or channel that taught you the basics?",
     "how do you deal with mean comments?",
 ];
 const CRITIC: &[&str] = &[
@@ -378,6 +396,15 @@ const SPAM: &[(&str, &[&str])] = &[
         &[""],
     ),
 ];
+const MONTHS: &[&str] = &[
+    "january",
+    "march",
+    "may",
+    "the summer",
+    "october",
+    "the spring",
+    "lockdown",
+];
 const SAY: &[&str] = &[
     "just wanted to say",
     "had to tell you",
@@ -443,6 +470,7 @@ fn expand(out: &mut String, rng: &mut Rng, t: &str, f: &Fill) {
         "F" => out.push_str(pick(rng, FRIENDS)),
         "D" => out.push_str(pick(rng, DURATIONS)),
         "C" => out.push_str(pick(rng, COUNTRIES)),
+        "M" => out.push_str(pick(rng, MONTHS)),
         "SAY" => out.push_str(pick(rng, SAY)),
         "THANKS" => out.push_str(pick(rng, THANKS)),
         "B" => out.push_str(f.brand),
@@ -507,7 +535,7 @@ pub fn dm(rng: &mut Rng, niche: Niche, kind: DmType, voice: &Voice) -> String {
         DmType::Collaboration => {
             out.push_str(pick(
                 rng,
-                &["Hi there,", "Hello!", "Hey!", "Hi,", "Good afternoon,"],
+                &["Hi there!", "Hello!", "Hey!", "Hi!", "Good afternoon!"],
             ));
             out.push(' ');
             let intro = pick(rng, INTRO);

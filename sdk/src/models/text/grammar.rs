@@ -178,7 +178,7 @@ const PRAISE: &[&str] = &[
 ];
 
 const PRAISE_LONG: &[&str] = &[
-    "I've seen a lot of {S:thing} {posts} and this is the first one that made it click",
+    "I've seen a lot of {s:thing} {posts} and this is the first one that made it click",
     "you can tell how much work went into this, the whole thing flows so well",
     "came in skeptical about {S:do} and left with a plan for the weekend",
     "{S:do} was the push I needed after a rough week",
@@ -880,6 +880,7 @@ const ATTRIBUTIVE: &[&str] = &[
     "hype",
     "struggle",
     "tips",
+    "{posts",
 ];
 
 /// Whether the frame's `{s}` modifies the noun after it.
@@ -952,7 +953,7 @@ fn push_ref(out: &mut String, rng: &mut Rng, phrase: &str, short: &str, slot: Sl
     };
     match slot {
         Slot::Subject => match head {
-            _ if r < 8 => out.push_str(phrase),
+            _ if r < 6 => out.push_str(phrase),
             Some(h) if r < 92 && kind != Kind::Part => {
                 if kind == Kind::Doable && rng.chance(0.45) {
                     if let Some(p) = plural_of(&h) {
@@ -975,7 +976,7 @@ fn push_ref(out: &mut String, rng: &mut Rng, phrase: &str, short: &str, slot: Sl
             let bare = bare_ok(phrase, short);
             let whole = if bare { short } else { phrase };
             match head {
-                _ if r < 10 => out.push_str(whole),
+                _ if r < 8 => out.push_str(whole),
                 Some(h) if slot == Slot::Modifier => {
                     out.push_str(if bare { &h } else { whole });
                 }
