@@ -6,7 +6,6 @@
 
 use super::super::rng::Rng;
 use super::gist::subject_of;
-use super::vocab::{BRANDS, FIRST_NAMES, SPAM_SITES};
 use super::voice::Voice;
 use super::{fill_slots, DmType, Niche};
 
@@ -14,80 +13,91 @@ fn pick<'t>(rng: &mut Rng, items: &[&'t str]) -> &'t str {
     items[rng.below(items.len() as u64) as usize]
 }
 
+/// How a fan names one of the creator's posts: in many ways, not one
+/// frame ("the push up one", "that cardio vid", "your post about ...").
 fn subject(rng: &mut Rng, niche: Niche) -> String {
     let s = pick(rng, niche.vocab().title_subjects);
     subject_of(s)
         .map(|(full, short)| {
             if full.starts_with("your ") {
-                full
-            } else {
-                format!("your {short} video")
+                return full;
+            }
+            match rng.below(7) {
+                0 => format!("your {short} video"),
+                1 => format!("the {short} one"),
+                2 => format!("that {short} vid"),
+                3 => format!("the one about {full}"),
+                4 => format!("your {short} post"),
+                5 => format!("the {short} thing you did"),
+                _ => "your last one".to_string(),
             }
         })
         .unwrap_or_else(|| "your last one".to_string())
 }
 
-fn products(niche: Niche) -> &'static [&'static str] {
+/// The brands that write to a creator of a niche, each with the one
+/// product it pitches.
+pub(super) fn brands_of(niche: Niche) -> &'static [(&'static str, &'static str)] {
     match niche {
         Niche::Tech => &[
-            "a pair of earbuds",
-            "our new charger",
-            "a laptop stand",
-            "a smart lamp",
+            ("Tidewater Audio", "a pair of earbuds"),
+            ("Voltbay", "our new charger"),
+            ("Deskwell", "a laptop stand"),
+            ("Lumora", "a smart lamp"),
         ],
         Niche::Gaming => &[
-            "our new headset",
-            "a pair of controller grips",
-            "a gaming chair",
-            "an energy drink line",
+            ("Hexline Audio", "our new headset"),
+            ("Gripforge", "a pair of controller grips"),
+            ("Northpeak Seating", "a gaming chair"),
+            ("Volt Rush", "an energy drink line"),
         ],
         Niche::Beauty => &[
-            "our new serum",
-            "a lip kit",
-            "a cleanser",
-            "a few shades of our tint",
+            ("Pureglow", "our new serum"),
+            ("Velvetine", "a lip kit"),
+            ("Clearwater Skin", "a cleanser"),
+            ("Bloomtint", "a few shades of our tint"),
         ],
         Niche::Fitness => &[
-            "resistance bands",
-            "our protein bars",
-            "a pair of lifting straps",
-            "a foam roller",
+            ("Atlas Gear", "resistance bands"),
+            ("Fuelbar", "our protein bars"),
+            ("Ironhold", "a pair of lifting straps"),
+            ("Rollwell", "a foam roller"),
         ],
         Niche::Cooking => &[
-            "a chef's knife",
-            "our spice set",
-            "a cast iron pan",
-            "a box of our hot sauce",
+            ("Kettle & Crumb", "a chef's knife"),
+            ("Saffron Row", "our spice set"),
+            ("Emberforge", "a cast iron pan"),
+            ("Red Fern Sauce Co.", "a box of our hot sauce"),
         ],
         Niche::Travel => &[
-            "a carry-on",
-            "our packing cubes",
-            "an eSIM plan",
-            "a travel pillow",
+            ("Wayfarer Bags", "a carry-on"),
+            ("Cubefold", "our packing cubes"),
+            ("Orbit Mobile", "an eSIM plan"),
+            ("Drift & Rest", "a travel pillow"),
         ],
         Niche::Education => &[
-            "our study app",
-            "a note-taking tablet",
-            "a course platform seat",
-            "flashcard decks",
+            ("Quanta Learning", "our study app"),
+            ("Inkslate", "a note-taking tablet"),
+            ("Coursely", "a course platform seat"),
+            ("Recall Cards", "flashcard decks"),
         ],
         Niche::Comedy => &[
-            "our card game",
-            "a merch drop",
-            "a meme calendar",
-            "our snack box",
+            ("Punchline Games", "our card game"),
+            ("Goofline", "a merch drop"),
+            ("Memeday", "a meme calendar"),
+            ("Snackbox Co.", "our snack box"),
         ],
         Niche::Music => &[
-            "a condenser mic",
-            "a pair of monitors",
-            "a guitar pedal",
-            "a plugin bundle",
+            ("Brightfield Audio", "a condenser mic"),
+            ("Monitor Lane", "a pair of monitors"),
+            ("Fuzzhaus", "a guitar pedal"),
+            ("Vellum Labs", "a plugin bundle"),
         ],
         Niche::Lifestyle => &[
-            "a candle set",
-            "our planner",
-            "a water bottle",
-            "a linen set",
+            ("Fernhill", "a candle set"),
+            ("Sprout Supply", "our planner"),
+            ("Tallwater", "a water bottle"),
+            ("Linen & Co.", "a linen set"),
         ],
     }
 }
@@ -100,7 +110,6 @@ const GREET: &[&str] = &[
     "hiii",
     "yo",
     "hi hi",
-    "good morning",
     "heyy",
 ];
 
@@ -136,27 +145,98 @@ const FAN: &[&str] = &[
     "you made me love {P} again",
     "I don't usually message people but {X} really helped",
 ];
+/// A fan's message of one line, nothing around it.
+const FAN_SHORT: &[&str] = &[
+    "ur videos got me through my exams ngl",
+    "{SAY} {THANKS}",
+    "{SAY} {THANKS}",
+    "{SAY} {THANKS}",
+    "okay {X} is my favourite thing you've made",
+    "you just get it",
+    "{F} and I quote you all the time",
+    "not me rewatching {X} again",
+    "big fan from {C}!!",
+    "ok {X} was so good",
+    "you have no idea how much {X} helped",
+    "{F} says hi!!",
+    "proud of you for real",
+    "the editing lately 🔥",
+    "been here since like 2k followers, so happy for you",
+    "you're literally my comfort creator",
+    "still laughing at {X}",
+    "omg you posted",
+    "this account is my happy place",
+    "I quoted you at work today lol",
+    "we need a meetup in {C}",
+];
+/// A fan's story: what they did because of the creator.
+const FAN_STORY: &[&str] = &[
+    "started {P} in {M} because of you and I'm still going",
+    "{F} got me into your stuff and now we send each other every upload",
+    "I showed {X} to {F} and we've been doing {P} together since",
+    "I started {P} in {M} after finding you and it's the longest I've stuck with anything",
+    "not to be dramatic but {X} came at the exact right time for me",
+    "I used to think {P} wasn't for me, then I found your page",
+    "I have a {P} notebook now. it's mostly your stuff",
+    "{F} laughed at me for watching you, now they watch more than me",
+    "I went back and watched all your old stuff this weekend, the early ones are so funny",
+    "I was in a hospital waiting room and {X} kept me sane, no joke",
+    "I was about to quit {P} last month, {X} is the reason I didn't",
+    "I tried what you did in {X} and I cried a little when it worked",
+    "I've watched {X} like ten times now, {F} thinks I'm obsessed",
+    "my whole {P} routine is basically copied from you at this point",
+];
+/// A fan's question that is really a hello.
+const FAN_ASK: &[&str] = &[
+    "will you ever come to {C}??",
+    "do you have merch yet",
+    "what's the song in {X}, I need it",
+    "do you ever read these lol",
+    "how do you always look so happy on camera",
+];
 const FAN_END: &[&str] = &[
     "thank you",
     "keep going",
     "no need to reply",
     "you're the best",
-    "thanks for being so real",
-    "have a great day",
+    "anyway, love your stuff",
     "can't wait for the next one",
     "sending love from {C}",
+    "ok bye",
+    "that's it lol",
 ];
 const QUESTION: &[&str] = &[
     "how do you stay consistent with {P}?",
-    "any tips for starting {P} with {O}?",
-    "is {X} doable for a beginner?",
-    "what would you do differently about {X} now?",
-    "do you ever do {P} live?",
+    "I'm trying to get into {P} but I only have {O}, where would you even start?",
+    "could a total beginner follow {X} or should I wait?",
+    "do you ever go live?",
     "how long did it take you to get good at {P}?",
-    "would {X} work with {O}?",
-    "what setup do you use for filming?",
+    "what camera do you film on? the quality is crazy",
     "are you doing a follow up to {X}?",
-    "how did you plan {X}?",
+    "do you take requests?",
+    "what do you do on days you don't feel like {P}?",
+    "dumb question but how do you edit so fast",
+    "do you reply to these? it's about {P}",
+    "is it normal to be this bad at {P} after a month lol",
+    "where did you learn all this?",
+    "what would you tell someone starting {P} at 30?",
+    "did you ever feel like giving up on {P}? I'm kind of there rn",
+    "is {O} enough to start or do I need more?",
+    "do you still do what you showed in {X}?",
+    "{F} and I have a bet going. do you do all this yourself?",
+    "any chance you'd do a q&a soon? {F} has so many questions",
+    "what's one thing you wish you knew before starting {P}?",
+    "do you ever get bored of {P}? asking because I kind of am",
+    "what's your {P} routine on a busy week?",
+    "how do you decide what to post next?",
+    "did you ever think about quitting?",
+    "would you ever do a collab with a small creator? I do {P} too",
+    "how did you get your first thousand followers?",
+    "what was the hardest part of {X} to make?",
+    "do you still talk to people you met through {P}?",
+    "who got you into {P} in the first place?",
+    "is there a book or channel that taught you the basics?",
+    "how do you deal with mean comments?",
 ];
 const CRITIC: &[&str] = &[
     "{X} felt rushed compared to your older stuff",
@@ -176,11 +256,11 @@ const CRITIC_END: &[&str] = &[
     "please fix it",
 ];
 const INTRO: &[&str] = &[
-    "I'm {N} from {B}",
-    "{N} here, I look after partnerships at {B}",
+    "I work on partnerships at {B}",
     "we're {B}, a small brand",
-    "this is {N} with the {B} team",
+    "writing from the {B} team",
     "I handle creator partnerships for {B}",
+    "reaching out on behalf of {B}",
 ];
 /// Why a brand writes: who saw what, and what they made of it.
 const WHY_WHO: &[&str] = &[
@@ -197,11 +277,17 @@ const WHY_THOUGHT: &[&str] = &[
     "couldn't stop talking about it",
     "knew you'd get what we're doing",
     "had to reach out",
+    "it's been in our group chat all week",
+    "it felt like you already use our stuff",
+    "wanted to say hi properly",
 ];
 const WHY: &[&str] = &[
     "your audience is exactly who {B} is for",
     "your {P} content fits {B} really well",
     "we've followed your {P} content {D}",
+    "half our customers already follow you",
+    "your comments are full of people asking about gear",
+    "you talk about {P} the way we wish more people did",
 ];
 /// An offer: what the brand would do, with what, on what terms.
 const OFFER_WANT: &[&str] = &[
@@ -210,7 +296,14 @@ const OFFER_WANT: &[&str] = &[
     "we want to",
     "we're hoping to",
 ];
-const OFFER_SEND: &[&str] = &["send you {R}", "ship you {R}", "get {R} to you"];
+const OFFER_SEND: &[&str] = &[
+    "send you {R}",
+    "ship you {R}",
+    "get {R} to you",
+    "put {R} in your hands",
+    "have you test {R}",
+    "gift you {R}",
+];
 const OFFER_TERMS: &[&str] = &[
     "to try, no strings attached",
     "to keep either way",
@@ -218,6 +311,10 @@ const OFFER_TERMS: &[&str] = &[
     "with a code for your followers",
     "as a thank-you for what you make",
     "and hear what you think",
+    "and see if it fits your routine",
+    "ahead of our spring drop",
+    "for an honest review",
+    "with no posting required",
 ];
 const OFFER_PAID: &[&str] = &[
     "two posts and a story",
@@ -225,6 +322,9 @@ const OFFER_PAID: &[&str] = &[
     "a three-post series",
     "a month of stories",
     "a short integration",
+    "a pinned post",
+    "three stories over a month",
+    "one reel and a giveaway",
 ];
 const ASK: &[&str] = &[
     "could you share your rates?",
@@ -238,9 +338,9 @@ const ASK: &[&str] = &[
     "happy to send details.",
 ];
 const SIGN: &[&str] = &[
-    "Best, {N}",
-    "Thanks! {N} @ {B}",
-    "Cheers, {N}",
+    "Best, the {B} team",
+    "Thanks!",
+    "",
     "",
     "Looking forward to it!",
 ];
@@ -252,27 +352,27 @@ const SPAM_HOOK: &[&str] = &[
     "Hello friend,",
     "Last chance!",
     "Dear creator,",
+    "Good news!",
+    "Hey!",
+    "Important:",
     "",
 ];
 const SPAM: &[(&str, &[&str])] = &[
     (
         "you've been selected for a FREE promo",
-        &["Claim at https://{S}/claim", "details at https://{S}"],
+        &["Claim it via the link in my bio", "reply YES to claim"],
     ),
     (
         "want 10k real followers?",
-        &["Visit https://{S} today", "message me", "check my bio"],
+        &["link in bio", "message me", "check my bio"],
     ),
     (
         "your account has been flagged",
-        &[
-            "Verify now: https://{S}/verify",
-            "appeal here https://{S}/appeal",
-        ],
+        &["contact our support page in bio", "reply here to appeal"],
     ),
     (
         "get verified in 24h, guaranteed",
-        &["https://{S}/badge", "DM me for the link"],
+        &["DM me for the link", "only 3 spots left"],
     ),
     (
         "I can double your earnings with crypto",
@@ -280,14 +380,45 @@ const SPAM: &[(&str, &[&str])] = &[
     ),
     (
         "promote your posts to 1M+ viewers, 90% OFF",
-        &["https://{S}", "only today at https://{S}"],
+        &["link in bio", "only today, DM me"],
     ),
-    ("earn $500/day from home", &["ask me how", "message me"]),
+    (
+        "earn $500/day from home",
+        &["ask me how", "message me", "DM me 'INFO'"],
+    ),
+    (
+        "we're looking for brand ambassadors",
+        &["apply through the link in my bio", "DM our main page"],
+    ),
     ("sub4sub? I follow back 100%", &[""]),
     (
         "I love your content!! check my profile for a surprise 😘",
         &[""],
     ),
+];
+const MONTHS: &[&str] = &[
+    "january",
+    "march",
+    "may",
+    "the summer",
+    "october",
+    "the spring",
+    "lockdown",
+];
+const SAY: &[&str] = &[
+    "just wanted to say",
+    "had to tell you",
+    "ok I need to say",
+    "wanted to drop by and say",
+    "idk if you read these but",
+];
+const THANKS: &[&str] = &[
+    "thank you",
+    "thanks for everything",
+    "you're doing amazing",
+    "your stuff helps more than you know",
+    "I love what you make",
+    "you made my week",
 ];
 const COUNTRIES: &[&str] = &[
     "Brazil",
@@ -300,6 +431,12 @@ const COUNTRIES: &[&str] = &[
     "Ireland",
     "Mexico",
     "Vietnam",
+    "Portugal",
+    "Nigeria",
+    "Chile",
+    "Norway",
+    "Japan",
+    "Turkey",
 ];
 const FRIENDS: &[&str] = &[
     "my sister",
@@ -320,8 +457,8 @@ const DURATIONS: &[&str] = &[
 struct Fill {
     x: String,
     niche: Niche,
-    name: &'static str,
     brand: &'static str,
+    product: &'static str,
 }
 
 fn expand(out: &mut String, rng: &mut Rng, t: &str, f: &Fill) {
@@ -333,10 +470,12 @@ fn expand(out: &mut String, rng: &mut Rng, t: &str, f: &Fill) {
         "F" => out.push_str(pick(rng, FRIENDS)),
         "D" => out.push_str(pick(rng, DURATIONS)),
         "C" => out.push_str(pick(rng, COUNTRIES)),
-        "N" => out.push_str(f.name),
+        "M" => out.push_str(pick(rng, MONTHS)),
+        "SAY" => out.push_str(pick(rng, SAY)),
+        "THANKS" => out.push_str(pick(rng, THANKS)),
         "B" => out.push_str(f.brand),
-        "R" => out.push_str(pick(rng, products(f.niche))),
-        "S" => out.push_str(pick(rng, SPAM_SITES)),
+        // A brand pitches its own product, the same one each time.
+        "R" => out.push_str(f.product),
         _ => {}
     });
 }
@@ -351,11 +490,13 @@ fn sentence_case(s: &mut String, start: usize) {
 
 /// A direct message of `kind` in the sender's `voice`.
 pub fn dm(rng: &mut Rng, niche: Niche, kind: DmType, voice: &Voice) -> String {
+    let brands = brands_of(niche);
+    let (brand, product) = brands[rng.below(brands.len() as u64) as usize];
     let f = Fill {
         x: subject(rng, niche),
         niche,
-        name: pick(rng, FIRST_NAMES),
-        brand: pick(rng, BRANDS),
+        brand,
+        product,
     };
     let mut out = String::with_capacity(200);
     // Write one sentence from parts, each a template, joined by spaces
@@ -394,7 +535,7 @@ pub fn dm(rng: &mut Rng, niche: Niche, kind: DmType, voice: &Voice) -> String {
         DmType::Collaboration => {
             out.push_str(pick(
                 rng,
-                &["Hi there,", "Hello!", "Hey!", "Hi,", "Good afternoon,"],
+                &["Hi there!", "Hello!", "Hey!", "Hi!", "Good afternoon!"],
             ));
             out.push(' ');
             let intro = pick(rng, INTRO);
@@ -429,9 +570,22 @@ pub fn dm(rng: &mut Rng, niche: Niche, kind: DmType, voice: &Voice) -> String {
                         "we have budget for",
                         "we're planning a paid campaign and could do",
                         "we'd pay for",
+                        "this quarter we're booking",
+                        "we'd like to book",
+                        "we're looking at",
                     ],
                 );
-                sentence(&mut out, rng, &[lead, paid, "featuring {R}"]);
+                let with = pick(
+                    rng,
+                    &[
+                        "featuring {R}",
+                        "with {R}",
+                        "around {R}",
+                        "built around {R}",
+                        "showing {R} in use",
+                    ],
+                );
+                sentence(&mut out, rng, &[lead, paid, with]);
             }
             out.push_str(". ");
             let ask = pick(rng, ASK);
@@ -443,31 +597,63 @@ pub fn dm(rng: &mut Rng, niche: Niche, kind: DmType, voice: &Voice) -> String {
             }
         }
         _ => {
-            if rng.chance(0.55) {
+            // A greeting and a sign-off only sometimes, each on its own.
+            let shape = if kind == DmType::Fan {
+                rng.below(10)
+            } else {
+                9
+            };
+            let short = shape < 3;
+            if !short && rng.chance(0.3) {
                 out.push_str(pick(rng, GREET));
                 out.push_str(pick(rng, &["! ", ", ", "!! "]));
             }
-            if kind == DmType::Fan && rng.chance(0.7) {
-                let (when, did) = (pick(rng, FAN_WHEN), pick(rng, FAN_DID));
-                expand(&mut out, rng, when, &f);
-                out.push_str(if rng.chance(0.5) { " and " } else { ", " });
-                expand(&mut out, rng, did, &f);
-            } else {
-                let pool = match kind {
-                    DmType::Fan => FAN,
-                    DmType::Question => QUESTION,
-                    _ => CRITIC,
-                };
-                if kind == DmType::Question && rng.chance(0.4) {
-                    out.push_str(pick(
-                        rng,
-                        &["quick question, ", "random but ", "been wondering, ", "so "],
-                    ));
+            match shape {
+                0..=2 => {
+                    let t = pick(rng, FAN_SHORT);
+                    expand(&mut out, rng, t, &f);
                 }
-                let t = pick(rng, pool);
-                expand(&mut out, rng, t, &f);
+                3 | 4 => {
+                    let (when, did) = (pick(rng, FAN_WHEN), pick(rng, FAN_DID));
+                    expand(&mut out, rng, when, &f);
+                    out.push_str(if rng.chance(0.5) { " and " } else { ", " });
+                    expand(&mut out, rng, did, &f);
+                }
+                5 | 6 => {
+                    let t = pick(rng, FAN_STORY);
+                    expand(&mut out, rng, t, &f);
+                }
+                7 => {
+                    let t = pick(rng, FAN_ASK);
+                    expand(&mut out, rng, t, &f);
+                }
+                _ => {
+                    let pool = match kind {
+                        DmType::Fan => FAN,
+                        DmType::Question => QUESTION,
+                        _ => CRITIC,
+                    };
+                    if kind == DmType::Question && rng.chance(0.5) {
+                        out.push_str(pick(
+                            rng,
+                            &[
+                                "quick question, ",
+                                "random but ",
+                                "been wondering, ",
+                                "so ",
+                                "sorry to bother you but ",
+                                "genuine question: ",
+                                "ok so ",
+                                "this might be weird but ",
+                                "hope you see this, ",
+                            ],
+                        ));
+                    }
+                    let t = pick(rng, pool);
+                    expand(&mut out, rng, t, &f);
+                }
             }
-            if kind == DmType::Fan && rng.chance(0.6) {
+            if kind == DmType::Fan && !short && shape != 7 && rng.chance(0.35) {
                 out.push_str(if voice.bare { ", " } else { ". " });
                 let s = out.len();
                 let t = pick(rng, FAN_END);

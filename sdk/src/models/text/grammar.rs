@@ -15,9 +15,10 @@ use serde::{Deserialize, Serialize};
 
 use super::super::rng::Rng;
 use super::gist::Gist;
-use super::phrase::{bare_ok, kind_of, meets};
+use super::phrase::{bare_ok, head_noun, kind_of, meets, plural_of, Kind};
 use super::voice::{Character, EmojiAt, Voice};
 use super::{fill_slots, push_timestamp, CommentStyle, Niche, Sentiment};
+use std::cell::Cell;
 
 /// What a comment does.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -177,7 +178,7 @@ const PRAISE: &[&str] = &[
 ];
 
 const PRAISE_LONG: &[&str] = &[
-    "I've seen a lot of {S:thing} {posts} and this is the first one that made it click",
+    "I've seen a lot of {s:thing} {posts} and this is the first one that made it click",
     "you can tell how much work went into this, the whole thing flows so well",
     "came in skeptical about {S:do} and left with a plan for the weekend",
     "{S:do} was the push I needed after a rough week",
@@ -244,7 +245,7 @@ const QUESTION_SHORT: &[(&str, Cue)] = &[
 
 const STORY: &[&str] = &[
     "tried {S:do} with {O} and it actually worked",
-    "showed {S:thing} to {F} and now we're both hooked",
+    "showed {S:thing} to {F} and now they're hooked too",
     "sending this to {F} right now",
     "{F} and I tried {S:do} last night",
     "did {S:do} for the first time because of you",
@@ -259,13 +260,12 @@ const STORY: &[&str] = &[
 
 const JOKE: &[&str] = &[
     "me pretending I'll ever try {S:do}",
-    "{F} when they see {S}: 👀",
+    "me showing {S} to {F}: 👀",
     "{M} is personal at this point",
-    "the way I said out loud 'no way' at {M}",
+    "the way I said out loud 'no way' at {M:event}",
     "my brain during {M}: 🤯",
     "I came here to learn {S:do} and learned nothing {L}",
     "me at 2am watching {S} instead of sleeping",
-    "POV: you just found out about {S:thing}",
     "{S:thing} is my new personality now",
 ];
 
@@ -603,7 +603,7 @@ const PROBE: &[&str] = &[
     "how so?",
     "what did you like about {M}?",
     "was {M} really that good?",
-    "better than the last one?",
+    "you think so?",
     "is it worth watching the whole thing?",
     "which part?",
 ];
@@ -627,12 +627,12 @@ const ANSWER_START: &[&str] = &[
     "I did {S:do} as a total beginner, it's fine",
 ];
 const ANSWER_FIT: &[&str] = &[
-    "did {S:do} with {O} and it was fine",
-    "worked fine for me with {O}",
+    "same boat and {S:do} worked fine for me",
+    "worked fine for me in the same situation",
     "pretty sure yes",
     "yes, just go slower",
     "depends, I'd ask someone who knows",
-    "same question, I have {O}",
+    "same question here",
 ];
 const ANSWER_SOURCE: &[&str] = &[
     "it's in the description",
@@ -691,7 +691,6 @@ const FAIR: &[&str] = &[
 ];
 const LAUGH_BACK: &[&str] = &[
     "the {s:do} struggle is real {L}",
-    "not {S} calling us out",
     "{L}",
     "not you calling me out",
     "why is this so accurate",
@@ -742,7 +741,21 @@ const STORY_ASK: &[&str] = &[
     "wait really?",
     "how did they like it?",
 ];
-const STORY_DOUBT: &[&str] = &["sure it did", "doubt it", "ok and?", "nobody asked but ok"];
+const STORY_DOUBT: &[&str] = &["ok and?", "cool story", "nobody asked but ok", "and?"];
+/// Agreement with a one-word reaction: as short as what it answers.
+const REACT_AGREE: &[&str] = &[
+    "fr",
+    "same",
+    "real",
+    "facts",
+    "+1",
+    "right??",
+    "{S} really is that good",
+    "{S} was so good",
+    "yes!! {S} was everything",
+    "{S} is elite",
+    "{M} especially",
+];
 /// The friend someone tagged, answering.
 const TAG_BACK: &[&str] = &[
     "ok we're doing {S:do} this weekend",
@@ -759,6 +772,58 @@ const TAG_BACK: &[&str] = &[
     "not you tagging me",
     "ok fine",
 ];
+
+/// Stock lines a reader knows at a glance ("lives rent free", "pov:",
+/// "came for X, stayed for Y"): fine once, a tell when they recur. A
+/// simulator remembers which of them an account's audience has used (see
+/// [`super::write_distinct_scoped`]) so each comes back only after
+/// thousands of other comments.
+pub const CARRIERS: &[&str] = &[
+    "rent free",
+    "content i'm here for",
+    "pov:",
+    ">>> everything else",
+    "me showing",
+    "hits different",
+    "going straight to",
+    "came for ",
+    "sending this to",
+    "needs to see",
+    "new personality",
+    "me at 2am",
+    "blows up",
+    "the algorithm knew",
+    "said out loud",
+    "my brain during",
+    "me pretending",
+    "season is back",
+    "era is my favourite",
+    "never gets old",
+    "deserves its own",
+    "deserves way more love",
+    "criminally good",
+    "the whole reason i clicked",
+    "you never miss",
+    "with extra steps",
+    "is content",
+    "could watch",
+    "exactly what i needed",
+    "the way ",
+    "is personal",
+    "so underrated",
+    "is the part i'll remember",
+];
+
+/// The stock line `text` is built on, if any.
+pub fn carrier(text: &str) -> Option<&'static str> {
+    carriers(text).next()
+}
+
+/// Every stock line in `text`.
+pub fn carriers(text: &str) -> impl Iterator<Item = &'static str> {
+    let lower = text.to_lowercase();
+    CARRIERS.iter().copied().filter(move |c| lower.contains(c))
+}
 
 fn emoji_set(sentiment: Sentiment) -> &'static [&'static str] {
     match sentiment {
@@ -790,6 +855,156 @@ struct Fill<'a> {
     pron: bool,
     /// The moment `{M}` and `{T}` name.
     moment: Option<usize>,
+    /// Whether a `{M}` slot was written (in whatever words).
+    named: Cell<bool>,
+}
+
+impl<'a> Fill<'a> {
+    fn new(scene: &'a Scene<'a>, pron: bool, moment: Option<usize>) -> Fill<'a> {
+        Fill {
+            scene,
+            pron,
+            moment,
+            named: Cell::new(false),
+        }
+    }
+}
+
+/// Nouns a bare short form stands before as a modifier ("the push up
+/// era", "cardio season").
+const ATTRIBUTIVE: &[&str] = &[
+    "season",
+    "era",
+    "breakdown",
+    "content",
+    "hype",
+    "struggle",
+    "tips",
+    "{posts",
+];
+
+/// Whether the frame's `{s}` modifies the noun after it.
+fn attributive(frame: &str) -> bool {
+    frame
+        .find("{s")
+        .and_then(|i| frame[i..].find('}').map(|j| &frame[i + j + 1..]))
+        .and_then(|rest| rest.strip_prefix(' '))
+        .is_some_and(|r| ATTRIBUTIVE.iter().any(|a| r.starts_with(a)))
+}
+
+/// Where a phrase of the post stands in a frame.
+#[derive(Clone, Copy, PartialEq)]
+enum Slot {
+    /// `{S}`: the subject as a noun phrase.
+    Subject,
+    /// `{s}` alone: the subject bare ("push ups >>>").
+    Bare,
+    /// `{s}` before a noun: "the push up era".
+    Modifier,
+    /// `{M}`: a moment.
+    Moment,
+}
+
+/// Nouns that read bare, without "the" or "this" ("cardio >>>", "love
+/// meal prep").
+const MASS: &[&str] = &[
+    "cardio",
+    "meal prep",
+    "training",
+    "yoga",
+    "running",
+    "cooking",
+    "baking",
+    "makeup",
+    "ranked",
+    "skincare",
+    "prep",
+    "sourdough",
+    "pasta",
+    "bread",
+];
+
+/// Name a phrase of the post the way people take a thing up: by its head
+/// noun ("that clutch", "push ups", "this program"), now and then "this",
+/// and only sometimes in the title's own words.
+fn push_ref(out: &mut String, rng: &mut Rng, phrase: &str, short: &str, slot: Slot, this: bool) {
+    let head = head_noun(phrase);
+    let kind = kind_of(phrase);
+    let r = rng.below(100);
+    // "this" once to a line: "first time seeing the cardio done like this".
+    let this_word = if this { "that" } else { "this" };
+    // "the squats", never "this squats".
+    let det = |rng: &mut Rng, h: &str| match kind {
+        _ if is_plural(h) => "the",
+        Kind::Event | Kind::Part => {
+            if rng.chance(0.65) {
+                "that"
+            } else {
+                "the"
+            }
+        }
+        _ => {
+            if rng.chance(0.6) {
+                "the"
+            } else {
+                this_word
+            }
+        }
+    };
+    match slot {
+        Slot::Subject => match head {
+            _ if r < 6 => out.push_str(phrase),
+            Some(h) if r < 92 && kind != Kind::Part => {
+                if kind == Kind::Doable && rng.chance(0.45) {
+                    if let Some(p) = plural_of(&h) {
+                        out.push_str(&p);
+                        return;
+                    }
+                }
+                if MASS.contains(&h.as_str()) && rng.chance(0.5) {
+                    out.push_str(&h);
+                    return;
+                }
+                out.push_str(det(rng, &h));
+                out.push(' ');
+                out.push_str(&h);
+            }
+            _ if r < 85 => out.push_str(phrase),
+            _ => out.push_str(if rng.chance(0.3) { "that" } else { this_word }),
+        },
+        Slot::Bare | Slot::Modifier => {
+            let bare = bare_ok(phrase, short);
+            let whole = if bare { short } else { phrase };
+            match head {
+                _ if r < 8 => out.push_str(whole),
+                Some(h) if slot == Slot::Modifier => {
+                    out.push_str(if bare { &h } else { whole });
+                }
+                Some(h) => match plural_of(&h) {
+                    Some(p) if rng.chance(0.6) => out.push_str(&p),
+                    _ if MASS.contains(&h.as_str()) => out.push_str(&h),
+                    _ => {
+                        out.push_str(if kind == Kind::Event || this || rng.chance(0.4) {
+                            "that "
+                        } else {
+                            "this "
+                        });
+                        out.push_str(&h);
+                    }
+                },
+                None if slot == Slot::Modifier || r < 70 => out.push_str(whole),
+                None => out.push_str(this_word),
+            }
+        }
+        Slot::Moment => match head {
+            Some(h) if r >= 45 => {
+                out.push_str(det(rng, &h));
+                out.push(' ');
+                out.push_str(&h);
+            }
+            _ => out.push_str(phrase),
+        },
+    }
 }
 
 /// The slots of `frame`, each as its name and what it needs (`""` when
@@ -810,6 +1025,12 @@ impl Fill<'_> {
     fn fits(&self, frame: &str) -> bool {
         let g = self.scene.gist;
         let moment = self.moment.map(|m| g.moments[m].name.as_str());
+        // "came for the meal prep, stayed for the meal prep": a frame that
+        // sets the subject against a moment needs them to differ.
+        let both = (frame.contains("{S") || frame.contains("{s")) && frame.contains("{M");
+        if both && moment.is_some_and(|m| same_thing(m, &g.subject)) {
+            return false;
+        }
         slots(frame).all(|(slot, need)| match slot {
             "M" => moment.is_some_and(|m| meets(kind_of(m), need)),
             "T" => {
@@ -828,7 +1049,9 @@ impl Fill<'_> {
     fn expand(&self, out: &mut String, rng: &mut Rng, frame: &str) {
         let start = out.len();
         let mut plurals = Vec::new();
-        self.expand_slots(out, rng, frame, &mut plurals);
+        let modifier = attributive(frame);
+        let this = frame.to_ascii_lowercase().contains("this");
+        self.expand_slots(out, rng, frame, (modifier, this), &mut plurals);
         // The verbs after a plural subject agree with it ("the outfits
         // live in my head", not "lives"), last first so that the earlier
         // places stay where they were.
@@ -837,7 +1060,14 @@ impl Fill<'_> {
         }
     }
 
-    fn expand_slots(&self, out: &mut String, rng: &mut Rng, frame: &str, plurals: &mut Vec<usize>) {
+    fn expand_slots(
+        &self,
+        out: &mut String,
+        rng: &mut Rng,
+        frame: &str,
+        (modifier, this): (bool, bool),
+        plurals: &mut Vec<usize>,
+    ) {
         let scene = self.scene;
         let g = scene.gist;
         fill_slots(out, frame, |out, slot| {
@@ -846,17 +1076,30 @@ impl Fill<'_> {
             match slot {
                 "S" if self.pron => out.push_str("this"),
                 "S" | "s" | "M" => {
-                    // The short form only where it reads without an
-                    // article ("zone 2 cardio >>>"); else the subject as
-                    // it is named ("the secret ending >>>").
-                    let noun = match (slot, self.moment) {
-                        ("S", _) => &g.subject,
-                        ("M", Some(m)) => &g.moments[m].name,
-                        _ if bare_ok(&g.subject, &g.short) => &g.short,
-                        _ => &g.subject,
+                    // The post's phrase is taken up the way people do, by
+                    // its head noun ("that clutch", "push ups") or "this",
+                    // and only now and then in the title's own words; the
+                    // short form only where it reads without an article
+                    // ("zone 2 cardio >>>").
+                    let (phrase, kind) = match (slot, self.moment) {
+                        ("S", _) => (g.subject.as_str(), Slot::Subject),
+                        ("M", Some(m)) => {
+                            self.named.set(true);
+                            let name = g.moments[m].name.as_str();
+                            // A moment that is the subject is named as the
+                            // subject is.
+                            if same_thing(name, &g.subject) {
+                                (name, Slot::Subject)
+                            } else {
+                                (name, Slot::Moment)
+                            }
+                        }
+                        _ if modifier => (g.subject.as_str(), Slot::Modifier),
+                        _ => (g.subject.as_str(), Slot::Bare),
                     };
-                    out.push_str(noun);
-                    if is_plural(noun) {
+                    let at = out.len();
+                    push_ref(out, rng, phrase, &g.short, kind, this);
+                    if is_plural(&out[at..]) {
                         plurals.push(out.len());
                     }
                 }
@@ -914,7 +1157,8 @@ impl Fill<'_> {
         let mut i = 0;
         for _ in 0..4 {
             i = rng.below(len as u64) as usize;
-            if self.fits(frame(i)) {
+            // A stock line is drawn a third as often as a plain one.
+            if self.fits(frame(i)) && (carrier(frame(i)).is_none() || rng.chance(0.35)) {
                 return Some(i);
             }
         }
@@ -922,6 +1166,18 @@ impl Fill<'_> {
             .map(|k| (i + k) % len)
             .find(|&k| self.fits(frame(k)))
     }
+}
+
+/// Whether two phrases name the same thing ("the meal prep", "meal prep").
+fn same_thing(a: &str, b: &str) -> bool {
+    let strip = |p: &str| {
+        p.trim()
+            .trim_start_matches("the ")
+            .trim_start_matches("your ")
+            .to_ascii_lowercase()
+    };
+    let (a, b) = (strip(a), strip(b));
+    a.contains(&b) || b.contains(&a)
 }
 
 /// Words that end in "s" and still name one thing.
@@ -1211,10 +1467,36 @@ fn stretch(out: &mut String, start: usize) {
     }
 }
 
-/// Swap two adjacent lower-case letters after `start`.
+/// A slip of the thumb after `start`: two letters swapped, one dropped or
+/// doubled, or an apostrophe left out ("dont").
 fn typo(out: &mut String, rng: &mut Rng, start: usize) {
     let len = out.len();
     if len < start + 6 {
+        return;
+    }
+    let kind = rng.below(4);
+    if kind == 3 {
+        if let Some(i) = out[start..].find('\'') {
+            out.remove(start + i);
+            return;
+        }
+    }
+    if kind == 1 || kind == 2 {
+        let from = start + 2 + rng.below((len - start - 3) as u64) as usize;
+        let b = out.as_bytes();
+        let Some(i) = (from..len - 1).find(|&i| {
+            b[i].is_ascii_lowercase()
+                && b[i - 1].is_ascii_lowercase()
+                && b[i + 1].is_ascii_lowercase()
+        }) else {
+            return;
+        };
+        let c = b[i] as char;
+        if kind == 1 {
+            out.remove(i);
+        } else {
+            out.insert(i, c);
+        }
         return;
     }
     let from = start + 2 + rng.below((len - start - 3) as u64) as usize;
@@ -1314,7 +1596,7 @@ fn finish(out: &mut String, rng: &mut Rng, scene: &Scene<'_>, at: Sentences, emo
             } else {
                 pick(rng, TAILS)
             });
-        } else if !v.bare {
+        } else if !v.bare && !out.ends_with(|c: char| super::measure::is_emoji(c)) {
             match scene.sentiment {
                 Sentiment::Positive => {
                     for _ in 0..v.bangs.max(u8::from(rng.chance(0.3))) {
@@ -1411,7 +1693,6 @@ fn emoji_only(out: &mut String, rng: &mut Rng, scene: &Scene<'_>) {
 /// Write a top-level comment; returns what it said.
 pub fn comment(out: &mut String, rng: &mut Rng, scene: &Scene<'_>) -> Said {
     let shape = &scene.style.shape;
-    let start = out.len();
     let emoji_lean = scene.voice.emoji * shape.emoji;
     if scene.voice.character != Character::Bot
         && rng.chance((shape.emoji_only * emoji_lean * 2.0).min(0.5))
@@ -1421,11 +1702,7 @@ pub fn comment(out: &mut String, rng: &mut Rng, scene: &Scene<'_>) -> Said {
     }
     let mut act = choose_act(rng, scene);
     let m = moment(rng, scene.gist, None);
-    let fill = Fill {
-        scene,
-        pron: rng.chance(0.15),
-        moment: m,
-    };
+    let fill = Fill::new(scene, rng.chance(0.05), m);
     let mut tagged = false;
     if shape.friend_tags > 0.0 && act != Act::Spam && rng.chance(shape.friend_tags) {
         // Tagging a friend: "@maya.silva look at this" or the tag alone.
@@ -1455,11 +1732,7 @@ pub fn comment(out: &mut String, rng: &mut Rng, scene: &Scene<'_>) -> Said {
         // A second sentence that goes on from the first.
         // Another moment than the first sentence's, or none.
         let other = moment(rng, scene.gist, None).filter(|&o| Some(o) != m);
-        let fill2 = Fill {
-            scene,
-            pron: true,
-            moment: other,
-        };
+        let fill2 = Fill::new(scene, true, other);
         let frame = fill2.choose(rng, follow(did), "");
         if !frame.is_empty() {
             let q = out[body..].ends_with('?') || is_question(did, &out[body..]);
@@ -1482,10 +1755,7 @@ pub fn comment(out: &mut String, rng: &mut Rng, scene: &Scene<'_>) -> Said {
     }
     let emoji_ok = act != Act::Spam || scene.voice.character != Character::Bot || rng.chance(0.5);
     finish(out, rng, scene, at, emoji_ok);
-    let named = m.filter(|&i| {
-        let name = &scene.gist.moments[i].name;
-        out[start..].to_lowercase().contains(name.as_str())
-    });
+    let named = m.filter(|_| fill.named.get());
     Said {
         act: did,
         about: named.map_or(0, |i| i as u8 + 1),
@@ -1513,9 +1783,9 @@ fn reply_pool(rng: &mut Rng, fill: &Fill<'_>, parent: Said) -> (&'static [&'stat
             if s == Sentiment::Negative {
                 return (SNUB, Act::Critique);
             }
-            let stamped = matches!(parent.cue, Cue::Time | Cue::Start | Cue::Creator)
-                && fill.fits(ANSWER_STAMPED[0])
-                && rng.chance(0.4);
+            // A timestamp answers where to start, not how long or why.
+            let stamped =
+                parent.cue == Cue::Start && fill.fits(ANSWER_STAMPED[0]) && rng.chance(0.4);
             let pool = match parent.cue {
                 _ if stamped => ANSWER_STAMPED,
                 Cue::Time => ANSWER_TIME,
@@ -1545,7 +1815,7 @@ fn reply_pool(rng: &mut Rng, fill: &Fill<'_>, parent: Said) -> (&'static [&'stat
         },
         Act::Reaction => match s {
             Sentiment::Negative => (DISAGREE, Act::Critique),
-            Sentiment::Positive => (AGREE, Act::Praise),
+            Sentiment::Positive => (REACT_AGREE, Act::Reaction),
             Sentiment::Neutral => (ECHO, Act::Reaction),
         },
         Act::Praise | Act::Moment | Act::Answer => match s {
@@ -1574,11 +1844,7 @@ pub fn reply(
         }
     }
     let start = out.len();
-    let fill = Fill {
-        scene,
-        pron: false,
-        moment: moment(rng, scene.gist, Some(parent.about)),
-    };
+    let fill = Fill::new(scene, false, moment(rng, scene.gist, Some(parent.about)));
     let (pool, act) = reply_pool(rng, &fill, parent);
     // A reply names a moment only when its parent did ("{M} got me too"
     // under a comment about something else answers nothing); most replies
@@ -1594,7 +1860,17 @@ pub fn reply(
         .copied()
         .filter(|f| f.contains("{M") || f.contains("{S") || f.contains("{s"))
         .collect();
-    let frame = if !naming.is_empty() && rng.chance(0.72) {
+    let on_moment: Vec<&str> = naming
+        .iter()
+        .copied()
+        .filter(|f| f.contains("{M"))
+        .collect();
+    let naming = if parent.about > 0 && !on_moment.is_empty() {
+        on_moment
+    } else {
+        naming
+    };
+    let frame = if !naming.is_empty() && rng.chance(0.85) {
         pick(rng, &naming)
     } else if !usable.is_empty() {
         pick(rng, &usable)
@@ -1611,7 +1887,11 @@ pub fn reply(
         let more: Vec<&str> = follow(act)
             .iter()
             .copied()
-            .filter(|f| fill.fits(f) && (parent.about > 0 || !f.contains("{M")))
+            .filter(|f| {
+                fill.fits(f)
+                    && (parent.about > 0 || !f.contains("{M"))
+                    && !(f.contains("{M") && frame.contains("{M"))
+            })
             .collect();
         if !more.is_empty() {
             let more = pick(rng, &more);

@@ -918,6 +918,11 @@ pub fn post_scope(post: u64) -> u64 {
     (z ^ (z >> 31)) | 1
 }
 
+/// Mixed into a stock line's hash to keep it apart from texts' hashes.
+const CARRIER_KEY: u64 = 0x5f0c_a221_e7b1_3d49;
+/// Rewrites beyond a caller's tries spent on avoiding a stock line.
+const CARRIER_TRIES: u32 = 8;
+
 /// [`write_distinct`] where each set is searched within a scope: a text's
 /// hash is mixed with the scope before it is looked up or remembered, so one
 /// account-wide set of bounded capacity can stand for every post's own
@@ -933,15 +938,34 @@ pub fn write_distinct_scoped(
         sets.iter_mut()
             .any(|(s, scope)| s.contains_hash(h ^ *scope))
     };
-    let mut h = 0;
+    let mut h;
     let mut repeats = true;
-    for _ in 0..tries.max(1) {
+    let mut stock: Vec<u64> = Vec::new();
+    let tries = tries.max(1);
+    let mut attempt = 0;
+    loop {
         out.clear();
         write(out);
         h = fnv1a(out.as_bytes());
-        if !taken(sets, h) {
+        attempt += 1;
+        let fresh = !taken(sets, h);
+        // A stock line this audience has used lately is written again
+        // (a few more times than a repeat would be).
+        stock.clear();
+        stock.extend(grammar::carriers(out).map(|c| fnv1a(c.as_bytes()) ^ CARRIER_KEY));
+        let stale = stock.iter().any(|&c| taken(sets, c));
+        let last = attempt >= tries + CARRIER_TRIES;
+        if fresh && (!stale || last) {
             repeats = false;
             break;
+        }
+        if (!fresh && attempt >= tries && !stale) || last {
+            break;
+        }
+    }
+    for c in stock {
+        for (s, scope) in sets.iter_mut() {
+            s.insert_hash(c ^ *scope);
         }
     }
     if repeats {

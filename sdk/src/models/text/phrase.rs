@@ -216,6 +216,68 @@ pub fn bare_ok(subject: &str, short: &str) -> bool {
         && kind_of(short) != Kind::Part
 }
 
+/// Heads that read only with the word before them ("push up", "meal
+/// prep"): the pair is the head.
+const COMPOUND_TAILS: &[&str] = &["up", "ups", "prep", "day", "run", "fast", "2"];
+
+/// The noun people use for a phrase when they take it up rather than quote
+/// it: "the perfect push up" is "push up", "the 1v5 clutch" is "clutch",
+/// "the 100 squats a day" is "squats", "the ab workout" is "workout".
+/// `None` when the phrase is a name ("starfall odyssey", "the truth about
+/// carbs") or is its head already ("cardio", "the challenge").
+pub fn head_noun(phrase: &str) -> Option<String> {
+    if kind_of(phrase) == Kind::Work {
+        return None;
+    }
+    let words = head_words(phrase);
+    let content: Vec<&str> = words
+        .iter()
+        .map(String::as_str)
+        .filter(|w| !matches!(*w, "the" | "a" | "an" | "this" | "every" | "your" | "my"))
+        .collect();
+    if content.len() < 2 {
+        return None;
+    }
+    let last = *content.last()?;
+    // "the 100 squats a day": the last thing one does is the head.
+    let at = if kind_of(phrase) == Kind::Doable && !DOABLE.contains(&last) {
+        content.iter().rposition(|w| DOABLE.contains(w))?
+    } else {
+        content.len() - 1
+    };
+    let head = content[at];
+    if head.chars().any(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let noun = if COMPOUND_TAILS.contains(&head) && at > 0 {
+        let before = content[at - 1];
+        if before.chars().any(|c| c.is_ascii_digit()) {
+            return None;
+        }
+        format!("{before} {head}")
+    } else {
+        head.to_string()
+    };
+    // "day" alone names nothing ("the 30 day challenge" is a challenge).
+    (noun != "day").then_some(noun)
+}
+
+/// The head noun made plural where people say it that way of something
+/// they do ("push ups", "squats"); `None` where it does not read so.
+pub fn plural_of(noun: &str) -> Option<String> {
+    let last = noun.rsplit(' ').next().unwrap_or(noun);
+    match last {
+        "up" | "squat" | "deadlift" | "curl" | "drill" | "stretch" | "lunge" | "plank" => {
+            Some(if last.ends_with("ch") {
+                format!("{noun}es")
+            } else {
+                format!("{noun}s")
+            })
+        }
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -237,5 +299,23 @@ mod tests {
         assert!(!bare_ok("the secret ending", "secret ending"));
         assert!(meets(Kind::Work, "thing") && !meets(Kind::Part, "thing"));
         assert!(meets(Kind::Doable, "do") && !meets(Kind::Event, "do"));
+    }
+
+    #[test]
+    fn phrases_are_taken_up_by_their_head() {
+        assert_eq!(head_noun("the perfect push up").as_deref(), Some("push up"));
+        assert_eq!(head_noun("the 1v5 clutch").as_deref(), Some("clutch"));
+        assert_eq!(head_noun("the secret ending").as_deref(), Some("ending"));
+        assert_eq!(head_noun("the 100 squats a day").as_deref(), Some("squats"));
+        assert_eq!(head_noun("the meal prep").as_deref(), Some("meal prep"));
+        assert_eq!(
+            head_noun("the deadlift section").as_deref(),
+            Some("section")
+        );
+        assert_eq!(head_noun("zone 2 cardio").as_deref(), Some("cardio"));
+        assert_eq!(head_noun("starfall odyssey"), None);
+        assert_eq!(head_noun("training"), None);
+        assert_eq!(plural_of("push up").as_deref(), Some("push ups"));
+        assert_eq!(plural_of("ending"), None);
     }
 }

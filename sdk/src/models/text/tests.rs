@@ -564,3 +564,176 @@ fn dm_senders_do_not_share_sentences() {
     let most = seen.values().max().copied().unwrap_or(0);
     assert!(most <= 10 && seen.len() >= 100, "{most} {}", seen.len());
 }
+
+/// The share of comments and replies of `s` that carry their post's subject
+/// in the title's own words, among posts whose subject is a phrase people
+/// would shorten (it has a head noun of its own: "the perfect push up",
+/// not "cardio" or "the meal prep").
+fn quoting_share(s: &Sample) -> (f64, usize) {
+    let mut n = 0;
+    let mut quoted = 0;
+    for (p, t) in texts(s) {
+        let g = &s.posts[p].2;
+        // "the meal prep" is its head already.
+        match phrase::head_noun(&g.subject) {
+            Some(h) if g.subject.to_lowercase() != format!("the {h}") => {}
+            _ => continue,
+        }
+        n += 1;
+        quoted += usize::from(t.to_lowercase().contains(&g.subject.to_lowercase()));
+    }
+    (quoted as f64 / n.max(1) as f64, n)
+}
+
+#[test]
+fn comments_take_up_their_post_rather_than_quote_its_title() {
+    // People name what they watched by a detail, its head noun or "this";
+    // the title's exact phrase only now and then (was about a third of
+    // the lines that named the post).
+    for style in [VIDEO, PHOTO, CLIP] {
+        let s = sample(style, 11, 3000);
+        let (share, n) = quoting_share(&s);
+        assert!(n > 500, "{}: {n}", style.name);
+        assert!(share <= 0.08, "{}: {share:.3} quote the title", style.name);
+    }
+    // ... and still talk about it (by its head noun, which shares a word).
+    let gist = Gist::read_in(Niche::Fitness, "The Truth About the Perfect Push Up", "");
+    let mut rng = Rng::new(41, "head nouns");
+    let mut head = 0;
+    for i in 0..400 {
+        let mut out = String::new();
+        let voice = Voice::of(&format!("h{i}"));
+        write_comment(
+            &mut out,
+            &mut rng,
+            Niche::Fitness,
+            Sentiment::Positive,
+            VIDEO,
+            &gist,
+            Some(600),
+            &voice,
+        );
+        let lower = out.to_lowercase();
+        head += usize::from(lower.contains("push up") && !lower.contains("perfect push up"));
+    }
+    assert!(head >= 60, "{head} of 400 name the push up by its head");
+}
+
+#[test]
+fn stock_lines_do_not_recur_for_an_account() {
+    // A day of a busy account: 3,000 comments over 12 posts, written as a
+    // platform writes them (a post's set and the account's). Each stock
+    // line ("lives rent free", "pov:", ...) appears at most once.
+    let s = sample(VIDEO, 12, 12);
+    let mut posts = Distinct::with_capacity(Distinct::POSTS_CAPACITY);
+    let mut account = Distinct::with_capacity(Distinct::ACCOUNT_CAPACITY);
+    let mut rng = Rng::new(43, "stock");
+    let mut used: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut any = 0;
+    for k in 0..3000u64 {
+        let p = (k % 12) as usize;
+        let niche = [Niche::Fitness, Niche::Gaming][p % 2];
+        let voice = Voice::of(&format!("author-{}", rng.below(400)));
+        let sentiment = Sentiment::sample(&mut rng);
+        let mut trng = text_rng(k);
+        let gist = &s.posts[p].2;
+        let mut out = String::new();
+        write_distinct_scoped(
+            &mut [(&mut posts, post_scope(p as u64)), (&mut account, 0)],
+            &mut out,
+            4,
+            |o| {
+                write_comment(o, &mut trng, niche, sentiment, CLIP, gist, None, &voice);
+            },
+        );
+        for c in grammar::carriers(&out) {
+            *used.entry(c).or_default() += 1;
+            any += 1;
+        }
+    }
+    let most = used.iter().max_by_key(|(_, n)| **n);
+    assert!(
+        used.values().all(|&n| n <= 1),
+        "a stock line recurs: {most:?}"
+    );
+    assert!((5..=60).contains(&any), "{any} stock lines in 3,000");
+}
+
+#[test]
+fn dms_are_not_one_frame() {
+    let mut rng = Rng::new(47, "dm frames");
+    let mut video = 0;
+    let mut sandwich = 0;
+    let mut short = 0;
+    let fans = 400;
+    for i in 0..fans {
+        let d = dm(
+            &mut rng,
+            Niche::Fitness,
+            DmType::Fan,
+            &Voice::of(&format!("f{i}")),
+        );
+        let lower = d.to_lowercase();
+        video += usize::from(lower.contains(" video"));
+        let greets = ["hey", "hi", "hello", "yo", "heyy"]
+            .iter()
+            .any(|g| lower.starts_with(g));
+        let signs = [
+            "thank you",
+            "keep going",
+            "you're the best",
+            "bye",
+            "love your stuff",
+        ]
+        .iter()
+        .any(|e| {
+            lower
+                .trim_end_matches(|c: char| !c.is_alphanumeric())
+                .ends_with(e)
+        });
+        sandwich += usize::from(greets && signs);
+        short += usize::from(d.split_whitespace().count() <= 8);
+    }
+    // Not one frame around "your X video"; greeting and sign-off together
+    // only now and then; some fans write one short line.
+    assert!(
+        video * 100 <= fans * 10,
+        "{video} of {fans} name 'your X video'"
+    );
+    assert!(
+        sandwich * 100 <= fans * 6,
+        "{sandwich} of {fans} greet and sign off"
+    );
+    assert!(short * 100 >= fans * 15, "{short} of {fans} are short");
+    // A brand signs as itself and pitches one product; no DM links to a
+    // made-up host.
+    let mut products: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for kind in DmType::ALL {
+        for i in 0..300 {
+            let d = dm(&mut rng, Niche::Fitness, kind, &Voice::of(&format!("b{i}")));
+            assert!(!d.contains(".example") && !d.contains("http"), "{d}");
+            if kind != DmType::Collaboration {
+                continue;
+            }
+            for name in vocab::FIRST_NAMES {
+                assert!(
+                    !d.split(|c: char| !c.is_alphanumeric()).any(|w| w == *name),
+                    "{d}"
+                );
+            }
+            let (brand, _) = dm::brands_of(Niche::Fitness)
+                .iter()
+                .find(|(b, _)| d.contains(b))
+                .expect("names its brand");
+            for (_, p) in dm::brands_of(Niche::Fitness) {
+                if d.contains(p) {
+                    products
+                        .entry(brand.to_string())
+                        .or_default()
+                        .insert(p.to_string());
+                }
+            }
+        }
+    }
+    assert!(products.values().all(|p| p.len() == 1), "{products:?}");
+}
