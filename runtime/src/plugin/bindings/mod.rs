@@ -10,15 +10,105 @@
 //! | [`v0_2_0`] | `sdk/wit/0.2.0` | no signature scheme on its webhook formats, no webhook shaping |
 //! | [`v0_3_0`] | `sdk/wit/0.3.0` | nothing: 0.3 is the latest |
 //!
-//! What 0.2 and every later version convert alike is written once, in
-//! [`conversions_since_0_2`], and expanded in each of their modules with
-//! what differs given as arguments.
+//! What every version converts alike is written once, in
+//! [`conversions_since_0_1`]; what 0.2 and every later version convert
+//! alike, in [`conversions_since_0_2`] (which includes the first), with
+//! what differs given as arguments. Each module expands the one it needs.
 //!
 //! Publishing a new version: freeze its WIT in a new folder, add a module
 //! here generated from it, make it the latest (its conversions are then
 //! field for field), give the previous latest module conversions that fill
 //! in what it lacks, and add a variant for it where the instance dispatches
-//! (`instance.rs`). A published folder and its module never change.
+//! (`instance.rs`). A published folder never changes, nor what its module
+//! converts.
+
+/// The conversions every version writes the same way, field for field,
+/// expanded inside each version's module (where `wit` and `sdk` name that
+/// version's types and the SDK's).
+macro_rules! conversions_since_0_1 {
+    () => {
+        impl From<&sdk::AccountConfig> for wit::AccountConfig {
+            fn from(c: &sdk::AccountConfig) -> Self {
+                wit::AccountConfig {
+                    profile: c.profile.clone(),
+                    niche: c.niche.clone(),
+                    seed: c.seed,
+                    start: c.start,
+                    timezone: c.timezone.clone(),
+                    params: c.params.clone(),
+                }
+            }
+        }
+
+        impl From<&sdk::Action> for wit::Action {
+            fn from(a: &sdk::Action) -> Self {
+                wit::Action {
+                    kind: a.kind.clone(),
+                    params: a.params.clone(),
+                }
+            }
+        }
+
+        impl From<wit::ActionError> for sdk::ActionError {
+            fn from(e: wit::ActionError) -> Self {
+                match e {
+                    wit::ActionError::Invalid(m) => sdk::ActionError::Invalid(m),
+                    wit::ActionError::NotFound(m) => sdk::ActionError::NotFound(m),
+                    wit::ActionError::RateLimited(ms) => sdk::ActionError::RateLimited(ms),
+                }
+            }
+        }
+
+        impl From<wit::Author> for sdk::Author {
+            fn from(a: wit::Author) -> Self {
+                sdk::Author {
+                    id: a.id,
+                    handle: a.handle,
+                    display_name: a.display_name,
+                    avatar_url: a.avatar_url,
+                    verified: a.verified,
+                    followers: a.followers,
+                }
+            }
+        }
+
+        impl From<wit::Event> for sdk::Event {
+            fn from(e: wit::Event) -> Self {
+                let payload = match e.payload {
+                    wit::Payload::Content(c) => sdk::Payload::Content(sdk::Content {
+                        id: c.id,
+                        kind: c.kind,
+                        title: c.title,
+                        text: c.text,
+                        url: c.url,
+                    }),
+                    wit::Payload::Interaction(i) => sdk::Payload::Interaction(sdk::Interaction {
+                        id: i.id,
+                        kind: i.kind,
+                        content_id: i.content_id,
+                        parent_id: i.parent_id,
+                        author: i.author.into(),
+                        text: i.text,
+                        sentiment: i.sentiment,
+                        dm_type: i.dm_type,
+                    }),
+                    wit::Payload::Metric(m) => sdk::Payload::Metric(sdk::Metric {
+                        content_id: m.content_id,
+                        name: m.name,
+                        total: m.total,
+                        delta: m.delta,
+                    }),
+                    wit::Payload::Notice(n) => sdk::Payload::Notice(sdk::Notice {
+                        code: n.code,
+                        message: n.message,
+                    }),
+                };
+                sdk::Event { at: e.at, payload }
+            }
+        }
+    };
+}
+pub(crate) use conversions_since_0_1;
 
 /// The conversions every version since 0.2 writes the same way, field for
 /// field, expanded inside each version's module (where `wit`, `sdk`,
@@ -122,43 +212,13 @@ macro_rules! conversions_since_0_2 {
             }
         }
 
-        impl From<&sdk::AccountConfig> for wit::AccountConfig {
-            fn from(c: &sdk::AccountConfig) -> Self {
-                wit::AccountConfig {
-                    profile: c.profile.clone(),
-                    niche: c.niche.clone(),
-                    seed: c.seed,
-                    start: c.start,
-                    timezone: c.timezone.clone(),
-                    params: c.params.clone(),
-                }
-            }
-        }
-
-        impl From<&sdk::Action> for wit::Action {
-            fn from(a: &sdk::Action) -> Self {
-                wit::Action {
-                    kind: a.kind.clone(),
-                    params: a.params.clone(),
-                }
-            }
-        }
+        super::conversions_since_0_1!();
 
         impl From<wit::Action> for sdk::Action {
             fn from(a: wit::Action) -> Self {
                 sdk::Action {
                     kind: a.kind,
                     params: a.params,
-                }
-            }
-        }
-
-        impl From<wit::ActionError> for sdk::ActionError {
-            fn from(e: wit::ActionError) -> Self {
-                match e {
-                    wit::ActionError::Invalid(m) => sdk::ActionError::Invalid(m),
-                    wit::ActionError::NotFound(m) => sdk::ActionError::NotFound(m),
-                    wit::ActionError::RateLimited(ms) => sdk::ActionError::RateLimited(ms),
                 }
             }
         }
@@ -173,19 +233,6 @@ macro_rules! conversions_since_0_2 {
             }
         }
 
-        impl From<wit::Author> for sdk::Author {
-            fn from(a: wit::Author) -> Self {
-                sdk::Author {
-                    id: a.id,
-                    handle: a.handle,
-                    display_name: a.display_name,
-                    avatar_url: a.avatar_url,
-                    verified: a.verified,
-                    followers: a.followers,
-                }
-            }
-        }
-
         impl From<&sdk::Author> for wit::Author {
             fn from(a: &sdk::Author) -> Self {
                 wit::Author {
@@ -196,41 +243,6 @@ macro_rules! conversions_since_0_2 {
                     verified: a.verified,
                     followers: a.followers,
                 }
-            }
-        }
-
-        impl From<wit::Event> for sdk::Event {
-            fn from(e: wit::Event) -> Self {
-                let payload = match e.payload {
-                    wit::Payload::Content(c) => sdk::Payload::Content(sdk::Content {
-                        id: c.id,
-                        kind: c.kind,
-                        title: c.title,
-                        text: c.text,
-                        url: c.url,
-                    }),
-                    wit::Payload::Interaction(i) => sdk::Payload::Interaction(sdk::Interaction {
-                        id: i.id,
-                        kind: i.kind,
-                        content_id: i.content_id,
-                        parent_id: i.parent_id,
-                        author: i.author.into(),
-                        text: i.text,
-                        sentiment: i.sentiment,
-                        dm_type: i.dm_type,
-                    }),
-                    wit::Payload::Metric(m) => sdk::Payload::Metric(sdk::Metric {
-                        content_id: m.content_id,
-                        name: m.name,
-                        total: m.total,
-                        delta: m.delta,
-                    }),
-                    wit::Payload::Notice(n) => sdk::Payload::Notice(sdk::Notice {
-                        code: n.code,
-                        message: n.message,
-                    }),
-                };
-                sdk::Event { at: e.at, payload }
             }
         }
 
