@@ -38,9 +38,6 @@ use serde_json::Value;
 use crate::event::time::{format_duration, format_instant};
 use crate::event::{Millis, HOST_PLATFORM};
 
-/// The signals of platform `diorama`.
-pub const SIGNALS: [&str; 4] = ["api_errors", "api_outage", "api_slow", "webhook_outage"];
-
 /// The shortest and longest fault window (`for`), in ms of virtual time.
 pub const MIN_FOR: Millis = 1_000;
 pub const MAX_FOR: Millis = 7 * 24 * 3_600_000;
@@ -566,15 +563,13 @@ pub fn catalogue() -> Value {
     })
 }
 
-/// The parameters signal `name` accepts (`duration` beside `for`).
-fn known(name: &str) -> Vec<&'static str> {
-    let mut keys: Vec<&'static str> = SIGNAL_DOCS
-        .iter()
-        .find(|(n, _, _)| *n == name)
-        .map(|(_, _, params)| params.iter().map(|p| p.name).collect())
-        .unwrap_or_default();
+/// The parameters signal `name` accepts (`duration` beside `for`), or
+/// `None` when platform `diorama` has no such signal.
+fn known(name: &str) -> Option<Vec<&'static str>> {
+    let (_, _, params) = SIGNAL_DOCS.iter().find(|(n, _, _)| *n == name)?;
+    let mut keys: Vec<&'static str> = params.iter().map(|p| p.name).collect();
     keys.push("duration");
-    keys
+    Some(keys)
 }
 
 /// Read and range-check a signal's parameters.
@@ -583,9 +578,9 @@ fn parse(
     params: &Value,
     platforms: &[&str],
 ) -> Result<(Kind, Option<String>, Millis), FaultError> {
-    if !SIGNALS.contains(&name) {
+    let Some(keys) = known(name) else {
         return Err(FaultError::UnknownSignal(name.to_string()));
-    }
+    };
     let empty = serde_json::Map::new();
     let map = match params {
         Value::Object(m) => m,
@@ -597,7 +592,6 @@ fn parse(
             })
         }
     };
-    let keys = known(name);
     if let Some(key) = map.keys().find(|k| !keys.contains(&k.as_str())) {
         return Err(FaultError::UnknownParam {
             signal: name.into(),
@@ -734,7 +728,10 @@ mod tests {
             .iter()
             .map(|s| s["name"].as_str().unwrap())
             .collect();
-        assert_eq!(names, SIGNALS);
+        assert_eq!(
+            names,
+            ["api_errors", "api_outage", "api_slow", "webhook_outage"]
+        );
         let status = &signals[0]["params"][1];
         let statuses: Vec<String> = STATUSES.iter().map(|s| s.to_string()).collect();
         assert_eq!(status["choices"], json!(statuses));
