@@ -20,11 +20,8 @@ impl Xoshiro256pp {
     fn from_seed(mut x: u64) -> Self {
         let mut s = [0u64; 4];
         for word in s.iter_mut() {
-            x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
-            let mut z = x;
-            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-            *word = z ^ (z >> 31);
+            x = x.wrapping_add(GOLDEN_GAMMA);
+            *word = splitmix64_mix(x);
         }
         if s == [0; 4] {
             s[0] = 1;
@@ -170,6 +167,18 @@ impl Rng {
     pub fn next_u64(&mut self) -> u64 {
         self.inner.next_u64()
     }
+}
+
+/// SplitMix64's increment: the odd constant its state advances by.
+pub const GOLDEN_GAMMA: u64 = 0x9E37_79B9_7F4A_7C15;
+
+/// SplitMix64's finaliser: spreads every bit of `z` over all 64, so
+/// values that differ in a few bits (a hash of similar short names, two
+/// neighbouring numbers) come out unrelated.
+pub fn splitmix64_mix(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
 }
 
 /// FNV-1a, for turning names into stream numbers.

@@ -166,10 +166,7 @@ pub fn daily_rhythm(h: f64) -> f64 {
 pub fn personal_shift(id: &str) -> f64 {
     // FNV's high bits vary little between short ids that differ at the
     // end: mixed (splitmix64's finaliser) before they are read.
-    let mut z = super::rng::fnv1a(id.as_bytes());
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^= z >> 31;
+    let z = super::rng::splitmix64_mix(super::rng::fnv1a(id.as_bytes()));
     let u = (z >> 11) as f64 / (1u64 << 53) as f64;
     if u < 1.0 - ELSEWHERE {
         return 0.0;

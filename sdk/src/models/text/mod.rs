@@ -912,10 +912,8 @@ pub fn write_distinct(
 pub fn post_scope(post: u64) -> u64 {
     // SplitMix64's finaliser: distinct posts get unrelated scopes, and no
     // post gets 0 (the unscoped set's).
-    let mut z = post.wrapping_add(0x9e37_79b9_7f4a_7c15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    (z ^ (z >> 31)) | 1
+    use crate::models::rng::{splitmix64_mix, GOLDEN_GAMMA};
+    splitmix64_mix(post.wrapping_add(GOLDEN_GAMMA)) | 1
 }
 
 /// Mixed into a stock line's hash to keep it apart from texts' hashes.
