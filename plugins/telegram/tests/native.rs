@@ -183,7 +183,7 @@ fn get_me_and_errors_are_the_bot_apis() {
 
 #[test]
 fn updates_follow_the_offset_and_the_allowed_kinds() {
-    let h = busy();
+    let mut h = busy();
     let (_, all) = call(&h, "getUpdates", json!({"limit": 100}));
     let list = all["result"].as_array().unwrap();
     assert_eq!(list.len(), 100);
@@ -253,7 +253,6 @@ fn updates_follow_the_offset_and_the_allowed_kinds() {
             .is_some_and(|r| !r.is_empty())));
     const { assert!(memory::UPDATES >= 100) };
     // A fan's private message: the chat is the fan's own.
-    let mut h = h;
     let m = &fan_messages(&mut h, 1)[0];
     assert_eq!(m["chat"]["id"], m["from"]["id"]);
     assert_eq!(m["from"]["is_bot"], false);
